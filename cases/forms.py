@@ -1,0 +1,565 @@
+"""The fields each change of a case requires, and the rules across them.
+
+The same forms serve the API and the web pages, so a rule is stated once. Each form is
+bound to the case it changes (``report``) and to the acting user (``user``); cross-entity
+rules (causes before the investigation is complete, actions settled before closing, the
+SOSFS 2011:5 5 kap. content before a lex Sarah decision) live in ``clean``.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import (
+    Action,
+    AffectedPerson,
+    Cause,
+    DeadlineRule,
+    InformationEvent,
+    InvestigationEntry,
+    InvestigationTopic,
+    LegalReference,
+    OrgUnit,
+    Regulator,
+    RegulatorNotification,
+    Report,
+    ReportType,
+    RiskBand,
+    RiskRoutingRule,
+    Term,
+)
+from cases.validators import normalise_personnummer
+
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+SCALE = [(i, str(i)) for i in range(1, 5)]
+
+
+def _bool(value):
+    return {"True": True, "true": True, "1": True, True: True, "False": False, "false": False, "0": False, False: False}.get(value)
+
+
+def yes_no_field(label, **kwargs):
+    return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=_bool, empty_value=None, **kwargs)
+
+
+def terms(vocabulary):
+    return Term.objects.valid_on().filter(vocabulary=vocabulary)
+
+
+def past_datetime(label, required=True, **kwargs):
+    return forms.DateTimeField(label=label, required=required, **kwargs)
+
+
+class CaseForm(forms.Form):
+    def __init__(self, *args, report=None, user=None, **kwargs):
+        self.report = report
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def require(self, field, message):
+        if not self.cleaned_data.get(field):
+            self.add_error(field, message)
+
+    def not_in_future(self, *fields):
+        now = timezone.now()
+        for name in fields:
+            value = self.cleaned_data.get(name)
+            if value and value > now + datetime.timedelta(minutes=5):
+                self.add_error(name, _("The time cannot be in the future."))
+
+
+class RiskFields(CaseForm):
+    probability = forms.TypedChoiceField(label=_("Probability (1–4)"), choices=SCALE, coerce=int)
+    severity = forms.TypedChoiceField(label=_("Severity (1–4)"), choices=SCALE, coerce=int)
+    risk_override_reason = forms.CharField(label=_("Reason for departing from the risk matrix"), required=False, widget=forms.Textarea)
+
+    def clean_risk(self):
+        data = self.cleaned_data
+        if data.get("probability") and data.get("severity"):
+            score = data["probability"] * data["severity"]
+            data["risk_band"] = RiskBand.for_score(score)
+            data["suggested_route"] = RiskRoutingRule.suggested_route(score, data["severity"])
+        return data
+
+
+class DeviationAssessForm(RiskFields):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Term.objects.none())
+    route = forms.ChoiceField(label=_("Route"), choices=Report.Route.choices, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = terms(Term.Vocabulary.DEVIATION_CATEGORY)
+
+    def clean(self):
+        data = self.clean_risk()
+        if "suggested_route" in data:
+            data["route"] = data.get("route") or data["suggested_route"]
+            if data["route"] != data["suggested_route"] and not data.get("risk_override_reason"):
+                self.add_error(
+                    "risk_override_reason",
+                    _("The risk matrix suggests another route; give the reason for your choice."),
+                )
+        return data
+
+
+class InvestigationSummaryForm(CaseForm):
+    investigation_summary = forms.CharField(label=_("Summary of the investigation"), widget=forms.Textarea)
+
+    def clean(self):
+        if not self.report.causes.exists():
+            raise ValidationError(_("Record at least one cause before completing the investigation."))
+        return self.cleaned_data
+
+
+def unsettled_actions(report):
+    return [a for a in report.actions.all() if not a.is_settled]
+
+
+class ActionsTakenForm(CaseForm):
+    no_action_reason = forms.CharField(label=_("Why no action is needed"), required=False, widget=forms.Textarea)
+
+    def clean(self):
+        actions = list(self.report.actions.prefetch_related("causes"))
+        if self.cleaned_data.get("no_action_reason"):
+            return self.cleaned_data
+        if not actions:
+            self.add_error("no_action_reason", _("Add at least one action, or say why no action is needed."))
+        elif any(not a.causes.all() for a in actions):
+            self.add_error("no_action_reason", _("Every action must address a cause; link them, or give a reason."))
+        return self.cleaned_data
+
+
+class FollowUpForm(CaseForm):
+    follow_up_reason = forms.CharField(label=_("Reason to proceed with actions open or unevaluated"), required=False, widget=forms.Textarea)
+
+    def clean(self):
+        if unsettled_actions(self.report) and not self.cleaned_data.get("follow_up_reason"):
+            self.add_error(
+                "follow_up_reason",
+                _("Some actions are not done or their effect is not followed up; finish them or give a reason."),
+            )
+        return self.cleaned_data
+
+
+class CloseForm(CaseForm):
+    decision = forms.CharField(label=_("Closing decision"), required=False, widget=forms.Textarea)
+    closing_reason = forms.CharField(label=_("Reason to close with actions open"), required=False, widget=forms.Textarea)
+
+    # States that must be reached by every regulator notification before the case closes.
+    CLOSABLE = {Regulator.IVO: {"done"}, Regulator.IMY: {"submitted", "supplemented", "regulator_decided", "done"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.report.type in (ReportType.DEVIATION, ReportType.COMPLAINT):
+            self.fields["decision"].required = True
+        else:
+            del self.fields["decision"]
+
+    def clean(self):
+        if unsettled_actions(self.report) and not self.cleaned_data.get("closing_reason"):
+            self.add_error(
+                "closing_reason",
+                _("Some actions are not done or their effect is not followed up; finish them or give a reason."),
+            )
+        for notification in self.report.regulator_notifications.all():
+            if notification.state not in self.CLOSABLE[notification.regulator]:
+                raise ValidationError(
+                    _("The notification to %(regulator)s is not finished; record it before closing.")
+                    % {"regulator": notification.get_regulator_display()}
+                )
+        return self.cleaned_data
+
+
+class ComplaintRegisterForm(CaseForm):
+    handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.filter(is_active=True))
+    complaint_kind = forms.ModelChoiceField(label=_("Kind"), queryset=Term.objects.none())
+    complaint_source = forms.ModelChoiceField(label=_("Source"), queryset=Term.objects.none())
+    subject_area = forms.ModelChoiceField(label=_("Subject area"), queryset=Term.objects.none(), required=False)
+    acknowledged_at = past_datetime(_("Acknowledgement sent at"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["complaint_kind"].queryset = terms(Term.Vocabulary.COMPLAINT_KIND)
+        self.fields["complaint_source"].queryset = terms(Term.Vocabulary.COMPLAINT_SOURCE)
+        self.fields["subject_area"].queryset = terms(Term.Vocabulary.SUBJECT_AREA)
+        if self.report.complaint_kind_id and not self.is_bound:
+            self.initial["complaint_kind"] = self.report.complaint_kind_id
+
+    def clean(self):
+        self.not_in_future("acknowledged_at")
+        if self.report.submitter_contact and not self.cleaned_data.get("acknowledged_at"):
+            self.add_error("acknowledged_at", _("The submitter left contact details: record when the acknowledgement was sent."))
+        return self.cleaned_data
+
+
+class ComplaintInvestigateForm(CaseForm):
+    position_statement = forms.CharField(label=_("Position (ställningstagande)"), widget=forms.Textarea)
+    deviation_found = yes_no_field(_("Did a deviation occur?"))
+    route_to_lex_sarah = forms.BooleanField(label=_("This is a missförhållande: open a linked lex Sarah case"), required=False)
+
+
+class ComplaintAnswerForm(CaseForm):
+    reply = forms.CharField(label=_("Reply to the submitter"), widget=forms.Textarea)
+    replied_at = past_datetime(_("Replied at"), required=False)
+
+    def clean(self):
+        self.not_in_future("replied_at")
+        self.cleaned_data["replied_at"] = self.cleaned_data.get("replied_at") or timezone.now()
+        return self.cleaned_data
+
+
+class ImmediateMeasuresForm(CaseForm):
+    immediate_measures = forms.CharField(label=_("Immediate measures taken to protect the person"), widget=forms.Textarea)
+    immediate_measures_at = past_datetime(_("Taken at"))
+
+    def clean(self):
+        self.not_in_future("immediate_measures_at")
+        return self.cleaned_data
+
+
+class LexSarahRegisterForm(CaseForm):
+    chair_informed_at = past_datetime(_("Board chair informed at"))
+    social_chief_informed_at = past_datetime(_("Head of social services informed at"))
+    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Term.objects.none())
+    investigator = forms.ModelChoiceField(
+        label=_("Named investigator"), queryset=get_user_model().objects.filter(is_active=True), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY)
+
+    def clean(self):
+        self.not_in_future("chair_informed_at", "social_chief_informed_at")
+        return self.cleaned_data
+
+
+class OutsideScopeForm(CaseForm):
+    SPAWN = [("", _("No new case")), (ReportType.DEVIATION, _("Open a linked deviation")),
+             (ReportType.COMPLAINT, _("Open a linked complaint"))]
+    decision = forms.CharField(label=_("Written position (ställningstagande)"), widget=forms.Textarea)
+    spawn = forms.ChoiceField(label=_("Continue as"), choices=SPAWN, required=False)
+
+
+class StartInvestigationForm(CaseForm):
+    pass
+
+
+class LexSarahAssessForm(RiskFields):
+    lex_sarah_assessment = forms.ChoiceField(label=_("Assessment"), choices=Report.LexSarahAssessment.choices)
+    is_serious = yes_no_field(_("Is it serious (allvarligt)?"))
+    investigation_summary = forms.CharField(label=_("Summary of the investigation"), required=False, widget=forms.Textarea)
+
+    def clean(self):
+        data = self.clean_risk()
+        band = data.get("risk_band")
+        if data.get("lex_sarah_assessment") == Report.LexSarahAssessment.NONE and data.get("is_serious"):
+            self.add_error("is_serious", _("Without a missförhållande or a risk of one there is nothing serious to assess."))
+        if band is not None and data.get("is_serious") is not None:
+            if data["is_serious"] != band.suggests_serious and not data.get("risk_override_reason"):
+                self.add_error(
+                    "risk_override_reason",
+                    _("Your assessment departs from the risk matrix (%(band)s); give the reason.") % {"band": band.name},
+                )
+        return data
+
+
+def legal_reference_field(code):
+    current = LegalReference.objects.valid_on().filter(code=code).order_by("-valid_from").first()
+    return forms.ModelChoiceField(label=_("Legal basis"), queryset=LegalReference.objects.valid_on(), initial=current)
+
+
+class DecisionFields(CaseForm):
+    decision = forms.CharField(label=_("Decision and its reasons"), widget=forms.Textarea)
+    decided_at = past_datetime(_("Decided at"), required=False)
+    LEGAL_CODE = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_reference"] = legal_reference_field(self.LEGAL_CODE)
+        if not self.is_bound or not self.data.get("legal_reference"):
+            self.fields["legal_reference"].required = self.fields["legal_reference"].initial is None
+
+    def clean(self):
+        self.not_in_future("decided_at")
+        self.cleaned_data["decided_at"] = self.cleaned_data.get("decided_at") or timezone.now()
+        if not self.cleaned_data.get("legal_reference") and "legal_reference" not in self.errors:
+            self.cleaned_data["legal_reference"] = self.fields["legal_reference"].initial
+        return self.cleaned_data
+
+
+class LexSarahDecideForm(DecisionFields):
+    LEGAL_CODE = "lex-sarah-anmalan"
+    notify_ivo = yes_no_field(_("Notify IVO?"))
+
+    def clean(self):
+        super().clean()
+        missing = InvestigationTopic.objects.valid_on().filter(
+            report_type=ReportType.LEX_SARAH, required_for_decision=True
+        ).exclude(pk__in=self.report.investigation_entries.values("topic_id"))
+        if missing:
+            raise ValidationError(
+                _("The investigation does not yet document: %(topics)s.")
+                % {"topics": ", ".join(str(t) for t in missing)}
+            )
+        already = self.report.regulator_notifications.filter(regulator=Regulator.IVO).exists()
+        if self.report.is_serious and self.cleaned_data.get("notify_ivo") is False and not already:
+            self.add_error("notify_ivo", _("A serious missförhållande must be notified to IVO."))
+        return self.cleaned_data
+
+
+class BreachAssessForm(CaseForm):
+    NATURE = [("confidentiality", _("Confidentiality")), ("integrity", _("Integrity")), ("availability", _("Availability"))]
+    breach_nature = forms.MultipleChoiceField(label=_("Nature of the breach"), choices=NATURE)
+    data_categories = forms.ModelMultipleChoiceField(label=_("Categories of personal data"), queryset=Term.objects.none())
+    approx_subjects = forms.IntegerField(label=_("Approximate number of persons"), min_value=0)
+    approx_records = forms.IntegerField(label=_("Approximate number of records"), min_value=0)
+    likely_consequences = forms.CharField(label=_("Likely consequences"), widget=forms.Textarea)
+    breach_measures = forms.CharField(label=_("Measures taken or proposed"), widget=forms.Textarea)
+    breach_risk = forms.ChoiceField(label=_("Risk"), choices=Report.BreachRisk.choices)
+    ended_at = past_datetime(_("Ended at"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["data_categories"].queryset = terms(Term.Vocabulary.BREACH_DATA_CATEGORY)
+
+    def clean(self):
+        self.not_in_future("ended_at")
+        return self.cleaned_data
+
+
+def imy_deadline(report):
+    rule = DeadlineRule.current("breach-imy-notification")
+    return rule.due(report.discovered_at) if rule and report.discovered_at else None
+
+
+class BreachDecideForm(DecisionFields):
+    LEGAL_CODE = "gdpr-33"
+    notify_imy = yes_no_field(_("Notify IMY?"))
+    delay_reason = forms.CharField(label=_("Reason for notifying after the deadline"), required=False, widget=forms.Textarea)
+    subjects_informed_at = past_datetime(_("Data subjects informed at"), required=False)
+    subjects_not_informed_reason = forms.CharField(label=_("Why the data subjects are not (yet) informed"), required=False, widget=forms.Textarea)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        self.not_in_future("subjects_informed_at")
+        risky = self.report.breach_risk in (Report.BreachRisk.RISK, Report.BreachRisk.HIGH)
+        if risky and data.get("notify_imy") is False:
+            self.add_error("notify_imy", _("A breach that is likely to result in a risk must be notified to IMY."))
+        deadline = imy_deadline(self.report)
+        if data.get("notify_imy") and deadline and data["decided_at"] > deadline:
+            self.require("delay_reason", _("The 72-hour deadline has passed: give the reason for the delay."))
+        if self.report.breach_risk == Report.BreachRisk.HIGH and not (
+            data.get("subjects_informed_at") or data.get("subjects_not_informed_reason")
+        ):
+            self.add_error(
+                "subjects_informed_at",
+                _("At high risk the data subjects must be told: record when, or why not yet."),
+            )
+        return data
+
+
+class NotificationDecideForm(DecisionFields):
+    """Notifying IVO as soon as it is clear the matter is serious, at any stage."""
+
+    LEGAL_CODE = "lex-sarah-anmalan"
+
+
+class NotificationSubmitForm(CaseForm):
+    submitted_at = past_datetime(_("Submitted at"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=RegulatorNotification.Channel.choices)
+    regulator_case_number = forms.CharField(label=_("The regulator's case number"), required=False, max_length=60)
+    delay_reason = forms.CharField(label=_("Reason for the delay"), required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, notification=None, **kwargs):
+        self.notification = notification
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.not_in_future("submitted_at")
+        data = self.cleaned_data
+        if self.notification.regulator == Regulator.IMY and data.get("submitted_at"):
+            deadline = imy_deadline(self.report)
+            if deadline and data["submitted_at"] > deadline and not self.notification.delay_reason:
+                self.require("delay_reason", _("The 72-hour deadline has passed: give the reason for the delay."))
+        return data
+
+
+class SupplementForm(CaseForm):
+    sent_at = past_datetime(_("Sent at"))
+    text = forms.CharField(label=_("What was sent"), widget=forms.Textarea)
+
+    def __init__(self, *args, notification=None, **kwargs):
+        self.notification = notification
+        super().__init__(*args, **kwargs)
+
+
+class OutcomeForm(CaseForm):
+    outcome = forms.ChoiceField(label=_("The regulator's decision"), choices=RegulatorNotification.Outcome.choices)
+    outcome_at = forms.DateField(label=_("Date of the decision"))
+    outcome_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
+    regulator_case_number = forms.CharField(label=_("The regulator's case number"), required=False, max_length=60)
+
+    def __init__(self, *args, notification=None, **kwargs):
+        self.notification = notification
+        super().__init__(*args, **kwargs)
+
+
+class CompleteNotificationForm(CaseForm):
+    def __init__(self, *args, notification=None, **kwargs):
+        self.notification = notification
+        super().__init__(*args, **kwargs)
+
+
+NOTIFICATION_FORMS = {
+    "submit": NotificationSubmitForm,
+    "supplement": SupplementForm,
+    "record_outcome": OutcomeForm,
+    "complete": CompleteNotificationForm,
+}
+
+
+class ReportCreateForm(forms.Form):
+    """Filing a report: a handful of fields, everything else can follow in the case."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=ReportType.choices)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.exclude(kind__in=["kommun"]))
+    description = forms.CharField(label=_("What happened?"), widget=forms.Textarea, max_length=20000)
+    occurred_at = past_datetime(_("When did it happen?"), required=False)
+    discovered_at = past_datetime(_("When was it discovered?"), required=False)
+    kind = forms.ModelChoiceField(label=_("Kind"), queryset=Term.objects.none(), required=False, to_field_name="code")
+    submitter_name = forms.CharField(label=_("Submitter's name"), required=False, max_length=200)
+    submitter_contact = forms.CharField(label=_("Submitter's contact details"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = terms(Term.Vocabulary.COMPLAINT_KIND)
+
+    def clean(self):
+        data = self.cleaned_data
+        kind = data.get("type")
+        now = timezone.now() + datetime.timedelta(minutes=5)
+        for name in ("occurred_at", "discovered_at"):
+            if data.get(name) and data[name] > now:
+                self.add_error(name, _("The time cannot be in the future."))
+        if kind in (ReportType.DEVIATION, ReportType.LEX_SARAH) and not data.get("occurred_at") and "occurred_at" not in self.errors:
+            self.add_error("occurred_at", _("Say when it happened, as closely as you can."))
+        if kind == ReportType.DATA_BREACH and not data.get("discovered_at") and "discovered_at" not in self.errors:
+            self.add_error("discovered_at", _("Say when the breach was discovered: the 72-hour clock starts then."))
+        if kind == ReportType.COMPLAINT and not data.get("kind"):
+            self.add_error("kind", _("Choose the kind: complaint, opinion, suggestion or praise."))
+        unit = data.get("unit")
+        if unit is not None and unit.namnd_id is None:
+            self.add_error("unit", _("Choose a unit that belongs to a board."))
+        return data
+
+
+class AffectedPersonForm(forms.ModelForm):
+    class Meta:
+        model = AffectedPerson
+        fields = ["name", "personnummer", "protected_identity", "role"]
+
+    def clean_personnummer(self):
+        value = self.cleaned_data.get("personnummer")
+        return normalise_personnummer(value) if value else ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("name") and not data.get("personnummer") and not data.get("role"):
+            raise ValidationError(_("Give a name, a personal identity number or how the person is concerned."))
+        return data
+
+
+class ReportBoundModelForm(forms.ModelForm):
+    def __init__(self, *args, report=None, **kwargs):
+        self.report = report
+        super().__init__(*args, **kwargs)
+
+
+class InvestigationEntryForm(ReportBoundModelForm):
+    class Meta:
+        model = InvestigationEntry
+        fields = ["topic", "text", "entry_date", "source", "nature", "corrects"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = InvestigationTopic.objects.valid_on().filter(report_type=self.report.type)
+        self.fields["corrects"].queryset = self.report.investigation_entries.all()
+
+
+class CauseForm(ReportBoundModelForm):
+    class Meta:
+        model = Cause
+        fields = ["description"]
+
+
+class ActionForm(ReportBoundModelForm):
+    class Meta:
+        model = Action
+        fields = ["description", "kind", "causes", "owner", "due_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["causes"].queryset = self.report.causes.all()
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+
+
+class ActionUpdateForm(ReportBoundModelForm):
+    class Meta:
+        model = Action
+        fields = ["status", "effect_follow_up", "due_date", "owner", "causes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["causes"].queryset = self.report.causes.all()
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+        for name in self.fields:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in ("due_date", "owner", "status"):
+            if not data.get(name):
+                data[name] = getattr(self.instance, name)
+        if "causes" not in self.data:
+            data.pop("causes", None)
+        return data
+
+
+class InformationEventForm(ReportBoundModelForm):
+    class Meta:
+        model = InformationEvent
+        fields = ["person", "informed_at", "channel", "person_view", "journal_note_recorded"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = self.report.persons.all()
+
+
+class RiskForm(RiskFields):
+    """Re-assessing the risk of a case outside a transition."""
+
+    def clean(self):
+        return self.clean_risk()
+
+
+class RouteForm(CaseForm):
+    TARGETS = {
+        ReportType.DEVIATION: [ReportType.LEX_SARAH, ReportType.DATA_BREACH],
+        ReportType.COMPLAINT: [ReportType.LEX_SARAH],
+        ReportType.LEX_SARAH: [ReportType.DEVIATION, ReportType.COMPLAINT],
+        ReportType.DATA_BREACH: [],
+    }
+    target_type = forms.ChoiceField(label=_("Open a linked case of type"), choices=ReportType.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)
+
+    def clean_target_type(self):
+        value = self.cleaned_data["target_type"]
+        if value not in self.TARGETS[self.report.type]:
+            raise ValidationError(_("A case of this type cannot be routed there."))
+        return value

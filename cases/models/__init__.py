@@ -1,0 +1,39 @@
+from cases.models.audit import AuditEvent
+from cases.models.case_content import (
+    Action,
+    AffectedPerson,
+    AppendOnlyError,
+    Attachment,
+    Cause,
+    InformationEvent,
+    InvestigationEntry,
+)
+from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
+from cases.models.organisation import (
+    GRANTABLE_ROLES,
+    OrgUnit,
+    OrgUnitGroupObjectPermission,
+    OrgUnitUserObjectPermission,
+    Role,
+    User,
+)
+from cases.models.reference import (
+    DeadlineRule,
+    InvestigationTopic,
+    LegalReference,
+    ReportType,
+    RiskBand,
+    RiskRoutingRule,
+    Term,
+)
+from cases.models.regulators import DelegationDecision, Regulator, RegulatorNotification, Supplement
+from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
+
+__all__ = [
+    "Action", "AffectedPerson", "AppendOnlyError", "Attachment", "AuditEvent", "CaseNumberSequence", "Cause",
+    "Complaint", "DataBreach", "DeadlineRule", "DelegationDecision", "Deviation", "GRANTABLE_ROLES",
+    "InformationEvent", "InvestigationEntry", "InvestigationTopic", "LegalReference", "LexSarah", "OrgUnit",
+    "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",
+    "ReportLink", "ReportType", "ReportUserObjectPermission", "RiskBand", "RiskRoutingRule", "Role", "Supplement",
+    "TYPE_MODELS", "Term", "User",
+]

@@ -1,0 +1,247 @@
+"""The four lifecycles, as django-fsm state machines on proxies of ``Report``.
+
+Each transition declares who may perform it (``roles`` on the case's unit; ``reporter`` for
+the case's own reporter; ``investigator`` for a named investigator) and which form holds the
+fields it requires (``cases.forms``). The methods only set the case's own fields; everything
+else a transition entails (linked cases, notifications, audit) is done by ``cases.services``.
+"""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import transition
+
+from cases.access import INVESTIGATOR
+from cases.models.organisation import Role
+from cases.models.reference import ReportType
+from cases.models.reports import Report
+
+
+def case_roles(user, report):
+    """The roles ``user`` holds on this case: unit roles, reporter, named investigator."""
+    from cases.access import role_scope
+    from cases.models.reports import ReportUserObjectPermission
+
+    cache = report.__dict__.setdefault("_case_roles", {})
+    if user.pk not in cache:
+        roles = set(role_scope(user).roles_on(report.unit)) if user.is_authenticated else set()
+        if user.is_authenticated and report.reporter_id == user.pk:
+            roles.add(Role.REPORTER)
+        if user.is_authenticated and ReportUserObjectPermission.objects.filter(
+            user=user, content_object_id=report.pk, permission__codename="investigate_report"
+        ).exists():
+            roles.add(INVESTIGATOR)
+        cache[user.pk] = roles
+    return cache[user.pk]
+
+
+def step(source, target, *, roles, label, form=None):
+    """A transition: the django-fsm declaration plus who may take it and what it needs."""
+    allowed = frozenset(roles)
+
+    def permission(instance, user):
+        return bool(case_roles(user, instance) & allowed)
+
+    return transition(
+        field="state",
+        source=source,
+        target=target,
+        permission=permission,
+        custom={"roles": allowed, "label": label, "form": form},
+    )
+
+
+def _apply(report, data, *names):
+    for name in names:
+        if name in data:
+            setattr(report, name, data[name])
+
+
+class TypedManager(models.Manager):
+    def __init__(self, report_type):
+        super().__init__()
+        self.report_type = report_type
+
+    def get_queryset(self):
+        return super().get_queryset().filter(type=self.report_type)
+
+
+def _set_risk(report, data):
+    _apply(report, data, "probability", "severity", "risk_band", "suggested_route", "risk_override_reason")
+
+
+class Deviation(Report):
+    """Avvikelse: reported → assessed → investigated → actions taken → followed up → closed."""
+
+    STATES = {
+        "reported": _("Reported"),
+        "assessed": _("Assessed"),
+        "investigated": _("Investigated"),
+        "actions_taken": _("Actions taken"),
+        "followed_up": _("Followed up"),
+        "closed": _("Closed"),
+    }
+    INITIAL_STATE = "reported"
+    objects = TypedManager(ReportType.DEVIATION)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("deviation (avvikelse)")
+
+    @step("reported", "assessed", roles=[Role.UNIT_MANAGER, Role.SAS], label=_("Assess"), form="DeviationAssessForm")
+    def assess(self, **data):
+        _set_risk(self, data)
+        _apply(self, data, "category", "route")
+
+    @step("assessed", "investigated", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+          label=_("Complete the investigation"), form="InvestigationSummaryForm")
+    def complete_investigation(self, **data):
+        _apply(self, data, "investigation_summary")
+
+    @step("investigated", "actions_taken", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+          label=_("Record the actions"), form="ActionsTakenForm")
+    def record_actions(self, **data):
+        _apply(self, data, "no_action_reason")
+
+    @step("actions_taken", "followed_up", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+          label=_("Record the follow-up"), form="FollowUpForm")
+    def follow_up(self, **data):
+        _apply(self, data, "follow_up_reason")
+
+    @step("followed_up", "closed", roles=[Role.UNIT_MANAGER, Role.SAS], label=_("Close"), form="CloseForm")
+    def close(self, **data):
+        _apply(self, data, "decision", "closing_reason")
+        self.closed_at = timezone.now()
+
+
+class Complaint(Report):
+    """Klagomål/synpunkt: received → registered → investigated → answered → closed."""
+
+    STATES = {
+        "received": _("Received"),
+        "registered": _("Registered"),
+        "investigated": _("Investigated"),
+        "answered": _("Answered"),
+        "closed": _("Closed"),
+    }
+    INITIAL_STATE = "received"
+    objects = TypedManager(ReportType.COMPLAINT)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("complaint or feedback")
+
+    @step("received", "registered", roles=[Role.REGISTRAR, Role.UNIT_MANAGER, Role.SAS],
+          label=_("Register"), form="ComplaintRegisterForm")
+    def register(self, **data):
+        _apply(self, data, "handler", "acknowledged_at", "complaint_kind", "complaint_source", "subject_area")
+
+    @step("registered", "investigated", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+          label=_("Record the position"), form="ComplaintInvestigateForm")
+    def investigate(self, **data):
+        _apply(self, data, "position_statement", "deviation_found")
+
+    @step("investigated", "answered", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+          label=_("Answer"), form="ComplaintAnswerForm")
+    def answer(self, **data):
+        _apply(self, data, "reply", "replied_at")
+
+    @step("answered", "closed", roles=[Role.UNIT_MANAGER, Role.SAS], label=_("Close"), form="CloseForm")
+    def close(self, **data):
+        _apply(self, data, "decision", "closing_reason")
+        self.closed_at = timezone.now()
+
+
+class LexSarah(Report):
+    """Lex Sarah: reported → measures taken → registered → investigating → assessed →
+    decided → closed, or registered → outside scope. IVO notification runs beside it."""
+
+    STATES = {
+        "reported": _("Reported"),
+        "measures_taken": _("Immediate measures recorded"),
+        "registered": _("Registered"),
+        "outside_scope": _("Closed: outside lex Sarah"),
+        "investigating": _("Under investigation"),
+        "assessed": _("Assessed"),
+        "decided": _("Decided"),
+        "closed": _("Closed"),
+    }
+    INITIAL_STATE = "reported"
+    objects = TypedManager(ReportType.LEX_SARAH)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lex Sarah report")
+
+    @step("reported", "measures_taken", roles=[Role.UNIT_MANAGER, Role.SAS],
+          label=_("Record immediate measures"), form="ImmediateMeasuresForm")
+    def record_immediate_measures(self, **data):
+        _apply(self, data, "immediate_measures", "immediate_measures_at")
+
+    @step("measures_taken", "registered", roles=[Role.SAS], label=_("Register"), form="LexSarahRegisterForm")
+    def register(self, **data):
+        _apply(self, data, "chair_informed_at", "social_chief_informed_at")
+
+    @step("registered", "outside_scope", roles=[Role.SAS], label=_("Close as outside lex Sarah"),
+          form="OutsideScopeForm")
+    def close_outside_scope(self, **data):
+        _apply(self, data, "decision")
+        self.decided_at = self.closed_at = timezone.now()
+
+    @step("registered", "investigating", roles=[Role.SAS, INVESTIGATOR], label=_("Start the investigation"),
+          form="StartInvestigationForm")
+    def start_investigation(self, **data):
+        self.investigation_started_at = timezone.now()
+
+    @step("investigating", "assessed", roles=[Role.SAS, INVESTIGATOR], label=_("Assess"), form="LexSarahAssessForm")
+    def assess(self, **data):
+        _set_risk(self, data)
+        _apply(self, data, "lex_sarah_assessment", "is_serious", "investigation_summary")
+
+    @step("assessed", "decided", roles=[Role.DECISION_MAKER], label=_("Decide"), form="LexSarahDecideForm")
+    def decide(self, **data):
+        _apply(self, data, "decision", "decided_at")
+
+    @step("decided", "closed", roles=[Role.SAS], label=_("Close"), form="CloseForm")
+    def close(self, **data):
+        _apply(self, data, "closing_reason")
+        self.closed_at = timezone.now()
+
+
+class DataBreach(Report):
+    """Personuppgiftsincident: reported → assessed → decided → closed; IMY beside it."""
+
+    STATES = {
+        "reported": _("Reported"),
+        "assessed": _("Assessed"),
+        "decided": _("Decided"),
+        "closed": _("Closed"),
+    }
+    INITIAL_STATE = "reported"
+    objects = TypedManager(ReportType.DATA_BREACH)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("personal data breach")
+
+    @step("reported", "assessed", roles=[Role.DSO, Role.SAS], label=_("Assess"), form="BreachAssessForm")
+    def assess(self, **data):
+        _apply(self, data, "breach_nature", "approx_subjects", "approx_records", "likely_consequences",
+               "breach_measures", "breach_risk", "ended_at")
+
+    @step("assessed", "decided", roles=[Role.DSO], label=_("Decide on notifying IMY"), form="BreachDecideForm")
+    def decide(self, **data):
+        _apply(self, data, "decision", "decided_at", "subjects_informed_at", "subjects_not_informed_reason")
+
+    @step("decided", "closed", roles=[Role.DSO, Role.SAS], label=_("Close"), form="CloseForm")
+    def close(self, **data):
+        _apply(self, data, "closing_reason")
+        self.closed_at = timezone.now()
+
+
+TYPE_MODELS = {
+    ReportType.DEVIATION: Deviation,
+    ReportType.COMPLAINT: Complaint,
+    ReportType.LEX_SARAH: LexSarah,
+    ReportType.DATA_BREACH: DataBreach,
+}

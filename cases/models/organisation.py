@@ -1,0 +1,132 @@
+"""The organisation tree and the roles granted on its nodes.
+
+kommun → nämnd → förvaltning → avdelning → enhet. A role granted on a node reaches every
+node below it. The nämnd is a secrecy boundary (OSL 8 kap.): nothing here lets a grant in
+one nämnd reach another, because grants only flow downwards.
+
+Roles are Django groups, one per (role, node), holding one guardian object permission on
+that node in the direct-FK tables below; a user has a role on a node by being in its group.
+Permission rows therefore scale with nodes × roles, not with cases.
+"""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class User(AbstractUser):
+    title = models.CharField(_("title (befattning)"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    REGISTRAR = "registrar", _("Registrar")
+    UNIT_MANAGER = "unit_manager", _("Unit manager")
+    SAS = "sas", _("Quality coordinator (SAS)")
+    DECISION_MAKER = "decision_maker", _("Decision maker (delegat)")
+    DSO = "dso", _("Data protection officer / PuA delegate")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    LEADERSHIP = "leadership", _("Leadership (aggregates only)")
+
+
+def role_codename(role):
+    return f"role_{role}"
+
+
+# Every employee may report; the other roles are granted on nodes.
+GRANTABLE_ROLES = [r for r in Role if r != Role.REPORTER]
+
+
+class OrgUnit(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "kommun", _("Municipality (kommun)")
+        BOARD = "namnd", _("Board (nämnd)")
+        ADMINISTRATION = "forvaltning", _("Administration (förvaltning)")
+        DEPARTMENT = "avdelning", _("Department (avdelning)")
+        UNIT = "enhet", _("Unit (enhet)")
+
+    LEVELS = [Kind.MUNICIPALITY, Kind.BOARD, Kind.ADMINISTRATION, Kind.DEPARTMENT, Kind.UNIT]
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_private_provider = models.BooleanField(
+        _("private provider (enskild verksamhet)"),
+        default=False,
+        help_text=_("A provider under contract; the board must hear of its reports."),
+    )
+    case_number_prefix = models.CharField(
+        _("case number prefix"), max_length=10, blank=True, help_text=_("Boards only, e.g. SN gives SN 2026/0123.")
+    )
+    # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    namnd = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("organisational unit")
+        verbose_name_plural = _("organisational units")
+        ordering = ["path"]
+        permissions = [(role_codename(r.value), r.label) for r in Role if r != Role.REPORTER]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.MUNICIPALITY:
+            if self.parent_id:
+                raise ValidationError({"parent": _("A municipality has no parent.")})
+            return
+        if not self.parent_id:
+            raise ValidationError({"parent": _("Only a municipality may be without a parent.")})
+        if self.LEVELS.index(self.parent.kind) >= self.LEVELS.index(self.kind):
+            raise ValidationError({"parent": _("The parent must be higher up in the tree than this unit.")})
+        if self.kind == self.Kind.BOARD and not self.case_number_prefix:
+            raise ValidationError({"case_number_prefix": _("A board needs a case number prefix.")})
+
+    def save(self, *args, **kwargs):
+        if self.kind == self.Kind.MUNICIPALITY:
+            self.parent = None
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            kwargs = {k: v for k, v in kwargs.items() if k not in ("force_insert",)}
+        parent_path = self.parent.path if self.parent_id else "/"
+        self.path = f"{parent_path}{self.pk}/"
+        if self.kind == self.Kind.BOARD:
+            self.namnd_id = self.pk
+        elif self.parent_id:
+            self.namnd_id = self.parent.namnd_id
+        super().save(*args, **{k: v for k, v in kwargs.items() if k != "force_insert"})
+
+    def descendants_and_self(self):
+        return OrgUnit.objects.filter(path__startswith=self.path)
+
+
+class OrgUnitUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+
+
+class OrgUnitGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(OrgUnit, on_delete=models.CASCADE)
+
+
+def role_group_name(role, unit):
+    return f"{role}@{unit.pk}"
+
+
+def role_group(role, unit):
+    group, _created = Group.objects.get_or_create(name=role_group_name(role, unit))
+    return group

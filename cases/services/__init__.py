@@ -1,0 +1,28 @@
+"""The only code that changes cases. Each ``do_*`` function takes the acting user as a
+keyword, runs in one transaction, checks permission, performs the change (a django-fsm
+transition where the state moves), writes the audit row in the same transaction and
+schedules side effects on commit."""
+
+from cases.services.base import CaseNotFound, InvalidState, UnknownTransition
+from cases.services.content import (
+    do_add_action,
+    do_add_affected_person,
+    do_add_attachment,
+    do_add_cause,
+    do_add_information_event,
+    do_add_investigation_entry,
+    do_route,
+    do_set_risk,
+    do_update_action,
+)
+from cases.services.organisation import do_grant_investigator, do_grant_role, do_revoke_role
+from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
+from cases.services.reports import available_transitions, do_file_report, do_transition
+
+__all__ = [
+    "CaseNotFound", "InvalidState", "UnknownTransition", "available_transitions", "do_add_action",
+    "do_add_affected_person", "do_add_attachment", "do_add_cause", "do_add_information_event",
+    "do_add_investigation_entry", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
+    "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
+    "do_update_action",
+]

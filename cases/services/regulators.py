@@ -1,0 +1,76 @@
+"""Notifications to IVO and IMY beside the investigation."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition
+
+from cases import audit, forms
+from cases.documents import regulator_document
+from cases.events import emit
+from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
+from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
+from cases.services.reports import _delegation, _notification
+
+NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
+EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
+
+
+@transaction.atomic
+def do_decide_ivo_notification(report_id, *, acting_user, data):
+    """Notify IVO *snarast*, at whatever stage it becomes clear the matter is serious."""
+    report = load_report(report_id, acting_user)
+    if report.type != ReportType.LEX_SARAH:
+        raise UnknownTransition("decide_ivo_notification")
+    require_roles(acting_user, report, {Role.DECISION_MAKER})
+    if report.state not in EARLY_IVO_STATES or report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
+        raise InvalidState(_("IVO can be notified from registration until the decision, once."))
+    cleaned = validated(forms.NotificationDecideForm(data=data, report=report, user=acting_user))
+    _delegation(report, DelegationDecision.Kind.NOTIFY_IVO, acting_user, cleaned)
+    notification = _notification(report, Regulator.IVO, acting_user, cleaned)
+    audit.record("notification.decided", actor=acting_user, obj=notification, report_id=report.pk,
+                 payload={"regulator": notification.regulator, "state": report.state})
+    emit("notification.decided", report=report, actor=acting_user, regulator=notification.regulator)
+    return notification
+
+
+@transaction.atomic
+def do_notification_transition(report_id, notification_id, name, *, acting_user, data=None):
+    report = load_report(report_id, acting_user)
+    notification = report.regulator_notifications.filter(pk=notification_id).first()
+    form_class = forms.NOTIFICATION_FORMS.get(name)
+    if notification is None or form_class is None:
+        raise UnknownTransition(name)
+    if not NOTIFICATION_ROLES[notification.regulator] & _roles(acting_user, report):
+        raise PermissionDenied(_("You may not do this on this notification."))
+    method = getattr(notification, name)
+    if not method._django_fsm.has_transition(notification.state):
+        raise InvalidState(_("The notification is not in a state where this can be done."))
+    cleaned = validated(form_class(data=data or {}, report=report, user=acting_user, notification=notification))
+    before = notification.state
+    if name == "submit":
+        if cleaned.get("delay_reason"):
+            notification.delay_reason = cleaned["delay_reason"]
+        method(document=regulator_document(report, notification.regulator, notification=notification), **cleaned)
+    elif name == "supplement":
+        method()
+        Supplement.objects.create(notification=notification, sent_at=cleaned["sent_at"], text=cleaned["text"],
+                                  document_sha256=notification.digest({"text": cleaned["text"]}),
+                                  created_by=acting_user)
+    else:
+        method(**cleaned)
+    try:
+        notification.save()
+    except ConcurrentTransition:
+        raise InvalidState(_("Someone else changed the notification at the same time; reload it and try again."))
+    audit.record(f"notification.{name}", actor=acting_user, obj=notification, report_id=report.pk,
+                 payload={"regulator": notification.regulator, "from": before, "to": notification.state,
+                          "document_sha256": notification.document_sha256})
+    emit(f"notification.{name}", report=report, actor=acting_user, regulator=notification.regulator)
+    return notification
+
+
+def _roles(user, report):
+    from cases.models.lifecycles import case_roles
+
+    return case_roles(user, report)

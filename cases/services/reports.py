@@ -1,0 +1,242 @@
+"""Filing a report, moving it through its lifecycle, and routing to linked cases."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition
+from guardian.shortcuts import assign_perm
+
+from cases import audit, forms
+from cases.events import emit
+from cases.models import (
+    CaseNumberSequence,
+    DelegationDecision,
+    Regulator,
+    RegulatorNotification,
+    ReportLink,
+    ReportType,
+    TYPE_MODELS,
+)
+from cases.models.lifecycles import case_roles
+from cases.services.base import InvalidState, UnknownTransition, load_report, validated
+
+
+def next_case_number(namnd, year):
+    """The next number in the board's series for the year; gap-free because it is taken in
+    the filing transaction (a rolled-back filing gives its number back), race-free because
+    the sequence row is locked until that transaction ends."""
+    CaseNumberSequence.objects.bulk_create([CaseNumberSequence(namnd=namnd, year=year)], ignore_conflicts=True)
+    sequence = CaseNumberSequence.objects.select_for_update().get(namnd=namnd, year=year)
+    CaseNumberSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+    sequence.refresh_from_db(fields=["last_number"])
+    return sequence.last_number
+
+
+def _create_report(*, report_type, unit, reporter, description, **fields):
+    model = TYPE_MODELS[report_type]
+    reported_at = fields.pop("reported_at", None) or timezone.now()
+    year = timezone.localtime(reported_at).year
+    sequence = next_case_number(unit.namnd, year)
+    report = model(
+        type=report_type,
+        state=model.INITIAL_STATE,
+        unit=unit,
+        namnd=unit.namnd,
+        reporter=reporter,
+        description=description,
+        reported_at=reported_at,
+        case_year=year,
+        case_sequence=sequence,
+        case_number=f"{unit.namnd.case_number_prefix} {year}/{sequence:04d}",
+        **fields,
+    )
+    report.save(force_insert=True)
+    return report
+
+
+@transaction.atomic
+def do_file_report(*, acting_user, data):
+    """File a new report. ``acting_user`` is None only for a complaint from the public."""
+    form = forms.ReportCreateForm(data=data)
+    cleaned = validated(form)
+    report_type = cleaned["type"]
+    if acting_user is None and report_type != ReportType.COMPLAINT:
+        raise PermissionDenied(_("Only complaints and feedback may be submitted without logging in."))
+    report = _create_report(
+        report_type=report_type,
+        unit=cleaned["unit"],
+        reporter=acting_user,
+        description=cleaned["description"],
+        occurred_at=cleaned.get("occurred_at"),
+        discovered_at=cleaned.get("discovered_at"),
+        complaint_kind=cleaned.get("kind") if report_type == ReportType.COMPLAINT else None,
+        submitter_name=cleaned.get("submitter_name", ""),
+        submitter_contact=cleaned.get("submitter_contact", ""),
+    )
+    audit.record("report.filed", actor=acting_user, obj=report, report_id=report.pk,
+                 payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id})
+    emit("report.filed", report=report, actor=acting_user, type=report.type)
+    return report
+
+
+def transition_meta(report, name):
+    method = getattr(type(report), name, None)
+    meta = getattr(method, "_django_fsm", None)
+    if meta is None or name.startswith("_"):
+        raise UnknownTransition(name)
+    custom = next(iter(meta.transitions.values())).custom
+    return getattr(report, name), meta, custom
+
+
+def transition_form(report, name, user, data=None):
+    _method, _meta, custom = transition_meta(report, name)
+    form_class = getattr(forms, custom["form"])
+    return form_class(data=data, report=report, user=user)
+
+
+def available_transitions(report, user):
+    """What this user may do with the case now, each with the fields it asks for."""
+    roles = case_roles(user, report)
+    result = []
+    for transition in report.get_available_state_transitions():
+        custom = transition.custom
+        if not roles & custom["roles"]:
+            continue
+        form = getattr(forms, custom["form"])(report=report, user=user)
+        result.append({
+            "name": transition.name,
+            "label": str(custom["label"]),
+            "target": transition.target,
+            "fields": [
+                {"name": field_name, "label": str(field.label), "required": field.required}
+                for field_name, field in form.fields.items()
+            ],
+        })
+    return result
+
+
+@transaction.atomic
+def do_transition(report_id, name, *, acting_user, data=None):
+    report = load_report(report_id, acting_user)
+    method, meta, custom = transition_meta(report, name)
+    if not case_roles(acting_user, report) & custom["roles"]:
+        raise PermissionDenied(_("You may not do this on this case."))
+    if not meta.has_transition(report.state):
+        raise InvalidState(_("The case is no longer in a state where this can be done."))
+    form = transition_form(report, name, acting_user, data=data or {})
+    cleaned = validated(form)
+    before = report.state
+    method(**cleaned)
+    try:
+        report.save()
+    except ConcurrentTransition:
+        raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
+    AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
+    audit.record(f"report.{name}", actor=acting_user, obj=report, report_id=report.pk,
+                 payload={"from": before, "to": report.state, "fields": sorted(k for k, v in cleaned.items() if v not in (None, "", []))})
+    emit(f"report.{name}", report=report, actor=acting_user, source=before, target=report.state)
+    return report
+
+
+def spawn_linked_case(source, target_type, *, acting_user, reason):
+    """Routing: a new case of another type, linked; the source keeps its history."""
+    fields = {"occurred_at": source.occurred_at or source.reported_at}
+    if target_type == ReportType.DATA_BREACH:
+        # The organisation became aware no later than when the source case was reported.
+        fields["discovered_at"] = source.discovered_at or source.reported_at
+    if target_type == ReportType.COMPLAINT:
+        fields.update(complaint_kind=source.complaint_kind, submitter_name=source.submitter_name,
+                      submitter_contact=source.submitter_contact)
+    reporter = source.reporter or acting_user
+    target = _create_report(report_type=target_type, unit=source.unit, reporter=reporter,
+                            description=source.description, **fields)
+    ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
+    audit.record("report.filed", actor=acting_user, obj=target, report_id=target.pk,
+                 payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk})
+    audit.record("report.routed", actor=acting_user, obj=source, report_id=source.pk,
+                 payload={"target": target.pk, "target_type": target_type, "target_case_number": target.case_number})
+    emit("report.filed", report=target, actor=acting_user, type=target.type, routed_from=source.pk)
+    return target
+
+
+def grant_named_investigator(report, user):
+    assign_perm("cases.investigate_report", user, report)
+
+
+def _delegation(report, kind, user, cleaned):
+    return DelegationDecision.objects.create(
+        report=report, kind=kind, delegate=user, delegate_name=user.display_name, delegate_title=user.title,
+        legal_reference=cleaned["legal_reference"], decided_at=cleaned["decided_at"], summary=cleaned["decision"],
+    )
+
+
+def _notification(report, regulator, user, cleaned, delay_reason=""):
+    if report.regulator_notifications.filter(regulator=regulator).exists():
+        return None
+    return RegulatorNotification.objects.create(
+        report=report, regulator=regulator, decided_at=cleaned["decided_at"], decided_by=user, delay_reason=delay_reason
+    )
+
+
+def _after_deviation_assess(report, cleaned, user):
+    if cleaned["route"] != ReportType.DEVIATION:
+        spawn_linked_case(report, cleaned["route"], acting_user=user,
+                          reason=cleaned.get("risk_override_reason") or str(_("Routed at assessment.")))
+
+
+def _after_complaint_register(report, cleaned, user):
+    grant_named_investigator(report, cleaned["handler"])
+
+
+def _after_complaint_investigate(report, cleaned, user):
+    if cleaned.get("route_to_lex_sarah"):
+        spawn_linked_case(report, ReportType.LEX_SARAH, acting_user=user, reason=cleaned["position_statement"])
+
+
+def _after_lex_sarah_register(report, cleaned, user):
+    report.categories.set(cleaned["categories"])
+    if cleaned.get("investigator"):
+        grant_named_investigator(report, cleaned["investigator"])
+
+
+def _after_outside_scope(report, cleaned, user):
+    if cleaned.get("spawn"):
+        spawn_linked_case(report, cleaned["spawn"], acting_user=user, reason=cleaned["decision"])
+
+
+def _after_lex_sarah_decide(report, cleaned, user):
+    if report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
+        return  # IVO was notified earlier, by a delegation decision of its own
+    notify = cleaned["notify_ivo"]
+    _delegation(report, DelegationDecision.Kind.NOTIFY_IVO if notify else DelegationDecision.Kind.NOT_NOTIFY_IVO,
+                user, cleaned)
+    if notify:
+        _notification(report, Regulator.IVO, user, cleaned)
+
+
+def _after_breach_assess(report, cleaned, user):
+    report.data_categories.set(cleaned["data_categories"])
+
+
+def _after_breach_decide(report, cleaned, user):
+    notify = cleaned["notify_imy"]
+    kind = DelegationDecision.Kind.NOTIFY_IMY if notify else DelegationDecision.Kind.NOT_NOTIFY_IMY
+    _delegation(report, kind, user, cleaned)
+    if notify:
+        _notification(report, Regulator.IMY, user, cleaned, delay_reason=cleaned.get("delay_reason", ""))
+
+
+AFTER_TRANSITION = {
+    (ReportType.DEVIATION, "assess"): _after_deviation_assess,
+    (ReportType.COMPLAINT, "register"): _after_complaint_register,
+    (ReportType.COMPLAINT, "investigate"): _after_complaint_investigate,
+    (ReportType.LEX_SARAH, "register"): _after_lex_sarah_register,
+    (ReportType.LEX_SARAH, "close_outside_scope"): _after_outside_scope,
+    (ReportType.LEX_SARAH, "decide"): _after_lex_sarah_decide,
+    (ReportType.DATA_BREACH, "assess"): _after_breach_assess,
+    (ReportType.DATA_BREACH, "decide"): _after_breach_decide,
+}
+
+

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """Who hears what: e-mail and in-app messages reacting to domain events (issue 5)."""
+
+    name = "notifications"
+    verbose_name = _("Notifications")

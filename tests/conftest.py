@@ -1,0 +1,42 @@
+import pytest
+from django.db import connection
+from django.test import TransactionTestCase
+
+from tests.cast import build_cast, build_org
+
+
+def _flush_without_append_only_guards(original):
+    """Transactional tests empty every table afterwards; the append-only triggers would
+    refuse that, so they are lifted for the flush and put back straight after."""
+    import importlib
+
+    triggers = importlib.import_module("cases.migrations.0002_append_only_triggers")
+
+    def teardown(self):
+        with connection.schema_editor() as editor:
+            triggers.drop(None, editor)
+        try:
+            original(self)
+        finally:
+            with connection.schema_editor() as editor:
+                triggers.create(None, editor)
+
+    return teardown
+
+
+TransactionTestCase._fixture_teardown = _flush_without_append_only_guards(TransactionTestCase._fixture_teardown)
+
+
+@pytest.fixture
+def org(db):
+    return build_org()
+
+
+@pytest.fixture
+def cast(org):
+    return build_cast(org)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
