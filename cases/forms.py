@@ -95,6 +95,7 @@ class DeviationAssessForm(RiskFields):
         self.fields["category"].queryset = terms(Term.Vocabulary.DEVIATION_CATEGORY)
 
     def clean(self):
+        """A route other than the risk matrix suggests needs a reason."""
         data = self.clean_risk()
         if "suggested_route" in data:
             data["route"] = data.get("route") or data["suggested_route"]
@@ -110,6 +111,7 @@ class InvestigationSummaryForm(CaseForm):
     investigation_summary = forms.CharField(label=_("Summary of the investigation"), widget=forms.Textarea)
 
     def clean(self):
+        """At least one cause is recorded."""
         if not self.report.causes.exists():
             raise ValidationError(_("Record at least one cause before completing the investigation."))
         return self.cleaned_data
@@ -123,6 +125,7 @@ class ActionsTakenForm(CaseForm):
     no_action_reason = forms.CharField(label=_("Why no action is needed"), required=False, widget=forms.Textarea)
 
     def clean(self):
+        """At least one action, each addressing a cause, or a reason why not."""
         actions = list(self.report.actions.prefetch_related("causes"))
         if self.cleaned_data.get("no_action_reason"):
             return self.cleaned_data
@@ -137,6 +140,7 @@ class FollowUpForm(CaseForm):
     follow_up_reason = forms.CharField(label=_("Reason to proceed with actions open or unevaluated"), required=False, widget=forms.Textarea)
 
     def clean(self):
+        """Every action done with its effect followed up, or a reason."""
         if unsettled_actions(self.report) and not self.cleaned_data.get("follow_up_reason"):
             self.add_error(
                 "follow_up_reason",
@@ -160,6 +164,7 @@ class CloseForm(CaseForm):
             del self.fields["decision"]
 
     def clean(self):
+        """Every action settled or a reason; every IVO notification done, every IMY notification submitted."""
         if unsettled_actions(self.report) and not self.cleaned_data.get("closing_reason"):
             self.add_error(
                 "closing_reason",
@@ -190,6 +195,7 @@ class ComplaintRegisterForm(CaseForm):
             self.initial["complaint_kind"] = self.report.complaint_kind_id
 
     def clean(self):
+        """An acknowledgement time when the submitter left contact details."""
         self.not_in_future("acknowledged_at")
         if self.report.submitter_contact and not self.cleaned_data.get("acknowledged_at"):
             self.add_error("acknowledged_at", _("The submitter left contact details: record when the acknowledgement was sent."))
@@ -207,6 +213,7 @@ class ComplaintAnswerForm(CaseForm):
     replied_at = past_datetime(_("Replied at"), required=False)
 
     def clean(self):
+        """The reply time defaults to now and cannot be in the future."""
         self.not_in_future("replied_at")
         self.cleaned_data["replied_at"] = self.cleaned_data.get("replied_at") or timezone.now()
         return self.cleaned_data
@@ -217,6 +224,7 @@ class ImmediateMeasuresForm(CaseForm):
     immediate_measures_at = past_datetime(_("Taken at"))
 
     def clean(self):
+        """The time of the measures cannot be in the future."""
         self.not_in_future("immediate_measures_at")
         return self.cleaned_data
 
@@ -234,6 +242,7 @@ class LexSarahRegisterForm(CaseForm):
         self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY)
 
     def clean(self):
+        """The chair and the head of social services are informed; times not in the future."""
         self.not_in_future("chair_informed_at", "social_chief_informed_at")
         return self.cleaned_data
 
@@ -255,6 +264,7 @@ class LexSarahAssessForm(RiskFields):
     investigation_summary = forms.CharField(label=_("Summary of the investigation"), required=False, widget=forms.Textarea)
 
     def clean(self):
+        """A seriousness that departs from the risk matrix needs a reason."""
         data = self.clean_risk()
         band = data.get("risk_band")
         if data.get("lex_sarah_assessment") == Report.LexSarahAssessment.NONE and data.get("is_serious"):
@@ -297,6 +307,7 @@ class LexSarahDecideForm(DecisionFields):
     notify_ivo = yes_no_field(_("Notify IVO?"))
 
     def clean(self):
+        """The SOSFS 2011:5 5 kap. topics are documented; a serious case is notified to IVO."""
         super().clean()
         missing = InvestigationTopic.objects.valid_on().filter(
             report_type=ReportType.LEX_SARAH, required_for_decision=True
@@ -328,6 +339,7 @@ class BreachAssessForm(CaseForm):
         self.fields["data_categories"].queryset = terms(Term.Vocabulary.BREACH_DATA_CATEGORY)
 
     def clean(self):
+        """The end time cannot be in the future."""
         self.not_in_future("ended_at")
         return self.cleaned_data
 
@@ -345,6 +357,7 @@ class BreachDecideForm(DecisionFields):
     subjects_not_informed_reason = forms.CharField(label=_("Why the data subjects are not (yet) informed"), required=False, widget=forms.Textarea)
 
     def clean(self):
+        """A risk means notifying IMY; after 72 hours a reason for the delay; at high risk the persons are told."""
         super().clean()
         data = self.cleaned_data
         self.not_in_future("subjects_informed_at")
@@ -381,6 +394,7 @@ class NotificationSubmitForm(CaseForm):
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        """An IMY notification after 72 hours needs a reason for the delay."""
         self.not_in_future("submitted_at")
         data = self.cleaned_data
         if self.notification.regulator == Regulator.IMY and data.get("submitted_at"):

@@ -23,6 +23,14 @@ class Regulator(models.TextChoices):
 
 
 class RegulatorNotification(ConcurrentTransitionMixin, models.Model):
+    STATES = {
+        "decided": _("Decided"),
+        "submitted": _("Submitted"),
+        "supplemented": _("Supplemented"),
+        "regulator_decided": _("The regulator has decided"),
+        "done": _("Done"),
+    }
+
     class Outcome(models.TextChoices):
         CLOSED = "closed", _("Closed without criticism")
         CRITICISM = "criticism", _("Criticism")
