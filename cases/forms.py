@@ -327,8 +327,8 @@ class BreachAssessForm(CaseForm):
     NATURE = [("confidentiality", _("Confidentiality")), ("integrity", _("Integrity")), ("availability", _("Availability"))]
     breach_nature = forms.MultipleChoiceField(label=_("Nature of the breach"), choices=NATURE)
     data_categories = forms.ModelMultipleChoiceField(label=_("Categories of personal data"), queryset=Term.objects.none())
-    approx_subjects = forms.IntegerField(label=_("Approximate number of persons"), min_value=0)
-    approx_records = forms.IntegerField(label=_("Approximate number of records"), min_value=0)
+    approx_subjects = forms.IntegerField(label=_("Approximate number of persons"), min_value=0, max_value=2**31 - 1)
+    approx_records = forms.IntegerField(label=_("Approximate number of records"), min_value=0, max_value=2**31 - 1)
     likely_consequences = forms.CharField(label=_("Likely consequences"), widget=forms.Textarea)
     breach_measures = forms.CharField(label=_("Measures taken or proposed"), widget=forms.Textarea)
     breach_risk = forms.ChoiceField(label=_("Risk"), choices=Report.BreachRisk.choices)
@@ -540,6 +540,8 @@ class ActionUpdateForm(ReportBoundModelForm):
         for name in ("due_date", "owner", "status"):
             if not data.get(name):
                 data[name] = getattr(self.instance, name)
+        if "effect_follow_up" not in self.data:
+            data["effect_follow_up"] = self.instance.effect_follow_up
         if "causes" not in self.data:
             data.pop("causes", None)
         return data

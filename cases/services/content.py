@@ -15,7 +15,7 @@ from cases.access import HANDLER_ROLES
 from cases.events import emit
 from cases.models import Action, Attachment, Role
 from cases.models.lifecycles import case_roles
-from cases.services.base import load_report, require_open, require_roles, validated
+from cases.services.base import CaseNotFound, load_report, require_open, require_roles, validated
 from cases.services.reports import spawn_linked_case
 
 
@@ -120,7 +120,7 @@ def do_update_action(report_id, action_id, *, acting_user, data):
     report = load_report(report_id, acting_user)
     action = report.actions.filter(pk=action_id).first()
     if action is None:
-        raise PermissionDenied(_("No such action on this case."))
+        raise CaseNotFound(action_id)
     if action.owner_id != acting_user.pk:
         require_roles(acting_user, report, HANDLER_ROLES[report.type])
     require_open(report)

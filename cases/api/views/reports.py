@@ -1,0 +1,89 @@
+"""Cases: the scoped list, filing, one case, its transitions and its audit trail."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.viewsets import ViewSet
+
+from cases import selectors, services
+from cases.api.input import form_data
+from cases.api.reading import audit_events, audit_trail_for, log_case_read, log_read, reads_everything, visible_case
+from cases.api.schema import form_body
+from cases.api.serializers import (
+    CASE_SCHEMA,
+    FULL_SERIALIZERS,
+    AuditEventSerializer,
+    ReporterViewSerializer,
+    ReportSummarySerializer,
+)
+from cases.forms import ReportCreateForm
+from cases.models import ReportType
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ReportFilters(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ReportType.choices, required=False)
+    state = serializers.CharField(required=False, max_length=30)
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+def case_response(request, report, status_code=status.HTTP_200_OK):
+    """The case as this user may see it. Showing it is a read, and is logged."""
+    user = request.user
+    serializer_class = FULL_SERIALIZERS[report.type] if reads_everything(user, report) else ReporterViewSerializer
+    data = serializer_class(report, context={"request": request}).data
+    log_case_read(user, report)
+    return Response(data, status=status_code)
+
+
+class ReportViewSet(ViewSet):
+    pagination_class = Pagination
+
+    @extend_schema(parameters=[ReportFilters], responses=ReportSummarySerializer(many=True))
+    def list(self, request):
+        filters = ReportFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.report_list(request.user, **filters.validated_data), request, self)
+        data = ReportSummarySerializer(page, many=True).data
+        log_read(request.user, "report.listed", [report.pk for report in page], filters=filters.validated_data)
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=form_body(ReportCreateForm, "ReportInput"), responses={201: CASE_SCHEMA})
+    def create(self, request):
+        report = services.do_file_report(acting_user=request.user, data=form_data(request))
+        return case_response(request, visible_case(request.user, report.pk), status.HTTP_201_CREATED)
+
+    @extend_schema(responses=CASE_SCHEMA)
+    def retrieve(self, request, report_id):
+        return case_response(request, visible_case(request.user, report_id))
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses=CASE_SCHEMA,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
+                                     description="A transition listed in the case's available_transitions.")],
+        description="Perform one step of the case's lifecycle, with the fields that step lists.",
+    )
+    def transition(self, request, report_id, name):
+        services.do_transition(report_id, name, acting_user=request.user, data=form_data(request))
+        return case_response(request, visible_case(request.user, report_id))
+
+
+class AuditViewSet(ViewSet):
+    pagination_class = Pagination
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    def list(self, request, report_id):
+        report = audit_trail_for(request.user, report_id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(audit_events(report), request, self)
+        data = AuditEventSerializer(page, many=True).data
+        log_read(request.user, "audit.viewed", [report.pk])
+        return paginator.get_paginated_response(data)
