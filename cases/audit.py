@@ -74,7 +74,9 @@ def _json_safe(payload):
 def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=AuditEvent.Chain.CHANGE):
     """Append one event; call inside the transaction of the change it records."""
     ctx = _context.get()
-    with transaction.atomic():
+    # No savepoint: a failed audit write must doom the change's whole transaction, never be
+    # caught and skipped while the change commits without its row.
+    with transaction.atomic(savepoint=False):
         _lock_chain(chain)
         last = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)

@@ -21,7 +21,7 @@ CLOSED_STATES = {"closed", "outside_scope"}
 
 
 def load_report(report_id, user):
-    report = selectors.report_detail(user, report_id)
+    report = selectors.report_for_change(user, report_id)
     if report is None:
         raise CaseNotFound(report_id)
     return report
