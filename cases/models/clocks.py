@@ -1,0 +1,66 @@
+"""Legal clocks of a case, stored with the case.
+
+A clock is started from one of the case's own moments (``discovered_at``, the registration,
+the decision that a lex Sarah matter is serious, ...) under the ``DeadlineRule`` valid at that
+moment, so a later change of the rule does not move a deadline already running. It stops when
+the thing it measures is done. Every warning, overdue notice and escalation is a ``ClockEvent``
+row whose uniqueness makes firing idempotent: the scheduler may run twice, the event exists once.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.reference import DeadlineRule
+from cases.models.reports import Report
+
+
+class CaseClock(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("case"))
+    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("deadline rule"))
+    code = models.SlugField(_("code"), max_length=60, help_text=_("The rule's code, kept for queries."))
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True,
+                                      help_text=_("When what the clock measures was done."))
+
+    class Meta:
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "code"], condition=Q(stopped_at__isnull=True),
+                                    name="clock_one_running_per_code"),
+        ]
+        indexes = [models.Index(fields=["due_at"], condition=Q(stopped_at__isnull=True), name="clock_running_due")]
+
+    def __str__(self):
+        return f"{self.code} {self.due_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self):
+        return self.stopped_at is None
+
+    def is_overdue(self, now=None):
+        """Past due and not stopped, or stopped after the deadline (late)."""
+        end = self.stopped_at or now or timezone.now()
+        return end > self.due_at
+
+
+class ClockEvent(models.Model):
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("warning")
+        OVERDUE = "overdue", _("overdue")
+        ESCALATED = "escalated", _("escalated")
+
+    clock = models.ForeignKey(CaseClock, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    level = models.PositiveIntegerField(_("level"), default=0,
+                                        help_text=_("Hours left for a warning; 0 for other kinds."))
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("clock event")
+        verbose_name_plural = _("clock events")
+        constraints = [models.UniqueConstraint(fields=["clock", "kind", "level"], name="clock_event_once")]
