@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "cases",
     "workflows",
     "notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -145,6 +148,27 @@ LOGIN_URL = "/accounts/login/"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
+
+# Notifications (docs/notifications.md). Links in e-mails start with SITE_URL.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_CASE_PATH = env.str("NOTIFICATION_CASE_PATH", default="/reports/{id}/")
+NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="sv")
+# Seconds to wait before each retry after a temporary SMTP failure; then the delivery fails.
+NOTIFICATION_RETRY_DELAYS = [int(s) for s in env.list("NOTIFICATION_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
+NOTIFICATION_WEEKLY_DIGEST_WEEKDAY = env.int("NOTIFICATION_WEEKLY_DIGEST_WEEKDAY", default=0)
+# Background work through django-tasks: the database queue and `manage.py db_worker` by
+# default; TASKS_BACKEND=rq puts it on Redis (REDIS_URL) with `manage.py rqworker`.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+SCHEDULER_JOBS = [*globals().get("SCHEDULER_JOBS", []),
+                  "notifications.jobs.daily_digest", "notifications.jobs.weekly_manager_digest"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,3 +7,9 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from cases.events import case_event
+        from notifications.rules import handle_case_event
+
+        case_event.connect(handle_case_event, dispatch_uid="notifications.rules")

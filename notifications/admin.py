@@ -1,0 +1,80 @@
+"""Rules, positions and preferences are edited here; deliveries and refused addresses are
+shown so that an administrator sees mail that could not be delivered."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from notifications.delivery import requeue
+from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position, RuleRecipient
+
+
+class RuleRecipientInline(admin.TabularInline):
+    model = RuleRecipient
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(NotificationRule)
+class NotificationRuleAdmin(admin.ModelAdmin):
+    list_display = ["event", "report_type", "kind", "by_email", "in_app", "legal_clock", "is_active",
+                    "valid_from", "valid_to"]
+    list_filter = ["kind", "report_type", "legal_clock", "is_active"]
+    search_fields = ["event"]
+    inlines = [RuleRecipientInline]
+
+
+@admin.register(Position)
+class PositionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "unit", "user"]
+    list_filter = ["code"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: who was told what, by case number."""
+
+    list_display = ["created_at", "case_number", "event", "kind", "user", "digest", "read_at"]
+    list_filter = ["kind", "event"]
+    search_fields = ["case_number"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "address", "template", "status", "permanent_failure", "attempts", "last_error",
+                    "sent_at"]
+    list_filter = ["status", "permanent_failure", "template"]
+    search_fields = ["address", "key"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed or stuck e-mails again"))
+    def retry(self, request, queryset):
+        chosen = queryset.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.SENDING])
+        for delivery in chosen:
+            requeue(delivery)
+        count = len(chosen)
+        self.message_user(request, ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.",
+                                            count) % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(FailedAddress)
+class FailedAddressAdmin(admin.ModelAdmin):
+    """Addresses the mail server refused for good; delete the row once the address is fixed."""
+
+    list_display = ["address", "code", "error", "failed_at"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "code", "error", "failed_at"]
+
+    def has_add_permission(self, request):
+        return False
