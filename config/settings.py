@@ -161,10 +161,11 @@ NOTIFICATION_WEEKLY_DIGEST_WEEKDAY = env.int("NOTIFICATION_WEEKLY_DIGEST_WEEKDAY
 # default; TASKS_BACKEND=rq puts it on Redis (REDIS_URL) with `manage.py rqworker`.
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
-RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+NOTIFICATION_TASK_QUEUE = env.str("NOTIFICATION_TASK_QUEUE", default="default")
+RQ_QUEUES = {NOTIFICATION_TASK_QUEUE: {"URL": REDIS_URL}}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [NOTIFICATION_TASK_QUEUE]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SCHEDULER_JOBS = [*globals().get("SCHEDULER_JOBS", []),

@@ -56,7 +56,7 @@ def create_delivery(*, key, address, user=None, notification=None, template="mes
 def enqueue(delivery_id, run_after=None):
     from notifications.tasks import send_delivery
 
-    task = send_delivery.using(run_after=run_after) if run_after else send_delivery
+    task = send_delivery.using(queue_name=settings.NOTIFICATION_TASK_QUEUE, run_after=run_after)
     return task.enqueue(delivery_id)
 
 

@@ -50,7 +50,7 @@ class Received:
 
     @property
     def subject(self):
-        return str(self.message["subject"])
+        return str(self.message["subject"]).strip()  # a folded encoded-word header keeps a leading space
 
     def part(self, content_type):
         return next(p.get_content() for p in self.message.walk() if p.get_content_type() == content_type)
