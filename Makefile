@@ -22,7 +22,10 @@ $(STAMP): pyproject.toml
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	# Notification e-mails: the django-tasks database worker beside the web server (stopped with it).
+	$(PY) manage.py db_worker --interval 0.2 --no-reload & echo $$! > .db_worker.pid
+	trap 'kill $$(cat .db_worker.pid) 2>/dev/null; rm -f .db_worker.pid' EXIT INT TERM; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -170,6 +170,10 @@ def main():
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"results: {path.relative_to(BASE_DIR)}")
 
+    import notification_delivery
+
+    notification_delivery.run(url)
+
 
 if __name__ == "__main__":
     main()

@@ -88,7 +88,7 @@ def deliver(delivery_id):
     """Send one delivery; the outcome as a word (the task's return value)."""
     if not claim(delivery_id):
         return "skipped"
-    delivery = Delivery.objects.select_related("notification", "user").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("notification__report").get(pk=delivery_id)
     refused = FailedAddress.objects.filter(address__iexact=delivery.address).first()
     if refused:
         return _fail(delivery, refused.code, "the address was refused before", permanent=True)
