@@ -164,7 +164,7 @@ REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 NOTIFICATION_TASK_QUEUE = env.str("NOTIFICATION_TASK_QUEUE", default="default")
 RQ_QUEUES = {NOTIFICATION_TASK_QUEUE: {"URL": REDIS_URL}}
 if TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [NOTIFICATION_TASK_QUEUE]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

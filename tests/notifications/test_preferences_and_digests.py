@@ -9,14 +9,13 @@ import time_machine
 from django.test import Client
 from django.utils import translation
 
-from cases.events import case_event
 from notifications.forms import PreferencesForm
 from notifications.jobs import daily_digest, weekly_manager_digest
 from notifications.models import Delivery, Notification, Preference, RecipientSettings
 from tests.api.helpers import EVERYONE
 from tests.factories import file
 from tests.notifications.conftest import run_tasks
-from tests.notifications.test_rules import assert_no_secrets, file_with_person
+from tests.notifications.test_rules import assert_no_secrets, file_with_person, send
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 MONDAY_8 = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM)
@@ -26,10 +25,6 @@ def choices(**modes):
     data = {"language": "sv", **{kind: "immediate" for kind in PreferencesForm(user=None).fields if kind != "language"}}
     data.update(modes)
     return data
-
-
-def send(name, report, **data):
-    case_event.send(sender=None, name=name, report_id=report.pk, actor_id=None, data=data)
 
 
 def test_clock_tied_kinds_cannot_be_switched_off(cast):
