@@ -10,7 +10,7 @@ from notifications import selectors
 from notifications.messages import describe
 
 
-class NotificationSerializer(serializers.Serializer):
+class InAppNotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     event = serializers.CharField()
@@ -38,25 +38,25 @@ class NotificationSerializer(serializers.Serializer):
         return self._described(obj)["link"]
 
 
-class NotificationViewSet(ViewSet):
-    serializer_class = NotificationSerializer
+class InAppNotificationViewSet(ViewSet):
+    serializer_class = InAppNotificationSerializer
 
-    @extend_schema(responses=NotificationSerializer(many=True))
+    @extend_schema(responses=InAppNotificationSerializer(many=True))
     def list(self, request):
         from rest_framework.settings import api_settings
 
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(selectors.centre_list(request.user), request, view=self)
-        return paginator.get_paginated_response(NotificationSerializer(page, many=True).data)
+        return paginator.get_paginated_response(InAppNotificationSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(request=None, responses=InAppNotificationSerializer)
     def read(self, request, pk):
         notification = selectors.centre_list(request.user).filter(pk=pk).first()
         if notification is None:
             raise Http404
         selectors.mark_read(request.user, notification.pk)
         notification.refresh_from_db(fields=["read_at"])
-        return Response(NotificationSerializer(notification).data)
+        return Response(InAppNotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
     def read_all(self, request):
