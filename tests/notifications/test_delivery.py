@@ -106,3 +106,33 @@ def test_retrying_from_the_admin(lex_sarah, smtp, admin_user, django_capture_on_
         site._registry[Delivery].retry(request, Delivery.objects.all())
     run_tasks()
     assert len(smtp.received) == 1 and Delivery.objects.get().status == "sent"
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_one_message(smtp):
+    """Two workers given the same delivery at the same moment, each on its own connection."""
+    import threading
+
+    from django.db import connection
+
+    delivery = Delivery.objects.create(key="race", address="sas@kommun.example", template="digest",
+                                       payload={"notification_ids": []})
+    barrier, outcomes = threading.Barrier(2), []
+
+    def work():
+        try:
+            barrier.wait(timeout=30)
+            outcomes.append(deliver(delivery.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["sent", "skipped"]
+    assert len(smtp.received) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
