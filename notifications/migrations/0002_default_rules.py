@@ -18,6 +18,7 @@ DEFAULTS = [
     ("report.close_outside_scope", "", "decision", False, "", [("reporter", "")], True),
     ("report.close", "", "decision", False, "", [("reporter", "")], True),
     ("complaint.answered", "complaint", "complaint", False, "", [("submitter", "")], False),
+    ("complaint.question", "complaint", "complaint", False, "", [("submitter", "")], False),
     ("action.added", "", "action", False, "", [("action_owner", "")], True),
     ("action.due_soon", "", "action", False, "", [("event_users", "")], True),
     ("action.overdue", "", "action", False, "", [("event_users", "")], True),

@@ -177,3 +177,19 @@ def test_parent_unit_role_reaches_the_manager_above(cast, org, smtp, deliver, dj
             user_ids=[])
     assert [m.recipients for m in smtp.received] == [["boss@kommun.example"]]
     assert Delivery.objects.get().status == "sent"
+
+
+def test_a_follow_up_question_reaches_the_submitter(cast, org, smtp, deliver):
+    report = file("complaint", None, org.unit_a, submitter_contact="greta@example.org")
+    deliver(send, "complaint.question", report)
+    assert [(m.recipients, m.subject) for m in smtp.received] == [
+        (["greta@example.org"], f"{report.case_number}: En fråga om ditt klagomål")]
+
+
+def test_rules_are_edited_in_the_admin(admin_client):
+    rule = NotificationRule.objects.get(event="report.filed", report_type="lex_sarah")
+    assert admin_client.get("/admin/notifications/notificationrule/").status_code == 200
+    page = admin_client.get(f"/admin/notifications/notificationrule/{rule.pk}/change/")
+    assert page.status_code == 200 and "namnd_chair" in page.content.decode()
+    for model in ("position", "delivery", "failedaddress", "notification"):
+        assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
