@@ -28,8 +28,13 @@ KEPT_DATA = {"type", "source", "target", "regulator", "task_id", "step", "reason
 
 
 def handle_case_event(sender, *, name, report_id, actor_id=None, data=None, **kwargs):
-    """The ``case_event`` receiver."""
-    return notify(name, report_id=report_id, actor_id=actor_id, data=data or {})
+    """The ``case_event`` receiver. A failure here is logged (event name and case id only)
+    and never reaches the sender: the change it reacts to has already committed."""
+    try:
+        return notify(name, report_id=report_id, actor_id=actor_id, data=data or {})
+    except Exception:
+        logger.exception("Notifications for event %s on case %s failed", name, report_id)
+        return []
 
 
 def matching_rules(name, report_type):

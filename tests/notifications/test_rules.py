@@ -193,3 +193,15 @@ def test_rules_are_edited_in_the_admin(admin_client):
     assert page.status_code == 200 and "namnd_chair" in page.content.decode()
     for model in ("position", "delivery", "failedaddress", "notification"):
         assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
+
+
+def test_a_failing_rule_never_reaches_the_sender(cast, org, smtp, deliver, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("notifications.rules.resolve_recipients", broken)
+    report = deliver(file_with_person, "lex_sarah", cast, org)
+    send("clock.overdue", report, clock_id=1, code="x", due_at="2026-01-01T00:00:00+00:00", user_ids=[cast["sas"].pk])
+    assert smtp.received == [] and not Notification.objects.exists()
+    assert f"Notifications for event clock.overdue on case {report.pk} failed" in caplog.text
+    assert DESCRIPTION not in caplog.text
