@@ -11,6 +11,7 @@ from cases.models import (
     ReportUserObjectPermission,
 )
 from cases.models.lifecycles import case_roles
+from cases.models.organisation import Role
 
 
 def visible_reports(user):
@@ -53,11 +54,23 @@ def report_detail(user, report_id):
 def report_for_change(user, report_id):
     """The case, typed, for a service about to change it; None as for ``report_detail``.
 
-    Only the unit is joined, which the permission check needs. The detail's nine joins cost
-    PostgreSQL nearly 4 ms of planning per call (docs/performance.md), and a change reads
-    few of those relations, if any."""
-    report = visible_reports(user).select_related("unit").filter(pk=report_id).first()
-    return report.typed() if report else None
+    The same visibility as ``visible_reports``, decided in Python from the roles the user
+    holds on this one case (``case_roles``, which the permission check needs anyway) instead
+    of in SQL: a primary-key lookup joining only the unit plans in a fraction of the time the
+    visibility ``OR``s take (docs/performance.md)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    report = Report.objects.select_related("unit").filter(pk=report_id).first()
+    if report is None:
+        return None
+    report.typed()
+    return report if may_view(user, report) else None
+
+
+def may_view(user, report):
+    """Whether ``user`` may see ``report``: the rule of ``visible_reports`` for one case."""
+    roles = case_roles(user, report)
+    return bool(roles & ({Role.REPORTER, INVESTIGATOR} | VIEW_ROLES[report.type]))
 
 
 def report_persons(user, report):

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "cases",
     "workflows",
@@ -97,6 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    # Server-side binding with prepared statements saves PostgreSQL's planning on repeated
+    # statements (docs/performance.md). Opt-in: it does not work behind PgBouncer in
+    # transaction-pooling mode.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
@@ -163,6 +169,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Avvikelse, klagomål/synpunkt, lex Sarah and personuppgiftsincident cases.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files are served from this installation, not a CDN: works offline and
+    # keeps the content-security policy simple.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -130,7 +130,7 @@ def do_transition(report_id, name, *, acting_user, data=None):
     before = report.state
     method(**cleaned)
     try:
-        report.save()
+        report.save(update_fields=report.changed_fields())
     except ConcurrentTransition:
         raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
