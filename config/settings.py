@@ -186,3 +186,14 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # HTTPS only in production: redirect plain HTTP and send HSTS (one year by default).
+    # Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED so the redirect
+    # sees the original scheme; HSTS_SECONDS=0 switches HSTS off for a first deployment.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31_536_000)
+    # Subdomains of this host only (e.g. *.kvalitet.kommun.se), not the municipality's domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading is a decision for the whole domain's owner, not for this application.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
