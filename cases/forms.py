@@ -579,3 +579,17 @@ class RouteForm(CaseForm):
         if value not in self.TARGETS[self.report.type]:
             raise ValidationError(_("A case of this type cannot be routed there."))
         return value
+
+
+class KeyTimeCorrectionForm(CaseForm):
+    """Correcting when something happened or was discovered; the clocks that run from it follow."""
+
+    FIELDS = [("discovered_at", _("When it was discovered")), ("occurred_at", _("When it happened"))]
+    field = forms.ChoiceField(label=_("Time to correct"), choices=FIELDS)
+    value = past_datetime(_("Correct time"))
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea)
+
+    def clean(self):
+        """The corrected time cannot be in the future."""
+        self.not_in_future("value")
+        return self.cleaned_data
