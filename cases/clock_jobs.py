@@ -13,7 +13,6 @@ import logging
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from cases import audit
@@ -28,7 +27,6 @@ from cases.models import (
     OrgUnitGroupObjectPermission,
     OrgUnitUserObjectPermission,
     Role,
-    User,
 )
 from cases.models.organisation import role_codename
 from cases.services.base import CLOSED_STATES
@@ -60,15 +58,22 @@ def _ancestor_ids(unit):
 
 
 def role_holders(roles, unit):
-    """Active users holding one of ``roles`` on ``unit`` (granted on it or on a node above)."""
+    """Active users holding one of ``roles`` on ``unit``: for each role, those granted it on the
+    nearest node at or above the unit that has any holder (the unit's own manager before the
+    manager of the whole department)."""
+    ancestors = _ancestor_ids(unit)
     codenames = [role_codename(role) for role in roles]
-    if not codenames:
-        return []
-    where = {"content_object_id__in": _ancestor_ids(unit), "permission__codename__in": codenames}
-    groups = OrgUnitGroupObjectPermission.objects.filter(**where).values("group_id")
-    direct = OrgUnitUserObjectPermission.objects.filter(**where).values("user_id")
-    users = User.objects.filter(Q(groups__in=groups) | Q(pk__in=direct), is_active=True)
-    return sorted(set(users.values_list("pk", flat=True)))
+    where = {"content_object_id__in": ancestors, "permission__codename__in": codenames}
+    grants = set(OrgUnitGroupObjectPermission.objects.filter(group__user__is_active=True, **where)
+                 .values_list("permission__codename", "content_object_id", "group__user"))
+    grants |= set(OrgUnitUserObjectPermission.objects.filter(user__is_active=True, **where)
+                  .values_list("permission__codename", "content_object_id", "user_id"))
+    users = set()
+    for codename in codenames:
+        held = [(ancestors.index(node), user) for code, node, user in grants if code == codename]
+        nearest = max((depth for depth, _user in held), default=None)
+        users |= {user for depth, user in held if depth == nearest}
+    return sorted(users)
 
 
 def next_step_roles(report):
