@@ -584,7 +584,8 @@ class RouteForm(CaseForm):
 class KeyTimeCorrectionForm(CaseForm):
     """Correcting when something happened or was discovered; the clocks that run from it follow."""
 
-    FIELDS = [("discovered_at", _("When it was discovered")), ("occurred_at", _("When it happened"))]
+    FIELDS = [("reported_at", _("When the report was received")), ("discovered_at", _("When it was discovered")),
+              ("occurred_at", _("When it happened"))]
     field = forms.ChoiceField(label=_("Time to correct"), choices=FIELDS)
     value = past_datetime(_("Correct time"))
     reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea)

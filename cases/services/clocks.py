@@ -109,7 +109,8 @@ MOMENTS = {
 }
 
 # The case's own times that a handler may correct, and the moment each one is.
-KEY_TIMES = {"discovered_at": "discovered_at", "occurred_at": None}
+# A report received on paper or by word of mouth is received before it is typed in.
+KEY_TIMES = {"reported_at": "reported_at", "discovered_at": "discovered_at", "occurred_at": None}
 
 
 def rules_for(report_type, moment, at):
