@@ -42,12 +42,26 @@ class On:
     when: object = None  # a condition on the event's cleaned data
 
 
+@dataclass(frozen=True)
+class When:
+    """A condition on the event's data: ``field`` answered ``value``."""
+
+    field: str
+    value: bool
+
+    def __call__(self, cleaned):
+        return cleaned.get(self.field) is self.value
+
+    def __str__(self):
+        return f"`{self.field}` is {'yes' if self.value else 'no'}"
+
+
 def _yes(name):
-    return lambda cleaned: cleaned.get(name) is True
+    return When(name, True)
 
 
 def _no(name):
-    return lambda cleaned: cleaned.get(name) is False
+    return When(name, False)
 
 
 # (report type, service event) → what happens to the clocks. Events are the audit actions:
