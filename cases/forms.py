@@ -345,6 +345,10 @@ class BreachAssessForm(CaseForm):
 
 
 def imy_deadline(report):
+    """The case's own 72-hour clock when it has one (the rule valid when it started)."""
+    clock = report.clocks.filter(code="breach-imy-notification").order_by("-started_at").first()
+    if clock is not None:
+        return clock.due_at
     rule = DeadlineRule.current("breach-imy-notification")
     return rule.due(report.discovered_at) if rule and report.discovered_at else None
 

@@ -330,3 +330,28 @@ def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_over
     # The rules (the warning horizon), the running clocks with their cases and rules, their events.
     with django_assert_num_queries(3):
         assert fire_clocks(later) == 0
+
+
+def test_the_late_notification_rule_uses_the_cases_own_clock_not_an_edited_rule(cast, org):
+    report = factories.file("data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80))
+    report = factories.walk_to(report, "assessed", cast)
+    rule = DeadlineRule.current("breach-imy-notification")
+    rule.amount = 120  # edited after the clock started: the case keeps its 72 hours
+    rule.save()
+    with pytest.raises(ValidationError) as excinfo:
+        do_transition(report.pk, "decide", acting_user=cast["dso"], data=factories.transition_data(report, "decide"))
+    assert "delay_reason" in excinfo.value.message_dict
+
+
+def test_correcting_when_a_report_was_received_moves_the_clocks_that_run_from_it(cast, org):
+    report = file_at(at(2026, 6, 18, 10, 0), "complaint", cast, org)
+    with time_machine.travel(at(2026, 6, 18, 11, 0), tick=False):
+        do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
+            "field": "reported_at", "value": at(2026, 6, 15, 9, 0).isoformat(),
+            "reason": "Brevet kom in måndagen och registrerades i efterhand."})
+    assert clock(report, "complaint-acknowledgement").due_at == at(2026, 6, 17, 23, 59, 59)
+    assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)
+    with time_machine.travel(at(2026, 6, 18, 11, 0), tick=False):
+        do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
+            "field": "occurred_at", "value": at(2026, 6, 10, 9, 0).isoformat(), "reason": "Enligt brevet."})
+    assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)  # no clock runs from it
