@@ -2,13 +2,16 @@
 user may see, so that no list or detail can leak another unit's or board's cases."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.access import INVESTIGATOR, PROTECTED_IDENTITY_ROLES, VIEW_ROLES, role_scope
 from cases.models import (
     Action,
     AuditEvent,
+    CaseClock,
     Report,
     ReportUserObjectPermission,
+    Role,
 )
 from cases.models.lifecycles import case_roles
 from cases.models.organisation import Role
@@ -119,3 +122,28 @@ def user_actions(user):
     """Open actions owned by the user, on cases they may see."""
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(status=Action.Status.DONE)
 
+
+# Who is shown a unit's overdue list: those who answer for its deadlines.
+OVERDUE_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO}
+
+
+def overdue_for(user, unit=None, now=None):
+    """The overdue clocks and actions of open cases this user may see, in the units where they
+    hold an overdue role (or in ``unit``, below it included). ``None`` when ``unit`` is given
+    and the user holds no such role on it: answer 404, as for a unit that does not exist."""
+    from cases.services.base import CLOSED_STATES
+
+    scope = role_scope(user)
+    if unit is not None:
+        if not scope.roles_on(unit) & OVERDUE_ROLES:
+            return None
+        within = Q(report__unit__path__startswith=unit.path)
+    else:
+        within = scope.units_q(OVERDUE_ROLES, prefix="report__unit__")
+    now = now or timezone.now()
+    cases = visible_reports(user).exclude(state__in=CLOSED_STATES)
+    clocks = (CaseClock.objects.filter(within, report__in=cases, stopped_at__isnull=True, due_at__lte=now)
+              .select_related("report__unit", "rule__legal_reference").order_by("due_at", "id"))
+    actions = (Action.objects.filter(within, report__in=cases, due_date__lt=timezone.localdate(now))
+               .exclude(status=Action.Status.DONE).select_related("report__unit", "owner").order_by("due_date", "id"))
+    return {"clocks": clocks, "actions": actions}

@@ -176,6 +176,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Called every round of `manage.py run_scheduler` as job(now); each returns how many things it did.
+SCHEDULER_JOBS = [
+    "cases.clock_jobs.fire_clocks",
+    "cases.clock_jobs.fire_action_reminders",
+    "cases.clock_jobs.fire_workflow_timers",
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
