@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LANGS := -l sv -l en
+PORT ?= 8000
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
 .PHONY: venv run test bench messages check
@@ -19,13 +20,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The web server and, beside it, the scheduler that fires the legal clocks (docs/clocks.md)
+# and the django-tasks worker that sends notification e-mails (docs/notifications.md);
+# Ctrl-C, or the web server ending, stops all three.
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	# Notification e-mails: the django-tasks database worker beside the web server (stopped with it).
-	$(PY) manage.py db_worker --interval 0.2 --no-reload & echo $$! > .db_worker.pid
-	trap 'kill $$(cat .db_worker.pid) 2>/dev/null; rm -f .db_worker.pid' EXIT INT TERM; \
-		$(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py db_worker --interval 0.2 --no-reload & worker=$$!; \
+	$(PY) manage.py run_scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler $$worker 2>/dev/null; wait $$scheduler $$worker' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ The per-case grant (a named investigator) is the pseudo-role ``investigator``.
 
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
@@ -64,7 +65,9 @@ def role_scope(user):
         return cached
     scope = RoleScope()
     if user.is_authenticated and user.is_active:
-        perm_filter = Q(permission__content_type__app_label="cases", permission__codename__startswith="role_")
+        # By content type id (cached by Django), not app label: no join to django_content_type.
+        org_unit_type = ContentType.objects.get_for_model(OrgUnit)
+        perm_filter = Q(permission__content_type_id=org_unit_type.pk, permission__codename__startswith="role_")
         rows = (
             OrgUnitGroupObjectPermission.objects.filter(perm_filter, group__user=user)
             .values_list("permission__codename", "content_object__path")

@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cases.access import units_with_role
+from cases.admin_clocks import DeadlineRuleForm, legal_reference_shown
 from cases.models import (
     GRANTABLE_ROLES,
     DeadlineRule,
@@ -269,9 +270,22 @@ class LegalReferenceAdmin(ReferenceAdmin):
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(ReferenceAdmin):
-    list_display = ["name", "report_type", "code", "amount", "unit", "starts_at", "valid_from", "valid_to"]
+    form = DeadlineRuleForm
+    save_as = True
+    list_display = ["name", "report_type", "code", "amount", "unit", "starts_at", "basis", "legal_citation",
+                    "valid_from", "valid_to"]
     list_filter = [ValidityFilter, "report_type", "unit"]
     search_fields = ["name", "code"]
+    list_select_related = ["legal_reference"]
+    readonly_fields = ["legal_reference_text"]
+
+    @admin.display(description=_("legal reference"), ordering="legal_reference__citation")
+    def legal_citation(self, rule):
+        return rule.legal_reference.citation if rule.legal_reference_id else "—"
+
+    @admin.display(description=_("legal reference (as cited)"))
+    def legal_reference_text(self, rule):
+        return legal_reference_shown(rule)
 
 
 @admin.register(RiskBand)

@@ -22,6 +22,11 @@ def is_working_day(day):
 
 
 def add_working_days(day, count):
+    """``count`` working days after ``day``; 0 is ``day`` itself, or the next working day if it is none."""
+    if count == 0:
+        while not is_working_day(day):
+            day += datetime.timedelta(days=1)
+        return day
     while count > 0:
         day += datetime.timedelta(days=1)
         if is_working_day(day):
@@ -40,7 +45,8 @@ def add_duration(start, amount, unit):
     """``start`` plus ``amount`` of ``unit``; calendar units count in Swedish local time."""
     local = timezone.localtime(start)
     if unit == "hours":
-        return start + datetime.timedelta(hours=amount)
+        # Elapsed hours: counted in UTC, so 72 hours are 72 hours also across a DST change.
+        return start.astimezone(datetime.timezone.utc) + datetime.timedelta(hours=amount)
     if unit == "days":
         result = local + datetime.timedelta(days=amount)
     elif unit == "months":

@@ -345,6 +345,10 @@ class BreachAssessForm(CaseForm):
 
 
 def imy_deadline(report):
+    """The case's own 72-hour clock when it has one (the rule valid when it started)."""
+    clock = report.clocks.filter(code="breach-imy-notification").order_by("-started_at").first()
+    if clock is not None:
+        return clock.due_at
     rule = DeadlineRule.current("breach-imy-notification")
     return rule.due(report.discovered_at) if rule and report.discovered_at else None
 
@@ -579,3 +583,18 @@ class RouteForm(CaseForm):
         if value not in self.TARGETS[self.report.type]:
             raise ValidationError(_("A case of this type cannot be routed there."))
         return value
+
+
+class KeyTimeCorrectionForm(CaseForm):
+    """Correcting when something happened or was discovered; the clocks that run from it follow."""
+
+    FIELDS = [("reported_at", _("When the report was received")), ("discovered_at", _("When it was discovered")),
+              ("occurred_at", _("When it happened"))]
+    field = forms.ChoiceField(label=_("Time to correct"), choices=FIELDS)
+    value = past_datetime(_("Correct time"))
+    reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea)
+
+    def clean(self):
+        """The corrected time cannot be in the future."""
+        self.not_in_future("value")
+        return self.cleaned_data

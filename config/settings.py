@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "guardian",
     "cases",
     "workflows",
@@ -100,6 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+    # Server-side binding with prepared statements saves PostgreSQL's planning on repeated
+    # statements (docs/performance.md). Opt-in: it does not work behind PgBouncer in
+    # transaction-pooling mode.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
@@ -168,8 +174,6 @@ if TASKS_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [NOTIFICATION_TASK_QUEUE]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-SCHEDULER_JOBS = [*globals().get("SCHEDULER_JOBS", []),
-                  "notifications.jobs.daily_digest", "notifications.jobs.weekly_manager_digest"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -188,7 +192,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Avvikelse, klagomål/synpunkt, lex Sarah and personuppgiftsincident cases.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files are served from this installation, not a CDN: works offline and
+    # keeps the content-security policy simple.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# Called every round of `manage.py run_scheduler` as job(now); each returns how many things it did.
+SCHEDULER_JOBS = [
+    "cases.clock_jobs.fire_clocks",
+    "cases.clock_jobs.fire_action_reminders",
+    "cases.clock_jobs.fire_workflow_timers",
+    "notifications.jobs.daily_digest",
+    "notifications.jobs.weekly_manager_digest",
+]
 
 LOGGING = {
     "version": 1,
@@ -200,3 +218,14 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # HTTPS only in production: redirect plain HTTP and send HSTS (one year by default).
+    # Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED so the redirect
+    # sees the original scheme; HSTS_SECONDS=0 switches HSTS off for a first deployment.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31_536_000)
+    # Subdomains of this host only (e.g. *.kvalitet.kommun.se), not the municipality's domain.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading is a decision for the whole domain's owner, not for this application.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from cases import selectors
 from cases.api import reading
+from cases.api.clocks import CaseClocksField
 from cases.models import TYPE_MODELS, Action, InvestigationEntry, ReportType
 from cases.services import available_transitions
 from cases.services.base import CLOSED_STATES
@@ -305,6 +306,7 @@ class FullCaseSerializer(CaseSerializer):
     notifications = serializers.SerializerMethodField()
     delegation_decisions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    clocks = CaseClocksField()
 
     def _many(self, serializer_class, items):
         return serializer_class(items, many=True, context={**self.context, "report": self.instance}).data

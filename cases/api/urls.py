@@ -14,6 +14,7 @@ from cases.api.views.parts import (
     PersonViewSet,
     RiskViewSet,
 )
+from cases.api.views.overdue import OverdueView
 from cases.api.views.reports import AuditViewSet, ReportViewSet
 
 app_name = "api"
@@ -48,4 +49,5 @@ urlpatterns = [
     path("reports/", ReportViewSet.as_view(LIST), name="report-list"),
     path("reports/<int:report_id>/", ReportViewSet.as_view({"get": "retrieve"}), name="report-detail"),
     path("reports/<int:report_id>/", include(case_parts)),
+    path("overdue/", OverdueView.as_view(), name="overdue"),
 ]

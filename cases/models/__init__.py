@@ -1,5 +1,5 @@
 from cases.models.audit import AuditEvent
-from cases.models.clocks import CaseClock, ClockEvent
+from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.case_content import (
     Action,
     AffectedPerson,
@@ -31,7 +31,7 @@ from cases.models.regulators import DelegationDecision, Regulator, RegulatorNoti
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
 
 __all__ = [
-    "Action", "AffectedPerson", "CaseClock", "ClockEvent", "AppendOnlyError", "Attachment", "AuditEvent", "CaseNumberSequence", "Cause",
+    "Action", "ActionReminder", "AffectedPerson", "CaseClock", "ClockEvent", "AppendOnlyError", "Attachment", "AuditEvent", "CaseNumberSequence", "Cause",
     "Complaint", "DataBreach", "DeadlineRule", "DelegationDecision", "Deviation", "GRANTABLE_ROLES",
     "InformationEvent", "InvestigationEntry", "InvestigationTopic", "LegalReference", "LexSarah", "OrgUnit",
     "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",

@@ -64,3 +64,22 @@ class ClockEvent(models.Model):
         verbose_name = _("clock event")
         verbose_name_plural = _("clock events")
         constraints = [models.UniqueConstraint(fields=["clock", "kind", "level"], name="clock_event_once")]
+
+
+class ActionReminder(models.Model):
+    """A reminder about an action's own due date, sent once per kind and due date: moving the
+    due date gives the owner new reminders for the new date."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("due soon")
+        OVERDUE = "overdue", _("overdue")
+
+    action = models.ForeignKey("cases.Action", on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    due_date = models.DateField(_("due date"))
+    fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("action reminder")
+        verbose_name_plural = _("action reminders")
+        constraints = [models.UniqueConstraint(fields=["action", "kind", "due_date"], name="action_reminder_once")]

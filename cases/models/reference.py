@@ -100,6 +100,9 @@ class DeadlineRule(Validity):
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(_("unit"), max_length=15, choices=Unit.choices)
     warn_before_hours = models.JSONField(_("warnings (hours left)"), default=list, blank=True)
+    escalate_after_hours = models.PositiveIntegerField(
+        _("escalate after (hours overdue)"), default=24,
+        help_text=_("How long a clock may be overdue before the managers above the unit are told."))
     legal_reference = models.ForeignKey(LegalReference, null=True, blank=True, on_delete=models.PROTECT)
     basis = models.CharField(_("basis"), max_length=200, blank=True)
 

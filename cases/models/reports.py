@@ -7,6 +7,8 @@ when another transaction changed the state since this row was read (optimistic l
 Transitions are called only from ``cases.services``.
 """
 
+import copy
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -126,6 +128,26 @@ class Report(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self):
         return self.case_number
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What was read, so that a transition can save only the columns it changed.
+        # Only JSON values can be changed in place; the rest are immutable.
+        instance._loaded = {
+            name: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+            for name, value in zip(field_names, values)
+        }
+        return instance
+
+    def changed_fields(self):
+        """The concrete fields whose value differs from what was read (all when not read)."""
+        loaded = getattr(self, "_loaded", None)
+        fields = [f for f in self._meta.concrete_fields if not f.primary_key]
+        if loaded is None:
+            return [f.name for f in fields]
+        changed = [f.name for f in fields if f.attname not in loaded or getattr(self, f.attname) != loaded[f.attname]]
+        return sorted(set(changed) | {"updated_at"})
 
     def typed(self):
         """This row as the proxy of its type, which carries the type's state machine."""

@@ -21,6 +21,7 @@ from cases.models import (
 )
 from cases.models.lifecycles import case_roles
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
+from cases.services.clocks import clocks_after
 
 
 def next_case_number(namnd, year):
@@ -77,6 +78,7 @@ def do_file_report(*, acting_user, data):
     )
     audit.record("report.filed", actor=acting_user, obj=report, report_id=report.pk,
                  payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id})
+    clocks_after(report, "report.filed")
     emit("report.filed", report=report, actor=acting_user, type=report.type)
     return report
 
@@ -130,10 +132,11 @@ def do_transition(report_id, name, *, acting_user, data=None):
     before = report.state
     method(**cleaned)
     try:
-        report.save()
+        report.save(update_fields=report.changed_fields())
     except ConcurrentTransition:
         raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
+    clocks_after(report, f"report.{name}", cleaned=cleaned)
     audit.record(f"report.{name}", actor=acting_user, obj=report, report_id=report.pk,
                  payload={"from": before, "to": report.state, "fields": sorted(k for k, v in cleaned.items() if v not in (None, "", []))})
     emit(f"report.{name}", report=report, actor=acting_user, source=before, target=report.state)
@@ -153,6 +156,7 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     target = _create_report(report_type=target_type, unit=source.unit, reporter=reporter,
                             description=source.description, **fields)
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
+    clocks_after(target, "report.filed")
     audit.record("report.filed", actor=acting_user, obj=target, report_id=target.pk,
                  payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk})
     audit.record("report.routed", actor=acting_user, obj=source, report_id=source.pk,

@@ -214,6 +214,16 @@ def ivo_notification_submitted(cast, org):
     return cast["sas"], "notification.submit", call
 
 
+def key_time_corrected(cast, org):
+    report = factories.file("data_breach", cast["reporter"], org.unit_a)
+
+    def call():
+        corrected = services.do_correct_key_time(report.pk, acting_user=cast["dso"], data={
+            "field": "discovered_at", "value": factories.ago(hours=5), "reason": "Upptäcktes redan på morgonen."})
+        return corrected, report.pk
+    return cast["dso"], "report.key_time_corrected", call
+
+
 SERVICE_CALLS = {
     "do_file_report": filing,
     "do_transition": transition,
@@ -230,6 +240,7 @@ SERVICE_CALLS = {
     "do_grant_investigator": investigator_granted,
     "do_decide_ivo_notification": ivo_notification_decided,
     "do_notification_transition": ivo_notification_submitted,
+    "do_correct_key_time": key_time_corrected,
 }
 
 

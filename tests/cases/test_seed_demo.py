@@ -104,3 +104,19 @@ def test_it_refuses_to_seed_a_production_setting(settings):
     with pytest.raises(CommandError):
         seed()
     assert not OrgUnit.objects.exists()
+
+
+def test_the_demo_has_running_overdue_and_late_clocks():
+    from cases.clock_jobs import fire_clocks
+    from cases.models import CaseClock
+
+    seed()
+    now = timezone.now()
+    running = CaseClock.objects.filter(stopped_at__isnull=True)
+    assert running.filter(due_at__gt=now).exists()
+    overdue = set(running.filter(due_at__lte=now).values_list("code", flat=True))
+    assert {"breach-imy-notification", "deviation-assessment", "complaint-acknowledgement"} <= overdue
+    late = {clock.code for clock in CaseClock.objects.filter(stopped_at__isnull=False) if clock.is_overdue()}
+    assert "lex-sarah-registration" in late  # received three days before it was registered
+    assert Action.objects.filter(due_date__lt=timezone.localdate()).exclude(status="done").exists()
+    assert fire_clocks(now) >= len(overdue)

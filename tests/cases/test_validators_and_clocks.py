@@ -88,3 +88,12 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path):
                                 capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
         assert result.returncode != 0
         assert f"{missing} must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_checks():
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="check-" + "x" * 60,
+               AUDIT_HMAC_KEY="k" * 50, ALLOWED_HOSTS="kvalitet.kommun.example")
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env,
+                            capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    assert result.returncode == 0, result.stderr

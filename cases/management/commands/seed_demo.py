@@ -29,6 +29,7 @@ from cases.services import (
     do_add_cause,
     do_add_information_event,
     do_add_investigation_entry,
+    do_correct_key_time,
     do_decide_ivo_notification,
     do_file_report,
     do_grant_role,
@@ -143,6 +144,8 @@ class Demo:
     to: str
     text: str
     days_ago: float = 1.0  # when it occurred (a breach: when it was discovered)
+    received_days_ago: float = 0  # received before it was entered: its clocks started then
+    action_due_days: int = 30  # the action's due date, from today
     by: str = ""  # the filer's role; "" is the reporter on the home unit and the SAS elsewhere
     submitter: tuple = ("", "")
     kind: str = "klagomal"
@@ -179,7 +182,7 @@ DEMOS = [
     Demo("SN", "hemtjanst", "deviation", "reported", days_ago=0.3, text=(
         "Vid kvällsbesöket låg lunchdosen kvar i brukarens dosett, trots att signeringslistan visade att den "
         "getts. Brukaren mådde bra. Sjuksköterskan kontaktades och bedömde att kvällsdosen kunde ges som vanligt.")),
-    Demo("SN", "privat", "deviation", "reported", days_ago=1, text=(
+    Demo("SN", "privat", "deviation", "reported", days_ago=15, received_days_ago=14, text=(
         "Vid ett provlarm hos en brukare som får insatser av Exempelomsorg AB kom larmet inte fram till "
         "larmcentralen. Larmet hade varit ur funktion sedan ett batteribyte; ingen hade larmat under tiden.")),
     Demo("SN", "boende", "deviation", "assessed", days_ago=2, categories=("omgivning-och-organisation",), text=(
@@ -199,7 +202,8 @@ DEMOS = [
          summary="Genomgång av planeringen och samtal med personalen visar att ändringen gjordes utan överlämning.",
          text=("Två besök hos en brukare med insulinbehandling missades under helgen, eftersom besöken inte "
                "fanns med i planeringen efter en schemaändring.")),
-    Demo("SN", "boende", "deviation", "actions_taken", days_ago=12, categories=("teknik-utrustning-och-apparatur",),
+    Demo("SN", "boende", "deviation", "actions_taken", days_ago=12, action_due_days=-3,
+         categories=("teknik-utrustning-och-apparatur",),
          cause="Rullstolen hade inte fått service på två år; ansvaret för kontroll av hjälpmedel var otydligt.",
          action="Inventera alla rullstolar och boka service; utse en hjälpmedelsansvarig på varje avdelning.",
          text=("Rullstolens bromsar släppte när brukaren förflyttades från sängen. Brukaren gled ner på golvet "
@@ -222,7 +226,7 @@ DEMOS = [
     Demo("SN", "privat", "complaint", "received", by=PUBLIC, text=(
         "Anonym synpunkt via e-tjänsten: personalen på boendet har för lite tid för de boende på kvällarna och "
         "det är ofta stökigt i matsalen.")),
-    Demo("SN", "hemtjanst", "complaint", "received", by=PUBLIC,
+    Demo("SN", "hemtjanst", "complaint", "received", by=PUBLIC, received_days_ago=10,
          submitter=("Karin Exempeldotter", "karin.exempeldotter@example.com"), text=(
              "Min pappa får hemtjänstbesök vid olika tider varje dag och vet aldrig när personalen kommer. Han blir "
              "orolig och ringer mig flera gånger om dagen.")),
@@ -256,7 +260,8 @@ DEMOS = [
                    "extra tillsyn varje timme infördes under natten."),
          text=("En brukare med demenssjukdom hittades ensam utanför boendet en kall kväll. Dörren till "
                "avdelningen hade inte gått i lås efter att en leverantör varit där.")),
-    Demo("SN", "hemtjanst", "lex_sarah", "registered", days_ago=3, categories=("brister-i-verkstallighet",),
+    Demo("SN", "hemtjanst", "lex_sarah", "registered", days_ago=3, received_days_ago=3,
+         categories=("brister-i-verkstallighet",),
          measures="Insatserna planerades om samma dag och brukaren fick dusch och tvätt enligt beslutet.",
          text=("En brukare har under fyra veckor inte fått dusch och hjälp med tvätt enligt beslutet, enligt "
                "genomförandeplanen och signeringslistorna.")),
@@ -324,7 +329,7 @@ DEMOS = [
     Demo("SN", "ekonomi", "data_breach", "reported", days_ago=2 / 24, text=(
         "Ett e-postmeddelande med en utredning om ekonomiskt bistånd skickades okrypterat till en extern "
         "mottagare med liknande namn som den avsedda.")),
-    Demo("SN", "barn", "data_breach", "assessed", days_ago=1,
+    Demo("SN", "barn", "data_breach", "assessed", days_ago=3.5,
          breach=(["confidentiality"], ["uppgifter-om-halsa", "uppgifter-som-omfattas-av-sekretess-osl"], 40, 300,
                  "Känsliga uppgifter om barn och familjer kan ha blivit tillgängliga för obehöriga.",
                  "Datorn är spärrad och fjärrraderad; lösenord har bytts.", "high"),
@@ -626,6 +631,10 @@ class Seeder:
         if demo.type == ReportType.COMPLAINT:
             data["kind"] = demo.kind
         report = do_file_report(acting_user=filer, data=data)
+        if demo.received_days_ago:
+            do_correct_key_time(report.pk, acting_user=self.user(demo, HANDLER), data={
+                "field": "reported_at", "value": self.ago(demo.received_days_ago),
+                "reason": "Rapporten lämnades muntligt och registrerades i systemet i efterhand."})
         for person in demo.persons:
             do_add_affected_person(report.pk, acting_user=filer, data=person)
         path = OUTSIDE_SCOPE_PATH if demo.to == "outside_scope" else PATHS[demo.type]
@@ -658,7 +667,7 @@ class Seeder:
         handler = self.user(demo, HANDLER)
         action = do_add_action(report.pk, acting_user=handler, data={
             "description": demo.action, "kind": "corrective", "causes": list(report.causes.values_list("pk", flat=True)),
-            "owner": handler.pk, "due_date": timezone.localdate() + datetime.timedelta(days=30)})
+            "owner": handler.pk, "due_date": timezone.localdate() + datetime.timedelta(days=demo.action_due_days)})
         do_update_action(report.pk, action.pk, acting_user=handler, data={"status": "in_progress"})
 
     def settle_actions(self, demo, report):

@@ -1,0 +1,204 @@
+"""Which service event starts and which stops each legal clock, in one table.
+
+A ``DeadlineRule`` names the moment its clock starts from (``starts_at``); the table below says
+at which service event each moment happens and which clocks each event stops. The services call
+``clocks_after`` once, inside their own transaction, so a clock starts or stops exactly when the
+change that causes it commits, and never without it.
+
+A clock starts under the rule valid on the day of its start moment and keeps that rule (and its
+stored ``due_at``) afterwards. A clock stopped after its deadline keeps ``stopped_at > due_at``:
+it stays visible as late. Correcting a case's key time (``do_correct_key_time``) moves the
+running clocks that started from it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import audit, forms
+from cases.access import HANDLER_ROLES
+from cases.events import emit
+from cases.models import CaseClock, DeadlineRule, ReportType
+from cases.services.base import load_report, require_open, require_roles, validated
+
+ANY = "*"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Stop the running clock ``code``; it stopped at the value of the event's field ``at``
+    (e.g. the submission time the user recorded), or now when the event has no such field."""
+
+    code: str
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class On:
+    starts: tuple = ()  # moments that happen: every rule whose ``starts_at`` is one of them starts
+    stops: tuple = ()  # Stop(...) rows
+    stop_all: bool = False  # the case is closed: every running clock stops
+    when: object = None  # a condition on the event's cleaned data
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on the event's data: ``field`` answered ``value``."""
+
+    field: str
+    value: bool
+
+    def __call__(self, cleaned):
+        return cleaned.get(self.field) is self.value
+
+    def __str__(self):
+        return f"`{self.field}` is {'yes' if self.value else 'no'}"
+
+
+def _yes(name):
+    return When(name, True)
+
+
+def _no(name):
+    return When(name, False)
+
+
+# (report type, service event) → what happens to the clocks. Events are the audit actions:
+# ``report.filed``, ``report.<transition>``, ``notification.<transition>`` (with the regulator).
+CLOCK_TABLE = {
+    (ANY, "report.filed"): [On(starts=("reported_at", "discovered_at"))],
+    (ANY, "report.close"): [On(stop_all=True)],
+    # Avvikelse
+    (ReportType.DEVIATION, "report.assess"): [On(stops=(Stop("deviation-assessment"),))],
+    (ReportType.DEVIATION, "report.complete_investigation"): [On(stops=(Stop("deviation-investigation"),))],
+    # Klagomål/synpunkt: registration names the handler and records the acknowledgement.
+    (ReportType.COMPLAINT, "report.register"): [On(stops=(Stop("complaint-acknowledgement", at="acknowledged_at"),
+                                                          Stop("complaint-handler-named")))],
+    (ReportType.COMPLAINT, "report.answer"): [On(stops=(Stop("complaint-answer", at="replied_at"),))],
+    # Lex Sarah
+    (ReportType.LEX_SARAH, "report.register"): [On(starts=("registered_at",),
+                                                   stops=(Stop("lex-sarah-registration"),))],
+    (ReportType.LEX_SARAH, "report.start_investigation"): [On(stops=(Stop("lex-sarah-investigation-start"),))],
+    (ReportType.LEX_SARAH, "report.assess"): [On(stops=(Stop("lex-sarah-investigation-target"),)),
+                                              On(starts=("serious_decided_at",), when=_yes("is_serious"))],
+    (ReportType.LEX_SARAH, "report.decide"): [
+        On(starts=("serious_decided_at",), when=_yes("notify_ivo")),
+        On(stops=(Stop("lex-sarah-ivo-notification", at="decided_at"),), when=_no("notify_ivo")),
+    ],
+    (ReportType.LEX_SARAH, "report.close_outside_scope"): [On(stop_all=True)],
+    (ReportType.LEX_SARAH, "notification.decided"): [On(starts=("serious_decided_at",))],
+    (ReportType.LEX_SARAH, "notification.submit"): [On(starts=("notification_submitted_at",),
+                                                       stops=(Stop("lex-sarah-ivo-notification", at="submitted_at"),))],
+    (ReportType.LEX_SARAH, "notification.supplement"): [On(stops=(Stop("lex-sarah-investigation-to-ivo", at="sent_at"),))],
+    (ReportType.LEX_SARAH, "notification.record_outcome"): [On(stops=(Stop("lex-sarah-investigation-to-ivo"),))],
+    # Personuppgiftsincident: deciding not to notify IMY stops its clock as much as notifying does.
+    (ReportType.DATA_BREACH, "report.decide"): [
+        On(stops=(Stop("breach-imy-notification", at="decided_at"),), when=_no("notify_imy")),
+    ],
+    (ReportType.DATA_BREACH, "notification.submit"): [On(starts=("notification_submitted_at",),
+                                                         stops=(Stop("breach-imy-notification", at="submitted_at"),))],
+    (ReportType.DATA_BREACH, "notification.supplement"): [On(stops=(Stop("breach-imy-supplement", at="sent_at"),))],
+    (ReportType.DATA_BREACH, "notification.record_outcome"): [On(stops=(Stop("breach-imy-supplement"),))],
+}
+
+
+@dataclass
+class Event:
+    report: object
+    name: str
+    cleaned: dict = field(default_factory=dict)
+    notification: object = None
+    now: object = None
+
+
+# When each moment a rule can start from happened.
+MOMENTS = {
+    "reported_at": lambda event: event.report.reported_at,
+    "discovered_at": lambda event: event.report.discovered_at,
+    "registered_at": lambda event: event.now,
+    "serious_decided_at": lambda event: (event.notification.decided_at if event.notification is not None
+                                         else event.cleaned.get("decided_at") or event.now),
+    "notification_submitted_at": lambda event: event.notification.submitted_at,
+}
+
+# The case's own times that a handler may correct, and the moment each one is.
+# A report received on paper or by word of mouth is received before it is typed in.
+KEY_TIMES = {"reported_at": "reported_at", "discovered_at": "discovered_at", "occurred_at": None}
+
+
+def rules_for(report_type, moment, at):
+    """The rules that start from ``moment`` for this type, as valid on the day of ``at``."""
+    day = timezone.localdate(at)
+    latest = {}
+    for rule in DeadlineRule.objects.valid_on(day).filter(starts_at=moment, report_type__in=[report_type, ""]):
+        if rule.code not in latest or rule.valid_from > latest[rule.code].valid_from:
+            latest[rule.code] = rule
+    return list(latest.values())
+
+
+def start_clocks(report, moment, at):
+    """Start every clock that runs from ``moment``; a code starts at most once per case."""
+    if at is None:
+        return []
+    existing = set(report.clocks.values_list("code", flat=True))
+    started = [CaseClock(report=report, rule=rule, code=rule.code, started_at=at, due_at=rule.due(at))
+               for rule in rules_for(report.type, moment, at) if rule.code not in existing]
+    return CaseClock.objects.bulk_create(started)
+
+
+def stop_clocks(report, codes, at):
+    running = report.clocks.filter(stopped_at__isnull=True)
+    if codes is not None:
+        running = running.filter(code__in=codes)
+    return running.update(stopped_at=at)
+
+
+def clocks_after(report, name, *, cleaned=None, notification=None):
+    """Start and stop the case's clocks for the service event ``name`` (an audit action)."""
+    event = Event(report=report, name=name, cleaned=cleaned or {}, notification=notification, now=timezone.now())
+    for on in CLOCK_TABLE.get((ANY, name), []) + CLOCK_TABLE.get((report.type, name), []):
+        if on.when is not None and not on.when(event.cleaned):
+            continue
+        if on.stop_all:
+            stop_clocks(report, None, event.now)
+        for stop in on.stops:
+            stop_clocks(report, [stop.code], _stop_time(event, stop))
+        for moment in on.starts:
+            start_clocks(report, moment, MOMENTS[moment](event))
+
+
+def _stop_time(event, stop):
+    if stop.at and event.notification is not None and getattr(event.notification, stop.at, None):
+        return getattr(event.notification, stop.at)
+    return event.cleaned.get(stop.at) or event.now
+
+
+def recompute_clocks(report, moment, at):
+    """The moment ``moment`` of the case is now ``at``: move the running clocks that started
+    from it, each under its own rule; warnings already sent concerned the old deadline."""
+    moved = 0
+    for clock in report.clocks.filter(stopped_at__isnull=True, rule__starts_at=moment).select_related("rule"):
+        clock.started_at, clock.due_at = at, clock.rule.due(at)
+        clock.save(update_fields=["started_at", "due_at"])
+        clock.events.all().delete()
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def do_correct_key_time(report_id, *, acting_user, data):
+    """Correct when something happened or was discovered, with a reason; clocks follow."""
+    report = load_report(report_id, acting_user)
+    require_roles(acting_user, report, HANDLER_ROLES[report.type])
+    require_open(report)
+    cleaned = validated(forms.KeyTimeCorrectionForm(data=data, report=report, user=acting_user))
+    name, value = cleaned["field"], cleaned["value"]
+    before = getattr(report, name)
+    setattr(report, name, value)
+    report.save(update_fields=[name, "updated_at"])
+    moved = recompute_clocks(report, KEY_TIMES[name], value) if KEY_TIMES[name] else 0
+    audit.record("report.key_time_corrected", actor=acting_user, obj=report, report_id=report.pk,
+                 payload={"field": name, "from": before, "to": value, "reason": cleaned["reason"], "clocks_moved": moved})
+    emit("report.key_time_corrected", report=report, actor=acting_user, field=name)
+    return report
