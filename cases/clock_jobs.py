@@ -188,8 +188,11 @@ def fire_action_reminders(now):
     rule = DeadlineRule.current("action-due", timezone.localdate(now))
     warn_hours = max(map(int, rule.warn_before_hours or [0])) if rule else 0
     last_day = timezone.localdate(now) + datetime.timedelta(days=warn_hours // 24 + 1)
+    overdue_sent = ActionReminder.objects.filter(action=OuterRef("pk"), kind=ActionReminder.Kind.OVERDUE,
+                                                 due_date=OuterRef("due_date"))
     actions = (Action.objects.exclude(status=Action.Status.DONE).exclude(report__state__in=CLOSED_STATES)
-               .filter(due_date__lte=last_day).select_related("report").prefetch_related("reminders"))
+               .filter(due_date__lte=last_day).exclude(Exists(overdue_sent))
+               .select_related("report").prefetch_related("reminders"))
     fired = 0
     for action in actions:
         due_at = action_due_at(action)

@@ -355,3 +355,22 @@ def test_correcting_when_a_report_was_received_moves_the_clocks_that_run_from_it
         do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
             "field": "occurred_at", "value": at(2026, 6, 10, 9, 0).isoformat(), "reason": "Enligt brevet."})
     assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)  # no clock runs from it
+
+
+def test_viewflow_timers_are_fired_only_where_viewflow_workflow_is_installed(settings, monkeypatch):
+    import sys
+    import types
+
+    from django.apps import apps
+
+    from cases.clock_jobs import fire_workflow_timers
+
+    assert "cases.clock_jobs.fire_workflow_timers" in settings.SCHEDULER_JOBS
+    monkeypatch.setattr(apps, "is_installed", lambda name: False)
+    assert fire_workflow_timers(timezone.now()) == 0
+    # viewflow's own sweep (viewflow/workflow/timers.py), stood in for: two timers, one condition.
+    timers = types.SimpleNamespace(fire_due_timers=lambda: 2, fire_due_conditions=lambda: 1,
+                                   fire_due_start_timers=lambda: pytest.fail("start timers need one dispatcher"))
+    monkeypatch.setitem(sys.modules, "viewflow.workflow.timers", timers)
+    monkeypatch.setattr(apps, "is_installed", lambda name: name == "viewflow.workflow")
+    assert fire_workflow_timers(timezone.now()) == 3
