@@ -374,3 +374,16 @@ def test_viewflow_timers_are_fired_only_where_viewflow_workflow_is_installed(set
     monkeypatch.setitem(sys.modules, "viewflow.workflow.timers", timers)
     monkeypatch.setattr(apps, "is_installed", lambda name: name == "viewflow.workflow")
     assert fire_workflow_timers(timezone.now()) == 3
+
+
+def test_the_clocks_a_submitter_waits_on_go_to_the_handler_once_there_is_one(cast, org, fire, events):
+    report = file_at(at(2026, 11, 23, 9, 0), "complaint", cast, org)
+    fire(at(2026, 11, 26, 0, 30))  # acknowledgement overdue, nobody named yet: whoever may register
+    assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-acknowledgement"
+    assert events[-1][1]["user_ids"] == sorted([cast["manager_a"].pk, cast["sas"].pk])
+    with time_machine.travel(at(2026, 11, 26, 9, 0), tick=False):
+        do_transition(report.pk, "register", acting_user=cast["sas"], data={
+            **factories.transition_data(report, "register", cast), "handler": cast["outsider"].pk})
+    fire(at(2026, 12, 7, 9, 30))  # fourteen days: the answer is overdue, and its handler is told
+    assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-answer"
+    assert events[-1][1]["user_ids"] == [cast["outsider"].pk]
