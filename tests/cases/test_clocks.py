@@ -387,3 +387,19 @@ def test_the_clocks_a_submitter_waits_on_go_to_the_handler_once_there_is_one(cas
     fire(at(2026, 12, 7, 9, 30))  # fourteen days: the answer is overdue, and its handler is told
     assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-answer"
     assert events[-1][1]["user_ids"] == [cast["outsider"].pk]
+
+
+def test_a_clock_cites_the_law_in_force_when_it_started(db):
+    import datetime as dt
+
+    from cases.models import CaseClock, DeadlineRule
+    from cases.models.clocks import with_legal_references
+
+    rule = DeadlineRule.objects.get(code="lex-sarah-ivo-notification")
+    old = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2024, 5, 2, 9, tzinfo=dt.timezone.utc),
+                    due_at=dt.datetime(2024, 5, 9, 9, tzinfo=dt.timezone.utc))
+    new = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2026, 5, 2, 9, tzinfo=dt.timezone.utc),
+                    due_at=dt.datetime(2026, 5, 9, 9, tzinfo=dt.timezone.utc))
+    old, new = with_legal_references([old, new])
+    assert old.legal_reference.citation == "14 kap. 7 § SoL (2001:453)"
+    assert "2025:400" in new.legal_reference.citation
