@@ -179,6 +179,15 @@ def render():
                   "", "| Clock | Who acts |", "|---|---|"]
         for code, acts in ACTS.items():
             lines.append(f"| `{code}` | {_roles(acts)} |")
+        lines += ["", "## Where a clock shows", "",
+                  "- `GET /api/v1/reports/{id}/` has `clocks` (code, name, basis, citation, started_at, due_at, "
+                  "stopped_at, overdue, late) for those who work on the case or may view it by role; the reporter's "
+                  "reduced view has none.",
+                  "- `GET /api/v1/overdue/?unit=<id>` lists the running clocks past their deadline and the open "
+                  "actions past their due date in that unit and below it, for the unit managers, the SAS and the "
+                  "DSO there, each seeing only the cases they may see; a unit where the user holds none of those "
+                  "roles answers 404. Without `unit` it covers every unit where the user holds one of them. The web "
+                  "pages use the same selector, `cases.selectors.overdue_for(user, unit=None)`."]
         lines += ["", "## Default clocks", "",
                   "Every rule is editable by an administrator (admin → Deadline rules) and has a validity period; "
                   "a change of law or of a local routine is a new rule valid from the day it applies.", "",

@@ -13,6 +13,7 @@ import logging
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases import audit
@@ -57,10 +58,13 @@ def _ancestor_ids(unit):
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-def role_holders(roles, unit):
+def role_holders(roles, unit, cache=None):
     """Active users holding one of ``roles`` on ``unit``: for each role, those granted it on the
     nearest node at or above the unit that has any holder (the unit's own manager before the
-    manager of the whole department)."""
+    manager of the whole department). ``cache``, a dict, keeps the answers for one round."""
+    key = (frozenset(roles), unit.pk)
+    if cache is not None and key in cache:
+        return cache[key]
     ancestors = _ancestor_ids(unit)
     codenames = [role_codename(role) for role in roles]
     where = {"content_object_id__in": ancestors, "permission__codename__in": codenames}
@@ -73,6 +77,8 @@ def role_holders(roles, unit):
         held = [(ancestors.index(node), user) for code, node, user in grants if code == codename]
         nearest = max((depth for depth, _user in held), default=None)
         users |= {user for depth, user in held if depth == nearest}
+    if cache is not None:
+        cache[key] = sorted(users)
     return sorted(users)
 
 
@@ -83,25 +89,25 @@ def next_step_roles(report):
     return roles - {Role.REPORTER, INVESTIGATOR}
 
 
-def who_acts(clock):
+def who_acts(clock, cache=None):
     report = clock.report.typed()
     acts = ACTS.get(clock.code, NEXT_STEP)
     if acts == HANDLER and report.handler_id:
         return [report.handler_id]
     roles = next_step_roles(report) if acts in (HANDLER, NEXT_STEP) else acts
-    return role_holders(roles, report.unit) or role_holders({Role.SAS}, report.namnd)
+    return role_holders(roles, report.unit, cache) or role_holders({Role.SAS}, report.namnd, cache)
 
 
-def escalation_recipients(clock):
+def escalation_recipients(clock, cache=None):
     """The unit managers of the parent unit (when they may see this type of case), and the SAS
     of the nämnd when the clock is legal or there is no manager above the unit."""
     report = clock.report
     managers = []
     parent = report.unit.parent
     if parent is not None and parent.namnd_id == report.namnd_id and Role.UNIT_MANAGER in VIEW_ROLES[report.type]:
-        managers = role_holders({Role.UNIT_MANAGER}, parent)
+        managers = role_holders({Role.UNIT_MANAGER}, parent, cache)
     if clock.rule.legal_reference_id or not managers:
-        managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd)))
+        managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd, cache)))
     return managers
 
 
@@ -143,11 +149,17 @@ def due_clock_events(clock, now):
 def fire_clocks(now):
     """Warnings, overdue notices and escalations of the running clocks; returns how many fired."""
     horizon = max((max(map(int, r.warn_before_hours or [0])) for r in DeadlineRule.objects.all()), default=0)
+    def fired(kind):
+        return Exists(ClockEvent.objects.filter(clock=OuterRef("pk"), kind=kind))
+
+    # Past due with both its overdue notice and its escalation sent: nothing more to fire, so
+    # a quiet round does not read the clocks that stay overdue for weeks.
     running = (CaseClock.objects.filter(stopped_at__isnull=True, due_at__lte=now + datetime.timedelta(hours=horizon))
+               .filter(Q(due_at__gt=now) | ~fired(ClockEvent.Kind.OVERDUE) | ~fired(ClockEvent.Kind.ESCALATED))
                .exclude(report__state__in=CLOSED_STATES)
                .select_related("report__unit__parent", "report__namnd", "rule")
                .prefetch_related("events").order_by("due_at"))
-    fired = 0
+    count, cache = 0, {}
     for clock in running:
         done = {(event.kind, event.level) for event in clock.events.all()}
         for kind, level in due_clock_events(clock, now):
@@ -155,14 +167,14 @@ def fire_clocks(now):
                 continue
             if kind == ClockEvent.Kind.WARNING:
                 hours_left = max(0, int((clock.due_at - now).total_seconds() // 3600))
-                payload = _clock_payload(clock, who_acts(clock), hours_left=hours_left)
+                payload = _clock_payload(clock, who_acts(clock, cache), hours_left=hours_left)
             elif kind == ClockEvent.Kind.OVERDUE:
-                payload = _clock_payload(clock, who_acts(clock))
+                payload = _clock_payload(clock, who_acts(clock, cache))
             else:
-                payload = _clock_payload(clock, escalation_recipients(clock))
-            fired += _fire(clock, ClockEvent, {"clock": clock, "kind": kind, "level": level, "fired_at": now},
+                payload = _clock_payload(clock, escalation_recipients(clock, cache))
+            count += _fire(clock, ClockEvent, {"clock": clock, "kind": kind, "level": level, "fired_at": now},
                            report=clock.report, action=f"clock.{kind}", payload=payload)
-    return fired
+    return count
 
 
 def action_due_at(action):
@@ -176,8 +188,11 @@ def fire_action_reminders(now):
     rule = DeadlineRule.current("action-due", timezone.localdate(now))
     warn_hours = max(map(int, rule.warn_before_hours or [0])) if rule else 0
     last_day = timezone.localdate(now) + datetime.timedelta(days=warn_hours // 24 + 1)
+    overdue_sent = ActionReminder.objects.filter(action=OuterRef("pk"), kind=ActionReminder.Kind.OVERDUE,
+                                                 due_date=OuterRef("due_date"))
     actions = (Action.objects.exclude(status=Action.Status.DONE).exclude(report__state__in=CLOSED_STATES)
-               .filter(due_date__lte=last_day).select_related("report").prefetch_related("reminders"))
+               .filter(due_date__lte=last_day).exclude(Exists(overdue_sent))
+               .select_related("report").prefetch_related("reminders"))
     fired = 0
     for action in actions:
         due_at = action_due_at(action)

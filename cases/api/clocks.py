@@ -4,12 +4,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases.models.clocks import with_legal_references
+
 
 class ClockSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="rule.name")
     basis = serializers.CharField(source="rule.basis", help_text="The legal basis or routine behind the deadline.")
-    citation = serializers.CharField(source="rule.legal_reference.citation", allow_null=True, default=None)
+    citation = serializers.CharField(source="legal_reference.citation", allow_null=True, default=None,
+                                     help_text="The law in force when the clock started.")
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     stopped_at = serializers.DateTimeField(allow_null=True)
@@ -24,7 +27,7 @@ class ClockSerializer(serializers.Serializer):
 
 
 def case_clocks(report):
-    return report.clocks.select_related("rule__legal_reference").order_by("due_at", "id")
+    return with_legal_references(report.clocks.select_related("rule__legal_reference").order_by("due_at", "id"))
 
 
 @extend_schema_field(ClockSerializer(many=True))

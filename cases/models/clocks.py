@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.reference import DeadlineRule
+from cases.models.reference import DeadlineRule, LegalReference
 from cases.models.reports import Report
 
 
@@ -46,6 +46,26 @@ class CaseClock(models.Model):
         """Past due and not stopped, or stopped after the deadline (late)."""
         end = self.stopped_at or now or timezone.now()
         return end > self.due_at
+
+
+def with_legal_references(clocks):
+    """``clocks`` as a list, each with ``legal_reference``: the version of its rule's legal
+    reference in force on the day the clock started (a lex Sarah clock of 2024 cites SoL
+    2001:453, one of 2026 SoL 2025:400). One query for all of them."""
+    clocks = list(clocks)
+    codes = {clock.rule.legal_reference.code for clock in clocks if clock.rule.legal_reference_id}
+    versions = list(LegalReference.objects.filter(code__in=codes).order_by("-valid_from")) if codes else []
+    for clock in clocks:
+        clock.legal_reference = None
+        if not clock.rule.legal_reference_id:
+            continue
+        day = timezone.localtime(clock.started_at).date()
+        code = clock.rule.legal_reference.code
+        clock.legal_reference = next(
+            (v for v in versions if v.code == code and v.valid_from <= day and (v.valid_to is None or day <= v.valid_to)),
+            clock.rule.legal_reference,
+        )
+    return clocks
 
 
 class ClockEvent(models.Model):

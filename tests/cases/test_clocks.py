@@ -327,8 +327,8 @@ def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_over
         file_at(at(2026, 11, 23, 9, 0), "deviation", cast, org)
     later = at(2026, 12, 10, 12, 0)
     assert fire(later) == 2 * how_many
-    # The rules (the warning horizon), the running clocks with their cases and rules, their events.
-    with django_assert_num_queries(3):
+    # The rules (the warning horizon) and the clocks with something left to fire: none, so no events are read.
+    with django_assert_num_queries(2):
         assert fire_clocks(later) == 0
 
 
@@ -355,3 +355,51 @@ def test_correcting_when_a_report_was_received_moves_the_clocks_that_run_from_it
         do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
             "field": "occurred_at", "value": at(2026, 6, 10, 9, 0).isoformat(), "reason": "Enligt brevet."})
     assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)  # no clock runs from it
+
+
+def test_viewflow_timers_are_fired_only_where_viewflow_workflow_is_installed(settings, monkeypatch):
+    import sys
+    import types
+
+    from django.apps import apps
+
+    from cases.clock_jobs import fire_workflow_timers
+
+    assert "cases.clock_jobs.fire_workflow_timers" in settings.SCHEDULER_JOBS
+    monkeypatch.setattr(apps, "is_installed", lambda name: False)
+    assert fire_workflow_timers(timezone.now()) == 0
+    # viewflow's own sweep (viewflow/workflow/timers.py), stood in for: two timers, one condition.
+    timers = types.SimpleNamespace(fire_due_timers=lambda: 2, fire_due_conditions=lambda: 1,
+                                   fire_due_start_timers=lambda: pytest.fail("start timers need one dispatcher"))
+    monkeypatch.setitem(sys.modules, "viewflow.workflow.timers", timers)
+    monkeypatch.setattr(apps, "is_installed", lambda name: name == "viewflow.workflow")
+    assert fire_workflow_timers(timezone.now()) == 3
+
+
+def test_the_clocks_a_submitter_waits_on_go_to_the_handler_once_there_is_one(cast, org, fire, events):
+    report = file_at(at(2026, 11, 23, 9, 0), "complaint", cast, org)
+    fire(at(2026, 11, 26, 0, 30))  # acknowledgement overdue, nobody named yet: whoever may register
+    assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-acknowledgement"
+    assert events[-1][1]["user_ids"] == sorted([cast["manager_a"].pk, cast["sas"].pk])
+    with time_machine.travel(at(2026, 11, 26, 9, 0), tick=False):
+        do_transition(report.pk, "register", acting_user=cast["sas"], data={
+            **factories.transition_data(report, "register", cast), "handler": cast["outsider"].pk})
+    fire(at(2026, 12, 7, 9, 30))  # fourteen days: the answer is overdue, and its handler is told
+    assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-answer"
+    assert events[-1][1]["user_ids"] == [cast["outsider"].pk]
+
+
+def test_a_clock_cites_the_law_in_force_when_it_started(db):
+    import datetime as dt
+
+    from cases.models import CaseClock, DeadlineRule
+    from cases.models.clocks import with_legal_references
+
+    rule = DeadlineRule.objects.get(code="lex-sarah-ivo-notification")
+    old = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2024, 5, 2, 9, tzinfo=dt.timezone.utc),
+                    due_at=dt.datetime(2024, 5, 9, 9, tzinfo=dt.timezone.utc))
+    new = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2026, 5, 2, 9, tzinfo=dt.timezone.utc),
+                    due_at=dt.datetime(2026, 5, 9, 9, tzinfo=dt.timezone.utc))
+    old, new = with_legal_references([old, new])
+    assert old.legal_reference.citation == "14 kap. 7 § SoL (2001:453)"
+    assert "2025:400" in new.legal_reference.citation

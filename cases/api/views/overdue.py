@@ -11,6 +11,7 @@ from cases.api.clocks import ClockSerializer
 from cases.api.reading import log_read
 from cases.api.serializers import UnitRefSerializer, UserRefSerializer
 from cases.models import OrgUnit, ReportType
+from cases.models.clocks import with_legal_references
 
 
 class CaseRefSerializer(serializers.Serializer):
@@ -57,6 +58,7 @@ class OverdueView(APIView):
         overdue = selectors.overdue_for(request.user, unit)
         if overdue is None:
             raise NotFound()
+        overdue["clocks"] = with_legal_references(overdue["clocks"])
         data = OverdueSerializer(overdue).data
         report_ids = sorted({item["case"]["id"] for part in ("clocks", "actions") for item in data[part]})
         log_read(request.user, "overdue.listed", report_ids, unit=unit.pk if unit else None)
