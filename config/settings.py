@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "viewflow",
+    "viewflow.workflow",
     "cases",
     "workflows",
     "notifications",
@@ -141,6 +143,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 )
 
 LOGIN_URL = "/accounts/login/"
+
+# Periodic jobs run by ``run_scheduler``, each called as ``job(now)``.
+SCHEDULER_JOBS = [
+    "workflows.escalation.escalate_unclaimed",
+]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
