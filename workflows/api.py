@@ -1,13 +1,28 @@
 """Tasks over the API: my inbox, queue, archive and overdue list; claim, release, reassign."""
 
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
+from viewflow.workflow.status import STATUS
 
 from cases.api.views.reports import Pagination
 from cases.models import ReportType
 from workflows import selectors, services
+
+
+# viewflow's own task status labels, in this app's catalogue so that they have Swedish.
+STATUS_LABELS = {
+    STATUS.NEW: pgettext_lazy("STATUS", "New"),
+    STATUS.ASSIGNED: pgettext_lazy("STATUS", "Assigned"),
+    STATUS.STARTED: pgettext_lazy("STATUS", "Started"),
+    STATUS.DONE: pgettext_lazy("STATUS", "Done"),
+    STATUS.CANCELED: pgettext_lazy("STATUS", "Canceled"),
+    STATUS.ERROR: pgettext_lazy("STATUS", "Error"),
+    STATUS.SCHEDULED: pgettext_lazy("STATUS", "Scheduled"),
+    STATUS.REVIVED: pgettext_lazy("STATUS", "Revived"),
+}
 
 
 class TaskCaseSerializer(serializers.Serializer):
@@ -32,6 +47,7 @@ class TaskSerializer(serializers.Serializer):
     step = serializers.CharField(source="flow_task.name")
     step_label = serializers.SerializerMethodField()
     status = serializers.CharField()
+    status_label = serializers.SerializerMethodField()
     assignee = AssigneeSerializer(source="owner", allow_null=True)
     created = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
@@ -40,6 +56,9 @@ class TaskSerializer(serializers.Serializer):
 
     def get_step_label(self, task) -> str:
         return str(task.flow_task.label)
+
+    def get_status_label(self, task) -> str:
+        return str(STATUS_LABELS.get(task.status, task.status))
 
 
 class TaskFilters(serializers.Serializer):
@@ -66,8 +85,8 @@ class TaskViewSet(ViewSet):
         return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
 
     def _one(self, request, task):
-        task = selectors.with_due_at(selectors.visible_tasks(request.user)).get(pk=task.pk)
-        return Response(TaskSerializer(task).data)
+        """The task as it is after the user's action (which may have taken it out of their sight)."""
+        return Response(TaskSerializer(selectors.task_row(task.pk)).data)
 
     @extend_schema(request=None, responses=TaskSerializer)
     def claim(self, request, pk):

@@ -62,7 +62,7 @@ class DeviationFlow(CaseFlow):
     report_type = ReportType.DEVIATION
     process_title = _("Deviation")
 
-    start = flow.StartHandle(this.start_case).Next(this.assess)
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.assess)
     assess = Step("assess", roles=[UM, SAS], clocks=["deviation-assessment"],
                   label=_("Assess the deviation")).Next(this.complete_investigation)
     complete_investigation = Step("complete_investigation", roles=[UM, SAS, INVESTIGATOR],
@@ -73,7 +73,7 @@ class DeviationFlow(CaseFlow):
     follow_up = Step("follow_up", roles=[UM, SAS, INVESTIGATOR], named=True,
                      label=_("Follow up the actions")).Next(this.close)
     close = Step("close", roles=[UM, SAS], label=_("Close the case")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Case closed"))
 
 
 class ComplaintFlow(CaseFlow):
@@ -82,7 +82,7 @@ class ComplaintFlow(CaseFlow):
     report_type = ReportType.COMPLAINT
     process_title = _("Complaint or feedback")
 
-    start = flow.StartHandle(this.start_case).Next(this.register)
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.register)
     register = Step("register", roles=[REG, UM, SAS], clocks=["complaint-acknowledgement", "complaint-handler-named"],
                     label=_("Register and name a handler")).Next(this.investigate)
     investigate = Step("investigate", roles=[UM, SAS, INVESTIGATOR], clocks=["complaint-answer"], named=True,
@@ -90,7 +90,7 @@ class ComplaintFlow(CaseFlow):
     answer = Step("answer", roles=[UM, SAS, INVESTIGATOR], clocks=["complaint-answer"], named=True,
                   label=_("Answer the complaint")).Next(this.close)
     close = Step("close", roles=[UM, SAS], label=_("Close the case")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Case closed"))
 
 
 class LexSarahFlow(CaseFlow):
@@ -99,18 +99,18 @@ class LexSarahFlow(CaseFlow):
     report_type = ReportType.LEX_SARAH
     process_title = _("Lex Sarah")
 
-    start = flow.StartHandle(this.start_case).Next(this.record_immediate_measures)
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.record_immediate_measures)
     record_immediate_measures = Step("record_immediate_measures", roles=[UM, SAS], clocks=["lex-sarah-registration"],
                                      label=_("Record the immediate measures")).Next(this.register)
     register = Step("register", roles=[SAS], clocks=["lex-sarah-registration"],
                     label=_("Register the report")).Next(this.split)
-    split = flow.Split().Next(this.first_assessment).Next(this.await_ivo_decision)
+    split = flow.Split().Annotation(title=_("In parallel")).Next(this.first_assessment).Next(this.await_ivo_decision)
 
     # The investigation.
     first_assessment = Step("start_investigation", "close_outside_scope", roles=[SAS, INVESTIGATOR],
                             clocks=["lex-sarah-investigation-start"], named=True,
                             label=_("Start the investigation or close as outside lex Sarah")).Next(this.scope)
-    scope = flow.Switch().Case(this.assess, state_is("investigating")).Default(this.join)
+    scope = flow.Switch().Annotation(title=_("Within lex Sarah?")).Case(this.assess, state_is("investigating")).Default(this.join)
     assess = Step("assess", roles=[SAS, INVESTIGATOR], clocks=["lex-sarah-investigation-target"], named=True,
                   label=_("Investigate and assess")).Next(this.decide)
     decide = Step("decide", roles=[DM], clocks=["lex-sarah-investigation-target"],
@@ -118,10 +118,10 @@ class LexSarahFlow(CaseFlow):
 
     # The notification to IVO, beside the investigation.
     await_ivo_decision = flow.Handle().Annotation(title=_("Decision whether to notify IVO")).Next(this.ivo_decided)
-    ivo_decided = flow.If(has_notification(Regulator.IVO)).Then(this.open_ivo_track).Else(this.join)
+    ivo_decided = flow.If(has_notification(Regulator.IVO)).Annotation(title=_("IVO to be notified?")).Then(this.open_ivo_track).Else(this.join)
     open_ivo_track = (flow.Function(this.open_ivo).Permission(f"cases.role_{SAS}")
                       .Annotation(title=_("Open the IVO notification")).Next(this.ivo_route))
-    ivo_route = (flow.Switch()
+    ivo_route = (flow.Switch().Annotation(title=_("Where is the notification?"))
                  .Case(this.submit_ivo, notification_in(Regulator.IVO, "decided"))
                  .Case(this.record_ivo_outcome, notification_in(Regulator.IVO, "submitted", "supplemented"))
                  .Case(this.complete_ivo, notification_in(Regulator.IVO, "regulator_decided"))
@@ -138,10 +138,10 @@ class LexSarahFlow(CaseFlow):
                                     roles=NOTIFICATION_ROLES[Regulator.IVO],
                                     label=_("Complete the IVO notification")).Next(this.ivo_route)
 
-    join = flow.Join().Next(this.closing)
-    closing = flow.Switch().Case(this.close, state_is("decided")).Default(this.end)
+    join = flow.Join().Annotation(title=_("Both branches done")).Next(this.closing)
+    closing = flow.Switch().Annotation(title=_("Decided?")).Case(this.close, state_is("decided")).Default(this.end)
     close = Step("close", roles=[SAS], label=_("Close the case")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Case closed"))
 
     def open_ivo(self, activation):
         self.open_notification_track(activation, Regulator.IVO)
@@ -153,8 +153,8 @@ class DataBreachFlow(CaseFlow):
     report_type = ReportType.DATA_BREACH
     process_title = _("Personal data breach")
 
-    start = flow.StartHandle(this.start_case).Next(this.split)
-    split = flow.Split().Next(this.assess).Next(this.await_imy_decision)
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.split)
+    split = flow.Split().Annotation(title=_("In parallel")).Next(this.assess).Next(this.await_imy_decision)
 
     assess = Step("assess", roles=[DSO, SAS], clocks=["breach-imy-notification"],
                   label=_("Assess the breach")).Next(this.decide)
@@ -163,18 +163,18 @@ class DataBreachFlow(CaseFlow):
 
     # The notification to IMY, beside the assessment.
     await_imy_decision = flow.Handle().Annotation(title=_("Decision whether to notify IMY")).Next(this.imy_decided)
-    imy_decided = flow.If(has_notification(Regulator.IMY)).Then(this.open_imy_track).Else(this.join)
+    imy_decided = flow.If(has_notification(Regulator.IMY)).Annotation(title=_("IMY to be notified?")).Then(this.open_imy_track).Else(this.join)
     open_imy_track = (flow.Function(this.open_imy).Permission(f"cases.role_{DSO}")
                       .Annotation(title=_("Open the IMY notification")).Next(this.imy_route))
-    imy_route = (flow.Switch()
+    imy_route = (flow.Switch().Annotation(title=_("Where is the notification?"))
                  .Case(this.submit_imy, notification_in(Regulator.IMY, "decided"))
                  .Default(this.join))
     submit_imy = NotificationStep("submit", regulator=Regulator.IMY, roles=NOTIFICATION_ROLES[Regulator.IMY],
                                   clocks=["breach-imy-notification"], label=_("Notify IMY")).Next(this.imy_route)
 
-    join = flow.Join().Next(this.close)
+    join = flow.Join().Annotation(title=_("Both branches done")).Next(this.close)
     close = Step("close", roles=[DSO, SAS], label=_("Close the case")).Next(this.end)
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Case closed"))
 
     def open_imy(self, activation):
         self.open_notification_track(activation, Regulator.IMY)

@@ -131,6 +131,11 @@ def task_for_action(user, task_id, now=None):
     return task
 
 
+def task_row(task_id, now=None):
+    """One task with its deadline, for answering an action the services already permitted."""
+    return with_due_at(_base().filter(pk=task_id), now).get()
+
+
 def open_tasks(report, now=None):
     """The case's open human tasks, with their deadlines (for the case detail)."""
     step_refs = _step_refs(steps())
