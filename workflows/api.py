@@ -54,6 +54,29 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(source="is_overdue")
     finished = serializers.DateTimeField(allow_null=True)
 
+    def to_representation(self, task):
+        """The same fields, built directly: DRF's generic path costs more than the query here."""
+        report = task.process.caseprocess.report
+        owner = task.owner
+        return {
+            "id": task.pk,
+            "case": {"id": report.pk, "case_number": report.case_number, "type": report.type,
+                     "type_label": str(ReportType(report.type).label),
+                     "unit": {"id": report.unit_id, "name": report.unit.name}},
+            "step": task.flow_task.name,
+            "step_label": self.get_step_label(task),
+            "status": task.status,
+            "status_label": self.get_status_label(task),
+            "assignee": {"id": owner.pk, "name": owner.display_name} if owner else None,
+            "created": self._datetime(task.created),
+            "due_at": self._datetime(task.due_at),
+            "overdue": bool(task.is_overdue),
+            "finished": self._datetime(task.finished),
+        }
+
+    def _datetime(self, value):
+        return self.fields["created"].to_representation(value) if value else None
+
     def get_step_label(self, task) -> str:
         return str(task.flow_task.label)
 

@@ -79,3 +79,34 @@ class TaskEscalation(models.Model):
         verbose_name = _("task escalation")
         verbose_name_plural = _("task escalations")
         constraints = [models.UniqueConstraint(fields=["task", "reason"], name="task_escalation_once")]
+
+
+class StepClock(models.Model):
+    """Which clock codes give a step its deadline: a copy of the flows' ``Step.clocks``, kept in
+    the database so that a task list can sort by deadline with one small subquery. Rewritten
+    from the flows after every ``migrate`` (``workflows.apps``); not edited by hand."""
+
+    flow_task = models.CharField(max_length=255)
+    code = models.SlugField(max_length=60)
+
+    class Meta:
+        verbose_name = _("step clock")
+        verbose_name_plural = _("step clocks")
+        constraints = [models.UniqueConstraint(fields=["flow_task", "code"], name="step_clock_unique")]
+
+
+def sync_step_clocks(**kwargs):
+    """Make ``StepClock`` what the flows say; returns whether anything changed."""
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import steps
+
+    field = Task._meta.get_field("flow_task")
+    wanted = {(str(field.get_prep_value(node)), code) for node in steps() for code in node.clocks}
+    present = set(StepClock.objects.values_list("flow_task", "code"))
+    if wanted == present:
+        return False
+    StepClock.objects.exclude(pk__in=[pk for pk, ft, code in StepClock.objects.values_list("pk", "flow_task", "code")
+                                      if (ft, code) in wanted]).delete()
+    StepClock.objects.bulk_create([StepClock(flow_task=ft, code=code) for ft, code in wanted - present])
+    return True

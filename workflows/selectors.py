@@ -22,7 +22,7 @@ from cases.models import CaseClock, ReportUserObjectPermission
 from cases.selectors import visible_reports
 from cases.services.base import CaseNotFound
 from workflows.flows import steps
-from workflows.models import Substitute
+from workflows.models import StepClock, Substitute
 
 SCOPES = ("inbox", "queue", "archive", "overdue")
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
@@ -40,17 +40,10 @@ def _step_refs(nodes):
 
 def due_at_expression():
     """The task's deadline: the earliest running clock of its case among its step's clocks."""
-    by_clocks = {}
-    for node in steps():
-        if node.clocks:
-            by_clocks.setdefault(tuple(sorted(node.clocks)), []).append(node)
-    whens = []
-    for codes, nodes in by_clocks.items():
-        earliest = (CaseClock.objects.filter(report_id=OuterRef(f"{REPORT}_id"), stopped_at__isnull=True,
-                                             code__in=codes)
-                    .order_by("due_at").values("due_at")[:1])
-        whens.append(When(flow_task__in=_step_refs(nodes), then=Subquery(earliest)))
-    return Case(*whens, default=Value(None), output_field=DateTimeField())
+    codes = StepClock.objects.filter(flow_task=OuterRef(OuterRef("flow_task"))).values("code")
+    return Subquery(CaseClock.objects.filter(report_id=OuterRef(f"{REPORT}_id"), stopped_at__isnull=True,
+                                             code__in=codes).order_by("due_at").values("due_at")[:1],
+                    output_field=DateTimeField())
 
 
 def absent_for(user, now=None):
@@ -76,8 +69,18 @@ def queue_q(user):
     return Q(status=STATUS.NEW, owner__isnull=True) & q
 
 
+# What a task list shows, and nothing more: a case row has some sixty columns.
+LISTED_FIELDS = [
+    "id", "flow_task", "status", "created", "finished", "owner_id", "process_id",
+    "owner__id", "owner__username", "owner__first_name", "owner__last_name",
+    "process__id", "process__caseprocess__process_ptr", "process__caseprocess__report_id",
+    *(f"{REPORT}__{name}" for name in ("id", "case_number", "type", "state", "unit_id", "unit__id", "unit__name")),
+]
+
+
 def _base():
-    return Task.objects.select_related(f"{REPORT}__unit", "owner").filter(**{f"{REPORT}__isnull": False})
+    return (Task.objects.select_related(f"{REPORT}__unit", "owner").filter(**{f"{REPORT}__isnull": False})
+            .only(*LISTED_FIELDS))
 
 
 def tasks_for(user, scope, *, type=None, unit=None, now=None):
