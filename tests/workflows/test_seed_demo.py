@@ -8,7 +8,8 @@ from cases.models import Report
 from workflows.selectors import open_tasks
 
 
-def test_every_open_demo_case_has_its_tasks_and_check_workflows_passes(db):
+def test_every_open_demo_case_has_its_tasks_and_check_workflows_passes(db, settings):
+    settings.DEBUG = True  # seed_demo refuses to run otherwise
     call_command("seed_demo", stdout=io.StringIO())
     open_reports = Report.objects.exclude(state__in=["closed", "outside_scope"])
     assert open_reports.count() > 20
