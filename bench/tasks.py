@@ -9,7 +9,6 @@ Uses DATABASE_URL when it names a PostgreSQL database; otherwise drops and re-cr
 
 import argparse
 import datetime
-import json
 import multiprocessing
 import os
 import statistics
@@ -22,23 +21,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "bench"))
 sys.path.insert(0, str(BASE_DIR))
 
-from run import LOCAL_SERVER, RESULTS_DIR, machine, setup_django  # noqa: E402
+from run import database_url, machine, save_results, setup_django  # noqa: E402
 
 BENCH_DB = "bench_tasks"
 
 COMPLETIONS_GOAL, INBOX_P95_GOAL_MS = 100, 150
-
-
-def database_url():
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        return url
-    import psycopg
-
-    with psycopg.connect(f"{LOCAL_SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{LOCAL_SERVER}/{BENCH_DB}"
 
 
 def percentiles(seconds):
@@ -191,7 +178,7 @@ def main():
     parser.add_argument("--requests", type=int, default=200, help="timed inbox requests (default 200)")
     args = parser.parse_args()
 
-    url = database_url()
+    url = database_url(BENCH_DB)
     setup_django(url)
     result = {
         "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -200,10 +187,7 @@ def main():
         "machine": machine(url),
     }
     print(report(result))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"tasks-{result['when'].replace(':', '').replace('+0000', 'Z')}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"results: {path.relative_to(BASE_DIR)}")
+    save_results("tasks", result)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ first role, on the case's unit.
 from viewflow.workflow import flow
 from viewflow.workflow.nodes.view import ViewActivation
 
-from cases.access import INVESTIGATOR, role_scope
-from cases.models import Role
+from cases.access import INVESTIGATOR
 
 
 def _case_unit(process):
@@ -68,10 +67,6 @@ class Step(flow.View):
     def label(self):
         return self.task_title
 
-    @property
-    def unit_roles(self):
-        return self.roles - {INVESTIGATOR}
-
     def may_take(self, user, report):
         """Whether ``user`` may hold this task: a role on the case's unit, or named on the case."""
         from cases.models.lifecycles import case_roles
@@ -88,11 +83,6 @@ class Step(flow.View):
         return task.owner_id is not None and task.owner_id == getattr(user, "pk", None)
 
 
-def holds_unit_role(user, roles, unit):
-    scope = role_scope(user)
-    return any(scope.has(role, unit) for role in roles)
-
-
 class NotificationStep(Step):
     """A step of the notification to a regulator, completed by ``do_notification_transition``."""
 
@@ -100,5 +90,3 @@ class NotificationStep(Step):
         super().__init__(*transitions, regulator=regulator, **kwargs)
         self.track = regulator
 
-
-ROLE_LABELS = {role.value: role.label for role in Role}

@@ -8,24 +8,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from cases.events import case_event
 from cases.models import DeadlineRule, Role
 from cases.services import do_grant_role
 from tests.api.helpers import Case
 from workflows.escalation import escalate_unclaimed
 from workflows.models import TaskEscalation
-
-
-@pytest.fixture
-def events():
-    seen = []
-
-    def receiver(sender, name, report_id, actor_id, data, **kwargs):
-        seen.append((name, data))
-
-    case_event.connect(receiver)
-    yield seen
-    case_event.disconnect(receiver)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from cases.models import Report
 from tests.api.helpers import url
-from tests.factories import ACTOR, PATHS, ago, prepare, transition_data
+from tests.factories import ACTOR, PATHS, filing_data, prepare, transition_data
 from tests.workflows.helpers import NOTIFICATION_DATA, listed_ids, open_steps, task_of
 from workflows.consistency import drift
 from workflows.models import CaseProcess
@@ -29,14 +29,7 @@ NOTIFICATION_PATH = {
 
 
 def file_over_api(client, report_type, org):
-    data = {"type": report_type, "unit": org.unit_a.pk, "description": "Brukaren fick fel medicin på kvällen."}
-    if report_type in ("deviation", "lex_sarah"):
-        data["occurred_at"] = ago(hours=3)
-    if report_type == "data_breach":
-        data["discovered_at"] = ago(hours=2)
-    if report_type == "complaint":
-        data["kind"] = "klagomal"
-    response = client.post("/api/v1/reports/", data, format="json")
+    response = client.post("/api/v1/reports/", filing_data(report_type, org.unit_a), format="json")
     assert response.status_code == 201, response.content
     return Report.objects.get(pk=response.json()["id"]).typed()
 

@@ -5,7 +5,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cases.events import case_event
 from cases.models import AuditEvent
 from tests.api.helpers import EVERYONE, Case, rolled_back, url
 from tests.workflows.helpers import listed, listed_ids, task_of
@@ -25,18 +24,6 @@ SEES = {
     "data_breach": {"reporter", "sas", "dso"},
 }
 INITIAL = {"deviation": "reported", "complaint": "received", "lex_sarah": "reported", "data_breach": "reported"}
-
-
-@pytest.fixture
-def events():
-    seen = []
-
-    def receiver(sender, name, report_id, actor_id, data, **kwargs):
-        seen.append((name, data))
-
-    case_event.connect(receiver)
-    yield seen
-    case_event.disconnect(receiver)
 
 
 def first_task(case, client_as):
