@@ -144,6 +144,10 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 
 LOGIN_URL = "/accounts/login/"
 
+# viewflow's own site (its middleware and views) is not used: its process and task views are
+# not mounted (docs/workflows.md), so it must not add middleware to every request either.
+VIEWFLOW = {"AUTOREGISTER": False}
+
 # Periodic jobs run by ``run_scheduler``, each called as ``job(now)``.
 SCHEDULER_JOBS = [
     "workflows.escalation.escalate_unclaimed",

@@ -83,3 +83,7 @@ def test_the_admin_has_no_page_for_viewflow_processes_or_tasks():
 
     assert not admin.site.is_registered(Process)
     assert not admin.site.is_registered(Task)
+
+
+def test_viewflow_adds_no_middleware_of_its_own(settings):
+    assert not [name for name in settings.MIDDLEWARE if name.startswith("viewflow")]
