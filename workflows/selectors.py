@@ -52,7 +52,10 @@ def absent_for(user, now=None):
 
 
 def inbox_q(user, now=None):
-    return Q(status__in=ASSIGNED) & (Q(owner=user) | Q(owner__in=absent_for(user, now)))
+    """Assigned to the user or to those they stand in for: an id list, so that the database
+    reads the owner index instead of estimating an OR over a subquery (one small query)."""
+    owners = [user.pk, *absent_for(user, now).values_list("person_id", flat=True)]
+    return Q(status__in=ASSIGNED, owner_id__in=owners)
 
 
 def queue_q(user):
@@ -79,8 +82,9 @@ LISTED_FIELDS = [
 
 
 def _base():
-    return (Task.objects.select_related(f"{REPORT}__unit", "owner").filter(**{f"{REPORT}__isnull": False})
-            .only(*LISTED_FIELDS))
+    """Tasks with what a list shows. Only steps ever have an owner, and every step belongs to a
+    case's process, so lists by owner need no filter on the case to stay within cases."""
+    return Task.objects.select_related(f"{REPORT}__unit", "owner").only(*LISTED_FIELDS)
 
 
 def tasks_for(user, scope, *, type=None, unit=None, now=None):
@@ -96,7 +100,7 @@ def tasks_for(user, scope, *, type=None, unit=None, now=None):
     elif scope == "queue":
         qs = qs.filter(queue_q(user))
     elif scope == "archive":
-        qs = qs.filter(owner=user, status=STATUS.DONE)
+        qs = qs.filter(owner=user, status=STATUS.DONE, flow_task__in=_step_refs(steps()))
     else:
         qs = qs.filter(inbox_q(user, now) | queue_q(user))
     if type:
