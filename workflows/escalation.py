@@ -23,7 +23,7 @@ RULE = "task-unclaimed"
 
 def holders(role, unit):
     """Active users holding ``role`` on ``unit`` (granted on it or above it)."""
-    ancestors = [p for p in _ancestor_paths(unit.path)]
+    ancestors = _ancestor_paths(unit.path)
     codename = f"role_{role}"
     groups = OrgUnitGroupObjectPermission.objects.filter(permission__codename=codename,
                                                          content_object__path__in=ancestors).values("group_id")
