@@ -18,7 +18,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases.access import INVESTIGATOR, role_scope
-from cases.models import CaseClock, ReportUserObjectPermission
+from cases.models import CaseClock, OrgUnit, ReportUserObjectPermission
 from cases.selectors import visible_reports
 from cases.services.base import CaseNotFound
 from workflows.flows import steps
@@ -59,12 +59,16 @@ def inbox_q(user, now=None):
 
 
 def queue_q(user):
+    """Each role's steps on the units in the role's subtrees, the units as a subquery, so that
+    the database goes from the few units to their cases' tasks (by index) rather than from
+    every open task to its case's unit."""
     scope = role_scope(user)
     q = Q(pk__in=[])
     for role in scope.roles:
         nodes = [node for node in steps() if role in node.roles]
         if nodes:
-            q |= Q(flow_task__in=_step_refs(nodes)) & scope.units_q([role], prefix=f"{REPORT}__unit__")
+            units = OrgUnit.objects.filter(scope.units_q([role], prefix="")).values("pk")
+            q |= Q(flow_task__in=_step_refs(nodes), **{f"{REPORT}__unit_id__in": units})
     investigator_nodes = [node for node in steps() if INVESTIGATOR in node.roles]
     named = ReportUserObjectPermission.objects.filter(
         user=user, permission__codename="investigate_report").values("content_object_id")
