@@ -128,7 +128,7 @@ class LexSarahFlow(CaseFlow):
                  .Default(this.join))
     submit_ivo = NotificationStep("submit", regulator=Regulator.IVO, roles=NOTIFICATION_ROLES[Regulator.IVO],
                                   clocks=["lex-sarah-ivo-notification"],
-                                  label=_("Notify IVO")).Next(this.ivo_route)
+                                  label=_("Send the notification to IVO")).Next(this.ivo_route)
     record_ivo_outcome = NotificationStep("record_outcome", "supplement", regulator=Regulator.IVO,
                                           roles=NOTIFICATION_ROLES[Regulator.IVO],
                                           clocks=["lex-sarah-investigation-to-ivo"],
@@ -170,7 +170,7 @@ class DataBreachFlow(CaseFlow):
                  .Case(this.submit_imy, notification_in(Regulator.IMY, "decided"))
                  .Default(this.join))
     submit_imy = NotificationStep("submit", regulator=Regulator.IMY, roles=NOTIFICATION_ROLES[Regulator.IMY],
-                                  clocks=["breach-imy-notification"], label=_("Notify IMY")).Next(this.imy_route)
+                                  clocks=["breach-imy-notification"], label=_("Send the notification to IMY")).Next(this.imy_route)
 
     join = flow.Join().Annotation(title=_("Both branches done")).Next(this.close)
     close = Step("close", roles=[DSO, SAS], label=_("Close the case")).Next(this.end)

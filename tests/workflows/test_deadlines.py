@@ -22,6 +22,8 @@ def test_tasks_are_sorted_by_their_cases_clocks_and_overdue_ones_flagged(cast, o
     no_clock = file("deviation", cast["reporter"], org.unit_a)
     later = file("deviation", cast["reporter"], org.unit_a)
     overdue = file("lex_sarah", cast["reporter"], org.unit_a)
+    # Exactly these clocks, whatever the services may have started at filing.
+    CaseClock.objects.filter(report__in=[no_clock, later, overdue]).delete()
     clock(later, "deviation-assessment", now + datetime.timedelta(days=3))
     clock(later, "deviation-investigation", now + datetime.timedelta(days=1))  # not the assess step's clock
     clock(overdue, "lex-sarah-registration", now - datetime.timedelta(hours=2))
