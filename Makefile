@@ -36,6 +36,7 @@ test: venv
 
 bench: venv
 	$(PY) bench/run.py
+	$(PY) bench/tasks.py
 
 messages: venv
 	@if command -v msgfmt >/dev/null 2>&1; then \

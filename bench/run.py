@@ -28,14 +28,14 @@ PROFILED = 20
 RATIO_GOAL, RSS_GOAL_MB = 3.0, 250
 
 
-def database_url():
+def database_url(name=BENCH_DB):
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         return url
     with psycopg.connect(f"{LOCAL_SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{LOCAL_SERVER}/{BENCH_DB}"
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    return f"{LOCAL_SERVER}/{name}"
 
 
 def setup_django(url):
@@ -139,6 +139,14 @@ def report(result):
     return "\n".join(lines)
 
 
+def save_results(kind, result):
+    """The figures as JSON in bench/results/<kind>-<UTC time>.json (gitignored)."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{kind}-{result['when'].replace(':', '').replace('+0000', 'Z')}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"results: {path.relative_to(BASE_DIR)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="timed transitions per path (default 500)")
@@ -165,10 +173,7 @@ def main():
         "machine": machine(url),
     }
     print(report(result))
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"transition-{result['when'].replace(':', '').replace('+0000', 'Z')}.json"
-    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(f"results: {path.relative_to(BASE_DIR)}")
+    save_results("transition", result)
 
     import notification_delivery
 

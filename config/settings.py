@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "viewflow",
+    "viewflow.workflow",
     "cases",
     "workflows",
     "notifications",
@@ -151,6 +153,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 
 LOGIN_URL = "/accounts/login/"
 
+# viewflow's own site (its middleware and views) is not used: its process and task views are
+# not mounted (docs/workflows.md), so it must not add middleware to every request either.
+VIEWFLOW = {"AUTOREGISTER": False}
+
+# Periodic jobs run by ``run_scheduler``, each called as ``job(now)``.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
@@ -204,6 +211,7 @@ SCHEDULER_JOBS = [
     "cases.clock_jobs.fire_clocks",
     "cases.clock_jobs.fire_action_reminders",
     "cases.clock_jobs.fire_workflow_timers",
+    "workflows.escalation.escalate_unclaimed",
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
 ]

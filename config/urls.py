@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/notifications/", include("notifications.api_urls")),
     path("api/v1/", include("cases.api.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/v1/", include("workflows.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -24,7 +24,8 @@ def term(vocabulary, code=None):
     return (qs.get(code=code) if code else qs.first()).pk
 
 
-def file(report_type, user, unit, **extra):
+def filing_data(report_type, unit, **extra):
+    """Valid input for filing a report of ``report_type`` in ``unit``."""
     data = {"type": report_type, "unit": unit.pk, "description": "Brukaren fick fel medicin på kvällen."}
     if report_type in ("deviation", "lex_sarah"):
         data["occurred_at"] = ago(hours=3)
@@ -33,7 +34,11 @@ def file(report_type, user, unit, **extra):
     if report_type == "complaint":
         data["kind"] = "klagomal"
     data.update(extra)
-    return do_file_report(acting_user=user, data=data)
+    return data
+
+
+def file(report_type, user, unit, **extra):
+    return do_file_report(acting_user=user, data=filing_data(report_type, unit, **extra))
 
 
 def transition_data(report, name, cast=None):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,12 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("Workflows")
+
+    def ready(self):
+        post_migrate.connect(_sync_after_migrate, sender=self)
+
+
+def _sync_after_migrate(sender, using="default", **kwargs):
+    from workflows.models import sync_step_clocks
+
+    sync_step_clocks()
