@@ -106,3 +106,36 @@ def user_actions(user):
     """Open actions owned by the user, on cases they may see."""
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(status=Action.Status.DONE)
 
+
+
+# Who counts which cases in statistics and compilations: the SAS and leadership every type
+# in their subtrees, a unit manager the types they may view in their units. Aggregates only.
+AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
+
+
+def aggregate_roles(report_type):
+    from cases.models import Role
+
+    return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
+
+
+def aggregate_reports(user):
+    """The cases counted in this user's statistics. Callers show counts, never content:
+    leadership sees no case, and drill-down to cases goes through ``report_list``."""
+    if not user.is_authenticated or not user.is_active:
+        return Report.objects.none()
+    scope = role_scope(user)
+    q = Q(pk__in=[])
+    for report_type in VIEW_ROLES:
+        roles = aggregate_roles(report_type) & scope.roles
+        if roles:
+            q |= Q(type=report_type) & scope.units_q(roles)
+    return Report.objects.filter(q)
+
+
+def compilation_reports(namnd):
+    """Every case of a board, or of every board under a municipality, for a compilation
+    whose reader ``cases.compilations.access`` has already allowed."""
+    if namnd.kind == namnd.Kind.BOARD:
+        return Report.objects.filter(namnd=namnd)
+    return Report.objects.filter(namnd__path__startswith=namnd.path)

@@ -1,0 +1,423 @@
+"""The tables of the nämnd compilation and of the kvalitetsberättelse chapter.
+
+Each builder takes a ``Scope`` (the cases of a board or of the municipality, and the
+period) and returns a ``Table`` from a few aggregate queries. Which cases count where:
+
+* lex Sarah per year, per tertial × verksamhet, categories, individuals, complaints,
+  deviations, risks, actions and breaches: cases *reported* in the period;
+* IVO notifications: those *decided* in the period; delegation decisions: *taken* in it;
+* summaries: lex Sarah investigations *closed* in the period.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import selectors
+from cases.compilations import periods
+from cases.compilations.anonymise import names_on, redact, shorten
+from cases.compilations.table import Table, with_totals
+from cases.models import (
+    Action,
+    AffectedPerson,
+    DelegationDecision,
+    OrgUnit,
+    Regulator,
+    RegulatorNotification,
+    Report,
+    ReportType,
+    RiskBand,
+    Term,
+)
+
+TOTAL = _("Total")
+NOT_STATED = _("Not stated")
+
+
+@dataclass
+class Scope:
+    unit: OrgUnit  # a board, or the municipality for the kvalitetsberättelse
+    start: object  # date
+    end: object  # date
+    public: bool
+
+    @property
+    def reports(self):
+        return selectors.compilation_reports(self.unit)
+
+    @property
+    def bounds(self):
+        return periods.local_range(self.start, self.end)
+
+    def in_period(self, field="reported_at"):
+        low, high = self.bounds
+        return self.reports.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+
+    def boards(self):
+        if self.unit.kind == OrgUnit.Kind.BOARD:
+            return [self.unit]
+        return list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD, path__startswith=self.unit.path).order_by("name"))
+
+
+def _terms(vocabulary, scope):
+    return list(Term.objects.filter(vocabulary=vocabulary).filter(
+        Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start)
+    ).select_related("parent").order_by("order", "name"))
+
+
+def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
+    """(labels, values) for every key, plus a row for cases without a value if there are any."""
+    labels, values = [], []
+    for key, label in keys_labels:
+        labels.append(label)
+        values.append(counts.get(key, 0))
+    if counts.get(extra_key):
+        labels.append(extra_label)
+        values.append(counts[extra_key])
+    return labels, values
+
+
+def lex_sarah_per_year(scope):
+    year = scope.end.year
+    years = [year - 2, year - 1, year]
+    low, _high = periods.year_range(years[0])
+    _low, high = periods.year_range(year)
+    rows = (scope.reports.filter(type=ReportType.LEX_SARAH, reported_at__gte=low, reported_at__lt=high)
+            .annotate(year=ExtractYear("reported_at")).values("namnd_id", "year").annotate(n=Count("id")))
+    counts = {(row["namnd_id"], row["year"]): row["n"] for row in rows}
+    boards = scope.boards()
+    matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
+    many = len(boards) > 1
+    return Table(
+        key="lex_sarah_per_year",
+        title=_("Lex Sarah reports per year"),
+        columns=[_("Board"), *[str(y) for y in years]],
+        rows=with_totals([b.name for b in boards], matrix, total_label=TOTAL, totals_column=False, totals_row=many),
+        counts=[1, 2, 3],
+        total_row=many,
+        footnotes=[_("Reports received in each whole calendar year, by the board responsible.")],
+    )
+
+
+def verksamhet(unit, units_by_id):
+    """The department (avdelning) a unit belongs to, or the unit itself when it has none."""
+    for pk in reversed([int(p) for p in unit.path.strip("/").split("/")]):
+        node = units_by_id.get(pk)
+        if node is not None and node.kind == OrgUnit.Kind.DEPARTMENT:
+            return node
+    return unit
+
+
+def lex_sarah_per_tertial(scope):
+    tertials = periods.buckets("tertial", scope.start, scope.end)
+    rows = (scope.in_period().filter(type=ReportType.LEX_SARAH)
+            .annotate(year=ExtractYear("reported_at"), month=ExtractMonth("reported_at"))
+            .values("unit_id", "year", "month").annotate(n=Count("id")))
+    rows = list(rows)
+    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    counts = defaultdict(Counter)
+    for row in rows:
+        department = verksamhet(units[row["unit_id"]], units)
+        key, _label = periods.bucket("tertial", row["year"], row["month"])
+        counts[department.pk][key] += row["n"]
+    departments = sorted((units[pk] for pk in counts), key=lambda u: u.name)
+    matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
+    width = len(tertials)
+    return Table(
+        key="lex_sarah_per_tertial",
+        title=_("Lex Sarah reports per tertial and verksamhet"),
+        columns=[_("Verksamhet"), *[label for _key, label in tertials], TOTAL],
+        rows=with_totals([d.name for d in departments], matrix, total_label=TOTAL),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+        footnotes=[_("T1 is January–April, T2 May–August, T3 September–December; only the part of a tertial "
+                     "inside the period is counted.")],
+    )
+
+
+def lex_sarah_categories(scope):
+    reports = scope.in_period().filter(type=ReportType.LEX_SARAH)
+    through = Report.categories.through
+    marks = dict(through.objects.filter(report__in=reports).values("term_id").annotate(n=Count("id"))
+                 .values_list("term_id", "n"))
+    terms = [t for t in _terms(Term.Vocabulary.LEX_SARAH_CATEGORY, scope)]
+    known = {t.pk for t in terms}
+    terms += list(Term.objects.filter(pk__in=set(marks) - known))
+    labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
+    report_count = reports.count()
+    rows = [[label, value] for label, value in zip(labels, values)]
+    rows.append([_("Total category marks"), sum(values)])
+    return Table(
+        key="lex_sarah_categories",
+        title=_("Lex Sarah reports per category"),
+        columns=[_("Category"), _("Reports")],
+        rows=rows,
+        counts=[1],
+        total_row=True,
+        footnotes=[_("A report counts once in each of its categories, so the total of category marks can exceed "
+                     "the number of reports (%(reports)s).") % {"reports": _count_text(report_count, scope)}],
+    )
+
+
+def _count_text(value, scope):
+    threshold = scope_threshold(scope)
+    if scope.public and 0 < value < threshold:
+        return str(_("fewer than %(threshold)d") % {"threshold": threshold})
+    return str(value)
+
+
+def scope_threshold(scope):
+    from cases.models import SuppressionRule
+
+    return SuppressionRule.threshold_on(scope.end)
+
+
+def individuals(scope):
+    reports = scope.in_period()
+    per_type = dict(reports.values("type").annotate(n=Count("id")).values_list("type", "n"))
+    persons = dict(AffectedPerson.objects.filter(report__in=reports).values("report__type")
+                   .annotate(n=Count("id")).values_list("report__type", "n"))
+    types = list(ReportType)
+    rows = [[t.label, per_type.get(t.value, 0), persons.get(t.value, 0)] for t in types]
+    rows.append([TOTAL, sum(r[1] for r in rows), sum(r[2] for r in rows)])
+    return Table(
+        key="individuals",
+        title=_("Individuals concerned"),
+        columns=[_("Type"), _("Reports"), _("Individuals concerned")],
+        rows=rows,
+        counts=[1, 2],
+        total_row=True,
+        footnotes=[_("A report can concern several individuals; an individual concerned by several reports is "
+                     "counted in each.")],
+    )
+
+
+def _outcome_rows(notifications, regulator):
+    outcomes = dict(notifications.filter(regulator=regulator).values("outcome").annotate(n=Count("id"))
+                    .values_list("outcome", "n"))
+    rows = [[label, outcomes.get(value, 0)] for value, label in RegulatorNotification.Outcome.choices]
+    rows.insert(0, [_("Awaiting the regulator's decision"), outcomes.get("", 0)])
+    rows.append([TOTAL, sum(r[1] for r in rows)])
+    return rows
+
+
+def ivo_notifications(scope):
+    low, high = scope.bounds
+    notifications = RegulatorNotification.objects.filter(report__in=scope.reports, decided_at__gte=low,
+                                                         decided_at__lt=high)
+    return Table(
+        key="ivo_notifications",
+        title=_("Notifications to IVO and their outcome"),
+        columns=[_("Outcome"), _("Notifications")],
+        rows=_outcome_rows(notifications, Regulator.IVO),
+        counts=[1],
+        total_row=True,
+        footnotes=[_("Notifications decided in the period, by IVO's decision so far.")],
+    )
+
+
+def complaints(scope):
+    reports = scope.in_period().filter(type=ReportType.COMPLAINT)
+    rows = reports.values("subject_area_id", "complaint_kind_id").annotate(n=Count("id"))
+    counts = {(r["subject_area_id"], r["complaint_kind_id"]): r["n"] for r in rows}
+    kinds = _terms(Term.Vocabulary.COMPLAINT_KIND, scope)
+    areas = _terms(Term.Vocabulary.SUBJECT_AREA, scope)
+    kinds += list(Term.objects.filter(pk__in={k for _a, k in counts if k} - {t.pk for t in kinds}))
+    areas += list(Term.objects.filter(pk__in={a for a, _k in counts if a} - {t.pk for t in areas}))
+    area_keys = [(a.pk, str(a)) for a in areas]
+    if any(a is None for a, _k in counts):
+        area_keys.append((None, NOT_STATED))
+    kind_keys = [(k.pk, str(k)) for k in kinds]
+    if any(k is None for _a, k in counts):
+        kind_keys.append((None, NOT_STATED))
+    matrix = [[counts.get((a, k), 0) for k, _l in kind_keys] for a, _label in area_keys]
+    width = len(kind_keys)
+    return Table(
+        key="complaints",
+        title=_("Complaints and feedback per kind and subject area"),
+        columns=[_("Subject area"), *[label for _k, label in kind_keys], TOTAL],
+        rows=with_totals([label for _a, label in area_keys], matrix, total_label=TOTAL),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+    )
+
+
+def deviations(scope):
+    acted = Action.objects.filter(report=OuterRef("pk"))
+    reports = scope.in_period().filter(type=ReportType.DEVIATION).annotate(acted=Exists(acted))
+    rows = reports.values("category_id").annotate(n=Count("id"), acted_n=Count("id", filter=Q(acted=True)))
+    counts = {r["category_id"]: (r["n"], r["acted_n"]) for r in rows}
+    terms = _terms(Term.Vocabulary.DEVIATION_CATEGORY, scope)
+    terms += list(Term.objects.filter(pk__in={k for k in counts if k} - {t.pk for t in terms}))
+    keys = [(t.pk, str(t)) for t in terms]
+    if None in counts:
+        keys.append((None, _("Not categorised")))
+    total = sum(n for n, _a in counts.values())
+    table_rows = []
+    for key, label in keys:
+        n, acted_n = counts.get(key, (0, 0))
+        table_rows.append([label, n, round(100 * n / total, 1) if total else 0.0, acted_n])
+    table_rows.append([TOTAL, total, 100.0 if total else 0.0, sum(a for _n, a in counts.values())])
+    return Table(
+        key="deviations",
+        title=_("Deviations per type"),
+        columns=[_("Type of deviation"), _("Number"), _("Share (%)"), _("Led to documented actions")],
+        rows=table_rows,
+        counts=[1, 3],
+        derived={2: 1},
+        total_row=True,
+        footnotes=[_("A deviation led to documented actions when at least one action is recorded on it.")],
+    )
+
+
+def risks(scope):
+    rows = scope.in_period().values("risk_band_id", "type").annotate(n=Count("id"))
+    counts = {(r["risk_band_id"], r["type"]): r["n"] for r in rows}
+    bands = list(RiskBand.objects.filter(Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) |
+                                         Q(valid_to__gte=scope.start)).order_by("min_score"))
+    keys = [(b.pk, str(b)) for b in bands]
+    if any(b is None for b, _t in counts):
+        keys.append((None, _("Not assessed")))
+    types = list(ReportType)
+    matrix = [[counts.get((band, t.value), 0) for t in types] for band, _label in keys]
+    width = len(types)
+    return Table(
+        key="risks",
+        title=_("Reports per risk level"),
+        columns=[_("Risk level"), *[t.label for t in types], TOTAL],
+        rows=with_totals([label for _b, label in keys], matrix, total_label=TOTAL),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+    )
+
+
+def actions(scope):
+    rows = (Action.objects.filter(report__in=scope.in_period()).values("report__type", "status")
+            .annotate(n=Count("id")))
+    counts = {(r["report__type"], r["status"]): r["n"] for r in rows}
+    types, statuses = list(ReportType), list(Action.Status)
+    matrix = [[counts.get((t.value, s.value), 0) for s in statuses] for t in types]
+    width = len(statuses)
+    return Table(
+        key="actions",
+        title=_("Actions by origin and status"),
+        columns=[_("Origin"), *[s.label for s in statuses], TOTAL],
+        rows=with_totals([t.label for t in types], matrix, total_label=TOTAL),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+        footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")],
+    )
+
+
+def breaches(scope):
+    imy = RegulatorNotification.objects.filter(report=OuterRef("pk"), regulator=Regulator.IMY)
+    not_notified = DelegationDecision.objects.filter(report=OuterRef("pk"),
+                                                     kind=DelegationDecision.Kind.NOT_NOTIFY_IMY)
+    rows = (scope.in_period().filter(type=ReportType.DATA_BREACH)
+            .annotate(notified=Exists(imy), outcome=Subquery(imy.values("outcome")[:1]),
+                      documented_only=Exists(not_notified))
+            .values("notified", "outcome", "documented_only").annotate(n=Count("id")))
+    counts = Counter()
+    for row in rows:
+        if row["notified"]:
+            counts[row["outcome"] or "awaiting"] += row["n"]
+        elif row["documented_only"]:
+            counts["not_notified"] += row["n"]
+        else:
+            counts["undecided"] += row["n"]
+    labels = [
+        ("not_notified", _("Not notified to IMY (documented only)")),
+        ("awaiting", _("Notified to IMY, awaiting IMY's decision")),
+        *[(value, _("Notified to IMY: %(outcome)s") % {"outcome": label})
+          for value, label in RegulatorNotification.Outcome.choices],
+        ("undecided", _("Not yet decided")),
+    ]
+    table_rows = [[label, counts.get(key, 0)] for key, label in labels]
+    table_rows.append([_("Breaches reported"), sum(r[1] for r in table_rows)])
+    return Table(
+        key="breaches",
+        title=_("Personal data breaches and notifications to IMY"),
+        columns=[_("Outcome"), _("Breaches")],
+        rows=table_rows,
+        counts=[1],
+        total_row=True,
+    )
+
+
+def summaries(scope):
+    low, high = scope.bounds
+    reports = (scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
+               .select_related("unit", "reporter", "handler").prefetch_related("persons", "categories")
+               .order_by("closed_at", "id"))
+    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    rows = []
+    for report in reports:
+        names = names_on(report)
+        row = [
+            verksamhet(report.unit, units).name,
+            ", ".join(sorted(str(t) for t in report.categories.all())),
+            report.get_lex_sarah_assessment_display(),
+            shorten(redact(report.decision, names), 200),
+            shorten(redact(report.investigation_summary, names)),
+        ]
+        if not scope.public:
+            row.insert(0, report.case_number)
+        rows.append(row)
+    columns = [_("Verksamhet"), _("Categories"), _("Assessment"), _("Decision"), _("Summary")]
+    if not scope.public:
+        columns.insert(0, _("Case number"))
+    return Table(
+        key="summaries",
+        title=_("Closed lex Sarah investigations"),
+        columns=columns,
+        rows=rows,
+        stub=len(columns),
+        footnotes=[_("Summaries are shortened and anonymised: names, personal identity numbers and contact "
+                     "details are removed.")],
+    )
+
+
+def delegation_decisions(scope):
+    low, high = scope.bounds
+    decisions = (DelegationDecision.objects.filter(report__in=scope.reports, decided_at__gte=low, decided_at__lt=high)
+                 .select_related("legal_reference", "report").order_by("decided_at", "id"))
+    rows = []
+    for decision in decisions:
+        row = [timezone.localtime(decision.decided_at).date().isoformat(), decision.get_kind_display(),
+               decision.delegate_title or decision.delegate_name, decision.legal_reference.citation]
+        if not scope.public:
+            row.insert(1, decision.report.case_number)
+        rows.append(row)
+    columns = [_("Date"), _("Decision"), _("Delegate"), _("Legal basis")]
+    if not scope.public:
+        columns.insert(1, _("Case number"))
+    return Table(key="delegation_decisions", title=_("Delegation decisions"), columns=columns, rows=rows,
+                 stub=len(columns))
+
+
+BUILDERS = [
+    lex_sarah_per_year,
+    lex_sarah_per_tertial,
+    lex_sarah_categories,
+    individuals,
+    ivo_notifications,
+    complaints,
+    deviations,
+    risks,
+    actions,
+    breaches,
+    summaries,
+    delegation_decisions,
+]
