@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "django_tasks",
+    "django_tasks_db",
     "cases",
     "workflows",
     "notifications",
@@ -141,6 +143,9 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 )
 
 LOGIN_URL = "/accounts/login/"
+
+# Background tasks (django-tasks): the database backend, worked by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -64,9 +64,16 @@ class Scope:
 
 
 def _terms(vocabulary, scope):
-    return list(Term.objects.filter(vocabulary=vocabulary).filter(
+    """The vocabulary's terms valid in the period, each sub-term right after its parent."""
+    terms = Term.objects.filter(vocabulary=vocabulary).filter(
         Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start)
-    ).select_related("parent").order_by("order", "name"))
+    ).select_related("parent")
+
+    def place(term):
+        head = term.parent if term.parent_id else term
+        return (head.order, head.name, term.parent_id is not None, term.order, term.name)
+
+    return sorted(terms, key=place)
 
 
 def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
