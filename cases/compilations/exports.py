@@ -52,14 +52,21 @@ def to_xlsx(compilation):
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for r in range(len(table.rows)):
-            sheet.append([table.display(r, c) if (r, c) in table.suppressed or table.rows[r][c] is None
-                          else table.rows[r][c] for c in range(len(table.columns))])
+            sheet.append([_cell(table, r, c) for c in range(len(table.columns))])
         for note in table.footnotes:
             sheet.append([str(note)])
     sheet.column_dimensions["A"].width = 40
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _cell(table, r, c):
+    """Numbers stay numbers in a spreadsheet; hidden cells and labels are text."""
+    value = table.rows[r][c]
+    if (r, c) not in table.suppressed and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return table.display(r, c)
 
 
 def to_pdf(compilation):
