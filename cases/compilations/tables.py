@@ -12,7 +12,7 @@ period) and returns a ``Table`` from a few aggregate queries. Which cases count 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -366,7 +366,8 @@ def breaches(scope):
 def summaries(scope):
     low, high = scope.bounds
     reports = (scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
-               .select_related("unit", "reporter", "handler").prefetch_related("persons", "categories")
+               .select_related("unit", "reporter", "handler")
+               .prefetch_related("persons", Prefetch("categories", Term.objects.select_related("parent")))
                .order_by("closed_at", "id"))
     units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
     rows = []

@@ -117,6 +117,10 @@ class Migration(migrations.Migration):
                 'ordering': ['frozen_at', 'id'],
             },
         ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['namnd', 'reported_at'], name='report_namnd_reported'),
+        ),
         migrations.RunPython(freeze_table, unfreeze_table),
         migrations.RunPython(seed_threshold, unseed_threshold),
     ]
