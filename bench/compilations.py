@@ -110,7 +110,8 @@ def generate(cases, boards):
             return f"(ARRAY{values}::bigint[])[1 + ({g} * 31 + 7) % {len(values)}]"
 
         # 70 % deviations, 15 % complaints, 10 % lex Sarah, 5 % breaches; 80 % closed;
-        # spread evenly over ten years by a multiplicative hash of the row number.
+        # spread evenly over ten years by a multiplicative hash of the row number, and
+        # written in the order they were reported, as a live system writes them.
         when = f"(timestamptz '{FIRST_DAY.isoformat()} 00:00+01' + ((g::bigint * 7919) % ({DAYS} * 1440)) * interval '1 minute')"
         kind = ("CASE WHEN g % 20 < 14 THEN 'deviation' WHEN g % 20 < 17 THEN 'complaint' "
                 "WHEN g % 20 < 19 THEN 'lex_sarah' ELSE 'data_breach' END")
@@ -129,7 +130,7 @@ def generate(cases, boards):
             "lex_sarah_assessment": "CASE WHEN g % 20 BETWEEN 17 AND 18 THEN (ARRAY['none','missforhallande','pataglig_risk'])[1 + g % 3] ELSE '' END",
             "investigation_summary": "'Sammanfattning av utredningen.'", "decision": "'Beslut.'",
             "created_at": "now()", "updated_at": "now()",
-        }, f"FROM generate_series(1, {cases}) g JOIN bench_units u ON u.idx = g % {len(units)}")
+        }, f"FROM generate_series(1, {cases}) g JOIN bench_units u ON u.idx = g % {len(units)} ORDER BY {when}")
         lex = "FROM cases_report r WHERE r.type = 'lex_sarah'"
         insert(c, "cases_report_categories", {"report_id": "r.id", "term_id": pick("c", terms["lex_sarah_category"], "r.id")}, lex)
         insert(c, "cases_report_categories", {"report_id": "r.id", "term_id": pick("c", terms["lex_sarah_category"], "r.id + 3")},

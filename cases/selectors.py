@@ -125,11 +125,19 @@ def aggregate_reports(user):
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
     scope = role_scope(user)
-    q = Q(pk__in=[])
+    # Types reached through the same subtrees share one condition, and a condition that
+    # covers every type needs no type filter: leadership's query is a plain subtree scan.
+    by_paths = {}
     for report_type in VIEW_ROLES:
-        roles = aggregate_roles(report_type) & scope.roles
-        if roles:
-            q |= Q(type=report_type) & scope.units_q(roles)
+        paths = frozenset(p for role in aggregate_roles(report_type) & scope.roles for p in scope.paths[role])
+        if paths:
+            by_paths.setdefault(paths, []).append(report_type)
+    q = Q(pk__in=[])
+    for paths, types in by_paths.items():
+        units = Q(pk__in=[])
+        for path in sorted(paths):
+            units |= Q(unit__path__startswith=path)
+        q |= units if len(types) == len(VIEW_ROLES) else Q(type__in=types) & units
     return Report.objects.filter(q)
 
 

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import TruncMonth, TruncYear
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
@@ -54,26 +54,25 @@ def _in_range(qs, start, end, prefix=""):
     return qs
 
 
-def _monthly(reports, by, prefix=""):
-    """((key, year, month), count) for the dimension; categories count each mark."""
+def _monthly(reports, by):
+    """((key, year, month), count) for the dimension; categories count each mark.
+
+    Grouped by the truncated local month (one key, which PostgreSQL aggregates by hashing,
+    rather than year and month extracted separately, which it sorts)."""
     if by == "category":
         through = Report.categories.through
-        marks = (through.objects.filter(report__in=reports)
-                 .annotate(year=ExtractYear("report__reported_at"), month=ExtractMonth("report__reported_at"))
-                 .values("term_id", "year", "month").annotate(n=Count("id")))
-        single = (reports.filter(category__isnull=False)
-                  .annotate(year=ExtractYear("reported_at"), month=ExtractMonth("reported_at"))
-                  .values("category_id", "year", "month").annotate(n=Count("id")))
-        result = defaultdict(int)
-        for row in marks:
-            result[(row["term_id"], row["year"], row["month"])] += row["n"]
-        for row in single:
-            result[(row["category_id"], row["year"], row["month"])] += row["n"]
-        return result.items()
-    field = FIELDS[by]
-    rows = (reports.annotate(year=ExtractYear("reported_at"), month=ExtractMonth("reported_at"))
-            .values(field, "year", "month").annotate(n=Count("id")))
-    return [((row[field], row["year"], row["month"]), row["n"]) for row in rows]
+        marks = (through.objects.filter(report__in=reports).annotate(month=TruncMonth("report__reported_at"))
+                 .values_list("term_id", "month").annotate(n=Count("id")))
+        single = (reports.filter(category__isnull=False).annotate(month=TruncMonth("reported_at"))
+                  .values_list("category_id", "month").annotate(n=Count("id")))
+        rows = [*marks, *single]
+    else:
+        rows = (reports.annotate(month=TruncMonth("reported_at")).values_list(FIELDS[by], "month")
+                .annotate(n=Count("id")))
+    result = defaultdict(int)
+    for key, month, n in rows:
+        result[(key, month.year, month.month)] += n
+    return result.items()
 
 
 def statistics(user, *, by, period, start, end, type=None):
@@ -94,8 +93,8 @@ def statistics(user, *, by, period, start, end, type=None):
     rows.sort(key=lambda row: (-row["total"], row["label"]))
     years = [end.year - 2, end.year - 1, end.year]
     trend_rows = (_in_range(reports, datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31))
-                  .annotate(year=ExtractYear("reported_at")).values("year").annotate(n=Count("id")))
-    trend = {row["year"]: row["n"] for row in trend_rows}
+                  .annotate(year=TruncYear("reported_at")).values_list("year").annotate(n=Count("id")))
+    trend = {year.year: n for year, n in trend_rows}
     return {
         "by": by,
         "period": period,

@@ -12,14 +12,14 @@ period) and returns a ``Table`` from a few aggregate queries. Which cases count 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.compilations import periods
-from cases.compilations.anonymise import names_on, redact, shorten
+from cases.compilations.anonymise import redact, shorten
 from cases.compilations.table import Table, with_totals
 from cases.models import (
     Action,
@@ -76,6 +76,15 @@ def _terms(vocabulary, scope):
     return sorted(terms, key=place)
 
 
+def cross_table(key, title, stub, column_labels, row_labels, matrix, footnotes=()):
+    """A count table with a total column and a total row: every row and column adds up."""
+    width = len(column_labels)
+    return Table(key=key, title=title, columns=[stub, *column_labels, TOTAL],
+                 rows=with_totals(row_labels, matrix, total_label=TOTAL), counts=list(range(1, width + 2)),
+                 total_row=True, total_column=width + 1, row_parts=list(range(1, width + 1)),
+                 footnotes=list(footnotes))
+
+
 def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
     """(labels, values) for every key, plus a row for cases without a value if there are any."""
     labels, values = [], []
@@ -94,8 +103,8 @@ def lex_sarah_per_year(scope):
     low, _high = periods.year_range(years[0])
     _low, high = periods.year_range(year)
     rows = (scope.reports.filter(type=ReportType.LEX_SARAH, reported_at__gte=low, reported_at__lt=high)
-            .annotate(year=ExtractYear("reported_at")).values("namnd_id", "year").annotate(n=Count("id")))
-    counts = {(row["namnd_id"], row["year"]): row["n"] for row in rows}
+            .annotate(year=TruncYear("reported_at")).values_list("namnd_id", "year").annotate(n=Count("id")))
+    counts = {(namnd_id, year.year): n for namnd_id, year, n in rows}
     boards = scope.boards()
     matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
     many = len(boards) > 1
@@ -121,31 +130,21 @@ def verksamhet(unit, units_by_id):
 
 def lex_sarah_per_tertial(scope):
     tertials = periods.buckets("tertial", scope.start, scope.end)
-    rows = (scope.in_period().filter(type=ReportType.LEX_SARAH)
-            .annotate(year=ExtractYear("reported_at"), month=ExtractMonth("reported_at"))
-            .values("unit_id", "year", "month").annotate(n=Count("id")))
-    rows = list(rows)
+    rows = (scope.in_period().filter(type=ReportType.LEX_SARAH).annotate(month=TruncMonth("reported_at"))
+            .values_list("unit_id", "month").annotate(n=Count("id")))
     units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
     counts = defaultdict(Counter)
-    for row in rows:
-        department = verksamhet(units[row["unit_id"]], units)
-        key, _label = periods.bucket("tertial", row["year"], row["month"])
-        counts[department.pk][key] += row["n"]
+    for unit_id, month, n in rows:
+        department = verksamhet(units[unit_id], units)
+        key, _label = periods.bucket("tertial", month.year, month.month)
+        counts[department.pk][key] += n
     departments = sorted((units[pk] for pk in counts), key=lambda u: u.name)
     matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
-    width = len(tertials)
-    return Table(
-        key="lex_sarah_per_tertial",
-        title=_("Lex Sarah reports per tertial and verksamhet"),
-        columns=[_("Verksamhet"), *[label for _key, label in tertials], TOTAL],
-        rows=with_totals([d.name for d in departments], matrix, total_label=TOTAL),
-        counts=list(range(1, width + 2)),
-        total_row=True,
-        total_column=width + 1,
-        row_parts=list(range(1, width + 1)),
+    return cross_table(
+        "lex_sarah_per_tertial", _("Lex Sarah reports per tertial and verksamhet"), _("Verksamhet"),
+        [label for _key, label in tertials], [d.name for d in departments], matrix,
         footnotes=[_("T1 is January–April, T2 May–August, T3 September–December; only the part of a tertial "
-                     "inside the period is counted.")],
-    )
+                     "inside the period is counted.")])
 
 
 def lex_sarah_categories(scope):
@@ -244,24 +243,16 @@ def complaints(scope):
     if any(k is None for _a, k in counts):
         kind_keys.append((None, NOT_STATED))
     matrix = [[counts.get((a, k), 0) for k, _l in kind_keys] for a, _label in area_keys]
-    width = len(kind_keys)
-    return Table(
-        key="complaints",
-        title=_("Complaints and feedback per kind and subject area"),
-        columns=[_("Subject area"), *[label for _k, label in kind_keys], TOTAL],
-        rows=with_totals([label for _a, label in area_keys], matrix, total_label=TOTAL),
-        counts=list(range(1, width + 2)),
-        total_row=True,
-        total_column=width + 1,
-        row_parts=list(range(1, width + 1)),
-    )
+    return cross_table("complaints", _("Complaints and feedback per kind and subject area"), _("Subject area"),
+                       [label for _k, label in kind_keys], [label for _a, label in area_keys], matrix)
 
 
 def deviations(scope):
-    acted = Action.objects.filter(report=OuterRef("pk"))
-    reports = scope.in_period().filter(type=ReportType.DEVIATION).annotate(acted=Exists(acted))
-    rows = reports.values("category_id").annotate(n=Count("id"), acted_n=Count("id", filter=Q(acted=True)))
-    counts = {r["category_id"]: (r["n"], r["acted_n"]) for r in rows}
+    reports = scope.in_period().filter(type=ReportType.DEVIATION)
+    counted = dict(reports.values_list("category_id").annotate(n=Count("id")))
+    acted = dict(Action.objects.filter(report__in=reports).values_list("report__category_id")
+                 .annotate(n=Count("report_id", distinct=True)))
+    counts = {key: (n, acted.get(key, 0)) for key, n in counted.items()}
     terms = _terms(Term.Vocabulary.DEVIATION_CATEGORY, scope)
     terms += list(Term.objects.filter(pk__in={k for k in counts if k} - {t.pk for t in terms}))
     keys = [(t.pk, str(t)) for t in terms]
@@ -295,17 +286,8 @@ def risks(scope):
         keys.append((None, _("Not assessed")))
     types = list(ReportType)
     matrix = [[counts.get((band, t.value), 0) for t in types] for band, _label in keys]
-    width = len(types)
-    return Table(
-        key="risks",
-        title=_("Reports per risk level"),
-        columns=[_("Risk level"), *[t.label for t in types], TOTAL],
-        rows=with_totals([label for _b, label in keys], matrix, total_label=TOTAL),
-        counts=list(range(1, width + 2)),
-        total_row=True,
-        total_column=width + 1,
-        row_parts=list(range(1, width + 1)),
-    )
+    return cross_table("risks", _("Reports per risk level"), _("Risk level"), [t.label for t in types],
+                       [label for _b, label in keys], matrix)
 
 
 def actions(scope):
@@ -314,18 +296,9 @@ def actions(scope):
     counts = {(r["report__type"], r["status"]): r["n"] for r in rows}
     types, statuses = list(ReportType), list(Action.Status)
     matrix = [[counts.get((t.value, s.value), 0) for s in statuses] for t in types]
-    width = len(statuses)
-    return Table(
-        key="actions",
-        title=_("Actions by origin and status"),
-        columns=[_("Origin"), *[s.label for s in statuses], TOTAL],
-        rows=with_totals([t.label for t in types], matrix, total_label=TOTAL),
-        counts=list(range(1, width + 2)),
-        total_row=True,
-        total_column=width + 1,
-        row_parts=list(range(1, width + 1)),
-        footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")],
-    )
+    return cross_table("actions", _("Actions by origin and status"), _("Origin"), [s.label for s in statuses],
+                       [t.label for t in types], matrix,
+                       footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")])
 
 
 def breaches(scope):
@@ -364,24 +337,38 @@ def breaches(scope):
 
 
 def summaries(scope):
+    """Read as plain values, not model instances: a large board closes thousands a year."""
     low, high = scope.bounds
-    reports = (scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
-               .select_related("unit", "reporter", "handler")
-               .prefetch_related("persons", Prefetch("categories", Term.objects.select_related("parent")))
-               .order_by("closed_at", "id"))
+    reports = list(
+        scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
+        .order_by("closed_at", "id")
+        .values_list("pk", "case_number", "unit_id", "lex_sarah_assessment", "decision", "investigation_summary",
+                     "submitter_name", "reporter__first_name", "reporter__last_name", "reporter__username",
+                     "handler__first_name", "handler__last_name", "handler__username"))
+    ids = [row[0] for row in reports]
+    names, categories = defaultdict(list), defaultdict(list)
+    for report_id, name in AffectedPerson.objects.filter(report_id__in=ids).exclude(name="").values_list(
+            "report_id", "name"):
+        names[report_id].append(name)
+    labels = {t.pk: str(t) for t in Term.objects.filter(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY)
+              .select_related("parent")}
+    for report_id, term_id in Report.categories.through.objects.filter(report_id__in=ids).values_list(
+            "report_id", "term_id"):
+        categories[report_id].append(labels[term_id])
     units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    assessments = dict(Report.LexSarahAssessment.choices)
     rows = []
-    for report in reports:
-        names = names_on(report)
+    for pk, number, unit_id, assessment, decision_text, summary, *people in reports:
+        known = names[pk] + people
         row = [
-            verksamhet(report.unit, units).name,
-            ", ".join(sorted(str(t) for t in report.categories.all())),
-            report.get_lex_sarah_assessment_display(),
-            shorten(redact(report.decision, names), 200),
-            shorten(redact(report.investigation_summary, names)),
+            verksamhet(units[unit_id], units).name,
+            ", ".join(sorted(categories[pk])),
+            assessments.get(assessment, ""),
+            shorten(redact(decision_text, known), 200),
+            shorten(redact(summary, known)),
         ]
         if not scope.public:
-            row.insert(0, report.case_number)
+            row.insert(0, number)
         rows.append(row)
     columns = [_("Verksamhet"), _("Categories"), _("Assessment"), _("Decision"), _("Summary")]
     if not scope.public:
@@ -400,13 +387,15 @@ def summaries(scope):
 def delegation_decisions(scope):
     low, high = scope.bounds
     decisions = (DelegationDecision.objects.filter(report__in=scope.reports, decided_at__gte=low, decided_at__lt=high)
-                 .select_related("legal_reference", "report").order_by("decided_at", "id"))
+                 .order_by("decided_at", "id")
+                 .values_list("decided_at", "report__case_number", "kind", "delegate_title", "delegate_name",
+                              "legal_reference__citation"))
+    kinds = dict(DelegationDecision.Kind.choices)
     rows = []
-    for decision in decisions:
-        row = [timezone.localtime(decision.decided_at).date().isoformat(), decision.get_kind_display(),
-               decision.delegate_title or decision.delegate_name, decision.legal_reference.citation]
+    for decided_at, number, kind, title, name, citation in decisions:
+        row = [timezone.localtime(decided_at).date().isoformat(), kinds.get(kind, kind), title or name, citation]
         if not scope.public:
-            row.insert(1, decision.report.case_number)
+            row.insert(1, number)
         rows.append(row)
     columns = [_("Date"), _("Decision"), _("Delegate"), _("Legal basis")]
     if not scope.public:

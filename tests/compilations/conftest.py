@@ -69,6 +69,28 @@ def make(report_type, unit, when, *, state="reported", categories=(), persons=()
     return report
 
 
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background exports run at once, inside the test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def people(org, cast):
+    """The fixed cast, plus leadership and an administrator at the municipality."""
+    from django.contrib.auth import get_user_model
+
+    from cases.models import Role
+    from cases.services import do_grant_role
+
+    User = get_user_model()
+    leader = User.objects.create_user(username="leader", first_name="Lena", last_name="Ledning")
+    do_grant_role(leader, Role.LEADERSHIP, org.kommun, acting_user=None)
+    admin = User.objects.create_user(username="admin")
+    do_grant_role(admin, Role.ADMINISTRATOR, org.kommun, acting_user=None)
+    return {**cast, "leader": leader, "admin": admin}
+
+
 @pytest.fixture
 def world(org, cast):
     sf = org.unit_a.parent.parent

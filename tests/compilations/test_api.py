@@ -10,8 +10,7 @@ from pypdf import PdfReader
 from docx import Document
 from rest_framework.test import APIClient
 
-from cases.models import AuditEvent, ExportJob, Role
-from cases.services import do_grant_role
+from cases.models import AuditEvent, ExportJob
 from tests.api.helpers import EVERYONE
 
 pytestmark = pytest.mark.django_db
@@ -19,24 +18,8 @@ pytestmark = pytest.mark.django_db
 PERIOD = {"from": "2025-03-01", "to": "2025-10-31"}
 
 
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 @pytest.fixture
-def leader(org, cast):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(username="leader", first_name="Lena", last_name="Ledning")
-    do_grant_role(user, Role.LEADERSHIP, org.kommun, acting_user=None)
-    return user
-
-
-@pytest.fixture
-def as_user(cast, leader):
-    people = {**cast, "leader": leader}
-
+def as_user(people):
     def make(name):
         client = APIClient()
         client.force_authenticate(people[name])
@@ -215,3 +198,16 @@ def test_background_export_with_progress_and_download(world, as_user):
         if name != "sas":
             assert as_user(name).get(response.data["url"]).status_code == 404
             assert as_user(name).get(status.data["download_url"]).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/statistics/", "/api/v1/statistics/cases/", "/api/v1/compilations/",
+                                  "/api/v1/compilations/quality-chapter/", "/api/v1/reports/1/regulator-document/",
+                                  "/api/v1/exports/00000000-0000-0000-0000-000000000000/"])
+def test_without_credentials_the_answer_is_401(db, path):
+    assert APIClient().get(path).status_code == 401
+
+
+def test_the_endpoints_are_in_the_openapi_schema(db):
+    paths = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+    assert {"/api/v1/statistics/", "/api/v1/compilations/", "/api/v1/reports/{report_id}/regulator-document/",
+            "/api/v1/exports/{job_id}/download/"} <= set(paths)

@@ -4,30 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases.models import AuditEvent, ExportJob, Report, Role
-from cases.services import do_grant_role
+from cases.models import AuditEvent, ExportJob, Report
 from tests.api.helpers import EVERYONE
 
 pytestmark = pytest.mark.django_db
 
 PERIOD = {"from": "2025-03-01", "to": "2025-10-31"}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def people(org, cast):
-    from django.contrib.auth import get_user_model
-
-    User = get_user_model()
-    leader = User.objects.create_user(username="leader")
-    do_grant_role(leader, Role.LEADERSHIP, org.kommun, acting_user=None)
-    admin = User.objects.create_user(username="admin")
-    do_grant_role(admin, Role.ADMINISTRATOR, org.kommun, acting_user=None)
-    return {**cast, "leader": leader, "admin": admin}
 
 
 def browser(people, name):

@@ -150,5 +150,5 @@ def test_public_compilation_hides_case_numbers_and_small_counts(world):
 
 def test_query_count_is_fixed(world, django_assert_num_queries):
     # Twelve tables in a fixed number of queries, however many cases there are.
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(27):
         board_compilation(Scope(world.org.sn, START, END, public=True))
