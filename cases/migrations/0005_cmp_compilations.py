@@ -121,6 +121,10 @@ class Migration(migrations.Migration):
             model_name='report',
             index=models.Index(fields=['namnd', 'reported_at'], name='report_namnd_reported'),
         ),
+        migrations.AddIndex(
+            model_name='report',
+            index=models.Index(fields=['namnd', 'closed_at'], name='report_namnd_closed'),
+        ),
         migrations.RunPython(freeze_table, unfreeze_table),
         migrations.RunPython(seed_threshold, unseed_threshold),
     ]

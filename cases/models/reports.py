@@ -123,7 +123,8 @@ class Report(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [models.Index(fields=["unit", "type", "state"]),
                    # Compilations and statistics: a board's cases in a period.
-                   models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported")]
+                   models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
+                   models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed")]
         permissions = [("investigate_report", _("Investigate this report (named investigator)"))]
 
     def __str__(self):
