@@ -117,3 +117,18 @@ def test_management_command(org, cast, tmp_path):
     with pytest.raises(CommandError, match="Nothing imported"):
         call_command("import_reports", str(bad), stderr=err)
     assert "line 5, column reported_at" in err.getvalue()
+
+
+def test_the_import_is_audited_with_who_what_and_where(org, cast):
+    from cases import audit
+
+    admin = cast["outsider"]
+    do_grant_role(admin, Role.ADMINISTRATOR, org.sn, acting_user=None)
+    before = AuditEvent.objects.filter(chain="change").count()
+    with audit.request_context(request_id="req-1", ip="10.0.0.1"):
+        reports = do_import_reports(example(org), acting_user=admin)
+    events = list(AuditEvent.objects.filter(chain="change").order_by("seq")[before:])
+    assert [e.action for e in events] == ["report.imported"] * 7 + ["reports.imported"]
+    assert [e.report_id for e in events[:-1]] == [r.pk for r in reports]
+    assert {(e.actor_id, e.request_id, e.ip) for e in events} == {(admin.pk, "req-1", "10.0.0.1")}
+    assert [e.payload["line"] for e in events[:-1]] == list(range(2, 9))
