@@ -85,6 +85,14 @@ def cross_table(key, title, stub, column_labels, row_labels, matrix, footnotes=(
                  footnotes=list(footnotes))
 
 
+def count_list(key, title, stub, heading, labelled, *, total_label=TOTAL, footnotes=()):
+    """One count per row, then their total: ``labelled`` is [(label, count)]."""
+    rows = [[label, count] for label, count in labelled]
+    rows.append([total_label, sum(count for _label, count in labelled)])
+    return Table(key=key, title=title, columns=[stub, heading], rows=rows, counts=[1], total_row=True,
+                 footnotes=list(footnotes))
+
+
 def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
     """(labels, values) for every key, plus a row for cases without a value if there are any."""
     labels, values = [], []
@@ -157,18 +165,11 @@ def lex_sarah_categories(scope):
     terms += list(Term.objects.filter(pk__in=set(marks) - known))
     labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
     report_count = reports.count()
-    rows = [[label, value] for label, value in zip(labels, values)]
-    rows.append([_("Total category marks"), sum(values)])
-    return Table(
-        key="lex_sarah_categories",
-        title=_("Lex Sarah reports per category"),
-        columns=[_("Category"), _("Reports")],
-        rows=rows,
-        counts=[1],
-        total_row=True,
+    return count_list(
+        "lex_sarah_categories", _("Lex Sarah reports per category"), _("Category"), _("Reports"),
+        list(zip(labels, values)), total_label=_("Total category marks"),
         footnotes=[_("A report counts once in each of its categories, so the total of category marks can exceed "
-                     "the number of reports (%(reports)s).") % {"reports": _count_text(report_count, scope)}],
-    )
+                     "the number of reports (%(reports)s).") % {"reports": _count_text(report_count, scope)}])
 
 
 def _count_text(value, scope):
@@ -204,28 +205,16 @@ def individuals(scope):
     )
 
 
-def _outcome_rows(notifications, regulator):
-    outcomes = dict(notifications.filter(regulator=regulator).values("outcome").annotate(n=Count("id"))
-                    .values_list("outcome", "n"))
-    rows = [[label, outcomes.get(value, 0)] for value, label in RegulatorNotification.Outcome.choices]
-    rows.insert(0, [_("Awaiting the regulator's decision"), outcomes.get("", 0)])
-    rows.append([TOTAL, sum(r[1] for r in rows)])
-    return rows
-
-
 def ivo_notifications(scope):
     low, high = scope.bounds
-    notifications = RegulatorNotification.objects.filter(report__in=scope.reports, decided_at__gte=low,
-                                                         decided_at__lt=high)
-    return Table(
-        key="ivo_notifications",
-        title=_("Notifications to IVO and their outcome"),
-        columns=[_("Outcome"), _("Notifications")],
-        rows=_outcome_rows(notifications, Regulator.IVO),
-        counts=[1],
-        total_row=True,
-        footnotes=[_("Notifications decided in the period, by IVO's decision so far.")],
-    )
+    outcomes = dict(RegulatorNotification.objects.filter(
+        report__in=scope.reports, regulator=Regulator.IVO, decided_at__gte=low, decided_at__lt=high,
+    ).values("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
+    labelled = [(_("Awaiting the regulator's decision"), outcomes.get("", 0)),
+                *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices]]
+    return count_list("ivo_notifications", _("Notifications to IVO and their outcome"), _("Outcome"),
+                      _("Notifications"), labelled,
+                      footnotes=[_("Notifications decided in the period, by IVO's decision so far.")])
 
 
 def complaints(scope):
@@ -324,16 +313,8 @@ def breaches(scope):
           for value, label in RegulatorNotification.Outcome.choices],
         ("undecided", _("Not yet decided")),
     ]
-    table_rows = [[label, counts.get(key, 0)] for key, label in labels]
-    table_rows.append([_("Breaches reported"), sum(r[1] for r in table_rows)])
-    return Table(
-        key="breaches",
-        title=_("Personal data breaches and notifications to IMY"),
-        columns=[_("Outcome"), _("Breaches")],
-        rows=table_rows,
-        counts=[1],
-        total_row=True,
-    )
+    return count_list("breaches", _("Personal data breaches and notifications to IMY"), _("Outcome"), _("Breaches"),
+                      [(label, counts.get(key, 0)) for key, label in labels], total_label=_("Breaches reported"))
 
 
 def summaries(scope):
