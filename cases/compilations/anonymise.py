@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 PERSONNUMMER = re.compile(r"\b(?:19|20)?\d{6}[-+ ]?\d{4}\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?<!\w)\+?\d[\d \-]{6,}\d\b")
+# Swedish numbers (0… or +46…), so that dates such as 2025-03-10 are left alone.
+PHONE = re.compile(r"(?<![\w+])(?:\+46|0)[ -]?\d(?:[ -]?\d){5,10}\b")
 MIN_NAME_PART = 2
 
 
