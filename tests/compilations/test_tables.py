@@ -152,3 +152,16 @@ def test_query_count_is_fixed(world, django_assert_num_queries):
     # Twelve tables in a fixed number of queries, however many cases there are.
     with django_assert_num_queries(27):
         board_compilation(Scope(world.org.sn, START, END, public=True))
+
+
+def test_statistics_query_count_is_fixed(world, django_assert_num_queries):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from cases.compilations.statistics import statistics
+
+    sas = get_user_model().objects.get(pk=world.cast["sas"].pk)  # no role scope cached yet
+    # Role scope, the counts, the three-year trend, the category labels.
+    with django_assert_num_queries(5):
+        statistics(sas, by="category", period="tertial", start=dt.date(2025, 3, 1), end=dt.date(2025, 10, 31))
