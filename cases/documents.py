@@ -1,21 +1,49 @@
 """The document sent to a regulator, built from case data and minimised: what is sent
-becomes a public document at the regulator, so it names no affected person.
+becomes a public document at the regulator, so it names no affected person, and free text
+is stripped of names, personal identity numbers and contact details before it leaves.
 
-IVO: the content of the lex Sarah blankett (SOSFS 2011:5 bilaga). IMY: GDPR art. 33(3) and
-IMY's questions. The structure is frozen with its SHA-256 when recorded as submitted.
+IVO: the content of the lex Sarah blankett (SOSFS 2011:5 bilaga), with the investigation
+(5 kap.) attached when it is finished. IMY: GDPR art. 33(3) and IMY's questions. The
+structure is frozen, as JSON and as the PDF made from it, with their SHA-256 when the
+notification (or a supplement) is recorded as sent (``freeze``).
 """
 
-from django.utils import timezone
+import hashlib
+import io
+import json
 
-from cases.models import Regulator, Report
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.compilations.anonymise import names_on, redact
+from cases.models import Regulator, RegulatorDocument, Report
+
+FINISHED_STATES = ("decided", "closed")
 
 
 def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
+def _contact(notification):
+    user = notification.decided_by
+    return {"name": user.display_name, "title": user.title, "email": user.email}
+
+
+def _investigation(report, names):
+    return [
+        {"date": entry.entry_date.isoformat(), "topic": entry.topic.name if entry.topic_id else "",
+         "source": redact(entry.source, names), "nature": entry.nature, "author_title": entry.author_title,
+         "text": redact(entry.text, names)}
+        for entry in report.investigation_entries.select_related("topic").order_by("entry_date", "id")
+    ]
+
+
 def _ivo(report, notification):
     board = report.namnd
+    names = names_on(report)
+    finished = report.state in FINISHED_STATES
     return {
         "form": "IVO anmälan enligt lex Sarah",
         "sender_case_number": report.case_number,
@@ -29,17 +57,20 @@ def _ivo(report, notification):
         },
         "where_and_when": {"unit": report.unit.name, "occurred_at": _iso(report.occurred_at),
                            "noticed_at": _iso(report.reported_at)},
-        "contact": {"name": notification.decided_by.display_name, "title": notification.decided_by.title,
-                    "email": notification.decided_by.email},
-        "description": report.description,
-        "immediate_measures": report.immediate_measures,
-        "investigation_finished": report.state in ("decided", "closed"),
-        "investigation_summary": report.investigation_summary,
+        "contact": _contact(notification),
+        "individuals_concerned": report.persons.count(),
+        "description": redact(report.description, names),
+        "immediate_measures": redact(report.immediate_measures, names),
+        "investigation_finished": finished,
+        "investigation_summary": redact(report.investigation_summary, names),
+        "investigation": _investigation(report, names) if finished else [],
+        "decision": redact(report.decision, names) if finished else "",
         "categories": sorted(t.name for t in report.categories.all()),
     }
 
 
 def _imy(report, notification):
+    names = names_on(report)
     return {
         "form": "IMY anmälan av personuppgiftsincident",
         "controller_case_number": report.case_number,
@@ -48,18 +79,128 @@ def _imy(report, notification):
         "data_categories": sorted(t.name for t in report.data_categories.all()),
         "approx_subjects": report.approx_subjects,
         "approx_records": report.approx_records,
-        "likely_consequences": report.likely_consequences,
-        "measures": report.breach_measures,
+        "likely_consequences": redact(report.likely_consequences, names),
+        "measures": redact(report.breach_measures, names),
+        "risk": report.breach_risk,
         "occurred_at": _iso(report.occurred_at),
         "discovered_at": _iso(report.discovered_at),
         "ended_at": _iso(report.ended_at),
-        "delay_reason": notification.delay_reason,
+        "delay_reason": redact(notification.delay_reason, names),
+        "data_subjects_informed": report.subjects_informed_at is not None,
         "data_subjects_informed_at": _iso(report.subjects_informed_at),
-        "data_subjects_not_informed_reason": report.subjects_not_informed_reason,
-        "contact": {"name": notification.decided_by.display_name, "title": notification.decided_by.title,
-                    "email": notification.decided_by.email},
+        "data_subjects_not_informed_reason": redact(report.subjects_not_informed_reason, names),
+        "contact": _contact(notification),
     }
 
 
 def regulator_document(report, regulator, *, notification):
     return (_ivo if regulator == Regulator.IVO else _imy)(report, notification)
+
+
+def supplement_document(notification, supplement):
+    report = notification.report
+    return {
+        "form": "Komplettering",
+        "regulator": notification.regulator,
+        "sender_case_number": report.case_number,
+        "regulator_case_number": notification.regulator_case_number,
+        "sent_at": _iso(supplement.sent_at),
+        "text": redact(supplement.text, names_on(report)),
+    }
+
+
+def json_bytes(document):
+    """The canonical bytes: what ``RegulatorNotification.digest`` hashes."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+
+
+LABELS = {
+    "form": gettext_lazy("Form"),
+    "sender_case_number": gettext_lazy("Sender's case number"),
+    "controller_case_number": gettext_lazy("Controller's case number"),
+    "regulator_case_number": gettext_lazy("The regulator's case number"),
+    "concerns": gettext_lazy("The notification concerns"),
+    "notifying_body": gettext_lazy("Notified by"),
+    "controller": gettext_lazy("Controller"),
+    "where_and_when": gettext_lazy("Where and when"),
+    "contact": gettext_lazy("Contact"),
+    "individuals_concerned": gettext_lazy("Number of individuals concerned"),
+    "description": gettext_lazy("Description"),
+    "immediate_measures": gettext_lazy("Immediate measures"),
+    "investigation_finished": gettext_lazy("The investigation is finished"),
+    "investigation_summary": gettext_lazy("Summary of the investigation"),
+    "investigation": gettext_lazy("The investigation (SOSFS 2011:5 5 kap.)"),
+    "decision": gettext_lazy("Decision"),
+    "categories": gettext_lazy("Categories"),
+    "nature": gettext_lazy("Nature of the breach"),
+    "data_categories": gettext_lazy("Categories of personal data"),
+    "approx_subjects": gettext_lazy("Approximate number of persons"),
+    "approx_records": gettext_lazy("Approximate number of records"),
+    "likely_consequences": gettext_lazy("Likely consequences"),
+    "measures": gettext_lazy("Measures taken or proposed"),
+    "risk": gettext_lazy("Risk"),
+    "occurred_at": gettext_lazy("Occurred at"),
+    "discovered_at": gettext_lazy("Discovered at"),
+    "ended_at": gettext_lazy("Ended at"),
+    "delay_reason": gettext_lazy("Reason for the delay"),
+    "data_subjects_informed": gettext_lazy("The data subjects have been informed"),
+    "data_subjects_informed_at": gettext_lazy("Data subjects informed at"),
+    "data_subjects_not_informed_reason": gettext_lazy("Why the data subjects are not informed"),
+    "regulator": gettext_lazy("Regulator"),
+    "sent_at": gettext_lazy("Sent at"),
+    "text": gettext_lazy("Text"),
+}
+
+
+def _flatten(value):
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "\n".join(_flatten(v) for v in value) or "–"
+    return str(value)
+
+
+def render_pdf(document):
+    """The document as a PDF: every field with its label, in the document's order."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=A4, title=str(document.get("form", "")), invariant=1)
+    story = [Paragraph(escape(str(document.get("form", ""))), styles["Title"])]
+    for key, value in document.items():
+        if key == "form":
+            continue
+        story.append(Paragraph(escape(str(LABELS.get(key, key))), styles["Heading4"]))
+        text = escape(_flatten(value)).replace("\n", "<br/>")
+        story.append(Paragraph(text, styles["BodyText"]))
+        story.append(Spacer(1, 4))
+    doc.build(story)
+    return out.getvalue()
+
+
+def freeze(notification, *, acting_user, document, supplement=None):
+    """Keep the exact bytes sent, as JSON and PDF, with their SHA-256. Called by the service
+    that records the sending, inside its transaction."""
+    raw = json_bytes(document)
+    pdf = render_pdf(document)
+    return RegulatorDocument.objects.create(
+        notification=notification,
+        supplement=supplement,
+        kind=RegulatorDocument.Kind.SUPPLEMENT if supplement else RegulatorDocument.Kind.NOTIFICATION,
+        regulator_case_number=notification.regulator_case_number,
+        json_bytes=raw,
+        json_sha256=hashlib.sha256(raw).hexdigest(),
+        pdf_bytes=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        frozen_at=timezone.now(),
+        frozen_by=acting_user,
+    )

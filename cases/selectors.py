@@ -147,3 +147,44 @@ def overdue_for(user, unit=None, now=None):
     actions = (Action.objects.filter(within, report__in=cases, due_date__lt=timezone.localdate(now))
                .exclude(status=Action.Status.DONE).select_related("report__unit", "owner").order_by("due_date", "id"))
     return {"clocks": clocks, "actions": actions}
+
+
+# Who counts which cases in statistics and compilations: the SAS and leadership every type
+# in their subtrees, a unit manager the types they may view in their units. Aggregates only.
+AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
+
+
+def aggregate_roles(report_type):
+    from cases.models import Role
+
+    return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
+
+
+def aggregate_reports(user):
+    """The cases counted in this user's statistics. Callers show counts, never content:
+    leadership sees no case, and drill-down to cases goes through ``report_list``."""
+    if not user.is_authenticated or not user.is_active:
+        return Report.objects.none()
+    scope = role_scope(user)
+    # Types reached through the same subtrees share one condition, and a condition that
+    # covers every type needs no type filter: leadership's query is a plain subtree scan.
+    by_paths = {}
+    for report_type in VIEW_ROLES:
+        paths = frozenset(p for role in aggregate_roles(report_type) & scope.roles for p in scope.paths[role])
+        if paths:
+            by_paths.setdefault(paths, []).append(report_type)
+    q = Q(pk__in=[])
+    for paths, types in by_paths.items():
+        units = Q(pk__in=[])
+        for path in sorted(paths):
+            units |= Q(unit__path__startswith=path)
+        q |= units if len(types) == len(VIEW_ROLES) else Q(type__in=types) & units
+    return Report.objects.filter(q)
+
+
+def compilation_reports(namnd):
+    """Every case of a board, or of every board under a municipality, for a compilation
+    whose reader ``cases.compilations.access`` has already allowed."""
+    if namnd.kind == namnd.Kind.BOARD:
+        return Report.objects.filter(namnd=namnd)
+    return Report.objects.filter(namnd__path__startswith=namnd.path)

@@ -157,7 +157,6 @@ LOGIN_URL = "/accounts/login/"
 # not mounted (docs/workflows.md), so it must not add middleware to every request either.
 VIEWFLOW = {"AUTOREGISTER": False}
 
-# Periodic jobs run by ``run_scheduler``, each called as ``job(now)``.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")

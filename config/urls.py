@@ -9,4 +9,5 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("workflows.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cases.compilations.urls")),
 ]

@@ -15,6 +15,15 @@ from cases.api.views.parts import (
     RiskViewSet,
 )
 from cases.api.views.overdue import OverdueView
+from cases.api.views.compilations import (
+    CompilationView,
+    ExportDownloadView,
+    ExportJobView,
+    QualityChapterView,
+    StatisticsCasesView,
+    StatisticsView,
+)
+from cases.api.views.regulator_documents import RegulatorDocumentView
 from cases.api.views.reports import AuditViewSet, ReportViewSet
 
 app_name = "api"
@@ -40,6 +49,7 @@ case_parts = [
          name="notification-transition"),
     path("investigators/", InvestigatorViewSet.as_view({"post": "create"}), name="investigator-list"),
     path("audit/", AuditViewSet.as_view({"get": "list"}), name="audit"),
+    path("regulator-document/", RegulatorDocumentView.as_view(), name="regulator-document"),
 ]
 
 urlpatterns = [
@@ -50,4 +60,10 @@ urlpatterns = [
     path("reports/<int:report_id>/", ReportViewSet.as_view({"get": "retrieve"}), name="report-detail"),
     path("reports/<int:report_id>/", include(case_parts)),
     path("overdue/", OverdueView.as_view(), name="overdue"),
+    path("statistics/", StatisticsView.as_view(), name="statistics"),
+    path("statistics/cases/", StatisticsCasesView.as_view(), name="statistics-cases"),
+    path("compilations/", CompilationView.as_view(), name="compilation"),
+    path("compilations/quality-chapter/", QualityChapterView.as_view(), name="quality-chapter"),
+    path("exports/<uuid:job_id>/", ExportJobView.as_view(), name="export-detail"),
+    path("exports/<uuid:job_id>/download/", ExportDownloadView.as_view(), name="export-download"),
 ]

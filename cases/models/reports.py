@@ -123,7 +123,10 @@ class Report(ConcurrentTransitionMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["namnd", "case_year", "case_sequence"], name="report_number_unique"),
         ]
-        indexes = [models.Index(fields=["unit", "type", "state"])]
+        indexes = [models.Index(fields=["unit", "type", "state"]),
+                   # Compilations and statistics: a board's cases in a period.
+                   models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
+                   models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed")]
         permissions = [("investigate_report", _("Investigate this report (named investigator)"))]
 
     def __str__(self):

@@ -16,6 +16,7 @@ from cases.services.content import (
     do_update_action,
 )
 from cases.services.clocks import do_correct_key_time
+from cases.services.imports import ImportRejected, do_import_reports
 from cases.services.organisation import do_grant_investigator, do_grant_role, do_revoke_role
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
@@ -25,5 +26,5 @@ __all__ = [
     "do_add_affected_person", "do_add_attachment", "do_add_cause", "do_add_information_event",
     "do_add_investigation_entry", "do_correct_key_time", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
     "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
-    "do_update_action",
+    "do_update_action", "ImportRejected", "do_import_reports",
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, forms
-from cases.documents import regulator_document
+from cases.documents import freeze, regulator_document, supplement_document
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
@@ -57,9 +57,10 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
         method(document=regulator_document(report, notification.regulator, notification=notification), **cleaned)
     elif name == "supplement":
         method()
-        Supplement.objects.create(notification=notification, sent_at=cleaned["sent_at"], text=cleaned["text"],
-                                  document_sha256=notification.digest({"text": cleaned["text"]}),
-                                  created_by=acting_user)
+        supplement = Supplement.objects.create(notification=notification, sent_at=cleaned["sent_at"],
+                                               text=cleaned["text"],
+                                               document_sha256=notification.digest({"text": cleaned["text"]}),
+                                               created_by=acting_user)
     else:
         method(**cleaned)
     try:
@@ -68,6 +69,11 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
         raise InvalidState(_("Someone else changed the notification at the same time; reload it and try again."))
     clocks_after(report, f"notification.{name}", cleaned=cleaned, notification=notification)
     workflow().after_notification_transition(report, notification, name, actor=acting_user)
+    if name == "submit":
+        freeze(notification, acting_user=acting_user, document=notification.document)
+    elif name == "supplement":
+        freeze(notification, acting_user=acting_user, supplement=supplement,
+               document=supplement_document(notification, supplement))
     audit.record(f"notification.{name}", actor=acting_user, obj=notification, report_id=report.pk,
                  payload={"regulator": notification.regulator, "from": before, "to": notification.state,
                           "document_sha256": notification.document_sha256})

@@ -1,0 +1,35 @@
+"""Who may compile what. A board's compilation: its SAS (internal or public) or leadership
+over it (public only: aggregates and anonymised summaries). The municipality's
+kvalitetsberättelse chapter: the same roles held at the municipality."""
+
+from django.http import Http404
+
+from cases.access import role_scope
+from cases.models import OrgUnit, Role
+
+PUBLIC_ROLES = {Role.SAS, Role.LEADERSHIP}
+INTERNAL_ROLES = {Role.SAS}
+STATISTICS_ROLES = {Role.SAS, Role.UNIT_MANAGER, Role.LEADERSHIP}
+
+
+def may_compile(user, unit, public):
+    scope = role_scope(user)
+    return any(scope.has(role, unit) for role in (PUBLIC_ROLES if public else INTERNAL_ROLES))
+
+
+def compilation_unit(user, unit_id, *, public, kind=OrgUnit.Kind.BOARD):
+    """The board (or municipality) to compile, or 404: one the user may not compile answers
+    exactly like one that does not exist."""
+    unit = OrgUnit.objects.filter(pk=unit_id, kind=kind).first()
+    if unit is None or not user.is_authenticated or not may_compile(user, unit, public):
+        raise Http404
+    return unit
+
+
+def may_see_statistics(user):
+    return user.is_authenticated and bool(role_scope(user).roles & STATISTICS_ROLES)
+
+
+def may_drill_down(user):
+    """Leadership sees aggregates only; drill-down lists cases, so it needs a viewing role."""
+    return user.is_authenticated and bool(role_scope(user).roles & {Role.SAS, Role.UNIT_MANAGER})

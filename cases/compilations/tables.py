@@ -1,0 +1,401 @@
+"""The tables of the nämnd compilation and of the kvalitetsberättelse chapter.
+
+Each builder takes a ``Scope`` (the cases of a board or of the municipality, and the
+period) and returns a ``Table`` from a few aggregate queries. Which cases count where:
+
+* lex Sarah per year, per tertial × verksamhet, categories, individuals, complaints,
+  deviations, risks, actions and breaches: cases *reported* in the period;
+* IVO notifications: those *decided* in the period; delegation decisions: *taken* in it;
+* summaries: lex Sarah investigations *closed* in the period.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth, TruncYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import selectors
+from cases.compilations import periods
+from cases.compilations.anonymise import redact, shorten
+from cases.compilations.table import Table, with_totals
+from cases.models import (
+    Action,
+    AffectedPerson,
+    DelegationDecision,
+    OrgUnit,
+    Regulator,
+    RegulatorNotification,
+    Report,
+    ReportType,
+    RiskBand,
+    Term,
+)
+
+TOTAL = _("Total")
+NOT_STATED = _("Not stated")
+
+
+@dataclass
+class Scope:
+    unit: OrgUnit  # a board, or the municipality for the kvalitetsberättelse
+    start: object  # date
+    end: object  # date
+    public: bool
+
+    @property
+    def reports(self):
+        return selectors.compilation_reports(self.unit)
+
+    @property
+    def bounds(self):
+        return periods.local_range(self.start, self.end)
+
+    def in_period(self, field="reported_at"):
+        low, high = self.bounds
+        return self.reports.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+
+    def boards(self):
+        if self.unit.kind == OrgUnit.Kind.BOARD:
+            return [self.unit]
+        return list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD, path__startswith=self.unit.path).order_by("name"))
+
+
+def _terms(vocabulary, scope):
+    """The vocabulary's terms valid in the period, each sub-term right after its parent."""
+    terms = Term.objects.filter(vocabulary=vocabulary).filter(
+        Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start)
+    ).select_related("parent")
+
+    def place(term):
+        head = term.parent if term.parent_id else term
+        return (head.order, head.name, term.parent_id is not None, term.order, term.name)
+
+    return sorted(terms, key=place)
+
+
+def cross_table(key, title, stub, column_labels, row_labels, matrix, footnotes=()):
+    """A count table with a total column and a total row: every row and column adds up."""
+    width = len(column_labels)
+    return Table(key=key, title=title, columns=[stub, *column_labels, TOTAL],
+                 rows=with_totals(row_labels, matrix, total_label=TOTAL), counts=list(range(1, width + 2)),
+                 total_row=True, total_column=width + 1, row_parts=list(range(1, width + 1)),
+                 footnotes=list(footnotes))
+
+
+def count_list(key, title, stub, heading, labelled, *, total_label=TOTAL, footnotes=()):
+    """One count per row, then their total: ``labelled`` is [(label, count)]."""
+    rows = [[label, count] for label, count in labelled]
+    rows.append([total_label, sum(count for _label, count in labelled)])
+    return Table(key=key, title=title, columns=[stub, heading], rows=rows, counts=[1], total_row=True,
+                 footnotes=list(footnotes))
+
+
+def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
+    """(labels, values) for every key, plus a row for cases without a value if there are any."""
+    labels, values = [], []
+    for key, label in keys_labels:
+        labels.append(label)
+        values.append(counts.get(key, 0))
+    if counts.get(extra_key):
+        labels.append(extra_label)
+        values.append(counts[extra_key])
+    return labels, values
+
+
+def lex_sarah_per_year(scope):
+    year = scope.end.year
+    years = [year - 2, year - 1, year]
+    low, _high = periods.year_range(years[0])
+    _low, high = periods.year_range(year)
+    rows = (scope.reports.filter(type=ReportType.LEX_SARAH, reported_at__gte=low, reported_at__lt=high)
+            .annotate(year=TruncYear("reported_at")).values_list("namnd_id", "year").annotate(n=Count("id")))
+    counts = {(namnd_id, year.year): n for namnd_id, year, n in rows}
+    boards = scope.boards()
+    matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
+    many = len(boards) > 1
+    return Table(
+        key="lex_sarah_per_year",
+        title=_("Lex Sarah reports per year"),
+        columns=[_("Board"), *[str(y) for y in years]],
+        rows=with_totals([b.name for b in boards], matrix, total_label=TOTAL, totals_column=False, totals_row=many),
+        counts=[1, 2, 3],
+        total_row=many,
+        footnotes=[_("Reports received in each whole calendar year, by the board responsible.")],
+    )
+
+
+def verksamhet(unit, units_by_id):
+    """The department (avdelning) a unit belongs to, or the unit itself when it has none."""
+    for pk in reversed([int(p) for p in unit.path.strip("/").split("/")]):
+        node = units_by_id.get(pk)
+        if node is not None and node.kind == OrgUnit.Kind.DEPARTMENT:
+            return node
+    return unit
+
+
+def lex_sarah_per_tertial(scope):
+    tertials = periods.buckets("tertial", scope.start, scope.end)
+    rows = (scope.in_period().filter(type=ReportType.LEX_SARAH).annotate(month=TruncMonth("reported_at"))
+            .values_list("unit_id", "month").annotate(n=Count("id")))
+    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    counts = defaultdict(Counter)
+    for unit_id, month, n in rows:
+        department = verksamhet(units[unit_id], units)
+        key, _label = periods.bucket("tertial", month.year, month.month)
+        counts[department.pk][key] += n
+    departments = sorted((units[pk] for pk in counts), key=lambda u: u.name)
+    matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
+    return cross_table(
+        "lex_sarah_per_tertial", _("Lex Sarah reports per tertial and verksamhet"), _("Verksamhet"),
+        [label for _key, label in tertials], [d.name for d in departments], matrix,
+        footnotes=[_("T1 is January–April, T2 May–August, T3 September–December; only the part of a tertial "
+                     "inside the period is counted.")])
+
+
+def lex_sarah_categories(scope):
+    reports = scope.in_period().filter(type=ReportType.LEX_SARAH)
+    through = Report.categories.through
+    marks = dict(through.objects.filter(report__in=reports).values("term_id").annotate(n=Count("id"))
+                 .values_list("term_id", "n"))
+    terms = [t for t in _terms(Term.Vocabulary.LEX_SARAH_CATEGORY, scope)]
+    known = {t.pk for t in terms}
+    terms += list(Term.objects.filter(pk__in=set(marks) - known))
+    labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
+    report_count = reports.count()
+    return count_list(
+        "lex_sarah_categories", _("Lex Sarah reports per category"), _("Category"), _("Reports"),
+        list(zip(labels, values)), total_label=_("Total category marks"),
+        footnotes=[_("A report counts once in each of its categories, so the total of category marks can exceed "
+                     "the number of reports (%(reports)s).") % {"reports": _count_text(report_count, scope)}])
+
+
+def _count_text(value, scope):
+    threshold = scope_threshold(scope)
+    if scope.public and 0 < value < threshold:
+        return str(_("fewer than %(threshold)d") % {"threshold": threshold})
+    return str(value)
+
+
+def scope_threshold(scope):
+    from cases.models import SuppressionRule
+
+    return SuppressionRule.threshold_on(scope.end)
+
+
+def individuals(scope):
+    reports = scope.in_period()
+    per_type = dict(reports.values("type").annotate(n=Count("id")).values_list("type", "n"))
+    persons = dict(AffectedPerson.objects.filter(report__in=reports).values("report__type")
+                   .annotate(n=Count("id")).values_list("report__type", "n"))
+    types = list(ReportType)
+    rows = [[t.label, per_type.get(t.value, 0), persons.get(t.value, 0)] for t in types]
+    rows.append([TOTAL, sum(r[1] for r in rows), sum(r[2] for r in rows)])
+    return Table(
+        key="individuals",
+        title=_("Individuals concerned"),
+        columns=[_("Type"), _("Reports"), _("Individuals concerned")],
+        rows=rows,
+        counts=[1, 2],
+        total_row=True,
+        footnotes=[_("A report can concern several individuals; an individual concerned by several reports is "
+                     "counted in each.")],
+    )
+
+
+def ivo_notifications(scope):
+    low, high = scope.bounds
+    outcomes = dict(RegulatorNotification.objects.filter(
+        report__in=scope.reports, regulator=Regulator.IVO, decided_at__gte=low, decided_at__lt=high,
+    ).values("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
+    labelled = [(_("Awaiting the regulator's decision"), outcomes.get("", 0)),
+                *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices]]
+    return count_list("ivo_notifications", _("Notifications to IVO and their outcome"), _("Outcome"),
+                      _("Notifications"), labelled,
+                      footnotes=[_("Notifications decided in the period, by IVO's decision so far.")])
+
+
+def complaints(scope):
+    reports = scope.in_period().filter(type=ReportType.COMPLAINT)
+    rows = reports.values("subject_area_id", "complaint_kind_id").annotate(n=Count("id"))
+    counts = {(r["subject_area_id"], r["complaint_kind_id"]): r["n"] for r in rows}
+    kinds = _terms(Term.Vocabulary.COMPLAINT_KIND, scope)
+    areas = _terms(Term.Vocabulary.SUBJECT_AREA, scope)
+    kinds += list(Term.objects.filter(pk__in={k for _a, k in counts if k} - {t.pk for t in kinds}))
+    areas += list(Term.objects.filter(pk__in={a for a, _k in counts if a} - {t.pk for t in areas}))
+    area_keys = [(a.pk, str(a)) for a in areas]
+    if any(a is None for a, _k in counts):
+        area_keys.append((None, NOT_STATED))
+    kind_keys = [(k.pk, str(k)) for k in kinds]
+    if any(k is None for _a, k in counts):
+        kind_keys.append((None, NOT_STATED))
+    matrix = [[counts.get((a, k), 0) for k, _l in kind_keys] for a, _label in area_keys]
+    return cross_table("complaints", _("Complaints and feedback per kind and subject area"), _("Subject area"),
+                       [label for _k, label in kind_keys], [label for _a, label in area_keys], matrix)
+
+
+def deviations(scope):
+    reports = scope.in_period().filter(type=ReportType.DEVIATION)
+    counted = dict(reports.values_list("category_id").annotate(n=Count("id")))
+    acted = dict(Action.objects.filter(report__in=reports).values_list("report__category_id")
+                 .annotate(n=Count("report_id", distinct=True)))
+    counts = {key: (n, acted.get(key, 0)) for key, n in counted.items()}
+    terms = _terms(Term.Vocabulary.DEVIATION_CATEGORY, scope)
+    terms += list(Term.objects.filter(pk__in={k for k in counts if k} - {t.pk for t in terms}))
+    keys = [(t.pk, str(t)) for t in terms]
+    if None in counts:
+        keys.append((None, _("Not categorised")))
+    total = sum(n for n, _a in counts.values())
+    table_rows = []
+    for key, label in keys:
+        n, acted_n = counts.get(key, (0, 0))
+        table_rows.append([label, n, round(100 * n / total, 1) if total else 0.0, acted_n])
+    table_rows.append([TOTAL, total, 100.0 if total else 0.0, sum(a for _n, a in counts.values())])
+    return Table(
+        key="deviations",
+        title=_("Deviations per type"),
+        columns=[_("Type of deviation"), _("Number"), _("Share (%)"), _("Led to documented actions")],
+        rows=table_rows,
+        counts=[1, 3],
+        derived={2: 1},
+        total_row=True,
+        footnotes=[_("A deviation led to documented actions when at least one action is recorded on it.")],
+    )
+
+
+def risks(scope):
+    rows = scope.in_period().values("risk_band_id", "type").annotate(n=Count("id"))
+    counts = {(r["risk_band_id"], r["type"]): r["n"] for r in rows}
+    bands = list(RiskBand.objects.filter(Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) |
+                                         Q(valid_to__gte=scope.start)).order_by("min_score"))
+    keys = [(b.pk, str(b)) for b in bands]
+    if any(b is None for b, _t in counts):
+        keys.append((None, _("Not assessed")))
+    types = list(ReportType)
+    matrix = [[counts.get((band, t.value), 0) for t in types] for band, _label in keys]
+    return cross_table("risks", _("Reports per risk level"), _("Risk level"), [t.label for t in types],
+                       [label for _b, label in keys], matrix)
+
+
+def actions(scope):
+    rows = (Action.objects.filter(report__in=scope.in_period()).values("report__type", "status")
+            .annotate(n=Count("id")))
+    counts = {(r["report__type"], r["status"]): r["n"] for r in rows}
+    types, statuses = list(ReportType), list(Action.Status)
+    matrix = [[counts.get((t.value, s.value), 0) for s in statuses] for t in types]
+    return cross_table("actions", _("Actions by origin and status"), _("Origin"), [s.label for s in statuses],
+                       [t.label for t in types], matrix,
+                       footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")])
+
+
+def breaches(scope):
+    imy = RegulatorNotification.objects.filter(report=OuterRef("pk"), regulator=Regulator.IMY)
+    not_notified = DelegationDecision.objects.filter(report=OuterRef("pk"),
+                                                     kind=DelegationDecision.Kind.NOT_NOTIFY_IMY)
+    rows = (scope.in_period().filter(type=ReportType.DATA_BREACH)
+            .annotate(notified=Exists(imy), outcome=Subquery(imy.values("outcome")[:1]),
+                      documented_only=Exists(not_notified))
+            .values("notified", "outcome", "documented_only").annotate(n=Count("id")))
+    counts = Counter()
+    for row in rows:
+        if row["notified"]:
+            counts[row["outcome"] or "awaiting"] += row["n"]
+        elif row["documented_only"]:
+            counts["not_notified"] += row["n"]
+        else:
+            counts["undecided"] += row["n"]
+    labels = [
+        ("not_notified", _("Not notified to IMY (documented only)")),
+        ("awaiting", _("Notified to IMY, awaiting IMY's decision")),
+        *[(value, _("Notified to IMY: %(outcome)s") % {"outcome": label})
+          for value, label in RegulatorNotification.Outcome.choices],
+        ("undecided", _("Not yet decided")),
+    ]
+    return count_list("breaches", _("Personal data breaches and notifications to IMY"), _("Outcome"), _("Breaches"),
+                      [(label, counts.get(key, 0)) for key, label in labels], total_label=_("Breaches reported"))
+
+
+def summaries(scope):
+    """Read as plain values, not model instances: a large board closes thousands a year."""
+    low, high = scope.bounds
+    reports = list(
+        scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
+        .order_by("closed_at", "id")
+        .values_list("pk", "case_number", "unit_id", "lex_sarah_assessment", "decision", "investigation_summary",
+                     "submitter_name", "reporter__first_name", "reporter__last_name", "reporter__username",
+                     "handler__first_name", "handler__last_name", "handler__username"))
+    ids = [row[0] for row in reports]
+    names, categories = defaultdict(list), defaultdict(list)
+    for report_id, name in AffectedPerson.objects.filter(report_id__in=ids).exclude(name="").values_list(
+            "report_id", "name"):
+        names[report_id].append(name)
+    labels = {t.pk: str(t) for t in Term.objects.filter(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY)
+              .select_related("parent")}
+    for report_id, term_id in Report.categories.through.objects.filter(report_id__in=ids).values_list(
+            "report_id", "term_id"):
+        categories[report_id].append(labels[term_id])
+    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    assessments = dict(Report.LexSarahAssessment.choices)
+    rows = []
+    for pk, number, unit_id, assessment, decision_text, summary, *people in reports:
+        known = names[pk] + people
+        row = [
+            verksamhet(units[unit_id], units).name,
+            ", ".join(sorted(categories[pk])),
+            assessments.get(assessment, ""),
+            shorten(redact(decision_text, known), 200),
+            shorten(redact(summary, known)),
+        ]
+        if not scope.public:
+            row.insert(0, number)
+        rows.append(row)
+    columns = [_("Verksamhet"), _("Categories"), _("Assessment"), _("Decision"), _("Summary")]
+    if not scope.public:
+        columns.insert(0, _("Case number"))
+    return Table(
+        key="summaries",
+        title=_("Closed lex Sarah investigations"),
+        columns=columns,
+        rows=rows,
+        stub=len(columns),
+        footnotes=[_("Summaries are shortened and anonymised: names, personal identity numbers and contact "
+                     "details are removed.")],
+    )
+
+
+def delegation_decisions(scope):
+    low, high = scope.bounds
+    decisions = (DelegationDecision.objects.filter(report__in=scope.reports, decided_at__gte=low, decided_at__lt=high)
+                 .order_by("decided_at", "id")
+                 .values_list("decided_at", "report__case_number", "kind", "delegate_title", "delegate_name",
+                              "legal_reference__citation"))
+    kinds = dict(DelegationDecision.Kind.choices)
+    rows = []
+    for decided_at, number, kind, title, name, citation in decisions:
+        row = [timezone.localtime(decided_at).date().isoformat(), kinds.get(kind, kind), title or name, citation]
+        if not scope.public:
+            row.insert(1, number)
+        rows.append(row)
+    columns = [_("Date"), _("Decision"), _("Delegate"), _("Legal basis")]
+    if not scope.public:
+        columns.insert(1, _("Case number"))
+    return Table(key="delegation_decisions", title=_("Delegation decisions"), columns=columns, rows=rows,
+                 stub=len(columns))
+
+
+BUILDERS = [
+    lex_sarah_per_year,
+    lex_sarah_per_tertial,
+    lex_sarah_categories,
+    individuals,
+    ivo_notifications,
+    complaints,
+    deviations,
+    risks,
+    actions,
+    breaches,
+    summaries,
+    delegation_decisions,
+]

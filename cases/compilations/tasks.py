@@ -1,0 +1,65 @@
+"""Compilation exports in the background (django-tasks): the job row shows progress, and
+the file waits in it for the requester to download."""
+
+import datetime
+import logging
+
+from django.utils import timezone
+from django_tasks import task
+
+from cases.compilations import exports
+from cases.compilations.access import may_compile
+from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
+from cases.compilations.tables import Scope
+from cases.models import ExportJob, OrgUnit
+
+logger = logging.getLogger(__name__)
+
+
+def start_export(user, params):
+    """Queue an export for ``user``; ``params`` are the validated parameters, JSON-safe."""
+    job = ExportJob.objects.create(requested_by=user, params=params)
+    result = run_export.enqueue(str(job.pk))
+    ExportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id)
+    job.refresh_from_db()
+    return job
+
+
+def scope_of(params):
+    unit = OrgUnit.objects.get(pk=params["unit"])
+    if params["kind"] == "quality_chapter":
+        return year_scope(unit, params["year"], params["public"])
+    return Scope(unit=unit, start=datetime.date.fromisoformat(params["from"]),
+                 end=datetime.date.fromisoformat(params["to"]), public=params["public"])
+
+
+def build(params, on_progress=None):
+    scope = scope_of(params)
+    make = quality_chapter if params["kind"] == "quality_chapter" else board_compilation
+    return make(scope, on_progress=on_progress)
+
+
+@task()
+def run_export(job_id):
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, progress=1)
+    params = job.params
+
+    def progress(done, total):
+        # The last tenth is for rendering the file.
+        ExportJob.objects.filter(pk=job.pk).update(progress=max(1, done * 90 // total))
+
+    try:
+        scope = scope_of(params)
+        if not may_compile(job.requested_by, scope.unit, scope.public):
+            raise PermissionError("The requester may no longer compile this.")
+        compilation = build(params, on_progress=progress)
+        content, content_type = exports.render(compilation, params["format"])
+    except Exception:
+        logger.exception("Export %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        return "failed"
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE, progress=100, content=content, content_type=content_type,
+        filename=exports.filename(compilation, params["format"]), finished_at=timezone.now())
+    return "done"

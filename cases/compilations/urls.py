@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cases.compilations import views
+
+urlpatterns = [
+    path("statistics/", views.statistics_page, name="statistics"),
+    path("statistics/cases/", views.statistics_cases_page, name="statistics-cases"),
+    path("compilations/", views.compilations_page, name="compilations"),
+    path("compilations/exports/<uuid:job_id>/", views.compilation_job_page, name="compilation-job"),
+    path("imports/reports/", views.import_page, name="report-import"),
+]

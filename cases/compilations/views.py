@@ -1,0 +1,148 @@
+"""Web pages: statistics with charts and tables, drill-down, compilations made in the
+background, and the administrators' import. Plain and accessible; the look is the UI's."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from cases import audit
+from cases.access import role_scope
+from cases.compilations import statistics
+from cases.compilations.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
+from cases.compilations.charts import bar_chart
+from cases.compilations.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
+from cases.compilations.tasks import start_export
+from cases.models import AuditEvent, ExportJob, OrgUnit, Role
+from cases.services import ImportRejected, do_import_reports
+
+PAGE_SIZE = 50
+
+
+@login_required
+def statistics_page(request):
+    if not may_see_statistics(request.user):
+        raise PermissionDenied
+    form = StatisticsForm(data=query_data(request.GET, StatisticsForm.defaults()))
+    context = {"form": form, "drill_down": may_drill_down(request.user)}
+    if form.is_valid():
+        data = form.cleaned_data
+        result = statistics.statistics(request.user, by=data["by"], period=data["period"], start=data["start"],
+                                       end=data["end"], type=data["type"] or None)
+        base = {"by": data["by"], "from": data["start"].isoformat(), "to": data["end"].isoformat(),
+                "type": data["type"] or ""}
+        for row in result["rows"]:
+            row["url"] = reverse("statistics-cases") + "?" + urlencode({**base, "value": row["key"]})
+        context.update(
+            result=result,
+            chart=bar_chart("by-dimension", _("Number of reports by %(dimension)s") % {
+                "dimension": StatisticsForm.DIMENSIONS[data["by"]]}, [(r["label"], r["total"]) for r in result["rows"]]),
+            trend_chart=bar_chart("trend", _("Reports per year, three years"),
+                                  [(str(t["year"]), t["count"]) for t in result["trend"]]),
+        )
+    return render(request, "compilations/statistics.html", context)
+
+
+@login_required
+def statistics_cases_page(request):
+    if not may_drill_down(request.user):
+        raise PermissionDenied
+    form = DrillDownForm(data=query_data(request.GET, StatisticsForm.defaults()))
+    if not form.is_valid():
+        return render(request, "compilations/statistics_cases.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    reports = statistics.drill_down(request.user, by=data["by"], value=data["value"], start=data["start"],
+                                    end=data["end"], type=data["type"] or None)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_read("report.listed", actor=request.user, report_ids=[r.pk for r in page], payload={"statistics": data["by"]})
+    return render(request, "compilations/statistics_cases.html", {"form": form, "page": page})
+
+
+class ExportRequestForm(PeriodForm):
+    namnd = forms.ModelChoiceField(label=gettext_lazy("Board"), queryset=OrgUnit.objects.none())
+    public = forms.BooleanField(label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True)
+    format = forms.ChoiceField(label=gettext_lazy("Format"),
+                               choices=[("pdf", "PDF"), ("docx", "DOCX"), ("xlsx", "XLSX"), ("csv", "CSV")])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        scope = role_scope(user)
+        self.fields["namnd"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).filter(
+            scope.units_q(PUBLIC_ROLES, prefix=""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("namnd") and not may_compile(self.user, data["namnd"], data.get("public", False)):
+            self.add_error("public", _("You may make the public version only."))
+        return data
+
+
+def may_compile_anything(user):
+    return bool(role_scope(user).roles & PUBLIC_ROLES)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compilations_page(request):
+    if not may_compile_anything(request.user):
+        raise PermissionDenied
+    form = ExportRequestForm(data=request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        params = {"kind": "compilation", "unit": data["namnd"].pk, "from": data["start"].isoformat(),
+                  "to": data["end"].isoformat(), "public": data["public"], "format": data["format"]}
+        audit.record("compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS)
+        job = start_export(request.user, params)
+        return redirect("compilation-job", job_id=job.pk)
+    jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")[:10]
+    return render(request, "compilations/compilations.html", {"form": form, "jobs": jobs},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def compilation_job_page(request, job_id):
+    job = ExportJob.objects.filter(pk=job_id, requested_by=request.user).defer("content").first()
+    if job is None:
+        raise Http404
+    return render(request, "compilations/export_job.html", {
+        "job": job, "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
+        "download_url": reverse("api:export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else ""})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("CSV file"), help_text=gettext_lazy("The columns of docs/import.md."))
+
+
+def may_import(user):
+    return user.is_superuser or Role.ADMINISTRATOR in role_scope(user).roles
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    if not may_import(request.user):
+        raise PermissionDenied
+    form = ImportForm(data=request.POST or None, files=request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            reports = do_import_reports(form.cleaned_data["file"].read(), acting_user=request.user,
+                                        filename=form.cleaned_data["file"].name)
+        except ImportRejected as exc:
+            errors = exc.rows
+        except PermissionDenied as exc:
+            errors = [{"line": "", "column": "", "message": str(exc)}]
+        else:
+            messages.success(request, _("Imported %(count)d reports.") % {"count": len(reports)})
+            return redirect("report-import")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "compilations/import.html", {"form": form, "errors": errors}, status=status)

@@ -1,0 +1,217 @@
+"""Reading historical reports from CSV, row by row (format: docs/import.md).
+
+``parse`` checks every row and returns either the rows ready to save or every error found,
+each with its line number in the file and the column it concerns. Saving is the service
+``cases.services.do_import_reports``, all or nothing."""
+
+import csv
+import io
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
+
+COLUMNS = [
+    "type", "unit", "reported_at", "state", "description", "case_number", "occurred_at", "categories",
+    "complaint_kind", "subject_area", "probability", "severity", "lex_sarah_assessment", "persons",
+    "decided_at", "closed_at",
+]
+REQUIRED_COLUMNS = ["type", "unit", "reported_at", "state", "description"]
+CLOSED_STATES = {"closed", "outside_scope"}
+CASE_NUMBER = re.compile(r"^(?P<prefix>\S+) (?P<year>\d{4})/(?P<sequence>\d{1,9})$")
+DATETIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
+CATEGORY_VOCABULARY = {
+    ReportType.DEVIATION: Term.Vocabulary.DEVIATION_CATEGORY,
+    ReportType.LEX_SARAH: Term.Vocabulary.LEX_SARAH_CATEGORY,
+    ReportType.DATA_BREACH: Term.Vocabulary.BREACH_DATA_CATEGORY,
+}
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date alone means noon that day, so that it never slips into the day before."""
+
+    input_formats = ["%Y-%m-%d", *DATETIME_FORMATS]
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None and isinstance(value, str) and len(value.strip()) == 10:
+            result = result.replace(hour=12)
+        return result
+
+
+class ImportRowForm(forms.Form):
+    type = forms.ChoiceField(choices=ReportType.choices)
+    unit = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    reported_at = LocalDateTimeField()
+    state = forms.CharField(max_length=30)
+    description = forms.CharField(max_length=20000)
+    case_number = forms.CharField(max_length=40, required=False)
+    occurred_at = LocalDateTimeField(required=False)
+    categories = forms.CharField(required=False, max_length=2000)
+    complaint_kind = forms.CharField(required=False, max_length=60)
+    subject_area = forms.CharField(required=False, max_length=60)
+    probability = forms.IntegerField(required=False, min_value=1, max_value=4)
+    severity = forms.IntegerField(required=False, min_value=1, max_value=4)
+    lex_sarah_assessment = forms.ChoiceField(required=False, choices=[("", "")] + Report.LexSarahAssessment.choices)
+    persons = forms.IntegerField(required=False, min_value=0, max_value=10000)
+    decided_at = LocalDateTimeField(required=False)
+    closed_at = LocalDateTimeField(required=False)
+
+    def __init__(self, *args, lookups, **kwargs):
+        self.lookups = lookups
+        super().__init__(*args, **kwargs)
+
+    def clean_unit(self):
+        unit = self.lookups.unit(self.cleaned_data["unit"])
+        if unit is None:
+            raise forms.ValidationError(_("No unit in a board has this id."))
+        return unit
+
+    def clean(self):
+        data = super().clean()
+        report_type = data.get("type")
+        now = timezone.now()
+        for name in ("reported_at", "occurred_at", "decided_at", "closed_at"):
+            if data.get(name) and data[name] > now:
+                self.add_error(name, _("The time cannot be in the future."))
+        if report_type:
+            self._clean_typed(data, report_type)
+        risk_valid = "probability" not in self.errors and "severity" not in self.errors
+        if risk_valid and (data.get("probability") is None) != (data.get("severity") is None):
+            self.add_error("severity" if data.get("severity") is None else "probability",
+                           _("Give both probability and severity, or neither."))
+        elif risk_valid and data.get("probability"):
+            data["risk_band"] = RiskBand.for_score(data["probability"] * data["severity"],
+                                                   (data.get("reported_at") or now).date())
+        if data.get("case_number") and data.get("unit") and data.get("reported_at"):
+            self._clean_case_number(data)
+        return data
+
+    def _clean_typed(self, data, report_type):
+        states = TYPE_MODELS[report_type].STATES
+        if data.get("state") and data["state"] not in states:
+            self.add_error("state", _("Not a state of this type: use one of %(states)s.") % {"states": ", ".join(states)})
+        if data.get("state") in CLOSED_STATES and not data.get("closed_at") and "closed_at" not in self.errors:
+            self.add_error("closed_at", _("A closed case needs the date it was closed."))
+        codes = [c.strip() for c in (data.get("categories") or "").split(";") if c.strip()]
+        data["category_terms"] = []
+        if codes:
+            vocabulary = CATEGORY_VOCABULARY.get(report_type)
+            if vocabulary is None:
+                self.add_error("categories", _("This type has no categories."))
+            elif report_type == ReportType.DEVIATION and len(codes) > 1:
+                self.add_error("categories", _("A deviation has one category."))
+            else:
+                terms = [self.lookups.term(vocabulary, code) for code in codes]
+                unknown = [code for code, found in zip(codes, terms) if found is None]
+                if unknown:
+                    self.add_error("categories", _("Unknown category code: %(codes)s.") % {"codes": ", ".join(unknown)})
+                data["category_terms"] = [t for t in terms if t is not None]
+        for name, vocabulary in (("complaint_kind", Term.Vocabulary.COMPLAINT_KIND),
+                                 ("subject_area", Term.Vocabulary.SUBJECT_AREA)):
+            code = data.get(name)
+            if code and report_type != ReportType.COMPLAINT:
+                self.add_error(name, _("Only complaints and feedback have this."))
+            elif code:
+                data[f"{name}_term"] = self.lookups.term(vocabulary, code)
+                if data[f"{name}_term"] is None:
+                    self.add_error(name, _("Unknown code."))
+        if report_type == ReportType.COMPLAINT and not data.get("complaint_kind") and "complaint_kind" not in self.errors:
+            self.add_error("complaint_kind", _("Complaints and feedback need their kind."))
+        if data.get("lex_sarah_assessment") and report_type != ReportType.LEX_SARAH:
+            self.add_error("lex_sarah_assessment", _("Only lex Sarah reports have this."))
+
+    def _clean_case_number(self, data):
+        match = CASE_NUMBER.match(data["case_number"].strip())
+        unit = data["unit"]
+        if not match or match["prefix"] != unit.namnd.case_number_prefix:
+            self.add_error("case_number", _("Write it as %(example)s, with the board's prefix.") % {
+                "example": f"{unit.namnd.case_number_prefix} 2024/0012"})
+            return
+        data["case_year"], data["case_sequence"] = int(match["year"]), int(match["sequence"])
+        data["case_number"] = f"{unit.namnd.case_number_prefix} {data['case_year']}/{data['case_sequence']:04d}"
+        if self.lookups.case_number_taken(unit.namnd_id, data["case_year"], data["case_sequence"], data["case_number"]):
+            self.add_error("case_number", _("This case number is already used."))
+
+
+class Lookups:
+    """Reference data read once per file, and case numbers seen so far in it."""
+
+    def __init__(self):
+        self.units = {u.pk: u for u in OrgUnit.objects.filter(namnd__isnull=False).exclude(kind=OrgUnit.Kind.MUNICIPALITY)
+                      .select_related("namnd")}
+        self.terms = {(t.vocabulary, t.code): t for t in Term.objects.all()}
+        self.seen = set()
+
+    def unit(self, pk):
+        return self.units.get(pk)
+
+    def term(self, vocabulary, code):
+        return self.terms.get((vocabulary, code))
+
+    def case_number_taken(self, namnd_id, year, sequence, number):
+        key = (namnd_id, year, sequence)
+        if key in self.seen:
+            return True
+        self.seen.add(key)
+        return Report.objects.filter(case_number=number).exists() or Report.objects.filter(
+            namnd_id=namnd_id, case_year=year, case_sequence=sequence).exists()
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+def decode(raw):
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UnreadableFile(_("The file is not UTF-8 text."))
+    return raw
+
+
+def parse(raw):
+    """``(rows, errors)``: each row the cleaned data with its ``line``; each error a dict
+    ``{"line", "column", "message"}``. Line 1 is the header."""
+    text = decode(raw)
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        return [], [{"line": 1, "column": "", "message": str(_("The file is empty."))}]
+    errors = []
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    for name in unknown:
+        errors.append({"line": 1, "column": name, "message": str(_("Unknown column."))})
+    for name in missing:
+        errors.append({"line": 1, "column": name, "message": str(_("This column is required."))})
+    if errors:
+        return [], errors
+    lookups = Lookups()
+    rows = []
+    line = reader.line_num
+    for values in reader:
+        start, line = line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            errors.append({"line": start, "column": "", "message": str(
+                _("The row has %(found)d fields; the header has %(expected)d.") % {"found": len(values), "expected": len(header)})})
+            continue
+        form = ImportRowForm(data={k: v.strip() for k, v in zip(header, values)}, lookups=lookups)
+        if not form.is_valid():
+            for column, messages in form.errors.items():
+                for message in messages:
+                    errors.append({"line": start, "column": "" if column == "__all__" else column, "message": message})
+            continue
+        rows.append({**form.cleaned_data, "line": start})
+    if not rows and not errors:
+        errors.append({"line": 2, "column": "", "message": str(_("The file has no rows."))})
+    return rows, errors

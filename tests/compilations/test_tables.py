@@ -1,0 +1,175 @@
+"""Each table of the board's compilation against values worked out by hand from the
+fixture in conftest.py (its docstring lists every case)."""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
+from cases.compilations.tables import Scope
+
+pytestmark = pytest.mark.django_db
+
+START, END = datetime.date(2025, 3, 1), datetime.date(2025, 10, 31)
+
+
+@pytest.fixture(autouse=True)
+def _english_labels():
+    """The expected rows below are written with the English labels."""
+    with translation.override("en"):
+        yield
+
+
+def internal(world, start=START, end=END):
+    return {t.key: t for t in board_compilation(Scope(world.org.sn, start, end, public=False)).tables}
+
+
+def by_label(table):
+    return {str(row[0]): row[1:] for row in table.rows}
+
+
+def test_lex_sarah_per_year_three_years_across_the_year_boundary(world):
+    table = internal(world)["lex_sarah_per_year"]
+    assert table.columns[1:] == ["2023", "2024", "2025"]
+    # L5 at 23:30 on New Year's Eve counts in 2024, L6 at 00:30 on New Year's Day in 2025.
+    assert table.rows == [["Socialnämnden", 1, 1, 5]]
+
+
+def test_lex_sarah_per_tertial_and_verksamhet(world):
+    table = internal(world)["lex_sarah_per_tertial"]
+    assert [str(c) for c in table.columns] == ["Verksamhet", "2025 T1", "2025 T2", "2025 T3", "Total"]
+    # L2 (30 April 23:30 local) is T1; L3 (1 May 00:10 local, still April in UTC) is T2.
+    assert by_label(table) == {"IFO": [0, 1, 0, 1], "Äldreomsorg": [2, 0, 1, 3], "Total": [2, 1, 1, 4]}
+
+
+def test_lex_sarah_per_tertial_across_a_year_boundary(world):
+    table = internal(world, datetime.date(2024, 11, 1), datetime.date(2025, 2, 28))["lex_sarah_per_tertial"]
+    assert [str(c) for c in table.columns] == ["Verksamhet", "2024 T3", "2025 T1", "Total"]
+    assert by_label(table) == {"IFO": [0, 1, 1], "Äldreomsorg": [1, 0, 1], "Total": [1, 1, 2]}
+
+
+def test_categories_count_a_report_once_in_each(world):
+    table = internal(world)["lex_sarah_categories"]
+    rows = by_label(table)
+    assert rows["Våld eller övergrepp"] == [2]  # L1, L2
+    assert rows["Försummelse"] == [2]  # L1, L4
+    assert rows["Brister i bemötande"] == [1]  # L3
+    assert rows["Ekonomiska oegentligheter"] == [0]
+    assert rows["Total category marks"] == [5]
+    assert "(4)" in str(table.footnotes[0])  # four reports gave five marks
+
+
+def test_individuals_concerned(world):
+    rows = by_label(internal(world)["individuals"])
+    assert rows["Lex Sarah"] == [4, 4]  # L1 concerns two persons, L2 and L4 one each, L3 none
+    assert rows["Deviation (avvikelse)"] == [4, 0]
+    assert rows["Total"] == [4 + 4 + 4 + 3, 4]
+
+
+def test_ivo_notifications_and_outcomes(world):
+    rows = by_label(internal(world)["ivo_notifications"])
+    assert rows == {"Awaiting the regulator's decision": [1], "Closed without criticism": [0], "Criticism": [1],
+                    "More information requested": [0], "Total": [2]}
+
+
+def test_complaints_per_kind_and_subject_area(world):
+    table = internal(world)["complaints"]
+    columns = [str(c) for c in table.columns]
+    assert columns == ["Subject area", "Klagomål", "Synpunkt", "Förslag", "Beröm", "Total"]
+    rows = by_label(table)
+    assert rows["Handläggning"] == [2, 0, 0, 0, 2]
+    assert rows["Bemötande"] == [0, 1, 0, 0, 1]
+    assert rows["Tillgänglighet"] == [0, 0, 0, 0, 0]
+    assert rows["Not stated"] == [0, 0, 0, 1, 1]
+    assert rows["Total"] == [2, 1, 0, 1, 4]
+
+
+def test_deviation_types_with_share_and_actions(world):
+    rows = by_label(internal(world)["deviations"])
+    assert rows["Kommunikation och information"] == [2, 50.0, 1]  # D2 led to no action
+    assert rows["Utbildning, kompetens"] == [1, 25.0, 1]
+    assert rows["Not categorised"] == [1, 25.0, 0]  # D4: action-less and uncategorised
+    assert rows["Övriga"] == [0, 0.0, 0]
+    assert rows["Total"] == [4, 100.0, 2]
+
+
+def test_risks_by_level(world):
+    table = internal(world)["risks"]
+    assert [str(c) for c in table.columns][1:3] == ["Deviation (avvikelse)", "Complaint or feedback (klagomål/synpunkt)"]
+    rows = by_label(table)
+    assert rows["Låg (1–4)"] == [1, 0, 0, 0, 1]
+    assert rows["Hög (8–11)"] == [1, 0, 1, 0, 2]  # D2 and L1
+    assert rows["Not assessed"] == [2, 4, 3, 3, 12]
+    assert rows["Total"] == [4, 4, 4, 3, 15]
+
+
+def test_actions_by_origin_and_status(world):
+    rows = by_label(internal(world)["actions"])
+    assert rows["Deviation (avvikelse)"] == [1, 1, 1, 3]
+    assert rows["Lex Sarah"] == [0, 0, 1, 1]
+    assert rows["Total"] == [1, 1, 2, 4]
+
+
+def test_breaches_and_imy(world):
+    rows = by_label(internal(world)["breaches"])
+    assert rows["Not notified to IMY (documented only)"] == [1]
+    assert rows["Notified to IMY, awaiting IMY's decision"] == [0]
+    assert rows["Notified to IMY: Closed without criticism"] == [1]
+    assert rows["Not yet decided"] == [1]
+    assert rows["Breaches reported"] == [3]
+
+
+def test_summaries_of_closed_investigations_are_anonymised(world):
+    table = internal(world)["summaries"]
+    assert [row[0] for row in table.rows] == [world.L1.case_number, world.L4.case_number]
+    l1 = table.rows[0]
+    assert l1[1] == "Äldreomsorg"
+    assert l1[3] == "Serious shortcoming (missförhållande)"  # the English catalogue's label
+    text = " ".join(str(v) for row in table.rows for v in row)
+    for secret in ("Anna", "Andersson", "Bertil", "19450101-1234", "194602021234", "070-123", "anna@example.se",
+                   "Cecilia", "David", "Dahl"):
+        assert secret not in text
+    assert "[name]" in l1[5] and "[personal identity number]" in l1[5]
+
+
+def test_delegation_decisions_of_the_period(world):
+    table = internal(world)["delegation_decisions"]
+    assert [(row[0], row[1], row[2]) for row in table.rows] == [
+        ("2025-04-01", world.L1.case_number, "Notify IVO"),
+        ("2025-04-02", world.B1.case_number, "Notify IMY"),
+        ("2025-06-02", world.B2.case_number, "Not notify IMY"),
+        ("2025-09-30", world.L4.case_number, "Not notify IVO"),
+    ]
+
+
+def test_the_other_board_is_not_in_the_compilation_but_in_the_municipality_chapter(world):
+    per_year = quality_chapter(year_scope(world.org.kommun, 2025, public=False)).tables[0]
+    assert per_year.rows == [["Omsorgsnämnden", 0, 0, 1], ["Socialnämnden", 1, 1, 5], ["Total", 1, 1, 6]]
+
+
+def test_public_compilation_hides_case_numbers_and_small_counts(world):
+    tables = {t.key: t for t in board_compilation(Scope(world.org.sn, START, END, public=True)).tables}
+    assert tables["lex_sarah_per_year"].display_rows() == [["Socialnämnden", "*", "*", "5"]]
+    assert "Case number" not in [str(c) for c in tables["summaries"].columns]
+    assert "Case number" not in [str(c) for c in tables["delegation_decisions"].columns]
+    assert "fewer than 5" in str(tables["lex_sarah_categories"].footnotes[0])
+
+
+def test_query_count_is_fixed(world, django_assert_num_queries):
+    # Twelve tables in a fixed number of queries, however many cases there are.
+    with django_assert_num_queries(27):
+        board_compilation(Scope(world.org.sn, START, END, public=True))
+
+
+def test_statistics_query_count_is_fixed(world, django_assert_num_queries):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from cases.compilations.statistics import statistics
+
+    sas = get_user_model().objects.get(pk=world.cast["sas"].pk)  # no role scope cached yet
+    # Role scope, the counts, the three-year trend, the category labels.
+    with django_assert_num_queries(5):
+        statistics(sas, by="category", period="tertial", start=dt.date(2025, 3, 1), end=dt.date(2025, 10, 31))
