@@ -106,3 +106,13 @@ def user_actions(user):
     """Open actions owned by the user, on cases they may see."""
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(status=Action.Status.DONE)
 
+
+
+def report_for_receipt(code):
+    """The case a public submitter's receipt code opens, typed, or None. The code page shows
+    only the submission itself, its state and the messages (cases.web.public)."""
+    from cases.models import ReceiptCode
+    from cases.models.messages import receipt_digest
+
+    receipt = ReceiptCode.objects.select_related("report").filter(code_hash=receipt_digest(code)).first()
+    return receipt.report.typed() if receipt else None

@@ -141,6 +141,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 )
 
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# The public form's spam protection (cases.web.public), per client address.
+PUBLIC_SUBMISSIONS_PER_HOUR = env.int("PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
+RECEIPT_LOOKUPS_PER_HOUR = env.int("RECEIPT_LOOKUPS_PER_HOUR", default=30)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

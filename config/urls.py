@@ -6,4 +6,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("cases.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cases.web.urls")),
 ]

@@ -9,6 +9,7 @@ from cases.models.case_content import (
     InformationEvent,
     InvestigationEntry,
 )
+from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -37,4 +38,5 @@ __all__ = [
     "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",
     "ReportLink", "ReportType", "ReportUserObjectPermission", "RiskBand", "RiskRoutingRule", "Role", "Supplement",
     "TYPE_MODELS", "Term", "User",
+    "CaseMessage", "ReceiptCode",
 ]

@@ -15,6 +15,13 @@ from cases.services.content import (
     do_set_risk,
     do_update_action,
 )
+from cases.services.conversation import (
+    do_answer_as_submitter,
+    do_ask_submitter,
+    do_file_public_submission,
+    do_file_report_with_details,
+    do_give_reporter_feedback,
+)
 from cases.services.organisation import do_grant_investigator, do_grant_role, do_revoke_role
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
@@ -25,4 +32,6 @@ __all__ = [
     "do_add_investigation_entry", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
     "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
     "do_update_action",
+    "do_answer_as_submitter", "do_ask_submitter", "do_file_public_submission", "do_file_report_with_details",
+    "do_give_reporter_feedback",
 ]
