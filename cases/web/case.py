@@ -145,6 +145,7 @@ def case_page(request, report_id):
             "feedback": MessageForm(auto_id="feedback_%s"),
         }
         context["risk_form"] = case_forms.RiskForm(report=report, user=user, auto_id="risk_%s")
+        context["risk_form"].order_fields(risk.field_order(context["risk_form"]))
         context["matrix"] = risk.matrix(risk.selected_cell(context["risk_form"], report))
     return render(request, "web/case.html", context)
 
@@ -222,6 +223,7 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None):
     matrix = None
     if "probability" in form.fields and "severity" in form.fields:
         matrix = risk.matrix(risk.selected_cell(form))
+        form.order_fields(risk.field_order(form))
     return render(request, "web/case_form.html", {
         "report": report, "title": title, "form": form, "matrix": matrix, "clocks": case_clocks(report),
         "back": back or reverse("web:case", args=[report.pk]), "next": request.POST.get("next") or request.GET.get("next", ""),

@@ -50,3 +50,9 @@ def selected_cell(form, report=None):
     if report is not None and report.probability and report.severity:
         return report.probability, report.severity
     return None
+
+
+def field_order(form):
+    """The matrix after what the case is about, then the route and the reason to depart from it."""
+    tail = ["probability", "severity", "route", "risk_override_reason"]
+    return [name for name in form.fields if name not in tail] + [name for name in tail if name in form.fields]

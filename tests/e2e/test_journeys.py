@@ -57,6 +57,7 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     employee.axe("deviation form")
     page.select_option("select[name=unit]", str(org.unit_a.pk))
     page.fill("textarea[name=description]", "Brukaren fick sin kvällsmedicin två timmar för sent.")
+    page.click(".persons-box summary")
     page.fill("input[name='person-0-role']", "Brukaren i lägenhet 4")
     submit(page)
     assert page.locator("#error-summary").is_visible()

@@ -56,6 +56,10 @@
       });
     });
     if (restored) {
+      Array.prototype.forEach.call(form.querySelectorAll("details"), function (d) {
+        if (d.querySelector("input:not([type=hidden]):not([type=checkbox])") && Array.prototype.some.call(
+          d.querySelectorAll("input[type=text], textarea"), function (el) { return el.value; })) { d.open = true; }
+      });
       var note = document.createElement("p");
       note.className = "message";
       note.setAttribute("role", "status");
