@@ -28,11 +28,9 @@ from cases.models import (
     RegulatorNotification,
 )
 from cases.services.regulators import NOTIFICATION_ROLES
-from cases.web.common import require
 
 OPEN_NOTIFICATION_STATES = ["decided", "submitted", "supplemented", "regulator_decided"]
 NOTIFICATION_TYPES = {"ivo": ReportType.LEX_SARAH, "imy": ReportType.DATA_BREACH}
-WORK_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR}
 
 
 def _transitions(model):
@@ -106,7 +104,9 @@ def inbox_queryset(user, filters):
 def overdue_by_unit(user):
     """Per unit: cases with an overdue legal clock and overdue actions, for this user's scope."""
     now = timezone.now()
-    visible = selectors.visible_reports(user).values("pk")
+    scope = role_scope(user)
+    # Only units where the user holds a role; a reporter's own cases are not a unit's list.
+    visible = selectors.visible_reports(user).filter(scope.units_q(scope.roles)).values("pk")
     clocks = (CaseClock.objects.filter(report__in=visible, stopped_at__isnull=True, due_at__lt=now)
               .values("report__unit_id", "report__unit__name").annotate(n=Count("report", distinct=True)))
     actions = (Action.objects.filter(report__in=visible, due_date__lt=timezone.localdate())
@@ -125,7 +125,6 @@ def overdue_by_unit(user):
 @login_required
 def inbox(request):
     user = request.user
-    require(role_scope(user).roles & WORK_ROLES)
     filters = InboxFilters(request.GET or None, user=user)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(inbox_queryset(user, cleaned), 50).get_page(request.GET.get("page"))
@@ -147,9 +146,10 @@ def inbox(request):
 
 
 def open_actions(user):
+    """Open or unevaluated actions on the cases of the user's units, and those the user owns."""
     scope = role_scope(user)
     units = scope.units_q({Role.UNIT_MANAGER, Role.SAS}, prefix="report__unit__")
-    return (Action.objects.filter(units, report__in=selectors.visible_reports(user).values("pk"))
+    return (Action.objects.filter(units | Q(owner=user), report__in=selectors.visible_reports(user).values("pk"))
             .filter(Q(status__in=[Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS]) | Q(effect_follow_up=""))
             .select_related("report", "report__unit", "owner").prefetch_related("causes")
             .order_by("due_date", "id"))
@@ -158,7 +158,6 @@ def open_actions(user):
 @login_required
 def actions_board(request):
     user = request.user
-    require(role_scope(user).roles & {Role.UNIT_MANAGER, Role.SAS})
     page = Paginator(open_actions(user), 50).get_page(request.GET.get("page"))
     return render(request, "web/actions.html", {"page": page, "today": timezone.localdate(),
                                                 "statuses": Action.Status.choices})
