@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "guardian",
+    "viewflow",
+    "viewflow.workflow",
     "cases",
     "workflows",
     "notifications",
@@ -146,6 +148,11 @@ LOGOUT_REDIRECT_URL = "/"
 # The public form's spam protection (cases.web.public), per client address.
 PUBLIC_SUBMISSIONS_PER_HOUR = env.int("PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
 RECEIPT_LOOKUPS_PER_HOUR = env.int("RECEIPT_LOOKUPS_PER_HOUR", default=30)
+
+# Periodic jobs run by ``run_scheduler``, each called as ``job(now)``.
+SCHEDULER_JOBS = [
+    "workflows.escalation.escalate_unclaimed",
+]
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

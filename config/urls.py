@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("cases.api.urls")),
+    path("api/v1/", include("workflows.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cases.web.urls")),
 ]

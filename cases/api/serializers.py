@@ -305,6 +305,7 @@ class FullCaseSerializer(CaseSerializer):
     notifications = serializers.SerializerMethodField()
     delegation_decisions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    open_tasks = serializers.SerializerMethodField()
 
     def _many(self, serializer_class, items):
         return serializer_class(items, many=True, context={**self.context, "report": self.instance}).data
@@ -352,6 +353,14 @@ class FullCaseSerializer(CaseSerializer):
     @extend_schema_field(TimelineEventSerializer(many=True))
     def get_timeline(self, report):
         return self._many(TimelineEventSerializer, selectors.report_timeline(self._user, report))
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_open_tasks(self, report):
+        """Who must act next, by when (workflows)."""
+        from workflows.api import TaskSerializer
+        from workflows.selectors import open_tasks
+
+        return TaskSerializer(open_tasks(report), many=True).data
 
 
 class DeviationSerializer(FullCaseSerializer):

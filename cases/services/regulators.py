@@ -10,7 +10,7 @@ from cases.documents import regulator_document
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
-from cases.services.reports import _delegation, _notification
+from cases.services.reports import _delegation, _notification, workflow
 
 NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
@@ -28,6 +28,7 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     cleaned = validated(forms.NotificationDecideForm(data=data, report=report, user=acting_user))
     _delegation(report, DelegationDecision.Kind.NOTIFY_IVO, acting_user, cleaned)
     notification = _notification(report, Regulator.IVO, acting_user, cleaned)
+    workflow().after_notification_decided(report, notification, actor=acting_user)
     audit.record("notification.decided", actor=acting_user, obj=notification, report_id=report.pk,
                  payload={"regulator": notification.regulator, "state": report.state})
     emit("notification.decided", report=report, actor=acting_user, regulator=notification.regulator)
@@ -63,6 +64,7 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
         notification.save()
     except ConcurrentTransition:
         raise InvalidState(_("Someone else changed the notification at the same time; reload it and try again."))
+    workflow().after_notification_transition(report, notification, name, actor=acting_user)
     audit.record(f"notification.{name}", actor=acting_user, obj=notification, report_id=report.pk,
                  payload={"regulator": notification.regulator, "from": before, "to": notification.state,
                           "document_sha256": notification.document_sha256})

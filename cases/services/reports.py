@@ -78,6 +78,7 @@ def do_file_report(*, acting_user, data):
     audit.record("report.filed", actor=acting_user, obj=report, report_id=report.pk,
                  payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id})
     emit("report.filed", report=report, actor=acting_user, type=report.type)
+    workflow().start(report)
     return report
 
 
@@ -134,6 +135,7 @@ def do_transition(report_id, name, *, acting_user, data=None):
     except ConcurrentTransition:
         raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
+    workflow().after_transition(report, name, actor=acting_user)
     audit.record(f"report.{name}", actor=acting_user, obj=report, report_id=report.pk,
                  payload={"from": before, "to": report.state, "fields": sorted(k for k, v in cleaned.items() if v not in (None, "", []))})
     emit(f"report.{name}", report=report, actor=acting_user, source=before, target=report.state)
@@ -153,12 +155,20 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     target = _create_report(report_type=target_type, unit=source.unit, reporter=reporter,
                             description=source.description, **fields)
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
+    workflow().start(target)
     audit.record("report.filed", actor=acting_user, obj=target, report_id=target.pk,
                  payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk})
     audit.record("report.routed", actor=acting_user, obj=source, report_id=source.pk,
                  payload={"target": target.pk, "target_type": target_type, "target_case_number": target.case_number})
     emit("report.filed", report=target, actor=acting_user, type=target.type, routed_from=source.pk)
     return target
+
+
+def workflow():
+    """The workflow layer, which moves each case's tasks with its state (workflows.bridge)."""
+    from workflows import bridge
+
+    return bridge
 
 
 def grant_named_investigator(report, user):

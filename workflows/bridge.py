@@ -1,0 +1,136 @@
+"""The one place where a case's domain change moves its workflow.
+
+``cases.services`` calls these inside its own transaction, after the domain change and
+before it commits: the case's state and its open tasks change together or not at all. A
+transition that has no open task to complete means the two have drifted; it is refused
+(``InvalidState``), which rolls the domain change back too.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.models import Regulator, ReportType
+from cases.services.base import InvalidState
+from workflows.flows import FLOWS
+from workflows.models import CaseProcess
+from workflows.nodes import Step
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+REPORT_TRACK = "report"
+
+# Transitions after which the regulator branch learns whether a notification was decided.
+DECISIONS = {
+    (ReportType.LEX_SARAH, "decide"): "await_ivo_decision",
+    (ReportType.LEX_SARAH, "close_outside_scope"): "await_ivo_decision",
+    (ReportType.DATA_BREACH, "decide"): "await_imy_decision",
+}
+WAITS = {Regulator.IVO: "await_ivo_decision", Regulator.IMY: "await_imy_decision"}
+
+
+def flow_of(report):
+    return FLOWS[report.type]
+
+
+@transaction.atomic
+def start(report):
+    """Start the case's workflow; its first task is created and, where it has one, assigned."""
+    return flow_of(report).start.run(report=report)
+
+
+def ensure_started(report):
+    if not CaseProcess.objects.filter(report_id=report.pk).exists():
+        start(report)
+
+
+def process_of(report):
+    process = CaseProcess.objects.filter(report_id=report.pk).first()
+    if process is None:
+        raise InvalidState(_("This case has no workflow. An administrator can find such cases with "
+                             "check_workflows."))
+    return process
+
+
+def open_tasks(process):
+    return Task.objects.filter(process_id=process.pk, status__in=OPEN)
+
+
+class locked:
+    """The flow's lock on the process, with a failure to get it answered as a conflict (409)."""
+
+    def __init__(self, process):
+        self.scope = flow_of(process.report).lock(process.pk)
+
+    def __enter__(self):
+        try:
+            return self.scope.__enter__()
+        except FlowLockFailed:
+            raise InvalidState(_("Someone else is working on this case right now; try again."))
+
+    def __exit__(self, *exc):
+        return self.scope.__exit__(*exc)
+
+
+def _open_step(process, track, name):
+    for task in open_tasks(process).order_by("id"):
+        node = task.flow_task
+        if isinstance(node, Step) and node.track == track and name in node.transitions:
+            return task
+    return None
+
+
+def _tracked(report, track, name):
+    """Whether any step of the case's flow is completed by this transition on this track."""
+    return any(isinstance(node, Step) and node.track == track and name in node.transitions
+               for node in flow_of(report).instance.nodes())
+
+
+def complete(task, actor):
+    """Complete a step as done by ``actor`` (who becomes its owner) and activate what follows."""
+    activation = task.flow_task.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    elif task.owner_id != actor.pk:
+        activation.reassign(actor)
+    activation.start(None)
+    activation.execute()
+
+
+def _fire_wait(process, node_name):
+    flow_class = flow_of(process.report)
+    node = flow_class.instance.node(node_name)
+    task = open_tasks(process).filter(flow_task=node).first()
+    if task is not None:
+        node.run(task)
+
+
+def _move(report, track, name, actor):
+    process = process_of(report)
+    with locked(process):
+        task = _open_step(process, track, name)
+        if task is None:
+            if _tracked(report, track, name):
+                raise InvalidState(_("The case's workflow has no open task for this step; it is not where the "
+                                     "case is. An administrator can check it with check_workflows."))
+        else:
+            complete(task, actor)
+        if track == REPORT_TRACK and (report.type, name) in DECISIONS:
+            _fire_wait(process, DECISIONS[(report.type, name)])
+
+
+def after_transition(report, name, *, actor):
+    """A lifecycle transition of the case was performed: complete its step."""
+    _move(report, REPORT_TRACK, name, actor)
+
+
+def after_notification_decided(report, notification, *, actor):
+    """A notification to a regulator was decided before the case's own decision."""
+    process = process_of(report)
+    with locked(process):
+        _fire_wait(process, WAITS[notification.regulator])
+
+
+def after_notification_transition(report, notification, name, *, actor):
+    _move(report, notification.regulator, name, actor)

@@ -1,0 +1,147 @@
+"""Every read of tasks for a user: scoped querysets, one list across all four flows.
+
+- inbox: tasks assigned to me, or to someone I stand in for (an active ``Substitute``);
+- queue: unassigned tasks I may take: a role on the case's unit that the step names, or the
+  case's named investigator where the step allows one. One query, whatever the number of
+  grants: the user's role scope (``cases.access.role_scope``, one query, cached for the
+  request) becomes a filter on the unit's path;
+- archive: tasks I completed;
+- overdue: tasks of my inbox and queue past their due time.
+
+Each task's ``due_at`` is the earliest running clock of the case among those its step names;
+lists are sorted by it, tasks without a clock after those with one.
+"""
+
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from cases.access import INVESTIGATOR, role_scope
+from cases.models import CaseClock, ReportUserObjectPermission
+from cases.selectors import visible_reports
+from cases.services.base import CaseNotFound
+from workflows.flows import steps
+from workflows.models import Substitute
+
+SCOPES = ("inbox", "queue", "archive", "overdue")
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+ASSIGNED = [STATUS.ASSIGNED, STATUS.STARTED]
+REPORT = "process__caseprocess__report"
+
+
+class TaskNotFound(CaseNotFound):
+    """The task does not exist or the user may not see it: 404."""
+
+
+def _step_refs(nodes):
+    return [str(Task._meta.get_field("flow_task").get_prep_value(node)) for node in nodes]
+
+
+def due_at_expression():
+    """The task's deadline: the earliest running clock of its case among its step's clocks."""
+    by_clocks = {}
+    for node in steps():
+        if node.clocks:
+            by_clocks.setdefault(tuple(sorted(node.clocks)), []).append(node)
+    whens = []
+    for codes, nodes in by_clocks.items():
+        earliest = (CaseClock.objects.filter(report_id=OuterRef(f"{REPORT}_id"), stopped_at__isnull=True,
+                                             code__in=codes)
+                    .order_by("due_at").values("due_at")[:1])
+        whens.append(When(flow_task__in=_step_refs(nodes), then=Subquery(earliest)))
+    return Case(*whens, default=Value(None), output_field=DateTimeField())
+
+
+def absent_for(user, now=None):
+    """Those the user stands in for right now."""
+    return Substitute.objects.active(now).filter(substitute=user).values("person_id")
+
+
+def inbox_q(user, now=None):
+    return Q(status__in=ASSIGNED) & (Q(owner=user) | Q(owner__in=absent_for(user, now)))
+
+
+def queue_q(user):
+    scope = role_scope(user)
+    q = Q(pk__in=[])
+    for role in scope.roles:
+        nodes = [node for node in steps() if role in node.roles]
+        if nodes:
+            q |= Q(flow_task__in=_step_refs(nodes)) & scope.units_q([role], prefix=f"{REPORT}__unit__")
+    investigator_nodes = [node for node in steps() if INVESTIGATOR in node.roles]
+    named = ReportUserObjectPermission.objects.filter(
+        user=user, permission__codename="investigate_report").values("content_object_id")
+    q |= Q(flow_task__in=_step_refs(investigator_nodes), **{f"{REPORT}__in": named})
+    return Q(status=STATUS.NEW, owner__isnull=True) & q
+
+
+def _base():
+    return Task.objects.select_related(f"{REPORT}__unit", "owner").filter(**{f"{REPORT}__isnull": False})
+
+
+def tasks_for(user, scope, *, type=None, unit=None, now=None):
+    """The user's tasks in ``scope``, most urgent first, each with ``due_at`` and ``is_overdue``."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    if not user.is_authenticated or not user.is_active:
+        return Task.objects.none()
+    now = now or timezone.now()
+    qs = _base()
+    if scope == "inbox":
+        qs = qs.filter(inbox_q(user, now))
+    elif scope == "queue":
+        qs = qs.filter(queue_q(user))
+    elif scope == "archive":
+        qs = qs.filter(owner=user, status=STATUS.DONE)
+    else:
+        qs = qs.filter(inbox_q(user, now) | queue_q(user))
+    if type:
+        qs = qs.filter(**{f"{REPORT}__type": type})
+    if unit:
+        qs = qs.filter(**{f"{REPORT}__unit_id": unit})
+    qs = with_due_at(qs, now)
+    if scope == "overdue":
+        qs = qs.filter(due_at__lt=now)
+    if scope == "archive":
+        return qs.order_by("-finished", "-id")
+    return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
+
+
+def with_due_at(qs, now=None):
+    now = now or timezone.now()
+    return qs.annotate(due_at=due_at_expression()).annotate(
+        is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False)))
+
+
+def visible_tasks(user, now=None):
+    """Tasks the user may know of: on a case they may see, or assigned to them or to someone
+    they stand in for."""
+    if not user.is_authenticated or not user.is_active:
+        return Task.objects.none()
+    return _base().filter(Q(**{f"{REPORT}__in": visible_reports(user)}) | Q(owner=user)
+                          | Q(owner__in=absent_for(user, now)))
+
+
+def task_for_action(user, task_id, now=None):
+    """A task the user may know of, for claim/release/reassign; ``TaskNotFound`` otherwise."""
+    task = visible_tasks(user, now).filter(pk=task_id).first()
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def task_row(task_id, now=None):
+    """One task with its deadline, for answering an action the services already permitted."""
+    return with_due_at(_base().filter(pk=task_id), now).get()
+
+
+def open_tasks(report, now=None):
+    """The case's open human tasks, with their deadlines (for the case detail)."""
+    step_refs = _step_refs(steps())
+    qs = _base().filter(**{REPORT: report}, status__in=OPEN, flow_task__in=step_refs)
+    return with_due_at(qs, now).order_by(F("due_at").asc(nulls_last=True), "id")
+
+
+def stands_in_for(user, person, now=None):
+    return Substitute.objects.active(now).filter(substitute=user, person=person).exists()

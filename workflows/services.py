@@ -1,0 +1,131 @@
+"""Claiming, releasing and reassigning tasks: each audited on the case, each event after commit.
+
+Like ``cases.services``: the acting user as a keyword, one transaction, permission checked,
+the audit row written in the same transaction, events emitted on commit. A task the user
+may not know of is ``TaskNotFound`` (404); one they may see but not do this to is
+``PermissionDenied`` (403); one that changed meanwhile is ``InvalidState`` (409).
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
+
+from cases import audit
+from cases.access import role_scope
+from cases.events import emit
+from cases.models import Role
+from cases.services.base import InvalidState
+from workflows import selectors
+from workflows.bridge import locked
+
+# Who may hand a task of a unit to someone else.
+REASSIGNING_ROLES = {Role.UNIT_MANAGER, Role.SAS}
+
+
+def _report(task):
+    return task.process.caseprocess.report
+
+
+def _record(action, task, actor, **payload):
+    report = _report(task)
+    audit.record(action, actor=actor, obj=task, report_id=report.pk,
+                 payload={"task": task.pk, "step": task.flow_task.name, **payload})
+    return report
+
+
+def task_assigned(task, *, actor):
+    """Audit and announce that ``task`` has an assignee (on commit)."""
+    report = _record("task.assigned", task, actor, owner=task.owner_id)
+    emit("task.assigned", report=report, actor=actor, task_id=task.pk, step=task.flow_task.name,
+         user_ids=[task.owner_id])
+
+
+def _fresh(task):
+    task.refresh_from_db()
+    return task.flow_task.activation_class(task)
+
+
+def may_reassign(user, report):
+    scope = role_scope(user)
+    return any(scope.has(role, report.unit) for role in REASSIGNING_ROLES)
+
+
+@transaction.atomic
+def do_claim(task_id, *, acting_user):
+    """Take a task from the queue, or take over one assigned to someone the user stands in for."""
+    task = selectors.task_for_action(acting_user, task_id)
+    report = _report(task)
+    with locked(task.process.caseprocess):
+        activation = _fresh(task)
+        node = task.flow_task
+        if not node.may_take(acting_user, report):
+            raise PermissionDenied(_("You may not take this task."))
+        if task.status == STATUS.NEW:
+            activation.assign(acting_user)
+        elif task.status == STATUS.ASSIGNED and selectors.stands_in_for(acting_user, task.owner):
+            absent = task.owner_id
+            activation.reassign(acting_user)
+            _record("task.taken_over", task, acting_user, from_owner=absent)
+        else:
+            raise InvalidState(_("Someone has already taken this task."))
+        task.assigned = timezone.now()
+        task.save(update_fields=["assigned"])
+        _record("task.claimed", task, acting_user)
+        emit("task.assigned", report=report, actor=acting_user, task_id=task.pk, step=node.name,
+             user_ids=[acting_user.pk])
+    return task
+
+
+@transaction.atomic
+def do_release(task_id, *, acting_user):
+    """Put an assigned task back in the queue: its owner, their substitute, or the unit's manager/SAS."""
+    task = selectors.task_for_action(acting_user, task_id)
+    report = _report(task)
+    with locked(task.process.caseprocess):
+        activation = _fresh(task)
+        if task.status != STATUS.ASSIGNED:
+            raise InvalidState(_("This task is not assigned to anyone."))
+        allowed = (task.owner_id == acting_user.pk or selectors.stands_in_for(acting_user, task.owner)
+                   or may_reassign(acting_user, report))
+        if not allowed:
+            raise PermissionDenied(_("You may not release this task."))
+        previous = task.owner_id
+        activation.unassign()
+        task.assigned = None
+        task.save(update_fields=["assigned"])
+        _record("task.released", task, acting_user, from_owner=previous)
+        emit("task.released", report=report, actor=acting_user, task_id=task.pk)
+    return task
+
+
+@transaction.atomic
+def do_reassign(task_id, *, acting_user, user_id):
+    """Give an open task to someone who may take it: the unit's manager or SAS only."""
+    task = selectors.task_for_action(acting_user, task_id)
+    report = _report(task)
+    if not may_reassign(acting_user, report):
+        raise PermissionDenied(_("Only the unit's manager or the SAS may reassign a task."))
+    assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if assignee is None:
+        raise ValidationError({"user": _("Choose an active user.")})
+    with locked(task.process.caseprocess):
+        activation = _fresh(task)
+        node = task.flow_task
+        if not node.may_take(assignee, report):
+            raise ValidationError({"user": _("This person may not take this task.")})
+        previous = task.owner_id
+        if task.status == STATUS.NEW:
+            activation.assign(assignee)
+        elif task.status == STATUS.ASSIGNED:
+            activation.reassign(assignee)
+        else:
+            raise InvalidState(_("This task is no longer open."))
+        task.assigned = timezone.now()
+        task.save(update_fields=["assigned"])
+        _record("task.reassigned", task, acting_user, from_owner=previous, owner=assignee.pk)
+        emit("task.assigned", report=report, actor=acting_user, task_id=task.pk, step=node.name,
+             user_ids=[assignee.pk])
+    return task
