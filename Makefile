@@ -11,7 +11,7 @@ LANGS := -l sv -l en
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media \
 	--ignore=cases/api --ignore=workflows --ignore=notifications
 
-.PHONY: venv run test bench messages check
+.PHONY: venv run test bench messages check browser axe
 
 venv: $(STAMP)
 
@@ -25,8 +25,21 @@ run: venv
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: venv
+test: venv browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (tests/e2e), never a downloaded browser. Where apt
+# may not install it, the browser tests skip loudly (and fail under CI_REQUIRE_ALL=1).
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium >/dev/null 2>&1 || \
+		(apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1) || \
+		echo "Chromium could not be installed: the browser tests will skip."
+
+# Refresh the vendored axe-core (MPL-2.0) from the npm registry; tests never fetch it.
+axe:
+	cd "$$(mktemp -d)" && npm pack --silent axe-core@4 && tar xzf axe-core-*.tgz && \
+		cp package/axe.min.js "$(CURDIR)/tests/e2e/vendor/axe.min.js" && \
+		cp package/LICENSE "$(CURDIR)/tests/e2e/vendor/axe-core-LICENSE.txt"
 
 bench: venv
 	$(PY) bench/run.py

@@ -14,6 +14,7 @@ urlpatterns = [
     path("feedback/status/", public.public_status, name="public_status"),
     path("inbox/", work.inbox, name="inbox"),
     path("actions/", work.actions_board, name="actions"),
+    path("tasks/<int:task_id>/claim/", work.claim, name="claim"),
     path("cases/<int:report_id>/", case.case_page, name="case"),
     path("cases/<int:report_id>/do/<slug:name>/", case.transition, name="transition"),
     path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),

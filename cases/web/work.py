@@ -1,62 +1,31 @@
-"""The work inbox (cases waiting for an action by one of this user's roles, most urgent
-first) and the actions board of a manager's units.
+"""The work inbox and the actions board of a manager's units.
 
-The inbox is built from ``cases.selectors`` and the lifecycles' own declarations: a case
-waits for this user when one of its current state's transitions names a role the user holds
-on the case's unit, or the user is its named investigator, or one of its regulator
-notifications waits for a role the user holds. Urgency is the earliest running clock."""
+The inbox lists the user's workflow tasks (``workflows.selectors.tasks_for``): those assigned
+to them or to someone they stand in for, and those waiting in the queue of a role they hold on
+the case's unit, most urgent legal clock first. Taking a task from the queue goes through
+``workflows.services.do_claim``."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q
-from django.shortcuts import render
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
-from cases.access import INVESTIGATOR, role_scope
-from cases.models import (
-    TYPE_MODELS,
-    Action,
-    CaseClock,
-    DeadlineRule,
-    OrgUnit,
-    ReportType,
-    ReportUserObjectPermission,
-    Role,
-    RegulatorNotification,
-)
-from cases.services.regulators import NOTIFICATION_ROLES
-
-OPEN_NOTIFICATION_STATES = ["decided", "submitted", "supplemented", "regulator_decided"]
-NOTIFICATION_TYPES = {"ivo": ReportType.LEX_SARAH, "imy": ReportType.DATA_BREACH}
-
-
-def _transitions(model):
-    return model._meta.get_field("state").get_all_transitions(model)
-
-
-def waiting_q(user):
-    scope = role_scope(user)
-    named = ReportUserObjectPermission.objects.filter(
-        user=user, permission__codename="investigate_report").values("content_object_id")
-    q = Q(pk__in=[])
-    for report_type, model in TYPE_MODELS.items():
-        for t in _transitions(model):
-            roles = t.custom["roles"]
-            here = Q(type=report_type, state=t.source)
-            unit_roles = roles & scope.roles
-            if unit_roles:
-                q |= here & scope.units_q(unit_roles)
-            if INVESTIGATOR in roles:
-                q |= here & Q(pk__in=named)
-    for regulator, roles in NOTIFICATION_ROLES.items():
-        mine = roles & scope.roles
-        if mine:
-            waiting = RegulatorNotification.objects.filter(regulator=regulator, state__in=OPEN_NOTIFICATION_STATES)
-            q |= Q(type=NOTIFICATION_TYPES[regulator], pk__in=waiting.values("report_id")) & scope.units_q(mine)
-    return q
+from cases.access import role_scope
+from cases.models import TYPE_MODELS, Action, CaseClock, DeadlineRule, OrgUnit, ReportType, Role
+from cases.services import CaseNotFound, InvalidState
+from cases.web.common import next_url
+from workflows.selectors import tasks_for
+from workflows.services import do_claim
 
 
 def all_states():
@@ -83,22 +52,23 @@ class InboxFilters(forms.Form):
         self.fields["state"].choices = [("", _("All states"))] + all_states()
 
 
-def inbox_queryset(user, filters):
-    now = timezone.now()
-    qs = (selectors.visible_reports(user).filter(waiting_q(user)).select_related("unit")
-          .annotate(next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True))))
-    if filters.get("type"):
-        qs = qs.filter(type=filters["type"])
+REPORT = "process__caseprocess__report"
+
+
+def inbox_tasks(user, filters):
+    """Assigned to the user and open to take, as one list sorted by the earliest clock."""
+    scoped = {"type": filters.get("type") or None}
+    qs = tasks_for(user, "inbox", **scoped) | tasks_for(user, "queue", **scoped)
     if filters.get("unit"):
-        qs = qs.filter(unit__path__startswith=filters["unit"].path)
+        qs = qs.filter(**{f"{REPORT}__unit__path__startswith": filters["unit"].path})
     if filters.get("state"):
-        qs = qs.filter(state=filters["state"])
+        qs = qs.filter(**{f"{REPORT}__state": filters["state"]})
     if filters.get("overdue"):
-        qs = qs.filter(next_due__lt=now)
+        qs = qs.filter(due_at__lt=timezone.now())
     if filters.get("q"):
         text = filters["q"].strip()
-        qs = qs.filter(Q(case_number__icontains=text) | Q(description__icontains=text))
-    return qs.order_by(F("next_due").asc(nulls_last=True), "reported_at", "id")
+        qs = qs.filter(Q(**{f"{REPORT}__case_number__icontains": text}) | Q(**{f"{REPORT}__description__icontains": text}))
+    return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
 
 
 def overdue_by_unit(user):
@@ -127,22 +97,40 @@ def inbox(request):
     user = request.user
     filters = InboxFilters(request.GET or None, user=user)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page = Paginator(inbox_queryset(user, cleaned), 50).get_page(request.GET.get("page"))
+    page = Paginator(inbox_tasks(user, cleaned), 50).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     rule = DeadlineRule.current("breach-imy-notification")
-    for report in rows:
-        # Until a stored clock exists, a breach's 72 hours are computed from its discovery.
-        if report.next_due is None and report.type == ReportType.DATA_BREACH and report.discovered_at and rule \
+    now = timezone.now()
+    for task in rows:
+        task.report = report = task.process.caseprocess.report
+        task.mine = task.owner_id is not None
+        # Until the clock is stored with the case, a breach's 72 hours are computed from its discovery.
+        if task.due_at is None and rule and report.type == ReportType.DATA_BREACH and report.discovered_at \
                 and report.state in ("reported", "assessed"):
-            report.next_due = rule.due(report.discovered_at)
+            task.due_at = rule.due(report.discovered_at)
+            task.is_overdue = task.due_at < now
     if rows:
-        audit.record_read("report.listed", actor=user, report_ids=[r.pk for r in rows], payload={"page": "inbox"})
+        audit.record_read("report.listed", actor=user, report_ids=sorted({t.report.pk for t in rows}),
+                          payload={"page": "inbox"})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/inbox.html", {
-        "filters": filters, "page": page, "rows": rows, "overdue": overdue_by_unit(user),
-        "query": query.urlencode(), "now": timezone.now(),
+        "filters": filters, "page": page, "rows": rows, "overdue": overdue_by_unit(user), "query": query.urlencode(),
     })
+
+
+@login_required
+@require_POST
+def claim(request, task_id):
+    try:
+        do_claim(task_id, acting_user=request.user)
+    except CaseNotFound:
+        raise Http404()
+    except (InvalidState, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, gettext_now("The task is yours."))
+    return redirect(next_url(request, reverse("web:inbox")))
 
 
 def open_actions(user):

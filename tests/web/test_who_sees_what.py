@@ -139,3 +139,17 @@ def test_the_owner_closes_their_action_from_the_board(client, cast, cases):
     assert response.status_code == 302 and response["Location"] == reverse("web:actions")
     action.refresh_from_db()
     assert action.is_settled
+
+
+def test_taking_a_task_from_the_queue(client, cast, cases):
+    from workflows.selectors import tasks_for
+
+    task = tasks_for(cast["manager_a"], "queue").get(process__caseprocess__report=cases["dev_a"])
+    client.force_login(cast["outsider"])
+    assert client.post(reverse("web:claim", args=[task.pk])).status_code == 404
+    client.force_login(cast["manager_a"])
+    response = client.post(reverse("web:claim", args=[task.pk]), {"next": reverse("web:inbox")})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.owner == cast["manager_a"]
+    assert cases["dev_a"].case_number in client.get(reverse("web:inbox")).content.decode()
