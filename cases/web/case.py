@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from cases import audit, selectors, services
 from cases import forms as case_forms
-from cases.access import HANDLER_ROLES, VIEW_ROLES
-from cases.api.reading import notification_transitions
+from cases.access import HANDLER_ROLES
+from cases.api.reading import notification_transitions, reads_everything
 from cases.models import CaseMessage, ReportType, Regulator, Role
 from cases.models.lifecycles import case_roles
 from cases.services.conversation import MessageForm
@@ -44,10 +44,6 @@ def _case(user, report_id):
     if report is None:
         raise Http404()
     return report
-
-
-def reads_everything(user, report):
-    return bool(case_roles(user, report) & (HANDLER_ROLES[report.type] | VIEW_ROLES[report.type]))
 
 
 def is_handler(user, report):

@@ -59,6 +59,10 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     page.fill("textarea[name=description]", "Brukaren fick sin kvällsmedicin två timmar för sent.")
     page.click(".persons-box summary")
     page.fill("input[name='person-0-role']", "Brukaren i lägenhet 4")
+    # A lost connection: the draft comes back from this device after a reload.
+    page.reload()
+    assert page.input_value("textarea[name=description]") == "Brukaren fick sin kvällsmedicin två timmar för sent."
+    assert page.input_value("input[name='person-0-role']") == "Brukaren i lägenhet 4"
     submit(page)
     assert page.locator("#error-summary").is_visible()
     assert page.input_value("textarea[name=description]") == "Brukaren fick sin kvällsmedicin två timmar för sent."
@@ -72,6 +76,7 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     deviation = Report.objects.get(type="deviation", reporter=cast["reporter"])
     assert deviation.persons.count() == 1
     assert deviation.case_number in page.inner_text("main")
+    assert page.evaluate("localStorage.getItem('ui-draft:report-deviation')") is None
     employee.axe("my reports after filing")
 
     # The manager assesses it on the risk matrix and routes it to lex Sarah.

@@ -1,5 +1,6 @@
 """The inbox, the case page and My reports cost a fixed number of queries, whatever the
-number of rows they show."""
+number of rows they show. Each page logs its read, which on PostgreSQL takes the audit
+chain's advisory lock: one query more there."""
 
 import pytest
 from django.db import connection
@@ -34,7 +35,7 @@ def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_n
     few = queries(client, url)
     file_many(cast, org, 8)
     assert queries(client, url) == few
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(expected + (connection.vendor == "postgresql")):
         client.get(url)
 
 
@@ -55,5 +56,5 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_
     few = queries(client, url)
     add(4)
     assert queries(client, url) == few
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(29 + (connection.vendor == "postgresql")):
         client.get(url)
