@@ -25,6 +25,7 @@ from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
+from workflows.selectors import open_tasks
 
 CHECKBOX_LISTS = (forms.SelectMultiple,)
 
@@ -126,6 +127,7 @@ def case_page(request, report_id):
         "attachments": report.attachments.all(),
         "conversation": report.messages.select_related("author"),
         "timeline": _timeline(user, report),
+        "open_tasks": open_tasks(report),
         "may_notify_ivo_early": may_notify_ivo_early,
         "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
         "may_ask": handler and report.type == ReportType.COMPLAINT,

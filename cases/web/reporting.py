@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from cases import audit, selectors
 from cases.access import role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
-from cases.models import CaseMessage, OrgUnit, Report, ReportType, Role
+from cases.models import CaseMessage, Report, ReportType, Role
 from cases.services import do_file_report_with_details
 from cases.web.common import attach_errors
 

@@ -50,7 +50,7 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     page = employee.login("reporter", PASSWORD)
     employee.axe("start page")
     employee.screenshot("start")
-    page.click(f"a[href='/report/']")
+    page.click("a[href='/report/']")
     employee.axe("report something")
     employee.screenshot("report-something")
     page.click("a[href='/report/deviation/']")

@@ -56,5 +56,5 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_
     few = queries(client, url)
     add(4)
     assert queries(client, url) == few
-    with django_assert_num_queries(29 + (connection.vendor == "postgresql")):
+    with django_assert_num_queries(30 + (connection.vendor == "postgresql")):
         client.get(url)
