@@ -24,7 +24,7 @@ def file_many(cast, org, n):
 
 
 @pytest.mark.parametrize("url_name, user, expected", [
-    ("web:inbox", "manager_a", 11),
+    ("web:inbox", "manager_a", 10),
     ("web:my_reports", "reporter", 8),
 ])
 def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_name, user, expected,
