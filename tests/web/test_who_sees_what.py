@@ -153,3 +153,15 @@ def test_taking_a_task_from_the_queue(client, cast, cases):
     task.refresh_from_db()
     assert task.owner == cast["manager_a"]
     assert cases["dev_a"].case_number in client.get(reverse("web:inbox")).content.decode()
+
+
+def test_the_inbox_pages_through_a_long_queue_without_counting_it(client, cast, org):
+    from tests.workflows.bulk import open_deviations
+
+    open_deviations(55, [org.unit_a], cast["reporter"])
+    client.force_login(cast["manager_a"])
+    first = client.get(reverse("web:inbox")).content.decode()
+    assert first.count("BULK-") == 2 * 50  # each case number: its link and its Take button
+    assert "page=2" in first
+    second = client.get(reverse("web:inbox"), {"page": 2}).content.decode()
+    assert second.count("BULK-") == 2 * 5 and "page=3" not in second
