@@ -76,9 +76,14 @@ def report_actions(report):
 
 def report_links(user, report):
     """Linked cases, each with whether this user may open it (the number shows either way)."""
+    # The linked ids as subqueries, not joins: with joins the planner scans every case the
+    # user may see before it finds the few linked ones (0.3 s at 100,000 cases).
+    from cases.models import ReportLink
+
     visible = set(
         visible_reports(user)
-        .filter(Q(links_in__source=report) | Q(links_out__target=report))
+        .filter(Q(pk__in=ReportLink.objects.filter(source=report).values("target_id"))
+                | Q(pk__in=ReportLink.objects.filter(target=report).values("source_id")))
         .values_list("pk", flat=True)
     )
     links = []

@@ -165,3 +165,30 @@ def test_the_inbox_pages_through_a_long_queue_without_counting_it(client, cast, 
     assert "page=2" in first
     second = client.get(reverse("web:inbox"), {"page": 2}).content.decode()
     assert second.count("BULK-") == 2 * 5 and "page=3" not in second
+
+
+@pytest.mark.parametrize("name", EVERYONE)
+def test_the_overdue_list_counts_per_unit_what_the_user_may_see(client, cast, org, cases, name):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import CaseClock, DeadlineRule
+
+    rule = DeadlineRule.current("deviation-assessment")
+    for key in ("dev_a", "breach_a"):
+        CaseClock.objects.create(report=cases[key], rule=rule, code=rule.code, started_at=timezone.now(),
+                                 due_at=timezone.now() - datetime.timedelta(hours=1))
+    cause = do_add_cause(cases["dev_b"].pk, acting_user=cast["manager_b"], data={"description": "Orsak"})
+    do_add_action(cases["dev_b"].pk, acting_user=cast["manager_b"], data={
+        "description": "Åtgärd", "kind": "corrective", "causes": [cause.pk], "owner": cast["manager_b"].pk,
+        "due_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat()})
+    client.force_login(cast[name])
+    overdue = client.get(reverse("web:inbox")).context["overdue"]
+    expected = {
+        "manager_a": [("Hemtjänst Centrum", 1, 0)], "manager_b": [("Omsorg AB (privat)", 0, 1)],
+        "sas": [("Hemtjänst Centrum", 2, 0), ("Omsorg AB (privat)", 0, 1)],
+        "decision_maker": [("Hemtjänst Centrum", 1, 0), ("Omsorg AB (privat)", 0, 1)],
+        "dso": [("Hemtjänst Centrum", 1, 0)],
+    }.get(name, [])
+    assert [(r["unit"], r["cases"], r["actions"]) for r in overdue] == expected
