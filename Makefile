@@ -11,7 +11,7 @@ LANGS := -l sv -l en
 PORT ?= 8000
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
-.PHONY: venv run test bench messages check
+.PHONY: venv run test bench messages check browser axe
 
 venv: $(STAMP)
 
@@ -31,8 +31,21 @@ run: venv
 	trap 'kill $$scheduler $$worker 2>/dev/null; wait $$scheduler $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv
+test: venv browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Debian's Chromium for the browser tests (tests/e2e), never a downloaded browser. Where apt
+# may not install it, the browser tests skip loudly (and fail under CI_REQUIRE_ALL=1).
+browser:
+	@command -v chromium >/dev/null 2>&1 || apt-get install -y chromium >/dev/null 2>&1 || \
+		(apt-get update >/dev/null 2>&1 && apt-get install -y chromium >/dev/null 2>&1) || \
+		echo "Chromium could not be installed: the browser tests will skip."
+
+# Refresh the vendored axe-core (MPL-2.0) from the npm registry; tests never fetch it.
+axe:
+	cd "$$(mktemp -d)" && npm pack --silent axe-core@4 && tar xzf axe-core-*.tgz && \
+		cp package/axe.min.js "$(CURDIR)/tests/e2e/vendor/axe.min.js" && \
+		cp package/LICENSE "$(CURDIR)/tests/e2e/vendor/axe-core-LICENSE.txt"
 
 bench: venv
 	$(PY) bench/run.py

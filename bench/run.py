@@ -151,6 +151,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="timed transitions per path (default 500)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed transitions per path first (default 20)")
+    parser.add_argument("--pages", type=int, default=100_000,
+                        help="cases in the database for the web-page timings (bench/pages.py; 0 skips them)")
     args = parser.parse_args()
 
     url = database_url()
@@ -173,6 +175,11 @@ def main():
         "machine": machine(url),
     }
     print(report(result))
+    if args.pages:
+        import pages
+
+        result["pages"] = pages.measure(args.pages)
+        print(pages.report(result["pages"]))
     save_results("transition", result)
 
     import notification_delivery

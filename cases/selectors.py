@@ -92,9 +92,14 @@ def report_actions(report):
 
 def report_links(user, report):
     """Linked cases, each with whether this user may open it (the number shows either way)."""
+    # The linked ids as subqueries, not joins: with joins the planner scans every case the
+    # user may see before it finds the few linked ones (0.3 s at 100,000 cases).
+    from cases.models import ReportLink
+
     visible = set(
         visible_reports(user)
-        .filter(Q(links_in__source=report) | Q(links_out__target=report))
+        .filter(Q(pk__in=ReportLink.objects.filter(source=report).values("target_id"))
+                | Q(pk__in=ReportLink.objects.filter(target=report).values("source_id")))
         .values_list("pk", flat=True)
     )
     links = []
@@ -188,3 +193,13 @@ def compilation_reports(namnd):
     if namnd.kind == namnd.Kind.BOARD:
         return Report.objects.filter(namnd=namnd)
     return Report.objects.filter(namnd__path__startswith=namnd.path)
+
+
+def report_for_receipt(code):
+    """The case a public submitter's receipt code opens, typed, or None. The code page shows
+    only the submission itself, its state and the messages (cases.web.public)."""
+    from cases.models import ReceiptCode
+    from cases.models.messages import receipt_digest
+
+    receipt = ReceiptCode.objects.select_related("report").filter(code_hash=receipt_digest(code)).first()
+    return receipt.report.typed() if receipt else None

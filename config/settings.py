@@ -152,6 +152,11 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
 )
 
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+# The public form's spam protection (cases.web.public), per client address.
+PUBLIC_SUBMISSIONS_PER_HOUR = env.int("PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
+RECEIPT_LOOKUPS_PER_HOUR = env.int("RECEIPT_LOOKUPS_PER_HOUR", default=30)
 
 # viewflow's own site (its middleware and views) is not used: its process and task views are
 # not mounted (docs/workflows.md), so it must not add middleware to every request either.
@@ -163,7 +168,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.examp
 
 # Notifications (docs/notifications.md). Links in e-mails start with SITE_URL.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-NOTIFICATION_CASE_PATH = env.str("NOTIFICATION_CASE_PATH", default="/reports/{id}/")
+NOTIFICATION_CASE_PATH = env.str("NOTIFICATION_CASE_PATH", default="/cases/{id}/")
 NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="sv")
 # Seconds to wait before each retry after a temporary SMTP failure; then the delivery fails.
 NOTIFICATION_RETRY_DELAYS = [int(s) for s in env.list("NOTIFICATION_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]

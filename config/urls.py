@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/v1/", include("workflows.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cases.compilations.urls")),
+    path("", include("cases.web.urls")),
 ]

@@ -10,6 +10,7 @@ from cases.models.case_content import (
     InformationEvent,
     InvestigationEntry,
 )
+from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -39,4 +40,5 @@ __all__ = [
     "ReportLink", "ReportType", "ReportUserObjectPermission", "RiskBand", "RiskRoutingRule", "Role", "Supplement",
     "TYPE_MODELS", "Term", "User",
     "ExportJob", "RegulatorDocument", "SuppressionRule",
+    "CaseMessage", "ReceiptCode",
 ]

@@ -17,6 +17,13 @@ from cases.services.content import (
 )
 from cases.services.clocks import do_correct_key_time
 from cases.services.imports import ImportRejected, do_import_reports
+from cases.services.conversation import (
+    do_answer_as_submitter,
+    do_ask_submitter,
+    do_file_public_submission,
+    do_file_report_with_details,
+    do_give_reporter_feedback,
+)
 from cases.services.organisation import do_grant_investigator, do_grant_role, do_revoke_role
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
@@ -27,4 +34,7 @@ __all__ = [
     "do_add_investigation_entry", "do_correct_key_time", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
     "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
     "do_update_action", "ImportRejected", "do_import_reports",
+    "do_update_action",
+    "do_answer_as_submitter", "do_ask_submitter", "do_file_public_submission", "do_file_report_with_details",
+    "do_give_reporter_feedback",
 ]

@@ -242,10 +242,16 @@ def _after_breach_decide(report, cleaned, user):
         _notification(report, Regulator.IMY, user, cleaned, delay_reason=cleaned.get("delay_reason", ""))
 
 
+def _after_complaint_answer(report, cleaned, user):
+    # The submitter's address is read from the case by whoever sends the message, never put in the event.
+    emit("complaint.answered", report=report, actor=user)
+
+
 AFTER_TRANSITION = {
     (ReportType.DEVIATION, "assess"): _after_deviation_assess,
     (ReportType.COMPLAINT, "register"): _after_complaint_register,
     (ReportType.COMPLAINT, "investigate"): _after_complaint_investigate,
+    (ReportType.COMPLAINT, "answer"): _after_complaint_answer,
     (ReportType.LEX_SARAH, "register"): _after_lex_sarah_register,
     (ReportType.LEX_SARAH, "close_outside_scope"): _after_outside_scope,
     (ReportType.LEX_SARAH, "decide"): _after_lex_sarah_decide,

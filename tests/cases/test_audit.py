@@ -224,7 +224,41 @@ def key_time_corrected(cast, org):
     return cast["dso"], "report.key_time_corrected", call
 
 
+def filing_with_details(cast, org):
+    def call():
+        report = services.do_file_report_with_details(acting_user=cast["reporter"], data={
+            "type": "deviation", "unit": org.unit_a.pk, "description": "Fel dos.", "occurred_at": factories.ago(hours=1)})
+        return report, report.pk
+    return cast["reporter"], "report.filed", call
+
+
+def public_complaint(org):
+    return services.do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal",
+                                                    "description": "Ingen kom."})
+
+
+def question_to_submitter(cast, org):
+    report, _code = public_complaint(org)
+
+    def call():
+        message = services.do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "När?"})
+        return message, report.pk
+    return cast["manager_a"], "complaint.question", call
+
+
+def feedback_to_reporter(cast, org):
+    report = deviation(cast, org)
+
+    def call():
+        message = services.do_give_reporter_feedback(report.pk, acting_user=cast["manager_a"], data={"text": "Tack!"})
+        return message, report.pk
+    return cast["manager_a"], "reporter.feedback_given", call
+
+
 SERVICE_CALLS = {
+    "do_file_report_with_details": filing_with_details,
+    "do_ask_submitter": question_to_submitter,
+    "do_give_reporter_feedback": feedback_to_reporter,
     "do_file_report": filing,
     "do_transition": transition,
     "do_add_affected_person": affected_person,
@@ -245,10 +279,26 @@ SERVICE_CALLS = {
 
 
 def test_every_service_function_has_an_audit_scenario_here():
-    # do_route writes two rows, one per case; it has a test of its own below. do_import_reports
-    # writes one per imported case and one for the file: tests/compilations/test_import.py.
-    assert {name for name in services.__all__ if name.startswith("do_")} == {*SERVICE_CALLS, "do_route",
-                                                                            "do_import_reports"}
+    # do_route writes two rows, one per case; the public submitter acts without an account:
+    # each has a test of its own below. do_import_reports writes one per imported case and one
+    # for the file: tests/compilations/test_import.py.
+    assert {name for name in services.__all__ if name.startswith("do_")} == {
+        *SERVICE_CALLS, "do_route", "do_file_public_submission", "do_answer_as_submitter", "do_import_reports"}
+
+
+def test_the_public_submitter_leaves_rows_without_an_actor(cast, org):
+    before = change_events().count()
+    with audit.request_context(**REQUEST):
+        report, code = public_complaint(org)
+        services.do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "När?"})
+        message = services.do_answer_as_submitter(code, data={"text": "På kvällen."})
+    events = list(change_events()[before:])
+    assert [(e.action, e.actor_id, e.report_id) for e in events] == [
+        ("report.filed", None, report.pk), ("receipt.issued", None, report.pk),
+        ("complaint.question", cast["manager_a"].pk, report.pk), ("complaint.submitter_answered", None, report.pk),
+    ]
+    assert events[-1].object_id == str(message.pk)
+    assert code not in json.dumps([e.payload for e in events])
 
 
 @pytest.mark.parametrize("scenario", SERVICE_CALLS.values(), ids=SERVICE_CALLS.keys())

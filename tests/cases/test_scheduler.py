@@ -20,6 +20,9 @@ def failing_job(now):
     raise RuntimeError("the job broke")
 
 
+# Each round closes stale database connections, as a long-running process must.
+pytestmark = pytest.mark.django_db
+
 JOBS = ["tests.cases.test_scheduler.failing_job", "tests.cases.test_scheduler.counting_job"]
 
 

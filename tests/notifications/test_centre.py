@@ -36,7 +36,7 @@ def api(user):
 @pytest.mark.parametrize("name", EVERYONE)
 def test_each_member_sees_only_their_own(name, cast, notified, django_assert_num_queries):
     client = web(cast[name])
-    with django_assert_num_queries(4):  # session, user, count, page
+    with django_assert_num_queries(5):  # session, user, count, page, the header bell's count
         response = client.get("/notifications/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -88,7 +88,7 @@ def test_api_lists_and_marks_own(name, cast, notified, django_assert_num_queries
     assert [item["id"] for item in body["results"]] == [notified[name].pk]
     item = body["results"][0]
     assert item["title"] == "En uppgift har tilldelats dig"  # LANGUAGE_CODE, no Accept-Language
-    assert item["link"].endswith(f"/reports/{notified[name].report_id}/") and item["read_at"] is None
+    assert item["link"].endswith(f"/cases/{notified[name].report_id}/") and item["read_at"] is None
     other = notified["outsider" if name != "outsider" else "reporter"]
     assert client.post(f"/api/v1/notifications/{other.pk}/read/").status_code == 404
     response = client.post(f"/api/v1/notifications/{notified[name].pk}/read/")

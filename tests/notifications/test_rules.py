@@ -40,8 +40,8 @@ def test_new_lex_sarah_reaches_the_sas_chair_and_socialchef(cast, org, smtp, del
         "chair@kommun.example", "chief@kommun.example", "sas@kommun.example"]
     sas_mail = smtp.to("sas@kommun.example")[0]
     assert sas_mail.subject == f"{report.case_number}: Ny lex Sarah-rapport"
-    assert f"https://kvalitet.kommun.example/reports/{report.pk}/" in sas_mail.text
-    assert f'href="https://kvalitet.kommun.example/reports/{report.pk}/"' in sas_mail.html
+    assert f"https://kvalitet.kommun.example/cases/{report.pk}/" in sas_mail.text
+    assert f'href="https://kvalitet.kommun.example/cases/{report.pk}/"' in sas_mail.html
     assert sas_mail.message["Content-Language"] == "sv"
     chief_mail = smtp.to("chief@kommun.example")[0]
     assert chief_mail.subject == f"{report.case_number}: New lex Sarah report"
@@ -124,7 +124,7 @@ def test_complaint_answered_reaches_a_submitter_who_left_an_email_address(cast, 
     assert [m.recipients for m in smtp.received] == [["greta@example.org"]]
     mail = smtp.received[0]
     assert mail.subject == f"{report.case_number}: Ditt klagomål har besvarats"
-    assert "/reports/" not in mail.everything()  # no account: no link into the case
+    assert "/cases/" not in mail.everything()  # no account: no link into the case
     assert "Greta" not in mail.everything().replace("greta@example.org", "")
     assert not Notification.objects.filter(in_app=True).exists()
 
@@ -205,3 +205,28 @@ def test_a_failing_rule_never_reaches_the_sender(cast, org, smtp, deliver, monke
     assert smtp.received == [] and not Notification.objects.exists()
     assert f"Notifications for event clock.overdue on case {report.pk} failed" in caplog.text
     assert DESCRIPTION not in caplog.text
+
+
+def test_the_submitters_answer_reaches_the_handler(cast, org, smtp, deliver):
+    from cases.services import do_answer_as_submitter, do_ask_submitter, do_file_public_submission
+
+    report, code = do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal", "description": DESCRIPTION})
+    walk_to(report, "registered", cast)  # registration names manager_a the handler
+    do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "När hände det?"})
+    deliver(do_answer_as_submitter, code, data={"text": "Greta Hemlig var där på kvällen."})
+    handler_mail = smtp.to(cast["manager_a"].email)
+    assert len(handler_mail) == 1 and report.case_number in handler_mail[0].subject
+    assert_no_secrets(handler_mail[0])
+    assert "När hände" not in handler_mail[0].everything()
+    assert Notification.objects.filter(user=cast["manager_a"], event="complaint.submitter_answered").count() == 1
+
+
+def test_feedback_to_the_reporter_reaches_the_reporter(cast, org, smtp, deliver):
+    from cases.services import do_give_reporter_feedback
+
+    report = file_with_person("deviation", cast, org)
+    deliver(do_give_reporter_feedback, report.pk, acting_user=cast["manager_a"],
+            data={"text": "Greta Hemlig har fått rätt medicin nu."})
+    mails = smtp.to("reporter@kommun.example")
+    assert len(mails) == 1 and report.case_number in mails[0].subject
+    assert_no_secrets(mails[0])

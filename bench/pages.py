@@ -1,0 +1,145 @@
+"""Server time of the web pages people open most, on a database holding 100,000 cases:
+the work inbox (a unit manager's and a board-wide SAS's), the case page and My reports.
+
+Most cases in a municipality's database are closed; ``OPEN_SHARE`` of them are open
+deviations with their workflow task waiting (a running clock on every tenth). Both kinds are
+written with bulk inserts (open ones by ``tests/workflows/bulk.py``); the cases that are
+looked at are filed and worked through the services, as a user would. Each page is requested with
+Django's test client in this process, so the time is the server's: URL routing, middleware,
+the view, its queries and the template, without network or browser.
+"""
+
+import datetime
+import statistics
+import time
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
+
+from cases.models import CaseClock, DeadlineRule, OrgUnit, Report, Role
+from cases.services import (
+    do_add_action,
+    do_add_affected_person,
+    do_add_cause,
+    do_file_report,
+    do_give_reporter_feedback,
+    do_grant_role,
+)
+from tests.workflows.bulk import open_deviations
+
+UNITS = 20
+OWN_REPORTS = 30
+OPEN_SHARE = 0.05
+
+
+def _org(tag):
+    kommun = OrgUnit.objects.create(kind="kommun", name=f"Sidkommun {tag}")
+    board = OrgUnit.objects.create(kind="namnd", name="Socialnämnden", parent=kommun, case_number_prefix=f"P{tag[:4]}")
+    administration = OrgUnit.objects.create(kind="forvaltning", name="Socialförvaltningen", parent=board)
+    department = OrgUnit.objects.create(kind="avdelning", name="Äldreomsorg", parent=administration)
+    units = [OrgUnit.objects.create(kind="enhet", name=f"Enhet {i}", parent=department) for i in range(UNITS)]
+    User = get_user_model()
+    users = {name: User.objects.create_user(username=f"pages-{name}-{tag}", first_name=name.title(), last_name="Bench")
+             for name in ("bulk", "reporter", "manager", "sas")}
+    do_grant_role(users["manager"], Role.UNIT_MANAGER, units[0], acting_user=None)
+    do_grant_role(users["sas"], Role.SAS, board, acting_user=None)
+    return board, units, users
+
+
+def _clocks(report_ids):
+    rule = DeadlineRule.current("deviation-assessment")
+    now = timezone.now()
+    rows = [CaseClock(report_id=pk, rule=rule, code=rule.code, started_at=now - datetime.timedelta(days=3),
+                      due_at=now + datetime.timedelta(hours=(i % 200) - 100))
+            for i, pk in enumerate(report_ids[::10])]
+    CaseClock.objects.bulk_create(rows, batch_size=2000)
+
+
+def _closed(count, units, reporter, start, batch=5000):
+    now = timezone.now()
+    for offset in range(0, count, batch):
+        rows = []
+        for i in range(offset, min(count, offset + batch)):
+            unit, sequence = units[i % len(units)], start + i
+            rows.append(Report(type="deviation", state="closed", unit=unit, namnd_id=unit.namnd_id, reporter=reporter,
+                               description="Avslutad.", reported_at=now - datetime.timedelta(days=1 + i % 900),
+                               closed_at=now, decision="Avslutad.", case_year=9999, case_sequence=sequence,
+                               case_number=f"BULK-{unit.namnd_id}-{sequence}"))
+        Report.objects.bulk_create(rows)
+
+
+def _worked_case(units, users):
+    """A deviation with persons, causes and actions, as the manager sees it."""
+    manager = users["manager"]
+    report = do_file_report(acting_user=users["reporter"], data={
+        "type": "deviation", "unit": units[0].pk, "description": "Fel läkemedel gavs på kvällen.",
+        "occurred_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat()})
+    for i in range(3):
+        do_add_affected_person(report.pk, acting_user=manager, data={"role": f"Brukare {i}"})
+        cause = do_add_cause(report.pk, acting_user=manager, data={"description": f"Orsak {i}"})
+        do_add_action(report.pk, acting_user=manager, data={
+            "description": f"Åtgärd {i}", "kind": "corrective", "causes": [cause.pk], "owner": manager.pk,
+            "due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat()})
+    do_give_reporter_feedback(report.pk, acting_user=manager, data={"text": "Tack för rapporten."})
+    return report
+
+
+def build(count):
+    tag = uuid.uuid4().hex[:8]
+    _board, units, users = _org(tag)
+    started = time.perf_counter()
+    bulk = count - OWN_REPORTS - 1
+    opened = int(bulk * OPEN_SHARE)
+    open_deviations(opened, units, users["bulk"], start=1)
+    _clocks(list(Report.objects.filter(reporter=users["bulk"]).values_list("pk", flat=True)))
+    _closed(bulk - opened, units, users["bulk"], start=opened + 1)
+    for i in range(OWN_REPORTS):
+        do_file_report(acting_user=users["reporter"], data={
+            "type": "deviation", "unit": units[i % UNITS].pk, "description": f"Egen rapport {i}.",
+            "occurred_at": (timezone.now() - datetime.timedelta(hours=i + 1)).isoformat()})
+    case = _worked_case(units, users)
+    return users, case, time.perf_counter() - started
+
+
+def _timed(client, url, n, warmup):
+    times = []
+    for i in range(warmup + n):
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, (url, response.status_code)
+        if i >= warmup:
+            times.append(elapsed * 1000)
+    times.sort()
+    return {"n": n, "p50_ms": statistics.median(times), "p95_ms": statistics.quantiles(times, n=20)[-1],
+            "max_ms": times[-1]}
+
+
+def measure(count=100_000, n=60, warmup=5):
+    users, case, build_seconds = build(count)
+    pages = [("inbox (unit manager, 1 of 20 units)", "manager", "/inbox/"),
+             ("inbox (SAS, whole board)", "sas", "/inbox/"),
+             ("inbox, search by case number (SAS)", "sas", f"/inbox/?q={case.case_number}"),
+             ("case page (unit manager)", "manager", f"/cases/{case.pk}/"),
+             ("my reports (reporter, 31 reports)", "reporter", "/my-reports/")]
+    results = {}
+    for label, who, url in pages:
+        client = Client()
+        client.force_login(users[who])
+        results[label] = _timed(client, url, n, warmup)
+    from viewflow.workflow.models import Task
+
+    return {"cases": Report.objects.count(), "open_tasks": Task.objects.filter(status="NEW").count(),
+            "build_seconds": build_seconds, "pages": results}
+
+
+def report(result):
+    lines = [f"web pages with {result['cases']:,} cases in the database, {result['open_tasks']:,} open tasks "
+             f"(built in {result['build_seconds']:.0f} s); "
+             f"server time per request, ms:",
+             f"{'':42}{'n':>6}{'p50':>9}{'p95':>9}{'max':>9}"]
+    for label, r in result["pages"].items():
+        lines.append(f"{label:42}{r['n']:>6}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['max_ms']:>9.1f}")
+    return "\n".join(lines)

@@ -1,0 +1,109 @@
+"""Filing from the web forms, the public form's receipt code, and the messages between a
+case's handler and the people outside it (the submitter of a complaint, the reporter)."""
+
+import secrets
+
+from django import forms as django_forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cases import audit, selectors
+from cases.access import HANDLER_ROLES
+from cases.events import emit
+from cases.models import CaseMessage, ReceiptCode, ReportType
+from cases.models.messages import receipt_digest
+from cases.services.base import CaseNotFound, load_report, require_open, require_roles, validated
+from cases.services.content import do_add_affected_person, do_add_attachment
+from cases.services.reports import do_file_report
+
+# Crockford's base32 without the letters that look like digits: 16 characters, 80 bits.
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"[:32]
+
+
+class MessageForm(django_forms.Form):
+    text = django_forms.CharField(label=_("Message"), widget=django_forms.Textarea, max_length=10000)
+
+
+def new_receipt_code():
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+@transaction.atomic
+def do_file_report_with_details(*, acting_user, data, persons=(), uploads=(), immediate_measures=""):
+    """Filing with what the reporter knows at once: affected persons, attachments and, for
+    lex Sarah, the immediate measures taken. All of it is saved, or none of it."""
+    report = do_file_report(acting_user=acting_user, data=data)
+    for person in persons:
+        do_add_affected_person(report.pk, acting_user=acting_user, data=person)
+    for upload in uploads:
+        do_add_attachment(report.pk, acting_user=acting_user, upload=upload)
+    if immediate_measures and report.type == ReportType.LEX_SARAH:
+        # The reporter's account; the manager confirms it, with its time, in the first step.
+        report.immediate_measures = immediate_measures
+        report.save(update_fields=["immediate_measures", "updated_at"])
+        audit.record("report.immediate_measures_reported", actor=acting_user, obj=report, report_id=report.pk)
+    return report
+
+
+@transaction.atomic
+def do_file_public_submission(*, data):
+    """A complaint, opinion, suggestion or praise from the public form, with no account.
+    Returns the case and its receipt code, which is shown once and stored only as a digest."""
+    report = do_file_report(acting_user=None, data={**data, "type": ReportType.COMPLAINT})
+    code = new_receipt_code()
+    ReceiptCode.objects.create(report=report, code_hash=receipt_digest(code))
+    audit.record("receipt.issued", actor=None, obj=report, report_id=report.pk)
+    return report, code
+
+
+def _message(report, kind, text, author):
+    return CaseMessage.objects.create(report=report, kind=kind, text=text, author=author)
+
+
+@transaction.atomic
+def do_ask_submitter(report_id, *, acting_user, data):
+    """A handler's follow-up question to the submitter of a complaint."""
+    report = load_report(report_id, acting_user)
+    require_roles(acting_user, report, HANDLER_ROLES[report.type])
+    require_open(report)
+    if report.type != ReportType.COMPLAINT or not (hasattr(report, "receipt") or report.submitter_contact):
+        raise ValidationError(_("The submitter of this case cannot be reached: no receipt code and no contact."))
+    cleaned = validated(MessageForm(data=data))
+    message = _message(report, CaseMessage.Kind.QUESTION, cleaned["text"], acting_user)
+    audit.record("complaint.question", actor=acting_user, obj=message, report_id=report.pk)
+    emit("complaint.question", report=report, actor=acting_user, message_id=message.pk)
+    return message
+
+
+@transaction.atomic
+def do_answer_as_submitter(code, *, data):
+    """The submitter answers the handler's questions with their receipt code."""
+    report = selectors.report_for_receipt(code)
+    if report is None:
+        raise CaseNotFound()
+    if not report.messages.filter(kind=CaseMessage.Kind.QUESTION).exists():
+        raise ValidationError(_("There is no question to answer."))
+    require_open(report)
+    cleaned = validated(MessageForm(data=data))
+    message = _message(report, CaseMessage.Kind.ANSWER, cleaned["text"], None)
+    audit.record("complaint.submitter_answered", actor=None, obj=message, report_id=report.pk)
+    emit("complaint.submitter_answered", report=report, actor=None, message_id=message.pk,
+         user_ids=[report.handler_id] if report.handler_id else [])
+    return message
+
+
+@transaction.atomic
+def do_give_reporter_feedback(report_id, *, acting_user, data):
+    """What the handler chooses to tell the reporter; shown in the reporter's My reports."""
+    report = load_report(report_id, acting_user)
+    require_roles(acting_user, report, HANDLER_ROLES[report.type])
+    if report.reporter_id is None:
+        raise ValidationError(_("This case has no reporter with an account to give feedback to."))
+    cleaned = validated(MessageForm(data=data))
+    message = _message(report, CaseMessage.Kind.FEEDBACK, cleaned["text"], acting_user)
+    audit.record("reporter.feedback_given", actor=acting_user, obj=message, report_id=report.pk)
+    emit("reporter.feedback_given", report=report, actor=acting_user, message_id=message.pk,
+         user_ids=[report.reporter_id])
+    return message

@@ -1,0 +1,298 @@
+"""The case page and the forms that change a case, each through its ``cases.services``
+function. Out of scope answers 404; in scope but not allowed, 403."""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases import audit, selectors, services
+from cases import forms as case_forms
+from cases.access import HANDLER_ROLES
+from cases.api.reading import notification_transitions, reads_everything
+from cases.models import CaseMessage, ReportType, Regulator, Role
+from cases.models.lifecycles import case_roles
+from cases.services.conversation import MessageForm
+from cases.services.regulators import EARLY_IVO_STATES
+from cases.services.reports import transition_form, transition_meta
+from cases.web import risk
+from cases.web.common import attach_errors, case_clocks, case_errors, next_url
+from workflows.selectors import open_tasks
+
+CHECKBOX_LISTS = (forms.SelectMultiple,)
+
+
+def _checkboxes(form):
+    """Multiple choices as check boxes: usable on a phone and by keyboard."""
+    for field in form.fields.values():
+        if isinstance(field.widget, CHECKBOX_LISTS) and not isinstance(field.widget, forms.CheckboxSelectMultiple):
+            field.widget = forms.CheckboxSelectMultiple(choices=field.widget.choices)
+        if isinstance(field.widget, forms.Textarea):
+            field.widget.attrs.setdefault("rows", 4)
+    return form
+
+
+def _case(user, report_id):
+    report = selectors.report_detail(user, report_id)
+    if report is None:
+        raise Http404()
+    return report
+
+
+def is_handler(user, report):
+    return bool(case_roles(user, report) & HANDLER_ROLES[report.type])
+
+
+ACTION_LABELS = {
+    "report.filed": gettext_lazy("Filed"),
+    "report.routed": gettext_lazy("Routed to a linked case"),
+    "report.immediate_measures_reported": gettext_lazy("Immediate measures described by the reporter"),
+    "person.added": gettext_lazy("Affected person added"),
+    "person.informed": gettext_lazy("Person informed and heard"),
+    "investigation_entry.added": gettext_lazy("Investigation entry added"),
+    "risk.assessed": gettext_lazy("Risk assessed"),
+    "cause.added": gettext_lazy("Cause added"),
+    "action.added": gettext_lazy("Action added"),
+    "action.updated": gettext_lazy("Action updated"),
+    "attachment.added": gettext_lazy("Attachment added"),
+    "investigator.granted": gettext_lazy("Investigator named"),
+    "notification.decided": gettext_lazy("Decided to notify the regulator"),
+    "notification.submit": gettext_lazy("Notification to the regulator submitted"),
+    "notification.supplement": gettext_lazy("Supplement sent to the regulator"),
+    "notification.record_outcome": gettext_lazy("The regulator's decision recorded"),
+    "notification.complete": gettext_lazy("Notification completed"),
+    "receipt.issued": gettext_lazy("Receipt code issued"),
+    "complaint.question": gettext_lazy("Question sent to the submitter"),
+    "complaint.submitter_answered": gettext_lazy("The submitter answered"),
+    "reporter.feedback_given": gettext_lazy("Feedback given to the reporter"),
+}
+
+
+def _timeline(user, report):
+    if not selectors.may_read_audit(user, report):
+        return None
+    rows = []
+    for event in selectors.report_timeline(user, report):
+        label = ACTION_LABELS.get(event.action)
+        if label is None and event.action.startswith("report."):
+            try:
+                label = transition_meta(report, event.action.removeprefix("report."))[2]["label"]
+            except Exception:
+                label = event.action
+        rows.append({"at": event.occurred_at, "who": event.actor_name, "label": label or event.action})
+    return rows
+
+
+@login_required
+@case_errors
+def case_page(request, report_id):
+    user = request.user
+    report = _case(user, report_id)
+    audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "web"})
+    context = {"report": report, "clocks": case_clocks(report)}
+    if not reads_everything(user, report):
+        context["feedback"] = report.messages.filter(kind=CaseMessage.Kind.FEEDBACK)
+        return render(request, "web/case_reporter.html", context)
+    roles = case_roles(user, report)
+    handler = is_handler(user, report)
+    notifications = list(report.regulator_notifications.select_related("decided_by").prefetch_related("supplements"))
+    for notification in notifications:
+        notification.steps = notification_transitions(notification, report, user)
+        notification.state_label = notification.STATES.get(notification.state, notification.state)
+    persons = selectors.report_persons(user, report)
+    events = list(report.information_events.select_related("informed_by"))
+    for person in persons:
+        person.informed = [e for e in events if e.person_id == person.pk]
+    may_notify_ivo_early = (report.type == ReportType.LEX_SARAH and Role.DECISION_MAKER in roles
+                            and report.state in EARLY_IVO_STATES
+                            and not any(n.regulator == Regulator.IVO for n in notifications))
+    context.update({
+        "handler": handler,
+        "transitions": services.available_transitions(report, user),
+        "persons": persons,
+        "entries": report.investigation_entries.select_related("topic", "corrects"),
+        "causes": list(report.causes.all()),
+        "actions": selectors.report_actions(report),
+        "links": selectors.report_links(user, report),
+        "notifications": notifications,
+        "delegation_decisions": report.delegation_decisions.select_related("legal_reference"),
+        "attachments": report.attachments.all(),
+        "conversation": report.messages.select_related("author"),
+        "timeline": _timeline(user, report),
+        "open_tasks": open_tasks(report),
+        "may_notify_ivo_early": may_notify_ivo_early,
+        "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
+        "may_ask": handler and report.type == ReportType.COMPLAINT,
+        "closed": report.state in ("closed", "outside_scope"),
+    })
+    if handler and not context["closed"]:
+        context["forms"] = {
+            "person": _checkboxes(case_forms.AffectedPersonForm(auto_id="person_%s")),
+            "entry": _checkboxes(case_forms.InvestigationEntryForm(report=report, auto_id="entry_%s")),
+            "cause": case_forms.CauseForm(report=report, auto_id="cause_%s"),
+            "action": _checkboxes(case_forms.ActionForm(report=report, auto_id="action_%s")),
+            "information": case_forms.InformationEventForm(report=report, auto_id="info_%s"),
+            "feedback": MessageForm(auto_id="feedback_%s"),
+        }
+        context["risk_form"] = case_forms.RiskForm(report=report, user=user, auto_id="risk_%s")
+        context["risk_form"].order_fields(risk.field_order(context["risk_form"]))
+        context["matrix"] = risk.matrix(risk.selected_cell(context["risk_form"], report))
+    return render(request, "web/case.html", context)
+
+
+@dataclass
+class Part:
+    title: str
+    build: Callable  # (report, user, data, files) -> form
+    perform: Callable  # (report, user, data, files) -> None
+    anchor: str = ""
+    may: Callable = is_handler
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File"))
+
+
+def _file(data, files):
+    return files.get("file") if files else None
+
+
+PARTS = {
+    "persons": Part(gettext_lazy("Add an affected person"),
+                    lambda r, u, d, f: case_forms.AffectedPersonForm(data=d),
+                    lambda r, u, d, f: services.do_add_affected_person(r.pk, acting_user=u, data=d), "persons"),
+    "information": Part(gettext_lazy("Record that a person was informed and heard"),
+                        lambda r, u, d, f: case_forms.InformationEventForm(data=d, report=r),
+                        lambda r, u, d, f: services.do_add_information_event(r.pk, acting_user=u, data=d), "persons"),
+    "entries": Part(gettext_lazy("Add an investigation entry"),
+                    lambda r, u, d, f: case_forms.InvestigationEntryForm(data=d, report=r),
+                    lambda r, u, d, f: services.do_add_investigation_entry(r.pk, acting_user=u, data=d),
+                    "investigation"),
+    "risk": Part(gettext_lazy("Assess the risk"),
+                 lambda r, u, d, f: case_forms.RiskForm(data=d, report=r, user=u),
+                 lambda r, u, d, f: services.do_set_risk(r.pk, acting_user=u, data=d), "risk"),
+    "causes": Part(gettext_lazy("Add a cause"),
+                   lambda r, u, d, f: case_forms.CauseForm(data=d, report=r),
+                   lambda r, u, d, f: services.do_add_cause(r.pk, acting_user=u, data=d), "actions"),
+    "actions": Part(gettext_lazy("Add an action"),
+                    lambda r, u, d, f: case_forms.ActionForm(data=d, report=r),
+                    lambda r, u, d, f: services.do_add_action(r.pk, acting_user=u, data=d), "actions"),
+    "attachments": Part(gettext_lazy("Add an attachment"),
+                        lambda r, u, d, f: AttachmentForm(data=d, files=f),
+                        lambda r, u, d, f: services.do_add_attachment(r.pk, acting_user=u, upload=_file(d, f)),
+                        "attachments"),
+    "route": Part(gettext_lazy("Open a linked case"),
+                  lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
+                  lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d), "links"),
+    "ask": Part(gettext_lazy("Ask the submitter a question"),
+                lambda r, u, d, f: MessageForm(data=d),
+                lambda r, u, d, f: services.do_ask_submitter(r.pk, acting_user=u, data=d), "messages"),
+    "feedback": Part(gettext_lazy("Give feedback to the reporter"),
+                     lambda r, u, d, f: MessageForm(data=d),
+                     lambda r, u, d, f: services.do_give_reporter_feedback(r.pk, acting_user=u, data=d), "messages"),
+    "notify-ivo": Part(gettext_lazy("Decide to notify IVO now"),
+                       lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
+                       lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
+                       "notifications", lambda u, r: Role.DECISION_MAKER in case_roles(u, r)),
+}
+
+
+def _form_page(request, report, *, title, form, perform, anchor, back=None):
+    """GET shows the form; POST performs the change and goes back to the case, or shows the
+    form again with every field as typed and the errors linked from a summary."""
+    _checkboxes(form)
+    if request.method == "POST":
+        try:
+            perform()
+        except ValidationError as exc:
+            attach_errors(form, exc, {"file": "file"})
+        else:
+            messages.success(request, _("Saved."), extra_tags=f"clear-draft:{request.path}")
+            default = reverse("web:case", args=[report.pk]) + (f"#{anchor}" if anchor else "")
+            return redirect(next_url(request, default))
+    matrix = None
+    if "probability" in form.fields and "severity" in form.fields:
+        matrix = risk.matrix(risk.selected_cell(form))
+        form.order_fields(risk.field_order(form))
+    return render(request, "web/case_form.html", {
+        "report": report, "title": title, "form": form, "matrix": matrix, "clocks": case_clocks(report),
+        "back": back or reverse("web:case", args=[report.pk]), "next": request.POST.get("next") or request.GET.get("next", ""),
+        "is_multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
+    })
+
+
+@login_required
+@case_errors
+def part(request, report_id, part_name):
+    spec = PARTS.get(part_name)
+    if spec is None:
+        raise Http404()
+    user = request.user
+    report = _case(user, report_id)
+    if not spec.may(user, report):
+        raise PermissionDenied()
+    data = risk.with_cell(request.POST) if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    form = spec.build(report, user, data, files)
+    return _form_page(request, report, title=spec.title, form=form, anchor=spec.anchor,
+                      perform=lambda: spec.perform(report, user, data, files))
+
+
+@login_required
+@case_errors
+def update_action(request, report_id, action_id):
+    user = request.user
+    report = _case(user, report_id)
+    action = report.actions.filter(pk=action_id).first()
+    if action is None:
+        raise Http404()
+    if action.owner_id != user.pk and not is_handler(user, report):
+        raise PermissionDenied()
+    data = request.POST if request.method == "POST" else None
+    form = case_forms.ActionUpdateForm(data=data, instance=action, report=report)
+    return _form_page(request, report, title=_("Update the action"), form=form, anchor=f"action-{action.pk}",
+                      perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data))
+
+
+@login_required
+@case_errors
+def transition(request, report_id, name):
+    user = request.user
+    report = _case(user, report_id)
+    allowed = {t["name"]: t for t in services.available_transitions(report, user)}
+    if name not in allowed:
+        transition_meta(report, name)  # an unknown name is a 404
+        raise PermissionDenied()
+    data = risk.with_cell(request.POST) if request.method == "POST" else None
+    form = transition_form(report, name, user, data=data)
+    if data is None and name == "record_immediate_measures" and report.immediate_measures:
+        form.initial["immediate_measures"] = report.immediate_measures
+    return _form_page(request, report, title=allowed[name]["label"], form=form, anchor="",
+                      perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data))
+
+
+@login_required
+@case_errors
+def notification_step(request, report_id, notification_id, name):
+    user = request.user
+    report = _case(user, report_id)
+    notification = report.regulator_notifications.filter(pk=notification_id).first()
+    if notification is None or name not in case_forms.NOTIFICATION_FORMS:
+        raise Http404()
+    if name not in {s["name"] for s in notification_transitions(notification, report, user)}:
+        raise PermissionDenied()
+    data = request.POST if request.method == "POST" else None
+    form = case_forms.NOTIFICATION_FORMS[name](data=data, report=report, user=user, notification=notification)
+    titles = {"submit": _("Record the notification as submitted"), "supplement": _("Record a supplement"),
+              "record_outcome": _("Record the regulator's decision"), "complete": _("Complete the notification")}
+    return _form_page(request, report, title=titles[name], form=form, anchor="notifications",
+                      perform=lambda: services.do_notification_transition(
+                          report.pk, notification.pk, name, acting_user=user, data=data))

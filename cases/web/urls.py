@@ -1,0 +1,24 @@
+from django.urls import path
+
+from cases.web import case, public, reporting, work
+
+app_name = "web"
+
+urlpatterns = [
+    path("", reporting.home, name="home"),
+    path("report/", reporting.report_start, name="report_start"),
+    path("report/<slug:report_type>/", reporting.report_form, name="report_form"),
+    path("my-reports/", reporting.my_reports, name="my_reports"),
+    path("feedback/", public.public_form, name="public_form"),
+    path("feedback/thanks/", public.public_thanks, name="public_thanks"),
+    path("feedback/status/", public.public_status, name="public_status"),
+    path("inbox/", work.inbox, name="inbox"),
+    path("actions/", work.actions_board, name="actions"),
+    path("tasks/<int:task_id>/claim/", work.claim, name="claim"),
+    path("cases/<int:report_id>/", case.case_page, name="case"),
+    path("cases/<int:report_id>/do/<slug:name>/", case.transition, name="transition"),
+    path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),
+    path("cases/<int:report_id>/notifications/<int:notification_id>/<slug:name>/", case.notification_step,
+         name="notification_step"),
+    path("cases/<int:report_id>/<slug:part_name>/", case.part, name="part"),
+]

@@ -1,0 +1,144 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+Never a downloaded browser: Chromium comes from the system package (``make test`` installs it
+with apt when it can). Without it these tests skip with a loud reason, and under
+CI_REQUIRE_ALL=1 (.ci/run) they fail instead, so that CI cannot pass without them.
+"""
+
+import importlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.utils import timezone
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
+# between browser steps are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason):
+    if os.environ.get("CI_REQUIRE_ALL") == "1":
+        pytest.fail(f"BROWSER TESTS CANNOT RUN: {reason} (CI_REQUIRE_ALL=1 turns this skip into a failure)")
+    pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM}; install Debian's package: apt-get install chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright is not installed (make venv)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """A transactional test's flush empties the tables migration 0003 seeded; seed them again."""
+    from cases.models import Term
+
+    if not Term.objects.exists():
+        importlib.import_module("cases.migrations.0003_seed_reference_data").seed(apps, None)
+    cache.clear()
+
+
+@pytest.fixture
+def e2e_cast(reference_data):
+    from tests.cast import build_cast, build_org
+
+    org = build_org()
+    return org, build_cast(org)
+
+
+class Browse:
+    """One user's browser context in one language, with the page checks every step makes."""
+
+    def __init__(self, browser, base_url, language, viewport, shots):
+        self.context = browser.new_context(viewport=viewport, locale="sv-SE" if language == "sv" else "en-GB")
+        self.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+        self.page = self.context.new_page()
+        self.base_url = base_url
+        self.language = language
+        self.shots = shots
+        self.checked = []
+
+    def go(self, path):
+        self.page.goto(self.base_url + path)
+        return self.page
+
+    def login(self, username, password):
+        self.go("/accounts/login/")
+        self.axe("login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        self.page.click("main button[type=submit]")
+        return self.page
+
+    def axe(self, label):
+        """Zero WCAG 2.1 A/AA violations on the page as it is now."""
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            WCAG_TAGS,
+        )
+        violations = [
+            {"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+        assert not violations, f"axe on {label} ({self.language}, {self.page.url}):\n" + json.dumps(violations, indent=1)
+        self.checked.append(label)
+
+    def screenshot(self, name):
+        """The page at desktop and phone width, for the README (Swedish runs only)."""
+        if not self.shots:
+            return
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        current = self.page.viewport_size
+        for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+            self.page.set_viewport_size(size)
+            self.page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+        self.page.set_viewport_size(current)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def browse(browser, live_server, request):
+    opened = []
+    language = getattr(request, "param", "sv")
+
+    def open_as(viewport=DESKTOP, language=language):
+        session = Browse(browser, live_server.url, language, viewport, shots=language == "sv")
+        opened.append(session)
+        return session
+
+    yield open_as
+    for session in opened:
+        session.close()
+
+
+def local_input(moment):
+    """A datetime as a datetime-local input takes it, in the site's time zone."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,31 @@
+import pytest
+from django.core.cache import cache
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _empty_rate_limits():
+    """The public form's rate limit lives in the cache; every test starts with none used."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def login(client, cast):
+    def as_user(name):
+        client.force_login(cast[name])
+        return client
+
+    return as_user
+
+
+@pytest.fixture
+def deviation(cast, org):
+    return factories.file("deviation", cast["reporter"], org.unit_a)
+
+
+@pytest.fixture
+def breach(cast, org):
+    return factories.file("data_breach", cast["reporter"], org.unit_a)

@@ -1,0 +1,60 @@
+"""The inbox, the case page and My reports cost a fixed number of queries, whatever the
+number of rows they show. Each page logs its read, which on PostgreSQL takes the audit
+chain's advisory lock: one query more there."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.services import do_add_affected_person, do_add_investigation_entry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def file_many(cast, org, n):
+    return [factories.file("deviation", cast["reporter"], org.unit_a) for _i in range(n)]
+
+
+@pytest.mark.parametrize("url_name, user, expected", [
+    ("web:inbox", "manager_a", 10),
+    ("web:my_reports", "reporter", 8),
+])
+def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_name, user, expected,
+                                                        django_assert_num_queries):
+    client.force_login(cast[user])
+    url = reverse(url_name)
+    file_many(cast, org, 2)
+    few = queries(client, url)
+    file_many(cast, org, 8)
+    assert queries(client, url) == few
+    with django_assert_num_queries(expected + (connection.vendor == "postgresql")):
+        client.get(url)
+
+
+def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_assert_num_queries):
+    report = factories.file("lex_sarah", cast["reporter"], org.unit_a)
+    report = factories.walk_to(report, "investigating", cast)
+    client.force_login(cast["sas"])
+    url = reverse("web:case", args=[report.pk])
+
+    def add(n):
+        for i in range(n):
+            do_add_affected_person(report.pk, acting_user=cast["sas"], data={"role": f"Brukare {i}"})
+            do_add_investigation_entry(report.pk, acting_user=cast["sas"], data={
+                "text": f"Anteckning {i}", "source": "Intervju", "nature": "fact", "entry_date": "2026-01-05"})
+            factories.settled_action(report, cast["sas"], cast["manager_a"])
+
+    add(1)
+    few = queries(client, url)
+    add(4)
+    assert queries(client, url) == few
+    with django_assert_num_queries(30 + (connection.vendor == "postgresql")):
+        client.get(url)
