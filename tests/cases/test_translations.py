@@ -9,15 +9,35 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 import cases
+import notifications
+import workflows
 from cases.models import Report
 from tests.factories import file
 
 LOCALE = Path(cases.__file__).resolve().parent / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
+# Every catalogue of the project: the apps' own, and the root one of LOCALE_PATHS (templates, web pages).
+CATALOGUES = {
+    "cases": LOCALE,
+    "workflows": Path(workflows.__file__).resolve().parent / "locale",
+    "notifications": Path(notifications.__file__).resolve().parent / "locale",
+    "root": Path(cases.__file__).resolve().parents[1] / "locale",
+}
 
 
-def catalogue(lang):
-    return polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+def catalogue(lang, locale=LOCALE):
+    return polib.pofile(str(locale / lang / "LC_MESSAGES" / "django.po"))
+
+
+def compiled(lang, locale=LOCALE):
+    return polib.mofile(str(locale / lang / "LC_MESSAGES" / "django.mo"))
+
+
+def translations(entries):
+    """(context, msgid, msgid_plural) -> the translation(s), for the entries that have one."""
+    return {(e.msgctxt, e.msgid, e.msgid_plural or None):
+            tuple(v for _, v in sorted(e.msgstr_plural.items())) if e.msgid_plural else e.msgstr
+            for e in entries if e.msgid}
 
 
 def test_every_swedish_msgid_is_translated_and_none_is_fuzzy():
@@ -31,7 +51,8 @@ def test_every_swedish_msgid_is_translated_and_none_is_fuzzy():
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_translations_keep_the_placeholders_of_their_msgid(lang):
     changed = [e.msgid for e in catalogue(lang).translated_entries()
-               if sorted(PLACEHOLDER.findall(e.msgid)) != sorted(PLACEHOLDER.findall(e.msgstr))]
+               for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
+               if sorted(PLACEHOLDER.findall(e.msgid)) != sorted(PLACEHOLDER.findall(msgstr))]
     assert changed == []
 
 
@@ -40,6 +61,37 @@ def test_the_committed_mo_file_matches_its_po_file(lang):
     compiled = polib.mofile(str(LOCALE / lang / "LC_MESSAGES" / "django.mo"))
     expected = {e.msgid: e.msgstr for e in catalogue(lang).translated_entries()}
     assert {e.msgid: e.msgstr for e in compiled if e.msgid} == expected
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_every_catalogue_is_complete_in_swedish_and_none_is_fuzzy(name):
+    po = catalogue("sv", CATALOGUES[name])
+    assert [e.msgid for e in po if not e.obsolete and not e.translated()] == []
+    assert [e.msgid for e in po if "fuzzy" in e.flags] == []
+    assert not po.metadata_is_fuzzy and po.metadata["Language"] == "sv"
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_compiled_catalogue_matches_its_po_file(name, lang):
+    locale = CATALOGUES[name]
+    expected = translations(catalogue(lang, locale).translated_entries())
+    assert translations(compiled(lang, locale)) == expected
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_every_swedish_translation_keeps_the_placeholders_of_its_msgid(name):
+    changed = [e.msgid for e in catalogue("sv", CATALOGUES[name]).translated_entries()
+               for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
+               if set(PLACEHOLDER.findall(e.msgid)) != set(PLACEHOLDER.findall(msgstr))]
+    assert changed == []
+
+
+def test_the_root_catalogue_leaves_the_apps_strings_to_the_apps():
+    """LOCALE_PATHS comes first: a root entry would override the app catalogue's translation."""
+    apps = {(e.msgctxt, e.msgid) for name in ("cases", "workflows", "notifications")
+            for e in catalogue("sv", CATALOGUES[name]) if not e.obsolete}
+    assert [e.msgid for e in catalogue("sv", CATALOGUES["root"]) if (e.msgctxt, e.msgid) in apps] == []
 
 
 def test_both_catalogues_hold_the_same_msgids_and_english_has_nothing_fuzzy():
