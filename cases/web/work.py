@@ -21,10 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.models import TYPE_MODELS, Action, CaseClock, DeadlineRule, OrgUnit, ReportType, Role
+from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, Role
 from cases.services import CaseNotFound, InvalidState
 from cases.web.common import next_url
-from workflows.selectors import tasks_for
+from workflows.selectors import LISTED_FIELDS, tasks_for
 from workflows.services import do_claim
 
 
@@ -68,35 +68,29 @@ def inbox_tasks(user, filters):
     if filters.get("q"):
         text = filters["q"].strip()
         qs = qs.filter(Q(**{f"{REPORT}__case_number__icontains": text}) | Q(**{f"{REPORT}__description__icontains": text}))
+    # The task lists' columns, and what this page shows besides: the excerpt of the description
+    # and, for a breach without a stored clock, its discovery (not one query per row).
+    qs = qs.only(*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at")
     return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
 
 
 def overdue_by_unit(user):
-    """Per unit where the user holds a role: cases with an overdue legal clock and overdue
-    actions, counting only cases the user may see. The overdue rows are few and are found
-    first; checking them against the user's scope afterwards is far cheaper than the other
-    way round (0.6 s against a few ms with 100,000 cases)."""
-    now = timezone.now()
-    scope = role_scope(user)
-    if not scope.roles:
+    """Per unit: the cases with a running legal clock past its deadline and the open actions
+    past their due date, from ``cases.selectors.overdue_for`` (the overdue API's selector):
+    the units where the user answers for deadlines, the cases there they may see."""
+    if not role_scope(user).roles:
         return []
-    in_units = scope.units_q(scope.roles, prefix="report__unit__")
-    clocks = list(CaseClock.objects.filter(in_units, stopped_at__isnull=True, due_at__lt=now)
-                  .values_list("report_id", "report__unit_id", "report__unit__name"))
-    actions = list(Action.objects.filter(in_units, due_date__lt=timezone.localdate())
-                   .exclude(status=Action.Status.DONE)
-                   .values_list("report_id", "report__unit_id", "report__unit__name"))
-    ids = {row[0] for row in clocks + actions}
-    visible = set(selectors.visible_reports(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    overdue = selectors.overdue_for(user)
+    columns = ("report_id", "report__unit_id", "report__unit__name")
     rows = {}
-    for kind, found in (("cases", clocks), ("actions", actions)):
+    for kind in ("clocks", "actions"):
         counted = set()
-        for report_id, unit_id, unit_name in found:
-            if report_id not in visible or (kind == "cases" and report_id in counted):
+        for report_id, unit_id, unit_name in overdue[kind].values_list(*columns):
+            if kind == "clocks" and report_id in counted:
                 continue
             counted.add(report_id)
             row = rows.setdefault(unit_id, {"unit": unit_name, "cases": 0, "actions": 0})
-            row[kind] += 1
+            row["cases" if kind == "clocks" else "actions"] += 1
     return sorted(rows.values(), key=lambda r: r["unit"])
 
 
