@@ -16,7 +16,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from cases.models import Action, CaseClock, DeadlineRule, OrgUnit, OrgUnitUserObjectPermission, Report
+from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
 from notifications.models import Mode, Notification, NotificationRule, Position, Preference, RuleRecipient
 
@@ -98,17 +98,13 @@ def _modes(rule, users):
 
 
 def _deadline(rule, report):
-    """The due time the message states, from the running clock or else from the rule."""
+    """The due time the message states: the case's own running clock (cases.services.clocks
+    starts it when the case is filed), never a time computed here. No running clock (stopped,
+    or the deadline does not apply): no deadline stated."""
     if not rule.deadline_code:
         return {}
-    clock = CaseClock.objects.filter(report=report, code=rule.deadline_code, stopped_at__isnull=True).first()
-    if clock:
-        return {"due_at": clock.due_at.isoformat()}
-    deadline = DeadlineRule.current(rule.deadline_code)
-    start = getattr(report, deadline.starts_at, None) if deadline else None
-    if deadline and hasattr(start, "tzinfo"):
-        return {"due_at": deadline.due(start).isoformat()}
-    return {}
+    clock = report.clocks.filter(code=rule.deadline_code, stopped_at__isnull=True).first()
+    return {"due_at": clock.due_at.isoformat()} if clock else {}
 
 
 def _ancestor_ids(unit):

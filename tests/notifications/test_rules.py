@@ -68,6 +68,24 @@ def test_new_breach_reaches_the_dso_with_the_72_hour_deadline(cast, org, smtp, d
     assert_no_secrets(mail)
 
 
+def test_the_deadline_stated_is_the_cases_running_clock_and_none_once_it_stopped(cast, org, smtp, deliver):
+    discovered = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
+    moved, stopped = (file_with_person("data_breach", cast, org, discovered_at=discovered.isoformat())
+                      for _ in range(2))  # filed, not yet announced (no commit in the test)
+    clock = moved.clocks.get(code="breach-imy-notification", stopped_at__isnull=True)
+    due = clock.due_at + datetime.timedelta(hours=5)
+    moved.clocks.filter(pk=clock.pk).update(due_at=due)
+    deliver(send, "report.filed", moved, type=moved.type)
+    assert f"Senast: {timezone.localtime(due):%Y-%m-%d %H:%M}" in smtp.received[0].text
+    # Stopped before the event is handled (IMY already notified): no deadline is stated at all,
+    # rather than one worked out again from the discovery time.
+    stopped.clocks.filter(code="breach-imy-notification").update(stopped_at=timezone.now())
+    smtp.reset()
+    deliver(send, "report.filed", stopped, type=stopped.type)
+    assert [m.recipients for m in smtp.received] == [["dso@kommun.example"]]
+    assert "Senast" not in smtp.received[0].text
+
+
 @pytest.mark.parametrize("event, extra, subject", [
     ("task.assigned", {"task_id": 7, "step": "register"}, "En uppgift har tilldelats dig"),
     ("task.escalated", {"task_id": 7, "step": "register", "reason": "unclaimed"}, "En uppgift har eskalerats till dig"),
