@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 PERIOD = {"from": "2025-03-01", "to": "2025-10-31"}
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Most expectations below are written with the English headings; Swedish is the
+    product's default and has a test of its own (test_compilation_is_in_swedish_by_default)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def as_user(people):
     def make(name):
@@ -114,6 +121,17 @@ def test_compilation_json_has_every_table(world, as_user):
     assert per_year["columns"] == ["Board", "2023", "2024", "2025"]
     assert per_year["rows"] == [["Socialnämnden", 1, 1, 5]]
     assert AuditEvent.objects.filter(chain="access", action="compilation.exported").count() == 1
+
+
+def test_compilation_is_in_swedish_when_asked_and_by_default(world, people, settings):
+    client = APIClient()
+    client.force_authenticate(people["sas"])
+    url = "/api/v1/compilations/"
+    params = {**PERIOD, "namnd": world.org.sn.pk, "format": "json"}
+    swedish = client.get(url, params, HTTP_ACCEPT_LANGUAGE="sv").json()
+    assert swedish["tables"][0]["title"] == "Lex Sarah-rapporter per år"
+    settings.LANGUAGE_CODE = "sv"
+    assert client.get(url, params).json()["tables"][0]["title"] == "Lex Sarah-rapporter per år"
 
 
 def test_public_json_marks_hidden_cells(world, as_user):
