@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from cases import audit, selectors
 from cases.access import role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
-from cases.models import CaseMessage, Report, ReportType, Role
+from cases.models import CaseMessage, ReportType, Role
 from cases.services import do_file_report_with_details
 from cases.web.common import attach_errors
 
@@ -134,7 +134,8 @@ def report_start(request):
 
 
 def _last_unit(user):
-    return Report.objects.filter(reporter=user).order_by("-reported_at").values_list("unit_id", flat=True).first()
+    own = selectors.visible_reports(user).filter(reporter=user)
+    return own.order_by("-reported_at").values_list("unit_id", flat=True).first()
 
 
 @login_required
