@@ -6,20 +6,25 @@ from tests.cast import build_cast, build_org
 
 
 def _flush_without_append_only_guards(original):
-    """Transactional tests empty every table afterwards; the append-only triggers would
-    refuse that, so they are lifted for the flush and put back straight after."""
+    """Transactional tests (and the browser journeys' live server) empty every table
+    afterwards; the triggers that refuse UPDATE and DELETE on the append-only tables
+    (migration 0002) and on frozen regulator documents (migration 0006) would refuse that, so
+    they are lifted for the flush and put back straight after."""
     import importlib
 
-    triggers = importlib.import_module("cases.migrations.0002_append_only_triggers")
+    append_only = importlib.import_module("cases.migrations.0002_append_only_triggers")
+    frozen = importlib.import_module("cases.migrations.0006_cmp_compilations")
 
     def teardown(self):
         with connection.schema_editor() as editor:
-            triggers.drop(None, editor)
+            append_only.drop(None, editor)
+            frozen.unfreeze_table(None, editor)
         try:
             original(self)
         finally:
             with connection.schema_editor() as editor:
-                triggers.create(None, editor)
+                append_only.create(None, editor)
+                frozen.freeze_table(None, editor)
 
     return teardown
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.cache import cache
-from django.test import TransactionTestCase
 from django.utils import timezone
 
 
@@ -28,30 +27,6 @@ PHONE = {"width": 390, "height": 844}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 pytestmark = pytest.mark.browser
-
-
-def _flush_without_frozen_documents(original):
-    """The journeys freeze regulator documents (migration 0006 refuses their UPDATE and DELETE
-    with row triggers). The live server's flush empties tables with DELETE on SQLite, so the
-    triggers are lifted for the flush and put back straight after, as tests/conftest.py does
-    for the audit chain's append-only triggers."""
-    frozen = importlib.import_module("cases.migrations.0006_cmp_compilations")
-
-    def teardown(self):
-        from django.db import connection
-
-        with connection.schema_editor() as editor:
-            frozen.unfreeze_table(None, editor)
-        try:
-            original(self)
-        finally:
-            with connection.schema_editor() as editor:
-                frozen.freeze_table(None, editor)
-
-    return teardown
-
-
-TransactionTestCase._fixture_teardown = _flush_without_frozen_documents(TransactionTestCase._fixture_teardown)
 
 
 def _unavailable(reason):
