@@ -42,6 +42,11 @@ JOBS = {
                                               "the rule `action-due`, and `action.overdue` after the due date, to "
                                               "the action's owner; again when the due date is moved.",
     "cases.clock_jobs.fire_workflow_timers": "viewflow's own database timers (see below).",
+    "notifications.jobs.recover_deliveries": "notification e-mails left \"being sent\" longer than "
+                                             "`NOTIFICATION_SENDING_LEASE` (default 600 s) by a lost worker are "
+                                             "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
+                                             "times, then failed and shown to administrators "
+                                             "(docs/notifications.md).",
 }
 
 FIRING = """\

@@ -165,6 +165,9 @@ VIEWFLOW = {"AUTOREGISTER": False}
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@kommun.example")
+# Seconds a socket operation with the SMTP server may block, so that a hanging server cannot
+# hold a worker for ever (the send is then retried like any other temporary failure).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30)
 
 # Notifications (docs/notifications.md). Links in e-mails start with SITE_URL.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -174,6 +177,11 @@ NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default
 NOTIFICATION_RETRY_DELAYS = [int(s) for s in env.list("NOTIFICATION_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
 NOTIFICATION_WEEKLY_DIGEST_WEEKDAY = env.int("NOTIFICATION_WEEKLY_DIGEST_WEEKDAY", default=0)
+# A delivery left "being sent" longer than this many seconds (its worker was lost) is queued
+# again by the scheduler job notifications.jobs.recover_deliveries, at most
+# NOTIFICATION_SENDING_LEASE_RETRIES times; then it fails and shows in the admin.
+NOTIFICATION_SENDING_LEASE = env.int("NOTIFICATION_SENDING_LEASE", default=600)
+NOTIFICATION_SENDING_LEASE_RETRIES = env.int("NOTIFICATION_SENDING_LEASE_RETRIES", default=2)
 # Background work through django-tasks: the database queue and `manage.py db_worker` by
 # default; TASKS_BACKEND=rq puts it on Redis (REDIS_URL) with `manage.py rqworker`.
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
@@ -218,6 +226,7 @@ SCHEDULER_JOBS = [
     "workflows.escalation.escalate_unclaimed",
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
+    "notifications.jobs.recover_deliveries",
 ]
 
 LOGGING = {

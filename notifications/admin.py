@@ -4,7 +4,7 @@ shown so that an administrator sees mail that could not be delivered."""
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _, ngettext
 
-from notifications.delivery import requeue
+from notifications.delivery import LOST_WORKER, requeue
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position, RuleRecipient
 
 
@@ -46,11 +46,29 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
 
+class LostWorkerFilter(admin.SimpleListFilter):
+    """Deliveries whose worker was lost while sending (notifications.jobs.recover_deliveries)."""
+
+    title = _("lost worker")
+    parameter_name = "lost_worker"
+
+    def lookups(self, request, model_admin):
+        return [("requeued", _("Queued again after a lost worker")),
+                ("failed", _("Failed: the worker was lost each time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "requeued":
+            return queryset.filter(lease_requeues__gt=0)
+        if self.value() == "failed":
+            return queryset.filter(status=Delivery.Status.FAILED, last_error__startswith=LOST_WORKER)
+        return queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "address", "template", "status", "permanent_failure", "attempts", "last_error",
-                    "sent_at"]
-    list_filter = ["status", "permanent_failure", "template"]
+    list_display = ["created_at", "address", "template", "status", "permanent_failure", "attempts",
+                    "lease_requeues", "last_error", "sent_at"]
+    list_filter = ["status", "permanent_failure", LostWorkerFilter, "template"]
     search_fields = ["address", "key"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
     actions = ["retry"]

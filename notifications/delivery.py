@@ -5,6 +5,12 @@ task that sends it first claims the row with a conditional update (pending/retry
 so a task run twice, or two workers, send one message. Temporary SMTP failures (4xx, refused
 or dropped connections) are retried after ``NOTIFICATION_RETRY_DELAYS``; a permanent refusal
 (5xx) fails the delivery, and a refused recipient address is recorded for administrators.
+
+Every attempt carries the delivery's own Message-ID. A worker lost while sending leaves the
+row "sending"; after ``NOTIFICATION_SENDING_LEASE`` seconds ``recover_stuck`` (the scheduler
+job ``notifications.jobs.recover_deliveries``) queues it again, at most
+``NOTIFICATION_SENDING_LEASE_RETRIES`` times, then fails it (docs/notifications.md, "Delivery
+guarantees", for what that costs when the worker was lost after the server had the message).
 """
 
 import datetime
@@ -25,6 +31,7 @@ from notifications.models import Delivery, FailedAddress, RecipientSettings
 logger = logging.getLogger(__name__)
 
 PERMANENT_CODES = range(500, 600)
+LOST_WORKER = "worker lost while sending"  # how last_error starts when recover_stuck handled the row
 
 
 def language_of(user):
@@ -73,7 +80,8 @@ def build_message(delivery):
     message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.address],
                                      connection=get_connection(),
                                      headers={"Auto-Submitted": "auto-generated",
-                                              "Content-Language": delivery.language})
+                                              "Content-Language": delivery.language,
+                                              "Message-ID": delivery.message_id})
     message.attach_alternative(html, "text/html")
     return message
 
@@ -135,6 +143,36 @@ def _retry(delivery, error):
     logger.info("E-mail delivery %s will be retried at %s", delivery.pk, run_after.isoformat())
     enqueue(delivery.pk, run_after=run_after)
     return "retry"
+
+
+def recover_stuck(now):
+    """Deliveries left "sending" longer than the lease: their worker was lost (killed, out of
+    memory, the machine stopped). Queue each again, up to ``NOTIFICATION_SENDING_LEASE_RETRIES``
+    times; after that, fail it so that an administrator sees it. Returns how many it handled.
+
+    A live worker cannot hold the row that long: each SMTP socket operation is bounded by
+    ``EMAIL_TIMEOUT``, and the lease must be well above the few of them one send takes. The
+    update is conditional on the row still being "sending" since the same moment, so a worker
+    that finishes meanwhile, or a second scheduler, wins the row and this one skips it."""
+    expired = now - datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    stuck = list(Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
+                 .values_list("pk", "claimed_at", "lease_requeues"))
+    handled = 0
+    for pk, claimed_at, requeues in stuck:
+        row = Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_at=claimed_at)
+        since = claimed_at.isoformat(timespec="seconds")
+        if requeues < settings.NOTIFICATION_SENDING_LEASE_RETRIES:
+            with transaction.atomic():
+                if row.update(status=Delivery.Status.RETRY, lease_requeues=F("lease_requeues") + 1,
+                              next_attempt_at=now, last_error=f"{LOST_WORKER} (since {since})"):
+                    logger.warning("E-mail delivery %s was left being sent since %s: queued again", pk, since)
+                    transaction.on_commit(lambda pk=pk: enqueue(pk))
+                    handled += 1
+        elif row.update(status=Delivery.Status.FAILED,
+                        last_error=f"{LOST_WORKER}, {requeues + 1} times (last since {since})"):
+            logger.warning("E-mail delivery %s was left being sent %s times: failed", pk, requeues + 1)
+            handled += 1
+    return handled
 
 
 def requeue(delivery):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.access import role_scope
 from cases.models import Action, Role
 from cases.selectors import visible_reports
-from notifications.delivery import create_delivery
+from notifications.delivery import create_delivery, recover_stuck
 from notifications.models import Kind, Mode, Notification, Preference
 from notifications.rules import users_with_role
 
@@ -63,3 +63,10 @@ def weekly_manager_digest(now):
                                template="weekly", payload={"cases": [list(c) for c in cases]}):
                 sent += 1
     return sent
+
+
+def recover_deliveries(now):
+    """E-mails left "being sent" longer than ``NOTIFICATION_SENDING_LEASE`` by a worker that
+    was lost are queued again, up to ``NOTIFICATION_SENDING_LEASE_RETRIES`` times, then failed
+    (shown to administrators). Returns how many it handled."""
+    return recover_stuck(now)

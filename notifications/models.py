@@ -6,6 +6,8 @@ type, and names its recipients. Every notification holds ids, codes and the case
 the e-mails and the in-app centre never carry names, personnummer or descriptions.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -177,9 +179,18 @@ class Notification(models.Model):
         return f"{self.case_number} {self.event}"
 
 
+def new_message_id():
+    """A Message-ID of its own for each delivery, chosen once when the row is written: every
+    attempt to send the delivery carries the same one, so a copy sent again after a worker was
+    lost is recognisable as the same message. Random, so it says nothing about the case."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
 class Delivery(models.Model):
     """One e-mail, sent at most once: the key is unique and a worker claims the row with a
-    conditional update before it talks to the SMTP server."""
+    conditional update before it talks to the SMTP server. A row left "being sent" by a lost
+    worker is queued again after ``NOTIFICATION_SENDING_LEASE`` (``jobs.recover_deliveries``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")
@@ -206,6 +217,11 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True, default=new_message_id,
+                                  editable=False)
+    lease_requeues = models.PositiveSmallIntegerField(
+        _("queued again after a lost worker"), default=0,
+        help_text=_("How often the delivery was left being sent by a worker that stopped, and was queued again."))
 
     class Meta:
         verbose_name = _("e-mail delivery")

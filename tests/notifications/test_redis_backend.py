@@ -1,65 +1,138 @@
-"""The scale-out backend: django-tasks on RQ against the local Redis (127.0.0.1:6379).
+"""The scale-out backend for real: django-tasks on RQ against the local Redis (127.0.0.1:6379,
+database 11, emptied before and after each test), run by a real RQ ``SimpleWorker`` in burst
+mode and delivering to the in-process aiosmtpd server.
 
 Skipped, with the reason, only where no Redis answers; with CI_REQUIRE_ALL=1 (.ci/run) a
 missing Redis fails the test instead."""
 
+import datetime
 import os
-import uuid
+import time
 
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.utils import timezone
 
+from notifications import jobs
 from notifications.models import Delivery
 from notifications.tasks import send_delivery
 from tests.factories import file
+from tests.notifications.lost_worker import lose_worker
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Database 11 only: the tests empty it, and other users of this Redis keep to their own.
+REDIS_URL = "redis://127.0.0.1:6379/11"
+QUEUE = "ntf-test"
 
 
 @pytest.fixture
 def rq_backend(settings):
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        connection.ping()
     except redis.exceptions.ConnectionError:
-        message = f"Redis does not answer on {REDIS_URL}: the RQ backend test needs a running Redis."
+        message = f"Redis does not answer on {REDIS_URL}: the RQ backend tests need a running Redis."
         if os.environ.get("CI_REQUIRE_ALL"):
             pytest.fail(message)
         pytest.skip(message)
     import django_rq
     from django_tasks_rq.backend import Job
 
-    queue_name = f"ntf-test-{uuid.uuid4().hex[:8]}"
-    settings.RQ_QUEUES = {queue_name: {"URL": REDIS_URL}}
-    settings.NOTIFICATION_TASK_QUEUE = queue_name
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [queue_name]}}
-    queue = django_rq.get_queue(queue_name, job_class=Job)
+    connection.flushdb()
+    settings.RQ_QUEUES = {QUEUE: {"URL": REDIS_URL}}
+    settings.NOTIFICATION_TASK_QUEUE = QUEUE
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [QUEUE]}}
+    queue = django_rq.get_queue(QUEUE, job_class=Job)
+    assert queue.connection.connection_pool.connection_kwargs["db"] == 11
     yield queue
-    queue.empty()
-    queue.delete(delete_jobs=True)
+    connection.flushdb()
 
 
-def work(queue):
-    """An RQ worker in this process (no fork), so it shares the test's database transaction."""
+def work(queue, rounds=20):
+    """Real RQ workers in this process (``SimpleWorker``: no fork, so the job shares the test's
+    database transaction), in burst mode with the scheduler, so that retries scheduled with
+    ``run_after`` are moved to the queue when due; until nothing is queued or scheduled.
+    Returns how many jobs ran."""
     from django_tasks_rq.backend import Job
     from rq import SimpleWorker
 
-    worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
-    worker.work(burst=True)
-    return worker
+    def done():
+        return queue.finished_job_registry.count + queue.failed_job_registry.count
+
+    before = done()
+    for _ in range(rounds):
+        if not queue.count and not queue.scheduled_job_registry.count:
+            return done() - before
+        worker = SimpleWorker([queue], connection=queue.connection, job_class=Job)
+        worker.work(burst=True, with_scheduler=True)
+        if not queue.count and queue.scheduled_job_registry.count:
+            time.sleep(0.5)  # a retry scheduled for now, at whole-second resolution
+    raise AssertionError("jobs still queued or scheduled after %d rounds" % rounds)
 
 
-def test_rq_backend_delivers_once(cast, org, smtp, rq_backend, django_capture_on_commit_callbacks):
+@pytest.fixture
+def lex_sarah(cast, org, smtp, rq_backend, django_capture_on_commit_callbacks):
+    """A new lex Sarah report: its e-mail to the SAS is on the RQ queue, not yet sent."""
     assert django_settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
     with django_capture_on_commit_callbacks(execute=True):
         report = file("lex_sarah", cast["reporter"], org.unit_a)
     assert rq_backend.count == 1
-    work(rq_backend)
+    return report
+
+
+def test_rq_backend_delivers_once(lex_sarah, smtp, rq_backend):
+    assert work(rq_backend) == 1
     assert [m.recipients for m in smtp.received] == [["sas@kommun.example"]]
-    assert report.case_number in smtp.received[0].subject
+    assert lex_sarah.case_number in smtp.received[0].subject
     delivery = Delivery.objects.get()
     assert delivery.status == "sent"
-    # The same task enqueued again (a redelivery) sends nothing more.
-    send_delivery.using(queue_name=rq_backend.name).enqueue(delivery.pk)
-    work(rq_backend)
+    assert smtp.received[0].message["Message-ID"] == delivery.message_id
+
+
+def test_rq_task_run_twice_sends_one_message(lex_sarah, smtp, rq_backend):
+    delivery = Delivery.objects.get()
+    # The same task enqueued a second time before the first ran (a redelivery).
+    send_delivery.using(queue_name=QUEUE).enqueue(delivery.pk)
+    assert work(rq_backend) == 2
     assert len(smtp.received) == 1
+    # And once more after it was sent.
+    send_delivery.using(queue_name=QUEUE).enqueue(delivery.pk)
+    assert work(rq_backend) == 1
+    assert len(smtp.received) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+
+
+def test_rq_refused_then_accepted_is_delivered_exactly_once(lex_sarah, smtp, rq_backend):
+    smtp.temporary_failures = 1
+    assert work(rq_backend) == 2  # the first attempt, then the retry it scheduled (run_after)
+    assert len(smtp.received) == 1
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+
+
+def test_rq_worker_lost_mid_send_recovers(lex_sarah, smtp, rq_backend, monkeypatch, settings,
+                                          django_capture_on_commit_callbacks):
+    """The worker is lost during the SMTP conversation, before the server took the message: the
+    row stays "sending"; after the lease the scheduler job queues it again and it is sent once."""
+    settings.NOTIFICATION_SENDING_LEASE = 600
+    with lose_worker(monkeypatch, after_send=False):
+        work(rq_backend)
+    delivery = Delivery.objects.get()
+    assert delivery.status == "sending" and smtp.received == []
+    assert len(rq_backend.failed_job_registry) == 1  # RQ saw the job die
+
+    within_lease = delivery.claimed_at + datetime.timedelta(seconds=599)
+    assert jobs.recover_deliveries(within_lease) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.recover_deliveries(delivery.claimed_at + datetime.timedelta(seconds=601)) == 1
+    assert rq_backend.count == 1
+    assert work(rq_backend) == 1
+    assert len(smtp.received) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.lease_requeues, delivery.attempts, delivery.last_error) == ("sent", 1, 2, "")
+    assert smtp.received[0].message["Message-ID"] == delivery.message_id
+    # A later round finds nothing to do.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert jobs.recover_deliveries(timezone.now() + datetime.timedelta(days=1)) == 0
+    assert rq_backend.count == 0
