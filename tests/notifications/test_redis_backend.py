@@ -25,16 +25,23 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 QUEUE = "ntf-test"
 
 
-@pytest.fixture
-def rq_backend(settings):
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+def require_redis(url):
+    """A connection to the Redis at ``url``; where none answers, skip with the reason, or fail
+    when CI_REQUIRE_ALL is set (as .ci/run sets it)."""
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         connection.ping()
     except redis.exceptions.ConnectionError:
-        message = f"Redis does not answer on {REDIS_URL}: the RQ backend tests need a running Redis."
+        message = f"Redis does not answer on {url}: the RQ backend tests need a running Redis."
         if os.environ.get("CI_REQUIRE_ALL"):
             pytest.fail(message)
         pytest.skip(message)
+    return connection
+
+
+@pytest.fixture
+def rq_backend(settings):
+    connection = require_redis(REDIS_URL)
     import django_rq
     from django_tasks_rq.backend import Job
 
@@ -136,3 +143,15 @@ def test_rq_worker_lost_mid_send_recovers(lex_sarah, smtp, rq_backend, monkeypat
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.recover_deliveries(timezone.now() + datetime.timedelta(days=1)) == 0
     assert rq_backend.count == 0
+
+
+def test_without_redis_it_skips_with_the_reason_but_fails_under_ci(monkeypatch):
+    from tests.notifications.smtp import free_port
+
+    nowhere = f"redis://127.0.0.1:{free_port()}/11"
+    monkeypatch.delenv("CI_REQUIRE_ALL", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Redis does not answer on redis://127.0.0.1:"):
+        require_redis(nowhere)
+    monkeypatch.setenv("CI_REQUIRE_ALL", "1")
+    with pytest.raises(pytest.fail.Exception, match="the RQ backend tests need a running Redis"):
+        require_redis(nowhere)
