@@ -1,12 +1,14 @@
 """Notification delivery: throughput with one ``db_worker`` into a local SMTP sink, and the
-delay from the event's commit to the message accepted by the SMTP server (method:
-docs/performance.md, "Notifications").
+delay from the event's commit to the message accepted by the SMTP server (method and
+figures: docs/notifications.md, "Performance").
 
     make bench                                  # after the transition benchmark
-    .venv/bin/python bench/notification_delivery.py [--n 500] [--latency-n 200]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<own db> \
+        .venv/bin/python bench/notification_delivery.py [--n 500] [--latency-n 200]
 
 Imported by bench/run.py after ``django.setup()``; run alone it sets Django up itself on the
-same database as run.py.
+same database as run.py (DATABASE_URL when it names a PostgreSQL database, else a re-created
+``bench_cases``). The load average of the machine before and after is recorded with the figures.
 """
 
 import argparse
@@ -153,11 +155,16 @@ def report(result):
         f"  commit → accepted  p50 {result['delay_p50_ms']:.0f} ms, p95 {result['delay_p95_ms']:.0f} ms, max "
         f"{result['delay_max_ms']:.0f} ms   ({result['latency_n']} events, idle worker polls every "
         f"{result['worker_interval_s']:g} s)",
+        f"  load average       before {' '.join(f'{x:.2f}' for x in result['loadavg_before'])}, after "
+        f"{' '.join(f'{x:.2f}' for x in result['loadavg_after'])}   ({result['cpus']} CPUs)",
     ])
 
 
 def run(url, n=500, latency_n=200, results_dir=BASE_DIR / "bench" / "results"):
+    load_before = os.getloadavg()
     result = measure(url, n, latency_n)
+    result["loadavg_before"], result["loadavg_after"] = load_before, os.getloadavg()
+    result["cpus"] = os.cpu_count()
     result["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     result["database"] = url.rsplit("/", 1)[-1]
     print(report(result))
