@@ -187,12 +187,14 @@ NOTIFICATION_SENDING_LEASE_RETRIES = env.int("NOTIFICATION_SENDING_LEASE_RETRIES
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 NOTIFICATION_TASK_QUEUE = env.str("NOTIFICATION_TASK_QUEUE", default="default")
-RQ_QUEUES = {NOTIFICATION_TASK_QUEUE: {"URL": REDIS_URL}}
+# Other tasks (e.g. compilation exports) use the queue "default": both queues must be valid.
+TASK_QUEUES = sorted({"default", NOTIFICATION_TASK_QUEUE})
+RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [NOTIFICATION_TASK_QUEUE]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,8 +1,11 @@
 """A real SMTP server in the test process (aiosmtpd), which can refuse on demand."""
 
+import asyncio
 import email
 import email.policy
 import socket
+import threading
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -15,7 +18,9 @@ def free_port():
 
 class Sink:
     """Keeps every accepted message; ``temporary_failures`` DATA commands are answered 451
-    first, and addresses in ``refused`` get 550 at RCPT."""
+    first, and addresses in ``refused`` get 550 at RCPT. With ``holding`` set, a message's
+    DATA is held unanswered (``data_started`` is set) until the client goes away, and then
+    not kept: a client lost before the server accepted the message."""
 
     def __init__(self):
         self.reset()
@@ -24,6 +29,8 @@ class Sink:
         self.received = []
         self.temporary_failures = 0
         self.refused = set()
+        self.holding = False
+        self.data_started = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused:
@@ -32,6 +39,12 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.holding:
+            self.data_started.set()
+            give_up = time.monotonic() + 120
+            while server.transport is not None and not server.transport.is_closing() and time.monotonic() < give_up:
+                await asyncio.sleep(0.05)
+            return "451 4.4.2 Client gone before the message was accepted"
         if self.temporary_failures:
             self.temporary_failures -= 1
             return "451 4.3.0 Try again later"

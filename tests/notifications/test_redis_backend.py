@@ -7,11 +7,16 @@ missing Redis fails the test instead."""
 
 import datetime
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
+from django.db import connection
 from django.utils import timezone
 
 from notifications import jobs
@@ -46,9 +51,9 @@ def rq_backend(settings):
     from django_tasks_rq.backend import Job
 
     connection.flushdb()
-    settings.RQ_QUEUES = {QUEUE: {"URL": REDIS_URL}}
+    settings.RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", QUEUE)}
     settings.NOTIFICATION_TASK_QUEUE = QUEUE
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [QUEUE]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", QUEUE]}}
     queue = django_rq.get_queue(QUEUE, job_class=Job)
     assert queue.connection.connection_pool.connection_kwargs["db"] == 11
     yield queue
@@ -155,3 +160,67 @@ def test_without_redis_it_skips_with_the_reason_but_fails_under_ci(monkeypatch):
     monkeypatch.setenv("CI_REQUIRE_ALL", "1")
     with pytest.raises(pytest.fail.Exception, match="the RQ backend tests need a running Redis"):
         require_redis(nowhere)
+
+
+def database_url():
+    """The test database, for a worker in another process."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def children(pid):
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rq_worker_process_killed_mid_send_recovers(cast, org, smtp, smtp_server, rq_backend, settings):
+    """A real ``manage.py rqworker`` process forks a work horse for the job; the horse is killed
+    with SIGKILL while the SMTP server holds its message unanswered. The row stays "sending";
+    after the lease the scheduler job queues it again and another worker delivers it once."""
+    settings.NOTIFICATION_SENDING_LEASE = 600
+    settings.NOTIFICATION_SENDING_LEASE_RETRIES = 2
+    smtp.holding = True
+    file("lex_sarah", cast["reporter"], org.unit_a)  # committed at once: the task is on the queue
+    assert rq_backend.count == 1
+    env = dict(os.environ, DATABASE_URL=database_url(), TASKS_BACKEND="rq", REDIS_URL=REDIS_URL,
+               NOTIFICATION_TASK_QUEUE=QUEUE, EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+               LOG_LEVEL="WARNING")
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job", QUEUE],
+        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    give_up = time.monotonic() + 120
+    while not smtp.data_started.wait(0.2) and worker.poll() is None and time.monotonic() < give_up:
+        pass
+    if not smtp.data_started.is_set():
+        worker.kill()
+        pytest.fail("the worker never reached DATA: " + worker.communicate(timeout=30)[1].decode()[-3000:])
+    horses = children(worker.pid)
+    assert len(horses) == 1, horses
+    os.kill(horses[0], signal.SIGKILL)  # as the OOM killer would: the work horse, mid-send
+    worker.communicate(timeout=60)  # the worker sees its horse die, fails the job and, in burst mode, ends
+    assert worker.returncode == 0
+    smtp.holding = False
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sending", 1)
+    assert smtp.received == []
+
+    assert jobs.recover_deliveries(delivery.claimed_at + datetime.timedelta(seconds=599)) == 0
+    assert jobs.recover_deliveries(delivery.claimed_at + datetime.timedelta(seconds=601)) == 1
+    assert rq_backend.count == 1
+    assert work(rq_backend) == 1
+    assert [m.recipients for m in smtp.received] == [["sas@kommun.example"]]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.lease_requeues, delivery.attempts) == ("sent", 1, 2)
+    assert smtp.received[0].message["Message-ID"] == delivery.message_id
