@@ -183,8 +183,24 @@ def children(pid):
     return found
 
 
+@pytest.fixture
+def notification_rules():
+    """Transactional tests empty every table afterwards, so an earlier one may have removed the
+    rules the migrations seed; seed them again (as tests/cases/test_concurrency.py does)."""
+    import importlib
+
+    from django.apps import apps
+
+    from notifications.models import NotificationRule
+
+    if not NotificationRule.objects.exists():
+        for migration in ("0002_default_rules", "0003_web_events"):
+            importlib.import_module(f"notifications.migrations.{migration}").seed(apps, None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_rq_worker_process_killed_mid_send_recovers(cast, org, smtp, smtp_server, rq_backend, settings):
+def test_rq_worker_process_killed_mid_send_recovers(notification_rules, cast, org, smtp, smtp_server, rq_backend,
+                                                    settings):
     """A real ``manage.py rqworker`` process forks a work horse for the job; the horse is killed
     with SIGKILL while the SMTP server holds its message unanswered. The row stays "sending";
     after the lease the scheduler job queues it again and another worker delivers it once."""
