@@ -202,3 +202,19 @@ def test_email_settings_come_from_the_environment():
     out = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
                          capture_output=True, text=True, check=True, timeout=120).stdout
     assert json.loads(out.strip().splitlines()[-1]) == [7.5, 7.5, 120, 0]
+
+
+@pytest.mark.parametrize("backend", ["database", "rq"])
+def test_a_separate_notification_queue_leaves_the_other_tasks_valid(backend):
+    """With NOTIFICATION_TASK_QUEUE set, both that queue and "default" (the compilation export
+    task's) are valid on either backend: the URLs (which import every task) load and a
+    delivery task validates for the notification queue."""
+    code = ("import django; django.setup(); import config.urls; from django.conf import settings as s; "
+            "from notifications.tasks import send_delivery; send_delivery.using(queue_name='notifications'); "
+            "print(s.TASKS['default']['QUEUES'])")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings", TASKS_BACKEND=backend,
+               NOTIFICATION_TASK_QUEUE="notifications")
+    run = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "['default', 'notifications']"
