@@ -69,11 +69,11 @@ class Step(flow.View):
 
     def may_take(self, user, report):
         """Whether ``user`` may hold this task: a role on the case's unit, or named on the case."""
-        from cases.models.lifecycles import case_roles
+        from cases.access import allowed_roles
 
         if not user.is_authenticated or not user.is_active:
             return False
-        return bool(case_roles(user, report) & self.roles)
+        return bool(allowed_roles(user, report, self.roles))
 
     # viewflow's own checks, for anything that asks the node directly.
     def can_assign(self, user, task):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import role_scope
+from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import Role
 from cases.services.base import InvalidState
@@ -49,8 +49,7 @@ def _fresh(task):
 
 
 def may_reassign(user, report):
-    scope = role_scope(user)
-    return any(scope.has(role, report.unit) for role in REASSIGNING_ROLES)
+    return bool(allowed_roles(user, report, REASSIGNING_ROLES))
 
 
 @transaction.atomic
