@@ -10,7 +10,9 @@ deadline it has, and, as viewflow requires, an explicit permission: the permissi
 first role, on the case's unit.
 """
 
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow import flow
+from viewflow.workflow.base import Edge
 from viewflow.workflow.nodes.view import ViewActivation
 
 from cases.access import INVESTIGATOR
@@ -90,3 +92,12 @@ class NotificationStep(Step):
         super().__init__(*transitions, regulator=regulator, **kwargs)
         self.track = regulator
 
+
+
+class Decision(flow.If):
+    """viewflow's ``If`` with its two outgoing edges labelled through gettext (``ja``/``nej`` in
+    the Swedish diagrams) instead of the literal ``yes``/``no`` it draws."""
+
+    def _outgoing(self):
+        yield Edge(src=self, dst=self._on_true, edge_class="cond_true", label=pgettext_lazy("diagram", "yes"))
+        yield Edge(src=self, dst=self._on_false, edge_class="cond_false", label=pgettext_lazy("diagram", "no"))

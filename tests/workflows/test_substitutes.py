@@ -3,14 +3,18 @@ absent person's units only, never ``administrator``, and every action taken on a
 audited on the absent person's behalf."""
 
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from cases import selectors
 from cases.access import role_scope
+from cases.clock_jobs import fire_clocks
+from cases.events import case_event
 from cases.models import AuditEvent, Role
 from cases.services import CaseNotFound, do_grant_role, do_transition
 from tests.api.helpers import url
@@ -126,3 +130,58 @@ def test_the_substitutes_queue_holds_the_absent_persons_unit_tasks(cast, org, cl
     cast["outsider"].__dict__.pop("_role_scope", None)
     queue = client_as("outsider").get("/api/v1/tasks/", {"scope": "queue"}).json()["results"]
     assert [task["case"]["id"] for task in queue] == [report.pk]
+
+
+# --- Clock warnings and overdue notices reach the substitute --------------------------------
+
+SE = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+@pytest.fixture
+def clock_events(django_capture_on_commit_callbacks):
+    sent = []
+
+    def receiver(sender, name, report_id, actor_id, data, **kwargs):
+        if name.startswith("clock."):
+            sent.append((name, data))
+
+    case_event.connect(receiver, weak=False)
+    yield sent
+    case_event.disconnect(receiver)
+
+
+def fire_at(moment, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return fire_clocks(moment)
+
+
+def test_a_clock_warning_reaches_the_substitute_of_the_absent_holder_during_the_absence_only(
+        cast, org, clock_events, django_capture_on_commit_callbacks):
+    friday = datetime.datetime(2026, 11, 20, 16, 30, tzinfo=SE)
+    with time_machine.travel(friday + datetime.timedelta(minutes=20), tick=False):
+        file("data_breach", cast["reporter"], org.unit_a, discovered_at=friday.isoformat())
+    # The DSO is away over the first warning (24 h left, Sunday 16:30), back for the second (6 h left).
+    Substitute.objects.create(person=cast["dso"], substitute=cast["outsider"],
+                              starts_at=friday, ends_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=SE))
+    assert fire_at(datetime.datetime(2026, 11, 22, 16, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
+    assert fire_at(datetime.datetime(2026, 11, 23, 10, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
+    assert [(name, data["hours_left"], data["user_ids"]) for name, data in clock_events] == [
+        ("clock.warning", 24, sorted([cast["dso"].pk, cast["outsider"].pk])),
+        ("clock.warning", 6, [cast["dso"].pk])]
+
+
+def test_an_overdue_notice_and_its_escalation_reach_the_substitutes(cast, org, clock_events,
+                                                                     django_capture_on_commit_callbacks):
+    area_manager = get_user_model().objects.create_user(username="area_manager", password="x")
+    do_grant_role(area_manager, Role.UNIT_MANAGER, org.unit_a.parent, acting_user=None)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=SE), tick=False):
+        file("deviation", cast["reporter"], org.unit_a)
+    away = dict(starts_at=datetime.datetime(2026, 11, 30, 8, 0, tzinfo=SE),
+                ends_at=datetime.datetime(2026, 12, 14, 8, 0, tzinfo=SE))
+    Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"], **away)
+    Substitute.objects.create(person=area_manager, substitute=cast["outsider"], **away)
+    fire_at(datetime.datetime(2026, 12, 1, 0, 30, tzinfo=SE), django_capture_on_commit_callbacks)
+    fire_at(datetime.datetime(2026, 12, 2, 0, 30, tzinfo=SE), django_capture_on_commit_callbacks)
+    assert [(name, data["user_ids"]) for name, data in clock_events] == [
+        ("clock.overdue", sorted([cast["manager_a"].pk, cast["manager_b"].pk])),
+        ("clock.escalated", sorted([area_manager.pk, cast["outsider"].pk]))]
