@@ -41,6 +41,7 @@ NEXT_STEP = "next_step"  # whoever may take the case's next step in its lifecycl
 ACTS = {
     "breach-imy-notification": {Role.DSO},
     "breach-imy-supplement": {Role.DSO},
+    "breach-data-subjects": {Role.DSO},
     "lex-sarah-registration": NEXT_STEP,  # the unit manager records measures, then the SAS registers
     "lex-sarah-investigation-start": {Role.SAS},
     "lex-sarah-ivo-notification": {Role.SAS, Role.DECISION_MAKER},

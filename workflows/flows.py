@@ -158,7 +158,7 @@ class DataBreachFlow(CaseFlow):
 
     assess = Step("assess", roles=[DSO, SAS], clocks=["breach-imy-notification"],
                   label=_("Assess the breach")).Next(this.decide)
-    decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification"],
+    decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification", "breach-data-subjects"],
                   label=_("Decide whether to notify IMY")).Next(this.join)
 
     # The notification to IMY, beside the assessment.
