@@ -185,3 +185,17 @@ def test_an_overdue_notice_and_its_escalation_reach_the_substitutes(cast, org, c
     assert [(name, data["user_ids"]) for name, data in clock_events] == [
         ("clock.overdue", sorted([cast["manager_a"].pk, cast["manager_b"].pk])),
         ("clock.escalated", sorted([area_manager.pk, cast["outsider"].pk]))]
+
+
+def test_the_escalation_of_an_unclaimed_task_reaches_the_substitute_of_the_absent_manager(cast, org):
+    from workflows.escalation import escalate_unclaimed
+    from workflows.models import TaskEscalation
+
+    department_manager = get_user_model().objects.create_user(username="avdelningschef")
+    do_grant_role(department_manager, Role.UNIT_MANAGER, org.unit_a.parent, acting_user=None)
+    file("deviation", cast["reporter"], org.unit_a)
+    now = timezone.now() + datetime.timedelta(days=5)
+    Substitute.objects.create(person=department_manager, substitute=cast["outsider"],
+                              starts_at=now - datetime.timedelta(days=1), ends_at=now + datetime.timedelta(days=1))
+    assert escalate_unclaimed(now) == 1
+    assert TaskEscalation.objects.get().user_ids == sorted([department_manager.pk, cast["outsider"].pk])
