@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import DateTimeField, F, IntegerField, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
@@ -104,8 +105,10 @@ def _grant_rows(user, now):
     columns = ("permission__codename", "content_object__path", "lender", "until")
 
     def own(qs, **where):
+        # Typed casts, not bare literals: PostgreSQL resolves a UNION pairwise, and two
+        # untyped NULLs would become text before meeting the lent branches' timestamps.
         return qs.filter(perm_filter, **where).annotate(
-            lender=Value(0, output_field=IntegerField()), until=Value(None, output_field=DateTimeField())
+            lender=Cast(Value(0), IntegerField()), until=Cast(Value(None), DateTimeField())
         ).values_list(*columns)
 
     def lent(qs, person):
