@@ -2,12 +2,21 @@
 
 A role granted on a node reaches the node and everything below it (paths share a prefix).
 The per-case grant (a named investigator) is the pseudo-role ``investigator``.
+
+A substitute (ersättare, ``workflows.Substitute``) holds the absent person's roles while the
+absence lasts: "lent" roles, on the absent person's own subtrees only, never
+``administrator``. They count everywhere a role counts (selectors, services, task queues);
+``allowed_roles`` tells a service whether an action rests on a lent role only, and the audit
+row of such an action names the absent person (``on_behalf_of``).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import DateTimeField, F, IntegerField, Q, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
 from cases.models.reference import ReportType
@@ -35,9 +44,20 @@ HANDLER_ROLES = {
 PROTECTED_IDENTITY_ROLES = {Role.SAS, Role.DSO, INVESTIGATOR}
 
 
+# Roles a substitute never holds on someone else's behalf.
+NEVER_LENT = {Role.ADMINISTRATOR}
+
+# How long a role scope cached on a user object is trusted without a lent role running out.
+SCOPE_TTL = datetime.timedelta(seconds=60)
+
+
 @dataclass
 class RoleScope:
-    paths: dict = field(default_factory=dict)  # role -> list of subtree paths
+    paths: dict = field(default_factory=dict)  # role -> list of subtree paths, own and lent
+    own: dict = field(default_factory=dict)  # role -> list of subtree paths granted to the user
+    lent: dict = field(default_factory=dict)  # role -> list of (subtree path, absent person's id)
+    computed_at: datetime.datetime | None = None
+    valid_until: datetime.datetime | None = None
 
     def units_q(self, roles, prefix="unit__"):
         """A filter matching units inside any subtree where the user holds one of ``roles``."""
@@ -57,30 +77,99 @@ class RoleScope:
     def roles(self):
         return set(self.paths)
 
+    def holds_own(self, role, unit):
+        return any(unit.path.startswith(p) for p in self.own.get(role, ()))
+
+    def lender(self, roles, unit):
+        """Whose absence lends the user one of ``roles`` on ``unit``; None when the user
+        holds one of them by their own right (or holds none)."""
+        if any(self.holds_own(role, unit) for role in roles):
+            return None
+        for role in sorted(roles):
+            for path, person_id in self.lent.get(role, ()):
+                if unit.path.startswith(path):
+                    return person_id
+        return None
+
+    def fresh(self, now):
+        return self.computed_at is not None and self.computed_at <= now < self.valid_until
+
+
+def _grant_rows(user, now):
+    """One query: ``(codename, path, lender id or 0, lent until or None)`` for the user's own
+    grants (by group and directly) and for the grants of everyone the user stands in for now."""
+    # By content type id (cached by Django), not app label: no join to django_content_type.
+    org_unit_type = ContentType.objects.get_for_model(OrgUnit)
+    perm_filter = Q(permission__content_type_id=org_unit_type.pk, permission__codename__startswith="role_")
+    lendable = perm_filter & ~Q(permission__codename__in=[f"role_{role}" for role in NEVER_LENT])
+    columns = ("permission__codename", "content_object__path", "lender", "until")
+
+    def own(qs, **where):
+        # Typed casts, not bare literals: PostgreSQL resolves a UNION pairwise, and two
+        # untyped NULLs would become text before meeting the lent branches' timestamps.
+        return qs.filter(perm_filter, **where).annotate(
+            lender=Cast(Value(0), IntegerField()), until=Cast(Value(None), DateTimeField())
+        ).values_list(*columns)
+
+    def lent(qs, person):
+        # One filter() call: the person and their substitution are the same joined rows.
+        return qs.filter(lendable, **{
+            f"{person}__is_active": True,
+            f"{person}__substitutions__substitute": user,
+            f"{person}__substitutions__starts_at__lte": now,
+            f"{person}__substitutions__ends_at__gt": now,
+        }).annotate(lender=F(f"{person}__id"), until=F(f"{person}__substitutions__ends_at")).values_list(*columns)
+
+    return own(OrgUnitGroupObjectPermission.objects, group__user=user).union(
+        own(OrgUnitUserObjectPermission.objects, user=user),
+        lent(OrgUnitGroupObjectPermission.objects, "group__user"),
+        lent(OrgUnitUserObjectPermission.objects, "user"),
+        all=True,
+    )
+
 
 def role_scope(user):
-    """The user's roles and where they hold them; cached on the user object for the request."""
+    """The user's roles and where they hold them, lent roles included; cached on the user
+    object for the request (and no longer than a lent role or ``SCOPE_TTL`` lasts)."""
+    now = timezone.now()
     cached = getattr(user, "_role_scope", None)
-    if cached is not None:
+    if cached is not None and cached.fresh(now):
         return cached
-    scope = RoleScope()
+    scope = RoleScope(computed_at=now, valid_until=now + SCOPE_TTL)
     if user.is_authenticated and user.is_active:
-        # By content type id (cached by Django), not app label: no join to django_content_type.
-        org_unit_type = ContentType.objects.get_for_model(OrgUnit)
-        perm_filter = Q(permission__content_type_id=org_unit_type.pk, permission__codename__startswith="role_")
-        rows = (
-            OrgUnitGroupObjectPermission.objects.filter(perm_filter, group__user=user)
-            .values_list("permission__codename", "content_object__path")
-            .union(
-                OrgUnitUserObjectPermission.objects.filter(perm_filter, user=user).values_list(
-                    "permission__codename", "content_object__path"
-                )
-            )
-        )
-        for codename, path in rows:
-            scope.paths.setdefault(codename.removeprefix("role_"), []).append(path)
+        for codename, path, lender, until in _grant_rows(user, now):
+            role = codename.removeprefix("role_")
+            scope.paths.setdefault(role, []).append(path)
+            if lender:
+                scope.lent.setdefault(role, []).append((path, lender))
+                scope.valid_until = min(scope.valid_until, until)
+            else:
+                scope.own.setdefault(role, []).append(path)
     user._role_scope = scope
     return scope
+
+
+def allowed_roles(user, report, roles):
+    """Which of ``roles`` the user holds on the case (``case_roles``), noting on the user
+    object, for the audit row of the action about to be taken, whether they hold them only
+    as a substitute: ``on_behalf_of(user, report)`` then names the absent person."""
+    from cases.models.lifecycles import case_roles
+
+    held = case_roles(user, report) & set(roles)
+    notes = user.__dict__.setdefault("_on_behalf_of", {})
+    lender = role_scope(user).lender(held, report.unit) if held and not held & {INVESTIGATOR, "reporter"} else None
+    if lender:
+        notes[report.pk] = lender
+    else:
+        notes.pop(report.pk, None)
+    return held
+
+
+def on_behalf_of(user, report_id):
+    """The absent person whose lent role the user's last permitted action on the case rested on."""
+    if user is None or report_id is None:
+        return None
+    return getattr(user, "__dict__", {}).get("_on_behalf_of", {}).get(report_id)
 
 
 def forget_role_scope(user):

@@ -40,7 +40,7 @@ from cases.models import (
 )
 from cases.models.compilations import SuppressionRule
 from cases.models.organisation import role_codename
-from cases.services import do_grant_role, do_revoke_role
+from cases.services import do_deactivate_user, do_grant_role, do_revoke_role
 
 admin.site.site_header = _("Kvalitetsärenden – administration")
 admin.site.site_title = _("Kvalitetsärenden – administration")
@@ -168,6 +168,16 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Deactivate instead: a user's name stays on the cases and audit rows they made.
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "active" goes through the service, which audits it and puts the user's
+        # tasks back in the queue (reason ``user_deactivated``), in the admin's transaction.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            do_deactivate_user(obj, acting_user=request.user)
 
     def get_urls(self):
         roles = path("<path:object_id>/roles/", self.admin_site.admin_view(self.roles_view), name="cases_user_roles")

@@ -74,6 +74,12 @@ def _json_safe(payload):
 def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=AuditEvent.Chain.CHANGE):
     """Append one event; call inside the transaction of the change it records."""
     ctx = _context.get()
+    from cases.access import on_behalf_of
+
+    absent = on_behalf_of(actor, report_id)
+    if absent and chain == AuditEvent.Chain.CHANGE:
+        # The action rested on a role lent by an absent person's substitution (cases.access).
+        payload = {**(payload or {}), "on_behalf_of": absent}
     # No savepoint: a failed audit write must doom the change's whole transaction, never be
     # caught and skipped while the change commits without its row.
     with transaction.atomic(savepoint=False):

@@ -128,6 +128,7 @@ MOMENT_TEXT = {
     "reported_at": "the report was received (`reported_at`)",
     "discovered_at": "the breach was discovered (`discovered_at`)",
     "registered_at": "the case was registered",
+    "high_risk_assessed_at": "the breach was assessed as a high risk to the data subjects",
     "serious_decided_at": "it was assessed or decided to be serious (or IVO notified early)",
     "notification_submitted_at": "the notification was submitted to the regulator",
     "action_due_date": "the action's own due date",

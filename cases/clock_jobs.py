@@ -41,6 +41,7 @@ NEXT_STEP = "next_step"  # whoever may take the case's next step in its lifecycl
 ACTS = {
     "breach-imy-notification": {Role.DSO},
     "breach-imy-supplement": {Role.DSO},
+    "breach-data-subjects": {Role.DSO},
     "lex-sarah-registration": NEXT_STEP,  # the unit manager records measures, then the SAS registers
     "lex-sarah-investigation-start": {Role.SAS},
     "lex-sarah-ivo-notification": {Role.SAS, Role.DECISION_MAKER},
@@ -58,10 +59,24 @@ def _ancestor_ids(unit):
     return [int(part) for part in unit.path.strip("/").split("/") if part]
 
 
-def role_holders(roles, unit, cache=None):
+def with_substitutes(user_ids, now=None):
+    """``user_ids`` and the active substitutes of those of them who are absent at ``now``
+    (``workflows.Substitute``): a warning reaches whoever stands in for the one who must act."""
+    from workflows.models import Substitute
+
+    user_ids = set(user_ids)
+    if not user_ids:
+        return []
+    standing_in = (Substitute.objects.active(now).filter(person_id__in=user_ids, substitute__is_active=True)
+                   .values_list("substitute_id", flat=True))
+    return sorted(user_ids | set(standing_in))
+
+
+def role_holders(roles, unit, cache=None, now=None):
     """Active users holding one of ``roles`` on ``unit``: for each role, those granted it on the
     nearest node at or above the unit that has any holder (the unit's own manager before the
-    manager of the whole department). ``cache``, a dict, keeps the answers for one round."""
+    manager of the whole department), and the substitutes of those of them absent at ``now``.
+    ``cache``, a dict, keeps the answers for one round."""
     key = (frozenset(roles), unit.pk)
     if cache is not None and key in cache:
         return cache[key]
@@ -77,9 +92,10 @@ def role_holders(roles, unit, cache=None):
         held = [(ancestors.index(node), user) for code, node, user in grants if code == codename]
         nearest = max((depth for depth, _user in held), default=None)
         users |= {user for depth, user in held if depth == nearest}
+    users = with_substitutes(users, now)
     if cache is not None:
-        cache[key] = sorted(users)
-    return sorted(users)
+        cache[key] = users
+    return users
 
 
 def next_step_roles(report):
@@ -89,25 +105,25 @@ def next_step_roles(report):
     return roles - {Role.REPORTER, INVESTIGATOR}
 
 
-def who_acts(clock, cache=None):
+def who_acts(clock, cache=None, now=None):
     report = clock.report.typed()
     acts = ACTS.get(clock.code, NEXT_STEP)
     if acts == HANDLER and report.handler_id:
-        return [report.handler_id]
+        return with_substitutes([report.handler_id], now)
     roles = next_step_roles(report) if acts in (HANDLER, NEXT_STEP) else acts
-    return role_holders(roles, report.unit, cache) or role_holders({Role.SAS}, report.namnd, cache)
+    return role_holders(roles, report.unit, cache, now) or role_holders({Role.SAS}, report.namnd, cache, now)
 
 
-def escalation_recipients(clock, cache=None):
+def escalation_recipients(clock, cache=None, now=None):
     """The unit managers of the parent unit (when they may see this type of case), and the SAS
     of the nämnd when the clock is legal or there is no manager above the unit."""
     report = clock.report
     managers = []
     parent = report.unit.parent
     if parent is not None and parent.namnd_id == report.namnd_id and Role.UNIT_MANAGER in VIEW_ROLES[report.type]:
-        managers = role_holders({Role.UNIT_MANAGER}, parent, cache)
+        managers = role_holders({Role.UNIT_MANAGER}, parent, cache, now)
     if clock.rule.legal_reference_id or not managers:
-        managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd, cache)))
+        managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd, cache, now)))
     return managers
 
 
@@ -167,11 +183,11 @@ def fire_clocks(now):
                 continue
             if kind == ClockEvent.Kind.WARNING:
                 hours_left = max(0, int((clock.due_at - now).total_seconds() // 3600))
-                payload = _clock_payload(clock, who_acts(clock, cache), hours_left=hours_left)
+                payload = _clock_payload(clock, who_acts(clock, cache, now), hours_left=hours_left)
             elif kind == ClockEvent.Kind.OVERDUE:
-                payload = _clock_payload(clock, who_acts(clock, cache))
+                payload = _clock_payload(clock, who_acts(clock, cache, now))
             else:
-                payload = _clock_payload(clock, escalation_recipients(clock, cache))
+                payload = _clock_payload(clock, escalation_recipients(clock, cache, now))
             count += _fire(clock, ClockEvent, {"clock": clock, "kind": kind, "level": level, "fired_at": now},
                            report=clock.report, action=f"clock.{kind}", payload=payload)
     return count

@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases import audit
+from cases.clock_jobs import with_substitutes
 from cases.events import emit
 from cases.models import DeadlineRule, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role, User
 from workflows.flows import steps
@@ -62,7 +63,7 @@ def escalate_unclaimed(now):
 
 def _escalate(task, now):
     report = task.process.caseprocess.report
-    user_ids = escalation_targets(report.unit)
+    user_ids = with_substitutes(escalation_targets(report.unit), now)
     try:
         with transaction.atomic():
             TaskEscalation.objects.create(task=task, reason=TaskEscalation.Reason.UNCLAIMED, escalated_at=now,

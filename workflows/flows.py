@@ -14,7 +14,7 @@ from viewflow.workflow import flow, lock
 from cases.access import INVESTIGATOR
 from cases.models import Regulator, ReportType, Role
 from workflows.models import CaseProcess
-from workflows.nodes import NotificationStep, Step
+from workflows.nodes import Decision, NotificationStep, Step
 
 UM, SAS, DM, DSO, REG = Role.UNIT_MANAGER, Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.REGISTRAR
 NOTIFICATION_ROLES = {Regulator.IVO: [SAS, DM], Regulator.IMY: [DSO]}
@@ -118,7 +118,7 @@ class LexSarahFlow(CaseFlow):
 
     # The notification to IVO, beside the investigation.
     await_ivo_decision = flow.Handle().Annotation(title=_("Decision whether to notify IVO")).Next(this.ivo_decided)
-    ivo_decided = flow.If(has_notification(Regulator.IVO)).Annotation(title=_("IVO to be notified?")).Then(this.open_ivo_track).Else(this.join)
+    ivo_decided = Decision(has_notification(Regulator.IVO)).Annotation(title=_("IVO to be notified?")).Then(this.open_ivo_track).Else(this.join)
     open_ivo_track = (flow.Function(this.open_ivo).Permission(f"cases.role_{SAS}")
                       .Annotation(title=_("Open the IVO notification")).Next(this.ivo_route))
     ivo_route = (flow.Switch().Annotation(title=_("Where is the notification?"))
@@ -158,12 +158,12 @@ class DataBreachFlow(CaseFlow):
 
     assess = Step("assess", roles=[DSO, SAS], clocks=["breach-imy-notification"],
                   label=_("Assess the breach")).Next(this.decide)
-    decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification"],
+    decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification", "breach-data-subjects"],
                   label=_("Decide whether to notify IMY")).Next(this.join)
 
     # The notification to IMY, beside the assessment.
     await_imy_decision = flow.Handle().Annotation(title=_("Decision whether to notify IMY")).Next(this.imy_decided)
-    imy_decided = flow.If(has_notification(Regulator.IMY)).Annotation(title=_("IMY to be notified?")).Then(this.open_imy_track).Else(this.join)
+    imy_decided = Decision(has_notification(Regulator.IMY)).Annotation(title=_("IMY to be notified?")).Then(this.open_imy_track).Else(this.join)
     open_imy_track = (flow.Function(this.open_imy).Permission(f"cases.role_{DSO}")
                       .Annotation(title=_("Open the IMY notification")).Next(this.imy_route))
     imy_route = (flow.Switch().Annotation(title=_("Where is the notification?"))

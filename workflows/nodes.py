@@ -10,7 +10,9 @@ deadline it has, and, as viewflow requires, an explicit permission: the permissi
 first role, on the case's unit.
 """
 
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow import flow
+from viewflow.workflow.base import Edge
 from viewflow.workflow.nodes.view import ViewActivation
 
 from cases.access import INVESTIGATOR
@@ -69,11 +71,11 @@ class Step(flow.View):
 
     def may_take(self, user, report):
         """Whether ``user`` may hold this task: a role on the case's unit, or named on the case."""
-        from cases.models.lifecycles import case_roles
+        from cases.access import allowed_roles
 
         if not user.is_authenticated or not user.is_active:
             return False
-        return bool(case_roles(user, report) & self.roles)
+        return bool(allowed_roles(user, report, self.roles))
 
     # viewflow's own checks, for anything that asks the node directly.
     def can_assign(self, user, task):
@@ -90,3 +92,12 @@ class NotificationStep(Step):
         super().__init__(*transitions, regulator=regulator, **kwargs)
         self.track = regulator
 
+
+
+class Decision(flow.If):
+    """viewflow's ``If`` with its two outgoing edges labelled through gettext (``ja``/``nej`` in
+    the Swedish diagrams) instead of the literal ``yes``/``no`` it draws."""
+
+    def _outgoing(self):
+        yield Edge(src=self, dst=self._on_true, edge_class="cond_true", label=pgettext_lazy("diagram", "yes"))
+        yield Edge(src=self, dst=self._on_false, edge_class="cond_false", label=pgettext_lazy("diagram", "no"))

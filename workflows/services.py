@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import role_scope
+from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import Role
 from cases.services.base import InvalidState
@@ -49,8 +49,7 @@ def _fresh(task):
 
 
 def may_reassign(user, report):
-    scope = role_scope(user)
-    return any(scope.has(role, report.unit) for role in REASSIGNING_ROLES)
+    return bool(allowed_roles(user, report, REASSIGNING_ROLES))
 
 
 @transaction.atomic
@@ -129,3 +128,47 @@ def do_reassign(task_id, *, acting_user, user_id):
         emit("task.assigned", report=report, actor=acting_user, task_id=task.pk, step=node.name,
              user_ids=[assignee.pk])
     return task
+
+
+# Why a task went back to the queue without its owner asking.
+ROLE_REVOKED = "role_revoked"
+USER_DEACTIVATED = "user_deactivated"
+
+
+def tasks_held_without_right(user=None):
+    """Open tasks whose owner may no longer take them (a role revoked, the user deactivated):
+    ``(task, report)`` pairs, of one user or of everyone."""
+    from viewflow.workflow.models import Task
+
+    from workflows.nodes import Step
+
+    held = (Task.objects.filter(status__in=selectors.ASSIGNED, owner__isnull=False,
+                                process__caseprocess__isnull=False)
+            .select_related("owner", "process__caseprocess__report__unit").order_by("pk"))
+    if user is not None:
+        held = held.filter(owner=user)
+    for task in held.iterator(chunk_size=500):
+        node = task.flow_task
+        if not isinstance(node, Step):
+            continue
+        report = task.process.caseprocess.report.typed()
+        if not node.may_take(task.owner, report):
+            yield task, report
+
+
+def release_tasks_held_without_right(user, *, acting_user, reason):
+    """Put back in the queue every open task ``user`` holds but may no longer take, each
+    audited as released with ``reason``; inside the caller's transaction. Returns the count."""
+    released = 0
+    for task, report in list(tasks_held_without_right(user)):
+        with locked(task.process.caseprocess):
+            activation = _fresh(task)
+            if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:
+                continue
+            activation.unassign()
+            task.assigned = None
+            task.save(update_fields=["assigned"])
+            _record("task.released", task, acting_user, from_owner=user.pk, reason=reason)
+            emit("task.released", report=report, actor=acting_user, task_id=task.pk, reason=reason)
+            released += 1
+    return released

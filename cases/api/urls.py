@@ -23,6 +23,7 @@ from cases.api.views.compilations import (
     StatisticsCasesView,
     StatisticsView,
 )
+from cases.api.views.key_time import KeyTimeView
 from cases.api.views.regulator_documents import RegulatorDocumentView
 from cases.api.views.reports import AuditViewSet, ReportViewSet
 
@@ -50,6 +51,7 @@ case_parts = [
     path("investigators/", InvestigatorViewSet.as_view({"post": "create"}), name="investigator-list"),
     path("audit/", AuditViewSet.as_view({"get": "list"}), name="audit"),
     path("regulator-document/", RegulatorDocumentView.as_view(), name="regulator-document"),
+    path("key-time/", KeyTimeView.as_view(), name="key-time"),
 ]
 
 urlpatterns = [

@@ -24,14 +24,14 @@ from cases.services.conversation import (
     do_file_report_with_details,
     do_give_reporter_feedback,
 )
-from cases.services.organisation import do_grant_investigator, do_grant_role, do_revoke_role
+from cases.services.organisation import do_deactivate_user, do_grant_investigator, do_grant_role, do_revoke_role
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
 
 __all__ = [
     "CaseNotFound", "InvalidState", "UnknownTransition", "available_transitions", "do_add_action",
     "do_add_affected_person", "do_add_attachment", "do_add_cause", "do_add_information_event",
-    "do_add_investigation_entry", "do_correct_key_time", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
+    "do_add_investigation_entry", "do_correct_key_time", "do_deactivate_user", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
     "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
     "do_update_action", "ImportRejected", "do_import_reports",
     "do_update_action",

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.models.lifecycles import case_roles
+from cases.access import allowed_roles
 
 
 class CaseNotFound(Exception):
@@ -28,7 +28,7 @@ def load_report(report_id, user):
 
 
 def require_roles(user, report, roles):
-    if not case_roles(user, report) & set(roles):
+    if not allowed_roles(user, report, roles):
         raise PermissionDenied(_("You may not do this on this case."))
 
 

@@ -56,6 +56,33 @@ class When:
         return f"`{self.field}` is {'yes' if self.value else 'no'}"
 
 
+@dataclass(frozen=True)
+class Is:
+    """A condition on the event's data: ``field`` has the choice ``value``."""
+
+    field: str
+    value: str
+
+    def __call__(self, cleaned):
+        return cleaned.get(self.field) == self.value
+
+    def __str__(self):
+        return f"`{self.field}` is `{self.value}`"
+
+
+@dataclass(frozen=True)
+class Given:
+    """A condition on the event's data: ``field`` was filled in."""
+
+    field: str
+
+    def __call__(self, cleaned):
+        return cleaned.get(self.field) not in (None, "")
+
+    def __str__(self):
+        return f"`{self.field}` is given"
+
+
 def _yes(name):
     return When(name, True)
 
@@ -93,8 +120,12 @@ CLOCK_TABLE = {
     (ReportType.LEX_SARAH, "notification.supplement"): [On(stops=(Stop("lex-sarah-investigation-to-ivo", at="sent_at"),))],
     (ReportType.LEX_SARAH, "notification.record_outcome"): [On(stops=(Stop("lex-sarah-investigation-to-ivo"),))],
     # Personuppgiftsincident: deciding not to notify IMY stops its clock as much as notifying does.
+    # A high risk to the data subjects starts the clock for telling them (GDPR art. 34); recording
+    # when they were informed stops it.
+    (ReportType.DATA_BREACH, "report.assess"): [On(starts=("high_risk_assessed_at",), when=Is("breach_risk", "high"))],
     (ReportType.DATA_BREACH, "report.decide"): [
         On(stops=(Stop("breach-imy-notification", at="decided_at"),), when=_no("notify_imy")),
+        On(stops=(Stop("breach-data-subjects", at="subjects_informed_at"),), when=Given("subjects_informed_at")),
     ],
     (ReportType.DATA_BREACH, "notification.submit"): [On(starts=("notification_submitted_at",),
                                                          stops=(Stop("breach-imy-notification", at="submitted_at"),))],
@@ -117,6 +148,7 @@ MOMENTS = {
     "reported_at": lambda event: event.report.reported_at,
     "discovered_at": lambda event: event.report.discovered_at,
     "registered_at": lambda event: event.now,
+    "high_risk_assessed_at": lambda event: event.now,
     "serious_decided_at": lambda event: (event.notification.decided_at if event.notification is not None
                                          else event.cleaned.get("decided_at") or event.now),
     "notification_submitted_at": lambda event: event.notification.submitted_at,

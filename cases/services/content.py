@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, forms
-from cases.access import HANDLER_ROLES
+from cases.access import HANDLER_ROLES, allowed_roles
 from cases.events import emit
 from cases.models import Action, Attachment, Role
 from cases.models.lifecycles import case_roles
@@ -23,7 +23,7 @@ def _handler_or_early_reporter(user, report):
     """Handlers may add to an open case; the reporter may add to their own report until it is
     taken up (its initial state), so the first account is complete."""
     roles = case_roles(user, report)
-    if roles & HANDLER_ROLES[report.type]:
+    if allowed_roles(user, report, HANDLER_ROLES[report.type]):
         return
     if Role.REPORTER in roles and report.state == type(report).INITIAL_STATE:
         return

@@ -49,6 +49,39 @@ def do_revoke_role(user, role, unit, *, acting_user):
     forget_role_scope(user)
     audit.record("role.revoked", actor=acting_user, obj=unit,
                  payload={"user": user.pk, "role": str(role), "unit": unit.pk})
+    _release_tasks(user, acting_user=acting_user, reason="role_revoked")
+
+
+@transaction.atomic
+def do_deactivate_user(user, *, acting_user):
+    """Deactivate an account (it is never deleted: names stay on cases and audit rows) and put
+    every task the user held back in the queue, audited with the reason ``user_deactivated``."""
+    if acting_user is not None and not acting_user.is_superuser and not _may_administer_user(acting_user, user):
+        raise PermissionDenied(_("You may not deactivate this user."))
+    was_active = type(user).objects.filter(pk=user.pk, is_active=True).exists()
+    user.is_active = False
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    forget_role_scope(user)
+    if was_active:
+        audit.record("user.deactivated", actor=acting_user, obj=user, payload={"user": user.pk})
+    return _release_tasks(user, acting_user=acting_user, reason="user_deactivated")
+
+
+def _may_administer_user(acting_user, user):
+    """An administrator reaches a user whose every role lies in units the administrator administers."""
+    from cases.models.organisation import OrgUnitGroupObjectPermission
+
+    grants = OrgUnitGroupObjectPermission.objects.filter(group__user=user, permission__codename__startswith="role_")
+    units = {grant.content_object for grant in grants.select_related("content_object")}
+    return all(_may_administer(acting_user, unit) for unit in units) and (
+        bool(units) or bool(role_scope(acting_user).paths.get(Role.ADMINISTRATOR)))
+
+
+def _release_tasks(user, *, acting_user, reason):
+    """The workflow tasks ``user`` may no longer act on go back to the queue (workflows.services)."""
+    from workflows.services import release_tasks_held_without_right
+
+    return release_tasks_held_without_right(user, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, forms
+from cases.access import allowed_roles
 from cases.documents import freeze, regulator_document, supplement_document
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
@@ -44,7 +45,7 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
     form_class = forms.NOTIFICATION_FORMS.get(name)
     if notification is None or form_class is None:
         raise UnknownTransition(name)
-    if not NOTIFICATION_ROLES[notification.regulator] & _roles(acting_user, report):
+    if not allowed_roles(acting_user, report, NOTIFICATION_ROLES[notification.regulator]):
         raise PermissionDenied(_("You may not do this on this notification."))
     method = getattr(notification, name)
     if not method._django_fsm.has_transition(notification.state):
@@ -80,8 +81,3 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
     emit(f"notification.{name}", report=report, actor=acting_user, regulator=notification.regulator)
     return notification
 
-
-def _roles(user, report):
-    from cases.models.lifecycles import case_roles
-
-    return case_roles(user, report)

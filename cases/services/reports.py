@@ -19,6 +19,7 @@ from cases.models import (
     ReportType,
     TYPE_MODELS,
 )
+from cases.access import allowed_roles
 from cases.models.lifecycles import case_roles
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
 from cases.services.clocks import clocks_after
@@ -124,7 +125,7 @@ def available_transitions(report, user):
 def do_transition(report_id, name, *, acting_user, data=None):
     report = load_report(report_id, acting_user)
     method, meta, custom = transition_meta(report, name)
-    if not case_roles(acting_user, report) & custom["roles"]:
+    if not allowed_roles(acting_user, report, custom["roles"]):
         raise PermissionDenied(_("You may not do this on this case."))
     if not meta.has_transition(report.state):
         raise InvalidState(_("The case is no longer in a state where this can be done."))

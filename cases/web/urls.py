@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.web import case, public, reporting, work
+from cases.web import case, key_time, public, reporting, work
 
 app_name = "web"
 
@@ -20,5 +20,6 @@ urlpatterns = [
     path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),
     path("cases/<int:report_id>/notifications/<int:notification_id>/<slug:name>/", case.notification_step,
          name="notification_step"),
+    path("cases/<int:report_id>/key-time/", key_time.key_time, name="key_time"),
     path("cases/<int:report_id>/<slug:part_name>/", case.part, name="part"),
 ]

@@ -27,6 +27,15 @@ def test_each_bpmn_file_holds_every_step_of_its_flow_in_swedish():
     assert "Bedöm avvikelsen" in next(c for p, c in files().items() if p.name == "deviation.bpmn")
 
 
+def test_the_decision_gateways_are_labelled_ja_and_nej_not_yes_and_no():
+    for name in ("lex_sarah", "data_breach"):
+        bpmn = next(c for p, c in files().items() if p.name == f"{name}.bpmn")
+        svg = next(c for p, c in files().items() if p.name == f"{name}.svg")
+        assert 'name="ja"' in bpmn and 'name="nej"' in bpmn
+        assert ">ja</text>" in svg and ">nej</text>" in svg
+        assert 'name="yes"' not in bpmn and ">no</text>" not in svg
+
+
 def test_an_administrator_adds_a_substitute_in_the_admin_and_it_is_audited(cast, client, django_user_model):
     admin = django_user_model.objects.create_superuser("chef", password="x-lösen-123")
     client.force_login(admin)

@@ -167,7 +167,8 @@ def test_a_substitute_gets_the_absent_persons_tasks_and_may_take_them_over(cast,
     assert task["id"] not in listed_ids(client_as("sas"), "inbox")
 
 
-def test_a_substitute_outside_the_unit_sees_the_task_but_may_not_take_it_over(cast, org, client_as):
+def test_a_substitute_from_another_unit_takes_over_with_the_lent_role_on_the_absent_persons_behalf(
+        cast, org, client_as):
     case = Case(cast, org, "deviation", "reported")
     task = first_task(case, client_as)
     client_as("manager_a").post(f"/api/v1/tasks/{task['id']}/claim/")
@@ -175,8 +176,10 @@ def test_a_substitute_outside_the_unit_sees_the_task_but_may_not_take_it_over(ca
     Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"],
                               starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(days=1))
     assert task["id"] in listed_ids(client_as("manager_b"), "inbox")
-    assert client_as("manager_b").post(f"/api/v1/tasks/{task['id']}/claim/").status_code == 403
-    # ...but may hand it back to the queue.
+    assert client_as("manager_b").post(f"/api/v1/tasks/{task['id']}/claim/").status_code == 200
+    claimed = AuditEvent.objects.filter(action="task.claimed", actor=cast["manager_b"]).get()
+    assert claimed.payload["on_behalf_of"] == cast["manager_a"].pk
+    # ...and may hand it back to the queue.
     assert client_as("manager_b").post(f"/api/v1/tasks/{task['id']}/release/").status_code == 200
 
 
