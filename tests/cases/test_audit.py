@@ -183,6 +183,15 @@ def role_revoked(cast, org):
     return admin, "role.revoked", call
 
 
+def user_deactivated(cast, org):
+    admin = get_user_model().objects.create_superuser(username="admin", password="x", email="admin@kommun.example")
+
+    def call():
+        services.do_deactivate_user(cast["manager_b"], acting_user=admin)
+        return cast["manager_b"], None
+    return admin, "user.deactivated", call
+
+
 def investigator_granted(cast, org):
     report = registered_lex_sarah(cast, org)
 
@@ -271,6 +280,7 @@ SERVICE_CALLS = {
     "do_add_attachment": attachment,
     "do_grant_role": role_granted,
     "do_revoke_role": role_revoked,
+    "do_deactivate_user": user_deactivated,
     "do_grant_investigator": investigator_granted,
     "do_decide_ivo_notification": ivo_notification_decided,
     "do_notification_transition": ivo_notification_submitted,
