@@ -42,6 +42,10 @@ JOBS = {
                                               "the rule `action-due`, and `action.overdue` after the due date, to "
                                               "the action's owner; again when the due date is moved.",
     "cases.clock_jobs.fire_workflow_timers": "viewflow's own database timers (see below).",
+    "cases.compilations.retention.prune_exports": "deletes the compilation exports made in the background "
+                                                  "(`ExportJob`, the file is in the row) requested more than "
+                                                  "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
+                                                  "row `exports.pruned` listing them (docs/compilations.md).",
 }
 
 FIRING = """\

@@ -218,7 +218,11 @@ SCHEDULER_JOBS = [
     "workflows.escalation.escalate_unclaimed",
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
+    "cases.compilations.retention.prune_exports",
 ]
+# Compilation exports (the files made in the background) are deleted this many days after
+# they were requested (cases.compilations.retention).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 
 LOGGING = {
     "version": 1,
