@@ -57,15 +57,26 @@ def names_on(report):
     return names
 
 
+# Cheap tests that let ``redact`` skip a pattern that cannot match (most texts have no
+# e-mail address, no street address, no date of birth).
+BIRTH_WORDS = re.compile(r"född|f\.|födelse|born", re.IGNORECASE)
+STREET_WORDS = re.compile(r"(?:" + "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True)) + r")\s+\d")
+DIGIT = re.compile(r"\d")
+
+
 def redact(text, names=()):
     if not text:
         return ""
-    text = EMAIL.sub(_("[e-mail]"), text)
-    text = BIRTH_DATE.sub(lambda m: f"{m.group(1)} {_('[date of birth]')}", text)
-    text = PERSONNUMMER.sub(_("[personal identity number]"), text)
-    text = PHONE.sub(_("[phone]"), text)
-    text = ADDRESS.sub(_("[address]"), text)
-    text = POSTAL.sub(_("[address]"), text)
+    if "@" in text:
+        text = EMAIL.sub(_("[e-mail]"), text)
+    if DIGIT.search(text):
+        if BIRTH_WORDS.search(text):
+            text = BIRTH_DATE.sub(lambda m: f"{m.group(1)} {_('[date of birth]')}", text)
+        text = PERSONNUMMER.sub(_("[personal identity number]"), text)
+        text = PHONE.sub(_("[phone]"), text)
+        if STREET_WORDS.search(text):
+            text = ADDRESS.sub(_("[address]"), text)
+        text = POSTAL.sub(_("[address]"), text)
     parts = sorted({part for name in names if name for part in re.split(r"[\s,]+", name)
                     if len(part) >= MIN_NAME_PART}, key=len, reverse=True)
     if parts:
@@ -119,19 +130,45 @@ AB HB LOV LOU PDF SMS SFS LVM LPT BUP SFB RFID ID NPÖ
 
 PROTECTED_PHRASES = re.compile(r"\blex\s+(?:Sarah|Maria)\b", re.IGNORECASE)
 TOKEN = re.compile(r"\[[^\]]*\]|\blex\s+(?:Sarah|Maria)\b|[^\W\d_]+(?:[-'][^\W\d_]+)*", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?:^|[.!?:;…\n]\s*[\"'”»(]*|^[\"'”»(]+)\s*$")
+SENTENCE_ENDS = ".!?:;…\n"
+OPENING = "\"'”»(–-"
 
 
 def _sentence_start(text, position):
-    return bool(SENTENCE_END.search(text[max(0, position - 6):position])) or not text[:position].strip()
+    """Whether the word at ``position`` starts the text or a sentence (after . ! ? : ; …,
+    white space and opening quotes or brackets)."""
+    i = position - 1
+    while i >= 0 and (text[i].isspace() or text[i] in OPENING):
+        if text[i] == "\n":
+            return True
+        i -= 1
+    return i < 0 or text[i] in SENTENCE_ENDS
 
 
-def anonymise(text, names=(), *, allow=()):
-    """``redact``, then every capitalised word that is not known to be a word: see the module."""
+def _allowed(allow):
+    allow = tuple(str(phrase) for phrase in allow)
+    if allow not in _ALLOWED_CACHE:
+        if len(_ALLOWED_CACHE) > 256:
+            _ALLOWED_CACHE.clear()
+        _ALLOWED_CACHE[allow] = ALLOWED_WORDS | {w.lower() for phrase in allow for w in TOKEN.findall(phrase)}
+    return _ALLOWED_CACHE[allow]
+
+
+_ALLOWED_CACHE = {}
+
+
+def anonymise(text, names=(), *, allow=(), limit=None):
+    """``redact``, then every capitalised word that is not known to be a word: see the module.
+
+    With ``limit``, only about the first ``limit`` characters are looked at (the text is cut
+    at a space with a margin first, and ``shorten``-ed to ``limit`` after), so that a long
+    investigation summary costs no more than the short one shown."""
+    if limit is not None and text and len(text) > limit * 3 // 2:
+        text = text[:limit * 3 // 2].rsplit(" ", 1)[0]
     text = redact(text, names)
     if not text:
         return ""
-    allowed = ALLOWED_WORDS | {w.lower() for phrase in allow for w in TOKEN.findall(str(phrase))}
+    allowed = _allowed(allow)
     lower_words = {m.group(0) for m in TOKEN.finditer(text) if m.group(0).islower()}
     placeholder = _("[name]")
 
@@ -148,7 +185,8 @@ def anonymise(text, names=(), *, allow=()):
     text = TOKEN.sub(replace, text)
     # "[name] [name]" (a first and a last name) is one name.
     repeated = re.compile(r"(?:" + re.escape(placeholder) + r"\s+)+" + re.escape(placeholder))
-    return repeated.sub(placeholder, text)
+    text = repeated.sub(placeholder, text)
+    return shorten(text, limit) if limit is not None else text
 
 
 def shorten(text, limit=400):

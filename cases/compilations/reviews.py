@@ -17,7 +17,7 @@ category names.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cases.compilations.anonymise import anonymise, shorten
+from cases.compilations.anonymise import anonymise
 from cases.models import AffectedPerson, Report, ReportType, SummaryReview, Term
 from cases.models.compilations import summary_source_digest
 
@@ -71,8 +71,8 @@ def allowed_words(unit, units, category_labels):
 def automatic(summary, decision, names, allow):
     """The automatic anonymisation, shortened as a compilation shows it, and the fingerprint
     of the case's text it was made from."""
-    return (shorten(anonymise(summary, names, allow=allow), SUMMARY_LIMIT),
-            shorten(anonymise(decision, names, allow=allow), DECISION_LIMIT),
+    return (anonymise(summary, names, allow=allow, limit=SUMMARY_LIMIT),
+            anonymise(decision, names, allow=allow, limit=DECISION_LIMIT),
             summary_source_digest(summary, decision))
 
 
