@@ -109,7 +109,8 @@ def compilations_page(request):
         return redirect("compilation-job", job_id=job.pk)
     jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")[:10]
     return render(request, "compilations/compilations.html",
-                  {"form": form, "jobs": jobs, "quality_chapter": municipalities_for(request.user).exists()},
+                  {"form": form, "jobs": jobs, "quality_chapter": municipalities_for(request.user).exists(),
+                   "reviews": sas_boards(request.user).exists()},
                   status=400 if request.method == "POST" else 200)
 
 

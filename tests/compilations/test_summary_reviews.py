@@ -117,6 +117,9 @@ def test_reviews_page_as_the_cast(world, people, name):
         assert set(event.payload["report_ids"]) == {world.L1.pk, world.L4.pk, world.L5.pk}
     if name == "sas_other":
         assert response.context["entries"] == []
+    if name in ("sas", "leader"):  # the compilations page links to the reviews for the SAS only
+        assert ('href="/compilations/reviews/"' in browser(people[name]).get("/compilations/").content.decode()) == \
+            (name == "sas")
 
 
 def test_reviews_page_approves_and_keeps_refused_text(world, people):
