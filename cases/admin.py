@@ -56,7 +56,8 @@ class OrgUnitAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_private_provider"]
     search_fields = ["name"]
     ordering = ["path"]
-    fields = ["kind", "name", "parent", "case_number_prefix", "is_private_provider", "role_holders"]
+    fields = ["kind", "name", "parent", "case_number_prefix", "is_private_provider", "organisation_number",
+              "role_holders"]
     readonly_fields = ["role_holders"]
     list_select_related = ["parent"]
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.compilations.anonymise import names_on, redact
-from cases.models import Regulator, RegulatorDocument, Report
+from cases.models import DelegationDecision, OrgUnit, Regulator, RegulatorDocument, Report
 
 FINISHED_STATES = ("decided", "closed")
 
@@ -40,32 +40,99 @@ def _investigation(report, names):
     ]
 
 
-def _ivo(report, notification):
+def _place(unit):
+    """The unit's line in the organisation, from the municipality down ("Kommun › … › Enhet")."""
+    ids = [int(pk) for pk in unit.path.strip("/").split("/")]
+    names = dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return " › ".join(names[pk] for pk in ids if pk in names)
+
+
+def _notifying_body(report):
+    """"Anmälan görs av": the board in the municipality, or the private provider (enskild
+    verksamhet) with its organisation number."""
     board = report.namnd
+    municipality = board.parent if board.parent_id else None
+    if report.unit.is_private_provider:
+        return {"kind": "enskild_verksamhet", "name": report.unit.name,
+                "organisation_number": report.unit.organisation_number,
+                "board_informed": board.name,
+                "municipality": municipality.name if municipality else ""}
+    return {"kind": "namnd", "name": board.name,
+            "organisation_number": board.organisation_number or (municipality.organisation_number
+                                                                  if municipality else ""),
+            "municipality": municipality.name if municipality else ""}
+
+
+def _decision_to_notify(report):
+    decision = (report.delegation_decisions.filter(kind=DelegationDecision.Kind.NOTIFY_IVO)
+                .select_related("legal_reference").order_by("decided_at").first())
+    if decision is None:
+        return None
+    return {"decided_at": _iso(decision.decided_at), "delegate_title": decision.delegate_title,
+            "legal_basis": decision.legal_reference.citation}
+
+
+def _measures(report, names):
+    """The measures taken (immediate, then the actions), each with its time, without names."""
+    measures = []
+    if report.immediate_measures:
+        measures.append({"kind": "immediate", "text": redact(report.immediate_measures, names),
+                         "taken_at": _iso(report.immediate_measures_at), "status": "done"})
+    for action in report.actions.order_by("created_at", "id"):
+        measures.append({"kind": action.kind, "text": redact(action.description, names),
+                         "taken_at": _iso(action.done_at), "due_date": action.due_date.isoformat(),
+                         "status": action.status})
+    return measures
+
+
+def _individual_informed(report):
+    """Whether the individuals concerned (or their representatives) were informed: counts and
+    dates only, no names (SOSFS 2011:5; legal.md §1.6)."""
+    persons = report.persons.count()
+    events = list(report.information_events.order_by("informed_at").values_list(
+        "person_id", "informed_at", "journal_note_recorded"))
+    informed = {person_id for person_id, _at, _note in events}
+    return {
+        "informed": bool(persons) and len(informed) == persons,
+        "persons_concerned": persons,
+        "persons_informed": len(informed),
+        "first_informed_at": _iso(events[0][1]) if events else None,
+        "journal_note_recorded": any(note for _p, _at, note in events),
+    }
+
+
+def _ivo(report, notification):
+    """The content of IVO's lex Sarah blankett (legal.md §1.5(c), §10). The blankett's exact
+    field list, and that of IVO's e-service, is unverified (legal.md §11.4): these are the
+    fields the blankett is known to have, plus the content legal.md lists."""
     names = names_on(report)
     finished = report.state in FINISHED_STATES
     return {
         "form": "IVO anmälan enligt lex Sarah",
+        "recipient": "IVO, regional avdelning för den plats där verksamheten finns",
         "sender_case_number": report.case_number,
         "concerns": ("allvarligt_missforhallande"
                      if report.lex_sarah_assessment == Report.LexSarahAssessment.MISSFORHALLANDE
                      else "pataglig_risk_for_allvarligt_missforhallande"),
-        "notifying_body": {
-            "kind": "enskild_verksamhet" if report.unit.is_private_provider else "namnd",
-            "name": board.name,
-            "municipality": board.parent.name if board.parent_id else "",
-        },
-        "where_and_when": {"unit": report.unit.name, "occurred_at": _iso(report.occurred_at),
-                           "noticed_at": _iso(report.reported_at)},
+        "notifying_body": _notifying_body(report),
+        "where_and_when": {"unit": report.unit.name, "place": _place(report.unit),
+                           "private_provider": report.unit.is_private_provider,
+                           "occurred_at": _iso(report.occurred_at), "noticed_at": _iso(report.reported_at)},
         "contact": _contact(notification),
+        "decision_to_notify": _decision_to_notify(report),
         "individuals_concerned": report.persons.count(),
+        "categories": sorted(t.name for t in report.categories.all()),
         "description": redact(report.description, names),
         "immediate_measures": redact(report.immediate_measures, names),
+        "measures": _measures(report, names),
+        "individual_informed": _individual_informed(report),
         "investigation_finished": finished,
+        "investigation_attached": finished,
+        "investigation_to_follow": (None if finished else
+                                    "Utredningen skickas när den är klar, senast två månader efter anmälan."),
         "investigation_summary": redact(report.investigation_summary, names),
         "investigation": _investigation(report, names) if finished else [],
         "decision": redact(report.decision, names) if finished else "",
-        "categories": sorted(t.name for t in report.categories.all()),
     }
 
 
@@ -121,6 +188,11 @@ LABELS = {
     "regulator_case_number": gettext_lazy("The regulator's case number"),
     "concerns": gettext_lazy("The notification concerns"),
     "notifying_body": gettext_lazy("Notified by"),
+    "recipient": gettext_lazy("To"),
+    "decision_to_notify": gettext_lazy("Decision to notify"),
+    "individual_informed": gettext_lazy("The individual or their representative has been informed"),
+    "investigation_attached": gettext_lazy("The investigation is attached"),
+    "investigation_to_follow": gettext_lazy("The investigation to follow"),
     "controller": gettext_lazy("Controller"),
     "where_and_when": gettext_lazy("Where and when"),
     "contact": gettext_lazy("Contact"),
@@ -151,6 +223,39 @@ LABELS = {
     "text": gettext_lazy("Text"),
 }
 
+# The keys inside the blocks (dicts) of a document.
+SUB_LABELS = {
+    "occurred_at": gettext_lazy("Occurred at"),
+    "text": gettext_lazy("Text"),
+    "kind": gettext_lazy("Kind"),
+    "name": gettext_lazy("Name"),
+    "organisation_number": gettext_lazy("Organisation number"),
+    "municipality": gettext_lazy("Municipality"),
+    "board_informed": gettext_lazy("Board informed"),
+    "unit": gettext_lazy("Unit"),
+    "place": gettext_lazy("Place in the organisation"),
+    "private_provider": gettext_lazy("Private provider (enskild verksamhet)"),
+    "noticed_at": gettext_lazy("Noticed at"),
+    "title": gettext_lazy("Title"),
+    "email": gettext_lazy("E-mail"),
+    "decided_at": gettext_lazy("Decided at"),
+    "delegate_title": gettext_lazy("Delegate's title"),
+    "legal_basis": gettext_lazy("Legal basis"),
+    "taken_at": gettext_lazy("Taken at"),
+    "due_date": gettext_lazy("Due date"),
+    "status": gettext_lazy("Status"),
+    "informed": gettext_lazy("Informed"),
+    "persons_concerned": gettext_lazy("Persons concerned"),
+    "persons_informed": gettext_lazy("Persons informed"),
+    "first_informed_at": gettext_lazy("First informed at"),
+    "journal_note_recorded": gettext_lazy("Journal note recorded"),
+    "date": gettext_lazy("Date"),
+    "topic": gettext_lazy("Topic"),
+    "source": gettext_lazy("Source"),
+    "nature": gettext_lazy("Fact or assessment"),
+    "author_title": gettext_lazy("Author's title"),
+}
+
 
 def _flatten(value):
     if value is None or value == "":
@@ -158,7 +263,7 @@ def _flatten(value):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_flatten(v)}" for k, v in value.items())
+        return "; ".join(f"{SUB_LABELS.get(k, k)}: {_flatten(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "\n".join(_flatten(v) for v in value) or "–"
     return str(value)

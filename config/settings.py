@@ -229,7 +229,11 @@ SCHEDULER_JOBS = [
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
     "notifications.jobs.recover_deliveries",
+    "cases.compilations.retention.prune_exports",
 ]
+# Compilation exports (the files made in the background) are deleted this many days after
+# they were requested (cases.compilations.retention).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

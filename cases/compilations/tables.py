@@ -6,7 +6,7 @@ period) and returns a ``Table`` from a few aggregate queries. Which cases count 
 * lex Sarah per year, per tertial × verksamhet, categories, individuals, complaints,
   deviations, risks, actions and breaches: cases *reported* in the period;
 * IVO notifications: those *decided* in the period; delegation decisions: *taken* in it;
-* summaries: lex Sarah investigations *closed* in the period.
+* summaries: lex Sarah investigations *closed* in the period (public: as the SAS approved them).
 """
 
 from collections import Counter, defaultdict
@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.compilations import periods
-from cases.compilations.anonymise import redact, shorten
+from cases.compilations import periods, reviews
 from cases.compilations.table import Table, with_totals
 from cases.models import (
     Action,
@@ -318,50 +317,49 @@ def breaches(scope):
 
 
 def summaries(scope):
-    """Read as plain values, not model instances: a large board closes thousands a year."""
+    """The closed lex Sarah investigations, anonymised (``cases.compilations.reviews``). The
+    public version shows only the summaries the SAS has approved, as approved; the others are
+    listed (their verksamhet, categories and assessment) as awaiting review and counted in a
+    footnote. The internal version shows the approved text or the automatic anonymisation,
+    with the state of the review."""
     low, high = scope.bounds
-    reports = list(
-        scope.reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
-        .order_by("closed_at", "id")
-        .values_list("pk", "case_number", "unit_id", "lex_sarah_assessment", "decision", "investigation_summary",
-                     "submitter_name", "reporter__first_name", "reporter__last_name", "reporter__username",
-                     "handler__first_name", "handler__last_name", "handler__username"))
-    ids = [row[0] for row in reports]
-    names, categories = defaultdict(list), defaultdict(list)
-    for report_id, name in AffectedPerson.objects.filter(report_id__in=ids).exclude(name="").values_list(
-            "report_id", "name"):
-        names[report_id].append(name)
-    labels = {t.pk: str(t) for t in Term.objects.filter(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY)
-              .select_related("parent")}
-    for report_id, term_id in Report.categories.through.objects.filter(report_id__in=ids).values_list(
-            "report_id", "term_id"):
-        categories[report_id].append(labels[term_id])
     units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    drafts = reviews.drafts(reviews.closed_lex_sarah(scope.reports, low, high), units)
     assessments = dict(Report.LexSarahAssessment.choices)
+    awaiting = _("Awaiting review")
     rows = []
-    for pk, number, unit_id, assessment, decision_text, summary, *people in reports:
-        known = names[pk] + people
-        row = [
-            verksamhet(units[unit_id], units).name,
-            ", ".join(sorted(categories[pk])),
-            assessments.get(assessment, ""),
-            shorten(redact(decision_text, known), 200),
-            shorten(redact(summary, known)),
-        ]
+    for draft in drafts:
+        if draft.approved:
+            decision, summary = draft.published_decision, draft.published_summary
+        elif scope.public:
+            decision, summary = awaiting, awaiting
+        else:
+            decision, summary = draft.decision, draft.summary
+        row = [verksamhet(units[draft.unit_id], units).name, ", ".join(draft.categories),
+               assessments.get(draft.assessment, ""), decision, summary]
         if not scope.public:
-            row.insert(0, number)
+            row.insert(0, draft.case_number)
+            row.append(_("Approved") if draft.approved else awaiting)
         rows.append(row)
     columns = [_("Verksamhet"), _("Categories"), _("Assessment"), _("Decision"), _("Summary")]
     if not scope.public:
         columns.insert(0, _("Case number"))
+        columns.append(_("Review"))
+    footnotes = [_("Summaries are shortened and anonymised: names, personal identity numbers, contact details, "
+                   "addresses and dates of birth are removed, and the SAS reviews each summary before it is "
+                   "published.")]
+    pending = sum(1 for draft in drafts if not draft.approved)
+    if pending:
+        note = (_("%(pending)d of %(total)d summaries are awaiting the SAS's review and are not published yet.")
+                if scope.public else _("%(pending)d of %(total)d summaries are awaiting the SAS's review."))
+        footnotes.append(note % {"pending": pending, "total": len(drafts)})
     return Table(
         key="summaries",
         title=_("Closed lex Sarah investigations"),
         columns=columns,
         rows=rows,
         stub=len(columns),
-        footnotes=[_("Summaries are shortened and anonymised: names, personal identity numbers and contact "
-                     "details are removed.")],
+        footnotes=footnotes,
     )
 
 

@@ -1,28 +1,32 @@
 """Web pages: statistics with charts and tables, drill-down, compilations made in the
 background, and the administrators' import. Plain and accessible; the look is the UI's."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from cases import audit
+from cases import audit, selectors
 from cases.access import role_scope
-from cases.compilations import statistics
+from cases.compilations import reviews, statistics
 from cases.compilations.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
 from cases.compilations.charts import bar_chart
 from cases.compilations.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
+from cases.compilations.periods import local_range
 from cases.compilations.tasks import start_export
 from cases.models import AuditEvent, ExportJob, OrgUnit, Role
-from cases.services import ImportRejected, do_import_reports
+from cases.services import ImportRejected, do_approve_summary, do_import_reports
 
 PAGE_SIZE = 50
 
@@ -104,7 +108,58 @@ def compilations_page(request):
         job = start_export(request.user, params)
         return redirect("compilation-job", job_id=job.pk)
     jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")[:10]
-    return render(request, "compilations/compilations.html", {"form": form, "jobs": jobs},
+    return render(request, "compilations/compilations.html",
+                  {"form": form, "jobs": jobs, "quality_chapter": municipalities_for(request.user).exists(),
+                   "reviews": sas_boards(request.user).exists()},
+                  status=400 if request.method == "POST" else 200)
+
+
+class QualityChapterRequestForm(forms.Form):
+    """The kvalitetsberättelse chapter: the municipalities the user may compile, as in the API."""
+
+    municipality = forms.ModelChoiceField(label=gettext_lazy("Municipality"), queryset=OrgUnit.objects.none())
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    public = forms.BooleanField(label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True)
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("docx", "DOCX"), ("pdf", "PDF")])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["municipality"].queryset = municipalities_for(user)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+    def clean(self):
+        data = super().clean()
+        if data.get("municipality") and not may_compile(self.user, data["municipality"], data.get("public", False)):
+            self.add_error("public", _("You may make the public version only."))
+        return data
+
+
+def municipalities_for(user):
+    """The municipalities where the user holds a compiling role (public at least)."""
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY).filter(
+        role_scope(user).units_q(PUBLIC_ROLES, prefix="")).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quality_chapter_page(request):
+    """The same export as ``GET /api/v1/compilations/quality-chapter/``, made in the background.
+    Only those who may compile a municipality see the page (403 for everyone else); a
+    municipality the user may not compile is not offered and is refused when posted."""
+    if not municipalities_for(request.user).exists():
+        raise PermissionDenied
+    form = QualityChapterRequestForm(data=request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        params = {"kind": "quality_chapter", "unit": data["municipality"].pk, "year": data["year"],
+                  "public": data["public"], "format": data["format"]}
+        audit.record("compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS)
+        job = start_export(request.user, params)
+        return redirect("compilation-job", job_id=job.pk)
+    jobs = (ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter")
+            .defer("content")[:10])
+    return render(request, "compilations/quality_chapter.html", {"form": form, "jobs": jobs},
                   status=400 if request.method == "POST" else 200)
 
 
@@ -116,6 +171,65 @@ def compilation_job_page(request, job_id):
     return render(request, "compilations/export_job.html", {
         "job": job, "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
         "download_url": reverse("api:export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else ""})
+
+
+def sas_boards(user):
+    """The boards where the user is SAS (their summaries are the user's to review)."""
+    return OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).filter(
+        role_scope(user).units_q({Role.SAS}, prefix="")).order_by("name")
+
+
+class ReviewPeriodForm(PeriodForm):
+    @staticmethod
+    def defaults():
+        today = timezone.localdate()
+        return {"start": datetime.date(today.year, 1, 1).isoformat(), "end": today.isoformat()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reviews_page(request):
+    """The period's closed lex Sarah summaries of the user's boards, those awaiting review
+    first, each with its automatic anonymisation to edit and approve (``do_approve_summary``).
+    SAS only (403 for others); the cases come through ``cases.selectors``, the read is logged."""
+    boards = list(sas_boards(request.user))
+    if not boards:
+        raise PermissionDenied
+    period = ReviewPeriodForm(data=query_data(request.GET, ReviewPeriodForm.defaults()))
+    if not period.is_valid():
+        return render(request, "compilations/reviews.html", {"period": period}, status=400)
+    low, high = local_range(period.cleaned_data["start"], period.cleaned_data["end"])
+    scope = role_scope(request.user)
+    reports = reviews.closed_lex_sarah(
+        selectors.visible_reports(request.user).filter(scope.units_q({Role.SAS}), namnd__in=boards), low, high)
+    units = {}
+    for board in boards:
+        units.update({u.pk: u for u in OrgUnit.objects.filter(path__startswith=board.path)})
+    drafts = reviews.drafts(reports, units)
+    errors = {}
+    if request.method == "POST":
+        draft = next((d for d in drafts if str(d.report_id) == request.POST.get("report")), None)
+        if draft is None:
+            raise Http404
+        try:
+            do_approve_summary(request.user, draft.report_id, request.POST.get("summary", ""),
+                               decision=request.POST.get("decision", ""))
+        except ValidationError as exc:
+            errors[draft.report_id] = exc.messages
+        else:
+            messages.success(request, _("The summary of %(case)s is approved.") % {"case": draft.case_number})
+            return redirect(request.get_full_path())
+    audit.record_read("report.listed", actor=request.user, report_ids=[d.report_id for d in drafts],
+                      payload={"summary_reviews": True})
+    drafts.sort(key=lambda d: d.approved)
+    entries = [{"draft": d, "unit": units[d.unit_id].name, "errors": errors.get(d.report_id, []),
+                "summary": request.POST.get("summary") if d.report_id in errors else
+                (d.review.summary if d.approved else d.summary),
+                "decision": request.POST.get("decision") if d.report_id in errors else
+                (d.review.decision if d.approved else d.decision)} for d in drafts]
+    return render(request, "compilations/reviews.html", {
+        "period": period, "entries": entries, "pending": sum(1 for d in drafts if not d.approved),
+    }, status=400 if errors else 200)
 
 
 class ImportForm(forms.Form):

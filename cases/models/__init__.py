@@ -1,6 +1,6 @@
 from cases.models.audit import AuditEvent
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
-from cases.models.compilations import ExportJob, RegulatorDocument, SuppressionRule
+from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.case_content import (
     Action,
     AffectedPerson,
@@ -39,6 +39,6 @@ __all__ = [
     "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",
     "ReportLink", "ReportType", "ReportUserObjectPermission", "RiskBand", "RiskRoutingRule", "Role", "Supplement",
     "TYPE_MODELS", "Term", "User",
-    "ExportJob", "RegulatorDocument", "SuppressionRule",
+    "ExportJob", "RegulatorDocument", "SummaryReview", "SuppressionRule",
     "CaseMessage", "ReceiptCode",
 ]

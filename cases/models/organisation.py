@@ -70,6 +70,10 @@ class OrgUnit(models.Model):
     case_number_prefix = models.CharField(
         _("case number prefix"), max_length=10, blank=True, help_text=_("Boards only, e.g. SN gives SN 2026/0123.")
     )
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=11, blank=True,
+        help_text=_("The municipality's, or a private provider's, e.g. 212000-0000: it names who notifies IVO."),
+    )
     # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     namnd = models.ForeignKey(

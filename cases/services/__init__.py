@@ -27,6 +27,7 @@ from cases.services.conversation import (
 from cases.services.organisation import do_deactivate_user, do_grant_investigator, do_grant_role, do_revoke_role
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
+from cases.services.summaries import do_approve_summary
 
 __all__ = [
     "CaseNotFound", "InvalidState", "UnknownTransition", "available_transitions", "do_add_action",
@@ -36,5 +37,5 @@ __all__ = [
     "do_update_action", "ImportRejected", "do_import_reports",
     "do_update_action",
     "do_answer_as_submitter", "do_ask_submitter", "do_file_public_submission", "do_file_report_with_details",
-    "do_give_reporter_feedback",
+    "do_give_reporter_feedback", "do_approve_summary",
 ]
