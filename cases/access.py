@@ -149,10 +149,20 @@ def role_scope(user):
     return scope
 
 
+def begin_action(user, report_id):
+    """Start one service call's action on the case: forget what an earlier permission check on
+    the same user object noted, so that the audit row of this action names an absent person
+    only when a check made for this action found the role lent. ``cases.services`` call it
+    when they load the case (``load_report``), the task services when they load the task."""
+    if user is not None and report_id is not None:
+        user.__dict__.get("_on_behalf_of", {}).pop(report_id, None)
+
+
 def allowed_roles(user, report, roles):
     """Which of ``roles`` the user holds on the case (``case_roles``), noting on the user
     object, for the audit row of the action about to be taken, whether they hold them only
-    as a substitute: ``on_behalf_of(user, report)`` then names the absent person."""
+    as a substitute: ``on_behalf_of(user, report)`` then names the absent person. The note
+    lasts until the next check on the case or the next ``begin_action``, whichever is first."""
     from cases.models.lifecycles import case_roles
 
     held = case_roles(user, report) & set(roles)
@@ -166,7 +176,8 @@ def allowed_roles(user, report, roles):
 
 
 def on_behalf_of(user, report_id):
-    """The absent person whose lent role the user's last permitted action on the case rested on."""
+    """The absent person whose lent role the action being taken on the case (since
+    ``begin_action``) rests on, or None."""
     if user is None or report_id is None:
         return None
     return getattr(user, "__dict__", {}).get("_on_behalf_of", {}).get(report_id)

@@ -77,8 +77,10 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     from cases.access import on_behalf_of
 
     absent = on_behalf_of(actor, report_id)
-    if absent and chain == AuditEvent.Chain.CHANGE:
-        # The action rested on a role lent by an absent person's substitution (cases.access).
+    if absent and chain == AuditEvent.Chain.CHANGE and "on_behalf_of" not in (payload or {}):
+        # The action rested on a role lent by an absent person's substitution (cases.access,
+        # noted by this service call's own permission check); a service that knows whom it
+        # acts for otherwise passes ``on_behalf_of`` in the payload itself.
         payload = {**(payload or {}), "on_behalf_of": absent}
     # No savepoint: a failed audit write must doom the change's whole transaction, never be
     # caught and skipped while the change commits without its row.

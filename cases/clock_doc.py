@@ -40,7 +40,8 @@ JOBS = {
                                     "time has come), overdue, and escalation after `escalate_after_hours` overdue.",
     "cases.clock_jobs.fire_action_reminders": "an action's own due date: `action.due_soon` within the warning of "
                                               "the rule `action-due`, and `action.overdue` after the due date, to "
-                                              "the action's owner; again when the due date is moved.",
+                                              "the action's owner and, while the owner is absent, their active substitute; "
+                                              "again when the due date is moved.",
     "cases.clock_jobs.fire_workflow_timers": "viewflow's own database timers (see below).",
     "notifications.jobs.recover_deliveries": "notification e-mails left \"being sent\" longer than "
                                              "`NOTIFICATION_SENDING_LEASE` (default 600 s) by a lost worker are "

@@ -200,7 +200,8 @@ def action_due_at(action):
 
 
 def fire_action_reminders(now):
-    """``action.due_soon`` and ``action.overdue`` to the owner of each open action; returns how many fired."""
+    """``action.due_soon`` and ``action.overdue`` to the owner of each open action, and to the
+    active substitute of an owner absent at ``now``; returns how many fired."""
     rule = DeadlineRule.current("action-due", timezone.localdate(now))
     warn_hours = max(map(int, rule.warn_before_hours or [0])) if rule else 0
     last_day = timezone.localdate(now) + datetime.timedelta(days=warn_hours // 24 + 1)
@@ -209,7 +210,7 @@ def fire_action_reminders(now):
     actions = (Action.objects.exclude(status=Action.Status.DONE).exclude(report__state__in=CLOSED_STATES)
                .filter(due_date__lte=last_day).exclude(Exists(overdue_sent))
                .select_related("report").prefetch_related("reminders"))
-    fired = 0
+    due = []
     for action in actions:
         due_at = action_due_at(action)
         if now >= due_at:
@@ -218,9 +219,21 @@ def fire_action_reminders(now):
             kind = ActionReminder.Kind.DUE_SOON
         else:
             continue
-        if any(r.kind == kind and r.due_date == action.due_date for r in action.reminders.all()):
-            continue
-        payload = {"action_id": action.pk, "due_date": action.due_date.isoformat(), "user_ids": [action.owner_id]}
+        if not any(r.kind == kind and r.due_date == action.due_date for r in action.reminders.all()):
+            due.append((action, kind))
+    # One query for the substitutes of every owner absent now, not one per reminder.
+    standing_in = {}
+    if due:
+        from workflows.models import Substitute
+
+        for person_id, substitute_id in (Substitute.objects.active(now)
+                                         .filter(person_id__in={a.owner_id for a, _k in due}, substitute__is_active=True)
+                                         .values_list("person_id", "substitute_id")):
+            standing_in.setdefault(person_id, set()).add(substitute_id)
+    fired = 0
+    for action, kind in due:
+        user_ids = sorted({action.owner_id} | standing_in.get(action.owner_id, set()))
+        payload = {"action_id": action.pk, "due_date": action.due_date.isoformat(), "user_ids": user_ids}
         fired += _fire(action, ActionReminder, {"action": action, "kind": kind, "due_date": action.due_date,
                                                 "fired_at": now},
                        report=action.report, action=f"action.{kind}", payload=payload)

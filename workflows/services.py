@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import allowed_roles
+from cases.access import allowed_roles, begin_action, on_behalf_of
 from cases.events import emit
 from cases.models import Role
 from cases.services.base import InvalidState
@@ -27,6 +27,15 @@ REASSIGNING_ROLES = {Role.UNIT_MANAGER, Role.SAS}
 
 def _report(task):
     return task.process.caseprocess.report
+
+
+def _begin(acting_user, task_id):
+    """The task the user may act on, and its case, with this call's attribution started
+    (``cases.access.begin_action``): only this call's own checks decide ``on_behalf_of``."""
+    task = selectors.task_for_action(acting_user, task_id)
+    report = _report(task)
+    begin_action(acting_user, report.pk)
+    return task, report
 
 
 def _record(action, task, actor, **payload):
@@ -55,8 +64,7 @@ def may_reassign(user, report):
 @transaction.atomic
 def do_claim(task_id, *, acting_user):
     """Take a task from the queue, or take over one assigned to someone the user stands in for."""
-    task = selectors.task_for_action(acting_user, task_id)
-    report = _report(task)
+    task, report = _begin(acting_user, task_id)
     with locked(task.process.caseprocess):
         activation = _fresh(task)
         node = task.flow_task
@@ -80,22 +88,28 @@ def do_claim(task_id, *, acting_user):
 
 @transaction.atomic
 def do_release(task_id, *, acting_user):
-    """Put an assigned task back in the queue: its owner, their substitute, or the unit's manager/SAS."""
-    task = selectors.task_for_action(acting_user, task_id)
-    report = _report(task)
+    """Put an assigned task back in the queue: its owner, their substitute (audited on the
+    owner's behalf), or the unit's manager/SAS."""
+    task, report = _begin(acting_user, task_id)
     with locked(task.process.caseprocess):
         activation = _fresh(task)
         if task.status != STATUS.ASSIGNED:
             raise InvalidState(_("This task is not assigned to anyone."))
-        allowed = (task.owner_id == acting_user.pk or selectors.stands_in_for(acting_user, task.owner)
-                   or may_reassign(acting_user, report))
-        if not allowed:
-            raise PermissionDenied(_("You may not release this task."))
+        behalf = {}
+        if task.owner_id != acting_user.pk:
+            # By the user's own manager/SAS role if they hold one; else as the absent owner's
+            # substitute (on the owner's behalf); else by a lent manager/SAS role (on the lender's).
+            manages = may_reassign(acting_user, report)
+            if (not manages or on_behalf_of(acting_user, report.pk)) and selectors.stands_in_for(
+                    acting_user, task.owner):
+                behalf = {"on_behalf_of": task.owner_id}
+            elif not manages:
+                raise PermissionDenied(_("You may not release this task."))
         previous = task.owner_id
         activation.unassign()
         task.assigned = None
         task.save(update_fields=["assigned"])
-        _record("task.released", task, acting_user, from_owner=previous)
+        _record("task.released", task, acting_user, from_owner=previous, **behalf)
         emit("task.released", report=report, actor=acting_user, task_id=task.pk)
     return task
 
@@ -103,8 +117,7 @@ def do_release(task_id, *, acting_user):
 @transaction.atomic
 def do_reassign(task_id, *, acting_user, user_id):
     """Give an open task to someone who may take it: the unit's manager or SAS only."""
-    task = selectors.task_for_action(acting_user, task_id)
-    report = _report(task)
+    task, report = _begin(acting_user, task_id)
     if not may_reassign(acting_user, report):
         raise PermissionDenied(_("Only the unit's manager or the SAS may reassign a task."))
     assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
@@ -161,6 +174,7 @@ def release_tasks_held_without_right(user, *, acting_user, reason):
     audited as released with ``reason``; inside the caller's transaction. Returns the count."""
     released = 0
     for task, report in list(tasks_held_without_right(user)):
+        begin_action(acting_user, report.pk)
         with locked(task.process.caseprocess):
             activation = _fresh(task)
             if task.status != STATUS.ASSIGNED or task.owner_id != user.pk:

@@ -2,7 +2,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.access import allowed_roles
+from cases.access import allowed_roles, begin_action
 
 
 class CaseNotFound(Exception):
@@ -24,6 +24,7 @@ def load_report(report_id, user):
     report = selectors.report_for_change(user, report_id)
     if report is None:
         raise CaseNotFound(report_id)
+    begin_action(user, report.pk)
     return report
 
 

@@ -320,6 +320,33 @@ def test_an_action_owner_is_reminded_before_and_after_the_due_date_once_each(cas
     assert fire(at(2026, 12, 20, 0, 0), fire_action_reminders) == 0
 
 
+def test_an_action_reminder_reaches_the_absent_owners_substitute_during_the_absence_only(cast, org, fire, events):
+    from workflows.models import Substitute
+
+    report = factories.walk_to(factories.file("deviation", cast["reporter"], org.unit_a), "assessed", cast)
+    with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
+        cause = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."})
+        action = do_add_action(report.pk, acting_user=cast["manager_a"], data={
+            "description": "Utbilda personalen.", "kind": "corrective", "causes": [cause.pk],
+            "owner": cast["manager_b"].pk, "due_date": "2026-11-27"})
+    # manager_b is away over the due-soon reminder, back before the overdue one; sas_other stood in
+    # for someone else, so is not reached.
+    Substitute.objects.create(person=cast["manager_b"], substitute=cast["outsider"],
+                              starts_at=at(2026, 11, 25, 8, 0), ends_at=at(2026, 11, 27, 17, 0))
+    Substitute.objects.create(person=cast["manager_a"], substitute=cast["sas_other"],
+                              starts_at=at(2026, 11, 25, 8, 0), ends_at=at(2026, 11, 30, 17, 0))
+    assert fire(at(2026, 11, 26, 0, 0), fire_action_reminders) == 1
+    assert fire(at(2026, 11, 28, 0, 0), fire_action_reminders) == 1
+    assert [(name, data["user_ids"]) for name, data in events] == [
+        ("action.due_soon", sorted([cast["manager_b"].pk, cast["outsider"].pk])),
+        ("action.overdue", [cast["manager_b"].pk]),
+    ]
+    assert [row.payload["user_ids"] for row in AuditEvent.objects.filter(
+        action__in=["action.due_soon", "action.overdue"], report_id=report.pk).order_by("seq")] == [
+        sorted([cast["manager_b"].pk, cast["outsider"].pk]), [cast["manager_b"].pk]]
+    assert action.reminders.count() == 2
+
+
 @pytest.mark.parametrize("how_many", [1, 6])
 def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_overdue_clocks(
         how_many, cast, org, fire, django_assert_num_queries):
