@@ -3,7 +3,8 @@
 The inbox lists the user's workflow tasks (``workflows.selectors.tasks_for``): those assigned
 to them or to someone they stand in for, and those waiting in the queue of a role they hold on
 the case's unit, most urgent legal clock first. Taking a task from the queue goes through
-``workflows.services.do_claim``."""
+``workflows.services.do_claim``; giving it back to the queue and handing it to someone else
+who may take it, through ``do_release`` and ``do_reassign`` (the same services as the API)."""
 
 from django import forms
 from django.contrib import messages
@@ -11,21 +12,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, Role
+from cases.access import INVESTIGATOR
+from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
 from cases.services import CaseNotFound, InvalidState
-from cases.web.common import next_url
-from workflows.selectors import LISTED_FIELDS, tasks_for
-from workflows.services import do_claim
+from cases.web.common import attach_errors, next_url
+from workflows.escalation import holders
+from workflows.selectors import LISTED_FIELDS, task_for_action, tasks_for
+from workflows.services import do_claim, do_reassign, do_release, may_reassign
+from viewflow.workflow.status import STATUS
 
 
 def all_states():
@@ -70,7 +75,8 @@ def inbox_tasks(user, filters):
         qs = qs.filter(Q(**{f"{REPORT}__case_number__icontains": text}) | Q(**{f"{REPORT}__description__icontains": text}))
     # The task lists' columns, and what this page shows besides: the excerpt of the description
     # and, for a breach without a stored clock, its discovery (not one query per row).
-    qs = qs.only(*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at")
+    # The unit's path: whether the user may hand the task to someone else (no query per row).
+    qs = qs.only(*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at", f"{REPORT}__unit__path")
     return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
 
 
@@ -126,6 +132,7 @@ def inbox(request):
     for task in rows:
         task.report = report = task.process.caseprocess.report
         task.mine = task.owner_id is not None
+        task.may_reassign = task.status in (STATUS.NEW, STATUS.ASSIGNED) and may_reassign(user, report)
         # Until the clock is stored with the case, a breach's 72 hours are computed from its discovery.
         if task.due_at is None and rule and report.type == ReportType.DATA_BREACH and report.discovered_at \
                 and report.state in ("reported", "assessed"):
@@ -151,8 +158,95 @@ def claim(request, task_id):
     except (InvalidState, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, gettext_now("The task is yours."))
+        messages.success(request, gettext("The task is yours."))
     return redirect(next_url(request, reverse("web:inbox")))
+
+
+def _task_step(request, perform, success):
+    """Run a task service; out of scope 404, not allowed 403, a task that moved on a message."""
+    try:
+        perform()
+    except CaseNotFound:
+        raise Http404()
+    except (InvalidState, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, success)
+    return redirect(next_url(request, reverse("web:inbox")))
+
+
+@login_required
+@require_POST
+def release(request, task_id):
+    return _task_step(request, lambda: do_release(task_id, acting_user=request.user),
+                      gettext("The task is back in the queue."))
+
+
+def reassign_candidates(task, report):
+    """Active users who may take this task: holders of its step's roles on the case's unit
+    (granted there or above) and, where the step allows one, the case's named investigator;
+    each checked as the service will check them."""
+    node = task.flow_task
+    found = User.objects.none()
+    for role in node.roles:
+        if role in Role.values:
+            found = found | holders(role, report.unit)
+    if INVESTIGATOR in node.roles:
+        named = ReportUserObjectPermission.objects.filter(
+            content_object_id=report.pk, permission__codename="investigate_report").values("user_id")
+        found = found | User.objects.filter(pk__in=named, is_active=True)
+    people = sorted(found.distinct(), key=lambda u: (u.display_name.lower(), u.pk))
+    return [person for person in people if node.may_take(person, report)]
+
+
+class ReassignForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Give the task to"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, candidates, owner_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for person in candidates:
+            label = f"{person.display_name}, {person.title}" if person.title else person.display_name
+            if person.pk == owner_id:
+                label = gettext("%(name)s (has it now)") % {"name": label}
+            choices.append((person.pk, label))
+        self.fields["user"].choices = choices
+
+
+@login_required
+def reassign(request, task_id):
+    """GET: the people who may take the task; POST: give it to one of them (manager or SAS)."""
+    user = request.user
+    try:
+        task = task_for_action(user, task_id)
+    except CaseNotFound:
+        raise Http404()
+    report = task.process.caseprocess.report
+    if not may_reassign(user, report):
+        raise PermissionDenied()
+    back = reverse("web:case", args=[report.pk])
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        messages.error(request, gettext("This task is no longer open."))
+        return redirect(next_url(request, back))
+    form = ReassignForm(request.POST if request.method == "POST" else None,
+                        candidates=reassign_candidates(task, report), owner_id=task.owner_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_reassign(task.pk, acting_user=user, user_id=form.cleaned_data["user"])
+        except CaseNotFound:
+            raise Http404()
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        except InvalidState as exc:
+            messages.error(request, str(exc))
+            return redirect(next_url(request, back))
+        else:
+            messages.success(request, gettext("The task has been handed over."))
+            return redirect(next_url(request, back))
+    return render(request, "web/task_reassign.html", {
+        "task": task, "report": report, "form": form, "back": back,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    })
 
 
 def open_actions(user):
