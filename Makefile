@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LANGS := -l sv -l en
 PORT ?= 8000
+APPS := cases workflows notifications
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
 .PHONY: venv run test bench messages check browser axe
@@ -52,9 +53,17 @@ bench: venv
 	$(PY) bench/tasks.py
 	$(PY) bench/compilations.py
 
+# Each app keeps its own catalogues (django: Python and templates; djangojs: its scripts, served
+# at /jsi18n/), with references relative to the app; the root catalogue (LOCALE_PATHS) keeps the
+# pages' templates and drops what an app already holds, since it would override the app's entry.
 messages: venv
 	@if command -v msgfmt >/dev/null 2>&1; then \
 		$(PY) manage.py makemessages $(LANGS) $(MESSAGE_IGNORES) && \
+		for app in $(APPS); do \
+			(cd $$app && ../$(PY) ../manage.py makemessages $(LANGS) && \
+				../$(PY) ../manage.py makemessages -d djangojs $(LANGS)) || exit 1; \
+		done && \
+		$(PY) locale/prune_root_catalogue.py $(APPS) && \
 		$(PY) manage.py compilemessages $(LANGS) --ignore=$(VENV); \
 	else \
 		echo "msgfmt not found: install gettext to build translations."; \

@@ -170,7 +170,7 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()
-    uploaded_by = UserRefSerializer()
+    uploaded_by = UserRefSerializer(allow_null=True)  # None: sent with the public form
     uploaded_at = serializers.DateTimeField()
     download_url = serializers.SerializerMethodField()
 

@@ -184,9 +184,25 @@ def check_upload(upload):
     return guessed
 
 
-@transaction.atomic
-def do_add_attachment(report_id, *, acting_user, upload):
-    report = _begin(report_id, acting_user, reporter_may_add=True)
+# At most this many files with one filing (the internal form and the public form alike).
+MAX_UPLOADS = 5
+
+
+def check_uploads(uploads):
+    """The filing forms' rule for several files: at most ``MAX_UPLOADS``, each within the
+    limits of ``check_upload``; all checked before any is stored."""
+    uploads = [upload for upload in uploads if upload]
+    if len(uploads) > MAX_UPLOADS:
+        raise ValidationError({"file": [_("At most %(n)d files.") % {"n": MAX_UPLOADS}]})
+    for upload in uploads:
+        check_upload(upload)
+    return uploads
+
+
+def store_attachment(report, upload, *, acting_user):
+    """Store ``upload`` with ``report`` and write its audit row: within the caller's transaction,
+    after the caller has checked that ``acting_user`` may add to the case. ``acting_user`` is
+    None for a submitter from the public form."""
     if upload is None:
         raise ValidationError({"file": [_("Choose a file.")]})
     content_type = check_upload(upload)
@@ -205,6 +221,12 @@ def do_add_attachment(report_id, *, acting_user, upload):
         # The file reached the disk before the row; don't leave it behind without one.
         attachment.file.storage.delete(attachment.file.name)
         raise
+
+
+@transaction.atomic
+def do_add_attachment(report_id, *, acting_user, upload):
+    report = _begin(report_id, acting_user, reporter_may_add=True)
+    return store_attachment(report, upload, acting_user=acting_user)
 
 
 @transaction.atomic

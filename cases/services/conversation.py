@@ -14,7 +14,7 @@ from cases.events import emit
 from cases.models import CaseMessage, ReceiptCode, ReportType
 from cases.models.messages import receipt_digest
 from cases.services.base import CaseNotFound, load_report, require_open, require_roles, validated
-from cases.services.content import do_add_affected_person, do_add_attachment
+from cases.services.content import check_uploads, do_add_affected_person, do_add_attachment, store_attachment
 from cases.services.reports import do_file_report
 
 # Crockford's base32 without the letters that look like digits: 16 characters, 80 bits.
@@ -33,7 +33,9 @@ def new_receipt_code():
 @transaction.atomic
 def do_file_report_with_details(*, acting_user, data, persons=(), uploads=(), immediate_measures=""):
     """Filing with what the reporter knows at once: affected persons, attachments and, for
-    lex Sarah, the immediate measures taken. All of it is saved, or none of it."""
+    lex Sarah, the immediate measures taken. All of it is saved, or none of it; the files are
+    checked before anything is stored."""
+    uploads = check_uploads(uploads)
     report = do_file_report(acting_user=acting_user, data=data)
     for person in persons:
         do_add_affected_person(report.pk, acting_user=acting_user, data=person)
@@ -48,13 +50,18 @@ def do_file_report_with_details(*, acting_user, data, persons=(), uploads=(), im
 
 
 @transaction.atomic
-def do_file_public_submission(*, data):
-    """A complaint, opinion, suggestion or praise from the public form, with no account.
-    Returns the case and its receipt code, which is shown once and stored only as a digest."""
+def do_file_public_submission(*, data, uploads=()):
+    """A complaint, opinion, suggestion or praise from the public form, with no account, and
+    the files sent with it (the limits of the internal form: ``check_uploads``), stored with
+    no uploader in the same transaction. Returns the case and its receipt code, which is shown
+    once and stored only as a digest."""
+    uploads = check_uploads(uploads)
     report = do_file_report(acting_user=None, data={**data, "type": ReportType.COMPLAINT})
     code = new_receipt_code()
     ReceiptCode.objects.create(report=report, code_hash=receipt_digest(code))
     audit.record("receipt.issued", actor=None, obj=report, report_id=report.pk)
+    for upload in uploads:
+        store_attachment(report, upload, acting_user=None)
     return report, code
 
 

@@ -25,7 +25,9 @@ from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
+from viewflow.workflow.status import STATUS
 from workflows.selectors import open_tasks
+from workflows.services import may_reassign
 
 CHECKBOX_LISTS = (forms.SelectMultiple,)
 
@@ -91,6 +93,18 @@ def _timeline(user, report):
     return rows
 
 
+def _open_tasks(user, report):
+    """The case's open tasks, each with what this user may do with it: take it from the queue,
+    give it back (their own, or as the unit's manager/SAS), hand it to someone else."""
+    tasks = list(open_tasks(report))
+    reassigner = may_reassign(user, report)
+    for task in tasks:
+        task.may_take = task.owner_id is None and task.flow_task.may_take(user, report)
+        task.may_release = task.status == STATUS.ASSIGNED and (task.owner_id == user.pk or reassigner)
+        task.may_reassign = reassigner and task.status in (STATUS.NEW, STATUS.ASSIGNED)
+    return tasks
+
+
 @login_required
 @case_errors
 def case_page(request, report_id):
@@ -127,7 +141,7 @@ def case_page(request, report_id):
         "attachments": report.attachments.all(),
         "conversation": report.messages.select_related("author"),
         "timeline": _timeline(user, report),
-        "open_tasks": open_tasks(report),
+        "open_tasks": _open_tasks(user, report),
         "may_notify_ivo_early": may_notify_ivo_early,
         "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
         "may_ask": handler and report.type == ReportType.COMPLAINT,

@@ -15,6 +15,7 @@ from cases.models import CaseMessage, OrgUnit
 from cases.services import CaseNotFound, do_answer_as_submitter, do_file_public_submission
 from cases.services.conversation import MessageForm
 from cases.web.common import attach_errors, public_limits, rate_limited
+from cases.web.reporting import ATTACHMENT_HELP, MultipleFileField
 
 HOUR = 3600
 RECEIPT_SESSION_KEY = "public_receipt"
@@ -23,6 +24,7 @@ RECEIPT_SESSION_KEY = "public_receipt"
 class PublicForm(ReportCreateForm):
     # Real people leave this empty: it is hidden from them and from screen readers.
     website = forms.CharField(label=gettext_lazy("Leave this field empty"), required=False)
+    attachments = MultipleFileField(label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +56,7 @@ class CodeForm(forms.Form):
 def public_form(request):
     submissions, _lookups = public_limits()
     if request.method == "POST":
-        form = PublicForm(request.POST)
+        form = PublicForm(request.POST, request.FILES)
         if rate_limited(request, "public-form", submissions, HOUR):
             form.is_valid()
             form.add_error(None, _("Too many messages have been sent from here. Please try again in an hour."))
@@ -62,11 +64,11 @@ def public_form(request):
             if form.cleaned_data.get("website"):
                 # A bot filled the hidden field: answer as if it worked, file nothing.
                 return redirect("web:public_thanks")
-            data = {k: v for k, v in request.POST.items() if k in form.fields and k != "website"}
+            data = {k: v for k, v in request.POST.items() if k in form.fields and k not in ("website", "attachments")}
             try:
-                _report, code = do_file_public_submission(data=data)
+                _report, code = do_file_public_submission(data=data, uploads=form.cleaned_data.get("attachments") or [])
             except ValidationError as exc:
-                attach_errors(form, exc)
+                attach_errors(form, exc, {"file": "attachments"})
             else:
                 request.session[RECEIPT_SESSION_KEY] = code
                 return redirect("web:public_thanks")

@@ -17,9 +17,10 @@ from cases.access import role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
 from cases.models import CaseMessage, ReportType, Role
 from cases.services import do_file_report_with_details
+from cases.services.content import MAX_UPLOADS
 from cases.web.common import attach_errors
 
-MAX_FILES = 5
+MAX_FILES = MAX_UPLOADS
 STAFF_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR}
 
 # The four types in plain words, in the order a care worker thinks of them.
@@ -61,6 +62,12 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
+# The limits of every filing form, internal and public (``cases.services.content.check_uploads``).
+ATTACHMENT_HELP = gettext_lazy("Optional. At most 5 files of at most %(mb)d MB each: PDF, PNG, JPEG, text, Word or "
+                               "Excel. After an error, choose the files again.") % {
+    "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+
+
 class FilingForm(ReportCreateForm):
     """The filing form a reporter sees: only the fields the chosen type asks for."""
 
@@ -70,11 +77,7 @@ class FilingForm(ReportCreateForm):
                                "called. Write “nothing yet” if nothing has been done."),
     )
     attachments = MultipleFileField(
-        label=gettext_lazy("Attachments"), required=False,
-        help_text=gettext_lazy("Optional. At most 5 files of at most %(mb)d MB each: PDF, PNG, JPEG, text, Word or "
-                               "Excel. After an error, choose the files again.")
-        % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-    )
+        label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP)
 
     FIELDS = {
         ReportType.DEVIATION: ["unit", "description", "occurred_at", "attachments"],

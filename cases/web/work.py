@@ -3,7 +3,8 @@
 The inbox lists the user's workflow tasks (``workflows.selectors.tasks_for``): those assigned
 to them or to someone they stand in for, and those waiting in the queue of a role they hold on
 the case's unit, most urgent legal clock first. Taking a task from the queue goes through
-``workflows.services.do_claim``."""
+``workflows.services.do_claim``; giving it back to the queue and handing it to someone else
+who may take it, through ``do_release`` and ``do_reassign`` (the same services as the API)."""
 
 from django import forms
 from django.contrib import messages
@@ -11,21 +12,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, Role
+from cases.access import INVESTIGATOR
+from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
 from cases.services import CaseNotFound, InvalidState
-from cases.web.common import next_url
-from workflows.selectors import LISTED_FIELDS, tasks_for
-from workflows.services import do_claim
+from cases.web.common import attach_errors, next_url
+from workflows.escalation import holders
+from viewflow.workflow.models import Task
+from workflows.selectors import LISTED_FIELDS, task_for_action, tasks_for, with_due_at
+from workflows.services import do_claim, do_reassign, do_release, may_reassign
+from viewflow.workflow.status import STATUS
 
 
 def all_states():
@@ -68,10 +74,19 @@ def inbox_tasks(user, filters):
     if filters.get("q"):
         text = filters["q"].strip()
         qs = qs.filter(Q(**{f"{REPORT}__case_number__icontains": text}) | Q(**{f"{REPORT}__description__icontains": text}))
-    # The task lists' columns, and what this page shows besides: the excerpt of the description
-    # and, for a breach without a stored clock, its discovery (not one query per row).
-    qs = qs.only(*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at")
+    qs = qs.only(*INBOX_FIELDS)
     return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
+
+
+# The task lists' columns, and what this page shows besides: the excerpt of the description
+# and, for a breach without a stored clock, its discovery (not one query per row); the unit's
+# path: whether the user may hand the task to someone else.
+INBOX_FIELDS = [*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at", f"{REPORT}__unit__path"]
+
+
+def inbox_rows(ids):
+    """The rows of one inbox page, already chosen and sorted by ``inbox_tasks`` (in scope)."""
+    return with_due_at(Task.objects.select_related(f"{REPORT}__unit", "owner").only(*INBOX_FIELDS).filter(pk__in=ids))
 
 
 def overdue_by_unit(user):
@@ -96,17 +111,24 @@ def overdue_by_unit(user):
 
 class Page:
     """A page of a list without counting it all: a board's queue can hold thousands of tasks,
-    and counting them costs as much as sorting them."""
+    and counting them costs as much as sorting them. With ``rows_for``, the sorting query
+    reads only the ids of the page (no join to the cases or their units for every candidate)
+    and ``rows_for(ids)`` reads the page's rows."""
 
     SIZE = 50
 
-    def __init__(self, queryset, number):
+    def __init__(self, queryset, number, rows_for=None):
         try:
             self.number = max(1, int(number or 1))
         except ValueError:
             self.number = 1
         start = (self.number - 1) * self.SIZE
-        rows = list(queryset[start:start + self.SIZE + 1])
+        if rows_for is None:
+            rows = list(queryset[start:start + self.SIZE + 1])
+        else:
+            ids = list(queryset.values_list("pk", flat=True)[start:start + self.SIZE + 1])
+            found = {row.pk: row for row in rows_for(ids)} if ids else {}
+            rows = [found[pk] for pk in ids if pk in found]
         self.has_next = len(rows) > self.SIZE
         self.object_list = rows[:self.SIZE]
         self.has_previous = self.number > 1
@@ -119,18 +141,22 @@ def inbox(request):
     user = request.user
     filters = InboxFilters(request.GET or None, user=user)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page = Page(inbox_tasks(user, cleaned), request.GET.get("page"))
+    page = Page(inbox_tasks(user, cleaned), request.GET.get("page"), rows_for=inbox_rows)
     rows = page.object_list
-    rule = DeadlineRule.current("breach-imy-notification")
+    rule = None
     now = timezone.now()
     for task in rows:
         task.report = report = task.process.caseprocess.report
         task.mine = task.owner_id is not None
-        # Until the clock is stored with the case, a breach's 72 hours are computed from its discovery.
-        if task.due_at is None and rule and report.type == ReportType.DATA_BREACH and report.discovered_at \
+        task.may_reassign = task.status in (STATUS.NEW, STATUS.ASSIGNED) and may_reassign(user, report)
+        # Until the clock is stored with the case, a breach's 72 hours are computed from its discovery
+        # (the rule read once, and only when a row needs it).
+        if task.due_at is None and report.type == ReportType.DATA_BREACH and report.discovered_at \
                 and report.state in ("reported", "assessed"):
-            task.due_at = rule.due(report.discovered_at)
-            task.is_overdue = task.due_at < now
+            rule = rule or DeadlineRule.current("breach-imy-notification")
+            if rule:
+                task.due_at = rule.due(report.discovered_at)
+                task.is_overdue = task.due_at < now
     if rows:
         audit.record_read("report.listed", actor=user, report_ids=sorted({t.report.pk for t in rows}),
                           payload={"page": "inbox"})
@@ -151,8 +177,95 @@ def claim(request, task_id):
     except (InvalidState, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, gettext_now("The task is yours."))
+        messages.success(request, gettext("The task is yours."))
     return redirect(next_url(request, reverse("web:inbox")))
+
+
+def _task_step(request, perform, success):
+    """Run a task service; out of scope 404, not allowed 403, a task that moved on a message."""
+    try:
+        perform()
+    except CaseNotFound:
+        raise Http404()
+    except (InvalidState, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, success)
+    return redirect(next_url(request, reverse("web:inbox")))
+
+
+@login_required
+@require_POST
+def release(request, task_id):
+    return _task_step(request, lambda: do_release(task_id, acting_user=request.user),
+                      gettext("The task is back in the queue."))
+
+
+def reassign_candidates(task, report):
+    """Active users who may take this task: holders of its step's roles on the case's unit
+    (granted there or above) and, where the step allows one, the case's named investigator;
+    each checked as the service will check them."""
+    node = task.flow_task
+    found = User.objects.none()
+    for role in node.roles:
+        if role in Role.values:
+            found = found | holders(role, report.unit)
+    if INVESTIGATOR in node.roles:
+        named = ReportUserObjectPermission.objects.filter(
+            content_object_id=report.pk, permission__codename="investigate_report").values("user_id")
+        found = found | User.objects.filter(pk__in=named, is_active=True)
+    people = sorted(found.distinct(), key=lambda u: (u.display_name.lower(), u.pk))
+    return [person for person in people if node.may_take(person, report)]
+
+
+class ReassignForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Give the task to"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, candidates, owner_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for person in candidates:
+            label = f"{person.display_name}, {person.title}" if person.title else person.display_name
+            if person.pk == owner_id:
+                label = gettext("%(name)s (has it now)") % {"name": label}
+            choices.append((person.pk, label))
+        self.fields["user"].choices = choices
+
+
+@login_required
+def reassign(request, task_id):
+    """GET: the people who may take the task; POST: give it to one of them (manager or SAS)."""
+    user = request.user
+    try:
+        task = task_for_action(user, task_id)
+    except CaseNotFound:
+        raise Http404()
+    report = task.process.caseprocess.report
+    if not may_reassign(user, report):
+        raise PermissionDenied()
+    back = reverse("web:case", args=[report.pk])
+    if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        messages.error(request, gettext("This task is no longer open."))
+        return redirect(next_url(request, back))
+    form = ReassignForm(request.POST if request.method == "POST" else None,
+                        candidates=reassign_candidates(task, report), owner_id=task.owner_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_reassign(task.pk, acting_user=user, user_id=form.cleaned_data["user"])
+        except CaseNotFound:
+            raise Http404()
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        except InvalidState as exc:
+            messages.error(request, str(exc))
+            return redirect(next_url(request, back))
+        else:
+            messages.success(request, gettext("The task has been handed over."))
+            return redirect(next_url(request, back))
+    return render(request, "web/task_reassign.html", {
+        "task": task, "report": report, "form": form, "back": back,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    })
 
 
 def open_actions(user):

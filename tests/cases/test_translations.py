@@ -25,12 +25,18 @@ CATALOGUES = {
 }
 
 
-def catalogue(lang, locale=LOCALE):
-    return polib.pofile(str(locale / lang / "LC_MESSAGES" / "django.po"))
+# The scripts' catalogues (djangojs, served at /jsi18n/): each app with scripts has them.
+JS_CATALOGUES = {name: path for name, path in CATALOGUES.items()
+                 if name != "root" and any((path.parent / "static").rglob("*.js"))}
+DOMAINS = [(name, "django") for name in CATALOGUES] + [(name, "djangojs") for name in JS_CATALOGUES]
 
 
-def compiled(lang, locale=LOCALE):
-    return polib.mofile(str(locale / lang / "LC_MESSAGES" / "django.mo"))
+def catalogue(lang, locale=LOCALE, domain="django"):
+    return polib.pofile(str(locale / lang / "LC_MESSAGES" / f"{domain}.po"))
+
+
+def compiled(lang, locale=LOCALE, domain="django"):
+    return polib.mofile(str(locale / lang / "LC_MESSAGES" / f"{domain}.mo"))
 
 
 def translations(entries):
@@ -63,25 +69,29 @@ def test_the_committed_mo_file_matches_its_po_file(lang):
     assert {e.msgid: e.msgstr for e in compiled if e.msgid} == expected
 
 
-@pytest.mark.parametrize("name", CATALOGUES)
-def test_every_catalogue_is_complete_in_swedish_and_none_is_fuzzy(name):
-    po = catalogue("sv", CATALOGUES[name])
+def test_the_scripts_have_their_catalogue():
+    assert "cases" in JS_CATALOGUES
+
+
+@pytest.mark.parametrize("name, domain", DOMAINS)
+def test_every_catalogue_is_complete_in_swedish_and_none_is_fuzzy(name, domain):
+    po = catalogue("sv", CATALOGUES[name], domain)
     assert [e.msgid for e in po if not e.obsolete and not e.translated()] == []
     assert [e.msgid for e in po if "fuzzy" in e.flags] == []
     assert not po.metadata_is_fuzzy and po.metadata["Language"] == "sv"
 
 
-@pytest.mark.parametrize("name", CATALOGUES)
+@pytest.mark.parametrize("name, domain", DOMAINS)
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_every_compiled_catalogue_matches_its_po_file(name, lang):
+def test_every_compiled_catalogue_matches_its_po_file(name, domain, lang):
     locale = CATALOGUES[name]
-    expected = translations(catalogue(lang, locale).translated_entries())
-    assert translations(compiled(lang, locale)) == expected
+    expected = translations(catalogue(lang, locale, domain).translated_entries())
+    assert translations(compiled(lang, locale, domain)) == expected
 
 
-@pytest.mark.parametrize("name", CATALOGUES)
-def test_every_swedish_translation_keeps_the_placeholders_of_its_msgid(name):
-    changed = [e.msgid for e in catalogue("sv", CATALOGUES[name]).translated_entries()
+@pytest.mark.parametrize("name, domain", DOMAINS)
+def test_every_swedish_translation_keeps_the_placeholders_of_its_msgid(name, domain):
+    changed = [e.msgid for e in catalogue("sv", CATALOGUES[name], domain).translated_entries()
                for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
                if set(PLACEHOLDER.findall(e.msgid)) != set(PLACEHOLDER.findall(msgstr))]
     assert changed == []

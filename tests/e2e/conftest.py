@@ -66,13 +66,27 @@ def _launched():
         browser.close()
 
 
+def _seeding_migrations(app_label):
+    """The data migrations of an app that seed rows with a ``seed(apps, schema_editor)``, in order."""
+    folder = Path(apps.get_app_config(app_label).path) / "migrations"
+    modules = [importlib.import_module(f"{app_label}.migrations.{path.stem}")
+               for path in sorted(folder.glob("[0-9]*.py"))]
+    return [module for module in modules if callable(getattr(module, "seed", None))]
+
+
 @pytest.fixture
 def reference_data(transactional_db):
-    """A transactional test's flush empties the tables migration 0003 seeded; seed them again."""
+    """A transactional test's flush empties the tables the data migrations seeded: the
+    reference data (cases 0003) and the notification rules (every notifications migration with
+    a ``seed``), without which no one would be notified in the browser; seed them again."""
     from cases.models import Term
+    from notifications.models import NotificationRule
 
     if not Term.objects.exists():
         importlib.import_module("cases.migrations.0003_seed_reference_data").seed(apps, None)
+    if not NotificationRule.objects.exists():
+        for module in _seeding_migrations("notifications"):
+            module.seed(apps, None)
     cache.clear()
 
 

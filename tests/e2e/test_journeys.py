@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import InvestigationTopic, Report
+from notifications.models import Notification
 from tests.cast import PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE, local_input
 
@@ -105,11 +106,34 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     submit(page)
     expect_saved(page)
 
-    # The SAS registers, investigates, assesses.
+    # The manager hands the lex Sarah case's open step to the SAS (the task steps of the case page).
+    page = manager.go(f"/cases/{lex.pk}/")
+    page.click("a[href*='/reassign/'] >> nth=0")
+    page.wait_for_load_state()
+    manager.axe("reassign form")
+    manager.screenshot("reassign")
+    page.check(f"input[name=user][value='{cast['sas'].pk}']")
+    submit(page)
+    expect_saved(page)
+    assert "/cases/" in page.url
+
+    # The SAS sees the new lex Sarah report and the task in the header's bell and in the
+    # notification centre; then registers, investigates, assesses.
     sas = browse(DESKTOP, language)
     page = sas.login("sas", PASSWORD)
+    unread = Notification.objects.filter(user=cast["sas"], read_at__isnull=True)
+    assert set(unread.values_list("kind", flat=True)) >= {"new_report", "task"}
+    bell = page.locator(".notification-bell").inner_text()
+    assert re.search(rf"\b{unread.count()}\b", bell), bell
+    page.click(".notification-bell")
+    page.wait_for_load_state()
+    sas.axe("notification centre")
+    sas.screenshot("notifications")
+    assert page.locator("main .notifications li.unread").count() == unread.count()
+    assert lex.case_number in page.inner_text("main .notifications")
     page.click("a[href='/inbox/']")
     sas.axe("SAS inbox")
+    assert lex.case_number in page.inner_text("main")
     page = step(sas, lex, "register", "register form")
     page.fill("input[name=chair_informed_at]", local_input(now - datetime.timedelta(minutes=50)))
     page.fill("input[name=social_chief_informed_at]", local_input(now - datetime.timedelta(minutes=50)))

@@ -161,10 +161,11 @@ def test_the_inbox_pages_through_a_long_queue_without_counting_it(client, cast, 
     open_deviations(55, [org.unit_a], cast["reporter"])
     client.force_login(cast["manager_a"])
     first = client.get(reverse("web:inbox")).content.decode()
-    assert first.count("BULK-") == 2 * 50  # each case number: its link and its Take button
+    # Each case number: its link, its Take button and its Reassign link (the unit's manager).
+    assert first.count("BULK-") == 3 * 50
     assert "page=2" in first
     second = client.get(reverse("web:inbox"), {"page": 2}).content.decode()
-    assert second.count("BULK-") == 2 * 5 and "page=3" not in second
+    assert second.count("BULK-") == 3 * 5 and "page=3" not in second
 
 
 @pytest.mark.parametrize("name", EVERYONE)

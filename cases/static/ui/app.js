@@ -5,9 +5,16 @@
    - "add another person" for the affected-persons formset;
    - the breach form's 72-hour deadline computed as the discovery time is typed;
    - the risk matrix's level and suggested route read out as a cell is chosen;
-   - the error summary takes focus so a screen reader hears it first. */
+   - the error summary takes focus so a screen reader hears it first.
+   Its words come from Django's JavaScript catalogue (/jsi18n/, the djangojs catalogues), in
+   the page's language; without the catalogue they stay in English. */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (s) { return s; };
+  var ngettext = window.ngettext || function (s, p, n) { return n === 1 ? s : p; };
+  var interpolate = window.interpolate || function (fmt, obj) {
+    return fmt.replace(/%\(\w+\)s/g, function (m) { return String(obj[m.slice(2, -2)]); });
+  };
   var PREFIX = "ui-draft:";
   var store = null;
   try { store = window.localStorage; } catch (e) { store = null; }
@@ -63,8 +70,7 @@
       var note = document.createElement("p");
       note.className = "message";
       note.setAttribute("role", "status");
-      note.textContent = document.documentElement.lang === "en"
-        ? "Your unsent text has been restored." : "Din text som inte skickades har återställts.";
+      note.textContent = gettext("Your unsent text has been restored.");
       form.parentNode.insertBefore(note, form);
     }
   }
@@ -90,7 +96,6 @@
     if (!box || !input) return;
     var out = box.querySelector("[data-breach-clock-output]");
     var hours = parseInt(box.getAttribute("data-hours"), 10) || 72;
-    var en = document.documentElement.lang === "en";
     function update() {
       if (!input.value) { out.textContent = ""; return; }
       var start = new Date(input.value);
@@ -98,9 +103,11 @@
       var due = new Date(start.getTime() + hours * 3600 * 1000);
       var left = Math.round((due - new Date()) / 3600000);
       var when = due.getFullYear() + "-" + pad(due.getMonth() + 1) + "-" + pad(due.getDate()) + " " + pad(due.getHours()) + ":" + pad(due.getMinutes());
-      out.textContent = en
-        ? " Deadline: " + when + (left >= 0 ? " (" + left + " hours left)." : " (overdue by " + (-left) + " hours: a reason for the delay will be needed).")
-        : " Senast: " + when + (left >= 0 ? " (" + left + " timmar kvar)." : " (försenad med " + (-left) + " timmar: skälet till förseningen måste anges).");
+      var text = left >= 0
+        ? ngettext("Deadline: %(when)s (%(hours)s hour left).", "Deadline: %(when)s (%(hours)s hours left).", left)
+        : ngettext("Deadline: %(when)s (overdue by %(hours)s hour: a reason for the delay will be needed).",
+                   "Deadline: %(when)s (overdue by %(hours)s hours: a reason for the delay will be needed).", -left);
+      out.textContent = " " + interpolate(text, {when: when, hours: Math.abs(left)}, true);
     }
     input.addEventListener("input", update);
     input.addEventListener("change", update);
@@ -109,12 +116,12 @@
 
   function riskMatrix(box) {
     var out = box.querySelector("[data-risk-output]");
-    var en = document.documentElement.lang === "en";
     function update() {
       var checked = box.querySelector("input[name=risk_cell]:checked");
       if (!checked || !out) return;
-      out.textContent = (en ? "Score " : "Riskvärde ") + checked.getAttribute("data-score") + ", " +
-        checked.getAttribute("data-band") + ". " + (en ? "Suggested route: " : "Föreslagen väg: ") + checked.getAttribute("data-route") + ".";
+      out.textContent = interpolate(gettext("Score %(score)s, %(band)s. Suggested route: %(route)s."), {
+        score: checked.getAttribute("data-score"), band: checked.getAttribute("data-band"),
+        route: checked.getAttribute("data-route")}, true);
     }
     box.addEventListener("change", update);
     update();
