@@ -2,16 +2,20 @@
 "Compilations and statistics").
 
     make bench                                   # or:
-    .venv/bin/python bench/compilations.py [--cases 1000000] [--boards 4] [--keep]
+    .venv/bin/python bench/compilations.py [--cases 1000000] [--boards 4] [--keep] [--database NAME] [--check]
 
-Rows are generated with ``generate_series`` in their own database (``bench_compilations``),
-never in a test or development database. ``--keep`` reuses the database when it already
-holds the requested number of cases.
+Rows are generated with ``generate_series`` in their own database (``bench_compilations``,
+or ``--database``), never in a test or development database. ``--keep`` reuses the database
+when it already holds the requested number of cases. The generated cases bypass the
+services, so the monthly counts (``MonthlyCount``) are then built by the same rebuild as
+``manage.py aggregates --rebuild`` (timed as ``aggregates_rebuild_s``); ``--check`` also
+compares them with a fresh count afterwards, as ``manage.py aggregates --check`` does.
 """
 
 import argparse
 import datetime
 import json
+import os
 import statistics
 import sys
 import time
@@ -33,10 +37,10 @@ DAYS = 3650
 REPEATS = 5
 
 
-def database(keep, cases):
-    url = f"{LOCAL_SERVER}/{BENCH_DB}"
+def database(keep, cases, name=BENCH_DB):
+    url = f"{LOCAL_SERVER}/{name}"
     with psycopg.connect(f"{LOCAL_SERVER}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and keep:
             with psycopg.connect(url) as conn:
                 try:
@@ -44,8 +48,8 @@ def database(keep, cases):
                         return url, False
                 except psycopg.errors.UndefinedTable:
                     pass
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
     return url, True
 
 
@@ -158,6 +162,20 @@ def generate(cases, boards):
     return time.perf_counter() - started
 
 
+def build_aggregates():
+    """The monthly counts of the generated cases, by the rebuild the migration and
+    ``manage.py aggregates --rebuild`` run; then ANALYZE so that the planner knows them."""
+    from django.db import connection
+
+    from cases.compilations.aggregates import rebuild
+
+    started = time.perf_counter()
+    cells = rebuild()
+    with connection.cursor() as c:
+        c.execute("ANALYZE cases_monthlycount")
+    return cells, time.perf_counter() - started
+
+
 def timed(function, repeats=REPEATS):
     seconds = []
     for _ in range(repeats):
@@ -203,12 +221,25 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--boards", type=int, default=4)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="the PostgreSQL database to (re)create and use")
+    parser.add_argument("--check", action="store_true", help="compare the monthly counts with a fresh count")
     args = parser.parse_args()
-    url, fresh = database(args.keep, args.cases)
+    url, fresh = database(args.keep, args.cases, args.database)
     setup_django(url)
     generation_s = generate(args.cases, args.boards) if fresh else None
+    from cases.models import MonthlyCount
+
+    cells, rebuild_s = build_aggregates() if fresh or not MonthlyCount.objects.exists() else (None, None)
+    if args.check:
+        from cases.compilations.aggregates import drift
+
+        differences = drift()
+        assert not differences, f"{len(differences)} cells differ from a fresh count, e.g. {differences[:3]}"
     results = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "machine": machine(url), "boards": args.boards, "generation_s": generation_s, **measure(args.boards)}
+               "machine": machine(url), "load_average": list(os.getloadavg()), "boards": args.boards,
+               "generation_s": generation_s, "aggregates_rebuild_s": rebuild_s, "aggregate_cells": cells,
+               "aggregates_checked": args.check, **measure(args.boards)}
+    results["load_average_after"] = list(os.getloadavg())
     goal = results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S
     results["goals"] = {"compilation_le_1s": goal,
                         "statistics_le_10s": results["statistics_all_by_type_per_month_leadership"]["median_s"]
