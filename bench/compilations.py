@@ -7,9 +7,11 @@
 Rows are generated with ``generate_series`` in their own database (``bench_compilations``,
 or ``--database``), never in a test or development database. ``--keep`` reuses the database
 when it already holds the requested number of cases. The generated cases bypass the
-services, so the monthly counts (``MonthlyCount``) are then built by the same rebuild as
-``manage.py aggregates --rebuild`` (timed as ``aggregates_rebuild_s``); ``--check`` also
-compares them with a fresh count afterwards, as ``manage.py aggregates --check`` does.
+services, so the monthly counts (``MonthlyCount``) are then built from them: in SQL, one
+``INSERT … SELECT … GROUP BY`` per dimension (``fill_aggregates``), or with ``--rebuild`` by
+the rebuild of ``manage.py aggregates --rebuild`` (timed as ``aggregates_build_s``);
+``--check`` compares them with a fresh count afterwards, as ``manage.py aggregates --check``
+does. ``--refill`` builds them again in a kept database.
 """
 
 import argparse
@@ -162,9 +164,58 @@ def generate(cases, boards):
     return time.perf_counter() - started
 
 
-def build_aggregates():
-    """The monthly counts of the generated cases, by the rebuild the migration and
-    ``manage.py aggregates --rebuild`` run; then ANALYZE so that the planner knows them."""
+# The monthly counts of the generated cases in SQL: one INSERT … SELECT … GROUP BY per
+# dimension, the same cells as ``cases.compilations.aggregates.fresh_cells`` counts (the run
+# with ``--check`` compares the two). Months are local (Europe/Stockholm, settings.TIME_ZONE).
+MONTH = "date_trunc('month', r.reported_at AT TIME ZONE '{zone}')::date"
+ROW_DIMENSIONS = {
+    "reports": ("''", "''", ""),
+    "state": ("r.state", "''", ""),
+    "kind": ("coalesce(r.complaint_kind_id::text, '')", "''", ""),
+    "risk": ("coalesce(r.risk_band_id::text, '')", "''", ""),
+    "category": ("coalesce(r.category_id::text, '')", "''", ""),
+    "complaint": ("coalesce(r.subject_area_id::text, '')", "coalesce(r.complaint_kind_id::text, '')",
+                  "WHERE r.type = 'complaint'"),
+    "acted": ("coalesce(r.category_id::text, '')", "''",
+              "WHERE r.type = 'deviation' AND EXISTS (SELECT 1 FROM cases_action a WHERE a.report_id = r.id)"),
+    "breach": ("CASE WHEN EXISTS (SELECT 1 FROM cases_regulatornotification x WHERE x.report_id = r.id AND x.regulator = 'imy') "
+               "THEN coalesce(nullif((SELECT x.outcome FROM cases_regulatornotification x WHERE x.report_id = r.id "
+               "AND x.regulator = 'imy' LIMIT 1), ''), 'awaiting') "
+               "WHEN EXISTS (SELECT 1 FROM cases_delegationdecision d WHERE d.report_id = r.id AND d.kind = 'not_notify_imy') "
+               "THEN 'not_notified' ELSE 'undecided' END", "''", "WHERE r.type = 'data_breach'"),
+}
+RELATED_DIMENSIONS = {
+    "mark": ("cases_report_categories", "t.term_id::text"),
+    "persons": ("cases_affectedperson", "''"),
+    "action": ("cases_action", "t.status"),
+}
+
+
+def fill_aggregates():
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    month = MONTH.format(zone=settings.TIME_ZONE)
+    columns = "month, type, unit_id, namnd_id, dimension, key, key2, n"
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM cases_monthlycount")
+        for dimension, (key, key2, where) in ROW_DIMENSIONS.items():
+            c.execute(f"INSERT INTO cases_monthlycount ({columns}) SELECT {month}, r.type, r.unit_id, r.namnd_id, "
+                      f"'{dimension}', {key}, {key2}, count(*) FROM cases_report r {where} GROUP BY 1, 2, 3, 4, 6, 7")
+        for dimension, (table, key) in RELATED_DIMENSIONS.items():
+            c.execute(f"INSERT INTO cases_monthlycount ({columns}) SELECT {month}, r.type, r.unit_id, r.namnd_id, "
+                      f"'{dimension}', {key}, '', count(*) FROM {table} t JOIN cases_report r ON r.id = t.report_id "
+                      f"GROUP BY 1, 2, 3, 4, 6")
+        c.execute("SELECT count(*) FROM cases_monthlycount")
+        cells = c.fetchone()[0]
+    with connection.cursor() as c:
+        c.execute("ANALYZE cases_monthlycount")
+    return cells, time.perf_counter() - started
+
+
+def rebuild_aggregates():
+    """The monthly counts by the rebuild the migration and ``manage.py aggregates --rebuild`` run."""
     from django.db import connection
 
     from cases.compilations.aggregates import rebuild
@@ -223,13 +274,17 @@ def main():
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--database", default=BENCH_DB, help="the PostgreSQL database to (re)create and use")
     parser.add_argument("--check", action="store_true", help="compare the monthly counts with a fresh count")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the monthly counts with manage.py aggregates' rebuild (slower) instead of SQL")
+    parser.add_argument("--refill", action="store_true", help="build the monthly counts again with --keep")
     args = parser.parse_args()
     url, fresh = database(args.keep, args.cases, args.database)
     setup_django(url)
     generation_s = generate(args.cases, args.boards) if fresh else None
     from cases.models import MonthlyCount
 
-    cells, rebuild_s = build_aggregates() if fresh or not MonthlyCount.objects.exists() else (None, None)
+    build = rebuild_aggregates if args.rebuild else fill_aggregates
+    cells, rebuild_s = build() if fresh or args.refill or not MonthlyCount.objects.exists() else (None, None)
     if args.check:
         from cases.compilations.aggregates import drift
 
@@ -237,7 +292,8 @@ def main():
         assert not differences, f"{len(differences)} cells differ from a fresh count, e.g. {differences[:3]}"
     results = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                "machine": machine(url), "load_average": list(os.getloadavg()), "boards": args.boards,
-               "generation_s": generation_s, "aggregates_rebuild_s": rebuild_s, "aggregate_cells": cells,
+               "generation_s": generation_s, "aggregates_build": "rebuild" if args.rebuild else "sql",
+               "aggregates_build_s": rebuild_s, "aggregate_cells": cells,
                "aggregates_checked": args.check, **measure(args.boards)}
     results["load_average_after"] = list(os.getloadavg())
     goal = results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S
