@@ -58,10 +58,10 @@ bench: venv
 # pages' templates and drops what an app already holds, since it would override the app's entry.
 messages: venv
 	@if command -v msgfmt >/dev/null 2>&1; then \
-		$(PY) manage.py makemessages $(LANGS) $(MESSAGE_IGNORES) && \
+		$(PY) manage.py makemessages --no-obsolete $(LANGS) $(MESSAGE_IGNORES) && \
 		for app in $(APPS); do \
-			(cd $$app && ../$(PY) ../manage.py makemessages $(LANGS) && \
-				../$(PY) ../manage.py makemessages -d djangojs $(LANGS)) || exit 1; \
+			(cd $$app && ../$(PY) ../manage.py makemessages --no-obsolete $(LANGS) && \
+				../$(PY) ../manage.py makemessages -d djangojs --no-obsolete $(LANGS)) || exit 1; \
 		done && \
 		$(PY) locale/prune_root_catalogue.py $(APPS) && \
 		$(PY) manage.py compilemessages $(LANGS) --ignore=$(VENV); \

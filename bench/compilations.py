@@ -2,16 +2,22 @@
 "Compilations and statistics").
 
     make bench                                   # or:
-    .venv/bin/python bench/compilations.py [--cases 1000000] [--boards 4] [--keep]
+    .venv/bin/python bench/compilations.py [--cases 1000000] [--boards 4] [--keep] [--database NAME] [--check]
 
-Rows are generated with ``generate_series`` in their own database (``bench_compilations``),
-never in a test or development database. ``--keep`` reuses the database when it already
-holds the requested number of cases.
+Rows are generated with ``generate_series`` in their own database (``bench_compilations``,
+or ``--database``), never in a test or development database. ``--keep`` reuses the database
+when it already holds the requested number of cases. The generated cases bypass the
+services, so the monthly counts (``MonthlyCount``) are then built from them: in SQL, one
+``INSERT … SELECT … GROUP BY`` per dimension (``fill_aggregates``), or with ``--rebuild`` by
+the rebuild of ``manage.py aggregates --rebuild`` (timed as ``aggregates_build_s``);
+``--check`` compares them with a fresh count afterwards, as ``manage.py aggregates --check``
+does. ``--refill`` builds them again in a kept database.
 """
 
 import argparse
 import datetime
 import json
+import os
 import statistics
 import sys
 import time
@@ -33,10 +39,10 @@ DAYS = 3650
 REPEATS = 5
 
 
-def database(keep, cases):
-    url = f"{LOCAL_SERVER}/{BENCH_DB}"
+def database(keep, cases, name=BENCH_DB):
+    url = f"{LOCAL_SERVER}/{name}"
     with psycopg.connect(f"{LOCAL_SERVER}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and keep:
             with psycopg.connect(url) as conn:
                 try:
@@ -44,8 +50,8 @@ def database(keep, cases):
                         return url, False
                 except psycopg.errors.UndefinedTable:
                     pass
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
     return url, True
 
 
@@ -158,6 +164,69 @@ def generate(cases, boards):
     return time.perf_counter() - started
 
 
+# The monthly counts of the generated cases in SQL: one INSERT … SELECT … GROUP BY per
+# dimension, the same cells as ``cases.compilations.aggregates.fresh_cells`` counts (the run
+# with ``--check`` compares the two). Months are local (Europe/Stockholm, settings.TIME_ZONE).
+MONTH = "date_trunc('month', r.reported_at AT TIME ZONE '{zone}')::date"
+ROW_DIMENSIONS = {
+    "reports": ("''", "''", ""),
+    "state": ("r.state", "''", ""),
+    "kind": ("coalesce(r.complaint_kind_id::text, '')", "''", ""),
+    "risk": ("coalesce(r.risk_band_id::text, '')", "''", ""),
+    "category": ("coalesce(r.category_id::text, '')", "''", ""),
+    "complaint": ("coalesce(r.subject_area_id::text, '')", "coalesce(r.complaint_kind_id::text, '')",
+                  "WHERE r.type = 'complaint'"),
+    "acted": ("coalesce(r.category_id::text, '')", "''",
+              "WHERE r.type = 'deviation' AND EXISTS (SELECT 1 FROM cases_action a WHERE a.report_id = r.id)"),
+    "breach": ("CASE WHEN EXISTS (SELECT 1 FROM cases_regulatornotification x WHERE x.report_id = r.id AND x.regulator = 'imy') "
+               "THEN coalesce(nullif((SELECT x.outcome FROM cases_regulatornotification x WHERE x.report_id = r.id "
+               "AND x.regulator = 'imy' LIMIT 1), ''), 'awaiting') "
+               "WHEN EXISTS (SELECT 1 FROM cases_delegationdecision d WHERE d.report_id = r.id AND d.kind = 'not_notify_imy') "
+               "THEN 'not_notified' ELSE 'undecided' END", "''", "WHERE r.type = 'data_breach'"),
+}
+RELATED_DIMENSIONS = {
+    "mark": ("cases_report_categories", "t.term_id::text"),
+    "persons": ("cases_affectedperson", "''"),
+    "action": ("cases_action", "t.status"),
+}
+
+
+def fill_aggregates():
+    from django.conf import settings
+    from django.db import connection, transaction
+
+    month = MONTH.format(zone=settings.TIME_ZONE)
+    columns = "month, type, unit_id, namnd_id, dimension, key, key2, n"
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("DELETE FROM cases_monthlycount")
+        for dimension, (key, key2, where) in ROW_DIMENSIONS.items():
+            c.execute(f"INSERT INTO cases_monthlycount ({columns}) SELECT {month}, r.type, r.unit_id, r.namnd_id, "
+                      f"'{dimension}', {key}, {key2}, count(*) FROM cases_report r {where} GROUP BY 1, 2, 3, 4, 6, 7")
+        for dimension, (table, key) in RELATED_DIMENSIONS.items():
+            c.execute(f"INSERT INTO cases_monthlycount ({columns}) SELECT {month}, r.type, r.unit_id, r.namnd_id, "
+                      f"'{dimension}', {key}, '', count(*) FROM {table} t JOIN cases_report r ON r.id = t.report_id "
+                      f"GROUP BY 1, 2, 3, 4, 6")
+        c.execute("SELECT count(*) FROM cases_monthlycount")
+        cells = c.fetchone()[0]
+    with connection.cursor() as c:
+        c.execute("ANALYZE cases_monthlycount")
+    return cells, time.perf_counter() - started
+
+
+def rebuild_aggregates():
+    """The monthly counts by the rebuild the migration and ``manage.py aggregates --rebuild`` run."""
+    from django.db import connection
+
+    from cases.compilations.aggregates import rebuild
+
+    started = time.perf_counter()
+    cells = rebuild()
+    with connection.cursor() as c:
+        c.execute("ANALYZE cases_monthlycount")
+    return cells, time.perf_counter() - started
+
+
 def timed(function, repeats=REPEATS):
     seconds = []
     for _ in range(repeats):
@@ -203,12 +272,30 @@ def main():
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--boards", type=int, default=4)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="the PostgreSQL database to (re)create and use")
+    parser.add_argument("--check", action="store_true", help="compare the monthly counts with a fresh count")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="build the monthly counts with manage.py aggregates' rebuild (slower) instead of SQL")
+    parser.add_argument("--refill", action="store_true", help="build the monthly counts again with --keep")
     args = parser.parse_args()
-    url, fresh = database(args.keep, args.cases)
+    url, fresh = database(args.keep, args.cases, args.database)
     setup_django(url)
     generation_s = generate(args.cases, args.boards) if fresh else None
+    from cases.models import MonthlyCount
+
+    build = rebuild_aggregates if args.rebuild else fill_aggregates
+    cells, rebuild_s = build() if fresh or args.refill or not MonthlyCount.objects.exists() else (None, None)
+    if args.check:
+        from cases.compilations.aggregates import drift
+
+        differences = drift()
+        assert not differences, f"{len(differences)} cells differ from a fresh count, e.g. {differences[:3]}"
     results = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-               "machine": machine(url), "boards": args.boards, "generation_s": generation_s, **measure(args.boards)}
+               "machine": machine(url), "load_average": list(os.getloadavg()), "boards": args.boards,
+               "generation_s": generation_s, "aggregates_build": "rebuild" if args.rebuild else "sql",
+               "aggregates_build_s": rebuild_s, "aggregate_cells": cells,
+               "aggregates_checked": args.check, **measure(args.boards)}
+    results["load_average_after"] = list(os.getloadavg())
     goal = results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S
     results["goals"] = {"compilation_le_1s": goal,
                         "statistics_le_10s": results["statistics_all_by_type_per_month_leadership"]["median_s"]

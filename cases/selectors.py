@@ -170,6 +170,14 @@ def aggregate_reports(user):
     leadership sees no case, and drill-down to cases goes through ``report_list``."""
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
+    return Report.objects.filter(aggregate_scope(user))
+
+
+def aggregate_scope(user):
+    """The condition of ``aggregate_reports`` as a ``Q`` on ``type`` and ``unit``, which holds
+    alike on Report and on the pre-aggregated MonthlyCount (cases.compilations.aggregates)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
     scope = role_scope(user)
     # Types reached through the same subtrees share one condition, and a condition that
     # covers every type needs no type filter: leadership's query is a plain subtree scan.
@@ -184,15 +192,21 @@ def aggregate_reports(user):
         for path in sorted(paths):
             units |= Q(unit__path__startswith=path)
         q |= units if len(types) == len(VIEW_ROLES) else Q(type__in=types) & units
-    return Report.objects.filter(q)
+    return q
 
 
 def compilation_reports(namnd):
     """Every case of a board, or of every board under a municipality, for a compilation
     whose reader ``cases.compilations.access`` has already allowed."""
+    return Report.objects.filter(compilation_scope(namnd))
+
+
+def compilation_scope(namnd):
+    """The condition of ``compilation_reports`` as a ``Q`` on ``namnd``, which holds alike on
+    Report and on MonthlyCount."""
     if namnd.kind == namnd.Kind.BOARD:
-        return Report.objects.filter(namnd=namnd)
-    return Report.objects.filter(namnd__path__startswith=namnd.path)
+        return Q(namnd=namnd)
+    return Q(namnd__path__startswith=namnd.path)
 
 
 def report_for_receipt(code):

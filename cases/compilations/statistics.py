@@ -1,16 +1,19 @@
 """Counts of the cases a user may count, by one dimension and period, with a three-year
-trend; and the drill-down from a count to the cases behind it that the user may see."""
+trend; and the drill-down from a count to the cases behind it that the user may see.
+
+The counts are read from the monthly cells (``MonthlyCount``), scoped by the same
+condition as ``selectors.aggregate_reports``; drill-down reads the cases themselves."""
 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.compilations import periods
-from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
+from cases.compilations.aggregates import Dimension, counted
+from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, Term
 
 NONE_KEY = "none"
 
@@ -54,21 +57,34 @@ def _in_range(qs, start, end, prefix=""):
     return qs
 
 
-def _monthly(reports, by):
-    """((key, year, month), count) for the dimension; categories count each mark.
+# dimension -> (cells read, Cell field holding the key, whether the key is an id)
+CELLS = {
+    "type": (Dimension.REPORTS, "type", False),
+    "unit": (Dimension.REPORTS, "unit", False),
+    "namnd": (Dimension.REPORTS, "namnd", False),
+    "kind": (Dimension.KIND, "key", True),
+    "risk": (Dimension.RISK, "key", True),
+    "state": (Dimension.STATE, "key", False),
+}
 
-    Grouped by the truncated local month (one key, which PostgreSQL aggregates by hashing,
-    rather than year and month extracted separately, which it sorts)."""
+
+def _id(key):
+    return int(key) if key else None
+
+
+def _monthly(where, by, start, end, filters):
+    """((key, year, month), count) for the dimension over the local days start..end, read
+    from the monthly cells (cases.compilations.aggregates); categories count each mark:
+    the marks of ``categories`` and the single ``category``."""
     if by == "category":
-        through = Report.categories.through
-        marks = (through.objects.filter(report__in=reports).annotate(month=TruncMonth("report__reported_at"))
-                 .values_list("term_id", "month").annotate(n=Count("id")))
-        single = (reports.filter(category__isnull=False).annotate(month=TruncMonth("reported_at"))
-                  .values_list("category_id", "month").annotate(n=Count("id")))
-        rows = [*marks, *single]
+        rows = [(_id(key), month, n) for (key, month), n in
+                counted(where, Dimension.MARK, start, end, ("key", "month"), **filters).items()]
+        rows += [(_id(key), month, n) for (key, month), n in
+                 counted(where, Dimension.CATEGORY, start, end, ("key", "month"), **filters).items() if key]
     else:
-        rows = (reports.annotate(month=TruncMonth("reported_at")).values_list(FIELDS[by], "month")
-                .annotate(n=Count("id")))
+        dimension, field, is_id = CELLS[by]
+        rows = [(_id(key) if is_id else key, month, n) for (key, month), n in
+                counted(where, dimension, start, end, (field, "month"), **filters).items()]
     result = defaultdict(int)
     for key, month, n in rows:
         result[(key, month.year, month.month)] += n
@@ -76,13 +92,14 @@ def _monthly(reports, by):
 
 
 def statistics(user, *, by, period, start, end, type=None):
-    reports = selectors.aggregate_reports(user)
-    if type:
-        reports = reports.filter(type=type)
+    if by not in FIELDS and by != "category":
+        raise ValueError(by)
+    where = selectors.aggregate_scope(user)
+    filters = {"type": type} if type else {}
     buckets = periods.buckets(period, start, end)
     index = {key: i for i, (key, _label) in enumerate(buckets)}
     counts = defaultdict(lambda: [0] * len(buckets))
-    for (key, year, month), n in _monthly(_in_range(reports, start, end), by):
+    for (key, year, month), n in _monthly(where, by, start, end, filters):
         bucket_key, _label = periods.bucket(period, year, month)
         counts[key][index[bucket_key]] += n
     labels = _labels(by, counts.keys())
@@ -92,9 +109,10 @@ def statistics(user, *, by, period, start, end, type=None):
             for key, values in counts.items()]
     rows.sort(key=lambda row: (-row["total"], row["label"]))
     years = [end.year - 2, end.year - 1, end.year]
-    trend_rows = (_in_range(reports, datetime.date(years[0], 1, 1), datetime.date(years[-1], 12, 31))
-                  .annotate(year=TruncYear("reported_at")).values_list("year").annotate(n=Count("id")))
-    trend = {year.year: n for year, n in trend_rows}
+    trend = defaultdict(int)
+    for (month,), n in counted(where, Dimension.REPORTS, datetime.date(years[0], 1, 1),
+                               datetime.date(years[-1], 12, 31), ("month",), **filters).items():
+        trend[month.year] += n
     return {
         "by": by,
         "period": period,

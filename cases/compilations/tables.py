@@ -9,16 +9,17 @@ period) and returns a ``Table`` from a few aggregate queries. Which cases count 
 * summaries: lex Sarah investigations *closed* in the period (public: as the SAS approved them).
 """
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.compilations import periods, reviews
+from cases.compilations.aggregates import Dimension, counted
 from cases.compilations.table import Table, with_totals
 from cases.models import (
     Action,
@@ -47,6 +48,15 @@ class Scope:
     @property
     def reports(self):
         return selectors.compilation_reports(self.unit)
+
+    @property
+    def where(self):
+        return selectors.compilation_scope(self.unit)
+
+    def count(self, dimension, by, start=None, end=None, **filters):
+        """Counter {tuple of ``by``: n} from the monthly cells of the board's cases reported in
+        the period (or from ``start`` to ``end``), counted exactly where months are partial."""
+        return counted(self.where, dimension, start or self.start, end or self.end, by, **filters)
 
     @property
     def bounds(self):
@@ -92,6 +102,11 @@ def count_list(key, title, stub, heading, labelled, *, total_label=TOTAL, footno
                  footnotes=list(footnotes))
 
 
+def _id(key):
+    """A cell's key as the id it holds, or None for cases that state no value."""
+    return int(key) if key else None
+
+
 def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
     """(labels, values) for every key, plus a row for cases without a value if there are any."""
     labels, values = [], []
@@ -107,11 +122,10 @@ def _keyed_rows(keys_labels, counts, extra_key=None, extra_label=NOT_STATED):
 def lex_sarah_per_year(scope):
     year = scope.end.year
     years = [year - 2, year - 1, year]
-    low, _high = periods.year_range(years[0])
-    _low, high = periods.year_range(year)
-    rows = (scope.reports.filter(type=ReportType.LEX_SARAH, reported_at__gte=low, reported_at__lt=high)
-            .annotate(year=TruncYear("reported_at")).values_list("namnd_id", "year").annotate(n=Count("id")))
-    counts = {(namnd_id, year.year): n for namnd_id, year, n in rows}
+    counts = Counter()
+    for (namnd_id, month), n in scope.count(Dimension.REPORTS, ("namnd", "month"), datetime.date(years[0], 1, 1),
+                                            datetime.date(year, 12, 31), type=ReportType.LEX_SARAH).items():
+        counts[(namnd_id, month.year)] += n
     boards = scope.boards()
     matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
     many = len(boards) > 1
@@ -137,11 +151,10 @@ def verksamhet(unit, units_by_id):
 
 def lex_sarah_per_tertial(scope):
     tertials = periods.buckets("tertial", scope.start, scope.end)
-    rows = (scope.in_period().filter(type=ReportType.LEX_SARAH).annotate(month=TruncMonth("reported_at"))
-            .values_list("unit_id", "month").annotate(n=Count("id")))
+    rows = scope.count(Dimension.REPORTS, ("unit", "month"), type=ReportType.LEX_SARAH)
     units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
     counts = defaultdict(Counter)
-    for unit_id, month, n in rows:
+    for (unit_id, month), n in rows.items():
         department = verksamhet(units[unit_id], units)
         key, _label = periods.bucket("tertial", month.year, month.month)
         counts[department.pk][key] += n
@@ -155,15 +168,12 @@ def lex_sarah_per_tertial(scope):
 
 
 def lex_sarah_categories(scope):
-    reports = scope.in_period().filter(type=ReportType.LEX_SARAH)
-    through = Report.categories.through
-    marks = dict(through.objects.filter(report__in=reports).values("term_id").annotate(n=Count("id"))
-                 .values_list("term_id", "n"))
+    marks = {int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=ReportType.LEX_SARAH).items()}
     terms = [t for t in _terms(Term.Vocabulary.LEX_SARAH_CATEGORY, scope)]
     known = {t.pk for t in terms}
     terms += list(Term.objects.filter(pk__in=set(marks) - known))
     labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
-    report_count = reports.count()
+    report_count = sum(scope.count(Dimension.REPORTS, ("type",), type=ReportType.LEX_SARAH).values())
     return count_list(
         "lex_sarah_categories", _("Lex Sarah reports per category"), _("Category"), _("Reports"),
         list(zip(labels, values)), total_label=_("Total category marks"),
@@ -185,10 +195,8 @@ def scope_threshold(scope):
 
 
 def individuals(scope):
-    reports = scope.in_period()
-    per_type = dict(reports.values("type").annotate(n=Count("id")).values_list("type", "n"))
-    persons = dict(AffectedPerson.objects.filter(report__in=reports).values("report__type")
-                   .annotate(n=Count("id")).values_list("report__type", "n"))
+    per_type = {t: n for (t,), n in scope.count(Dimension.REPORTS, ("type",)).items()}
+    persons = {t: n for (t,), n in scope.count(Dimension.PERSONS, ("type",)).items()}
     types = list(ReportType)
     rows = [[t.label, per_type.get(t.value, 0), persons.get(t.value, 0)] for t in types]
     rows.append([TOTAL, sum(r[1] for r in rows), sum(r[2] for r in rows)])
@@ -217,9 +225,8 @@ def ivo_notifications(scope):
 
 
 def complaints(scope):
-    reports = scope.in_period().filter(type=ReportType.COMPLAINT)
-    rows = reports.values("subject_area_id", "complaint_kind_id").annotate(n=Count("id"))
-    counts = {(r["subject_area_id"], r["complaint_kind_id"]): r["n"] for r in rows}
+    counts = {(_id(area), _id(kind)): n for (area, kind), n in
+              scope.count(Dimension.COMPLAINT, ("key", "key2"), type=ReportType.COMPLAINT).items()}
     kinds = _terms(Term.Vocabulary.COMPLAINT_KIND, scope)
     areas = _terms(Term.Vocabulary.SUBJECT_AREA, scope)
     kinds += list(Term.objects.filter(pk__in={k for _a, k in counts if k} - {t.pk for t in kinds}))
@@ -236,11 +243,9 @@ def complaints(scope):
 
 
 def deviations(scope):
-    reports = scope.in_period().filter(type=ReportType.DEVIATION)
-    counted = dict(reports.values_list("category_id").annotate(n=Count("id")))
-    acted = dict(Action.objects.filter(report__in=reports).values_list("report__category_id")
-                 .annotate(n=Count("report_id", distinct=True)))
-    counts = {key: (n, acted.get(key, 0)) for key, n in counted.items()}
+    numbers = {_id(key): n for (key,), n in scope.count(Dimension.CATEGORY, ("key",), type=ReportType.DEVIATION).items()}
+    acted = {_id(key): n for (key,), n in scope.count(Dimension.ACTED, ("key",), type=ReportType.DEVIATION).items()}
+    counts = {key: (n, acted.get(key, 0)) for key, n in numbers.items()}
     terms = _terms(Term.Vocabulary.DEVIATION_CATEGORY, scope)
     terms += list(Term.objects.filter(pk__in={k for k in counts if k} - {t.pk for t in terms}))
     keys = [(t.pk, str(t)) for t in terms]
@@ -265,8 +270,7 @@ def deviations(scope):
 
 
 def risks(scope):
-    rows = scope.in_period().values("risk_band_id", "type").annotate(n=Count("id"))
-    counts = {(r["risk_band_id"], r["type"]): r["n"] for r in rows}
+    counts = {(_id(band), type_): n for (band, type_), n in scope.count(Dimension.RISK, ("key", "type")).items()}
     bands = list(RiskBand.objects.filter(Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) |
                                          Q(valid_to__gte=scope.start)).order_by("min_score"))
     keys = [(b.pk, str(b)) for b in bands]
@@ -279,9 +283,7 @@ def risks(scope):
 
 
 def actions(scope):
-    rows = (Action.objects.filter(report__in=scope.in_period()).values("report__type", "status")
-            .annotate(n=Count("id")))
-    counts = {(r["report__type"], r["status"]): r["n"] for r in rows}
+    counts = dict(scope.count(Dimension.ACTION, ("type", "key")))
     types, statuses = list(ReportType), list(Action.Status)
     matrix = [[counts.get((t.value, s.value), 0) for s in statuses] for t in types]
     return cross_table("actions", _("Actions by origin and status"), _("Origin"), [s.label for s in statuses],
@@ -290,21 +292,9 @@ def actions(scope):
 
 
 def breaches(scope):
-    imy = RegulatorNotification.objects.filter(report=OuterRef("pk"), regulator=Regulator.IMY)
-    not_notified = DelegationDecision.objects.filter(report=OuterRef("pk"),
-                                                     kind=DelegationDecision.Kind.NOT_NOTIFY_IMY)
-    rows = (scope.in_period().filter(type=ReportType.DATA_BREACH)
-            .annotate(notified=Exists(imy), outcome=Subquery(imy.values("outcome")[:1]),
-                      documented_only=Exists(not_notified))
-            .values("notified", "outcome", "documented_only").annotate(n=Count("id")))
-    counts = Counter()
-    for row in rows:
-        if row["notified"]:
-            counts[row["outcome"] or "awaiting"] += row["n"]
-        elif row["documented_only"]:
-            counts["not_notified"] += row["n"]
-        else:
-            counts["undecided"] += row["n"]
+    # Each breach counts under ``aggregates.breach_outcome``: notified to IMY (with IMY's
+    # outcome, or awaiting it), documented only (a decision not to notify), or undecided.
+    counts = {key: n for (key,), n in scope.count(Dimension.BREACH, ("key",), type=ReportType.DATA_BREACH).items()}
     labels = [
         ("not_notified", _("Not notified to IMY (documented only)")),
         ("awaiting", _("Notified to IMY, awaiting IMY's decision")),

@@ -1,3 +1,4 @@
+from cases.models.aggregates import MonthlyCount
 from cases.models.audit import AuditEvent
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
@@ -41,4 +42,5 @@ __all__ = [
     "TYPE_MODELS", "Term", "User",
     "ExportJob", "RegulatorDocument", "SummaryReview", "SuppressionRule",
     "CaseMessage", "ReceiptCode",
+    "MonthlyCount",
 ]

@@ -58,6 +58,8 @@ class RegulatorNotification(ConcurrentTransitionMixin, models.Model):
     class Meta:
         verbose_name = _("regulator notification")
         verbose_name_plural = _("regulator notifications")
+        # Compilations: the notifications decided in a period.
+        indexes = [models.Index(fields=["regulator", "decided_at"], name="notification_regulator_decided")]
         ordering = ["id"]
 
     def __str__(self):
@@ -129,3 +131,5 @@ class DelegationDecision(models.Model):
         verbose_name = _("delegation decision")
         verbose_name_plural = _("delegation decisions")
         ordering = ["decided_at", "id"]
+        # Compilations: the decisions taken in a period.
+        indexes = [models.Index(fields=["decided_at"], name="delegation_decided")]

@@ -126,7 +126,11 @@ class Report(ConcurrentTransitionMixin, models.Model):
         indexes = [models.Index(fields=["unit", "type", "state"]),
                    # Compilations and statistics: a board's cases in a period.
                    models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
-                   models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed")]
+                   models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed"),
+                   # Statistics: the partial months at the ends of a period; the recount of a
+                   # month of one unit and type (cases.compilations.aggregates).
+                   models.Index(fields=["reported_at"], name="report_reported"),
+                   models.Index(fields=["unit", "type", "reported_at"], name="report_unit_type_reported")]
         permissions = [("investigate_report", _("Investigate this report (named investigator)"))]
 
     def __str__(self):
