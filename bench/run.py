@@ -153,6 +153,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=20, help="untimed transitions per path first (default 20)")
     parser.add_argument("--pages", type=int, default=100_000,
                         help="cases in the database for the web-page timings (bench/pages.py; 0 skips them)")
+    parser.add_argument("--deliveries", action=argparse.BooleanOptionalAction, default=True,
+                        help="run bench/notification_delivery.py afterwards (default: yes)")
     args = parser.parse_args()
 
     url = database_url()
@@ -182,9 +184,10 @@ def main():
         print(pages.report(result["pages"]))
     save_results("transition", result)
 
-    import notification_delivery
+    if args.deliveries:
+        import notification_delivery
 
-    notification_delivery.run(url)
+        notification_delivery.run(url)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ the event, the rule and the recipient.
 import hashlib
 import json
 import logging
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, signals
+from django.utils import timezone
 
 from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
@@ -37,9 +39,49 @@ def handle_case_event(sender, *, name, report_id, actor_id=None, data=None, **kw
         return []
 
 
-def matching_rules(name, report_type):
-    return (NotificationRule.objects.valid_on().filter(is_active=True, event=name)
-            .filter(Q(report_type="") | Q(report_type=report_type)).prefetch_related("recipients"))
+#: How long a process keeps an event's rules. A rule saved or deleted in this process (the
+#: admin) is seen at once; one edited through another worker process within this many seconds.
+RULES_CACHE_SECONDS = 60
+
+_rules_cache = {}  # event name -> (loaded at, time.monotonic(); [active rules with their recipients])
+
+
+class Rules(list):
+    """The active rules of one event name, whatever their validity and report type."""
+
+    def for_type(self, report_type, day=None):
+        """Those that apply to a case of ``report_type`` on ``day`` (today, local time)."""
+        day = day or timezone.localdate()
+        return [rule for rule in self
+                if rule.report_type in ("", report_type)
+                and rule.valid_from <= day and (rule.valid_to is None or day <= rule.valid_to)]
+
+
+def matching_rules(name):
+    """The active rules for events called ``name``, with their recipients: read from the
+    database once per event name and process (see ``RULES_CACHE_SECONDS``); validity and
+    report type are decided per event with ``Rules.for_type``."""
+    cached = _rules_cache.get(name)
+    if cached is not None and time.monotonic() - cached[0] < RULES_CACHE_SECONDS:
+        return cached[1]
+    loaded_at = time.monotonic()
+    rules = Rules(NotificationRule.objects.filter(is_active=True, event=name).prefetch_related("recipients"))
+    _rules_cache[name] = (loaded_at, rules)
+    return rules
+
+
+def forget_rules(**kwargs):
+    """Drop every cached rule list: a rule or a recipient was saved or deleted. Runs at once and
+    again when the transaction commits, so that no list read before the commit survives it."""
+    _rules_cache.clear()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_rules_cache.clear)
+
+
+for _model in (NotificationRule, RuleRecipient):
+    signals.post_save.connect(forget_rules, sender=_model, dispatch_uid=f"notifications.rules.forget.{_model.__name__}")
+    signals.post_delete.connect(forget_rules, sender=_model,
+                                dispatch_uid=f"notifications.rules.forget.{_model.__name__}.delete")
 
 
 def notify(name, *, report_id, actor_id=None, data=None):
@@ -47,10 +89,13 @@ def notify(name, *, report_id, actor_id=None, data=None):
     from notifications.delivery import schedule_email
 
     data = data or {}
+    candidates = matching_rules(name)
+    if not candidates:
+        return []  # no rule for this event at all: the case need not even be read
     report = Report.objects.select_related("unit").filter(pk=report_id).first()
     if report is None:
         return []
-    rules = list(matching_rules(name, report.type))
+    rules = candidates.for_type(report.type)
     if not rules:
         return []
     event_hash = hashlib.sha256(

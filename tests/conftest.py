@@ -45,3 +45,14 @@ def cast(org):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_notification_rules_kept_between_tests():
+    """A test's rules are rolled back with it, without a signal: the per-process rule cache
+    (notifications.rules.matching_rules) must not carry them into the next test."""
+    from notifications.rules import _rules_cache
+
+    _rules_cache.clear()
+    yield
+    _rules_cache.clear()

@@ -24,15 +24,13 @@ def _case_unit(process):
 
 def named_investigator(activation):
     """The case's named person: a complaint's handler, else a named investigator (or None)."""
-    from cases.models import ReportUserObjectPermission
+    from cases.models.lifecycles import named_grants
 
     report = activation.process.report
     if report.handler_id:
         return report.handler
-    grant = (ReportUserObjectPermission.objects.filter(content_object_id=report.pk,
-                                                       permission__codename="investigate_report")
-             .select_related("user").order_by("-id").first())
-    return grant.user if grant else None
+    named = named_grants(report)
+    return named[0] if named else None
 
 
 class StepActivation(ViewActivation):

@@ -18,21 +18,43 @@ from cases.models.reports import Report
 
 
 def case_roles(user, report):
-    """The roles ``user`` holds on this case: unit roles, reporter, named investigator."""
+    """The roles ``user`` holds on this case: unit roles, reporter, named investigator.
+
+    Kept on the report instance (one request, one transition); ``forget_named_grants``
+    drops it when the case's named investigators change."""
     from cases.access import role_scope
-    from cases.models.reports import ReportUserObjectPermission
 
     cache = report.__dict__.setdefault("_case_roles", {})
     if user.pk not in cache:
         roles = set(role_scope(user).roles_on(report.unit)) if user.is_authenticated else set()
         if user.is_authenticated and report.reporter_id == user.pk:
             roles.add(Role.REPORTER)
-        if user.is_authenticated and ReportUserObjectPermission.objects.filter(
-            user=user, content_object_id=report.pk, permission__codename="investigate_report"
-        ).exists():
+        if user.is_authenticated and any(named.pk == user.pk for named in named_grants(report)):
             roles.add(INVESTIGATOR)
         cache[user.pk] = roles
     return cache[user.pk]
+
+
+def named_grants(report):
+    """The users named as investigators of this case (``investigate_report`` grants), newest
+    grant first. Read once per report instance: the permission check and the workflow's
+    assignment of a named step share the one query."""
+    from cases.models.reports import ReportUserObjectPermission
+
+    if "_named_grants" not in report.__dict__:
+        report.__dict__["_named_grants"] = [
+            grant.user for grant in ReportUserObjectPermission.objects.filter(
+                content_object_id=report.pk, permission__codename="investigate_report",
+            ).select_related("user").order_by("-id")
+        ]
+    return report.__dict__["_named_grants"]
+
+
+def forget_named_grants(report):
+    """Drop what ``named_grants`` and ``case_roles`` keep on the instance: call after a
+    named investigator of the case is granted or revoked."""
+    report.__dict__.pop("_named_grants", None)
+    report.__dict__.pop("_case_roles", None)
 
 
 def step(source, target, *, roles, label, form=None):

@@ -20,7 +20,7 @@ from cases.models import (
     TYPE_MODELS,
 )
 from cases.access import allowed_roles
-from cases.models.lifecycles import case_roles
+from cases.models.lifecycles import case_roles, forget_named_grants
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
 from cases.services.clocks import clocks_after
 
@@ -178,6 +178,7 @@ def workflow():
 
 def grant_named_investigator(report, user):
     assign_perm("cases.investigate_report", user, report)
+    forget_named_grants(report)
 
 
 def _delegation(report, kind, user, cleaned):

@@ -1,10 +1,12 @@
 """Cases: the scoped list, filing, one case, its transitions and its audit trail."""
 
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.viewsets import ViewSet
 
 from cases import selectors, services
@@ -42,6 +44,44 @@ def case_response(request, report, status_code=status.HTTP_200_OK):
     return Response(data, status=status_code)
 
 
+def preferences(request):
+    """The request's ``Prefer`` header (RFC 7240) as {name: value}, names in lower case.
+
+    Several preferences are separated by commas (several headers arrive joined by commas);
+    a preference's own parameters follow a semicolon and are ignored here."""
+    found = {}
+    for item in request.headers.get("Prefer", "").split(","):
+        name, _sep, value = item.split(";", 1)[0].partition("=")
+        name = name.strip().lower()
+        if name and name not in found:  # the first occurrence counts (RFC 7240, 2)
+            found[name] = value.strip().strip('"')
+    return found
+
+
+def wants_minimal(request):
+    return preferences(request).get("return", "").lower() == "minimal"
+
+
+def minimal_response(request, report_id):
+    """204 for ``Prefer: return=minimal``: no case data, so no read of the case to log.
+    ``Location`` names the case for whoever wants to read it."""
+    response = Response(status=status.HTTP_204_NO_CONTENT)
+    response["Preference-Applied"] = "return=minimal"
+    response["Location"] = reverse("api:report-detail", kwargs={"report_id": report_id}, request=request)
+    return response
+
+
+PREFER = OpenApiParameter(
+    "Prefer", str, OpenApiParameter.HEADER, required=False, enum=["return=minimal", "return=representation"],
+    description=(
+        "RFC 7240. `return=minimal`: answer 204 No Content with `Preference-Applied: return=minimal` and "
+        "`Location` (the case's URL) instead of the whole case; no case data is returned, so no read of the "
+        "case is written to the access log. Without it (or with `return=representation`) the answer is 200 "
+        "with the case as after the transition, and that read is logged."
+    ),
+)
+
+
 class ReportViewSet(ViewSet):
     pagination_class = Pagination
 
@@ -66,14 +106,26 @@ class ReportViewSet(ViewSet):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses=CASE_SCHEMA,
+        responses={200: CASE_SCHEMA, 204: OpenApiResponse(description=(
+            "Done, with `Prefer: return=minimal`: no body; `Preference-Applied: return=minimal` and "
+            "`Location: /api/v1/reports/{id}/`."))},
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
-                                     description="A transition listed in the case's available_transitions.")],
-        description="Perform one step of the case's lifecycle, with the fields that step lists.",
+                                     description="A transition listed in the case's available_transitions."),
+                    PREFER],
+        description=("Perform one step of the case's lifecycle, with the fields that step lists. Answers with the "
+                     "case as it is afterwards, or with 204 and no body when the request says "
+                     "`Prefer: return=minimal`."),
     )
     def transition(self, request, report_id, name):
         services.do_transition(report_id, name, acting_user=request.user, data=form_data(request))
-        return case_response(request, visible_case(request.user, report_id))
+        if wants_minimal(request):
+            response = minimal_response(request, report_id)
+        else:
+            response = case_response(request, visible_case(request.user, report_id))
+            if preferences(request).get("return", "").lower() == "representation":
+                response["Preference-Applied"] = "return=representation"
+        patch_vary_headers(response, ["Prefer"])
+        return response
 
 
 class AuditViewSet(ViewSet):
