@@ -50,6 +50,22 @@ def named_grants(report):
     return report.__dict__["_named_grants"]
 
 
+def prefetch_named_grants(reports):
+    """``named_grants`` for a page of cases in one query instead of one per case."""
+    from cases.models.reports import ReportUserObjectPermission
+
+    missing = {report.pk: report for report in reports if "_named_grants" not in report.__dict__}
+    if not missing:
+        return
+    for report in missing.values():
+        report.__dict__["_named_grants"] = []
+    grants = ReportUserObjectPermission.objects.filter(
+        content_object_id__in=list(missing), permission__codename="investigate_report",
+    ).select_related("user").order_by("-id")
+    for grant in grants:
+        missing[grant.content_object_id].__dict__["_named_grants"].append(grant.user)
+
+
 def forget_named_grants(report):
     """Drop what ``named_grants`` and ``case_roles`` keep on the instance: call after a
     named investigator of the case is granted or revoked."""

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import audit, selectors
 from cases.access import role_scope
 from cases.access import INVESTIGATOR
+from cases.models.lifecycles import prefetch_named_grants
 from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
 from cases.services import CaseNotFound, InvalidState
 from cases.web.common import attach_errors, next_url
@@ -81,7 +82,8 @@ def inbox_tasks(user, filters):
 # The task lists' columns, and what this page shows besides: the excerpt of the description
 # and, for a breach without a stored clock, its discovery (not one query per row); the unit's
 # path: whether the user may hand the task to someone else.
-INBOX_FIELDS = [*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at", f"{REPORT}__unit__path"]
+INBOX_FIELDS = [*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at", f"{REPORT}__unit__path",
+                f"{REPORT}__reporter_id"]
 
 
 def inbox_rows(ids):
@@ -145,6 +147,9 @@ def inbox(request):
     rows = page.object_list
     rule = None
     now = timezone.now()
+    # Whether the user may hand a task on is decided from their roles on the case
+    # (``case_roles``): the cases' named investigators read for the whole page at once.
+    prefetch_named_grants([task.process.caseprocess.report for task in rows])
     for task in rows:
         task.report = report = task.process.caseprocess.report
         task.mine = task.owner_id is not None

@@ -25,9 +25,10 @@ def file_many(cast, org, n):
 
 # Every page: +1 for the bell's count of unread notifications (notifications app, the bell
 # now always in the header). The inbox: +1 for the user's active substitutions
-# (workflows.selectors.inbox_q reads whom the user stands in for as an id list).
+# (workflows.selectors.inbox_q reads whom the user stands in for as an id list); +1 for
+# the page's named investigators, read at once for whether each task may be handed on.
 @pytest.mark.parametrize("url_name, user, expected", [
-    ("web:inbox", "manager_a", 12),
+    ("web:inbox", "manager_a", 13),
     ("web:my_reports", "reporter", 9),
 ])
 def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_name, user, expected,
