@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from cases import audit, selectors
 from cases.access import role_scope
 from cases.access import INVESTIGATOR
-from cases.models.lifecycles import prefetch_named_grants
 from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
+from cases.models.lifecycles import prefetch_named_grants
 from cases.services import CaseNotFound, InvalidState
 from cases.web.common import attach_errors, next_url
 from workflows.escalation import holders

@@ -2,12 +2,10 @@
 (reason ``role_revoked``), the account deactivated in the admin (``user_deactivated``); and
 ``check_workflows`` names any task still held by someone who may not act on it."""
 
-import io
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.core.management import call_command
 from django.db.models import Model
 from django.urls import reverse
 from viewflow.workflow.models import Task
@@ -16,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from cases.models import AuditEvent, Role, User
 from cases.services import do_deactivate_user, do_grant_role, do_revoke_role
 from tests.factories import file
+from tests.workflows.test_check_workflows import run as run_check
 from workflows.services import do_claim
 
 
@@ -121,15 +120,6 @@ def test_only_an_administrator_of_the_users_units_may_deactivate_them(cast, org)
     do_grant_role(administrator, Role.ADMINISTRATOR, org.sn, acting_user=None)
     do_deactivate_user(cast["manager_a"], acting_user=User.objects.get(pk=administrator.pk))
     assert not User.objects.get(pk=cast["manager_a"].pk).is_active
-
-
-def run_check():
-    out = io.StringIO()
-    try:
-        call_command("check_workflows", stdout=out, stderr=io.StringIO())
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 def test_check_workflows_names_a_task_held_by_someone_who_may_not_act_on_it(cast, org):
