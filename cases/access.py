@@ -13,10 +13,11 @@ row of such an action names the absent person (``on_behalf_of``).
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DateTimeField, F, IntegerField, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
 from cases.models.reference import ReportType
@@ -95,37 +96,83 @@ class RoleScope:
         return self.computed_at is not None and self.computed_at <= now < self.valid_until
 
 
+def _grant_sql():
+    """The statement behind ``_grant_rows``, built once from the models' tables.
+
+    Written out rather than built as a four-branch ORM union: it runs once per request of
+    every signed-in user, and compiling that union cost more than running it
+    (docs/performance.md, "Fourth round"). Parameters: the user (three times), the content
+    type of ``OrgUnit``, the moment (twice), then the user, content type and moment again for
+    the second lent branch; the roles never lent are literals of this module."""
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    substitute = apps.get_model("workflows", "Substitute")
+    memberships = user_model.groups.through
+
+    def t(model):
+        return q(model._meta.db_table)
+
+    def c(model, name):
+        return q(model._meta.get_field(name).column)
+
+    G, U, P, O, S = (OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Permission, OrgUnit, substitute)
+    M, person = memberships, user_model
+    role = f"{c(P, 'content_type')} = %s AND SUBSTR(p.{c(P, 'codename')}, 1, 5) = 'role_'"
+    never = ", ".join(f"'role_{r}'" for r in sorted(NEVER_LENT))
+
+    def permission_and_unit(perm_table):
+        return (f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
+                f"JOIN {t(O)} o ON o.{c(O, 'id')} = g.{c(perm_table, 'content_object')}")
+
+    typed_null = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if connection.vendor == "postgresql" else "NULL"
+    absent = (f"{t(S)} s JOIN {t(person)} a ON a.{c(person, 'id')} = s.{c(S, 'person')} "
+              f"AND a.{c(person, 'is_active')} = %s")
+    period = f"s.{c(S, 'substitute')} = %s AND s.{c(S, 'starts_at')} <= %s AND s.{c(S, 'ends_at')} > %s"
+    lent_where = f"p.{role} AND p.{c(P, 'codename')} NOT IN ({never})"
+    return " UNION ALL ".join([
+        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(M)} m "
+        f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
+        f"WHERE m.{c(M, 'user')} = %s AND p.{role}",
+        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(U)} g{permission_and_unit(U)} "
+        f"WHERE g.{c(U, 'user')} = %s AND p.{role}",
+        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+        f"JOIN {t(M)} m ON m.{c(M, 'user')} = s.{c(S, 'person')} "
+        f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
+        f"WHERE {period} AND {lent_where}",
+        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+        f"JOIN {t(U)} g ON g.{c(U, 'user')} = s.{c(S, 'person')}{permission_and_unit(U)} "
+        f"WHERE {period} AND {lent_where}",
+    ])
+
+
+_GRANT_SQL = {}
+
+
 def _grant_rows(user, now):
-    """One query: ``(codename, path, lender id or 0, lent until or None)`` for the user's own
-    grants (by group and directly) and for the grants of everyone the user stands in for now."""
-    # By content type id (cached by Django), not app label: no join to django_content_type.
-    org_unit_type = ContentType.objects.get_for_model(OrgUnit)
-    perm_filter = Q(permission__content_type_id=org_unit_type.pk, permission__codename__startswith="role_")
-    lendable = perm_filter & ~Q(permission__codename__in=[f"role_{role}" for role in NEVER_LENT])
-    columns = ("permission__codename", "content_object__path", "lender", "until")
+    """One statement: ``(codename, path, lender id or 0, lent until or None)`` for the user's
+    own grants (by group and directly) and for the grants of everyone the user stands in for
+    now (active absent persons only, never ``NEVER_LENT``)."""
+    from django.db import connection
 
-    def own(qs, **where):
-        # Typed casts, not bare literals: PostgreSQL resolves a UNION pairwise, and two
-        # untyped NULLs would become text before meeting the lent branches' timestamps.
-        return qs.filter(perm_filter, **where).annotate(
-            lender=Cast(Value(0), IntegerField()), until=Cast(Value(None), DateTimeField())
-        ).values_list(*columns)
-
-    def lent(qs, person):
-        # One filter() call: the person and their substitution are the same joined rows.
-        return qs.filter(lendable, **{
-            f"{person}__is_active": True,
-            f"{person}__substitutions__substitute": user,
-            f"{person}__substitutions__starts_at__lte": now,
-            f"{person}__substitutions__ends_at__gt": now,
-        }).annotate(lender=F(f"{person}__id"), until=F(f"{person}__substitutions__ends_at")).values_list(*columns)
-
-    return own(OrgUnitGroupObjectPermission.objects, group__user=user).union(
-        own(OrgUnitUserObjectPermission.objects, user=user),
-        lent(OrgUnitGroupObjectPermission.objects, "group__user"),
-        lent(OrgUnitUserObjectPermission.objects, "user"),
-        all=True,
-    )
+    key = connection.alias, connection.vendor
+    if key not in _GRANT_SQL:
+        _GRANT_SQL[key] = _grant_sql()
+    # By content type id (cached by Django): no join to django_content_type.
+    content_type = ContentType.objects.get_for_model(OrgUnit).pk
+    lent = [True, user.pk, now, now, content_type]
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANT_SQL[key], [user.pk, content_type, user.pk, content_type, *lent, *lent])
+        rows = cursor.fetchall()
+    for codename, path, lender, until in rows:
+        if isinstance(until, str):  # SQLite hands an untyped column over as text
+            until = parse_datetime(until)
+        if until is not None and timezone.is_naive(until):
+            until = until.replace(tzinfo=datetime.timezone.utc)
+        yield codename, path, lender, until
 
 
 def role_scope(user):

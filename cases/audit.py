@@ -106,24 +106,17 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
         event.hash = compute_hash(prev_hash, event)
         event.save(force_insert=True)
         if chain == AuditEvent.Chain.CHANGE and report_id is not None:
-            _recount(report_id, obj)
+            _recount(report_id)
     return event
 
 
-COUNTED_FIELDS = ("reported_at", "type", "unit_id", "namnd_id")
-
-
-def _recount(report_id, obj):
+def _recount(report_id):
     """Every service writes the case's change row after its change: the one place where the
-    pre-aggregated monthly counts follow every change of a case, in the same transaction.
-    When the case itself is the object, the group it was read in is recounted too, so a
-    corrected reported time leaves its old month (cases.compilations.aggregates)."""
+    pre-aggregated monthly counts follow every change of a case, in the same transaction
+    (cases.compilations.aggregates)."""
     from cases.compilations.aggregates import recount
-    from cases.models import Report
 
-    loaded = getattr(obj, "_loaded", None) if isinstance(obj, Report) and obj.pk == report_id else None
-    previous = tuple(loaded.get(name) for name in COUNTED_FIELDS) if loaded else None
-    recount(report_id, previous=previous)
+    recount(report_id)
 
 
 def record_read(action, *, actor, report_ids, payload=None):

@@ -1,12 +1,11 @@
 """Keeping ``MonthlyCount`` equal to a fresh count of the cases, and reading from it.
 
 * ``fresh_cells(where)`` counts the cases matching ``where`` (a ``Q`` on ``Report``) into
-  cells, from the case tables: four grouped queries. It is the one definition of what a
-  cell holds; the rebuild, the drift check, the recount and the partial months of a read
-  all use it.
-* ``recount(report_id, previous=...)`` recounts the cells of the case's group (its local
-  month, type, unit and nämnd), and of the group it was in before when a change moved it
-  (``previous``: the reported time, type, unit and nämnd as read). It is called by
+  cells, from the case tables: four grouped queries. It is the definition of what a cell
+  holds (its row part is ``row_keys``); the rebuild, the drift check and the partial months
+  of a read use it.
+* ``recount(report_id)`` counts one case (two statements, ``row_keys`` again) and adds the
+  difference to what it counted in before (``CountedCase``) to the cells. It is called by
   ``cases.audit.record`` for every row of the change chain that names a case, inside the
   transaction of the change: every service writes that row after its change, so the import,
   the public form and ``seed_demo`` are covered like any other service.
@@ -16,6 +15,7 @@
 """
 
 import datetime
+import json
 from collections import Counter, namedtuple
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from cases.models.aggregates import MonthlyCount
 
@@ -50,7 +52,17 @@ def _models(apps=None):
     return SimpleNamespace(
         Report=report, Mark=report.categories.through, Person=apps.get_model("cases", "AffectedPerson"),
         Action=apps.get_model("cases", "Action"), Notification=apps.get_model("cases", "RegulatorNotification"),
-        Decision=apps.get_model("cases", "DelegationDecision"), MonthlyCount=apps.get_model("cases", "MonthlyCount"))
+        Decision=apps.get_model("cases", "DelegationDecision"), MonthlyCount=apps.get_model("cases", "MonthlyCount"),
+        CountedCase=_optional(apps, "CountedCase"))
+
+
+def _optional(apps, name):
+    """A model that a migration's historical state may not have yet (``CountedCase`` came after
+    the monthly counts)."""
+    try:
+        return apps.get_model("cases", name)
+    except LookupError:
+        return None
 
 
 def _key(value):
@@ -79,37 +91,67 @@ def breach_outcome(notified, outcome, documented_only):
     return "undecided"
 
 
-def fresh_cells(where, *, dimensions=None, apps=None):
-    """Counter {Cell: n} of the cases matching ``where``, counted from the case tables."""
+def fresh_cells(where, *, dimensions=None, apps=None, by_case=False):
+    """Counter {Cell: n} of the cases matching ``where``, counted from the case tables;
+    with ``by_case``, Counter {(report id, Cell): n}: what each case counts in."""
     dimensions = ALL_DIMENSIONS if dimensions is None else set(dimensions)
     m = _models(apps)
     tz = zone()
     cells = Counter()
     if dimensions & ROW_DIMENSIONS:
-        _row_cells(m, where, dimensions, tz, cells)
+        _row_cells(m, where, dimensions, tz, cells, by_case)
     related = _prefixed(where, "report__")
-    group = ["m", "report__type", "report__unit_id", "report__namnd_id"]
+    group = ["m", "report__type", "report__unit_id", "report__namnd_id"] + (["report_id"] if by_case else [])
+
+    def add(values, dimension, key="", n=0):
+        month, type_, unit, namnd = values[:4]
+        cell = Cell(_month(month), type_, unit, namnd, dimension, key, "")
+        cells[(values[4], cell) if by_case else cell] += n
+
     if Dimension.MARK in dimensions:
         rows = (m.Mark.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
                 .values_list(*group, "term_id").annotate(n=Count("id")))
-        for month, type_, unit, namnd, term, n in rows:
-            cells[Cell(_month(month), type_, unit, namnd, Dimension.MARK, _key(term), "")] += n
+        for *values, term, n in rows:
+            add(values, Dimension.MARK, _key(term), n)
     if Dimension.PERSONS in dimensions:
         rows = (m.Person.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
                 .values_list(*group).annotate(n=Count("id")))
-        for month, type_, unit, namnd, n in rows:
-            cells[Cell(_month(month), type_, unit, namnd, Dimension.PERSONS, "", "")] += n
+        for *values, n in rows:
+            add(values, Dimension.PERSONS, "", n)
     if Dimension.ACTION in dimensions:
         rows = (m.Action.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
                 .values_list(*group, "status").annotate(n=Count("id")))
-        for month, type_, unit, namnd, status, n in rows:
-            cells[Cell(_month(month), type_, unit, namnd, Dimension.ACTION, status, "")] += n
+        for *values, status, n in rows:
+            add(values, Dimension.ACTION, status, n)
     return cells
 
 
-def _row_cells(m, where, dimensions, tz, cells):
+def row_keys(row, dimensions=ALL_DIMENSIONS):
+    """The (dimension, key, key2) a case counts in by its own row: the one definition shared by
+    the grouped count and the count of one case. ``row`` maps the Report columns read below
+    (and ``acted``, ``notified``, ``outcome``, ``documented_only``) to their values."""
+    type_ = row["type"]
+    if Dimension.REPORTS in dimensions:
+        yield Dimension.REPORTS, "", ""
+    if Dimension.STATE in dimensions:
+        yield Dimension.STATE, row["state"], ""
+    if Dimension.KIND in dimensions:
+        yield Dimension.KIND, _key(row["complaint_kind_id"]), ""
+    if Dimension.RISK in dimensions:
+        yield Dimension.RISK, _key(row["risk_band_id"]), ""
+    if Dimension.CATEGORY in dimensions:
+        yield Dimension.CATEGORY, _key(row["category_id"]), ""
+    if Dimension.COMPLAINT in dimensions and type_ == COMPLAINT:
+        yield Dimension.COMPLAINT, _key(row["subject_area_id"]), _key(row["complaint_kind_id"])
+    if Dimension.ACTED in dimensions and type_ == DEVIATION and row["acted"]:
+        yield Dimension.ACTED, _key(row["category_id"]), ""
+    if Dimension.BREACH in dimensions and type_ == DATA_BREACH:
+        yield Dimension.BREACH, breach_outcome(row["notified"], row["outcome"], row["documented_only"]), ""
+
+
+def _row_cells(m, where, dimensions, tz, cells, by_case):
     qs = m.Report.objects.filter(where).annotate(m=TruncMonth("reported_at", tzinfo=tz))
-    fields = ["m", "type", "unit_id", "namnd_id"]
+    fields = ["m", "type", "unit_id", "namnd_id"] + (["id"] if by_case else [])
     if Dimension.STATE in dimensions:
         fields.append("state")
     if dimensions & {Dimension.KIND, Dimension.COMPLAINT}:
@@ -131,7 +173,7 @@ def _row_cells(m, where, dimensions, tz, cells):
         breach = Q(type=DATA_BREACH)
         qs = qs.annotate(
             notified=Case(When(breach, then=Exists(imy)), default=Value(False), output_field=BooleanField()),
-            outcome=Case(When(breach, then=Subquery(imy.values("outcome")[:1])), default=Value(""),
+            outcome=Case(When(breach, then=Subquery(imy.order_by("pk").values("outcome")[:1])), default=Value(""),
                          output_field=CharField()),
             documented_only=Case(When(breach, then=Exists(not_notified)), default=Value(False),
                                  output_field=BooleanField()))
@@ -140,26 +182,9 @@ def _row_cells(m, where, dimensions, tz, cells):
         row = dict(zip(fields, values[:-1]))
         n = values[-1]
         base = (_month(row["m"]), row["type"], row["unit_id"], row["namnd_id"])
-
-        def add(dimension, key="", key2=""):
-            cells[Cell(*base, dimension, key, key2)] += n
-
-        if Dimension.REPORTS in dimensions:
-            add(Dimension.REPORTS)
-        if Dimension.STATE in dimensions:
-            add(Dimension.STATE, row["state"])
-        if Dimension.KIND in dimensions:
-            add(Dimension.KIND, _key(row["complaint_kind_id"]))
-        if Dimension.RISK in dimensions:
-            add(Dimension.RISK, _key(row["risk_band_id"]))
-        if Dimension.CATEGORY in dimensions:
-            add(Dimension.CATEGORY, _key(row["category_id"]))
-        if Dimension.COMPLAINT in dimensions and row["type"] == COMPLAINT:
-            add(Dimension.COMPLAINT, _key(row["subject_area_id"]), _key(row["complaint_kind_id"]))
-        if Dimension.ACTED in dimensions and row["type"] == DEVIATION and row["acted"]:
-            add(Dimension.ACTED, _key(row["category_id"]))
-        if Dimension.BREACH in dimensions and row["type"] == DATA_BREACH:
-            add(Dimension.BREACH, breach_outcome(row["notified"], row["outcome"], row["documented_only"]))
+        for dimension, key, key2 in row_keys(row, dimensions):
+            cell = Cell(*base, dimension, key, key2)
+            cells[(row["id"], cell) if by_case else cell] += n
 
 
 # --- Periods -------------------------------------------------------------------------
@@ -218,54 +243,131 @@ def counted(where, dimension, start, end, by, **filters):
 
 # --- Keeping the cells --------------------------------------------------------------
 
-def group_of(reported_at, type_, unit_id, namnd_id):
-    return (reported_at.astimezone(zone()).date().replace(day=1), type_, unit_id, namnd_id)
+def recount(report_id):
+    """Bring the cells up to date with one case: add what it counts in now, take away what it
+    counted in before (its ``CountedCase``), and remember the new cells. Idempotent; writes
+    nothing when nothing counted changed. A case that moved to another month, unit or type
+    leaves its old cells because they are named in what it counted in before.
 
-
-def recount(report_id, previous=None):
-    """Recount the cells of the case's group, and of ``previous`` (reported_at, type, unit id,
-    nämnd id as they were before the change) when that differs. Idempotent."""
-    row = _models().Report.objects.filter(pk=report_id).values_list(
-        "reported_at", "type", "unit_id", "namnd_id").first()
-    groups = set()
-    if row is not None:
-        groups.add(group_of(*row))
-    if previous is not None and None not in previous:
-        groups.add(group_of(*previous))
+    Reads the case with a row lock (PostgreSQL), so two transactions changing one case apply
+    their differences one after the other; the cells themselves are changed by adding, so
+    changes of different cases in one cell do not wait for each other beyond the row."""
+    m = _models()
     with transaction.atomic(savepoint=False):
-        for group in sorted(groups, key=str):
-            recount_group(group)
+        now, before = _case_cells(m, report_id)
+        difference = Counter(now)
+        difference.subtract(before)
+        difference = {cell: n for cell, n in difference.items() if n}
+        if not difference:
+            return
+        _add(m, difference)
+        m.CountedCase.objects.bulk_create([m.CountedCase(report_id=report_id, cells=_snapshot(now))],
+                                          update_conflicts=True, unique_fields=["report"], update_fields=["cells"])
 
 
-def _lock(group):
-    """Two transactions recounting one group wait for each other (PostgreSQL); SQLite
-    serialises writers anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                           ["monthly:" + ":".join(str(part) for part in group)])
+def _snapshot(cells):
+    return [[cell.month.isoformat(), cell.type, cell.unit, cell.namnd, cell.dimension, cell.key, cell.key2, n]
+            for cell, n in sorted(cells.items(), key=str) if n]
 
 
-def recount_group(group, apps=None):
-    month, type_, unit_id, namnd_id = group
-    m = _models(apps)
-    _lock(group)
-    low, high = local_bounds(month, next_month(month))
-    fresh = fresh_cells(Q(type=type_, unit_id=unit_id, namnd_id=namnd_id, reported_at__gte=low, reported_at__lt=high),
-                        apps=apps)
-    stored = {Cell(month, type_, unit_id, namnd_id, d, k, k2): (pk, n) for pk, d, k, k2, n in
-              m.MonthlyCount.objects.filter(month=month, type=type_, unit_id=unit_id, namnd_id=namnd_id)
-              .values_list("pk", "dimension", "key", "key2", "n")}
-    gone = [pk for cell, (pk, _n) in stored.items() if not fresh.get(cell)]
-    changed = [m.MonthlyCount(pk=stored[cell][0], n=n) for cell, n in fresh.items()
-               if cell in stored and stored[cell][1] != n]
-    new = [_row(m, cell, n) for cell, n in fresh.items() if n and cell not in stored]
-    if gone:
-        m.MonthlyCount.objects.filter(pk__in=gone).delete()
-    if changed:
-        m.MonthlyCount.objects.bulk_update(changed, ["n"])
-    if new:
-        m.MonthlyCount.objects.bulk_create(new)
+def _from_snapshot(value):
+    if isinstance(value, str):  # SQLite hands the JSON over as text
+        value = json.loads(value)
+    return Counter({Cell(datetime.date.fromisoformat(month), *rest[:-1]): rest[-1]
+                    for month, *rest in value or ()})
+
+
+def _sql(m):
+    """The two statements that count one case, built once from the models' tables.
+
+    Written out, not built by the ORM: they run with every audited change of a case, and
+    compiling the equivalent querysets cost several times more than running them
+    (docs/performance.md). What they read is exactly what ``fresh_cells`` groups by; the
+    tests compare the two for every case after every kind of change."""
+    q = connection.ops.quote_name
+
+    def table(model):
+        return q(model._meta.db_table)
+
+    def col(model, name):
+        return q(model._meta.get_field(name).column)
+
+    R, A, N, D, P = m.Report, m.Action, m.Notification, m.Decision, m.Person
+    mark_report, mark_term = (q(f.column) for f in (m.Mark._meta.get_field("report"), m.Mark._meta.get_field("term")))
+    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
+    row = (
+        f"SELECT r.{col(R, 'reported_at')}, r.{col(R, 'type')}, r.{col(R, 'unit')}, r.{col(R, 'namnd')}, "
+        f"r.{col(R, 'state')}, r.{col(R, 'complaint_kind')}, r.{col(R, 'subject_area')}, r.{col(R, 'risk_band')}, "
+        f"r.{col(R, 'category')}, "
+        f"EXISTS (SELECT 1 FROM {table(A)} a WHERE a.{col(A, 'report')} = r.{col(R, 'id')}), "
+        f"EXISTS (SELECT 1 FROM {table(N)} n WHERE n.{col(N, 'report')} = r.{col(R, 'id')} "
+        f"AND n.{col(N, 'regulator')} = 'imy'), "
+        f"(SELECT n.{col(N, 'outcome')} FROM {table(N)} n WHERE n.{col(N, 'report')} = r.{col(R, 'id')} "
+        f"AND n.{col(N, 'regulator')} = 'imy' ORDER BY n.{col(N, 'id')} LIMIT 1), "
+        f"EXISTS (SELECT 1 FROM {table(D)} d WHERE d.{col(D, 'report')} = r.{col(R, 'id')} "
+        f"AND d.{col(D, 'kind')} = 'not_notify_imy'), "
+        f"c.{col(m.CountedCase, 'cells')} "
+        f"FROM {table(R)} r LEFT OUTER JOIN {table(m.CountedCase)} c ON c.{col(m.CountedCase, 'report')} = r.{col(R, 'id')} "
+        f"WHERE r.{col(R, 'id')} = %s{lock}"
+    )
+    related = (
+        f"SELECT 'mark', CAST({mark_term} AS VARCHAR(40)), COUNT(*) FROM {table(m.Mark)} "
+        f"WHERE {mark_report} = %s GROUP BY {mark_term} "
+        f"UNION ALL SELECT 'persons', '', COUNT(*) FROM {table(P)} WHERE {col(P, 'report')} = %s "
+        f"UNION ALL SELECT 'action', {col(A, 'status')}, COUNT(*) FROM {table(A)} WHERE {col(A, 'report')} = %s "
+        f"GROUP BY {col(A, 'status')}"
+    )
+    return row, related
+
+
+_STATEMENTS = {}
+ROW_COLUMNS = ("reported_at", "type", "unit_id", "namnd_id", "state", "complaint_kind_id", "subject_area_id",
+               "risk_band_id", "category_id", "acted", "notified", "outcome", "documented_only")
+
+
+def _case_cells(m, report_id):
+    """(cells the case counts in now, cells it counted in before): two statements."""
+    key = connection.alias, connection.vendor
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = _sql(m)
+    row_sql, related_sql = _STATEMENTS[key]
+    with connection.cursor() as cursor:
+        cursor.execute(row_sql, [report_id])
+        found = cursor.fetchone()
+        if found is None:
+            return Counter(), Counter()
+        *values, stored = found
+        row = dict(zip(ROW_COLUMNS, values))
+        reported_at = row["reported_at"]
+        if isinstance(reported_at, str):
+            reported_at = parse_datetime(reported_at)
+        if timezone.is_naive(reported_at):  # SQLite keeps UTC without a zone
+            reported_at = reported_at.replace(tzinfo=datetime.timezone.utc)
+        for name in ("acted", "notified", "documented_only"):
+            row[name] = bool(row[name])
+        base = (_month(reported_at).replace(day=1), row["type"], row["unit_id"], row["namnd_id"])
+        now = Counter({Cell(*base, dimension, key, key2): 1 for dimension, key, key2 in row_keys(row)})
+        cursor.execute(related_sql, [report_id] * 3)
+        for dimension, key, n in cursor.fetchall():
+            if n:
+                now[Cell(*base, dimension, key, "")] += n
+    return now, _from_snapshot(stored)
+
+
+def _add(m, difference):
+    """Add ``difference`` {Cell: n} to the cells in one statement, creating missing cells.
+    In a fixed order, so that two transactions never wait for each other's rows crosswise."""
+    q = connection.ops.quote_name
+    table = q(m.MonthlyCount._meta.db_table)
+    columns = [q(m.MonthlyCount._meta.get_field(name).column)
+               for name in ("month", "type", "unit", "namnd", "dimension", "key", "key2", "n")]
+    rows = sorted(difference.items(), key=str)
+    n = columns[-1]
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+           + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+           + f" ON CONFLICT ({', '.join(columns[:-1])}) DO UPDATE SET {n} = {table}.{n} + EXCLUDED.{n}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for cell, count in rows for value in (*cell, count)])
 
 
 def _row(m, cell, n):
@@ -285,15 +387,38 @@ def _year_where(year):
     return Q(reported_at__gte=low, reported_at__lt=high)
 
 
-def rebuild(apps=None, batch_size=5000, out=None):
-    """Replace every cell by a fresh count, one local year at a time. Returns the cells written."""
+def rebuild(apps=None, batch_size=5000, chunk=20_000, out=None):
+    """Replace every cell, and what every case counted in, by a fresh count, one local year at
+    a time and within it ``chunk`` cases at a time. Returns the cells written."""
     m = _models(apps)
     written = 0
     with transaction.atomic():
         years = _years(m)
         m.MonthlyCount.objects.all().delete()
+        if m.CountedCase is not None:
+            m.CountedCase.objects.all().delete()
         for year in years:
-            cells = fresh_cells(_year_where(year), apps=apps)
+            where = _year_where(year)
+            cells = Counter()
+            ids = list(m.Report.objects.filter(where).order_by("pk").values_list("pk", flat=True))
+            bounds = ids[::chunk] if m.CountedCase is not None else [None]
+            for i, low in enumerate(bounds):
+                part = where
+                if low is not None:
+                    part &= Q(pk__gte=low)
+                    if i + 1 < len(bounds):
+                        part &= Q(pk__lt=bounds[i + 1])
+                by_case = fresh_cells(part, apps=apps, by_case=m.CountedCase is not None)
+                if m.CountedCase is None:
+                    cells.update(by_case)
+                    continue
+                of_case = {}
+                for (report_id, cell), n in by_case.items():
+                    of_case.setdefault(report_id, Counter())[cell] += n
+                    cells[cell] += n
+                m.CountedCase.objects.bulk_create(
+                    [m.CountedCase(report_id=report_id, cells=_snapshot(counted)) for report_id, counted in of_case.items()],
+                    batch_size=batch_size)
             rows = [_row(m, cell, n) for cell, n in cells.items() if n]
             m.MonthlyCount.objects.bulk_create(rows, batch_size=batch_size)
             written += len(rows)

@@ -1,4 +1,4 @@
-from cases.models.aggregates import MonthlyCount
+from cases.models.aggregates import CountedCase, MonthlyCount
 from cases.models.audit import AuditEvent
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
@@ -42,5 +42,6 @@ __all__ = [
     "TYPE_MODELS", "Term", "User",
     "ExportJob", "RegulatorDocument", "SummaryReview", "SuppressionRule",
     "CaseMessage", "ReceiptCode",
+    "CountedCase",
     "MonthlyCount",
 ]

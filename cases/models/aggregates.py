@@ -4,12 +4,15 @@ One row per cell: (month, type, unit, nämnd, dimension, key, key2) → n. Every
 once in the ``reports`` dimension and once in each other dimension that applies to it, so a
 statistic or a compilation table reads one dimension and sums whole months instead of
 counting millions of cases. ``cases.compilations.aggregates`` keeps the cells equal to a
-fresh count: ``recount`` runs in the transaction of every audited change of a case, and
-``manage.py aggregates --check`` compares the table with a count from the cases.
+fresh count: ``recount`` runs in the transaction of every audited change of a case and
+applies the difference between what the case counts in now and what it counted in before
+(``CountedCase``), and ``manage.py aggregates --check`` compares the table with a count from
+the cases.
 
 Keys are text ('' when the case states no value): a term, risk band or unit id, a state,
 an action status or a breach outcome. ``key2`` is used only by ``complaint`` (the kind,
-beside the subject area in ``key``).
+beside the subject area in ``key``). A cell may hold 0 once its last case has moved on (a
+state left behind); readers treat it as absent, and a rebuild drops it.
 """
 
 from django.db import models
@@ -52,3 +55,23 @@ class MonthlyCount(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.type} {self.unit_id} {self.dimension} {self.key} {self.key2}: {self.n}"
+
+
+class CountedCase(models.Model):
+    """What one case adds to ``MonthlyCount``: the cells it counts in, as last counted.
+
+    The sum over all cases equals the table (``manage.py aggregates --check`` tells). A change
+    of the case applies the difference between its cells now and these, instead of counting
+    its whole month again. ``cells`` holds ``[month, type, unit, nämnd, dimension, key, key2,
+    n]`` lists; a case without a row counts nowhere yet (written past the services, to be
+    counted by ``manage.py aggregates --rebuild`` or its next audited change)."""
+
+    report = models.OneToOneField("cases.Report", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    cells = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("counted case")
+        verbose_name_plural = _("counted cases")
+
+    def __str__(self):
+        return f"{self.report_id}: {len(self.cells)} cells"

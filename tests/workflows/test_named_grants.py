@@ -91,9 +91,9 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
 # and release inside the test's transaction. After the commit, the event's notification rules
 # come from the per-process cache once read: report.assess has none, so nothing more is read.
 # Before the named investigators were kept per case and the rules per event name: 24 with
-# BEGIN/COMMIT in bench/run.py, 21 after; the monthly counts' recount with the change row
-# adds 8 (and its advisory lock on PostgreSQL).
-TRANSITION_STATEMENTS = 28
+# BEGIN/COMMIT in bench/run.py, 21 after; the monthly counts with the change row add 4 (the
+# case and what it counted in before, its related rows, the cells, the case's new cells).
+TRANSITION_STATEMENTS = 24
 
 
 def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_assert_num_queries,
@@ -104,6 +104,6 @@ def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_asse
     data = transition_data(report, "assess", cast)
     manager = type(cast["manager_a"]).objects.get(pk=cast["manager_a"].pk)  # as a request loads it
     matching_rules("report.assess")
-    with django_assert_num_queries(TRANSITION_STATEMENTS + 2 * (connection.vendor == "postgresql")):
+    with django_assert_num_queries(TRANSITION_STATEMENTS + (connection.vendor == "postgresql")):
         with django_capture_on_commit_callbacks(execute=True):
             do_transition(report.pk, "assess", acting_user=manager, data=data)
