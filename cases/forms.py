@@ -32,6 +32,7 @@ from cases.models import (
     RiskRoutingRule,
     Term,
 )
+from cases import reference_cache
 from cases.validators import normalise_personnummer
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
@@ -48,6 +49,34 @@ def yes_no_field(label, **kwargs):
 
 def terms(vocabulary):
     return Term.objects.valid_on().filter(vocabulary=vocabulary)
+
+
+class TermField(forms.ModelChoiceField):
+    """A term of one vocabulary, valid today. Its choices (for the pages) come from the
+    database; a submitted value is checked against the process's copy of the terms
+    (``cases.reference_cache``), which spares a statement per change of a case."""
+
+    def __init__(self, vocabulary, **kwargs):
+        self.vocabulary = vocabulary
+        super().__init__(queryset=Term.objects.none(), **kwargs)
+
+    def __deepcopy__(self, memo):
+        # Each form gets the terms valid on the day it is made, not on the day of the import.
+        result = super().__deepcopy__(memo)
+        result.queryset = terms(self.vocabulary)
+        return result
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, Term):
+            value = getattr(value, key)
+        for term in reference_cache.valid(Term, timezone.localdate()):
+            if term.vocabulary == self.vocabulary and str(getattr(term, key)) == str(value):
+                return term
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
 def past_datetime(label, required=True, **kwargs):
@@ -87,7 +116,7 @@ class RiskFields(CaseForm):
 
 
 class DeviationAssessForm(RiskFields):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Term.objects.none())
+    category = TermField(Term.Vocabulary.DEVIATION_CATEGORY, label=_("Category"))
     route = forms.ChoiceField(label=_("Route"), choices=Report.Route.choices, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -181,9 +210,9 @@ class CloseForm(CaseForm):
 
 class ComplaintRegisterForm(CaseForm):
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.filter(is_active=True))
-    complaint_kind = forms.ModelChoiceField(label=_("Kind"), queryset=Term.objects.none())
-    complaint_source = forms.ModelChoiceField(label=_("Source"), queryset=Term.objects.none())
-    subject_area = forms.ModelChoiceField(label=_("Subject area"), queryset=Term.objects.none(), required=False)
+    complaint_kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"))
+    complaint_source = TermField(Term.Vocabulary.COMPLAINT_SOURCE, label=_("Source"))
+    subject_area = TermField(Term.Vocabulary.SUBJECT_AREA, label=_("Subject area"), required=False)
     acknowledged_at = past_datetime(_("Acknowledgement sent at"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -450,7 +479,7 @@ class ReportCreateForm(forms.Form):
     description = forms.CharField(label=_("What happened?"), widget=forms.Textarea, max_length=20000)
     occurred_at = past_datetime(_("When did it happen?"), required=False)
     discovered_at = past_datetime(_("When was it discovered?"), required=False)
-    kind = forms.ModelChoiceField(label=_("Kind"), queryset=Term.objects.none(), required=False, to_field_name="code")
+    kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"), required=False, to_field_name="code")
     submitter_name = forms.CharField(label=_("Submitter's name"), required=False, max_length=200)
     submitter_contact = forms.CharField(label=_("Submitter's contact details"), required=False, max_length=200)
 

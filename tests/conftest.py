@@ -49,10 +49,14 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _no_notification_rules_kept_between_tests():
-    """A test's rules are rolled back with it, without a signal: the per-process rule cache
-    (notifications.rules.matching_rules) must not carry them into the next test."""
+    """A test's rules and reference rows are rolled back with it, without a signal: the
+    per-process caches (notifications.rules.matching_rules, cases.reference_cache) must not
+    carry them into the next test."""
+    from cases import reference_cache
     from notifications.rules import _rules_cache
 
     _rules_cache.clear()
+    reference_cache._tables.clear()
     yield
     _rules_cache.clear()
+    reference_cache._tables.clear()

@@ -148,7 +148,10 @@ class RiskBand(Validity):
 
     @classmethod
     def for_score(cls, score, day=None):
-        return cls.objects.valid_on(day).filter(min_score__lte=score, max_score__gte=score).first()
+        from cases.reference_cache import valid
+
+        return next((band for band in valid(cls, day or timezone.localdate())
+                     if band.min_score <= score <= band.max_score), None)
 
 
 class RiskRoutingRule(Validity):
@@ -167,12 +170,11 @@ class RiskRoutingRule(Validity):
 
     @classmethod
     def suggested_route(cls, score, severity, day=None):
-        rule = (
-            cls.objects.valid_on(day)
-            .filter(min_score__lte=score, min_severity__lte=severity)
-            .order_by("-min_score")
-            .first()
-        )
+        from cases.reference_cache import valid
+
+        rules = [rule for rule in valid(cls, day or timezone.localdate())
+                 if rule.min_score <= score and rule.min_severity <= severity]
+        rule = max(rules, key=lambda rule: rule.min_score, default=None)
         return rule.route_to if rule else ReportType.DEVIATION
 
 
