@@ -124,3 +124,40 @@ def test_eight_threads_appending_25_audit_rows_each_leave_one_valid_chain():
     seqs = list(AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, 201))
     assert audit.verify() == (200, None, "")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks: SQLite serialises whole transactions")
+def test_a_transition_while_someone_holds_the_workflow_lock_is_a_conflict_and_changes_nothing(cast, org):
+    """The bridge takes the flow's row lock on the process as it reads it (NOWAIT): when another
+    transaction holds it (viewflow's own lock, e.g. a timer firing), the transition answers
+    InvalidState at once and its domain change, clock and audit row roll back."""
+    from workflows.models import CaseProcess
+
+    report = factories.file("deviation", cast["reporter"], org.unit_a)
+    data = factories.transition_data(report, "assess", cast)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                process = CaseProcess.objects.get(report_id=report.pk)
+                with process.flow_class.lock(process.pk):
+                    holding.set()
+                    done.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        started = time.monotonic()
+        with pytest.raises(InvalidState, match="Någon annan arbetar med ärendet"):
+            do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data)
+        assert time.monotonic() - started < 2  # at once, not after viewflow's retries
+    finally:
+        done.set()
+        holder.join(timeout=30)
+    assert Report.objects.get(pk=report.pk).state == "reported"
+    assert not AuditEvent.objects.filter(report_id=report.pk, action="report.assess").exists()
+    assert do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data).state == "assessed"

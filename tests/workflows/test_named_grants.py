@@ -85,16 +85,17 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
 # Assessing a deviation (as bench/run.py does: no one is named, so the next step waits in the
 # queue), in statements on SQLite; PostgreSQL adds the audit chain's advisory lock: the case
 # with its unit, the actor's role grants, the case's named investigators (once, for the
-# permission check and the next step's assignee), the case's UPDATE and its clock's, the workflow (the process, its
-# lock in a savepoint, the open tasks, the task's UPDATE, the next task's INSERT and its link,
-# the release), the audit row (the chain's head, the INSERT), and the transaction's savepoint
+# permission check and the next step's assignee), the case's UPDATE and its clock's, the
+# workflow (the process read with its lock, the open tasks, the task's UPDATE, the next task's
+# INSERT and its link), the audit row (the chain's head, the INSERT), and the transaction's savepoint
 # and release inside the test's transaction. After the commit, the event's notification rules
 # come from the per-process cache once read: report.assess has none, so nothing more is read.
 # Before the named investigators were kept per case and the rules per event name: 24 with
 # BEGIN/COMMIT in bench/run.py, 21 after; the monthly counts with the change row add 4 (the
 # case and what it counted in before, its related rows, the cells, the case's new cells); the
-# form's reference data comes from the process's copy once read (cases.reference_cache): 3 fewer.
-TRANSITION_STATEMENTS = 21
+# form's reference data comes from the process's copy once read (cases.reference_cache): 3 fewer;
+# the workflow's lock is taken as the process is read, not in a savepoint of its own: 3 fewer.
+TRANSITION_STATEMENTS = 18
 
 
 def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_assert_num_queries,
