@@ -53,17 +53,25 @@ def terms(vocabulary):
 
 class TermField(forms.ModelChoiceField):
     """A term of one vocabulary, valid today. Its choices (for the pages) come from the
-    database; a submitted value is checked against the process's copy of the terms
-    (``cases.reference_cache``), which spares a statement per change of a case."""
+    database, read when first asked for; a submitted value is checked against the process's
+    copy of the terms (``cases.reference_cache``), which spares a statement per change of a
+    case."""
 
     def __init__(self, vocabulary, **kwargs):
         self.vocabulary = vocabulary
-        super().__init__(queryset=Term.objects.none(), **kwargs)
+        super().__init__(queryset=None, **kwargs)
+
+    def _get_queryset(self):
+        if self._queryset is None:  # the terms valid on the day the form is used, not at import
+            self._queryset = terms(self.vocabulary)
+        return self._queryset
+
+    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
 
     def __deepcopy__(self, memo):
-        # Each form gets the terms valid on the day it is made, not on the day of the import.
-        result = super().__deepcopy__(memo)
-        result.queryset = terms(self.vocabulary)
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)
+        result._queryset = None
+        result.widget.choices = result.choices
         return result
 
     def to_python(self, value):
@@ -118,10 +126,6 @@ class RiskFields(CaseForm):
 class DeviationAssessForm(RiskFields):
     category = TermField(Term.Vocabulary.DEVIATION_CATEGORY, label=_("Category"))
     route = forms.ChoiceField(label=_("Route"), choices=Report.Route.choices, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = terms(Term.Vocabulary.DEVIATION_CATEGORY)
 
     def clean(self):
         """A route other than the risk matrix suggests needs a reason."""
@@ -217,9 +221,6 @@ class ComplaintRegisterForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["complaint_kind"].queryset = terms(Term.Vocabulary.COMPLAINT_KIND)
-        self.fields["complaint_source"].queryset = terms(Term.Vocabulary.COMPLAINT_SOURCE)
-        self.fields["subject_area"].queryset = terms(Term.Vocabulary.SUBJECT_AREA)
         if self.report.complaint_kind_id and not self.is_bound:
             self.initial["complaint_kind"] = self.report.complaint_kind_id
 
@@ -482,10 +483,6 @@ class ReportCreateForm(forms.Form):
     kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"), required=False, to_field_name="code")
     submitter_name = forms.CharField(label=_("Submitter's name"), required=False, max_length=200)
     submitter_contact = forms.CharField(label=_("Submitter's contact details"), required=False, max_length=200)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].queryset = terms(Term.Vocabulary.COMPLAINT_KIND)
 
     def clean(self):
         data = self.cleaned_data
