@@ -261,8 +261,7 @@ def recount(report_id):
         if not difference:
             return
         _add(m, difference)
-        m.CountedCase.objects.bulk_create([m.CountedCase(report_id=report_id, cells=_snapshot(now))],
-                                          update_conflicts=True, unique_fields=["report"], update_fields=["cells"])
+        _remember(m, report_id, now)
 
 
 def _snapshot(cells):
@@ -368,6 +367,18 @@ def _add(m, difference):
            + f" ON CONFLICT ({', '.join(columns[:-1])}) DO UPDATE SET {n} = {table}.{n} + EXCLUDED.{n}")
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for cell, count in rows for value in (*cell, count)])
+
+
+def _remember(m, report_id, cells):
+    """Store what the case counts in now (insert or replace its ``CountedCase``)."""
+    q = connection.ops.quote_name
+    table = q(m.CountedCase._meta.db_table)
+    field = m.CountedCase._meta.get_field("cells")
+    report, cells_column = q(m.CountedCase._meta.get_field("report").column), q(field.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({report}, {cells_column}) VALUES (%s, %s) ON CONFLICT ({report}) "
+                       f"DO UPDATE SET {cells_column} = EXCLUDED.{cells_column}",
+                       [report_id, field.get_db_prep_save(_snapshot(cells), connection)])
 
 
 def _row(m, cell, n):

@@ -38,15 +38,18 @@ def case_roles(user, report):
 def named_grants(report):
     """The users named as investigators of this case (``investigate_report`` grants), newest
     grant first. Read once per report instance: the permission check and the workflow's
-    assignment of a named step share the one query."""
+    assignment of a named step share it. The grants are read as ids (the usual answer is
+    none), the users only when there are some."""
+    from django.contrib.auth import get_user_model
+
     from cases.models.reports import ReportUserObjectPermission
 
     if "_named_grants" not in report.__dict__:
-        report.__dict__["_named_grants"] = [
-            grant.user for grant in ReportUserObjectPermission.objects.filter(
-                content_object_id=report.pk, permission__codename="investigate_report",
-            ).select_related("user").order_by("-id")
-        ]
+        ids = list(ReportUserObjectPermission.objects.filter(
+            content_object_id=report.pk, permission__codename="investigate_report",
+        ).order_by("-id").values_list("user_id", flat=True))
+        users = get_user_model().objects.in_bulk(ids) if ids else {}
+        report.__dict__["_named_grants"] = [users[user_id] for user_id in ids if user_id in users]
     return report.__dict__["_named_grants"]
 
 
