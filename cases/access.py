@@ -101,9 +101,10 @@ def _grant_sql():
 
     Written out rather than built as a four-branch ORM union: it runs once per request of
     every signed-in user, and compiling that union cost more than running it
-    (docs/performance.md, "Fourth round"). Parameters: the user (three times), the content
-    type of ``OrgUnit``, the moment (twice), then the user, content type and moment again for
-    the second lent branch; the roles never lent are literals of this module."""
+    (docs/performance.md, "Fourth round"). Parameters, branch by branch (``_grant_rows``):
+    the user and ``OrgUnit``'s content type for each own branch; for each lent branch
+    ``True`` (the absent person is active), the user, the moment twice and the content type.
+    The roles never lent are literals of this module."""
     from django.apps import apps
     from django.contrib.auth.models import Permission
     from django.db import connection

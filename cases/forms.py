@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import reference_cache
 from cases.models import (
     Action,
     AffectedPerson,
@@ -32,7 +33,6 @@ from cases.models import (
     RiskRoutingRule,
     Term,
 )
-from cases import reference_cache
 from cases.validators import normalise_personnummer
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
