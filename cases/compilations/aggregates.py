@@ -249,9 +249,13 @@ def recount(report_id):
     nothing when nothing counted changed. A case that moved to another month, unit or type
     leaves its old cells because they are named in what it counted in before.
 
-    Reads the case with a row lock (PostgreSQL), so two transactions changing one case apply
-    their differences one after the other; the cells themselves are changed by adding, so
-    changes of different cases in one cell do not wait for each other beyond the row."""
+    Runs where ``cases.audit.record`` calls it: after the change chain's lock, which every
+    audited change takes and holds until its commit. Recounts therefore run one after the
+    other, each reading what the one before committed (what the case counted in included),
+    and a change not yet at its audit row is counted when it gets there. The case's row is
+    not locked here: a transition holds it from its UPDATE on and waits for the chain's lock
+    afterwards, so locking it after the chain's lock would deadlock with it
+    (``tests/cases/test_concurrency.py``). The cells are changed by adding."""
     m = _models()
     with transaction.atomic(savepoint=False):
         now, before = _case_cells(m, report_id)
@@ -293,7 +297,6 @@ def _sql(m):
 
     R, A, N, D, P = m.Report, m.Action, m.Notification, m.Decision, m.Person
     mark_report, mark_term = (q(f.column) for f in (m.Mark._meta.get_field("report"), m.Mark._meta.get_field("term")))
-    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
     row = (
         f"SELECT r.{col(R, 'reported_at')}, r.{col(R, 'type')}, r.{col(R, 'unit')}, r.{col(R, 'namnd')}, "
         f"r.{col(R, 'state')}, r.{col(R, 'complaint_kind')}, r.{col(R, 'subject_area')}, r.{col(R, 'risk_band')}, "
@@ -307,7 +310,7 @@ def _sql(m):
         f"AND d.{col(D, 'kind')} = 'not_notify_imy'), "
         f"c.{col(m.CountedCase, 'cells')} "
         f"FROM {table(R)} r LEFT OUTER JOIN {table(m.CountedCase)} c ON c.{col(m.CountedCase, 'report')} = r.{col(R, 'id')} "
-        f"WHERE r.{col(R, 'id')} = %s{lock}"
+        f"WHERE r.{col(R, 'id')} = %s"
     )
     related = (
         f"SELECT 'mark', CAST({mark_term} AS VARCHAR(40)), COUNT(*) FROM {table(m.Mark)} "

@@ -161,3 +161,26 @@ def test_a_transition_while_someone_holds_the_workflow_lock_is_a_conflict_and_ch
     assert Report.objects.get(pk=report.pk).state == "reported"
     assert not AuditEvent.objects.filter(report_id=report.pk, action="report.assess").exists()
     assert do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data).state == "assessed"
+
+
+def test_a_transition_and_another_change_of_the_same_case_at_once_both_commit_with_exact_counts(cast, org):
+    """A transition holds the case's row from its UPDATE on; a change that does not touch that
+    row (an added person) takes the audit chain's lock first. Neither may then wait for the
+    other's lock (a deadlock): the monthly counts rely on the chain's lock alone."""
+    from tests.compilations.test_aggregates import assert_exact
+
+    reports = [factories.file("deviation", cast["reporter"], org.unit_a) for _ in range(6)]
+    data = factories.transition_data(reports[0], "assess", cast)
+    for report in reports:
+        def work(i, report=report):
+            if i == 0:
+                return do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data).state
+            from cases.services import do_add_affected_person
+
+            return do_add_affected_person(report.pk, acting_user=cast["manager_a"],
+                                          data={"name": "Anna", "role": "Brukare"}).pk
+
+        results, errors = run_together(2, work)
+        assert errors == {}, errors
+        assert results[0] == "assessed"
+    assert_exact()
