@@ -1,11 +1,13 @@
-"""Small reference tables read once per process: risk levels, routing rules and terms.
+"""Reference data read once per process: risk levels, routing rules, terms, and the
+notification rules (``notifications.rules``).
 
 Every assessment checks its risk score against the risk levels and routing rules and its
-category against the vocabulary; reading those tables anew for each request cost three
-statements per transition (docs/performance.md, "Fourth round"). A process keeps each table
-whole and decides validity per call, so a date still selects the rows valid on it. A row
-saved or deleted in this process (the admin) is seen at once and again after its commit;
-one edited through another process within ``CACHE_SECONDS``.
+category against the vocabulary, and every event looks up the rules that listen to it;
+reading those anew for each request cost statements on every change of a case
+(docs/performance.md, "Third round" and "Fourth round"). A process keeps what it read and
+decides validity per call, so a date still selects the rows valid on it. A row saved or
+deleted in this process (the admin) is seen at once and again after its commit; one edited
+through another process within ``CACHE_SECONDS``.
 """
 
 import time
@@ -13,21 +15,27 @@ import time
 from django.db import transaction
 from django.db.models import signals
 
-#: How long a process trusts a table it read, for changes made by another process.
+#: How long a process trusts what it read, for changes made by another process.
 CACHE_SECONDS = 60
 
-_tables = {}  # model -> (time.monotonic() when read, [rows])
+_kept = {}  # key -> (time.monotonic() when read, value)
 
 
-def rows(model):
-    """Every row of ``model`` in its default order (shared instances: do not change them)."""
-    cached = _tables.get(model)
+def kept(key, load):
+    """``load()``'s value, read once per ``key`` and process and at most ``CACHE_SECONDS`` old
+    (shared: do not change it)."""
+    cached = _kept.get(key)
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
     read_at = time.monotonic()
-    table = list(model.objects.all())
-    _tables[model] = (read_at, table)
-    return table
+    value = load()
+    _kept[key] = (read_at, value)
+    return value
+
+
+def rows(model):
+    """Every row of ``model`` in its default order."""
+    return kept(model, lambda: list(model.objects.all()))
 
 
 def valid(model, day):
@@ -36,14 +44,15 @@ def valid(model, day):
 
 
 def forget(**kwargs):
-    """Drop every kept table: a reference row was saved or deleted. At once and again when the
-    transaction commits, so that no table read before the commit survives it."""
-    _tables.clear()
+    """Drop everything kept: a reference row was saved or deleted. At once and again when the
+    transaction commits, so that nothing read before the commit survives it."""
+    _kept.clear()
     if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_tables.clear)
+        transaction.on_commit(_kept.clear)
 
 
 def connect(*models):
+    """Forget what is kept whenever a row of one of ``models`` is saved or deleted."""
     for model in models:
         signals.post_save.connect(forget, sender=model, dispatch_uid=f"reference-cache-save-{model._meta.label}")
         signals.post_delete.connect(forget, sender=model, dispatch_uid=f"reference-cache-delete-{model._meta.label}")

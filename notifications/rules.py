@@ -9,15 +9,15 @@ the event, the rule and the recipient.
 import hashlib
 import json
 import logging
-import time
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q, signals
+from django.db.models import Q
 from django.utils import timezone
 
+from cases import reference_cache
 from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
 from notifications.models import Mode, Notification, NotificationRule, Position, Preference, RuleRecipient
@@ -39,13 +39,6 @@ def handle_case_event(sender, *, name, report_id, actor_id=None, data=None, **kw
         return []
 
 
-#: How long a process keeps an event's rules. A rule saved or deleted in this process (the
-#: admin) is seen at once; one edited through another worker process within this many seconds.
-RULES_CACHE_SECONDS = 60
-
-_rules_cache = {}  # event name -> (loaded at, time.monotonic(); [active rules with their recipients])
-
-
 class Rules(list):
     """The active rules of one event name, whatever their validity and report type."""
 
@@ -59,29 +52,14 @@ class Rules(list):
 
 def matching_rules(name):
     """The active rules for events called ``name``, with their recipients: read from the
-    database once per event name and process (see ``RULES_CACHE_SECONDS``); validity and
-    report type are decided per event with ``Rules.for_type``."""
-    cached = _rules_cache.get(name)
-    if cached is not None and time.monotonic() - cached[0] < RULES_CACHE_SECONDS:
-        return cached[1]
-    loaded_at = time.monotonic()
-    rules = Rules(NotificationRule.objects.filter(is_active=True, event=name).prefetch_related("recipients"))
-    _rules_cache[name] = (loaded_at, rules)
-    return rules
+    database once per event name and process (``cases.reference_cache``, kept current when a
+    rule or a recipient is saved or deleted); validity and report type are decided per event
+    with ``Rules.for_type``."""
+    return reference_cache.kept(("notification-rules", name), lambda: Rules(
+        NotificationRule.objects.filter(is_active=True, event=name).prefetch_related("recipients")))
 
 
-def forget_rules(**kwargs):
-    """Drop every cached rule list: a rule or a recipient was saved or deleted. Runs at once and
-    again when the transaction commits, so that no list read before the commit survives it."""
-    _rules_cache.clear()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_rules_cache.clear)
-
-
-for _model in (NotificationRule, RuleRecipient):
-    signals.post_save.connect(forget_rules, sender=_model, dispatch_uid=f"notifications.rules.forget.{_model.__name__}")
-    signals.post_delete.connect(forget_rules, sender=_model,
-                                dispatch_uid=f"notifications.rules.forget.{_model.__name__}.delete")
+reference_cache.connect(NotificationRule, RuleRecipient)
 
 
 def notify(name, *, report_id, actor_id=None, data=None):

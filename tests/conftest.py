@@ -48,15 +48,12 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_notification_rules_kept_between_tests():
+def _no_reference_data_kept_between_tests():
     """A test's rules and reference rows are rolled back with it, without a signal: the
-    per-process caches (notifications.rules.matching_rules, cases.reference_cache) must not
-    carry them into the next test."""
+    per-process cache (cases.reference_cache: notification rules, risk levels, routing rules,
+    terms) must not carry them into the next test."""
     from cases import reference_cache
-    from notifications.rules import _rules_cache
 
-    _rules_cache.clear()
-    reference_cache._tables.clear()
+    reference_cache._kept.clear()
     yield
-    _rules_cache.clear()
-    reference_cache._tables.clear()
+    reference_cache._kept.clear()

@@ -1,6 +1,6 @@
 """The rules of an event name are read once per process and kept until a rule or a recipient
-changes (or RULES_CACHE_SECONDS pass, for a change made in another process); their validity
-dates and report type are decided at the time of each event."""
+changes (or ``cases.reference_cache.CACHE_SECONDS`` pass, for a change made in another
+process); their validity dates and report type are decided at the time of each event."""
 
 import datetime
 
@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cases import reference_cache
 from notifications import rules as rules_module
 from notifications.models import Notification, NotificationRule, RuleRecipient
 from notifications.rules import matching_rules, notify
@@ -70,8 +71,8 @@ def test_a_change_made_elsewhere_is_seen_once_the_kept_list_is_old(cast, org, mo
     assert rule_ids() == [rule.pk]
     NotificationRule.objects.filter(pk=rule.pk).update(is_active=False)  # no signal, as from another process
     assert rule_ids() == [rule.pk]
-    later = rules_module.time.monotonic() + rules_module.RULES_CACHE_SECONDS + 1
-    monkeypatch.setattr(rules_module.time, "monotonic", lambda: later)
+    later = reference_cache.time.monotonic() + reference_cache.CACHE_SECONDS + 1
+    monkeypatch.setattr(reference_cache.time, "monotonic", lambda: later)
     assert rule_ids() == []
 
 
