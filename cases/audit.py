@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models.audit import AuditEvent
+from cases.statements import Statement
 
 GENESIS = "0" * 64
 _context = contextvars.ContextVar("audit_request_context", default={})
@@ -67,6 +68,11 @@ def _lock_chain(chain):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"audit:{chain}"])
 
 
+# The chain's last row: read under the chain's lock by every audited change, compiled once.
+_CHAIN_HEAD = Statement(
+    lambda chain: AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash")[:1], str)
+
+
 def _json_safe(payload):
     return json.loads(_canonical(payload))
 
@@ -86,7 +92,7 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     # caught and skipped while the change commits without its row.
     with transaction.atomic(savepoint=False):
         _lock_chain(chain)
-        last = AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+        last = next(iter(_CHAIN_HEAD.rows(chain)), None)
         seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
         event = AuditEvent(
             chain=chain,

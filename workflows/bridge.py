@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Regulator, ReportType
 from cases.services.base import InvalidState
+from cases.statements import Statement
 from workflows.flows import FLOWS
 from workflows.models import CaseProcess
 from workflows.nodes import Step
@@ -54,6 +55,15 @@ def _already_held(flow_class, process_pk):
     yield
 
 
+# The process row locked as viewflow's ``select_for_update_lock`` locks it; the open tasks in
+# the order they were created. Both run on every transition: compiled once (cases.statements).
+_LOCKED_PROCESS = Statement(
+    lambda report_id: CaseProcess.objects.select_for_update(nowait=True, of=("self",))
+    .filter(report_id=report_id).order_by()[:1], int)
+_OPEN_TASKS = Statement(
+    lambda process_id: Task.objects.filter(process_id=process_id, status__in=OPEN).order_by("id"), int)
+
+
 @contextmanager
 def locked_process_of(report):
     """The case's process, read with the flow's lock on it, for the rest of the transaction,
@@ -67,8 +77,7 @@ def locked_process_of(report):
     conflict (409) and the change rolls back. Work queued with viewflow's
     ``after_lock_released`` still runs when the block ends."""
     try:
-        process = (CaseProcess.objects.select_for_update(nowait=True, of=("self",))
-                   .filter(report_id=report.pk).first())
+        process = _LOCKED_PROCESS.first(report.pk)
     except DatabaseError:
         raise InvalidState(_("Someone else is working on this case right now; try again."))
     if process is None:
@@ -100,7 +109,7 @@ class locked:
 
 
 def _open_step(process, track, name):
-    for task in open_tasks(process).order_by("id"):
+    for task in _OPEN_TASKS.objects(process.pk):
         node = task.flow_task
         if isinstance(node, Step) and node.track == track and name in node.transitions:
             task.process = process

@@ -14,7 +14,8 @@ from django_fsm import transition
 from cases.access import INVESTIGATOR
 from cases.models.organisation import Role
 from cases.models.reference import ReportType
-from cases.models.reports import Report
+from cases.models.reports import Report, ReportUserObjectPermission
+from cases.statements import Statement
 
 
 def case_roles(user, report):
@@ -42,21 +43,23 @@ def named_grants(report):
     none), the users only when there are some."""
     from django.contrib.auth import get_user_model
 
-    from cases.models.reports import ReportUserObjectPermission
-
     if "_named_grants" not in report.__dict__:
-        ids = list(ReportUserObjectPermission.objects.filter(
-            content_object_id=report.pk, permission__codename="investigate_report",
-        ).order_by("-id").values_list("user_id", flat=True))
+        ids = [user_id for (user_id,) in _NAMED_GRANT_IDS.rows(report.pk)]
         users = get_user_model().objects.in_bulk(ids) if ids else {}
         report.__dict__["_named_grants"] = [users[user_id] for user_id in ids if user_id in users]
     return report.__dict__["_named_grants"]
 
 
+# The ``investigate_report`` grants' user ids of one case, newest first: read on every change
+# of a case, so compiled once (``cases.statements``).
+_NAMED_GRANT_IDS = Statement(
+    lambda report_id: ReportUserObjectPermission.objects.filter(
+        content_object_id=report_id, permission__codename="investigate_report",
+    ).order_by("-id").values_list("user_id"), int)
+
+
 def prefetch_named_grants(reports):
     """``named_grants`` for a page of cases in one query instead of one per case."""
-    from cases.models.reports import ReportUserObjectPermission
-
     missing = {report.pk: report for report in reports if "_named_grants" not in report.__dict__}
     if not missing:
         return
