@@ -57,3 +57,15 @@ def _no_reference_data_kept_between_tests():
     reference_cache._kept.clear()
     yield
     reference_cache._kept.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_in_every_test():
+    """A request with ``Accept-Language`` leaves its language active in the thread (Django's
+    LocaleMiddleware does not undo it): every test starts in the site's language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -63,3 +63,30 @@ def test_the_openapi_schema_and_its_documentation_are_served(db):
     page = docs.content.decode()
     assert "swagger-ui-dist/swagger-ui-bundle.js" in page
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+
+
+def test_a_token_whose_user_was_deactivated_is_refused_with_drfs_message(cast):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=cast["sas"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/api/v1/reports/").status_code == 200
+    cast["sas"].is_active = False
+    cast["sas"].save()
+    response = client.get("/api/v1/reports/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40, HTTP_ACCEPT_LANGUAGE="en")
+    assert client.get("/api/v1/reports/").json()["detail"] == "Invalid token."
+
+
+def test_the_token_and_its_user_are_one_read(cast, django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+
+    from cases.api.authentication import TokenAuthentication
+
+    token = Token.objects.create(user=cast["sas"])
+    with django_assert_num_queries(1):
+        user, found = TokenAuthentication().authenticate_credentials(token.key)
+        assert (user, found, user.username) == (cast["sas"], token, "sas")
