@@ -12,6 +12,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from cases import reference_cache
@@ -51,6 +52,20 @@ def terms(vocabulary):
     return Term.objects.valid_on().filter(vocabulary=vocabulary)
 
 
+class _ChoicesWhenShown(BaseChoiceIterator):
+    """A field's choices for its widget, asked of the field only when the widget shows them:
+    a form built to validate a submission never builds the query for its choices."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __iter__(self):
+        return iter(self.field.choices)
+
+    def __len__(self):
+        return len(self.field.choices)
+
+
 class TermField(forms.ModelChoiceField):
     """A term of one vocabulary, valid today. Its choices (for the pages) come from the
     database, read when first asked for; a submitted value is checked against the process's
@@ -71,7 +86,7 @@ class TermField(forms.ModelChoiceField):
     def __deepcopy__(self, memo):
         result = super(forms.ChoiceField, self).__deepcopy__(memo)
         result._queryset = None
-        result.widget.choices = result.choices
+        result.widget.choices = _ChoicesWhenShown(result)
         return result
 
     def to_python(self, value):

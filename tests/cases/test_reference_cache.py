@@ -80,3 +80,19 @@ def test_the_form_offers_the_terms_valid_on_the_day_it_is_made(org, cast):
     form = DeviationAssessForm(report=report)
     offered = {choice.pk for choice in form.fields["category"].queryset}
     assert offered == set(Term.objects.valid_on().filter(vocabulary="deviation_category").values_list("pk", flat=True))
+
+
+def test_a_form_that_only_validates_never_builds_its_choices_query(org, cast, monkeypatch):
+    from cases import forms
+
+    report = file("deviation", cast["reporter"], org.unit_a)
+    category = Term.objects.get(pk=term("deviation_category"))
+    built = []
+    monkeypatch.setattr(forms, "terms", lambda vocabulary: built.append(vocabulary) or Term.objects.none())
+    assert assess_form(report, category.pk).is_valid()
+    assert built == []
+    monkeypatch.undo()
+    rendered = str(DeviationAssessForm(report=report)["category"])
+    assert f'value="{category.pk}"' in rendered and category.name in rendered
+    assert len(DeviationAssessForm(report=report).fields["category"].widget.choices) == (
+        Term.objects.valid_on().filter(vocabulary="deviation_category").count() + 1)  # with the empty choice
