@@ -49,11 +49,11 @@ axe:
 		cp package/LICENSE "$(CURDIR)/tests/e2e/vendor/axe-core-LICENSE.txt"
 
 # bench/tasks.py twice: 16 client processes each running Django in-process, then 16 clients
-# over HTTP to gunicorn with 4 workers as docs/operations.md recommends (prepared statements).
+# over HTTP to gunicorn with 4 workers, as docs/operations.md deploys it.
 bench: venv
 	$(PY) bench/run.py
 	$(PY) bench/tasks.py
-	DATABASE_PREPARED_STATEMENTS=true $(PY) bench/tasks.py --server-workers 4 --open-tasks 0
+	$(PY) bench/tasks.py --server-workers 4 --open-tasks 0
 	$(PY) bench/compilations.py
 
 # Each app keeps its own catalogues (django: Python and templates; djangojs: its scripts, served

@@ -332,7 +332,7 @@ def report(result):
         lines.append("task lists: not measured (--open-tasks 0)")
     lines.append(f"audit chain verified afterwards: {result['audit_rows_verified']} rows")
     lines.append("PostgreSQL prepared statements (DATABASE_PREPARED_STATEMENTS): "
-                 + ("on" if result["prepared_statements"] else "off (the default; docs/operations.md)"))
+                 + ("on (the default)" if result["prepared_statements"] else "off (docs/operations.md: PgBouncer)"))
     m = result["machine"]
     lines.append(f"machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, PostgreSQL {m['postgresql']}, "
                  f"Django {m['django']}")

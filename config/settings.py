@@ -102,11 +102,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(DATABASES["default"]["NAME"]).with_name("test_" + Path(DATABASES["default"]["NAME"]).name))
     }
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
-    # Server-side binding with prepared statements saves PostgreSQL's planning on repeated
-    # statements (docs/performance.md). Opt-in: it does not work behind PgBouncer in
-    # transaction-pooling mode.
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+    # A direct connection by default: each worker keeps its connection (checked before reuse)
+    # and PostgreSQL plans each repeated statement once per connection (server-side binding
+    # with prepared statements), which halves its CPU per task completion
+    # (docs/performance.md). Behind PgBouncer in transaction-pooling mode set CONN_MAX_AGE=0
+    # and, before PgBouncer 1.21, DATABASE_PREPARED_STATEMENTS=false (docs/operations.md).
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
