@@ -18,7 +18,6 @@ to run outside a transaction, as the queryset would.
 
 import operator
 import uuid
-import weakref
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -65,9 +64,6 @@ class Statement:
     def __init__(self, build, *kinds):
         self.build = build
         self.kinds = kinds
-        # One compilation per connection object: each thread has its own, and the compiler
-        # belongs to the connection it was made for.
-        self._compiled = weakref.WeakKeyDictionary()
 
     def _compile(self, connection):
         markers = [_marker(kind, index) for index, kind in enumerate(self.kinds)]
@@ -88,9 +84,12 @@ class Statement:
 
     def _run(self, values, using):
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        # Kept on the connection object: each thread has its own, the compiler belongs to the
+        # connection it was made for, and both go when the connection object goes.
+        kept = connection.__dict__.setdefault("_compiled_statements", {})
+        compiled = kept.get(self)
         if compiled is None:
-            compiled = self._compiled[connection] = self._compile(connection)
+            compiled = kept[self] = self._compile(connection)
         if compiled.locks and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         if len(values) != len(compiled.positions):

@@ -68,7 +68,7 @@ def test_the_query_is_compiled_once_per_connection(reports, monkeypatch):
             assert statement.first(report.pk) == report
         assert len(queries) == 1
     assert compiled == [Report]
-    assert list(statement._compiled) == [connection]
+    assert statement in connection._compiled_statements
 
 
 def test_an_enum_member_is_bound_as_its_value(cast, reports):
@@ -117,3 +117,25 @@ def test_a_locking_read_needs_a_transaction_every_time(reports):
         assert statement.first(reports[0].pk) == reports[0]
     with pytest.raises(TransactionManagementError):
         statement.first(reports[0].pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_compiles_for_its_own_connection(reports):
+    import threading
+
+    statement = Statement(lambda pk: Report.objects.filter(pk=pk).order_by()[:1], int)
+    assert statement.first(reports[0].pk) == reports[0]
+    seen = {}
+
+    def elsewhere():
+        try:
+            seen["report"] = statement.first(reports[0].pk)
+            seen["compiled"] = connection._compiled_statements[statement]
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join(timeout=30)
+    assert seen["report"] == reports[0]
+    assert seen["compiled"] is not connection._compiled_statements[statement]
