@@ -92,8 +92,8 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     # caught and skipped while the change commits without its row.
     with transaction.atomic(savepoint=False):
         _lock_chain(chain)
-        last = next(iter(_CHAIN_HEAD.rows(chain)), None)
-        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        last = _CHAIN_HEAD.rows(chain)
+        seq, prev_hash = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
         event = AuditEvent(
             chain=chain,
             seq=seq,

@@ -60,8 +60,7 @@ def _already_held(flow_class, process_pk):
 _LOCKED_PROCESS = Statement(
     lambda report_id: CaseProcess.objects.select_for_update(nowait=True, of=("self",))
     .filter(report_id=report_id).order_by()[:1], int)
-_OPEN_TASKS = Statement(
-    lambda process_id: Task.objects.filter(process_id=process_id, status__in=OPEN).order_by("id"), int)
+_OPEN_TASKS = Statement(lambda process_id: _open_tasks(process_id).order_by("id"), int)
 
 
 @contextmanager
@@ -89,7 +88,11 @@ def locked_process_of(report):
 
 
 def open_tasks(process):
-    return Task.objects.filter(process_id=process.pk, status__in=OPEN)
+    return _open_tasks(process.pk)
+
+
+def _open_tasks(process_id):
+    return Task.objects.filter(process_id=process_id, status__in=OPEN)
 
 
 class locked:

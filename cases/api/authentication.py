@@ -16,8 +16,6 @@ _TOKEN_WITH_USER = Statement(lambda key: Token.objects.select_related("user").fi
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
-        if self.get_model() is not Token:
-            return super().authenticate_credentials(key)
         token = _TOKEN_WITH_USER.first(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
