@@ -100,21 +100,18 @@ def report_actions(report):
 
 def report_links(user, report):
     """Linked cases, each with whether this user may open it (the number shows either way)."""
-    # The linked ids as subqueries, not joins: with joins the planner scans every case the
-    # user may see before it finds the few linked ones (0.3 s at 100,000 cases).
-    from cases.models import ReportLink
-
-    visible = set(
-        visible_reports(user)
-        .filter(Q(pk__in=ReportLink.objects.filter(source=report).values("target_id"))
-                | Q(pk__in=ReportLink.objects.filter(target=report).values("source_id")))
-        .values_list("pk", flat=True)
-    )
+    outgoing = list(report.links_out.select_related("target"))
+    incoming = list(report.links_in.select_related("source"))
+    linked = {link.target_id for link in outgoing} | {link.source_id for link in incoming}
+    # Which of the linked cases the user may see, by their ids: the planner starts from those
+    # few by primary key (a join would make it scan every case the user may see first, 0.3 s
+    # at 100,000 cases). Most cases have no links, and then nothing is asked.
+    visible = set(visible_reports(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
     links = []
-    for link in report.links_out.select_related("target"):
+    for link in outgoing:
         links.append({"direction": "to", "report": link.target, "reason": link.reason, "visible": link.target_id in visible,
                       "created_at": link.created_at})
-    for link in report.links_in.select_related("source"):
+    for link in incoming:
         links.append({"direction": "from", "report": link.source, "reason": link.reason, "visible": link.source_id in visible,
                       "created_at": link.created_at})
     return links
