@@ -13,6 +13,9 @@ decision_maker  delegat of Socialnämnden
 dso             DSO / PuA delegate of Socialnämnden
 outsider        no roles anywhere
 sas_other       SAS of Omsorgsnämnden (the secrecy boundary)
+admin_sn        administrator (systemförvaltare) of Socialnämnden: reaches no case
+admin_on        administrator of Omsorgsnämnden: reaches nothing of Socialnämnden's
+leadership      leadership of Socialnämnden: aggregates only
 """
 
 from dataclasses import dataclass
@@ -54,7 +57,8 @@ def build_cast(org):
     User = get_user_model()
     titles = {"reporter": "Undersköterska", "manager_a": "Enhetschef", "manager_b": "Enhetschef", "sas": "SAS",
               "decision_maker": "Socialchef", "dso": "Dataskyddsombud", "outsider": "Handläggare",
-              "sas_other": "SAS"}
+              "sas_other": "SAS", "admin_sn": "Systemförvaltare", "admin_on": "Systemförvaltare",
+              "leadership": "Förvaltningschef"}
     users = {}
     for name, title in titles.items():
         users[name] = User.objects.create_user(
@@ -68,6 +72,9 @@ def build_cast(org):
         ("decision_maker", Role.DECISION_MAKER, org.sn),
         ("dso", Role.DSO, org.sn),
         ("sas_other", Role.SAS, org.on),
+        ("admin_sn", Role.ADMINISTRATOR, org.sn),
+        ("admin_on", Role.ADMINISTRATOR, org.on),
+        ("leadership", Role.LEADERSHIP, org.sn),
     ]
     for username, role, unit in grants:
         do_grant_role(users[username], role, unit, acting_user=None)

@@ -113,8 +113,7 @@ def test_saving_a_user_unchanged_in_the_admin_releases_nothing(cast, org, admin_
 def test_only_an_administrator_of_the_users_units_may_deactivate_them(cast, org):
     with pytest.raises(PermissionDenied):
         do_deactivate_user(cast["manager_a"], acting_user=cast["sas"])
-    administrator = User.objects.create_user("admin_on", password="x")
-    do_grant_role(administrator, Role.ADMINISTRATOR, org.on, acting_user=None)
+    administrator = cast["admin_on"]
     with pytest.raises(PermissionDenied):
         do_deactivate_user(cast["manager_a"], acting_user=administrator)
     do_grant_role(administrator, Role.ADMINISTRATOR, org.sn, acting_user=None)
