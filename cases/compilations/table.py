@@ -54,8 +54,10 @@ class Table:
         }
 
 
-def with_totals(labels, matrix, *, total_label, totals_column=True, totals_row=True):
-    """Rows of ``[label, v1, …, vn, total]`` plus a total row, from a plain matrix."""
+def with_totals(labels, matrix, *, width, total_label, totals_column=True, totals_row=True):
+    """Rows of ``[label, v1, …, vwidth, total]`` plus a total row, from a plain matrix of
+    ``width`` columns. The width is given, not read from the first row, so that a period
+    without rows still has a total row as wide as the headings (zeros)."""
     rows = []
     for label, values in zip(labels, matrix):
         row = [label, *values]
@@ -63,6 +65,6 @@ def with_totals(labels, matrix, *, total_label, totals_column=True, totals_row=T
             row.append(sum(values))
         rows.append(row)
     if totals_row:
-        width = len(matrix[0]) + (1 if totals_column else 0) if matrix else 1 if totals_column else 0
-        rows.append([total_label, *[sum(row[c] for row in rows) for c in range(1, width + 1)]])
+        cells = width + (1 if totals_column else 0)
+        rows.append([total_label, *[sum(row[c] for row in rows) for c in range(1, cells + 1)]])
     return rows

@@ -89,7 +89,7 @@ def cross_table(key, title, stub, column_labels, row_labels, matrix, footnotes=(
     """A count table with a total column and a total row: every row and column adds up."""
     width = len(column_labels)
     return Table(key=key, title=title, columns=[stub, *column_labels, TOTAL],
-                 rows=with_totals(row_labels, matrix, total_label=TOTAL), counts=list(range(1, width + 2)),
+                 rows=with_totals(row_labels, matrix, width=width, total_label=TOTAL), counts=list(range(1, width + 2)),
                  total_row=True, total_column=width + 1, row_parts=list(range(1, width + 1)),
                  footnotes=list(footnotes))
 
@@ -133,7 +133,7 @@ def lex_sarah_per_year(scope):
         key="lex_sarah_per_year",
         title=_("Lex Sarah reports per year"),
         columns=[_("Board"), *[str(y) for y in years]],
-        rows=with_totals([b.name for b in boards], matrix, total_label=TOTAL, totals_column=False, totals_row=many),
+        rows=with_totals([b.name for b in boards], matrix, width=len(years), total_label=TOTAL, totals_column=False, totals_row=many),
         counts=[1, 2, 3],
         total_row=many,
         footnotes=[_("Reports received in each whole calendar year, by the board responsible.")],

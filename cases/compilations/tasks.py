@@ -39,6 +39,10 @@ def build(params, on_progress=None):
     return make(scope, on_progress=on_progress)
 
 
+class NoLongerAllowed(Exception):
+    """The requester lost the right to this compilation after asking for it."""
+
+
 @task()
 def run_export(job_id):
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
@@ -52,14 +56,25 @@ def run_export(job_id):
     try:
         scope = scope_of(params)
         if not may_compile(job.requested_by, scope.unit, scope.public):
-            raise PermissionError("The requester may no longer compile this.")
+            raise NoLongerAllowed()
         compilation = build(params, on_progress=progress)
         content, content_type = exports.render(compilation, params["format"])
+    except NoLongerAllowed:
+        logger.warning("Export %s refused: user %s may no longer compile unit %s", job.pk, job.requested_by_id,
+                       params.get("unit"))
+        return _failed(job, ExportJob.Failure.NOT_ALLOWED)
     except Exception:
+        # The traceback goes to the operator's log under the job's id, which the requester
+        # sees as the reference; the page says only what the requester can act on.
         logger.exception("Export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
-        return "failed"
+        return _failed(job, ExportJob.Failure.ERROR)
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE, progress=100, content=content, content_type=content_type,
         filename=exports.filename(compilation, params["format"]), finished_at=timezone.now())
     return "done"
+
+
+def _failed(job, reason):
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, failure=reason,
+                                               finished_at=timezone.now())
+    return "failed"

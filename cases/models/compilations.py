@@ -95,6 +95,15 @@ class ExportJob(models.Model):
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Failure(models.TextChoices):
+        """Why a job failed, in words for its requester: the details are in the log."""
+
+        NOT_ALLOWED = "not_allowed", _("You may no longer make this compilation: your roles have changed since "
+                                       "you asked for it.")
+        ERROR = "error", _("The file could not be made because of an error in the system. The error has been "
+                           "logged for the operator; try again later, and quote the reference below if you "
+                           "contact your system administrator.")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     params = models.JSONField(_("parameters"))
@@ -106,11 +115,20 @@ class ExportJob(models.Model):
     content = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(_("reason for the failure"), max_length=16, choices=Failure.choices, blank=True)
 
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at"]
+
+    @property
+    def failure_message(self):
+        """What the requester is told about a failed job (a job failed before reasons were
+        kept gets the general one)."""
+        if self.status != self.Status.FAILED:
+            return ""
+        return self.Failure(self.failure or self.Failure.ERROR).label
 
 
 class SummaryReview(models.Model):

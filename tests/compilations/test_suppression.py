@@ -16,7 +16,7 @@ from cases.models import SuppressionRule
 def matrix_table(matrix):
     width = len(matrix[0])
     return Table(key="t", title="t", columns=["", *map(str, range(width)), "Total"],
-                 rows=with_totals([f"r{i}" for i in range(len(matrix))], matrix, total_label="Total"),
+                 rows=with_totals([f"r{i}" for i in range(len(matrix))], matrix, width=width, total_label="Total"),
                  counts=list(range(1, width + 2)), total_row=True, total_column=width + 1,
                  row_parts=list(range(1, width + 1)))
 

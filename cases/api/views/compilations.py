@@ -106,6 +106,8 @@ def job_json(job):
         "progress": job.progress,
         "url": reverse("api:export-detail", args=[job.pk]),
         "download_url": reverse("api:export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else None,
+        "failure": (job.failure or ExportJob.Failure.ERROR) if job.status == ExportJob.Status.FAILED else None,
+        "failure_message": str(job.failure_message) or None,
     }
 
 
