@@ -129,16 +129,18 @@ def with_due_at(qs, now=None):
 
 
 def visible_tasks(user, now=None):
-    """Tasks the user may know of: on a case they may see, or assigned to them or to someone
-    they stand in for."""
+    """Human tasks (the flows' ``Step`` nodes) the user may know of: on a case they may see, or
+    assigned to them or to someone they stand in for. The flows' other nodes (start, gateways,
+    waits, joins, end) are the machinery's own rows: nobody takes or hands them on, so to
+    every task page and endpoint they do not exist."""
     if not user.is_authenticated or not user.is_active:
         return Task.objects.none()
     return _base().filter(Q(**{f"{REPORT}__in": visible_reports(user)}) | Q(owner=user)
-                          | Q(owner__in=absent_for(user, now)))
+                          | Q(owner__in=absent_for(user, now)), flow_task__in=_step_refs(steps()))
 
 
 def task_for_action(user, task_id, now=None):
-    """A task the user may know of, for claim/release/reassign; ``TaskNotFound`` otherwise."""
+    """A human task the user may know of, for claim/release/reassign; ``TaskNotFound`` otherwise."""
     task = visible_tasks(user, now).filter(pk=task_id).first()
     if task is None:
         raise TaskNotFound(task_id)

@@ -76,8 +76,10 @@ def do_claim(task_id, *, acting_user):
             absent = task.owner_id
             activation.reassign(acting_user)
             _record("task.taken_over", task, acting_user, from_owner=absent)
-        else:
+        elif task.status == STATUS.ASSIGNED:
             raise InvalidState(_("Someone has already taken this task."))
+        else:
+            raise InvalidState(_("This task is no longer open."))
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         _record("task.claimed", task, acting_user)
@@ -93,8 +95,10 @@ def do_release(task_id, *, acting_user):
     task, report = _begin(acting_user, task_id)
     with locked(task.process.caseprocess):
         activation = _fresh(task)
-        if task.status != STATUS.ASSIGNED:
+        if task.status == STATUS.NEW:
             raise InvalidState(_("This task is not assigned to anyone."))
+        if task.status != STATUS.ASSIGNED:
+            raise InvalidState(_("This task is no longer open."))
         behalf = {}
         if task.owner_id != acting_user.pk:
             # By the user's own manager/SAS role if they hold one; else as the absent owner's
@@ -126,15 +130,15 @@ def do_reassign(task_id, *, acting_user, user_id):
     with locked(task.process.caseprocess):
         activation = _fresh(task)
         node = task.flow_task
+        if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            raise InvalidState(_("This task is no longer open."))
         if not node.may_take(assignee, report):
             raise ValidationError({"user": _("This person may not take this task.")})
         previous = task.owner_id
         if task.status == STATUS.NEW:
             activation.assign(assignee)
-        elif task.status == STATUS.ASSIGNED:
-            activation.reassign(assignee)
         else:
-            raise InvalidState(_("This task is no longer open."))
+            activation.reassign(assignee)
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         _record("task.reassigned", task, acting_user, from_owner=previous, owner=assignee.pk)

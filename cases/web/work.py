@@ -6,6 +6,9 @@ the case's unit, most urgent legal clock first. Taking a task from the queue goe
 ``workflows.services.do_claim``; giving it back to the queue and handing it to someone else
 who may take it, through ``do_release`` and ``do_reassign`` (the same services as the API)."""
 
+import functools
+import operator
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -211,15 +214,16 @@ def reassign_candidates(task, report):
     (granted there or above) and, where the step allows one, the case's named investigator;
     each checked as the service will check them."""
     node = task.flow_task
-    found = User.objects.none()
-    for role in node.roles:
-        if role in Role.values:
-            found = found | holders(role, report.unit)
+    # One condition on the user's id per source: querysets of their own (``holders`` is
+    # DISTINCT) cannot be OR-ed together.
+    sources = [holders(role, report.unit).values("pk") for role in node.roles if role in Role.values]
     if INVESTIGATOR in node.roles:
-        named = ReportUserObjectPermission.objects.filter(
-            content_object_id=report.pk, permission__codename="investigate_report").values("user_id")
-        found = found | User.objects.filter(pk__in=named, is_active=True)
-    people = sorted(found.distinct(), key=lambda u: (u.display_name.lower(), u.pk))
+        sources.append(ReportUserObjectPermission.objects.filter(
+            content_object_id=report.pk, permission__codename="investigate_report").values("user_id"))
+    if not sources:
+        return []
+    found = User.objects.filter(functools.reduce(operator.or_, (Q(pk__in=ids) for ids in sources)), is_active=True)
+    people = sorted(found, key=lambda u: (u.display_name.lower(), u.pk))
     return [person for person in people if node.may_take(person, report)]
 
 
