@@ -13,6 +13,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request_id = request.META.get(REQUEST_ID_HEADER, "")[:64] or uuid.uuid4().hex
+        request.request_id = request_id  # the reference the 500 page shows (cases.web.errors)
         # REMOTE_ADDR only: a raw X-Forwarded-For is set by the client and proves nothing.
         # Behind a proxy, let the proxy set REMOTE_ADDR (e.g. gunicorn's forwarded_allow_ips).
         with request_context(request_id=request_id, ip=request.META.get("REMOTE_ADDR") or None):

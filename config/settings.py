@@ -154,6 +154,9 @@ ATTACHMENT_ALLOWED_TYPES = env.list(
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
 )
 
+# A form sent from a stale page (signed in again meanwhile, another tab) gets our page.
+CSRF_FAILURE_VIEW = "cases.web.errors.csrf_failure"
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -15,3 +15,9 @@ urlpatterns = [
     path("", include("cases.compilations.urls")),
     path("", include("cases.web.urls")),
 ]
+
+# The project's own error pages, in Swedish and English (cases.web.errors).
+handler400 = "cases.web.errors.bad_request"
+handler403 = "cases.web.errors.permission_denied"
+handler404 = "cases.web.errors.page_not_found"
+handler500 = "cases.web.errors.server_error"

@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 
 from cases import audit, selectors, services
 from cases import forms as case_forms
-from cases.access import HANDLER_ROLES
+from cases.access import HANDLER_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
 from cases.models import CaseMessage, ReportType, Regulator, Role
 from cases.models.lifecycles import case_roles
+from cases.services import InvalidState
 from cases.services.conversation import MessageForm
-from cases.services.regulators import EARLY_IVO_STATES
+from cases.services.regulators import EARLY_IVO_STATES, NOTIFICATION_ROLES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
@@ -276,6 +277,12 @@ def update_action(request, report_id, action_id):
                       perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data))
 
 
+# A step the user may take on the case, but not in the state the case is in now: the form
+# came from a second tab, the back button or a second click, after the case moved on.
+STALE_STEP = gettext_lazy("This step has already been taken, or the case has moved on and it is no longer possible. "
+                          "Here is the case as it is now.")
+
+
 @login_required
 @case_errors
 def transition(request, report_id, name):
@@ -283,7 +290,9 @@ def transition(request, report_id, name):
     report = _case(user, report_id)
     allowed = {t["name"]: t for t in services.available_transitions(report, user)}
     if name not in allowed:
-        transition_meta(report, name)  # an unknown name is a 404
+        _method, _meta, custom = transition_meta(report, name)  # an unknown name is a 404
+        if allowed_roles(user, report, custom["roles"]):
+            raise InvalidState(STALE_STEP)
         raise PermissionDenied()
     data = risk.with_cell(request.POST) if request.method == "POST" else None
     form = transition_form(report, name, user, data=data)
@@ -302,6 +311,8 @@ def notification_step(request, report_id, notification_id, name):
     if notification is None or name not in case_forms.NOTIFICATION_FORMS:
         raise Http404()
     if name not in {s["name"] for s in notification_transitions(notification, report, user)}:
+        if allowed_roles(user, report, NOTIFICATION_ROLES[notification.regulator]):
+            raise InvalidState(STALE_STEP)
         raise PermissionDenied()
     data = request.POST if request.method == "POST" else None
     form = case_forms.NOTIFICATION_FORMS[name](data=data, report=report, user=user, notification=notification)
