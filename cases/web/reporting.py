@@ -123,10 +123,19 @@ PersonFormSet = forms.formset_factory(AffectedPersonForm, extra=2, max_num=20, v
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    scope = role_scope(request.user)
+    from cases.compilations.access import may_see_statistics
+    from cases.compilations.views import may_compile_anything, may_import
+
+    user = request.user
+    scope = role_scope(user)
     return render(request, "web/home.html", {
         "is_staff_role": bool(scope.roles & STAFF_ROLES),
         "is_manager": bool(scope.roles & {Role.UNIT_MANAGER, Role.SAS}),
+        # The pages of statistics, compilations and import, for those who may use them: no
+        # page is reachable only by typing its address.
+        "may_see_statistics": may_see_statistics(user),
+        "may_compile": may_compile_anything(user),
+        "may_import": may_import(user),
         "choices": CHOICES,
     })
 
