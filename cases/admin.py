@@ -86,7 +86,7 @@ class OrgUnitAdmin(BoardAdmin):
         return scope.has_unit(obj)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "kind" and not request_reach(request).is_superuser:
+        if db_field.name == "kind" and not request_reach(request).everything:
             kwargs["choices"] = [(kind, label) for kind, label in OrgUnit.Kind.choices
                                  if kind not in (OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD)]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
@@ -179,7 +179,7 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not request_reach(request).is_superuser and "home_unit" in form.base_fields:
+        if not request_reach(request).everything and "home_unit" in form.base_fields:
             # A board administrator's users belong to one of their boards.
             form.base_fields["home_unit"].required = True
         return form
@@ -305,11 +305,11 @@ class TermAdmin(BoardAdmin):
         return queryset.filter(board__in=scope.boards())
 
     def may_change(self, scope, obj):
-        return scope.is_superuser or (obj.board_id is not None and scope.has_board(obj.board))
+        return scope.everything or (obj.board_id is not None and scope.has_board(obj.board))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = request_reach(request)
-        if not scope.is_superuser:
+        if not scope.everything:
             if db_field.name == "board":
                 kwargs["queryset"] = scope.boards()
             elif db_field.name == "parent":
@@ -318,7 +318,7 @@ class TermAdmin(BoardAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not request_reach(request).is_superuser and "board" in form.base_fields:
+        if not request_reach(request).everything and "board" in form.base_fields:
             form.base_fields["board"].required = True
         return form
 

@@ -119,16 +119,16 @@ class BoardAdmin(ScopedAdmin):
         return self.visible(scope, queryset)
 
     def may_change(self, scope, obj):
-        return scope.is_superuser or self.editable(scope, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+        return scope.everything or self.editable(scope, type(obj)._default_manager.filter(pk=obj.pk)).exists()
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         scope = request_reach(request)
-        return queryset if scope.is_superuser else self.visible(scope, queryset)
+        return queryset if scope.everything else self.visible(scope, queryset)
 
     def has_add_permission(self, request, *args):
         scope = request_reach(request)
-        return super().has_add_permission(request, *args) and (scope.is_superuser or bool(scope.paths))
+        return super().has_add_permission(request, *args) and (scope.everything or bool(scope.paths))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -141,11 +141,11 @@ class BoardAdmin(ScopedAdmin):
     def response_action(self, request, queryset):
         # Actions (deleting the selected rows, say) reach only rows the user may change.
         scope = request_reach(request)
-        return super().response_action(request, queryset if scope.is_superuser else self.editable(scope, queryset))
+        return super().response_action(request, queryset if scope.everything else self.editable(scope, queryset))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = request_reach(request)
-        if not scope.is_superuser and "queryset" not in kwargs:
+        if not scope.everything and "queryset" not in kwargs:
             if db_field.related_model is OrgUnit:
                 kwargs["queryset"] = scope.units()
             elif db_field.related_model is User:

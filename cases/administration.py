@@ -27,12 +27,12 @@ from cases.models.reports import ReportUserObjectPermission
 class Reach:
     """What one administrator (or superuser) reaches; ``reach(user)`` builds it."""
 
-    is_superuser: bool
+    everything: bool  # a superuser, or the system itself
     paths: tuple = ()  # the subtrees of the user's administrator grants
 
     def units_q(self, prefix=""):
         """A filter for the units inside the reach: below a grant and inside a board."""
-        if self.is_superuser:
+        if self.everything:
             return Q()
         within = Q(**{f"{prefix}pk__in": []})
         for path in self.paths:
@@ -47,7 +47,7 @@ class Reach:
         return self.units().filter(kind=OrgUnit.Kind.BOARD)
 
     def has_unit(self, unit):
-        if self.is_superuser:
+        if self.everything:
             return True
         return unit is not None and unit.namnd_id is not None and any(unit.path.startswith(p) for p in self.paths)
 
@@ -56,7 +56,7 @@ class Reach:
 
     def users(self, queryset):
         """``queryset`` (of users) narrowed to those the administrator may administer."""
-        if self.is_superuser:
+        if self.everything:
             return queryset
         outside = ~self.units_q("content_object__")
         role = Q(permission__codename__startswith="role_")
@@ -75,16 +75,19 @@ class Reach:
                 .exclude(pk__in=lent_outside).exclude(pk__in=positions_outside))
 
     def has_user(self, user):
-        if self.is_superuser:
+        if self.everything:
             return True
         return user is not None and user.pk is not None and self.users(type(user).objects.filter(pk=user.pk)).exists()
 
 
 def reach(user):
-    """What ``user`` administers: everything for an active superuser, else the boards below
-    their own administrator grants (a substitute never holds the administrator role)."""
+    """What ``user`` administers: everything for an active superuser and for ``None`` (the
+    system itself: migrations, seed_demo, tests' set-up), else the boards below their own
+    administrator grants (a substitute never holds the administrator role)."""
+    if user is None:
+        return Reach(everything=True)
     if not user.is_authenticated or not user.is_active:
-        return Reach(is_superuser=False)
+        return Reach(everything=False)
     if user.is_superuser:
-        return Reach(is_superuser=True)
-    return Reach(is_superuser=False, paths=tuple(role_scope(user).own.get(Role.ADMINISTRATOR, ())))
+        return Reach(everything=True)
+    return Reach(everything=False, paths=tuple(role_scope(user).own.get(Role.ADMINISTRATOR, ())))
