@@ -81,6 +81,11 @@ class ScopedAdmin(AuditedAdmin):
 
 
 class OperatorAdmin(ScopedAdmin):
+    def get_queryset(self, request):
+        # No row for anyone else: its page answers 404, as one that does not exist, not 403.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.none()
+
     def has_module_permission(self, request):
         return request.user.is_superuser and super().has_module_permission(request)
 
