@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.forms import CheckboxInput, MultiWidget
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import TokenProxy
 
+from cases.access import CASE_READING_ROLES
 from cases.admin_scope import BoardAdmin, OperatorAdmin, SharedAdmin
 from cases.models import (
     AuditEvent,
@@ -34,7 +36,8 @@ from cases.models import (
     User,
 )
 from cases.models.compilations import SuppressionRule
-from cases.services import do_grant_role
+from cases.services import do_grant_role, do_revoke_role
+from cases.services.reports import grant_named_investigator
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
 from tests.factories import file
 from workflows.models import Substitute
@@ -321,3 +324,242 @@ def test_the_admin_page(administrator, model_label, place, administrators, org, 
 
 def test_every_model_in_the_admin_is_placed_in_the_matrix():
     assert {label(model) for model in admin.site._registry} == set(PLACES)
+
+
+# Grants: nobody grants themself a role that reads cases; nobody grants across the board wall.
+
+def roles_url(user):
+    return reverse("admin:cases_user_roles", args=[user.pk])
+
+
+def holds(user, role, unit):
+    from cases.access import role_scope
+
+    return role_scope(User.objects.get(pk=user.pk)).has(role, unit)
+
+
+@pytest.mark.parametrize("role", sorted(CASE_READING_ROLES))
+@pytest.mark.parametrize("administrator", ADMINISTRATORS)
+def test_nobody_grants_themself_a_role_that_reads_cases(administrator, role, administrators, org, client):
+    """Superusers included: the operator is audited like everyone and reads no case by their
+    own hand; another administrator of the board, or another superuser, grants it. (The
+    municipality's administrator does not even reach their own account: a grant on the
+    municipality lies in no board, so only a superuser administers them.)"""
+    user = administrators[administrator]
+    unit = org.on if administrator == "admin_on" else org.sn
+    client.force_login(user)
+    before = AuditEvent.objects.filter(action="role.granted").count()
+
+    response = client.post(roles_url(user), {"action": "grant", "role": role, "unit": unit.pk}, follow=True)
+
+    if administrator == "admin_kommun":
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        assert "another administrator of the board, or a superuser, must grant it" in response.content.decode()
+    assert not holds(user, role, unit)
+    assert AuditEvent.objects.filter(action="role.granted").count() == before
+    with pytest.raises(PermissionDenied):
+        do_grant_role(user, role, unit, acting_user=user)
+
+
+def test_another_administrator_of_the_board_grants_an_administrator_a_role_that_reads_cases(administrators, org,
+                                                                                          cast, client):
+    colleague = User.objects.create_user("admin_sn_2", password="x", home_unit=org.sn)
+    do_grant_role(colleague, Role.ADMINISTRATOR, org.sn, acting_user=None)
+    do_grant_role(cast["admin_sn"], Role.SAS, org.sn, acting_user=User.objects.get(pk=colleague.pk))
+    assert holds(cast["admin_sn"], Role.SAS, org.sn)
+
+
+def test_an_administrator_may_name_themself_administrator_below_their_grant_which_adds_nothing(administrators, org):
+    user = administrators["admin_sn"]
+    do_grant_role(user, Role.ADMINISTRATOR, org.unit_a, acting_user=user)
+    with pytest.raises(PermissionDenied):
+        do_grant_role(user, Role.ADMINISTRATOR, org.on, acting_user=user)
+
+
+@pytest.mark.parametrize("administrator, own, other", [("admin_sn", "sn", "on"), ("admin_on", "on", "sn")])
+def test_an_administrator_grants_and_revokes_nothing_across_the_board_wall(administrator, own, other,
+                                                                         administrators, org, cast, client):
+    user = administrators[administrator]
+    boards = {"sn": org.sn, "on": org.on}
+    own_user = cast["outsider"] if own == "sn" else on_reporter(org, cast)
+    other_user = on_reporter(org, cast) if own == "sn" else cast["outsider"]
+    other_holder, other_unit = (cast["sas_other"], org.on) if own == "sn" else (cast["sas"], org.sn)
+    client.force_login(user)
+    before = AuditEvent.objects.count()
+
+    # Another board's unit is not among the choices, and the service refuses it.
+    response = client.post(roles_url(own_user), {"action": "grant", "role": Role.REGISTRAR,
+                                                 "unit": boards[other].pk})
+    assert response.status_code == 200 and "unit" in response.context["form"].errors
+    with pytest.raises(PermissionDenied):
+        do_grant_role(own_user, Role.REGISTRAR, boards[other], acting_user=user)
+    # Another board's user is out of reach, also for a unit of the administrator's own board.
+    assert client.get(roles_url(other_user)).status_code == 404
+    assert client.post(roles_url(other_user), {"action": "grant", "role": Role.REGISTRAR,
+                                               "unit": boards[own].pk}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        do_grant_role(other_user, Role.REGISTRAR, boards[own], acting_user=user)
+    # Nor is another board's role revoked.
+    assert client.post(roles_url(other_holder), {"action": "revoke", "role": Role.SAS,
+                                                 "unit": other_unit.pk}).status_code == 404
+    with pytest.raises(PermissionDenied):
+        do_revoke_role(other_holder, Role.SAS, other_unit, acting_user=user)
+    assert holds(other_holder, Role.SAS, other_unit)
+    assert AuditEvent.objects.count() == before
+
+
+def test_the_municipality_administrator_grants_in_every_board_but_not_on_the_municipality(administrators, org,
+                                                                                        cast):
+    user = administrators["admin_kommun"]
+    do_grant_role(cast["outsider"], Role.REGISTRAR, org.unit_b, acting_user=user)
+    do_grant_role(on_reporter(org, cast), Role.REGISTRAR, org.unit_c, acting_user=user)
+    with pytest.raises(PermissionDenied):
+        do_grant_role(cast["outsider"], Role.LEADERSHIP, org.kommun, acting_user=user)
+
+
+# Users: who belongs to a board, and what puts an account out of a board's reach.
+
+def test_the_issue_case_a_board_administrator_can_neither_set_the_password_of_another_boards_user_nor_sign_in_as_them(
+        administrators, org, cast, client):
+    user = on_reporter(org, cast)
+    client.force_login(administrators["admin_sn"])
+    password_url = reverse("admin:auth_user_password_change", args=[user.pk])
+    assert client.get(password_url).status_code == 404
+    response = client.post(password_url, {"password1": "Kapat-konto-123", "password2": "Kapat-konto-123",
+                                           "usable_password": "true"})
+    assert response.status_code == 404
+    assert not client.login(username="on_reporter", password="Kapat-konto-123")
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(administrators, cast, client):
+    actor = administrators["admin_sn"]
+    client.force_login(actor)
+    response = client.post(reverse("admin:auth_user_password_change", args=[cast["reporter"].pk]),
+                           {"password1": "Nytt-losenord-123", "password2": "Nytt-losenord-123",
+                            "usable_password": "true"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="admin.changed", actor=actor, object_id=str(cast["reporter"].pk))
+    assert "Nytt-losenord-123" not in str(event.payload) and "pbkdf2" not in str(event.payload).lower()
+
+
+def footprint_outside(kind, org, cast, user):
+    """Something that lets ``user`` (of Socialnämnden) read in Omsorgsnämnden."""
+    if kind == "role":
+        do_grant_role(user, Role.REGISTRAR, org.on, acting_user=None)
+    elif kind == "own report":
+        file("deviation", user, org.unit_c)
+    elif kind == "named investigator":
+        grant_named_investigator(file("lex_sarah", on_reporter(org, cast), org.unit_c), user)
+    elif kind == "substitution":
+        Substitute.objects.create(person=cast["sas_other"], substitute=user, starts_at=now_plus(-1), ends_at=now_plus(3))
+    elif kind == "position":
+        Position.objects.create(code="namnd_chair", name="Ordförande", unit=org.on, user=user)
+
+
+@pytest.mark.parametrize("kind", ["role", "own report", "named investigator", "substitution", "position"])
+def test_a_user_who_reads_in_another_board_is_out_of_both_boards_reach_but_not_the_municipalitys(
+        kind, administrators, org, cast, client):
+    user = cast["manager_b"]
+    footprint_outside(kind, org, cast, user)
+    for administrator, status in (("admin_sn", 404), ("admin_on", 404), ("admin_kommun", 200), ("superuser", 200)):
+        client.force_login(administrators[administrator])
+        assert client.get(reverse("admin:cases_user_change", args=[user.pk])).status_code == status, administrator
+
+
+def test_a_board_administrator_creates_users_only_with_a_home_unit_of_their_board(administrators, org, client):
+    client.force_login(administrators["admin_sn"])
+    data = {"username": "nyanstalld", "usable_password": "false"}
+    for home in ("", org.unit_c.pk, org.kommun.pk):
+        response = client.post(reverse("admin:cases_user_add"), {**data, "home_unit": home})
+        assert response.status_code == 200 and "home_unit" in response.context["adminform"].form.errors
+    assert client.post(reverse("admin:cases_user_add"), {**data, "home_unit": org.unit_b.pk}).status_code == 302
+    assert User.objects.get(username="nyanstalld").home_unit == org.unit_b
+
+
+def test_a_board_administrator_cannot_move_a_user_to_another_board_and_a_superuser_can(administrators, org, cast,
+                                                                                     client, admin_client):
+    user = cast["reporter"]
+    change_url = reverse("admin:cases_user_change", args=[user.pk])
+    data = browser_data(admin_client.get(change_url))
+    client.force_login(administrators["admin_sn"])
+    refused = client.post(change_url, {**data, "home_unit": org.unit_c.pk})
+    assert refused.status_code == 200 and "home_unit" in refused.context["adminform"].form.errors
+    assert client.post(change_url, {**data, "home_unit": org.unit_b.pk}).status_code == 302
+    assert admin_client.post(change_url, {**data, "home_unit": org.unit_c.pk}).status_code == 302
+    assert User.objects.get(pk=user.pk).home_unit == org.unit_c
+
+
+def test_nobody_records_themself_as_a_substitute(administrators, cast, client):
+    for administrator in ("admin_sn", "superuser"):
+        user = administrators[administrator]
+        client.force_login(user)
+        later = now_plus(2)
+        response = client.post(reverse("admin:workflows_substitute_add"), {
+            "person": cast["sas"].pk, "substitute": user.pk, "starts_at_0": later.date(), "starts_at_1": "08:00:00",
+            "ends_at_0": (later + datetime.timedelta(days=2)).date(), "ends_at_1": "08:00:00"})
+        assert response.status_code == 200 and "substitute" in response.context["adminform"].form.errors
+    assert not Substitute.objects.exists()
+
+
+# The other surfaces of the admin: lists, filters, autocompletes, actions.
+
+def everything_of_the_other_board(org, cast):
+    rows = [factory(org, cast) for _kind, places in PLACES.values() for place, factory in places.items() if place == "on"]
+    return rows, ["Omsorgsnämnden", "Gruppbostad Linden", "on_reporter", "Sas_Other", "Egen kategori ON"]
+
+
+def test_no_list_of_the_admin_shows_a_board_administrator_anything_of_the_other_board(administrators, org, cast,
+                                                                                     client):
+    _rows, names = everything_of_the_other_board(org, cast)
+    client.force_login(administrators["admin_sn"])
+    for model in admin.site._registry:
+        response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        page = response.content.decode()
+        assert [name for name in names if name in page] == [], label(model)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert [name for name in names if name in index] == []
+
+
+@pytest.mark.parametrize("source, field", [("workflows.substitute", "person"), ("workflows.substitute", "substitute"),
+                                           ("notifications.position", "user")])
+def test_autocompletes_offer_a_board_administrator_only_their_boards_users(source, field, administrators, org, cast,
+                                                                          client):
+    on_reporter(org, cast)
+    app_label, model_name = source.split(".")
+    client.force_login(administrators["admin_sn"])
+    response = client.get(reverse("admin:autocomplete"), {"app_label": app_label, "model_name": model_name,
+                                                          "field_name": field, "term": ""})
+    offered = {row["text"] for row in response.json()["results"]}
+    assert "reporter" in offered and not offered & {"sas_other", "admin_on", "on_reporter", "admin"}
+
+
+def test_an_action_on_the_selected_rows_reaches_only_rows_the_administrator_may_change(administrators, org, cast,
+                                                                                    client):
+    own, other = board_term(org, org.sn), board_term(org, org.on)
+    shared = Term.objects.create(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code="gemensam", name="Gemensam")
+    client.force_login(administrators["admin_sn"])
+    response = client.post(reverse("admin:cases_term_changelist"), {
+        "action": "delete_selected", "post": "yes", "_selected_action": [own.pk, other.pk, shared.pk]})
+    assert response.status_code == 302
+    assert set(Term.objects.filter(pk__in=[own.pk, other.pk, shared.pk])) == {other, shared}
+
+
+def test_the_operator_retrying_a_delivery_is_audited(admin_client, admin_user, cast):
+    delivery = Delivery.objects.create(key="retry", address="sas@kommun.example", user=cast["sas"],
+                                       status=Delivery.Status.FAILED)
+    admin_client.post(reverse("admin:notifications_delivery_changelist"),
+                      {"action": "retry", "_selected_action": [delivery.pk]})
+    assert AuditEvent.objects.filter(action="delivery.requeued", actor=admin_user,
+                                     object_id=str(delivery.pk)).exists()
+
+
+def test_a_board_administrator_adds_units_below_their_board_but_no_board(administrators, org, client):
+    client.force_login(administrators["admin_sn"])
+    kinds = dict(client.get(reverse("admin:cases_orgunit_add")).context["adminform"].form.fields["kind"].choices)
+    assert OrgUnit.Kind.BOARD not in kinds and OrgUnit.Kind.MUNICIPALITY not in kinds
+    response = client.post(reverse("admin:cases_orgunit_add"), {"kind": "forvaltning", "name": "Ny förvaltning",
+                                                                "parent": org.sn.pk})
+    assert response.status_code == 302
+    assert OrgUnit.objects.get(name="Ny förvaltning").namnd == org.sn
