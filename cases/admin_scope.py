@@ -19,6 +19,7 @@ same transaction, beside Django's own LogEntry.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
@@ -115,7 +116,29 @@ class SharedAdmin(ScopedAdmin):
 
 class BoardAdmin(ScopedAdmin):
     """Rows of boards. Subclasses say which rows a reach sees (``visible``) and which of those
-    it may change (``editable``, by default the same); a superuser reaches every row."""
+    it may change (``editable``, by default the same); a superuser reaches every row.
+
+    ``not_oneself`` maps user fields that open cases to whoever they name (a substitute holds
+    the absent person's roles) to the message refusing the acting user there: as nobody
+    grants themself a role that reads cases, nobody names themself in such a field."""
+
+    not_oneself = {}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not self.not_oneself:
+            return form
+        refused = self.not_oneself
+
+        class NotOneself(form):
+            def clean(self):
+                data = super().clean()
+                for name, message in refused.items():
+                    if getattr(data.get(name), "pk", None) == request.user.pk:
+                        raise ValidationError({name: message})
+                return data
+
+        return NotOneself
 
     def visible(self, scope, queryset):
         raise NotImplementedError

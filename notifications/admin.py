@@ -36,6 +36,9 @@ class PositionAdmin(BoardAdmin):
     list_filter = ["code"]
     autocomplete_fields = ["user"]
     list_select_related = ["unit", "user"]
+    not_oneself = {"user": _(
+        "You cannot name yourself to a position: it hears of the board's cases. Another administrator of the "
+        "board, or a superuser, must name you.")}
 
     def visible(self, scope, queryset):
         return queryset.filter(scope.units_q("unit__"), user__in=scope.users(User.objects.all()))

@@ -10,7 +10,6 @@ case's workflow across units and let a superuser edit task rows behind the servi
 """
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
@@ -31,6 +30,9 @@ class SubstituteAdmin(BoardAdmin):
     autocomplete_fields = ["person", "substitute"]
     date_hierarchy = "starts_at"
     audit_name = "substitute"
+    not_oneself = {"substitute": _(
+        "You cannot make yourself a substitute: the substitute holds the absent person's roles. "
+        "Another administrator of the board, or a superuser, must record it.")}
 
     @admin.display(description=_("active now"), boolean=True)
     def is_active(self, obj):
@@ -42,20 +44,6 @@ class SubstituteAdmin(BoardAdmin):
 
     def may_change(self, scope, obj):
         return scope.has_user(obj.person) and scope.has_user(obj.substitute)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class NotOneself(form):
-            def clean(self):
-                data = super().clean()
-                if data.get("substitute") is not None and data["substitute"].pk == request.user.pk:
-                    raise ValidationError({"substitute": _(
-                        "You cannot make yourself a substitute: the substitute holds the absent person's roles. "
-                        "Another administrator of the board, or a superuser, must record it.")})
-                return data
-
-        return NotOneself
 
     def audit_payload(self, obj):
         return {"person": obj.person_id, "substitute": obj.substitute_id, "from": obj.starts_at, "to": obj.ends_at}

@@ -350,7 +350,8 @@ def test_nobody_grants_themself_a_role_that_reads_cases(administrator, role, adm
     client.force_login(user)
     before = AuditEvent.objects.filter(action="role.granted").count()
 
-    response = client.post(roles_url(user), {"action": "grant", "role": role, "unit": unit.pk}, follow=True)
+    response = client.post(roles_url(user), {"action": "grant", "role": role, "unit": unit.pk}, follow=True,
+                           headers={"accept-language": "en"})
 
     if administrator == "admin_kommun":
         assert response.status_code == 404
@@ -491,16 +492,20 @@ def test_a_board_administrator_cannot_move_a_user_to_another_board_and_a_superus
     assert User.objects.get(pk=user.pk).home_unit == org.unit_c
 
 
-def test_nobody_records_themself_as_a_substitute(administrators, cast, client):
+def test_nobody_records_themself_as_a_substitute_or_names_themself_to_a_position(administrators, org, cast, client):
+    """Both open the board's cases to whoever they name, like a role that reads cases."""
+    later = now_plus(2)
+    substitution = {"person": cast["sas"].pk, "starts_at_0": later.date(), "starts_at_1": "08:00:00",
+                    "ends_at_0": (later + datetime.timedelta(days=2)).date(), "ends_at_1": "08:00:00"}
+    position = {"code": "namnd_chair", "name": "Ordförande", "unit": org.sn.pk}
     for administrator in ("admin_sn", "superuser"):
         user = administrators[administrator]
         client.force_login(user)
-        later = now_plus(2)
-        response = client.post(reverse("admin:workflows_substitute_add"), {
-            "person": cast["sas"].pk, "substitute": user.pk, "starts_at_0": later.date(), "starts_at_1": "08:00:00",
-            "ends_at_0": (later + datetime.timedelta(days=2)).date(), "ends_at_1": "08:00:00"})
-        assert response.status_code == 200 and "substitute" in response.context["adminform"].form.errors
-    assert not Substitute.objects.exists()
+        for add_url, data, field in ((reverse("admin:workflows_substitute_add"), substitution, "substitute"),
+                                     (reverse("admin:notifications_position_add"), position, "user")):
+            response = client.post(add_url, {**data, field: user.pk})
+            assert response.status_code == 200 and field in response.context["adminform"].form.errors
+    assert not Substitute.objects.exists() and not Position.objects.exists()
 
 
 # The other surfaces of the admin: lists, filters, autocompletes, actions.
