@@ -44,6 +44,13 @@ HANDLER_ROLES = {
 # Roles whose holders see personal identities marked as protected (skyddade personuppgifter).
 PROTECTED_IDENTITY_ROLES = {Role.SAS, Role.DSO, INVESTIGATOR}
 
+# Roles that open cases to their holder: whoever reads or works on a case of some type (above),
+# and leadership, whose statistics and compilations are counted from the board's cases (small
+# counts can name a person). Nobody grants one of these to themself (do_grant_role).
+CASE_READING_ROLES = frozenset(
+    set().union(*VIEW_ROLES.values(), *HANDLER_ROLES.values(), PROTECTED_IDENTITY_ROLES, {Role.LEADERSHIP})
+    - {INVESTIGATOR})
+
 
 # Roles a substitute never holds on someone else's behalf.
 NEVER_LENT = {Role.ADMINISTRATOR}

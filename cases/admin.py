@@ -4,7 +4,8 @@ reference data.
 Reports and everything on them are deliberately absent: every change of a case goes through
 ``cases.services`` with its permission check and audit row, and the admin would bypass both.
 Roles are granted and revoked on their own page, through ``do_grant_role``/``do_revoke_role``,
-never by editing group memberships, so that every grant is audited.
+never by editing group memberships, so that every grant is audited. Each page keeps to the
+administrator's boards (``cases.admin_scope``, docs/administration.md).
 """
 
 from django import forms
@@ -13,18 +14,18 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from cases.access import units_with_role
 from cases.admin_clocks import DeadlineRuleForm, legal_reference_shown
+from cases.admin_scope import BoardAdmin, SharedAdmin, request_reach
 from cases.models import (
     GRANTABLE_ROLES,
     DeadlineRule,
@@ -51,7 +52,10 @@ admin.site.unregister(Group)
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(BoardAdmin):
+    """A board administrator keeps the units of their boards and adds units below them; the
+    municipality and new boards (new secrecy boundaries) are the superuser's."""
+
     list_display = ["tree_name", "kind", "parent", "case_number_prefix", "is_private_provider"]
     list_filter = ["kind", "is_private_provider"]
     search_fields = ["name"]
@@ -75,6 +79,18 @@ class OrgUnitAdmin(admin.ModelAdmin):
         rows = [(grant.permission.name, user.display_name) for grant in grants for user in grant.group.user_set.all()]
         return format_html_join("", "<div>{}: {}</div>", rows) if rows else "—"
 
+    def visible(self, scope, queryset):
+        return queryset.filter(scope.units_q())
+
+    def may_change(self, scope, obj):
+        return scope.has_unit(obj)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind" and not request_reach(request).everything:
+            kwargs["choices"] = [(kind, label) for kind, label in OrgUnit.Kind.choices
+                                 if kind not in (OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD)]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         # Moving a unit would carry its cases into another board (across the OSL boundary)
         # and leave the stored paths of the units below it stale.
@@ -95,7 +111,7 @@ class UserEditForm(UserChangeForm):
 class UserCreateForm(AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ["username", "first_name", "last_name", "title", "email"]
+        fields = ["username", "first_name", "last_name", "title", "email", "home_unit"]
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -130,35 +146,48 @@ class RoleGrantForm(forms.Form):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BoardAdmin, DjangoUserAdmin):
+    """A board administrator reaches the users whose home unit, and everything their account
+    can read, lie in the administrator's boards (cases.administration): whoever may set a
+    password may act as that user."""
+
     form = UserEditForm
     add_form = UserCreateForm
-    list_display = ["username", "first_name", "last_name", "title", "email", "is_active", "is_staff"]
-    list_filter = [RoleFilter, "is_active", "is_staff", "is_superuser"]
+    list_display = ["username", "first_name", "last_name", "title", "home_unit", "email", "is_active", "is_staff"]
+    list_filter = [RoleFilter, "is_active", "is_staff", "is_superuser", ("home_unit", admin.EmptyFieldListFilter)]
+    list_select_related = ["home_unit"]
     search_fields = ["username", "first_name", "last_name", "email", "title"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Personal info"), {"fields": ["first_name", "last_name", "title", "email"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "title", "email", "home_unit"]}),
         (_("Roles"), {"fields": ["role_grants"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "first_name", "last_name", "title", "email",
-                                                 "usable_password", "password1", "password2"]}),
+                                                 "home_unit", "usable_password", "password1", "password2"]}),
     ]
     readonly_fields = ["role_grants", "last_login", "date_joined"]
     filter_horizontal = ["user_permissions"]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        # Whoever may set a password may act as that user: an administrator reaches no superuser
-        # and no one holding a role outside their own subtree (e.g. in another board).
-        outside = (OrgUnitGroupObjectPermission.objects.filter(permission__codename__startswith="role_")
-                   .exclude(content_object__in=grantable_units(request.user)).values("group"))
-        return queryset.filter(is_superuser=False).exclude(groups__in=outside)
+    def visible(self, scope, queryset):
+        return scope.users(queryset)
+
+    def may_change(self, scope, obj):
+        return scope.has_user(obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request_reach(request).everything and "home_unit" in form.base_fields:
+            # A board administrator's users belong to one of their boards.
+            form.base_fields["home_unit"].required = True
+        return form
+
+    @method_decorator(transaction.atomic)
+    def user_change_password(self, request, id, form_url=""):
+        # The new password and its audit row commit together.
+        return super().user_change_password(request, id, form_url)
 
     def get_readonly_fields(self, request, obj=None):
         # Model permissions and superuser status reach beyond any unit: superusers only.
@@ -195,11 +224,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def roles_view(self, request, object_id):
         user = self.get_object(request, object_id)
-        if user is None:
-            raise Http404
         if not self.has_change_permission(request, user):
             raise PermissionDenied
-        units = grantable_units(request.user)
+        units = request_reach(request).units()
         form = RoleGrantForm(request.POST or None, units=units)
         if request.method == "POST":
             action, done = ROLE_ACTIONS.get(request.POST.get("action"), (None, None))
@@ -236,11 +263,6 @@ def current_grants(user):
     return result
 
 
-def grantable_units(user):
-    """Where ``user`` may grant roles: everywhere for a superuser, else below their administrator grants."""
-    return OrgUnit.objects.all() if user.is_superuser else units_with_role(user, Role.ADMINISTRATOR)
-
-
 class ValidityFilter(admin.SimpleListFilter):
     title = _("validity")
     parameter_name = "validity"
@@ -259,18 +281,46 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReferenceAdmin(admin.ModelAdmin):
-    """Reference data changes by new rows with new validity dates, so old cases keep what applied."""
+class ReferenceAdmin(SharedAdmin):
+    """Reference data changes by new rows with new validity dates, so old cases keep what applied.
+    It applies to every board: superusers change it, board administrators may read it."""
 
     list_filter = [ValidityFilter]
 
 
 @admin.register(Term)
-class TermAdmin(ReferenceAdmin):
-    list_display = ["name", "vocabulary", "code", "parent", "order", "valid_from", "valid_to"]
-    list_filter = [ValidityFilter, "vocabulary"]
+class TermAdmin(BoardAdmin):
+    """Shared terms (no board) are the superuser's and readable by board administrators; a
+    board's own terms are its administrators'. Another board's terms are out of reach."""
+
+    list_display = ["name", "vocabulary", "code", "parent", "board", "order", "valid_from", "valid_to"]
+    list_filter = [ValidityFilter, "vocabulary", ("board", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "code"]
-    list_select_related = ["parent"]
+    list_select_related = ["parent", "board"]
+
+    def visible(self, scope, queryset):
+        return queryset.filter(Q(board__isnull=True) | Q(board__in=scope.boards()))
+
+    def editable(self, scope, queryset):
+        return queryset.filter(board__in=scope.boards())
+
+    def may_change(self, scope, obj):
+        return scope.everything or (obj.board_id is not None and scope.has_board(obj.board))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = request_reach(request)
+        if not scope.everything:
+            if db_field.name == "board":
+                kwargs["queryset"] = scope.boards()
+            elif db_field.name == "parent":
+                kwargs["queryset"] = self.visible(scope, Term.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request_reach(request).everything and "board" in form.base_fields:
+            form.base_fields["board"].required = True
+        return form
 
 
 @admin.register(LegalReference)

@@ -11,6 +11,7 @@ import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -48,8 +49,9 @@ def yes_no_field(label, **kwargs):
     return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=_bool, empty_value=None, **kwargs)
 
 
-def terms(vocabulary):
-    return Term.objects.valid_on().filter(vocabulary=vocabulary)
+def terms(vocabulary, board_id=None):
+    """The vocabulary's terms valid today for a case of the board: the shared ones and the board's own."""
+    return Term.objects.valid_on().filter(Q(board__isnull=True) | Q(board=board_id), vocabulary=vocabulary)
 
 
 class _ChoicesWhenShown(BaseChoiceIterator):
@@ -67,10 +69,13 @@ class _ChoicesWhenShown(BaseChoiceIterator):
 
 
 class TermField(forms.ModelChoiceField):
-    """A term of one vocabulary, valid today. Its choices (for the pages) come from the
-    database, read when first asked for; a submitted value is checked against the process's
-    copy of the terms (``cases.reference_cache``), which spares a statement per change of a
-    case."""
+    """A term of one vocabulary, valid today: a shared one or one of ``board_id``'s own (set by
+    the form from its case; without a case, shared terms only). Its choices (for the pages)
+    come from the database, read when first asked for; a submitted value is checked against
+    the process's copy of the terms (``cases.reference_cache``), which spares a statement per
+    change of a case."""
+
+    board_id = None
 
     def __init__(self, vocabulary, **kwargs):
         self.vocabulary = vocabulary
@@ -78,7 +83,7 @@ class TermField(forms.ModelChoiceField):
 
     def _get_queryset(self):
         if self._queryset is None:  # the terms valid on the day the form is used, not at import
-            self._queryset = terms(self.vocabulary)
+            self._queryset = terms(self.vocabulary, self.board_id)
         return self._queryset
 
     queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
@@ -97,7 +102,8 @@ class TermField(forms.ModelChoiceField):
         if isinstance(value, Term):
             value = getattr(value, key)
         for term in reference_cache.valid(Term, timezone.localdate()):
-            if term.vocabulary == self.vocabulary and str(getattr(term, key)) == str(value):
+            if term.vocabulary == self.vocabulary and term.board_id in (None, self.board_id) \
+                    and str(getattr(term, key)) == str(value):
                 return term
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
@@ -110,7 +116,12 @@ class CaseForm(forms.Form):
     def __init__(self, *args, report=None, user=None, **kwargs):
         self.report = report
         self.user = user
+        # Terms offered and accepted: the shared ones and those of the case's board.
+        self.board_id = report.namnd_id if report is not None else None
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, TermField):
+                field.board_id = self.board_id
 
     def require(self, field, message):
         if not self.cleaned_data.get(field):
@@ -284,7 +295,7 @@ class LexSarahRegisterForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY)
+        self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY, self.board_id)
 
     def clean(self):
         """The chair and the head of social services are informed; times not in the future."""
@@ -381,7 +392,7 @@ class BreachAssessForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["data_categories"].queryset = terms(Term.Vocabulary.BREACH_DATA_CATEGORY)
+        self.fields["data_categories"].queryset = terms(Term.Vocabulary.BREACH_DATA_CATEGORY, self.board_id)
 
     def clean(self):
         """The end time cannot be in the future."""

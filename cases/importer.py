@@ -97,6 +97,7 @@ class ImportRowForm(forms.Form):
         if data.get("state") in CLOSED_STATES and not data.get("closed_at") and "closed_at" not in self.errors:
             self.add_error("closed_at", _("A closed case needs the date it was closed."))
         codes = [c.strip() for c in (data.get("categories") or "").split(";") if c.strip()]
+        board_id = data["unit"].namnd_id if data.get("unit") else None
         data["category_terms"] = []
         if codes:
             vocabulary = CATEGORY_VOCABULARY.get(report_type)
@@ -105,7 +106,7 @@ class ImportRowForm(forms.Form):
             elif report_type == ReportType.DEVIATION and len(codes) > 1:
                 self.add_error("categories", _("A deviation has one category."))
             else:
-                terms = [self.lookups.term(vocabulary, code) for code in codes]
+                terms = [self.lookups.term(vocabulary, code, board_id) for code in codes]
                 unknown = [code for code, found in zip(codes, terms) if found is None]
                 if unknown:
                     self.add_error("categories", _("Unknown category code: %(codes)s.") % {"codes": ", ".join(unknown)})
@@ -116,7 +117,7 @@ class ImportRowForm(forms.Form):
             if code and report_type != ReportType.COMPLAINT:
                 self.add_error(name, _("Only complaints and feedback have this."))
             elif code:
-                data[f"{name}_term"] = self.lookups.term(vocabulary, code)
+                data[f"{name}_term"] = self.lookups.term(vocabulary, code, board_id)
                 if data[f"{name}_term"] is None:
                     self.add_error(name, _("Unknown code."))
         if report_type == ReportType.COMPLAINT and not data.get("complaint_kind") and "complaint_kind" not in self.errors:
@@ -143,14 +144,15 @@ class Lookups:
     def __init__(self):
         self.units = {u.pk: u for u in OrgUnit.objects.filter(namnd__isnull=False).exclude(kind=OrgUnit.Kind.MUNICIPALITY)
                       .select_related("namnd")}
-        self.terms = {(t.vocabulary, t.code): t for t in Term.objects.all()}
+        self.terms = {(t.vocabulary, t.code, t.board_id): t for t in Term.objects.all()}
         self.seen = set()
 
     def unit(self, pk):
         return self.units.get(pk)
 
-    def term(self, vocabulary, code):
-        return self.terms.get((vocabulary, code))
+    def term(self, vocabulary, code, board_id):
+        """A shared term, or one of the case's board: never another board's."""
+        return self.terms.get((vocabulary, code, None)) or self.terms.get((vocabulary, code, board_id))
 
     def case_number_taken(self, namnd_id, year, sequence, number):
         key = (namnd_id, year, sequence)

@@ -1,9 +1,16 @@
 """Rules, positions and preferences are edited here; deliveries and refused addresses are
-shown so that an administrator sees mail that could not be delivered."""
+shown so that the operator sees mail that could not be delivered.
+
+Positions belong to a board and are kept by its administrators. Rules apply to every board,
+and notifications, deliveries and refused addresses name cases and people of every board:
+those pages are the operator's (superusers) alone (cases.admin_scope)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from cases import audit
+from cases.admin_scope import BoardAdmin, OperatorAdmin
+from cases.models import User
 from notifications.delivery import LOST_WORKER, requeue
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position, RuleRecipient
 
@@ -15,7 +22,7 @@ class RuleRecipientInline(admin.TabularInline):
 
 
 @admin.register(NotificationRule)
-class NotificationRuleAdmin(admin.ModelAdmin):
+class NotificationRuleAdmin(OperatorAdmin):
     list_display = ["event", "report_type", "kind", "by_email", "in_app", "legal_clock", "is_active",
                     "valid_from", "valid_to"]
     list_filter = ["kind", "report_type", "legal_clock", "is_active"]
@@ -24,14 +31,24 @@ class NotificationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(BoardAdmin):
     list_display = ["name", "code", "unit", "user"]
     list_filter = ["code"]
     autocomplete_fields = ["user"]
+    list_select_related = ["unit", "user"]
+    not_oneself = {"user": _(
+        "You cannot name yourself to a position: it hears of the board's cases. Another administrator of the "
+        "board, or a superuser, must name you.")}
+
+    def visible(self, scope, queryset):
+        return queryset.filter(scope.units_q("unit__"), user__in=scope.users(User.objects.all()))
+
+    def may_change(self, scope, obj):
+        return scope.has_unit(obj.unit) and scope.has_user(obj.user)
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(OperatorAdmin):
     """Read-only: who was told what, by case number."""
 
     list_display = ["created_at", "case_number", "event", "kind", "user", "digest", "read_at"]
@@ -65,7 +82,7 @@ class LostWorkerFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(OperatorAdmin):
     list_display = ["created_at", "address", "template", "status", "permanent_failure", "attempts",
                     "lease_requeues", "last_error", "sent_at"]
     list_filter = ["status", "permanent_failure", LostWorkerFilter, "template"]
@@ -81,13 +98,14 @@ class DeliveryAdmin(admin.ModelAdmin):
         chosen = queryset.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.SENDING])
         for delivery in chosen:
             requeue(delivery)
+            audit.record("delivery.requeued", actor=request.user, obj=delivery, payload={"status": delivery.status})
         count = len(chosen)
         self.message_user(request, ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.",
                                             count) % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(FailedAddress)
-class FailedAddressAdmin(admin.ModelAdmin):
+class FailedAddressAdmin(OperatorAdmin):
     """Addresses the mail server refused for good; delete the row once the address is fixed."""
 
     list_display = ["address", "code", "error", "failed_at"]

@@ -11,11 +11,14 @@ manager_b       unit manager of B (another unit of the same board)
 sas             SAS of Socialnämnden
 decision_maker  delegat of Socialnämnden
 dso             DSO / PuA delegate of Socialnämnden
-outsider        no roles anywhere
+outsider        no roles anywhere (works at Socialnämnden)
 sas_other       SAS of Omsorgsnämnden (the secrecy boundary)
 admin_sn        administrator (systemförvaltare) of Socialnämnden: reaches no case
 admin_on        administrator of Omsorgsnämnden: reaches nothing of Socialnämnden's
 leadership      leadership of Socialnämnden: aggregates only
+
+Every member has a home unit (where they work), which puts them in a board for the
+administrators (cases.administration): the unit of their role, or the board itself.
 """
 
 from dataclasses import dataclass
@@ -59,11 +62,13 @@ def build_cast(org):
               "decision_maker": "Socialchef", "dso": "Dataskyddsombud", "outsider": "Handläggare",
               "sas_other": "SAS", "admin_sn": "Systemförvaltare", "admin_on": "Systemförvaltare",
               "leadership": "Förvaltningschef"}
+    homes = {"reporter": org.unit_a, "manager_a": org.unit_a, "manager_b": org.unit_b, "sas_other": org.on,
+             "admin_on": org.on}
     users = {}
     for name, title in titles.items():
         users[name] = User.objects.create_user(
             username=name, password=PASSWORD, email=f"{name}@kommun.example", first_name=name.replace("_", " ").title(),
-            last_name="Testsson", title=title,
+            last_name="Testsson", title=title, home_unit=homes.get(name, org.sn),
         )
     grants = [
         ("manager_a", Role.UNIT_MANAGER, org.unit_a),

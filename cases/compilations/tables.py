@@ -73,9 +73,11 @@ class Scope:
 
 
 def _terms(vocabulary, scope):
-    """The vocabulary's terms valid in the period, each sub-term right after its parent."""
+    """The vocabulary's terms valid in the period, each sub-term right after its parent: the
+    shared ones and those of the boards compiled, never another board's own."""
     terms = Term.objects.filter(vocabulary=vocabulary).filter(
-        Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start)
+        Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start),
+        Q(board__isnull=True) | Q(board__path__startswith=scope.unit.path),
     ).select_related("parent")
 
     def place(term):

@@ -18,6 +18,13 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 class User(AbstractUser):
     title = models.CharField(_("title (befattning)"), max_length=120, blank=True)
+    # Where the person works, with or without a role: it puts every user, a reporter too, in a
+    # board, and so decides which board's administrators administer them (cases.administration).
+    home_unit = models.ForeignKey(
+        "OrgUnit", verbose_name=_("home unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("Where the person works. It decides which board's administrators administer the user; "
+                    "without it, only a superuser does."),
+    )
 
     class Meta:
         verbose_name = _("user")

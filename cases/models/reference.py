@@ -58,7 +58,11 @@ class LegalReference(Validity):
 
 
 class Term(Validity):
-    """One entry of a controlled vocabulary: categories, complaint kinds, sources, subjects."""
+    """One entry of a controlled vocabulary: categories, complaint kinds, sources, subjects.
+
+    A term without a board is shared by every board (superusers keep those); a board's own term
+    (its administrators keep those) is offered only on that board's cases, beside the shared
+    ones. A code means one term for a case: a board's code may not repeat a shared one."""
 
     class Vocabulary(models.TextChoices):
         DEVIATION_CATEGORY = "deviation_category", _("Deviation category")
@@ -73,15 +77,36 @@ class Term(Validity):
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    board = models.ForeignKey(
+        "cases.OrgUnit", verbose_name=_("board"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"kind": "namnd"},
+        help_text=_("Empty: shared by every board. A board's own term is offered only on that board's cases."),
+    )
 
     class Meta:
         verbose_name = _("term")
         verbose_name_plural = _("terms")
         ordering = ["vocabulary", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["vocabulary", "code"], name="term_vocabulary_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["vocabulary", "code"], condition=Q(board__isnull=True),
+                                    name="term_vocabulary_code_unique"),
+            models.UniqueConstraint(fields=["vocabulary", "code", "board"], condition=Q(board__isnull=False),
+                                    name="term_board_vocabulary_code_unique"),
+        ]
 
     def __str__(self):
         return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.parent.board_id not in (None, self.board_id):
+            raise ValidationError({"parent": _("A term can only be placed under a shared term or one of its own board.")})
+        if self.board_id and self.board.kind != "namnd":
+            raise ValidationError({"board": _("Choose a board (nämnd).")})
+        same_code = Term.objects.filter(vocabulary=self.vocabulary, code=self.code).exclude(pk=self.pk)
+        clash = same_code.filter(board__isnull=True) if self.board_id else same_code.filter(board__isnull=False)
+        if self.code and clash.exists():
+            raise ValidationError({"code": _("A shared term and a board's own term cannot have the same code.")})
 
 
 class DeadlineRule(Validity):

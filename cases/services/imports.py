@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import audit, importer
 from cases.models import AffectedPerson, CaseNumberSequence, TYPE_MODELS
-from cases.services.organisation import _may_administer
+from cases.administration import reach
 from cases.services.reports import next_case_number
 
 IMPORTED_PERSON_ROLE = "import"
@@ -38,8 +38,9 @@ def do_import_reports(raw, *, acting_user, filename=""):
         raise ImportRejected([{"line": 1, "column": "", "message": str(exc.args[0])}])
     if errors:
         raise ImportRejected(errors)
+    scope = reach(acting_user)
     for row in rows:
-        if not _may_administer(acting_user, row["unit"]):
+        if not scope.has_unit(row["unit"]):
             raise PermissionDenied(_("You may not import reports for unit %(unit)s (line %(line)d).") % {
                 "unit": row["unit"].pk, "line": row["line"]})
     reports = [_save(row, acting_user) for row in rows]

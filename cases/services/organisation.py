@@ -7,29 +7,37 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases import audit
-from cases.access import forget_role_scope, role_scope
+from cases.access import CASE_READING_ROLES, forget_role_scope
+from cases.administration import reach
 from cases.models import GRANTABLE_ROLES, Role
 from cases.models.organisation import role_codename, role_group
 from cases.services.base import load_report, require_roles
 from cases.services.reports import grant_named_investigator
 
 
-def _may_administer(acting_user, unit):
-    if acting_user is None:  # the system itself: data migrations, seed_demo, tests' set-up
-        return True
-    return acting_user.is_superuser or role_scope(acting_user).has(Role.ADMINISTRATOR, unit)
-
-
-def _check(acting_user, role, unit):
+def _check(acting_user, user, role, unit):
+    """A grantable role, on a unit and to a user that ``acting_user`` administers
+    (cases.administration); ``acting_user=None`` is the system itself (migrations, seed_demo,
+    tests' set-up)."""
     if role not in GRANTABLE_ROLES:
         raise ValidationError({"role": [_("This role cannot be granted.")]})
-    if not _may_administer(acting_user, unit):
+    if acting_user is None:
+        return
+    scope = reach(acting_user)
+    if not scope.has_unit(unit):
         raise PermissionDenied(_("You may not grant roles on this unit."))
+    if not scope.has_user(user):
+        raise PermissionDenied(_("You may not administer this user."))
 
 
 @transaction.atomic
 def do_grant_role(user, role, unit, *, acting_user):
-    _check(acting_user, role, unit)
+    """Grant ``role`` on ``unit``. A role that reads cases is never granted by its own holder,
+    superuser or not: another administrator of the board, or a superuser, must grant it."""
+    _check(acting_user, user, role, unit)
+    if acting_user is not None and acting_user.pk == user.pk and role in CASE_READING_ROLES:
+        raise PermissionDenied(_("You cannot grant yourself a role that reads cases; another administrator of "
+                                 "the board, or a superuser, must grant it."))
     group = role_group(role, unit)
     assign_perm(f"cases.{role_codename(role)}", group, unit)
     user.groups.add(group)
@@ -40,7 +48,7 @@ def do_grant_role(user, role, unit, *, acting_user):
 
 @transaction.atomic
 def do_revoke_role(user, role, unit, *, acting_user):
-    _check(acting_user, role, unit)
+    _check(acting_user, user, role, unit)
     group = Group.objects.filter(name=f"{role}@{unit.pk}").first()
     if group is not None:
         user.groups.remove(group)
@@ -56,7 +64,7 @@ def do_revoke_role(user, role, unit, *, acting_user):
 def do_deactivate_user(user, *, acting_user):
     """Deactivate an account (it is never deleted: names stay on cases and audit rows) and put
     every task the user held back in the queue, audited with the reason ``user_deactivated``."""
-    if acting_user is not None and not acting_user.is_superuser and not _may_administer_user(acting_user, user):
+    if acting_user is not None and not reach(acting_user).has_user(user):
         raise PermissionDenied(_("You may not deactivate this user."))
     was_active = type(user).objects.filter(pk=user.pk, is_active=True).exists()
     user.is_active = False
@@ -65,16 +73,6 @@ def do_deactivate_user(user, *, acting_user):
     if was_active:
         audit.record("user.deactivated", actor=acting_user, obj=user, payload={"user": user.pk})
     return _release_tasks(user, acting_user=acting_user, reason="user_deactivated")
-
-
-def _may_administer_user(acting_user, user):
-    """An administrator reaches a user whose every role lies in units the administrator administers."""
-    from cases.models.organisation import OrgUnitGroupObjectPermission
-
-    grants = OrgUnitGroupObjectPermission.objects.filter(group__user=user, permission__codename__startswith="role_")
-    units = {grant.content_object for grant in grants.select_related("content_object")}
-    return all(_may_administer(acting_user, unit) for unit in units) and (
-        bool(units) or bool(role_scope(acting_user).paths.get(Role.ADMINISTRATOR)))
 
 
 def _release_tasks(user, *, acting_user, reason):

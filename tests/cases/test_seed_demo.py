@@ -88,6 +88,22 @@ def test_json_lists_every_role_in_both_boards_as_granted():
         assert role_scope(user).roles_on(unit) == set(row["roles"]) - {Role.REPORTER}
 
 
+def test_every_demo_user_works_in_a_unit_of_their_board_and_its_administrator_reaches_them():
+    from cases.administration import reach
+
+    users = json.loads(seed("--json"))
+    administrators = {row["namnd"]["id"]: User.objects.get(username=row["username"])
+                      for row in users if Role.ADMINISTRATOR in row["roles"]}
+    for row in users:
+        user = User.objects.select_related("home_unit").get(username=row["username"])
+        assert user.home_unit is not None and user.home_unit.pk == row["home_unit"]["id"]
+        assert user.home_unit.namnd_id == row["namnd"]["id"]
+        for board, administrator in administrators.items():
+            assert reach(administrator).has_user(user) == (board == row["namnd"]["id"]), (row["username"], board)
+    assert User.objects.get(username="sn_reporter").home_unit.name == "Hemtjänst Norr"
+    assert User.objects.get(username="on_reporter").home_unit.name == "Gruppbostaden Vitsippan"
+
+
 def test_json_prints_nothing_else_also_when_already_seeded():
     seed()
     assert len(json.loads(seed("--json"))) == 16

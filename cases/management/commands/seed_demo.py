@@ -6,6 +6,7 @@ Running it again changes nothing: an existing "Demokommun" means the demo is in 
 
 ``--json`` prints the demo users for scripts (and nothing else on stdout). Each object's
 ``unit`` is the node the user's role is granted on; for a reporter, the unit they work in.
+``home_unit`` is where the user works, which puts them in a board for its administrators.
 """
 
 import contextlib
@@ -20,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import InvestigationTopic, OrgUnit, ReportType, Role, Term
@@ -86,10 +88,17 @@ PEOPLE = {
 }
 SUPERUSER = ("admin", "Ada", "Administratörsson", "Systemförvaltare (superanvändare)")
 
-# The admin pages a municipality's administrator works in; which units they may grant
-# roles on is decided by their administrator role, in do_grant_role.
-ADMINISTRATOR_MODELS = ["orgunit", "user", "term", "legalreference", "deadlinerule", "riskband", "riskroutingrule",
-                        "investigationtopic"]
+# The admin pages a board's administrator works in (app label: models). What they reach on
+# them is decided by their administrator role (cases.administration): their board's rows, and
+# the shared reference data read-only.
+ADMINISTRATOR_MODELS = {
+    "cases": ["orgunit", "user", "term", "legalreference", "deadlinerule", "riskband", "riskroutingrule",
+              "investigationtopic", "suppressionrule"],
+    "workflows": ["substitute"],
+    "notifications": ["position"],
+}
+# Substitutions and positions end; the other rows keep their history.
+ADMINISTRATOR_DELETES = {"workflows": ["substitute"], "notifications": ["position"]}
 
 PUBLIC = "public"
 HANDLER = "handler"  # the unit manager on their own unit, the SAS elsewhere
@@ -539,7 +548,17 @@ def demo_units(municipality):
 
 
 def role_unit(units, board, role):
+    """Where the role is granted, and where its holder works (their home unit)."""
     return units[board][HOME_UNIT[board]] if role in (Role.REPORTER, Role.UNIT_MANAGER) else units[board]["board"]
+
+
+def administrator_permissions():
+    q = Q(pk__in=[])
+    for app_label, models in ADMINISTRATOR_MODELS.items():
+        deletes = ADMINISTRATOR_DELETES.get(app_label, [])
+        codenames = [f"{action}_{model}" for action in ("view", "add", "change") for model in models]
+        q |= Q(content_type__app_label=app_label, codename__in=codenames + [f"delete_{model}" for model in deletes])
+    return Permission.objects.filter(q)
 
 
 class Seeder:
@@ -578,10 +597,7 @@ class Seeder:
         User = get_user_model()
         # One hash for every demo user: hashing is deliberately slow, the password is public anyway.
         password = make_password(PASSWORD)
-        admin_perms = Permission.objects.filter(
-            content_type__app_label="cases",
-            codename__in=[f"{action}_{model}" for action in ("view", "add", "change") for model in ADMINISTRATOR_MODELS],
-        )
+        admin_perms = administrator_permissions()
         taken = User.objects.filter(username__in=demo_usernames())
         if taken.exists():
             raise CommandError(f"Demo user names are taken ({', '.join(u.username for u in taken)}) but there "
@@ -593,6 +609,7 @@ class Seeder:
                 user = User.objects.create(
                     username=name, password=password, email=f"{name}@{EMAIL_DOMAIN}", first_name=first_name,
                     last_name=last_name, title=title, is_staff=role == Role.ADMINISTRATOR,
+                    home_unit=role_unit(self.units, board, role),
                 )
                 if role == Role.ADMINISTRATOR:
                     user.user_permissions.set(admin_perms)
@@ -778,7 +795,8 @@ class Seeder:
 def demo_users(municipality):
     """The demo users as printed by ``--json``: one per role and board."""
     units = demo_units(municipality)
-    existing = {user.username: user for user in get_user_model().objects.filter(username__in=demo_usernames())}
+    existing = {user.username: user for user in get_user_model().objects.filter(username__in=demo_usernames())
+                .select_related("home_unit")}
     rows = []
     for board, people in PEOPLE.items():
         for role in people:
@@ -786,12 +804,14 @@ def demo_users(municipality):
             if user is None:
                 continue
             unit, namnd = role_unit(units, board, role), units[board]["board"]
+            home = user.home_unit
             rows.append({
                 "username": user.username,
                 "password": PASSWORD,
                 "email": user.email,
                 "roles": sorted({Role.REPORTER.value, role.value}),
                 "unit": {"id": unit.pk, "name": unit.name},
+                "home_unit": {"id": home.pk, "name": home.name} if home else None,
                 "namnd": {"id": namnd.pk, "name": namnd.name},
             })
     return rows
