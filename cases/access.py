@@ -34,11 +34,29 @@ VIEW_ROLES = {
 }
 
 # Who works on a case (persons, investigation entries, risk, causes, actions, links).
+# A breach is the DSO's/PuA delegate's: they assess it and decide on IMY (DOMAIN.md); the SAS
+# reads breaches but changes nothing on them (docs/lifecycles.md).
 HANDLER_ROLES = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
-    ReportType.DATA_BREACH: {Role.DSO, Role.SAS, INVESTIGATOR},
+    ReportType.DATA_BREACH: {Role.DSO, INVESTIGATOR},
+}
+
+# Who names an investigator of one case (a per-case grant of the handler's rights).
+NAMING_ROLES = {
+    ReportType.DEVIATION: {Role.SAS},
+    ReportType.COMPLAINT: {Role.SAS},
+    ReportType.LEX_SARAH: {Role.SAS},
+    ReportType.DATA_BREACH: {Role.DSO},
+}
+
+# Who hands a case's open workflow tasks to someone else, or puts them back in the queue.
+REASSIGNING_ROLES = {
+    ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS},
+    ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
+    ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS},
+    ReportType.DATA_BREACH: {Role.DSO},
 }
 
 # Roles whose holders see personal identities marked as protected (skyddade personuppgifter).

@@ -4,8 +4,30 @@ documentation cannot drift from the code (a test compares it with docs/lifecycle
 from django.utils import translation
 
 from cases import forms
-from cases.access import VIEW_ROLES
+from cases.access import HANDLER_ROLES, NAMING_ROLES, REASSIGNING_ROLES, VIEW_ROLES
 from cases.models import TYPE_MODELS, RegulatorNotification
+from cases.services.regulators import NOTIFICATION_ROLES
+
+
+def _roles(roles):
+    return ", ".join(sorted(str(r) for r in roles)) or "—"
+
+
+def _work(report_type, steps):
+    """Who changes a case besides its steps, and who of its readers changes nothing at all."""
+    acting = set().union(*(entry["custom"]["roles"] for entry in steps.values()), HANDLER_ROLES[report_type],
+                         NAMING_ROLES[report_type], REASSIGNING_ROLES[report_type])
+    return [
+        "", "| Besides the steps | Who |", "|---|---|",
+        f"| Add persons, attachments, investigation entries, risk, causes, actions, information events, linked "
+        f"cases; correct a key time; messages | {_roles(HANDLER_ROLES[report_type])} (the reporter adds persons "
+        "and attachments until the case is taken up) |",
+        f"| Update an action | {_roles(HANDLER_ROLES[report_type])}, and the action's owner |",
+        f"| Name an investigator | {_roles(NAMING_ROLES[report_type])} |",
+        f"| Take, release or reassign its workflow tasks | the roles of each step; release and reassign also "
+        f"{_roles(REASSIGNING_ROLES[report_type])} |",
+        f"| Reads, changes nothing | {_roles(VIEW_ROLES[report_type] - acting)} |",
+    ]
 
 
 def _transitions(model):
@@ -42,8 +64,12 @@ def render():
                     f"`{entry['target']}` | {', '.join(sorted(str(r) for r in custom['roles']))} | "
                     f"{', '.join(f'`{f}`' for f in fields) or '—'}; rules: {_rules(form_class)} |"
                 )
+            lines += _work(report_type, _transitions(model))
             lines.append("")
-        lines += ["## Regulator notification (IVO, IMY)", "", "| Step | From | To |", "|---|---|---|"]
+        lines += ["## Regulator notification (IVO, IMY)", "",
+                  "Who takes its steps: " + "; ".join(f"{regulator.upper()}: {_roles(roles)}"
+                                                      for regulator, roles in NOTIFICATION_ROLES.items()) + ".",
+                  "", "| Step | From | To |", "|---|---|---|"]
         for name, entry in _transitions(RegulatorNotification).items():
             lines.append(f"| `{name}` | {', '.join(f'`{s}`' for s in entry['sources'])} | `{entry['target']}` |")
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 A task still unclaimed when the ``task-unclaimed`` deadline rule (data, editable in the admin)
 has run from its creation is escalated once to the unit managers of the parent unit of the
-case's unit (the SAS of the case's unit if the parent has no manager): a ``TaskEscalation``
+case's unit (the SAS of the case's unit if the parent has no manager, or if managers may not
+see cases of the type, as with breaches: no one hears of a case they may not see): a ``TaskEscalation``
 row, unique per task and reason, makes a second run do nothing.
 """
 
@@ -12,6 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases import audit
+from cases.access import VIEW_ROLES
 from cases.clock_jobs import with_substitutes
 from cases.events import emit
 from cases.models import DeadlineRule, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role, User
@@ -38,9 +40,12 @@ def _ancestor_paths(path):
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
-def escalation_targets(unit):
+def escalation_targets(report):
+    unit = report.unit
     parent = unit.parent if unit.parent_id else unit
-    users = list(holders(Role.UNIT_MANAGER, parent).values_list("pk", flat=True))
+    users = []
+    if Role.UNIT_MANAGER in VIEW_ROLES[report.type]:
+        users = list(holders(Role.UNIT_MANAGER, parent).values_list("pk", flat=True))
     return users or list(holders(Role.SAS, unit).values_list("pk", flat=True))
 
 
@@ -63,7 +68,7 @@ def escalate_unclaimed(now):
 
 def _escalate(task, now):
     report = task.process.caseprocess.report
-    user_ids = with_substitutes(escalation_targets(report.unit), now)
+    user_ids = with_substitutes(escalation_targets(report), now)
     try:
         with transaction.atomic():
             TaskEscalation.objects.create(task=task, reason=TaskEscalation.Reason.UNCLAIMED, escalated_at=now,

@@ -156,7 +156,7 @@ class DataBreachFlow(CaseFlow):
     start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.split)
     split = flow.Split().Annotation(title=_("In parallel")).Next(this.assess).Next(this.await_imy_decision)
 
-    assess = Step("assess", roles=[DSO, SAS], clocks=["breach-imy-notification"],
+    assess = Step("assess", roles=[DSO], clocks=["breach-imy-notification"],
                   label=_("Assess the breach")).Next(this.decide)
     decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification", "breach-data-subjects"],
                   label=_("Decide whether to notify IMY")).Next(this.join)
@@ -173,7 +173,7 @@ class DataBreachFlow(CaseFlow):
                                   clocks=["breach-imy-notification"], label=_("Send the notification to IMY")).Next(this.imy_route)
 
     join = flow.Join().Annotation(title=_("Both branches done")).Next(this.close)
-    close = Step("close", roles=[DSO, SAS], label=_("Close the case")).Next(this.end)
+    close = Step("close", roles=[DSO], label=_("Close the case")).Next(this.end)
     end = flow.End().Annotation(title=_("Case closed"))
 
     def open_imy(self, activation):

@@ -14,16 +14,11 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import allowed_roles, begin_action, on_behalf_of
+from cases.access import REASSIGNING_ROLES, allowed_roles, begin_action, on_behalf_of
 from cases.events import emit
-from cases.models import Role
 from cases.services.base import InvalidState
 from workflows import selectors
 from workflows.bridge import locked
-
-# Who may hand a task of a unit to someone else.
-REASSIGNING_ROLES = {Role.UNIT_MANAGER, Role.SAS}
-
 
 def _report(task):
     return task.process.caseprocess.report
@@ -58,7 +53,7 @@ def _fresh(task):
 
 
 def may_reassign(user, report):
-    return bool(allowed_roles(user, report, REASSIGNING_ROLES))
+    return bool(allowed_roles(user, report, REASSIGNING_ROLES[report.type]))
 
 
 @transaction.atomic
@@ -120,10 +115,11 @@ def do_release(task_id, *, acting_user):
 
 @transaction.atomic
 def do_reassign(task_id, *, acting_user, user_id):
-    """Give an open task to someone who may take it: the unit's manager or SAS only."""
+    """Give an open task to someone who may take it: the unit's manager or SAS only (a breach's
+    tasks: the DSO only)."""
     task, report = _begin(acting_user, task_id)
     if not may_reassign(acting_user, report):
-        raise PermissionDenied(_("Only the unit's manager or the SAS may reassign a task."))
+        raise PermissionDenied(_("You may not reassign the tasks of this case."))
     assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if assignee is None:
         raise ValidationError({"user": _("Choose an active user.")})

@@ -4,7 +4,7 @@ kvalitetsberättelse chapter: the same roles held at the municipality."""
 
 from django.http import Http404
 
-from cases.access import role_scope
+from cases.access import VIEW_ROLES, role_scope
 from cases.models import OrgUnit, Role
 
 PUBLIC_ROLES = {Role.SAS, Role.LEADERSHIP}
@@ -33,3 +33,15 @@ def may_see_statistics(user):
 def may_drill_down(user):
     """Leadership sees aggregates only; drill-down lists cases, so it needs a viewing role."""
     return user.is_authenticated and bool(role_scope(user).roles & {Role.SAS, Role.UNIT_MANAGER})
+
+
+def counts_only(user):
+    """Whether the user's statistics count cases they may not see one by one: leadership
+    reaching beyond the user's own viewing roles. Those statistics hide small counts as the
+    public compilations do (``cases.compilations.statistics``)."""
+    scope = role_scope(user)
+    for path in scope.paths.get(Role.LEADERSHIP, ()):
+        for roles in VIEW_ROLES.values():
+            if not any(path.startswith(p) for role in roles for p in scope.paths.get(role, ())):
+                return True
+    return False

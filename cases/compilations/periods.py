@@ -35,6 +35,15 @@ def bucket(kind, year, month):
     raise ValueError(kind)
 
 
+def bucket_months(kind, year, month):
+    """The (year, month) pairs of the period of ``kind`` holding ``year``-``month``, in order."""
+    firsts = {"month": month, "tertial": (tertial(month) - 1) * 4 + 1, "half": 1 if month <= 6 else 7, "year": 1}
+    lengths = {"month": 1, "tertial": 4, "half": 6, "year": 12}
+    if kind not in firsts:
+        raise ValueError(kind)
+    return [(year, m) for m in range(firsts[kind], firsts[kind] + lengths[kind])]
+
+
 def months(start, end):
     """Every (year, month) from the month of ``start`` to the month of ``end``."""
     year, month = start.year, start.month

@@ -2,7 +2,12 @@
 trend; and the drill-down from a count to the cases behind it that the user may see.
 
 The counts are read from the monthly cells (``MonthlyCount``), scoped by the same
-condition as ``selectors.aggregate_reports``; drill-down reads the cases themselves."""
+condition as ``selectors.aggregate_reports``; drill-down reads the cases themselves.
+
+Someone who counts cases they may not see (leadership, ``access.counts_only``) gets the
+counts as a public compilation shows them: the range widened to whole periods, counts below
+the ``SuppressionRule`` threshold hidden, and further counts hidden until none of them can be
+worked out from the totals (``suppression.suppress``); hidden counts are ``None``."""
 
 import datetime
 from collections import defaultdict
@@ -12,8 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.compilations import periods
+from cases.compilations.access import counts_only
 from cases.compilations.aggregates import Dimension, counted
-from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, Term
+from cases.compilations.suppression import suppress
+from cases.compilations.table import Table
+from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, SuppressionRule, Term
 
 NONE_KEY = "none"
 
@@ -91,9 +99,21 @@ def _monthly(where, by, start, end, filters):
     return result.items()
 
 
+def whole_periods(period, start, end):
+    """[start, end] widened to the first and last day of the periods it touches: counts of
+    parts of a period would let hidden counts be worked out by comparing ranges."""
+    first = periods.bucket_months(period, start.year, start.month)[0]
+    last = periods.bucket_months(period, end.year, end.month)[-1]
+    following = datetime.date(last[0] + last[1] // 12, last[1] % 12 + 1, 1)
+    return datetime.date(first[0], first[1], 1), following - datetime.timedelta(days=1)
+
+
 def statistics(user, *, by, period, start, end, type=None):
     if by not in FIELDS and by != "category":
         raise ValueError(by)
+    protected = counts_only(user)
+    if protected:
+        start, end = whole_periods(period, start, end)
     where = selectors.aggregate_scope(user)
     filters = {"type": type} if type else {}
     buckets = periods.buckets(period, start, end)
@@ -113,7 +133,7 @@ def statistics(user, *, by, period, start, end, type=None):
     for (month,), n in counted(where, Dimension.REPORTS, datetime.date(years[0], 1, 1),
                                datetime.date(years[-1], 12, 31), ("month",), **filters).items():
         trend[month.year] += n
-    return {
+    result = {
         "by": by,
         "period": period,
         "from": start.isoformat(),
@@ -124,7 +144,42 @@ def statistics(user, *, by, period, start, end, type=None):
         "totals": [sum(row["counts"][i] for row in rows) for i in range(len(buckets))],
         "total": sum(row["total"] for row in rows),
         "trend": [{"year": y, "count": trend.get(y, 0)} for y in years],
+        "threshold": None,
+        "footnotes": [],
     }
+    if protected:
+        _suppress(result, [key for key, _label in buckets], SuppressionRule.threshold_on(end), start, end)
+    return result
+
+
+def _suppress(result, bucket_keys, threshold, start, end):
+    """Hide small counts in ``result`` (in place), and every count they could be worked out from."""
+    rows, width = result["rows"], len(bucket_keys)
+    table = Table(key="statistics", title="", columns=["", *bucket_keys, "total"],
+                  rows=[[row["label"], *row["counts"], row["total"]] for row in rows]
+                  + [["", *result["totals"], result["total"]]],
+                  counts=list(range(1, width + 2)), total_row=True, total_column=width + 1,
+                  row_parts=list(range(1, width + 1)))
+    suppress(table, threshold)
+    for r, row in enumerate(rows):
+        row["counts"] = [table.value(r, c) for c in range(1, width + 1)]
+        row["total"] = table.value(r, width + 1)
+    last = len(rows)
+    result["totals"] = [table.value(last, c) for c in range(1, width + 1)]
+    result["total"] = table.value(last, width + 1)
+    # A year the range covers whole is the sum of its period totals: hidden with any of them.
+    for point in result["trend"]:
+        year = point["year"]
+        whole = start <= datetime.date(year, 1, 1) and datetime.date(year, 12, 31) <= end
+        covered = [c for c, key in enumerate(bucket_keys, start=1) if key[0] == year]
+        if 0 < point["count"] < threshold or (whole and any((last, c) in table.suppressed for c in covered)):
+            point["count"] = None
+    # In order of their labels: an order by size would tell how large a hidden count is.
+    rows.sort(key=lambda row: row["label"])
+    result["threshold"] = threshold
+    result["footnotes"] = [str(f) for f in table.footnotes]
+    if not table.footnotes and any(point["count"] is None for point in result["trend"]):
+        result["footnotes"] = [str(_("* Hidden: fewer than %(threshold)d.") % {"threshold": threshold})]
 
 
 def drill_down(user, *, by, value, start, end, type=None):

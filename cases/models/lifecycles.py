@@ -253,7 +253,8 @@ class LexSarah(Report):
 
 
 class DataBreach(Report):
-    """Personuppgiftsincident: reported → assessed → decided → closed; IMY beside it."""
+    """Personuppgiftsincident: reported → assessed → decided → closed; IMY beside it. Every
+    step is the DSO's (the PuA's delegate); the SAS only reads (DOMAIN.md)."""
 
     STATES = {
         "reported": _("Reported"),
@@ -268,7 +269,7 @@ class DataBreach(Report):
         proxy = True
         verbose_name = _("personal data breach")
 
-    @step("reported", "assessed", roles=[Role.DSO, Role.SAS], label=_("Assess"), form="BreachAssessForm")
+    @step("reported", "assessed", roles=[Role.DSO], label=_("Assess"), form="BreachAssessForm")
     def assess(self, **data):
         _apply(self, data, "breach_nature", "approx_subjects", "approx_records", "likely_consequences",
                "breach_measures", "breach_risk", "ended_at")
@@ -277,7 +278,7 @@ class DataBreach(Report):
     def decide(self, **data):
         _apply(self, data, "decision", "decided_at", "subjects_informed_at", "subjects_not_informed_reason")
 
-    @step("decided", "closed", roles=[Role.DSO, Role.SAS], label=_("Close"), form="CloseForm")
+    @step("decided", "closed", roles=[Role.DSO], label=_("Close"), form="CloseForm")
     def close(self, **data):
         _apply(self, data, "closing_reason")
         self.closed_at = timezone.now()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from cases import audit
-from cases.access import CASE_READING_ROLES, forget_role_scope
+from cases.access import CASE_READING_ROLES, NAMING_ROLES, forget_role_scope
 from cases.administration import reach
 from cases.models import GRANTABLE_ROLES, Role
 from cases.models.organisation import role_codename, role_group
@@ -86,7 +86,7 @@ def _release_tasks(user, *, acting_user, reason):
 def do_grant_investigator(report_id, investigator, *, acting_user):
     """Name an investigator who may work on this one case (an exception to unit roles)."""
     report = load_report(report_id, acting_user)
-    require_roles(acting_user, report, {Role.SAS})
+    require_roles(acting_user, report, NAMING_ROLES[report.type])
     grant_named_investigator(report, investigator)
     audit.record("investigator.granted", actor=acting_user, obj=report, report_id=report.pk,
                  payload={"user": investigator.pk})

@@ -25,8 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
-from cases.access import role_scope
-from cases.access import INVESTIGATOR
+from cases.access import HANDLER_ROLES, INVESTIGATOR, role_scope
 from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
 from cases.models.lifecycles import prefetch_named_grants
 from cases.services import CaseNotFound, InvalidState
@@ -278,10 +277,13 @@ def reassign(request, task_id):
 
 
 def open_actions(user):
-    """Open or unevaluated actions on the cases of the user's units, and those the user owns."""
+    """Open or unevaluated actions on the cases the user handles by a role on their unit (a
+    breach's: the DSO's, not the SAS's), and those the user owns."""
     scope = role_scope(user)
-    units = scope.units_q({Role.UNIT_MANAGER, Role.SAS}, prefix="report__unit__")
-    return (Action.objects.filter(units | Q(owner=user), report__in=selectors.visible_reports(user).values("pk"))
+    handled = Q(owner=user)
+    for report_type, roles in HANDLER_ROLES.items():
+        handled |= Q(report__type=report_type) & scope.units_q(roles - {INVESTIGATOR}, prefix="report__unit__")
+    return (Action.objects.filter(handled, report__in=selectors.visible_reports(user).values("pk"))
             .filter(Q(status__in=[Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS]) | Q(effect_follow_up=""))
             .select_related("report", "report__unit", "owner").prefetch_related("causes")
             .order_by("due_date", "id"))

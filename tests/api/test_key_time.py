@@ -10,8 +10,8 @@ from cases.models import AuditEvent, CaseClock
 from tests.api.helpers import EVERYONE, rolled_back, url
 from tests.factories import file
 
-# A breach filed in unit A: the DSO and the SAS handle it; the reporter sees it but may not correct it.
-EXPECTED = {"dso": 200, "sas": 200, "reporter": 403}
+# A breach filed in unit A: the DSO handles it; the SAS and the reporter see it but may not correct it.
+EXPECTED = {"dso": 200, "sas": 403, "reporter": 403}
 
 
 def correction(hours_ago=5, reason="Upptäckten gjordes redan på förmiddagen enligt loggen."):

@@ -24,9 +24,9 @@ TRANSITIONS = [
     ("lex_sarah", "assess", "investigating", "assessed", {"sas"}),
     ("lex_sarah", "decide", "assessed", "decided", {"decision_maker"}),
     ("lex_sarah", "close", "decided", "closed", {"sas"}),
-    ("data_breach", "assess", "reported", "assessed", {"dso", "sas"}),
+    ("data_breach", "assess", "reported", "assessed", {"dso"}),
     ("data_breach", "decide", "assessed", "decided", {"dso"}),
-    ("data_breach", "close", "decided", "closed", {"dso", "sas"}),
+    ("data_breach", "close", "decided", "closed", {"dso"}),
 ]
 
 # Who sees a case that `reporter` filed in unit A.

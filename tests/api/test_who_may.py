@@ -91,21 +91,21 @@ LEX_SARAH = {
 }
 
 # A personal data breach of unit A, just reported by `reporter`: only the DSO and the SAS
-# (and the reporter, for their own report) may see it.
+# (and the reporter, for their own report) may see it; only the DSO changes it, the SAS reads.
 #                                     reporter  mgr_a  mgr_b  sas  decision_maker  dso  outsider  sas_other
 DATA_BREACH = {
     "read the case":                    (200,   404,   404,   200,   404,          200,   404,   404),
     "list persons":                     (403,   404,   404,   200,   404,          200,   404,   404),
-    "add a person":                     (201,   404,   404,   201,   404,          201,   404,   404),
-    "add an attachment":                (201,   404,   404,   201,   404,          201,   404,   404),
+    "add a person":                     (201,   404,   404,   403,   404,          201,   404,   404),
+    "add an attachment":                (201,   404,   404,   403,   404,          201,   404,   404),
     "download an attachment":           (403,   404,   404,   200,   404,          200,   404,   404),
-    "set the risk":                     (403,   404,   404,   200,   404,          200,   404,   404),
+    "set the risk":                     (403,   404,   404,   403,   404,          200,   404,   404),
     "list actions":                     (403,   404,   404,   200,   404,          200,   404,   404),
-    "update an action the reporter owns": (200, 404,   404,   200,   404,          200,   404,   404),
-    "route to a linked case":           (403,   404,   404,   400,   404,          400,   404,   404),
+    "update an action the reporter owns": (200, 404,   404,   403,   404,          200,   404,   404),
+    "route to a linked case":           (403,   404,   404,   403,   404,          400,   404,   404),
     "list notifications":               (403,   404,   404,   200,   404,          200,   404,   404),
     "decide to notify IVO":             (404,   404,   404,   404,   404,          404,   404,   404),
-    "name an investigator":             (403,   404,   404,   201,   404,          403,   404,   404),
+    "name an investigator":             (403,   404,   404,   403,   404,          201,   404,   404),
     "read the audit trail":             (403,   404,   404,   200,   404,          200,   404,   404),
 }
 

@@ -26,9 +26,9 @@ ALLOWED = {
     ("lex_sarah", "assess"): {"sas"},
     ("lex_sarah", "decide"): {"decision_maker"},
     ("lex_sarah", "close"): {"sas"},
-    ("data_breach", "assess"): {"dso", "sas"},
+    ("data_breach", "assess"): {"dso"},
     ("data_breach", "decide"): {"dso"},
-    ("data_breach", "close"): {"dso", "sas"},
+    ("data_breach", "close"): {"dso"},
 }
 
 # Who can see a case filed by the reporter in unit A (everyone else gets "not found").

@@ -40,7 +40,8 @@ def stats(client, **params):
 
 STATISTICS_TOTALS = {
     # SN in the period: L1–L4, D1–D4, C1–C4, B1–B3 = 15; unit A: L1, L4, D1, D2, C1, C2 and unit B: L2, D3, C3 (breaches are not counted by unit managers)
-    "manager_a": 6, "manager_b": 3, "sas": 15, "sas_other": 1, "leader": 16,
+    # Leadership counts whole tertials (2025-01-01 on: L6 too) and both boards (L8).
+    "manager_a": 6, "manager_b": 3, "sas": 15, "sas_other": 1, "leader": 17,
 }
 
 

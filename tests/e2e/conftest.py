@@ -25,6 +25,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Every violation of the content-security policy, as the page itself sees it, told on the
+# console where the test collects it (beside Chromium's own "Refused to ..." console errors).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"} in ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
 
 pytestmark = pytest.mark.browser
 
@@ -104,11 +111,26 @@ class Browse:
     def __init__(self, browser, base_url, language, viewport, shots):
         self.context = browser.new_context(viewport=viewport, locale="sv-SE" if language == "sv" else "en-GB")
         self.context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+        # Scripts the test brings (axe, the violation listener) come through the browser's
+        # own channel, which the page's content-security policy does not govern; a <script>
+        # tag added to the page would itself be a violation.
+        self.context.add_init_script(path=str(AXE))
+        self.context.add_init_script(REPORT_CSP_VIOLATIONS)
+        self.csp_violations = []
+        self.context.on("console", self._console)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.language = language
         self.shots = shots
         self.checked = []
+
+    def _console(self, message):
+        text = message.text
+        if message.type == "error" and ("CSP violation" in text or "Content Security Policy" in text):
+            self.csp_violations.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    def assert_no_csp_violations(self):
+        assert not self.csp_violations, "content-security policy violated:\n" + "\n".join(self.csp_violations)
 
     def go(self, path):
         self.page.goto(self.base_url + path)
@@ -123,8 +145,9 @@ class Browse:
         return self.page
 
     def axe(self, label):
-        """Zero WCAG 2.1 A/AA violations on the page as it is now."""
-        self.page.add_script_tag(path=str(AXE))
+        """Zero WCAG 2.1 A/AA violations on the page as it is now, and none of the
+        content-security policy so far."""
+        self.assert_no_csp_violations()
         result = self.page.evaluate(
             "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
             WCAG_TAGS,
@@ -165,6 +188,8 @@ def browse(browser, live_server, request):
     yield open_as
     for session in opened:
         session.close()
+    for session in opened:
+        session.assert_no_csp_violations()
 
 
 def local_input(moment):

@@ -30,8 +30,11 @@ def test_a_failed_login_keeps_the_username_and_says_why(client, cast):
 
 
 def test_the_admin_matches_the_pages_and_links_back(admin_client):
+    from django.contrib.staticfiles import finders
+
     body = admin_client.get(reverse("admin:index")).content.decode()
-    assert "Tillbaka till ärendesidorna" in body and "#0b4f8a" in body
+    assert "Tillbaka till ärendesidorna" in body and 'href="/static/ui/admin.css"' in body
+    assert "#0b4f8a" in open(finders.find("ui/admin.css"), encoding="utf-8").read()
 
 
 def test_the_header_bell_shows_the_unread_count(client, cast, org):

@@ -31,7 +31,7 @@ def cases(cast, org):
 INBOX = {
     "reporter": set(), "outsider": set(), "decision_maker": set(),
     "manager_a": {"dev_a", "lex_a"}, "manager_b": {"dev_b"},
-    "sas": {"dev_a", "dev_b", "lex_a", "breach_a"}, "dso": {"breach_a"}, "sas_other": {"dev_c"},
+    "sas": {"dev_a", "dev_b", "lex_a"}, "dso": {"breach_a"}, "sas_other": {"dev_c"},
 }
 
 

@@ -45,6 +45,13 @@ def test_an_unclaimed_task_is_escalated_once_to_the_parent_units_managers(cast, 
     assert escalation.task.process.caseprocess.report == case.report
 
 
+def test_an_unclaimed_breach_task_goes_to_the_sas_never_to_managers_who_may_not_see_breaches(
+        cast, org, department_manager):
+    Case(cast, org, "data_breach", "reported")
+    assert escalate_unclaimed(later(days=5)) == 1
+    assert TaskEscalation.objects.get().user_ids == [cast["sas"].pk]
+
+
 def test_a_claimed_task_is_not_escalated(cast, org, department_manager, client_as):
     case = Case(cast, org, "deviation", "reported")
     task = case.report.workflow.task_set.get(status="NEW")

@@ -15,7 +15,7 @@ QUEUE = {
     "deviation": {"manager_a", "sas"},
     "complaint": {"manager_a", "sas"},
     "lex_sarah": {"manager_a", "sas"},
-    "data_breach": {"sas", "dso"},
+    "data_breach": {"dso"},
 }
 SEES = {
     "deviation": {"reporter", "manager_a", "sas", "decision_maker"},
