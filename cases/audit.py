@@ -9,8 +9,8 @@ read, the row's INSERT and the head's upsert.
 A chain alone shows an edited or a removed row but not rows cut off its end: what is left is
 still a valid chain. The head names the end, and whoever can write the database but lacks the
 key cannot seal a head naming an earlier row; the head row is overwritten by every append, so
-an earlier seal is not left lying in the database either. Against someone who kept an earlier
-head (a backup, a copy read earlier), the heads exported outside the database every
+an earlier seal is not left in the table either. Against someone who kept an earlier head (a
+backup, a copy read earlier, an old row version in the database's files), the heads exported outside the database every
 ``AUDIT_CHECKPOINT_MINUTES`` (``cases.audit_anchor``) are compared too: ``verify`` takes them
 as ``checkpoints`` (docs/operations.md, "The audit trail").
 """
@@ -207,17 +207,28 @@ class Break:
         return f"chain={self.chain} seq={self.seq}" + (f" id={self.pk}" if self.pk is not None else "")
 
 
+def _head(chain):
+    head = AuditHead.objects.filter(chain=chain).first()
+    return Checkpoint.of(head) if head else None
+
+
 def verify(checkpoints=None, batch_size=2000):
-    """Walk every chain, then compare its end with its sealed head and with ``checkpoints``
-    ({chain: Checkpoint}, exported earlier). Returns ``(rows_verified, Break or None, reason)``."""
+    """Walk every chain and compare it with its sealed head and with ``checkpoints`` ({chain:
+    Checkpoint}, exported earlier). Returns ``(rows_verified, Break or None, reason)``.
+
+    Safe while the application appends: the head is read before the walk, so every row up to
+    it has committed (a row and its head commit together); rows appended meanwhile lie beyond
+    it and are compared with the head read again after the walk."""
     verified = 0
-    heads = {head.chain: Checkpoint.of(head) for head in AuditHead.objects.all()}
     for chain in AuditEvent.Chain.values:
-        head, exported = heads.get(chain), (checkpoints or {}).get(chain)
-        if exported is not None and not exported.is_sealed():
-            return verified, Break(chain, exported.seq), (
-                "the exported checkpoint's seal does not match: it was not written with this audit key")
-        prev_hash, last_seq, last_pk, beyond_head = GENESIS, 0, None, None
+        head, exported = _head(chain), (checkpoints or {}).get(chain)
+        # Only what the key sealed is compared with the rows; a seal that does not match is
+        # reported after them, so that the first broken row is named first.
+        anchors = [(anchor, label) for anchor, label in (
+            (head, f"its head (sealed at {_utc(head.sealed_at)})" if head else ""),
+            (exported, f"the exported checkpoint sealed at {_utc(exported.sealed_at)}" if exported else ""),
+        ) if anchor is not None and anchor.is_sealed()]
+        prev_hash, last_seq, last_pk = GENESIS, 0, None
         for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=batch_size):
             if event.seq != last_seq + 1:
                 return verified, Break(chain, event.seq, event.pk), (
@@ -226,36 +237,36 @@ def verify(checkpoints=None, batch_size=2000):
                 return verified, Break(chain, event.seq, event.pk), "prev_hash does not match the previous row"
             if not hmac.compare_digest(event.hash, compute_hash(prev_hash, event)):
                 return verified, Break(chain, event.seq, event.pk), "HMAC does not match the row's content"
-            if exported is not None and event.seq == exported.seq and event.hash != exported.hash:
-                return verified, Break(chain, event.seq, event.pk), (
-                    f"the row differs from the exported checkpoint sealed at {_utc(exported.sealed_at)}")
-            if head is not None and event.seq == head.seq + 1:
-                beyond_head = event.pk
+            for anchor, label in anchors:
+                if event.seq == anchor.seq and event.hash != anchor.hash:
+                    return verified, Break(chain, event.seq, event.pk), f"the row differs from {label}"
             prev_hash, last_seq, last_pk = event.hash, event.seq, event.pk
             verified += 1
-        broken = _end_broken(chain, head, exported, last_seq, last_pk, prev_hash, beyond_head)
+        broken = _end_broken(chain, head, exported, anchors, last_seq, last_pk)
         if broken:
             return verified, *broken
     return verified, None, ""
 
 
-def _end_broken(chain, head, exported, last_seq, last_pk, last_hash, beyond_head):
-    """(Break, reason) when the chain's end is not the one its head and the exported checkpoint
-    name; None when it is."""
+def _end_broken(chain, head, exported, anchors, last_seq, last_pk):
+    """(Break, reason) when the chain's head or the exported checkpoint is not sealed with the
+    key, when the chain ends before what they name, or runs on past its head; None when not."""
     if head is None:
         return Break(chain, last_seq, last_pk), "the chain has no head: whether rows were cut off its end cannot be told"
     if not head.is_sealed():
         return Break(chain, head.seq), "the head's seal does not match: it was not written with the audit key"
-    if head.seq > last_seq:
-        return Break(chain, last_seq + 1), (
-            f"missing: the chain ends at seq {last_seq}, its head (sealed at {_utc(head.sealed_at)}) names seq "
-            f"{head.seq}: {head.seq - last_seq} row(s) cut off the end")
-    if head.seq < last_seq:
-        return Break(chain, head.seq + 1, beyond_head), f"the row lies beyond the chain's sealed head (seq {head.seq})"
-    if head.hash != last_hash:
-        return Break(chain, last_seq, last_pk), "the row's hash differs from the chain's sealed head"
-    if exported is not None and exported.seq > last_seq:
-        return Break(chain, last_seq + 1), (
-            f"missing: the chain ends at seq {last_seq}, the exported checkpoint sealed at {_utc(exported.sealed_at)} names "
-            f"seq {exported.seq}: {exported.seq - last_seq} row(s) cut off the end")
+    if exported is not None and not exported.is_sealed():
+        return Break(chain, exported.seq), (
+            "the exported checkpoint's seal does not match: it was not written with this audit key")
+    for anchor, label in anchors:
+        if anchor.seq > last_seq:
+            return Break(chain, last_seq + 1), (
+                f"missing: the chain ends at seq {last_seq}, {label} names seq {anchor.seq}: "
+                f"{anchor.seq - last_seq} row(s) cut off the end")
+    now = _head(chain)
+    if now is None or not now.is_sealed():
+        return Break(chain, last_seq, last_pk), "the head was removed or replaced without the audit key during the walk"
+    if now.seq < last_seq:
+        beyond = AuditEvent.objects.filter(chain=chain, seq=now.seq + 1).values_list("pk", flat=True).first()
+        return Break(chain, now.seq + 1, beyond), f"the row lies beyond the chain's sealed head (seq {now.seq})"
     return None

@@ -96,6 +96,24 @@ def test_an_append_takes_three_statements_on_both_databases(cast, org, django_as
         audit.record_read("report.viewed", actor=cast["manager_a"], report_ids=[1])
 
 
+def test_verify_accepts_rows_appended_while_it_walks_the_chain(cast, org, monkeypatch):
+    """verify_audit runs daily on a live system: a row appended after it read the head is not
+    a row beyond the head, nor is its head a head without its row."""
+    deviation(cast, org)
+    read, appended = audit._head, []
+
+    def head_then_append(chain):
+        found = read(chain)
+        if chain == AuditEvent.Chain.CHANGE and not appended:
+            appended.append(deviation(cast, org))
+        return found
+
+    monkeypatch.setattr(audit, "_head", head_then_append)
+
+    assert audit.verify() == (change_events().count(), None, "")
+    assert appended
+
+
 def test_a_heads_seal_is_not_a_rows_hash(cast, org):
     deviation(cast, org)
     last = change_events().last()
@@ -164,6 +182,20 @@ def test_verify_audit_refuses_a_head_moved_back_without_the_key(seal, rows, caps
     assert code == 1
     assert (f"chain=change seq={last.seq}: the head's seal does not match: it was not written with the audit key "
             f"({len(rows) - 2} rows verified before it)") in err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_audit_finds_rows_beyond_a_head_put_back_from_earlier(cast, org, rows, capsys):
+    kept = head()
+    deviation(cast, org)
+    with append_only_guards_lifted(), connection.cursor() as cursor:
+        set_head(cursor, kept.seq, kept.hash, kept.sealed_at, kept.seal)
+
+    code, out, err = run_verify_audit(capsys)
+
+    beyond = change_events().get(seq=kept.seq + 1)
+    assert code == 1
+    assert broken_row_message(beyond, f"the row lies beyond the chain's sealed head (seq {kept.seq})") in err
 
 
 @pytest.mark.django_db(transaction=True)
