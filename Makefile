@@ -77,6 +77,6 @@ messages: venv
 check: venv
 	$(PY) manage.py check
 	DEBUG=false SECRET_KEY=check-only-not-a-real-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
-		AUDIT_HMAC_KEY=check-only ALLOWED_HOSTS=kvalitet.kommun.example \
+		AUDIT_HMAC_KEY=check-only-audit-key-0123456789-abcdefghijklmnop ALLOWED_HOSTS=kvalitet.kommun.example \
 		$(PY) manage.py check --deploy
 	$(PY) manage.py makemigrations --check --dry-run

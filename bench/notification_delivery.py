@@ -53,7 +53,7 @@ def start_sink():
 
 def start_worker(url, smtp_port):
     env = dict(os.environ, DATABASE_URL=url, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", DEBUG="false",
-               SECRET_KEY="bench-only-" + "x" * 50, AUDIT_HMAC_KEY=os.environ.get("AUDIT_HMAC_KEY", "bench"),
+               SECRET_KEY="bench-only-" + "x" * 50, AUDIT_HMAC_KEY=os.environ["AUDIT_HMAC_KEY"],
                ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING")
     return subprocess.Popen(
         [sys.executable, "manage.py", "db_worker", "--interval", str(WORKER_INTERVAL), "--no-startup-delay",

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import statistics
 import sys
 import uuid
@@ -40,6 +41,10 @@ def database_url(name=BENCH_DB):
 
 def setup_django(url):
     os.environ["DATABASE_URL"] = url
+    # A key of this run for the audit chain, in the environment so that the processes a
+    # benchmark starts (clients, gunicorn with DEBUG off, which refuses the development key)
+    # seal with the same one and the chain verifies.
+    os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-" + secrets.token_urlsafe(32))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(BASE_DIR))
     import django
@@ -127,7 +132,7 @@ def report(result):
     p = result["profile"]
     lines += [
         f"where a service transition's time goes (mean of {PROFILED}, ms; statements incl. BEGIN/COMMIT: "
-        f"{p['statements_per_transition']}, raw: 4):",
+        f"{p['statements_per_transition']}, raw: 5):",
         f"  {p['mean_ms']:6.2f}  in all",
         f"  {sum(s['ms'] for s in p['statement_ms'].values()):6.2f}  waiting on statements:",
     ]

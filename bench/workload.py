@@ -6,8 +6,9 @@ service  ``cases.services.do_transition(..., "assess", ...)``: the scoped load, 
          permission check, form validation (term, risk band, routing rule), the django-fsm
          transition, the optimistic-lock UPDATE, the chained audit row, on-commit events.
 raw      one psycopg transaction: the UPDATE of the same report columns to the same values
-         (keeping the ``state = 'reported'`` predicate) and the INSERT of the same audit row,
-         its seq and HMAC computed beforehand, outside the timing.
+         (keeping the ``state = 'reported'`` predicate), the INSERT of the same audit row and
+         the upsert of its chain's sealed head, seq, HMAC and seal computed beforehand,
+         outside the timing.
 """
 
 import datetime
@@ -23,7 +24,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from cases import audit
-from cases.models import AuditEvent, OrgUnit, Report, RiskBand, RiskRoutingRule, Role, Term
+from cases.models import AuditEvent, AuditHead, OrgUnit, Report, RiskBand, RiskRoutingRule, Role, Term
 from cases.services import do_file_report, do_grant_role, do_transition
 
 def build_org(tag):
@@ -81,6 +82,11 @@ class RawWriter:
                object_id, report_id, payload, request_id, ip, prev_hash, hash)
         VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
     """
+    HEAD = """
+        INSERT INTO cases_audithead (chain, seq, hash, sealed_at, seal) VALUES (%s, %s, %s, %s, %s)
+        ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, sealed_at = excluded.sealed_at,
+               seal = excluded.seal
+    """
 
     def __init__(self, url, manager, data):
         self.conn = psycopg.connect(url, autocommit=True)
@@ -92,8 +98,7 @@ class RawWriter:
 
     def event(self, report_id):
         """The audit row do_transition would write, sealed onto the current chain head."""
-        chain = AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE)
-        head = chain.order_by("-seq").values_list("seq", "hash").first()
+        head = AuditHead.objects.filter(chain=AuditEvent.Chain.CHANGE).values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, audit.GENESIS)
         event = AuditEvent(
             chain=AuditEvent.Chain.CHANGE, seq=seq, occurred_at=timezone.now(), actor_id=self.manager.pk,
@@ -115,6 +120,8 @@ class RawWriter:
             self.conn.execute(self.INSERT, [
                 e.chain, e.seq, e.occurred_at, e.actor_id, e.actor_name, e.action, e.object_type, e.object_id,
                 e.report_id, Jsonb(e.payload), e.request_id, e.ip, e.prev_hash, e.hash])
+            self.conn.execute(self.HEAD, [e.chain, e.seq, e.hash, e.occurred_at,
+                                          audit.seal_head(e.chain, e.seq, e.hash, e.occurred_at)])
         elapsed = time.perf_counter() - started
         assert updated == 1, f"report {report_id} was not in state 'reported'"
         return elapsed
@@ -184,7 +191,7 @@ def equivalent_rows(service_report_id, raw_report_id):
 
 def chain_verified():
     verified, broken, reason = audit.verify()
-    return verified, (None if broken is None else f"seq={broken.seq} id={broken.pk}: {reason}")
+    return verified, (None if broken is None else f"{broken}: {reason}")
 
 
 def states(report_ids):

@@ -1,7 +1,18 @@
 """Writing and verifying the audit trail.
 
-``hash = HMAC-SHA256(key, prev_hash || canonical JSON of the row)``. Appends to one chain are
-serialised: an advisory lock on PostgreSQL, the IMMEDIATE write lock on SQLite.
+``hash = HMAC-SHA256(key, prev_hash || canonical JSON of the row)``. Every append also moves the
+chain's head (``AuditHead``: the new row's seq and hash, sealed with the same key) in the same
+transaction. Reading the head with a row lock serialises the appends to one chain (on SQLite the
+IMMEDIATE write lock does), so an append costs three statements on both databases: the head
+read, the row's INSERT and the head's upsert.
+
+A chain alone shows an edited or a removed row but not rows cut off its end: what is left is
+still a valid chain. The head names the end, and whoever can write the database but lacks the
+key cannot seal a head naming an earlier row; the head row is overwritten by every append, so
+an earlier seal is not left in the table either. Against someone who kept an earlier head (a
+backup, a copy read earlier, an old row version in the database's files), the heads exported outside the database every
+``AUDIT_CHECKPOINT_MINUTES`` (``cases.audit_anchor``) are compared too: ``verify`` takes them
+as ``checkpoints`` (docs/operations.md, "The audit trail").
 """
 
 import contextlib
@@ -10,12 +21,13 @@ import datetime
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases.models.audit import AuditEvent
+from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
 GENESIS = "0" * 64
@@ -62,15 +74,61 @@ def compute_hash(prev_hash, event):
     return hmac.new(settings.AUDIT_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _lock_chain(chain):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"audit:{chain}"])
+def _utc(moment):
+    return moment.astimezone(datetime.timezone.utc).isoformat()
 
 
-# The chain's last row: read under the chain's lock by every audited change, compiled once.
+def seal_head(chain, seq, row_hash, sealed_at):
+    """The head's HMAC; its message starts with a word of its own, never with a row's 64-digit
+    ``prev_hash``, so a row's hash can never pass for a head's seal or the reverse."""
+    body = _canonical({"chain": chain, "seq": seq, "hash": row_hash, "sealed_at": _utc(sealed_at)})
+    return hmac.new(settings.AUDIT_HMAC_KEY.encode(), f"head:{body}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A chain's head as sealed: the ``AuditHead`` row, or a copy exported outside the database."""
+
+    chain: str
+    seq: int
+    hash: str
+    sealed_at: datetime.datetime
+    seal: str
+
+    @classmethod
+    def of(cls, head):
+        return cls(head.chain, head.seq, head.hash, head.sealed_at, head.seal)
+
+    def is_sealed(self):
+        return hmac.compare_digest(self.seal, seal_head(self.chain, self.seq, self.hash, self.sealed_at))
+
+    def as_dict(self):
+        return {"chain": self.chain, "seq": self.seq, "hash": self.hash, "sealed_at": _utc(self.sealed_at),
+                "seal": self.seal}
+
+
+# The chain's head, locked until the append's transaction ends: read by every audited change,
+# compiled once. No row (a database emptied by ``flush``) reads as the genesis head; on a chain
+# that still has rows the append then collides with its first row and fails.
 _CHAIN_HEAD = Statement(
-    lambda chain: AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash")[:1], str)
+    lambda chain: AuditHead.objects.select_for_update().filter(chain=chain).values_list("seq", "hash")[:1], str)
+_UPSERT_HEAD = {}
+
+
+def _advance_head(event):
+    """Overwrite the chain's head with ``event``, sealed: one INSERT … ON CONFLICT statement,
+    written out once per database (SQLite and PostgreSQL share the syntax)."""
+    if connection.vendor not in _UPSERT_HEAD:
+        q = connection.ops.quote_name
+        columns = ["chain", "seq", "hash", "sealed_at", "seal"]
+        _UPSERT_HEAD[connection.vendor] = (
+            f"INSERT INTO {q(AuditHead._meta.db_table)} ({', '.join(map(q, columns))}) VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({q('chain')}) DO UPDATE SET "
+            + ", ".join(f"{q(column)} = excluded.{q(column)}" for column in columns[1:]))
+    seal = seal_head(event.chain, event.seq, event.hash, event.occurred_at)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT_HEAD[connection.vendor], [
+            event.chain, event.seq, event.hash, connection.ops.adapt_datetimefield_value(event.occurred_at), seal])
 
 
 def _json_safe(payload):
@@ -91,7 +149,6 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     # No savepoint: a failed audit write must doom the change's whole transaction, never be
     # caught and skipped while the change commits without its row.
     with transaction.atomic(savepoint=False):
-        _lock_chain(chain)
         last = _CHAIN_HEAD.rows(chain)
         seq, prev_hash = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
         event = AuditEvent(
@@ -111,6 +168,7 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
         )
         event.hash = compute_hash(prev_hash, event)
         event.save(force_insert=True)
+        _advance_head(event)
         if chain == AuditEvent.Chain.CHANGE and report_id is not None:
             _recount(report_id)
     return event
@@ -137,18 +195,78 @@ def record_read(action, *, actor, report_ids, payload=None):
     )
 
 
-def verify(batch_size=2000):
-    """Walk every chain. Returns ``(rows_verified, first_broken_event_or_None, reason)``."""
+@dataclass(frozen=True)
+class Break:
+    """Where a chain is broken: a row (``pk``), or a place where rows are missing (no ``pk``)."""
+
+    chain: str
+    seq: int
+    pk: int | None = None
+
+    def __str__(self):
+        return f"chain={self.chain} seq={self.seq}" + (f" id={self.pk}" if self.pk is not None else "")
+
+
+def _head(chain):
+    head = AuditHead.objects.filter(chain=chain).first()
+    return Checkpoint.of(head) if head else None
+
+
+def verify(checkpoints=None, batch_size=2000):
+    """Walk every chain and compare it with its sealed head and with ``checkpoints`` ({chain:
+    Checkpoint}, exported earlier). Returns ``(rows_verified, Break or None, reason)``.
+
+    Safe while the application appends: the head is read before the walk, so every row up to
+    it has committed (a row and its head commit together); rows appended meanwhile lie beyond
+    it and are compared with the head read again after the walk."""
     verified = 0
     for chain in AuditEvent.Chain.values:
-        prev_hash, expected_seq = GENESIS, 1
+        head, exported = _head(chain), (checkpoints or {}).get(chain)
+        # Only what the key sealed is compared with the rows; a seal that does not match is
+        # reported after them, so that the first broken row is named first.
+        anchors = [(anchor, label) for anchor, label in (
+            (head, f"its head (sealed at {_utc(head.sealed_at)})" if head else ""),
+            (exported, f"the exported checkpoint sealed at {_utc(exported.sealed_at)}" if exported else ""),
+        ) if anchor is not None and anchor.is_sealed()]
+        prev_hash, last_seq, last_pk = GENESIS, 0, None
         for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=batch_size):
-            if event.seq != expected_seq:
-                return verified, event, f"sequence gap: expected {expected_seq}, found {event.seq}"
+            if event.seq != last_seq + 1:
+                return verified, Break(chain, event.seq, event.pk), (
+                    f"sequence gap: expected {last_seq + 1}, found {event.seq}")
             if event.prev_hash != prev_hash:
-                return verified, event, "prev_hash does not match the previous row"
+                return verified, Break(chain, event.seq, event.pk), "prev_hash does not match the previous row"
             if not hmac.compare_digest(event.hash, compute_hash(prev_hash, event)):
-                return verified, event, "HMAC does not match the row's content"
-            prev_hash, expected_seq = event.hash, expected_seq + 1
+                return verified, Break(chain, event.seq, event.pk), "HMAC does not match the row's content"
+            for anchor, label in anchors:
+                if event.seq == anchor.seq and event.hash != anchor.hash:
+                    return verified, Break(chain, event.seq, event.pk), f"the row differs from {label}"
+            prev_hash, last_seq, last_pk = event.hash, event.seq, event.pk
             verified += 1
+        broken = _end_broken(chain, head, exported, anchors, last_seq, last_pk)
+        if broken:
+            return verified, *broken
     return verified, None, ""
+
+
+def _end_broken(chain, head, exported, anchors, last_seq, last_pk):
+    """(Break, reason) when the chain's head or the exported checkpoint is not sealed with the
+    key, when the chain ends before what they name, or runs on past its head; None when not."""
+    if head is None:
+        return Break(chain, last_seq, last_pk), "the chain has no head: whether rows were cut off its end cannot be told"
+    if not head.is_sealed():
+        return Break(chain, head.seq), "the head's seal does not match: it was not written with the audit key"
+    if exported is not None and not exported.is_sealed():
+        return Break(chain, exported.seq), (
+            "the exported checkpoint's seal does not match: it was not written with this audit key")
+    for anchor, label in anchors:
+        if anchor.seq > last_seq:
+            return Break(chain, last_seq + 1), (
+                f"missing: the chain ends at seq {last_seq}, {label} names seq {anchor.seq}: "
+                f"{anchor.seq - last_seq} row(s) cut off the end")
+    now = _head(chain)
+    if now is None or not now.is_sealed():
+        return Break(chain, last_seq, last_pk), "the head was removed or replaced without the audit key during the walk"
+    if now.seq < last_seq:
+        beyond = AuditEvent.objects.filter(chain=chain, seq=now.seq + 1).values_list("pk", flat=True).first()
+        return Break(chain, now.seq + 1, beyond), f"the row lies beyond the chain's sealed head (seq {now.seq})"
+    return None

@@ -52,6 +52,10 @@ JOBS = {
                                                   "(`ExportJob`, the file is in the row) requested more than "
                                                   "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
                                                   "row `exports.pruned` listing them (docs/compilations.md).",
+    "cases.audit_anchor.export_checkpoints": "appends each audit chain's sealed head, when it has moved and at most "
+                                             "every `AUDIT_CHECKPOINT_MINUTES` (default 15), to a file of the day in "
+                                             "`AUDIT_CHECKPOINT_DIR` and to the log, after checking it against the "
+                                             "last export (docs/operations.md, \"The audit trail\").",
 }
 
 FIRING = """\

@@ -21,15 +21,25 @@ from cases.statements import Statement
 def visible_reports(user):
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
+    return Report.objects.filter(visible_q(user))
+
+
+def visible_q(user, via=""):
+    """The rule of ``visible_reports`` as a condition on the case reached through ``via`` (e.g.
+    ``"report__"`` from a notification): a list of things that each name a case (few of them)
+    is filtered on its joined case, so the planner starts from those things rather than from
+    every case the user may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
     scope = role_scope(user)
     named = ReportUserObjectPermission.objects.filter(
         user=user, permission__codename="investigate_report"
     ).values("content_object_id")
-    q = Q(reporter=user) | Q(pk__in=named)
+    q = Q(**{f"{via}reporter": user}) | Q(**{f"{via}pk__in": named})
     for report_type, roles in VIEW_ROLES.items():
         if scope.roles & roles:
-            q |= Q(type=report_type) & scope.units_q(roles)
-    return Report.objects.filter(q)
+            q |= Q(**{f"{via}type": report_type}) & scope.units_q(roles, prefix=f"{via}unit__")
+    return q
 
 
 def report_list(user, *, type=None, state=None, unit=None):

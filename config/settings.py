@@ -20,21 +20,40 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=True)
 
 _DEV_ONLY = "insecure-development-only"
+# Keys whose value is published (this file, Django's startproject template): a server using
+# one would let anyone forge sessions or re-seal a rewritten audit trail.
+_PUBLISHED_PREFIXES = (_DEV_ONLY, "django-insecure-")
 
 
-def _required_in_production(name, dev_default):
+def _secret_in_production(name, dev_default, min_length):
+    """The secret ``name``; with DEBUG off it must be set, not a published development value,
+    and at least ``min_length`` characters long, or the process refuses to start."""
     value = env.str(name, default="")
-    if value:
-        return value
     if DEBUG:
-        return dev_default
-    raise ImproperlyConfigured(f"{name} must be set when DEBUG is false.")
+        return value or dev_default
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is false.")
+    if value.startswith(_PUBLISHED_PREFIXES):
+        raise ImproperlyConfigured(f"{name} is a published development key; set a secret one when DEBUG is false.")
+    if len(value) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long when DEBUG is false.")
+    return value
 
 
-SECRET_KEY = _required_in_production("SECRET_KEY", f"{_DEV_ONLY}-secret-key")
+# 50 characters, as Django's own deploy check (security.W009) asks of SECRET_KEY.
+SECRET_KEY = _secret_in_production("SECRET_KEY", f"{_DEV_ONLY}-secret-key", min_length=50)
 # The audit chain's HMAC key lives outside the database on purpose: whoever can write
-# the database must not also be able to re-seal a rewritten chain.
-AUDIT_HMAC_KEY = _required_in_production("AUDIT_HMAC_KEY", f"{_DEV_ONLY}-audit-key")
+# the database must not also be able to re-seal a rewritten chain. 32 characters at least
+# (e.g. `secrets.token_urlsafe(48)` gives 64), and not the SECRET_KEY, which more of the
+# deployment sees.
+AUDIT_HMAC_KEY = _secret_in_production("AUDIT_HMAC_KEY", f"{_DEV_ONLY}-audit-key", min_length=32)
+if not DEBUG and AUDIT_HMAC_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must differ from SECRET_KEY.")
+# The audit chains' heads are exported to this directory (one JSON line per checkpoint, a file
+# a day) at most every AUDIT_CHECKPOINT_MINUTES: keep it where the database's administrators
+# cannot rewrite it (docs/operations.md, "The audit trail").
+AUDIT_CHECKPOINT_DIR = env.path("AUDIT_CHECKPOINT_DIR", default=BASE_DIR / "audit-checkpoints")
+AUDIT_CHECKPOINT_MINUTES = env.int("AUDIT_CHECKPOINT_MINUTES", default=15)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false.")
@@ -261,6 +280,7 @@ SCHEDULER_JOBS = [
     "notifications.jobs.weekly_manager_digest",
     "notifications.jobs.recover_deliveries",
     "cases.compilations.retention.prune_exports",
+    "cases.audit_anchor.export_checkpoints",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (cases.compilations.retention).

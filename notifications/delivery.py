@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 
 from notifications.messages import context_for
 from notifications.models import Delivery, FailedAddress, RecipientSettings
+from notifications.selectors import still_to_send
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def deliver(delivery_id):
     """Send one delivery; the outcome as a word (the task's return value)."""
     if not claim(delivery_id):
         return "skipped"
-    delivery = Delivery.objects.select_related("notification__report").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("user", "notification__report").get(pk=delivery_id)
+    if not still_to_send(delivery):
+        return _withhold(delivery)
     refused = FailedAddress.objects.filter(address__iexact=delivery.address).first()
     if refused:
         return _fail(delivery, refused.code, "the address was refused before", permanent=True)
@@ -122,6 +125,12 @@ def _smtp_error(delivery, code, reply, recipient=False):
                                                    defaults={"code": code, "error": text[:300]})
         return _fail(delivery, code, text, permanent=True)
     return _retry(delivery, f"SMTP {code}: {text}")
+
+
+def _withhold(delivery):
+    logger.info("E-mail delivery %s withheld: its recipient may no longer see the case", delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.WITHHELD)
+    return "withheld"
 
 
 def _fail(delivery, code, text, permanent):

@@ -198,6 +198,7 @@ class Delivery(models.Model):
         RETRY = "retry", _("waiting to retry")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
+        WITHHELD = "withheld", _("withheld: the recipient may no longer see the case")
 
     key = models.CharField(max_length=120, unique=True, editable=False)
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE,

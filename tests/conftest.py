@@ -8,23 +8,31 @@ from tests.cast import build_cast, build_org
 def _flush_without_append_only_guards(original):
     """Transactional tests (and the browser journeys' live server) empty every table
     afterwards; the triggers that refuse UPDATE and DELETE on the append-only tables
-    (migration 0002) and on frozen regulator documents (migration 0006) would refuse that, so
-    they are lifted for the flush and put back straight after."""
+    (migration 0002), on frozen regulator documents (migration 0006) and on the audit chains'
+    heads (migration 0013) would refuse that, so they are lifted for the flush and put back
+    straight after, and the emptied chains get their sealed genesis heads again, as the
+    migration gave them."""
     import importlib
+
+    from django.apps import apps
 
     append_only = importlib.import_module("cases.migrations.0002_append_only_triggers")
     frozen = importlib.import_module("cases.migrations.0006_cmp_compilations")
+    heads = importlib.import_module("cases.migrations.0015_audit_head")
 
     def teardown(self):
         with connection.schema_editor() as editor:
             append_only.drop(None, editor)
             frozen.unfreeze_table(None, editor)
+            heads.drop_guards(None, editor)
         try:
             original(self)
         finally:
             with connection.schema_editor() as editor:
                 append_only.create(None, editor)
                 frozen.freeze_table(None, editor)
+                heads.create_guards(None, editor)
+                heads.seal_heads(apps, editor)
 
     return teardown
 
@@ -40,6 +48,13 @@ def org(db):
 @pytest.fixture
 def cast(org):
     return build_cast(org)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoints_in_a_temporary_directory(settings, tmp_path_factory):
+    """The scheduler's checkpoint export (cases.audit_anchor) writes files: never into the
+    project folder from a test."""
+    settings.AUDIT_CHECKPOINT_DIR = tmp_path_factory.mktemp("audit-checkpoints")
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 from cases.models.aggregates import CountedCase, MonthlyCount
-from cases.models.audit import AuditEvent
+from cases.models.audit import AuditEvent, AuditHead
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.case_content import (
@@ -34,7 +34,7 @@ from cases.models.regulators import DelegationDecision, Regulator, RegulatorNoti
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
 
 __all__ = [
-    "Action", "ActionReminder", "AffectedPerson", "CaseClock", "ClockEvent", "AppendOnlyError", "Attachment", "AuditEvent", "CaseNumberSequence", "Cause",
+    "Action", "ActionReminder", "AffectedPerson", "CaseClock", "ClockEvent", "AppendOnlyError", "Attachment", "AuditEvent", "AuditHead", "CaseNumberSequence", "Cause",
     "Complaint", "DataBreach", "DeadlineRule", "DelegationDecision", "Deviation", "GRANTABLE_ROLES",
     "InformationEvent", "InvestigationEntry", "InvestigationTopic", "LegalReference", "LexSarah", "OrgUnit",
     "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",

@@ -38,6 +38,7 @@ from cases.services import (
 from tests import factories
 
 triggers = importlib.import_module("cases.migrations.0002_append_only_triggers")
+head_triggers = importlib.import_module("cases.migrations.0015_audit_head")
 
 REQUEST = {"request_id": "req-5e1f0c", "ip": "203.0.113.7"}
 
@@ -373,7 +374,8 @@ def test_the_hmac_depends_on_the_key_outside_the_database(cast, org):
     with override_settings(AUDIT_HMAC_KEY="a-key-the-rows-were-not-sealed-with"):
         verified, broken, reason = audit.verify()
 
-    assert (verified, broken, reason) == (0, change_events().first(), "HMAC does not match the row's content")
+    first = change_events().first()
+    assert (verified, broken, reason) == (0, audit.Break("change", 1, first.pk), "HMAC does not match the row's content")
 
 
 def test_the_case_timeline_lists_that_cases_change_rows_in_order(cast, org):
@@ -450,25 +452,28 @@ def test_verify_audit_called_from_code_raises_on_a_broken_chain(cast, org):
     assert "chain=change seq=1 " in str(raised.value)
 
 
-# Tampering. The append-only triggers are lifted and restored through the migration's own
-# functions, as an attacker with DDL rights would; schema changes need a real transaction
-# boundary on SQLite, hence transactional tests.
+# Tampering. The append-only triggers (and those that let a chain's head only move forward)
+# are lifted and restored through the migrations' own functions, as an attacker with DDL
+# rights would; schema changes need a real transaction boundary on SQLite, hence
+# transactional tests.
 
 @contextlib.contextmanager
 def append_only_guards_lifted():
     with connection.schema_editor() as editor:
         triggers.drop(None, editor)
+        head_triggers.drop_guards(None, editor)
     try:
         yield
     finally:
         with connection.schema_editor() as editor:
             triggers.create(None, editor)
+            head_triggers.create_guards(None, editor)
 
 
-def run_verify_audit(capsys):
+def run_verify_audit(capsys, *args):
     """The command as cron runs it, so the exit status is the real one."""
     try:
-        execute_from_command_line(["manage.py", "verify_audit"])
+        execute_from_command_line(["manage.py", "verify_audit", *args])
         code = 0
     except SystemExit as exit_:
         code = exit_.code

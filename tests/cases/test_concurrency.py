@@ -4,7 +4,7 @@ row lock, optimistic locking of the state, and the serialised audit chain.
 Each worker thread has its own database connection and closes it when done; the threads
 wait at a barrier so that their transactions start together. On SQLite the IMMEDIATE
 transaction mode (config/settings.py) serialises the writers; on PostgreSQL row locks,
-``state = <old>`` in the UPDATE, and the advisory lock per chain do.
+``state = <old>`` in the UPDATE, and each chain's head row, locked by every append, do.
 """
 
 import importlib

@@ -174,12 +174,12 @@ def test_rules_are_data(cast, org, smtp, deliver):
     NotificationRule.objects.filter(event="report.filed", report_type="lex_sarah").update(is_active=False)
     rule = NotificationRule.objects.create(event="report.filed", report_type="deviation", kind="new_report")
     RuleRecipient.objects.create(rule=rule, who="role", role="unit_manager")
-    RuleRecipient.objects.create(rule=rule, who="user", user=cast["outsider"])
+    RuleRecipient.objects.create(rule=rule, who="user", user=cast["sas"])
     deliver(file_with_person, "lex_sarah", cast, org)
     assert smtp.received == []
     report = deliver(file_with_person, "deviation", cast, org)
     assert sorted(r for m in smtp.received for r in m.recipients) == ["manager_a@kommun.example",
-                                                                       "outsider@kommun.example"]
+                                                                       "sas@kommun.example"]
     assert smtp.received[0].subject == f"{report.case_number}: Ny avvikelse"
 
 
