@@ -36,11 +36,15 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 RETRY_AFTER_SECONDS = 5
 
 
-def unavailable(request, error):
-    logger.warning("%s %s answered 503: the database did not answer (%s)", request.method, request.path,
-                   type(error).__name__)
-    message = _("The service cannot reach its database just now. Nothing was saved. Please try again in a "
-                "moment.")
+def unavailable(request, error, outcome_unknown=False):
+    logger.warning("%s %s answered 503: the database did not answer (%s)%s", request.method, request.path,
+                   type(error).__name__, ", in the COMMIT" if outcome_unknown else "")
+    if outcome_unknown:
+        message = _("The service lost its database while saving, and cannot tell whether it was saved. Please try "
+                    "again in a moment: a report sent again with the same form or key is filed only once.")
+    else:
+        message = _("The service cannot reach its database just now. Nothing was saved. Please try again in a "
+                    "moment.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
     else:
@@ -90,7 +94,7 @@ class RequestTransactionMiddleware:
                                request.method, request.path, type(error).__name__)
                 return response
             if isinstance(error, UNAVAILABLE):
-                return unavailable(request, error)  # the COMMIT failed: with a key, the retry is safe
+                return unavailable(request, error, outcome_unknown=True)  # the COMMIT's fate is unknown
             raise
         return response
 
