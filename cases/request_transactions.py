@@ -27,6 +27,7 @@ from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,16 @@ RETRY_AFTER_SECONDS = 5
 def unavailable(request, error, outcome_unknown=False):
     logger.warning("%s %s answered 503: the database did not answer (%s)%s", request.method, request.path,
                    type(error).__name__, ", in the COMMIT" if outcome_unknown else "")
+    # In the request's language also when this middleware answers before LocaleMiddleware ran.
+    language = translation.get_language_from_request(request)
+    with translation.override(language):
+        response = _answer(request, outcome_unknown)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Content-Language"] = language
+    return response
+
+
+def _answer(request, outcome_unknown):
     if outcome_unknown:
         message = _("The service lost its database while saving, and cannot tell whether it was saved. Please try "
                     "again in a moment: a report sent again with the same form or key is filed only once.")
@@ -46,11 +57,8 @@ def unavailable(request, error, outcome_unknown=False):
         message = _("The service cannot reach its database just now. Nothing was saved. Please try again in a "
                     "moment.")
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=503)
-    else:
-        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+        return JsonResponse({"detail": message}, status=503)
+    return HttpResponse(render_to_string("503.html", {"message": message}), status=503)
 
 
 def _note_unavailable(sender, request=None, **kwargs):
@@ -94,7 +102,9 @@ class RequestTransactionMiddleware:
                                request.method, request.path, type(error).__name__)
                 return response
             if isinstance(error, UNAVAILABLE):
-                return unavailable(request, error, outcome_unknown=True)  # the COMMIT's fate is unknown
+                # No answer yet: the transaction never began. An answer: its COMMIT failed, with
+                # an outcome no one can know.
+                return unavailable(request, error, outcome_unknown=response is not None)
             raise
         return response
 

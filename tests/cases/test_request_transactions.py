@@ -143,3 +143,19 @@ def test_a_commit_that_fails_answers_503_saying_the_outcome_is_unknown(cast, org
                            HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "cannot tell whether it was saved" in response.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reference_data")
+def test_a_transaction_that_cannot_begin_answers_that_nothing_was_saved(cast, org, monkeypatch):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(cast["reporter"])
+    connection.close()
+    monkeypatch.setattr(connection, "connect", gone)
+    response = client.post("/api/v1/reports/", filing_data("deviation", org.unit_a), format="json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    monkeypatch.undo()
+    assert response.status_code == 503 and response.json() == {"detail": EN}
+    assert not Report.objects.exists()
