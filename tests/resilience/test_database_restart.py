@@ -40,6 +40,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.resilience
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CLIENTS = 6
