@@ -27,6 +27,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -45,7 +46,7 @@ pytestmark = pytest.mark.resilience
 BASE_DIR = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CLIENTS = 6
-FILINGS_PER_CLIENT = 20
+FILINGS_PER_CLIENT = 14
 TYPES = ["lex_sarah", "data_breach", "deviation", "complaint"]
 NOTIFIED_TYPES = {"lex_sarah", "data_breach"}  # report.filed has a default rule for these
 AUDIT_KEY = "restart-test-audit-key"
@@ -183,16 +184,14 @@ def application(cluster):
     log = open(cluster.folder / "gunicorn.log", "w+")
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "3", "--bind",
                                f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"],
-                              cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+                              cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait_for_port(port, server)
         yield {"env": env, "port": port, "url": cluster.url("app"), "log": log, **seed}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        # The master and its workers, in their own process group: nothing is left to finish.
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=15)
         log.close()
 
 
