@@ -76,7 +76,8 @@ def _failed(event, error):
     the row keeps the time it has and the dispatcher takes it then."""
     delays = settings.OUTBOX_RETRY_DELAYS
     delay = delays[min(event.attempts, len(delays) - 1)]
-    summary = f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"[:300]
+    first_line = (str(error).strip().splitlines() or [""])[0]  # a database error's detail lines may hold values
+    summary = f"{type(error).__name__}: {first_line}"[:300]
     logger.warning("Event %s (%s) not delivered, retried in %s s: %s", event.pk, event.name or "?", delay,
                    type(error).__name__)
     try:
