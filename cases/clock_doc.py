@@ -36,6 +36,10 @@ finish and stop the loop. `make run` starts it beside the web server. The jobs:
 """
 
 JOBS = {
+    "cases.outbox.dispatch_due": "delivers the domain events of the outbox that were not delivered right after "
+                                 "their commit (`OUTBOX_GRACE` seconds after it, then retried after "
+                                 "`OUTBOX_RETRY_DELAYS`) to the notifications and every other receiver "
+                                 "(docs/notifications.md, \"The outbox\").",
     "cases.clock_jobs.fire_clocks": "warnings at the rule's `warn_before_hours` (only the most urgent one whose "
                                     "time has come), overdue, and escalation after `escalate_after_hours` overdue.",
     "cases.clock_jobs.fire_action_reminders": "an action's own due date: `action.due_soon` within the warning of "
@@ -46,8 +50,8 @@ JOBS = {
     "notifications.jobs.recover_deliveries": "notification e-mails left \"being sent\" longer than "
                                              "`NOTIFICATION_SENDING_LEASE` (default 600 s) by a lost worker are "
                                              "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
-                                             "times, then failed and shown to administrators "
-                                             "(docs/notifications.md).",
+                                             "times, then failed and shown to administrators; e-mails whose task "
+                                             "was never queued are queued (docs/notifications.md).",
     "cases.compilations.retention.prune_exports": "deletes the compilation exports made in the background "
                                                   "(`ExportJob`, the file is in the row) requested more than "
                                                   "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
@@ -56,6 +60,9 @@ JOBS = {
                                              "every `AUDIT_CHECKPOINT_MINUTES` (default 15), to a file of the day in "
                                              "`AUDIT_CHECKPOINT_DIR` and to the log, after checking it against the "
                                              "last export (docs/operations.md, \"The audit trail\").",
+    "cases.outbox.prune_delivered": "deletes delivered outbox events older than `OUTBOX_RETENTION_DAYS` (7).",
+    "cases.idempotency.prune_expired": "deletes the idempotency keys of filings older than `IDEMPOTENCY_KEY_HOURS` "
+                                       "(24; docs/api.md).",
 }
 
 FIRING = """\

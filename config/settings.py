@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a changing request is one transaction, and a database that does not answer is a
+    # 503 with Retry-After, never a 500 (cases.request_transactions).
+    "cases.request_transactions.RequestTransactionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -227,6 +230,14 @@ NOTIFICATION_WEEKLY_DIGEST_WEEKDAY = env.int("NOTIFICATION_WEEKLY_DIGEST_WEEKDAY
 # NOTIFICATION_SENDING_LEASE_RETRIES times; then it fails and shows in the admin.
 NOTIFICATION_SENDING_LEASE = env.int("NOTIFICATION_SENDING_LEASE", default=600)
 NOTIFICATION_SENDING_LEASE_RETRIES = env.int("NOTIFICATION_SENDING_LEASE_RETRIES", default=2)
+# The outbox of domain events (cases.outbox, docs/notifications.md): the dispatcher takes an
+# event OUTBOX_GRACE seconds after its commit unless the fast path delivered it; after a failure
+# it waits each of OUTBOX_RETRY_DELAYS in turn, then the last one again, for as long as it takes.
+OUTBOX_GRACE = env.int("OUTBOX_GRACE", default=30)
+OUTBOX_RETRY_DELAYS = [int(s) for s in env.list("OUTBOX_RETRY_DELAYS", default=["10", "60", "300", "1800"])]
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# Idempotency keys of filings (cases.idempotency, docs/api.md) are kept this many hours.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 # Background work through django-tasks: the database queue and `manage.py db_worker` by
 # default; TASKS_BACKEND=rq puts it on Redis (REDIS_URL) with `manage.py rqworker`.
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
@@ -272,6 +283,7 @@ SPECTACULAR_SETTINGS = {
 
 # Called every round of `manage.py run_scheduler` as job(now); each returns how many things it did.
 SCHEDULER_JOBS = [
+    "cases.outbox.dispatch_due",
     "cases.clock_jobs.fire_clocks",
     "cases.clock_jobs.fire_action_reminders",
     "cases.clock_jobs.fire_workflow_timers",
@@ -281,6 +293,8 @@ SCHEDULER_JOBS = [
     "notifications.jobs.recover_deliveries",
     "cases.compilations.retention.prune_exports",
     "cases.audit_anchor.export_checkpoints",
+    "cases.outbox.prune_delivered",
+    "cases.idempotency.prune_expired",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (cases.compilations.retention).

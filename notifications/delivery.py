@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -157,16 +157,17 @@ def _retry(delivery, error):
 def recover_stuck(now):
     """Deliveries left "sending" longer than the lease: their worker was lost (killed, out of
     memory, the machine stopped). Queue each again, up to ``NOTIFICATION_SENDING_LEASE_RETRIES``
-    times; after that, fail it so that an administrator sees it. Returns how many it handled.
+    times; after that, fail it so that an administrator sees it. Deliveries still pending that
+    long were never queued: queued now. Returns how many it handled.
 
     A live worker cannot hold the row that long: each SMTP socket operation is bounded by
     ``EMAIL_TIMEOUT``, and the lease must be well above the few of them one send takes. The
     update is conditional on the row still being "sending" since the same moment, so a worker
     that finishes meanwhile, or a second scheduler, wins the row and this one skips it."""
     expired = now - datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
+    handled = _requeue_never_queued(now, expired)
     stuck = list(Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
                  .values_list("pk", "claimed_at", "lease_requeues"))
-    handled = 0
     for pk, claimed_at, requeues in stuck:
         row = Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_at=claimed_at)
         since = claimed_at.isoformat(timespec="seconds")
@@ -181,6 +182,23 @@ def recover_stuck(now):
                         last_error=f"{LOST_WORKER}, {requeues + 1} times (last since {since})"):
             logger.warning("E-mail delivery %s was left being sent %s times: failed", pk, requeues + 1)
             handled += 1
+    return handled
+
+
+def _requeue_never_queued(now, expired):
+    """Deliveries still pending a lease after they were written (or last queued here): their
+    task was never queued, because the database went away between the commit of the row and the
+    enqueueing after it. Queued again, at most once per lease; a task that was only slow to come
+    finds the row claimed and sends nothing twice."""
+    waiting = Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=expired).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=expired))
+    handled = 0
+    for pk in list(waiting.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if Delivery.objects.filter(pk=pk, status=Delivery.Status.PENDING).update(next_attempt_at=now):
+                logger.warning("E-mail delivery %s was never queued: queued now", pk)
+                transaction.on_commit(lambda pk=pk: enqueue(pk))
+                handled += 1
     return handled
 
 

@@ -68,5 +68,6 @@ def weekly_manager_digest(now):
 def recover_deliveries(now):
     """E-mails left "being sent" longer than ``NOTIFICATION_SENDING_LEASE`` by a worker that
     was lost are queued again, up to ``NOTIFICATION_SENDING_LEASE_RETRIES`` times, then failed
-    (shown to administrators). Returns how many it handled."""
+    (shown to administrators); e-mails still pending that long (their task was never queued) are
+    queued. Returns how many it handled."""
     return recover_stuck(now)

@@ -1,14 +1,14 @@
 """Domain events → notifications, by the rules in the database.
 
-Runs after the change's transaction committed (``cases.events.emit`` sends on commit). The
-notifications of one event are written in one transaction; their e-mails are enqueued when it
-commits. An event handled twice produces nothing new: each notification's key is derived from
-the event, the rule and the recipient.
+Runs after the change's transaction committed (``cases.outbox`` delivers each event from the
+outbox after the commit, and again until it succeeds). The notifications of one event are
+written in one transaction; their e-mails are enqueued when it commits. An event handled twice
+produces nothing new: each notification's key is derived from the event, the rule and the
+recipient.
 """
 
 import hashlib
 import json
-import logging
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -22,7 +22,6 @@ from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
 from notifications.models import Mode, Notification, NotificationRule, Position, Preference, RuleRecipient
 
-logger = logging.getLogger(__name__)
 
 # What of an event's data a notification keeps: ids, codes and times, never free text.
 KEPT_DATA = {"type", "source", "target", "regulator", "task_id", "step", "reason", "clock_id", "code", "due_at",
@@ -30,13 +29,9 @@ KEPT_DATA = {"type", "source", "target", "regulator", "task_id", "step", "reason
 
 
 def handle_case_event(sender, *, name, report_id, actor_id=None, data=None, **kwargs):
-    """The ``case_event`` receiver. A failure here is logged (event name and case id only)
-    and never reaches the sender: the change it reacts to has already committed."""
-    try:
-        return notify(name, report_id=report_id, actor_id=actor_id, data=data or {})
-    except Exception:
-        logger.exception("Notifications for event %s on case %s failed", name, report_id)
-        return []
+    """The ``case_event`` receiver. A failure propagates to the outbox, which keeps the event
+    and delivers it again later (``cases.outbox``): nothing is logged and dropped."""
+    return notify(name, report_id=report_id, actor_id=actor_id, data=data or {})
 
 
 class Rules(list):

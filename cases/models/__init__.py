@@ -12,6 +12,8 @@ from cases.models.case_content import (
     InvestigationEntry,
 )
 from cases.models.messages import CaseMessage, ReceiptCode
+from cases.models.idempotency import IdempotencyKey
+from cases.models.outbox import OutboxEvent
 from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -42,6 +44,7 @@ __all__ = [
     "TYPE_MODELS", "Term", "User",
     "ExportJob", "RegulatorDocument", "SummaryReview", "SuppressionRule",
     "CaseMessage", "ReceiptCode",
+    "IdempotencyKey", "OutboxEvent",
     "CountedCase",
     "MonthlyCount",
 ]

@@ -5,15 +5,17 @@ receipt code travels only in POST bodies, never in a URL."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from cases import selectors
+from cases import idempotency, selectors
 from cases.forms import ReportCreateForm
 from cases.models import CaseMessage, OrgUnit
 from cases.services import CaseNotFound, do_answer_as_submitter, do_file_public_submission
 from cases.services.conversation import MessageForm
+from cases.web import once
 from cases.web.common import attach_errors, public_limits, rate_limited
 from cases.web.reporting import ATTACHMENT_HELP, MultipleFileField
 
@@ -55,6 +57,7 @@ class CodeForm(forms.Form):
 @never_cache
 def public_form(request):
     submissions, _lookups = public_limits()
+    reused = False
     if request.method == "POST":
         form = PublicForm(request.POST, request.FILES)
         if rate_limited(request, "public-form", submissions, HOUR):
@@ -65,16 +68,28 @@ def public_form(request):
                 # A bot filled the hidden field: answer as if it worked, file nothing.
                 return redirect("web:public_thanks")
             data = {k: v for k, v in request.POST.items() if k in form.fields and k not in ("website", "attachments")}
+
+            def file():
+                report, code = do_file_public_submission(data=data,
+                                                         uploads=form.cleaned_data.get("attachments") or [])
+                # Saved with the session in the filing's transaction (cases.request_transactions).
+                request.session[RECEIPT_SESSION_KEY] = code
+                return idempotency.Answer(302, reverse("web:public_thanks"), None, report.pk)
+
             try:
-                _report, code = do_file_public_submission(data=data, uploads=form.cleaned_data.get("attachments") or [])
+                answer, _replayed = once.file_once(request, None, file)
             except ValidationError as exc:
                 attach_errors(form, exc, {"file": "attachments"})
+            except idempotency.KeyReused:
+                reused = True
+                form.add_error(None, _("This form was already sent, and your message was received. To send another "
+                                       "message, check the form and send it again."))
             else:
-                request.session[RECEIPT_SESSION_KEY] = code
-                return redirect("web:public_thanks")
+                return redirect(answer.location)
     else:
         form = PublicForm()
-    return render(request, "web/public_form.html", {"form": form})
+    return render(request, "web/public_form.html", {"form": form,
+                                                    "idempotency_key": once.key_for_form(request, reused)})
 
 
 @never_cache

@@ -9,15 +9,17 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import audit, selectors
+from cases import audit, idempotency, selectors
 from cases.access import role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
 from cases.models import CaseMessage, ReportType, Role
 from cases.services import do_file_report_with_details
 from cases.services.content import MAX_UPLOADS
+from cases.web import once
 from cases.web.common import attach_errors
 
 MAX_FILES = MAX_UPLOADS
@@ -154,25 +156,37 @@ def _last_unit(user):
 def report_form(request, report_type):
     if report_type not in TITLES:
         raise Http404()
+    reused = False
     if request.method == "POST":
         form = FilingForm(request.POST, request.FILES, report_type=report_type)
         persons = PersonFormSet(request.POST, prefix="person")
         if form.is_valid() & persons.is_valid():
             data = {k: v for k, v in request.POST.items() if k in form.fields and k != "attachments"}
             data["type"] = report_type
-            try:
+
+            def file():
                 report = do_file_report_with_details(
                     acting_user=request.user, data=data,
                     persons=[p.cleaned_data for p in persons if p.has_changed() and p.cleaned_data],
                     uploads=form.cleaned_data.get("attachments") or [],
                     immediate_measures=form.cleaned_data.get("immediate_measures", ""),
                 )
+                return idempotency.Answer(302, reverse("web:my_reports"), {"case_number": report.case_number},
+                                          report.pk)
+
+            try:
+                answer, _replayed = once.file_once(request, request.user, file)
             except ValidationError as exc:
                 attach_errors(form, exc, {"file": "attachments"})
+            except idempotency.KeyReused as exc:
+                reused = True
+                form.add_error(None, _("This form was already sent, and filed as %(number)s. To file another "
+                                       "report, check the form and send it again.") % {
+                    "number": exc.report.case_number})
             else:
                 messages.success(request, _("Thank you. Your report is filed as %(number)s.") % {
-                    "number": report.case_number}, extra_tags=f"clear-draft:report-{report_type}")
-                return redirect("web:my_reports")
+                    "number": answer.body["case_number"]}, extra_tags=f"clear-draft:report-{report_type}")
+                return redirect(answer.location)
     else:
         form = FilingForm(report_type=report_type, initial={"unit": _last_unit(request.user)})
         persons = PersonFormSet(prefix="person")
@@ -180,6 +194,7 @@ def report_form(request, report_type):
         "form": form, "persons": persons, "report_type": report_type, "title": TITLES[report_type],
         "help": dict((c[0], c[2]) for c in CHOICES)[report_type],
         "imy_rule": _imy_rule() if report_type == ReportType.DATA_BREACH else None,
+        "idempotency_key": once.key_for_form(request, reused),
     })
 
 

@@ -213,16 +213,25 @@ def test_rules_are_edited_in_the_admin(admin_client):
         assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
 
 
-def test_a_failing_rule_never_reaches_the_sender(cast, org, smtp, deliver, monkeypatch, caplog):
+def test_a_failing_rule_never_reaches_the_sender_and_its_event_is_delivered_later(cast, org, smtp, deliver,
+                                                                                 monkeypatch, caplog):
+    from cases import outbox
+    from cases.models import OutboxEvent
+
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("notifications.rules.resolve_recipients", broken)
-    report = deliver(file_with_person, "lex_sarah", cast, org)
-    send("clock.overdue", report, clock_id=1, code="x", due_at="2026-01-01T00:00:00+00:00", user_ids=[cast["sas"].pk])
+    with monkeypatch.context() as patched:
+        patched.setattr("notifications.rules.resolve_recipients", broken)
+        report = deliver(file_with_person, "lex_sarah", cast, org)  # the filing itself succeeds
     assert smtp.received == [] and not Notification.objects.exists()
-    assert f"Notifications for event clock.overdue on case {report.pk} failed" in caplog.text
+    event = OutboxEvent.objects.get(report=report, name="report.filed")
+    assert event.delivered_at is None and event.attempts == 1 and event.last_error == "RuntimeError: boom"
     assert DESCRIPTION not in caplog.text
+    deliver(outbox.deliver_all)
+    assert [m.recipients for m in smtp.received] == [["sas@kommun.example"]]
+    event.refresh_from_db()
+    assert event.delivered_at is not None
 
 
 def test_the_submitters_answer_reaches_the_handler(cast, org, smtp, deliver):

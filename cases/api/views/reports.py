@@ -1,15 +1,17 @@
 """Cases: the scoped list, filing, one case, its transitions and its audit trail."""
 
+from django.core.exceptions import ValidationError
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.viewsets import ViewSet
 
-from cases import selectors, services
+from cases import idempotency, selectors, services
 from cases.api.input import form_data
 from cases.api.reading import audit_events, audit_trail_for, log_case_read, log_read, reads_everything, visible_case
 from cases.api.schema import form_body
@@ -82,6 +84,30 @@ PREFER = OpenApiParameter(
 )
 
 
+class KeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "idempotency_key_reused"
+    default_detail = _("This Idempotency-Key was used before for another request. Use a new key for a new filing.")
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description=(
+        "A key of the client's choosing (1–255 visible ASCII characters; a UUID is a good choice), new for every "
+        "report. A retry with the same key answers with the first answer (the same status, body and `Location`, "
+        "and `Idempotent-Replayed: true`) and files nothing more, also when two retries arrive at once. The same key "
+        "with another request body answers 422. Keys are kept at least 24 hours (`IDEMPOTENCY_KEY_HOURS`)."
+    ),
+)
+
+
+def idempotency_key(request):
+    try:
+        return idempotency.checked(request.headers.get("Idempotency-Key"))
+    except ValidationError as error:
+        raise exceptions.ValidationError({"Idempotency-Key": error.messages})
+
+
 class ReportViewSet(ViewSet):
     pagination_class = Pagination
 
@@ -95,10 +121,27 @@ class ReportViewSet(ViewSet):
         log_read(request.user, "report.listed", [report.pk for report in page], filters=filters.validated_data)
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=form_body(ReportCreateForm, "ReportInput"), responses={201: CASE_SCHEMA})
+    @extend_schema(request=form_body(ReportCreateForm, "ReportInput"), responses={201: CASE_SCHEMA},
+                   parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
-        report = services.do_file_report(acting_user=request.user, data=form_data(request))
-        return case_response(request, visible_case(request.user, report.pk), status.HTTP_201_CREATED)
+        key = idempotency_key(request)
+
+        def file():
+            report = services.do_file_report(acting_user=request.user, data=form_data(request))
+            response = case_response(request, visible_case(request.user, report.pk), status.HTTP_201_CREATED)
+            location = reverse("api:report-detail", kwargs={"report_id": report.pk}, request=request)
+            return idempotency.Answer(response.status_code, location, response.data, report.pk)
+
+        fingerprint = idempotency.fingerprint(request.method, request.path, request.data)
+        try:
+            answer, replayed = idempotency.once(request.user, key, fingerprint, file)
+        except idempotency.KeyReused:
+            raise KeyReused()
+        response = Response(answer.body, status=answer.status_code, headers={"Location": answer.location})
+        if replayed:
+            log_read(request.user, "report.viewed", [answer.report_id])  # the case's data goes out again
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     @extend_schema(responses=CASE_SCHEMA)
     def retrieve(self, request, report_id):
