@@ -1,6 +1,5 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from cases.api.views.parts import (
     ActionViewSet,
@@ -55,7 +54,6 @@ case_parts = [
 ]
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("reports/", ReportViewSet.as_view(LIST), name="report-list"),

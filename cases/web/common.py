@@ -3,6 +3,7 @@ a cache-based rate limit, and the clocks of a case."""
 
 import functools
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -54,13 +55,19 @@ def case_errors(view):
 
 
 def rate_limited(request, bucket, limit, window):
-    """True when this client has used up ``limit`` requests in ``window`` seconds."""
-    key = f"ui-rate:{bucket}:{request.META.get('REMOTE_ADDR', '')}"
+    """True when this client has used up ``limit`` requests in ``window`` seconds. The client
+    is its address as the sign-in lockout sees it (CLIENT_IP_HEADERS, docs/operations.md)."""
+    return limit_reached(f"ui-rate:{bucket}:{get_client_ip_address(request) or ''}", limit, window)
+
+
+def limit_reached(key, limit, window):
+    """Count one more use of ``key`` in the shared cache; True once more than ``limit`` uses
+    fall in the window of ``window`` seconds that the first of them opened."""
     if cache.add(key, 1, window):
         return False
     try:
         count = cache.incr(key)
-    except ValueError:
+    except ValueError:  # the window closed between the two calls
         cache.add(key, 1, window)
         return False
     return count > limit
