@@ -59,11 +59,11 @@ def test_the_lockout_page_says_when_to_try_again_in_english_and_swedish(client, 
     english = sign_in(client, "sas", PASSWORD, language="en").content.decode()
     assert "Signing in is blocked for now" in english
     assert "blocked for 15 minutes" in english
-    assert "March 2, 2026, 2:20 p.m." in english
+    assert "Try again after 14:20 on March 2, 2026." in english
     swedish = sign_in(client, "sas", PASSWORD, language="sv").content.decode()
     assert "Inloggningen är spärrad en stund" in swedish
     assert "spärrad i 15 minuter" in swedish
-    assert "2 mars 2026 14:20" in swedish
+    assert "Försök igen efter kl. 14:20 den 2 mars 2026." in swedish
 
 
 def test_a_username_is_locked_out_from_every_address(client, cast):
