@@ -210,11 +210,13 @@ AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env.list("LOGIN_LOCKOUT_PARAMETERS
 AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
 # Its log lines name only the lockout's parameters, masked; no banner at every start.
 AXES_VERBOSE = False
-# The client's address as sign-in lockouts and rate limits see it: REMOTE_ADDR, unless the
-# reverse proxy names it in a header it sets itself (CLIENT_IP_HEADERS, e.g. HTTP_X_REAL_IP,
-# or HTTP_X_FORWARDED_FOR with CLIENT_IP_PROXY_COUNT).
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
-AXES_IPWARE_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=None)
+# The client's address as the audit trail, the rate limits and the lockout see it
+# (cases.middleware.client_address): REMOTE_ADDR, unless the reverse proxy names it in a header
+# it sets itself (CLIENT_IP_HEADERS, e.g. HTTP_X_REAL_IP; or HTTP_X_FORWARDED_FOR with
+# CLIENT_IP_PROXY_COUNT, django-ipware's count of the proxies in that header).
+CLIENT_IP_HEADERS = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=None)
+AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_address"
 # Password-reset e-mails, per address asked for and per client address, in an hour.
 PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
 PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=10)

@@ -3,7 +3,6 @@ a cache-based rate limit, and the clocks of a case."""
 
 import functools
 
-from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from cases.middleware import client_address
 from cases.models import DeadlineRule, ReportType
 from cases.services import CaseNotFound, InvalidState, UnknownTransition
 
@@ -55,9 +55,8 @@ def case_errors(view):
 
 
 def rate_limited(request, bucket, limit, window):
-    """True when this client has used up ``limit`` requests in ``window`` seconds. The client
-    is its address as the sign-in lockout sees it (CLIENT_IP_HEADERS, docs/operations.md)."""
-    return limit_reached(f"ui-rate:{bucket}:{get_client_ip_address(request) or ''}", limit, window)
+    """True when this client has used up ``limit`` requests in ``window`` seconds."""
+    return limit_reached(f"ui-rate:{bucket}:{client_address(request) or ''}", limit, window)
 
 
 def limit_reached(key, limit, window):

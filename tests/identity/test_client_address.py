@@ -31,7 +31,7 @@ def test_a_forwarded_for_header_from_the_client_does_not_change_its_address(clie
 
 @pytest.fixture
 def behind_a_proxy(settings):
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_REAL_IP", "REMOTE_ADDR"]
+    settings.CLIENT_IP_HEADERS = ["HTTP_X_REAL_IP", "REMOTE_ADDR"]
 
 
 def test_behind_a_proxy_the_lockout_counts_the_address_the_proxy_names(client, cast, behind_a_proxy):
@@ -57,3 +57,19 @@ def test_behind_a_proxy_the_audit_trail_records_the_client(cast, org, behind_a_p
     assert client.get(f"/api/v1/reports/{report.pk}/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP="198.51.100.7").status_code == 200
     event = AuditEvent.objects.filter(chain=AuditEvent.Chain.ACCESS).latest("seq")
     assert event.ip == "198.51.100.7"
+
+
+@pytest.mark.parametrize("headers, count, meta, expected", [
+    (["REMOTE_ADDR"], None, {"HTTP_X_FORWARDED_FOR": "203.0.113.1", "HTTP_X_REAL_IP": "203.0.113.2"}, PROXY),
+    (["HTTP_X_REAL_IP"], None, {"HTTP_X_REAL_IP": "198.51.100.7"}, "198.51.100.7"),
+    # Two proxies, the outer one appending the client to X-Forwarded-For and the inner one
+    # appending the outer one; django-ipware counts the proxies that appear in the header.
+    (["HTTP_X_FORWARDED_FOR"], 1, {"HTTP_X_FORWARDED_FOR": "198.51.100.7, 10.0.0.1"}, "198.51.100.7"),
+    # A client that writes its own X-Forwarded-For does not fit the count: its entry is not used.
+    (["HTTP_X_FORWARDED_FOR"], 1, {"HTTP_X_FORWARDED_FOR": "203.0.113.66, 198.51.100.7, 10.0.0.1"}, None),
+])
+def test_the_client_address_is_read_as_configured(rf, settings, headers, count, meta, expected):
+    from cases.middleware import client_address
+
+    settings.CLIENT_IP_HEADERS, settings.CLIENT_IP_PROXY_COUNT = headers, count
+    assert client_address(rf.get("/", REMOTE_ADDR=PROXY, **meta)) == expected
