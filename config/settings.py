@@ -5,6 +5,7 @@ production is whatever has ``DEBUG=false``, and then every secret must be given 
 process refuses to start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "notifications",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "identity",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout noted during the request into the answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -141,6 +146,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: it refuses a locked-out sign-in before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -206,6 +213,62 @@ LOGOUT_REDIRECT_URL = "/"
 PUBLIC_SUBMISSIONS_PER_HOUR = env.int("PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
 RECEIPT_LOOKUPS_PER_HOUR = env.int("RECEIPT_LOOKUPS_PER_HOUR", default=30)
 
+# Counters that every worker must share (the public form's and the password reset's rate
+# limits): the database's cache table by default (created by `migrate`), Redis when
+# CACHE_URL or REDIS_URL names one (docs/operations.md). Django's database cache increments
+# by reading and rewriting, which loses counts between workers and resets the expiry;
+# identity.cache.DatabaseCache increments atomically and keeps it.
+if env.str("CACHE_URL", default=""):
+    _CACHE = env.cache_url("CACHE_URL")
+elif env.str("REDIS_URL", default=""):
+    _CACHE = env.cache_url("REDIS_URL")
+else:
+    _CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+if _CACHE["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Culling drops live entries too: room for every address's counters, so that a flood of
+    # new keys cannot push a counter out before its window ends.
+    _CACHE = {**_CACHE, "BACKEND": "identity.cache.DatabaseCache",
+              "OPTIONS": {"MAX_ENTRIES": 100_000, **_CACHE.get("OPTIONS", {})}}
+CACHES = {"default": _CACHE}
+
+# Sign-in throttling with django-axes (docs/operations.md, "Sign-in lockout"): after
+# LOGIN_FAILURE_LIMIT failed sign-ins, by the web login, the admin's or the API token
+# endpoint, the username and the client address are each refused for LOGIN_COOLOFF_MINUTES
+# after the latest failure. The attempts are rows in the database, visible and removable in the
+# admin by a superuser (`manage.py axes_reset_username NAME` does the same).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+
+
+def _lockout_parameters(value):
+    """``username,ip_address`` locks each out on its own; ``username+ip_address`` only the pair."""
+    allowed = {"username", "ip_address", "user_agent"}
+    parameters = [item.split("+") if "+" in item else item for item in value]
+    for parameter in parameters:
+        if not set([parameter] if isinstance(parameter, str) else parameter) <= allowed:
+            raise ImproperlyConfigured(f"LOGIN_LOCKOUT_PARAMETERS: {parameter!r}; use {', '.join(sorted(allowed))}.")
+    return parameters
+
+
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env.list("LOGIN_LOCKOUT_PARAMETERS", default=["username", "ip_address"]))
+AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
+# Its log lines name only the lockout's parameters, masked; no banner at every start.
+AXES_VERBOSE = False
+# The client's address as the audit trail, the rate limits and the lockout see it
+# (cases.middleware.client_address): REMOTE_ADDR, unless the reverse proxy names it in a header
+# it sets itself (CLIENT_IP_HEADERS, e.g. HTTP_X_REAL_IP; or HTTP_X_FORWARDED_FOR with
+# CLIENT_IP_PROXY_COUNT, django-ipware's count of the proxies in that header).
+CLIENT_IP_HEADERS = env.list("CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
+CLIENT_IP_PROXY_COUNT = env.int("CLIENT_IP_PROXY_COUNT", default=None)
+AXES_CLIENT_IP_CALLABLE = "cases.middleware.client_address"
+# Password-reset e-mails, per address asked for and per client address, in an hour.
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=3)
+PASSWORD_RESETS_PER_CLIENT = env.int("PASSWORD_RESETS_PER_CLIENT", default=10)
+# API tokens are refused this many days after they were issued; a password change or a
+# deactivation deletes them at once (identity.tokens).
+API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
+
 # viewflow's own site (its middleware and views) is not used: its process and task views are
 # not mounted (docs/workflows.md), so it must not add middleware to every request either.
 VIEWFLOW = {"AUTOREGISTER": False}
@@ -254,7 +317,7 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "cases.api.authentication.TokenAuthentication",
+        "identity.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -2,9 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from identity.password_reset import PasswordResetView
+from identity.views import ObtainTokenView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Before Django's own: this one limits the e-mails (identity.password_reset).
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/notifications/", include("notifications.api_urls")),
     path("api/v1/", include("cases.api.urls")),
     path("notifications/", include("notifications.urls")),

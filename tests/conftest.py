@@ -50,6 +50,23 @@ def cast(org):
     return build_cast(org)
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Rate limits count in the shared cache: the database's cache table by default (Redis when
+    the environment names one). A transactional test's flush leaves that table alone (it
+    belongs to no model) and Redis outlives every test, so every test with a database starts
+    with the cache empty. (Emptying it afterwards too would fail after a test that closed its
+    database connection, as the scheduler's tests do.)"""
+    if _DATABASE_FIXTURES & set(request.fixturenames) or request.node.get_closest_marker("django_db"):
+        from django.core.cache import cache
+
+        request.getfixturevalue("db")
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoints_in_a_temporary_directory(settings, tmp_path_factory):
     """The scheduler's checkpoint export (cases.audit_anchor) writes files: never into the

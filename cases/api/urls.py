@@ -1,7 +1,6 @@
 from django.urls import include, path
 from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from cases.api.views.parts import (
     ActionViewSet,
@@ -56,7 +55,6 @@ case_parts = [
 ]
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves the page's script from a URL of its own rather than inline, as the
     # content-security policy demands; Swagger UI draws its icons as data: images, which only

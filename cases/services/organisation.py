@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.authtoken.models import Token
 
 from cases import audit
 from cases.access import CASE_READING_ROLES, NAMING_ROLES, forget_role_scope
@@ -62,13 +63,15 @@ def do_revoke_role(user, role, unit, *, acting_user):
 
 @transaction.atomic
 def do_deactivate_user(user, *, acting_user):
-    """Deactivate an account (it is never deleted: names stay on cases and audit rows) and put
-    every task the user held back in the queue, audited with the reason ``user_deactivated``."""
+    """Deactivate an account (it is never deleted: names stay on cases and audit rows), delete
+    its API tokens (so that reactivating it revives none), and put every task the user held
+    back in the queue, audited with the reason ``user_deactivated``."""
     if acting_user is not None and not reach(acting_user).has_user(user):
         raise PermissionDenied(_("You may not deactivate this user."))
     was_active = type(user).objects.filter(pk=user.pk, is_active=True).exists()
     user.is_active = False
     type(user).objects.filter(pk=user.pk).update(is_active=False)
+    Token.objects.filter(user=user).delete()
     forget_role_scope(user)
     if was_active:
         audit.record("user.deactivated", actor=acting_user, obj=user, payload={"user": user.pk})

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from cases.middleware import client_address
 from cases.models import DeadlineRule, ReportType
 from cases.services import CaseNotFound, InvalidState, UnknownTransition
 
@@ -55,12 +56,17 @@ def case_errors(view):
 
 def rate_limited(request, bucket, limit, window):
     """True when this client has used up ``limit`` requests in ``window`` seconds."""
-    key = f"ui-rate:{bucket}:{request.META.get('REMOTE_ADDR', '')}"
+    return limit_reached(f"ui-rate:{bucket}:{client_address(request) or ''}", limit, window)
+
+
+def limit_reached(key, limit, window):
+    """Count one more use of ``key`` in the shared cache; True once more than ``limit`` uses
+    fall in the window of ``window`` seconds that the first of them opened."""
     if cache.add(key, 1, window):
         return False
     try:
         count = cache.incr(key)
-    except ValueError:
+    except ValueError:  # the window closed between the two calls
         cache.add(key, 1, window)
         return False
     return count > limit

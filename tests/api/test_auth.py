@@ -5,6 +5,7 @@ than 403 because the first authentication class (TokenAuthentication) names a sc
 """
 
 import pytest
+from django.http import HttpRequest
 from rest_framework.test import APIClient
 
 from tests.cast import PASSWORD
@@ -42,7 +43,7 @@ def test_a_bad_token_is_401(cast):
 
 def test_the_browser_session_works_too(cast):
     client = APIClient()
-    assert client.login(username="manager_a", password=PASSWORD)
+    assert client.login(request=HttpRequest(), username="manager_a", password=PASSWORD)
     assert client.get("/api/v1/reports/").status_code == 200
 
 
@@ -84,7 +85,7 @@ def test_a_token_whose_user_was_deactivated_is_refused_with_drfs_message(cast):
 def test_the_token_and_its_user_are_one_read(cast, django_assert_num_queries):
     from rest_framework.authtoken.models import Token
 
-    from cases.api.authentication import TokenAuthentication
+    from identity.authentication import TokenAuthentication
 
     token = Token.objects.create(user=cast["sas"])
     with django_assert_num_queries(1):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.utils import timezone
 
 from cases.access import role_scope
@@ -111,7 +112,7 @@ def test_json_prints_nothing_else_also_when_already_seeded():
 
 def test_each_demo_user_logs_in_with_the_printed_password(client):
     for row in json.loads(seed("--json")):
-        assert client.login(username=row["username"], password=row["password"]), row["username"]
+        assert client.login(request=HttpRequest(), username=row["username"], password=row["password"]), row["username"]
         client.logout()
 
 

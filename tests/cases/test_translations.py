@@ -9,6 +9,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 import cases
+import identity
 import notifications
 import workflows
 from cases.models import Report
@@ -21,6 +22,7 @@ CATALOGUES = {
     "cases": LOCALE,
     "workflows": Path(workflows.__file__).resolve().parent / "locale",
     "notifications": Path(notifications.__file__).resolve().parent / "locale",
+    "identity": Path(identity.__file__).resolve().parent / "locale",
     "root": Path(cases.__file__).resolve().parents[1] / "locale",
 }
 

@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _empty_rate_limits():
-    """The public form's rate limit lives in the cache; every test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
-"""The API's token authentication: DRF's, with its one read compiled once per connection.
+"""The API's token authentication: DRF's, with its one read compiled once per connection, and
+tokens that expire.
 
 Every API request reads its token with the token's user; ``cases.statements`` keeps that
-read's SQL instead of compiling it again on each request. The answers (who is
-authenticated, the errors for an unknown token or an inactive user) are DRF's own.
+read's SQL instead of compiling it again on each request. The answers for an unknown token or
+an inactive user are DRF's own; a token older than API_TOKEN_TTL is refused with its own
+message (identity.tokens), decided from the row already read.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from cases.statements import Statement
+from identity.tokens import expired
 
 _TOKEN_WITH_USER = Statement(lambda key: Token.objects.select_related("user").filter(key=key).order_by()[:1], str)
 
@@ -21,4 +24,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if expired(token):
+            raise exceptions.AuthenticationFailed(
+                _("The token has expired. Ask for a new one with your username and password at /api/v1/auth/token/."))
         return token.user, token

@@ -1,0 +1,187 @@
+"""API tokens expire API_TOKEN_TTL after they were issued, and a password change (by any path)
+or a deactivation deletes them."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from cases.services import do_deactivate_user
+from tests.cast import PASSWORD
+
+TOKEN = "/api/v1/auth/token/"
+NEW_PASSWORD = "ett-helt-nytt-losen-42"
+
+
+def issue(username="sas", password=PASSWORD):
+    response = APIClient().post(TOKEN, {"username": username, "password": password}, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def api(key, language="en"):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE=language)
+    return client
+
+
+def opens_the_api(key):
+    return api(key).get("/api/v1/reports/").status_code == 200
+
+
+def fresh(user):
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def test_the_token_answer_says_when_it_expires(cast, settings, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False)
+    settings.API_TOKEN_TTL = datetime.timedelta(days=30)
+    answer = issue()
+    assert answer["expires_at"] == "2026-04-01T11:00:00+02:00"
+    assert opens_the_api(answer["token"])
+
+
+def test_a_token_is_refused_once_it_has_expired_with_a_clear_message(cast, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    key = issue()["token"]
+    time_machine.shift(datetime.timedelta(days=30) - datetime.timedelta(seconds=1))
+    assert opens_the_api(key)
+    time_machine.shift(datetime.timedelta(seconds=1))
+    response = api(key).get("/api/v1/reports/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"detail": "The token has expired. Ask for a new one with your username and "
+                                         "password at /api/v1/auth/token/."}
+    assert api(key, language="sv").get("/api/v1/reports/").json()["detail"].startswith("Token har gått ut.")
+
+
+def test_the_lifetime_is_configurable(cast, settings, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    settings.API_TOKEN_TTL = datetime.timedelta(days=1)
+    key = issue()["token"]
+    time_machine.shift(datetime.timedelta(days=1))
+    assert api(key).get("/api/v1/reports/").status_code == 401
+
+
+def test_asking_again_gives_the_same_token_while_it_lasts_and_a_new_one_after(cast, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    first = issue()
+    time_machine.shift(datetime.timedelta(days=29))
+    assert issue() == first
+    time_machine.shift(datetime.timedelta(days=1))
+    renewed = issue()
+    assert renewed["token"] != first["token"]
+    assert opens_the_api(renewed["token"])
+    assert not opens_the_api(first["token"])
+
+
+def test_an_expired_token_still_sent_along_does_not_keep_a_client_from_a_new_one(cast, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    stale = issue()["token"]
+    time_machine.shift(datetime.timedelta(days=31))
+    response = api(stale).post(TOKEN, {"username": "sas", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert opens_the_api(response.json()["token"])
+
+
+def test_set_password_anywhere_revokes_the_users_tokens(cast):
+    key = issue()["token"]
+    user = fresh(cast["sas"])
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    assert not opens_the_api(key)
+    assert api(key).get("/api/v1/reports/").json()["detail"] == "Invalid token."
+    assert opens_the_api(issue(password=NEW_PASSWORD)["token"])
+
+
+def test_the_password_change_page_revokes_the_tokens(client, cast):
+    key = issue()["token"]
+    client.force_login(cast["sas"])
+    response = client.post("/accounts/password_change/", {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert not opens_the_api(key)
+
+
+def test_a_superuser_setting_the_password_in_the_admin_revokes_the_tokens(client, cast):
+    key = issue()["token"]
+    operator = get_user_model().objects.create_superuser("operator", "operator@kommun.example", PASSWORD)
+    client.force_login(operator)
+    response = client.post(f"/admin/cases/user/{cast['sas'].pk}/password/", {
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    assert response.status_code == 302
+    assert fresh(cast["sas"]).check_password(NEW_PASSWORD)
+    assert not opens_the_api(key)
+
+
+def test_a_password_reset_revokes_the_tokens(client, cast):
+    key = issue()["token"]
+    client.post("/accounts/password_reset/", {"email": "sas@kommun.example"})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line).strip()
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    form = client.get(path, follow=True)
+    response = client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert fresh(cast["sas"]).check_password(NEW_PASSWORD)
+    assert not opens_the_api(key)
+
+
+def test_deactivation_revokes_the_tokens_for_good(cast):
+    key = issue()["token"]
+    do_deactivate_user(cast["sas"], acting_user=None)
+    assert not Token.objects.filter(key=key).exists()
+    user = fresh(cast["sas"])
+    user.is_active = True
+    user.save()
+    assert not opens_the_api(key)
+
+
+def test_signing_in_and_saving_other_fields_revokes_nothing(cast, settings):
+    key = issue()["token"]
+    user = fresh(cast["sas"])
+    user.title = "Kvalitetssamordnare"
+    user.save()
+    assert APIClient().login(request=HttpRequest(), username="sas", password=PASSWORD)
+    assert opens_the_api(key)
+
+
+def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(cast, settings):
+    key = issue()["token"]
+    # The cast's hashes are MD5 (tests/conftest.py); with PBKDF2 preferred, signing in rehashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert APIClient().login(request=HttpRequest(), username="sas", password=PASSWORD)
+    assert fresh(cast["sas"]).password.startswith("pbkdf2_sha256$")
+    assert opens_the_api(key)
+
+
+@pytest.mark.parametrize("expired", [False, True])
+def test_authentication_stays_one_read_of_the_token_with_its_user(cast, django_assert_num_queries, time_machine,
+                                                                  expired):
+    from rest_framework.exceptions import AuthenticationFailed
+
+    from identity.authentication import TokenAuthentication
+
+    time_machine.move_to(timezone.now(), tick=False)
+    token = Token.objects.create(user=cast["sas"])
+    if expired:
+        time_machine.shift(datetime.timedelta(days=31))
+    with django_assert_num_queries(1):
+        if expired:
+            with pytest.raises(AuthenticationFailed):
+                TokenAuthentication().authenticate_credentials(token.key)
+        else:
+            assert TokenAuthentication().authenticate_credentials(token.key) == (cast["sas"], token)
+
+
+def test_the_schema_documents_the_token_answer_and_the_lockout(db):
+    schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
+    assert set(responses) == {"200", "400", "429"}
+    answer = responses["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schema["components"]["schemas"][answer]["properties"]) == {"token", "expires_at"}
