@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 from django.utils import timezone
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import TokenProxy
 
@@ -128,6 +129,14 @@ PLACES = {
         "sn": lambda org, cast: TokenProxy.objects.create(user=cast["sas"]),
         "on": lambda org, cast: TokenProxy.objects.create(user=cast["sas_other"]),
     }),
+    # Sign-in lockouts (django-axes, identity/): the operator sees and lifts them (docs/identity.md).
+    "axes.accessattempt": (OperatorAdmin, {"shared": lambda org, cast: AccessAttempt.objects.create(
+        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
+        get_data="", post_data="", failures_since_start=3)}),
+    "axes.accessfailurelog": (OperatorAdmin, {"shared": lambda org, cast: AccessFailureLog.objects.create(
+        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/")}),
+    "axes.accesslog": (OperatorAdmin, {"shared": lambda org, cast: AccessLog.objects.create(
+        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/")}),
     "django_tasks_database.dbtaskresult": (OperatorAdmin, {"shared": lambda org, cast: DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}}, task_path="notifications.tasks.send", queue_name="default",
         backend_name="default", run_after=timezone.now(), exception_class_path="", traceback="")}),
@@ -141,6 +150,9 @@ NOBODY = {
     "notifications.delivery": {"add"},
     "notifications.failedaddress": {"add"},
     "django_tasks_database.dbtaskresult": {"add", "change", "delete"},
+    "axes.accessattempt": {"add"},
+    "axes.accessfailurelog": {"add"},
+    "axes.accesslog": {"add"},
 }
 
 
