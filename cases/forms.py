@@ -238,6 +238,12 @@ class CloseForm(CaseForm):
         return self.cleaned_data
 
 
+def board_members(board_id):
+    """Who may be named on a case of the board: its active people (cases.services.reports
+    refuses anyone else too)."""
+    return get_user_model().objects.filter(is_active=True, home_unit__namnd_id=board_id)
+
+
 class ComplaintRegisterForm(CaseForm):
     handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.filter(is_active=True))
     complaint_kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"))
@@ -247,6 +253,7 @@ class ComplaintRegisterForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = board_members(self.board_id)
         if self.report.complaint_kind_id and not self.is_bound:
             self.initial["complaint_kind"] = self.report.complaint_kind_id
 
@@ -296,6 +303,7 @@ class LexSarahRegisterForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY, self.board_id)
+        self.fields["investigator"].queryset = board_members(self.board_id)
 
     def clean(self):
         """The chair and the head of social services are informed; times not in the future."""

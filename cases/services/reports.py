@@ -1,6 +1,6 @@
 """Filing a report, moving it through its lifecycle, and routing to linked cases."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -177,6 +177,11 @@ def workflow():
 
 
 def grant_named_investigator(report, user):
+    """The one way a person is named on a case. Only an active person whose home unit lies in
+    the case's board: a name from another board would open the case across the secrecy
+    boundary between boards (OSL 8 kap.)."""
+    if not type(user).objects.filter(pk=user.pk, is_active=True, home_unit__namnd_id=report.namnd_id).exists():
+        raise ValidationError(_("Only an active person of this case's board can be named on it."))
     assign_perm("cases.investigate_report", user, report)
     forget_named_grants(report)
 

@@ -11,14 +11,15 @@ import datetime
 import uuid
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.forms import CheckboxInput, MultiWidget
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import TokenProxy
 
@@ -443,7 +444,7 @@ def test_the_issue_case_a_board_administrator_can_neither_set_the_password_of_an
     response = client.post(password_url, {"password1": "Kapat-konto-123", "password2": "Kapat-konto-123",
                                            "usable_password": "true"})
     assert response.status_code == 404
-    assert not client.login(username="on_reporter", password="Kapat-konto-123")
+    assert not client.login(request=HttpRequest(), username="on_reporter", password="Kapat-konto-123")
 
 
 def test_a_password_set_in_the_admin_is_audited_without_the_password(administrators, cast, client):

@@ -33,7 +33,6 @@ UNLINKED = {
     "password_reset_done": "reached only after posting the password-reset form",
     "password_reset_confirm": "reached only from the link in the password-reset e-mail",
     "password_reset_complete": "reached only after posting a new password from the e-mail's link",
-    "password_reset": "no page links to it yet",
     "web:public_thanks": "reached only after posting the public form (it shows the receipt code once)",
     "admin:view_on_site": "no admin model has a page on the site (get_absolute_url)",
     "admin:autocomplete": "called by the admin's scripts, not by a link",
@@ -50,7 +49,7 @@ NOT_PAGES = {
     "notification-": "the notification API (JSON): tests/notifications and the schemathesis run",
 }
 # Patterns that answer POST only (checked below: a GET is refused with 405).
-POST_ONLY = {"logout", "admin:logout", "web:claim", "web:release", "notifications:read", "notifications:read-all"}
+POST_ONLY = {"api-token", "logout", "admin:logout", "web:claim", "web:release", "notifications:read", "notifications:read-all"}
 
 
 def named_patterns(patterns=None, namespace=""):

@@ -10,6 +10,7 @@ that every user has cases out of their scope. There are compilation exports done
 notifications in the centre, a substitution and the administrators' admin rights.
 """
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -197,3 +198,7 @@ def _administrators(cast, org):
     Token.objects.create(user=cast["sas"])
     Position.objects.create(code="namnd_chair", name="Nämndens ordförande", unit=org.sn, user=cast["decision_maker"])
     FailedAddress.objects.create(address="borta@kommun.example", code=550, error="Mailbox unavailable")
+    lockout = {"username": "sas", "ip_address": "10.0.0.1", "user_agent": "crawl", "http_accept": "*/*",
+               "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(**lockout, get_data="", post_data="", failures_since_start=10)
+    AccessFailureLog.objects.create(**lockout, locked_out=True)

@@ -62,3 +62,21 @@ def test_the_cache_never_holds_the_address(client, cast, settings):
         keys = [row[0] for row in cursor.fetchall()]
     assert keys and not any("sas" in key for key in keys)
     assert cache.get(keys[0].split(":", 2)[2]) is not None
+
+
+def test_the_login_page_leads_to_the_reset_and_the_reset_pages_are_the_sites_own_in_swedish(client, cast):
+    login = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert f'href="{RESET}"' in login and "Glömt lösenordet?" in login
+    page = client.get(RESET, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Skicka länken" in page and "Django" not in page
+    done = client.post(RESET, {"email": "sas@kommun.example"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True)
+    assert "Titta i din e-post" in done.content.decode()
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line).strip()
+    path = link[link.index("/accounts/"):]
+    choose = client.get(path, HTTP_ACCEPT_LANGUAGE="sv", follow=True).content.decode()
+    assert "Välj ett nytt lösenord" in choose and "Spara det nya lösenordet" in choose
+
+
+def test_a_used_or_forged_reset_link_says_so_and_offers_a_new_one(client, cast):
+    page = client.get("/accounts/reset/MQ/set-password/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "Länken gäller inte längre" in page and f'href="{RESET}"' in page

@@ -49,7 +49,7 @@ CLIENTS = 6
 FILINGS_PER_CLIENT = 14
 TYPES = ["lex_sarah", "data_breach", "deviation", "complaint"]
 NOTIFIED_TYPES = {"lex_sarah", "data_breach"}  # report.filed has a default rule for these
-AUDIT_KEY = "restart-test-audit-key"
+AUDIT_KEY = "restart-test-audit-key-0123456789abcdef"
 
 
 def _unavailable(reason):

@@ -18,6 +18,8 @@ from workflows.nodes import Step
 pytestmark = pytest.mark.django_db
 
 TYPES = list(PATHS)
+# Who handles each type's tasks: the DSO alone changes a breach, the SAS reads it (DOMAIN.md).
+HANDLER = {report_type: "dso" if report_type == "data_breach" else "sas" for report_type in TYPES}
 
 
 def closed_case(report_type, cast, org):
@@ -72,15 +74,16 @@ def test_a_finished_step_answers_a_conflict_or_a_message_never_an_error(report_t
     report = closed_case(report_type, cast, org)
     done = [t for t in case_tasks(report) if isinstance(t.flow_task, Step)]
     assert done and all(t.status == STATUS.DONE for t in done)
+    handler = cast[HANDLER[report_type]]
     for task in done:
-        got = answers(cast["sas"], task, cast["sas"])
-        may_take = task.flow_task.may_take(cast["sas"], report)
+        got = answers(handler, task, handler)
+        may_take = task.flow_task.may_take(handler, report)
         assert got["api claim"] == (409 if may_take else 403), task.flow_task
         assert got["api release"] == got["api reassign"] == 409, (task.flow_task, got)
         # The web pages go back with a message saying the task is no longer open.
         assert {got["web release"], got["web reassign form"], got["web reassign"]} == {302}, (task.flow_task, got)
         assert got["web claim"] == (302 if may_take else 403), (task.flow_task, got)
-    response = web(cast["sas"]).post(reverse("web:release", args=[done[0].pk]), follow=True)
+    response = web(handler).post(reverse("web:release", args=[done[0].pk]), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Uppgiften är inte längre öppen."]
 
 
@@ -88,9 +91,10 @@ def test_a_finished_step_answers_a_conflict_or_a_message_never_an_error(report_t
 @pytest.mark.parametrize("named", [False, True], ids=["no investigator named", "investigator named"])
 def test_the_reassign_page_opens_for_every_open_step_and_offers_those_who_may_take_it(report_type, named, cast, org):
     report = file(report_type, cast["reporter"], org.unit_a)
+    handler = cast[HANDLER[report_type]]
     if named:
-        do_grant_investigator(report.pk, cast["outsider"], acting_user=cast["sas"])
-    client = web(cast["sas"])
+        do_grant_investigator(report.pk, cast["outsider"], acting_user=handler)
+    client = web(handler)
     seen = set()
     for name in PATHS[report_type]:
         if name == "close":  # the notification to the regulator joins the case before its closing step
