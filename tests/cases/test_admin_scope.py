@@ -465,7 +465,14 @@ def footprint_outside(kind, org, cast, user):
     elif kind == "own report":
         file("deviation", user, org.unit_c)
     elif kind == "named investigator":
+        # Named while they worked in Omsorgsnämnden (only a board's own people are named),
+        # then moved to Socialnämnden by the operator: the name stays on the case.
+        home = user.home_unit
+        User.objects.filter(pk=user.pk).update(home_unit=org.unit_c)
+        user.refresh_from_db()
         grant_named_investigator(file("lex_sarah", on_reporter(org, cast), org.unit_c), user)
+        User.objects.filter(pk=user.pk).update(home_unit=home)
+        user.refresh_from_db()
     elif kind == "substitution":
         Substitute.objects.create(person=cast["sas_other"], substitute=user, starts_at=now_plus(-1), ends_at=now_plus(3))
     elif kind == "position":

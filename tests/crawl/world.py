@@ -198,7 +198,8 @@ def _administrators(cast, org):
     Token.objects.create(user=cast["sas"])
     Position.objects.create(code="namnd_chair", name="Nämndens ordförande", unit=org.sn, user=cast["decision_maker"])
     FailedAddress.objects.create(address="borta@kommun.example", code=550, error="Mailbox unavailable")
-    lockout = {"username": "sas", "ip_address": "10.0.0.1", "user_agent": "crawl", "http_accept": "*/*",
+    # A stranger locked out (not one of the cast, who sign in for the crawl)
+    lockout = {"username": "okand.person", "ip_address": "10.0.0.1", "user_agent": "crawl", "http_accept": "*/*",
                "path_info": "/accounts/login/"}
     AccessAttempt.objects.create(**lockout, get_data="", post_data="", failures_since_start=10)
     AccessFailureLog.objects.create(**lockout, locked_out=True)
