@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import plausible_time
 from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
 
 COLUMNS = [
@@ -34,6 +35,7 @@ class LocalDateTimeField(forms.DateTimeField):
     """A date alone means noon that day, so that it never slips into the day before."""
 
     input_formats = ["%Y-%m-%d", *DATETIME_FORMATS]
+    default_validators = [plausible_time]
 
     def to_python(self, value):
         result = super().to_python(value)

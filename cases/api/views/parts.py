@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
@@ -20,6 +20,7 @@ from cases import forms as case_forms
 from cases import selectors, services
 from cases.api import reading
 from cases.api.input import form_data
+from cases.api.parsers import JSONParser
 from cases.api.schema import form_body
 from cases.api.serializers import (
     ActionSerializer,
