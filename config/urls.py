@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-
-from cases.api.errors import unknown_path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,7 +9,6 @@ urlpatterns = [
     path("api/v1/", include("cases.api.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", include("workflows.urls")),
-    re_path(r"^api/", unknown_path),
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -6,10 +6,7 @@ refusal never confirms that a case is there.
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.decorators import api_view, authentication_classes, permission_classes
-from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -59,13 +56,3 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: [_("A number in the request is too large.")]})
     return drf_exception_handler(exc, context)
-
-
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-@authentication_classes([])
-@permission_classes([AllowAny])
-def unknown_path(request, *args, **kwargs):
-    """A path under /api/ that names nothing answers like an object that is not there (JSON),
-    not with the site's HTML page; e.g. ``/api/v1/reports/abc/``, whose id is not a number."""
-    raise exceptions.NotFound()

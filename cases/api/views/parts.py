@@ -6,6 +6,7 @@ which decides who may (404 outside scope, 403 inside it) and validates with its 
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -141,7 +142,7 @@ class AttachmentViewSet(CasePartViewSet):
         attachment = services.do_add_attachment(report_id, acting_user=request.user, upload=request.FILES.get("file"))
         return Response(self.serializer_class(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in settings.ATTACHMENT_ALLOWED_TYPES})
     def download(self, request, report_id, pk):
         report = reading.case_parts_for(request.user, report_id)
         attachment = get_object_or_404(reading.attachments(report), pk=pk)
