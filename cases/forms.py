@@ -551,7 +551,7 @@ class ReportBoundModelForm(forms.ModelForm):
     def __init__(self, *args, report=None, **kwargs):
         self.report = report
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for field in self.fields.values():  # the model's times, held to the range as the other forms' are
             if isinstance(field, forms.DateTimeField):
                 field.validators.append(plausible_time)
 

@@ -103,7 +103,7 @@ class AutoSchema(openapi.AutoSchema):
             if applies and code not in responses:
                 responses[code] = {"description": ERRORS[code]}
         for code, response in responses.items():
-            if code >= "400" and "content" not in response:
+            if int(code) >= 400 and "content" not in response:
                 schema = FIELD_ERRORS if code == "400" else ERROR
                 response["content"] = {"application/json": {"schema": self._component(schema)}}
         return operation

@@ -17,7 +17,10 @@ from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
 
+from django.utils import timezone
+
 from cases.models import Report
+from tests.api.helpers import Case
 from tests.factories import ago
 from tests.hostile import FUZZ_SETTINGS, hostile_text, text_with_invalid_bytes
 
@@ -39,8 +42,8 @@ def kept_in_form(body, text):
 
 
 def shown(body, text):
-    """The stored text on a page: escaped, with its line breaks as <br>."""
-    return linebreaksbr(text, autoescape=True) in body
+    """The stored text on a page: escaped, with its line breaks as <br> where the page keeps them."""
+    return linebreaksbr(text, autoescape=True) in body or escape(text) in body
 
 
 def assert_refused_in_words(response):
@@ -100,6 +103,38 @@ def test_the_report_form_stores_and_shows_any_text_escaped_or_refuses_it_keeping
             body = assert_refused_in_words(response)
             assert kept_in_form(body, text)
             assert not Report.objects.exists()
+        transaction.set_rollback(True)
+
+
+# The handler's forms on the case page (cases.web.case.PARTS): each text field, with valid
+# values for the others.
+CASE_PART_FORMS = {
+    "causes": ({"description": "Rutinen var okänd."}, ["description"]),
+    "persons": ({"name": "Brukare Ett", "role": "Brukare"}, ["name", "role"]),
+    "entries": ({"text": "Personalen bekräftar.", "entry_date": "", "source": "Intervju", "nature": "fact"},
+                ["text", "source"]),
+    "feedback": ({"text": "Tack för din rapport."}, ["text"]),
+}
+
+
+@FUZZ_SETTINGS
+@given(part=st.sampled_from(sorted(CASE_PART_FORMS)), data=st.data(), text=hostile_text)
+def test_the_case_page_forms_store_and_show_any_text_escaped_or_refuse_it_keeping_it(part, data, text, client,
+                                                                                   cast, org):
+    valid, text_fields = CASE_PART_FORMS[part]
+    field = data.draw(st.sampled_from(text_fields))
+    with transaction.atomic():
+        report = Case(cast, org, "lex_sarah", "investigating").report
+        client.force_login(cast["sas"])
+        fields = {**valid, "entry_date": timezone.localdate().isoformat(), field: text} if part == "entries" else {
+            **valid, field: text}
+        response = client.post(reverse("web:part", args=[report.pk, part]), fields)
+        assert response.status_code in (200, 302)
+        if response.status_code == 302:
+            assert shown(client.get(reverse("web:case", args=[report.pk])).content.decode(), text.strip())
+        else:
+            body = assert_refused_in_words(response)
+            assert kept_in_form(body, text)
         transaction.set_rollback(True)
 
 
