@@ -3,7 +3,9 @@
 JSON can spell a lone surrogate (``"\\ud800"``), which Python reads into a ``str`` that no
 database can store, since UTF-8 has no encoding for it. Every body is checked here, once, so
 that such text is refused as unreadable (400) before any endpoint sees it, instead of failing
-(500) wherever it would be saved or looked up.
+(500) wherever it would be saved or looked up. It is the default parser
+(``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``); a view that names its own parsers (DRF's token
+view does) names this one.
 """
 
 import json
