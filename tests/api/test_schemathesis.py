@@ -32,7 +32,7 @@ from rest_framework.authtoken.models import Token
 from cases.management.commands.seed_demo import Seeder, username
 from cases.models import TYPE_MODELS, ExportJob, RegulatorNotification, Report, Role
 from cases.services import do_add_attachment
-from tests.hostile import MAX_EXAMPLES
+from tests.hostile import FUZZ_MAX_EXAMPLES
 
 # Who the API is fuzzed as: the demo's Socialnämnden users, and the other board's SAS, for
 # whom Socialnämnden's cases must look as if they did not exist.
@@ -166,7 +166,7 @@ def _one_connection_across_requests():
 
 # Read once, at collection, as any client reads it: from the server.
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler(), config=schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
+    "generation": {"mode": "all", "max-examples": FUZZ_MAX_EXAMPLES},
     "phases": {"stateful": {"enabled": False}},
     "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
 }))

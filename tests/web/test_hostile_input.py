@@ -79,22 +79,36 @@ def test_the_public_form_stores_and_shows_any_text_escaped_or_refuses_it_keeping
         transaction.set_rollback(True)
 
 
-def filing(org, **fields):
-    return {"type": "deviation", "unit": org.unit_a.pk, "description": "Dörren stod öppen.",
-            "occurred_at": ago(hours=2)[:16], "person-TOTAL_FORMS": "1", "person-INITIAL_FORMS": "0",
+# Each filing form's own fields (cases.web.reporting.FilingForm.FIELDS), valid, and its text fields.
+FILING = {
+    "deviation": ({"occurred_at": ago(hours=2)[:16]}, []),
+    "lex_sarah": ({"occurred_at": ago(hours=2)[:16], "immediate_measures": "Personalen byttes."},
+                  ["immediate_measures"]),
+    "data_breach": ({"discovered_at": ago(hours=2)[:16]}, []),
+    "complaint": ({"kind": "klagomal", "submitter_name": "", "submitter_contact": ""},
+                  ["submitter_name", "submitter_contact"]),
+}
+PERSON_FIELDS = ["person-0-name", "person-0-role"]
+
+
+def filing(org, report_type="deviation", **fields):
+    return {"type": report_type, "unit": org.unit_a.pk, "description": "Dörren stod öppen.",
+            **FILING[report_type][0], "person-TOTAL_FORMS": "1", "person-INITIAL_FORMS": "0",
             "person-0-name": "", "person-0-role": "", **fields}
 
 
 @FUZZ_SETTINGS
-@given(field=st.sampled_from(["description", "person-0-name", "person-0-role"]), text=hostile_text)
-def test_the_report_form_stores_and_shows_any_text_escaped_or_refuses_it_keeping_it(field, text, client, cast, org):
+@given(report_type=st.sampled_from(sorted(FILING)), data=st.data(), text=hostile_text)
+def test_the_filing_forms_store_and_show_any_text_escaped_or_refuse_it_keeping_it(report_type, data, text, client,
+                                                                                cast, org):
+    field = data.draw(st.sampled_from(["description", *FILING[report_type][1], *PERSON_FIELDS]))
     with transaction.atomic():
         client.force_login(cast["reporter"])
-        response = client.post(reverse("web:report_form", args=["deviation"]), filing(org, **{field: text}))
+        response = client.post(reverse("web:report_form", args=[report_type]), filing(org, report_type, **{field: text}))
         if response.status_code == 302:
             report = Report.objects.get()
-            if field == "description":
-                assert report.description == text.strip()
+            if field not in PERSON_FIELDS:
+                assert getattr(report, field) == text.strip()
             else:  # a person row left blank (whitespace only) is no person
                 stored = [getattr(person, field.removeprefix("person-0-")) for person in report.persons.all()]
                 assert stored == ([text.strip()] if text.strip() else [])
