@@ -108,8 +108,21 @@ class TermField(forms.ModelChoiceField):
         raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
+# The times a case can hold. Nothing in a case happened before 1900, and outside this range a
+# time cannot be kept and given back faithfully: Stockholm kept local mean time (+01:12:12,
+# which no ISO 8601 offset can express) until 1900, and beyond year 9999 there is no datetime
+# to read a stored value back into.
+EARLIEST_TIME = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
+LATEST_TIME = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def plausible_time(value):
+    if not EARLIEST_TIME <= value < LATEST_TIME:
+        raise ValidationError(_("Give a time between 1900 and 2099."), code="implausible_time")
+
+
 def past_datetime(label, required=True, **kwargs):
-    return forms.DateTimeField(label=label, required=required, **kwargs)
+    return forms.DateTimeField(label=label, required=required, validators=[plausible_time], **kwargs)
 
 
 class CaseForm(forms.Form):
@@ -557,6 +570,9 @@ class ReportBoundModelForm(forms.ModelForm):
     def __init__(self, *args, report=None, **kwargs):
         self.report = report
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the model's times, held to the range as the other forms' are
+            if isinstance(field, forms.DateTimeField):
+                field.validators.append(plausible_time)
 
 
 class InvestigationEntryForm(ReportBoundModelForm):

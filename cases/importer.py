@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.forms import plausible_time
 from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
 
 COLUMNS = [
@@ -34,6 +35,7 @@ class LocalDateTimeField(forms.DateTimeField):
     """A date alone means noon that day, so that it never slips into the day before."""
 
     input_formats = ["%Y-%m-%d", *DATETIME_FORMATS]
+    default_validators = [plausible_time]
 
     def to_python(self, value):
         result = super().to_python(value)
@@ -163,17 +165,36 @@ class Lookups:
             namnd_id=namnd_id, case_year=year, case_sequence=sequence).exists()
 
 
-class UnreadableFile(Exception):
-    pass
+# A byte that is not UTF-8 is decoded to a lone surrogate (``surrogateescape``), so that the
+# file is read whole and each such byte is reported with its line and column; a text given as
+# ``str`` may hold lone surrogates of its own, which are refused the same way.
+NOT_TEXT = re.compile("[\ud800-\udfff]")
 
 
 def decode(raw):
-    if isinstance(raw, bytes):
+    return raw.decode("utf-8-sig", errors="surrogateescape") if isinstance(raw, bytes) else raw
+
+
+def _rows(reader):
+    """``(line, values, error)`` per record; a record the csv module cannot read (a field beyond
+    its size limit) is an error on its line, and reading goes on with the next."""
+    line = reader.line_num
+    while True:
         try:
-            return raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise UnreadableFile(_("The file is not UTF-8 text."))
-    return raw
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield line + 1, None, str(_("A field is longer than %(limit)d characters.") % {
+                "limit": csv.field_size_limit()})
+        else:
+            yield line + 1, values, None
+        line = reader.line_num
+
+
+def _not_text(line, columns):
+    return [{"line": line, "column": column, "message": str(_("This is not UTF-8 text: save the file as UTF-8."))}
+            for column, value in columns if NOT_TEXT.search(value)]
 
 
 def parse(raw):
@@ -187,7 +208,11 @@ def parse(raw):
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [], [{"line": 1, "column": "", "message": str(_("The file is empty."))}]
-    errors = []
+    except csv.Error:
+        return [], [{"line": 1, "column": "", "message": str(_("The header cannot be read as CSV."))}]
+    errors = _not_text(1, ((str(i + 1), h) for i, h in enumerate(header)))
+    if errors:
+        return [], errors
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     for name in unknown:
@@ -198,14 +223,19 @@ def parse(raw):
         return [], errors
     lookups = Lookups()
     rows = []
-    line = reader.line_num
-    for values in reader:
-        start, line = line + 1, reader.line_num
+    for start, values, error in _rows(reader):
+        if error is not None:
+            errors.append({"line": start, "column": "", "message": error})
+            continue
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
             errors.append({"line": start, "column": "", "message": str(
                 _("The row has %(found)d fields; the header has %(expected)d.") % {"found": len(values), "expected": len(header)})})
+            continue
+        unreadable = _not_text(start, zip(header, values))
+        if unreadable:
+            errors.extend(unreadable)
             continue
         form = ImportRowForm(data={k: v.strip() for k, v in zip(header, values)}, lookups=lookups)
         if not form.is_valid():

@@ -323,9 +323,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The browsable API within the content-security policy (cases/api/renderers.py).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "cases.api.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "cases.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "cases.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -342,6 +347,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI would otherwise send the schema's address to validator.swagger.io and show
     # its badge from there: nothing leaves this installation.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The variants of a case (cases/api/serializers.py) each name their one type and representation.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportTypeEnum": "cases.models.ReportType",
+        "FullRepresentationEnum": ["full"],
+        "ReducedRepresentationEnum": ["reduced"],
+    },
 }
 
 # Called every round of `manage.py run_scheduler` as job(now); each returns how many things it did.

@@ -1,10 +1,11 @@
 """The API's token endpoint (identity.tokens has the tokens' rules)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from identity.lockout import LockedOut
 from identity.tokens import expires_at, issue
@@ -15,9 +16,6 @@ class TokenAnswer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
-_ERROR = inline_serializer(name="Error", fields={"detail": serializers.CharField()})
-
-
 class ObtainTokenView(ObtainAuthToken):
     """POST ``username`` and ``password``: the token and when it expires. Sign-in lockouts
     (django-axes) count here as on the web login."""
@@ -25,11 +23,13 @@ class ObtainTokenView(ObtainAuthToken):
     # Credentials are the body's alone: a stale ``Authorization`` header must not keep a client
     # from asking for a new token.
     authentication_classes = ()
+    # DRF's view names its own parsers; the API's own (cases.api.parsers) refuse text that is not Unicode.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=AuthTokenSerializer,
         responses={200: TokenAnswer, 400: OpenApiResponse(description="Wrong username or password."),
-                   429: OpenApiResponse(_ERROR, description="Too many failed sign-ins: wait (Retry-After).")})
+                   429: OpenApiResponse(description="Too many failed sign-ins: wait (Retry-After).")})
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():

@@ -4,6 +4,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.viewsets import ViewSet
 
 from notifications import selectors
@@ -40,12 +41,12 @@ class InAppNotificationSerializer(serializers.Serializer):
 
 class InAppNotificationViewSet(ViewSet):
     serializer_class = InAppNotificationSerializer
+    # Named here, not only used in list(), so that the schema shows the pages the list answers with.
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     @extend_schema(responses=InAppNotificationSerializer(many=True))
     def list(self, request):
-        from rest_framework.settings import api_settings
-
-        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.centre_list(request.user), request, view=self)
         return paginator.get_paginated_response(InAppNotificationSerializer(page, many=True).data)
 

@@ -17,6 +17,17 @@ from cases.services import available_transitions
 from cases.services.base import CLOSED_STATES
 
 
+def _one_value(value):
+    """A field's schema with the one value it takes in a variant of ``Case``: ``representation``
+    and, among the full views, ``type`` tell the variants apart, so that an answer matches
+    exactly one of them."""
+    return {"type": "string", "enum": [value]}
+
+
+def _of_type(report_type):
+    return serializers.ChoiceField(choices=[(report_type.value, report_type.label)])
+
+
 def state_label(report):
     return str(TYPE_MODELS[report.type].STATES.get(report.state, report.state))
 
@@ -76,11 +87,6 @@ class CaseSerializer(ReportSummarySerializer):
     discovered_at = serializers.DateTimeField(allow_null=True)
     available_transitions = serializers.SerializerMethodField()
 
-    REPRESENTATION = ""
-
-    def get_representation(self, report) -> str:
-        return self.REPRESENTATION
-
     @extend_schema_field(TransitionSerializer(many=True))
     def get_available_transitions(self, report):
         return available_transitions(report, self.context["request"].user)
@@ -89,11 +95,14 @@ class CaseSerializer(ReportSummarySerializer):
 class ReporterViewSerializer(CaseSerializer):
     """The reporter follows their report: its state, and the answer or decision once given."""
 
-    REPRESENTATION = "reduced"
     reply = serializers.CharField(allow_null=True)
     replied_at = serializers.DateTimeField(allow_null=True)
     decision = serializers.CharField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(_one_value("reduced"))
+    def get_representation(self, report):
+        return "reduced"
 
     def to_representation(self, report):
         data = super().to_representation(report)
@@ -287,7 +296,6 @@ class RiskSerializer(serializers.Serializer):
 class FullCaseSerializer(CaseSerializer):
     """For those who work on the case or may view it by role."""
 
-    REPRESENTATION = "full"
     reporter = UserRefSerializer(allow_null=True)
     risk = RiskSerializer(source="*")
     investigation_summary = serializers.CharField()
@@ -308,6 +316,10 @@ class FullCaseSerializer(CaseSerializer):
     timeline = serializers.SerializerMethodField()
     clocks = CaseClocksField()
     open_tasks = serializers.SerializerMethodField()
+
+    @extend_schema_field(_one_value("full"))
+    def get_representation(self, report):
+        return "full"
 
     def _many(self, serializer_class, items):
         return serializer_class(items, many=True, context={**self.context, "report": self.instance}).data
@@ -366,6 +378,7 @@ class FullCaseSerializer(CaseSerializer):
 
 
 class DeviationSerializer(FullCaseSerializer):
+    type = _of_type(ReportType.DEVIATION)
     category = ReferenceSerializer(allow_null=True)
     route = serializers.CharField()
     no_action_reason = serializers.CharField()
@@ -373,6 +386,7 @@ class DeviationSerializer(FullCaseSerializer):
 
 
 class ComplaintSerializer(FullCaseSerializer):
+    type = _of_type(ReportType.COMPLAINT)
     handler = UserRefSerializer(allow_null=True)
     submitter_name = serializers.CharField()
     submitter_contact = serializers.CharField()
@@ -387,6 +401,7 @@ class ComplaintSerializer(FullCaseSerializer):
 
 
 class LexSarahSerializer(FullCaseSerializer):
+    type = _of_type(ReportType.LEX_SARAH)
     categories = ReferenceSerializer(many=True)
     immediate_measures = serializers.CharField()
     immediate_measures_at = serializers.DateTimeField(allow_null=True)
@@ -398,6 +413,7 @@ class LexSarahSerializer(FullCaseSerializer):
 
 
 class DataBreachSerializer(FullCaseSerializer):
+    type = _of_type(ReportType.DATA_BREACH)
     ended_at = serializers.DateTimeField(allow_null=True)
     breach_nature = serializers.ListField(child=serializers.CharField())
     data_categories = ReferenceSerializer(many=True)

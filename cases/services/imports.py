@@ -32,10 +32,7 @@ class ImportRejected(ValidationError):
 @transaction.atomic
 def do_import_reports(raw, *, acting_user, filename=""):
     """Import every report in the CSV ``raw`` (bytes or text), or none. Returns the reports."""
-    try:
-        rows, errors = importer.parse(raw)
-    except importer.UnreadableFile as exc:
-        raise ImportRejected([{"line": 1, "column": "", "message": str(exc.args[0])}])
+    rows, errors = importer.parse(raw)
     if errors:
         raise ImportRejected(errors)
     scope = reach(acting_user)

@@ -128,3 +128,41 @@ def test_unknown_ids_of_parts_are_refused(cast, org, sas):
     assert sas.post(url(case.report, "investigators"), {"user": 999999}, format="json").json().keys() == {"user"}
     assert sas.post(url(case.report, "notifications", 999999, "transitions", "submit"), {},
                     format="json").status_code == 404
+
+
+LONE_SURROGATE = b'"\\ud800 text"'
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/reports/", "/api/v1/auth/token/", "/api/v1/tasks/1/reassign/", "/api/v1/reports/1/persons/",
+    "/api/v1/reports/1/attachments/",
+])
+def test_json_text_that_is_not_unicode_is_refused_by_every_endpoint(path, sas):
+    """JSON can spell a lone surrogate, which no database can store: refused where the body is
+    read, for every endpoint (cases.api.parsers), as an unreadable body."""
+    body = b'{"description": ' + LONE_SURROGATE + b', "username": ' + LONE_SURROGATE + b', "name": ' + \
+        LONE_SURROGATE + b', "user": ' + LONE_SURROGATE + b', "password": "x"}'
+    response = sas.generic("POST", path, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogat" in response.json()["detail"]
+
+
+def test_a_lone_surrogate_is_named_in_english_when_asked_for(sas):
+    response = sas.generic("POST", "/api/v1/reports/", b'{"description": ' + LONE_SURROGATE + b"}",
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "lone surrogate" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("moment", ["0201-05-03T11:24:35Z", "1899-12-31T23:59", "0001-01-01T00:00:00+14:00",
+                                    "9999-12-31T23:59:59-14:00", "2100-01-01T12:00"])
+def test_a_time_outside_1900_to_2099_is_refused_where_it_is_given(moment, cast, org, sas):
+    """Before 1900 Stockholm kept local mean time (+01:12:12, no valid ISO 8601 offset) and
+    beyond 9999 no value can be read back: such times are refused by every form that takes one."""
+    case = Case(cast, org, "lex_sarah", "investigating").having("person")
+    assert list(sas.post("/api/v1/reports/", filing(org, occurred_at=moment), format="json").json()) == ["occurred_at"]
+    corrected = sas.post(url(case.report, "key-time"), {"field": "reported_at", "value": moment, "reason": "Fel."},
+                         format="json")
+    assert list(corrected.json()) == ["value"]
+    informed = sas.post(url(case.report, "information-events"), {
+        "person": case.person.pk, "informed_at": moment, "channel": "phone"}, format="json")
+    assert informed.status_code == 400 and "informed_at" in informed.json()

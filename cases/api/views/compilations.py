@@ -53,6 +53,11 @@ def _params(name):
     return OpenApiParameter(name, str, OpenApiParameter.QUERY)
 
 
+def _files(*formats):
+    """A 200 answer with each export format's own media type, as the file is sent."""
+    return {(200, exports.FORMATS[fmt].split(";")[0]): OpenApiTypes.BINARY for fmt in formats}
+
+
 class StatisticsView(APIView):
     content_negotiation_class = FormatIsAParameter
 
@@ -115,7 +120,8 @@ class CompilationView(APIView):
     content_negotiation_class = FormatIsAParameter
 
     @extend_schema(parameters=[_params(p) for p in ("namnd", "from", "to", "public", "format", "background")],
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (202, "application/json"): OpenApiTypes.OBJECT},
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT, **_files("csv", "xlsx", "pdf", "docx"),
+                              (202, "application/json"): OpenApiTypes.OBJECT},
                    description="The board's compilation for a period: every table with its title, column "
                                "headings and rows (json), or as csv, xlsx, pdf or docx. public=true (the default) "
                                "hides small counts. background=true makes the file in the background.")
@@ -135,8 +141,9 @@ class QualityChapterView(APIView):
     content_negotiation_class = FormatIsAParameter
 
     @extend_schema(parameters=[_params(p) for p in ("municipality", "year", "public", "format")],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-                   description="The kvalitetsberättelse chapter for a year and the whole municipality, as docx or pdf.")
+                   responses={**_files("docx", "pdf"), (202, "application/json"): OpenApiTypes.OBJECT},
+                   description="The kvalitetsberättelse chapter for a year and the whole municipality, as docx or pdf; "
+                               "background=true makes it in the background.")
     def get(self, request):
         data = valid(QualityChapterForm(data=request.query_params))
         municipality = compilation_unit(request.user, data["municipality"], public=data["public"],
@@ -164,7 +171,7 @@ class ExportJobView(APIView):
 
 
 class ExportDownloadView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=_files(*exports.FORMATS))
     def get(self, request, job_id):
         job = own_job(request.user, job_id)
         if job.status != ExportJob.Status.DONE:

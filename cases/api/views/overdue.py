@@ -1,6 +1,6 @@
 """The per-unit overdue list: clocks past their deadline and actions past their due date."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -46,7 +46,9 @@ class OverdueView(APIView):
     """Overdue clocks and actions in a unit (and below it), for its managers, the SAS and the DSO.
     A unit where the user holds none of those roles answers 404, as one that does not exist."""
 
-    @extend_schema(parameters=[OverdueFilters], responses=OverdueSerializer)
+    @extend_schema(parameters=[OverdueFilters], responses={
+        200: OverdueSerializer,
+        404: OpenApiResponse(description="No such unit, or none where the user is a manager, the SAS or the DSO.")})
     def get(self, request):
         filters = OverdueFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)

@@ -6,13 +6,14 @@ which decides who may (404 outside scope, 403 inside it) and validates with its 
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.viewsets import ViewSet
 
@@ -20,6 +21,7 @@ from cases import forms as case_forms
 from cases import selectors, services
 from cases.api import reading
 from cases.api.input import form_data
+from cases.api.parsers import JSONParser
 from cases.api.schema import form_body
 from cases.api.serializers import (
     ActionSerializer,
@@ -140,7 +142,7 @@ class AttachmentViewSet(CasePartViewSet):
         attachment = services.do_add_attachment(report_id, acting_user=request.user, upload=request.FILES.get("file"))
         return Response(self.serializer_class(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in settings.ATTACHMENT_ALLOWED_TYPES})
     def download(self, request, report_id, pk):
         report = reading.case_parts_for(request.user, report_id)
         attachment = get_object_or_404(reading.attachments(report), pk=pk)
