@@ -55,8 +55,10 @@ def main():
     assert fired == ClockEvent.objects.count() == 4 * args.cases
     m = run.machine(url)
     print(f"clocks running and overdue: {2 * args.cases}")
-    print(f"firing round: {fired} events (overdue + escalated, each with its audit row) in {firing:.2f} s "
-          f"= {fired / firing:.0f} events/s")
+    print(
+        f"firing round: {fired} events (overdue + escalated, each with its audit row) in {firing:.2f} s "
+        f"= {fired / firing:.0f} events/s"
+    )
     print(f"quiet round (nothing new to fire), best of 5: {min(quiet) * 1000:.0f} ms")
     print(f"machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, PostgreSQL {m['postgresql']}")
 

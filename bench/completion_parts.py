@@ -45,6 +45,7 @@ def timed(spent, label, function):
             return function(*args, **kwargs)
         finally:
             spent[label] += time.process_time() - started
+
     return wrapper
 
 
@@ -69,7 +70,9 @@ def main():
     data, minimal = workload.assess_data(), {"HTTP_PREFER": "return=minimal"}
 
     def complete(report_id):
-        response = client.post(f"/api/v1/reports/{report_id}/transitions/assess/", data, format="json", **minimal)
+        response = client.post(
+            f"/api/v1/reports/{report_id}/transitions/assess/", data, format="json", **minimal
+        )
         assert response.status_code == 204, response.content
 
     for report_id in ids[:10]:  # the process's caches, the prepared statements

@@ -52,26 +52,48 @@ def start_sink():
 
 
 def start_worker(url, smtp_port):
-    env = dict(os.environ, DATABASE_URL=url, EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}", DEBUG="false",
-               SECRET_KEY="bench-only-" + "x" * 50, AUDIT_HMAC_KEY=os.environ["AUDIT_HMAC_KEY"],
-               ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=url,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        DEBUG="false",
+        SECRET_KEY="bench-only-" + "x" * 50,
+        AUDIT_HMAC_KEY=os.environ["AUDIT_HMAC_KEY"],
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", str(WORKER_INTERVAL), "--no-startup-delay",
-         "--no-reload", "--verbosity", "0"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "manage.py",
+            "db_worker",
+            "--interval",
+            str(WORKER_INTERVAL),
+            "--no-startup-delay",
+            "--no-reload",
+            "--verbosity",
+            "0",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def build(tag, users):
     from django.contrib.auth import get_user_model
+    from workload import build_org, file_deviations
 
     from cases.models import Report
-    from workload import build_org, file_deviations
 
     unit, reporter, _manager = build_org(tag)
     report = Report.objects.get(pk=file_deviations(1, unit, reporter)[0])
     User = get_user_model()
-    recipients = [User.objects.create_user(username=f"bench-assignee-{tag}-{i}", email=f"bench{i}-{tag}@kommun.example")
-                  for i in range(users)]
+    recipients = [
+        User.objects.create_user(username=f"bench-assignee-{tag}-{i}", email=f"bench{i}-{tag}@kommun.example")
+        for i in range(users)
+    ]
     return report, recipients
 
 
@@ -79,8 +101,11 @@ def event(report, user, task_id):
     """One ``task.assigned`` event through the rules: a notification and its delivery."""
     from notifications.rules import notify
 
-    return notify("task.assigned", report_id=report.pk, data={"task_id": task_id, "step": "assess",
-                                                              "user_ids": [user.pk]})
+    return notify(
+        "task.assigned",
+        report_id=report.pk,
+        data={"task_id": task_id, "step": "assess", "user_ids": [user.pk]},
+    )
 
 
 def wait_sent(keys, timeout):
@@ -140,24 +165,31 @@ def measure(url, n, latency_n):
         controller.stop()
     assert sink.count == 10 + n + latency_n, f"the sink got {sink.count} messages"
     return {
-        "n": n, "seconds": seconds, "messages_per_second": n / seconds,
-        "latency_n": latency_n, "worker_interval_s": WORKER_INTERVAL,
-        "delay_p50_ms": statistics.median(delays), "delay_p95_ms": statistics.quantiles(delays, n=20)[-1],
-        "delay_max_ms": delays[-1], "sink_messages": sink.count,
+        "n": n,
+        "seconds": seconds,
+        "messages_per_second": n / seconds,
+        "latency_n": latency_n,
+        "worker_interval_s": WORKER_INTERVAL,
+        "delay_p50_ms": statistics.median(delays),
+        "delay_p95_ms": statistics.quantiles(delays, n=20)[-1],
+        "delay_max_ms": delays[-1],
+        "sink_messages": sink.count,
     }
 
 
 def report(result):
-    return "\n".join([
-        "notifications: one db_worker, local aiosmtpd sink, events through the rules (task.assigned)",
-        f"  throughput        {result['messages_per_second']:8.1f} messages/s   ({result['n']} messages in "
-        f"{result['seconds']:.1f} s)",
-        f"  commit → accepted  p50 {result['delay_p50_ms']:.0f} ms, p95 {result['delay_p95_ms']:.0f} ms, max "
-        f"{result['delay_max_ms']:.0f} ms   ({result['latency_n']} events, idle worker polls every "
-        f"{result['worker_interval_s']:g} s)",
-        f"  load average       before {' '.join(f'{x:.2f}' for x in result['loadavg_before'])}, after "
-        f"{' '.join(f'{x:.2f}' for x in result['loadavg_after'])}   ({result['cpus']} CPUs)",
-    ])
+    return "\n".join(
+        [
+            "notifications: one db_worker, local aiosmtpd sink, events through the rules (task.assigned)",
+            f"  throughput        {result['messages_per_second']:8.1f} messages/s   ({result['n']} messages in "
+            f"{result['seconds']:.1f} s)",
+            f"  commit → accepted  p50 {result['delay_p50_ms']:.0f} ms, p95 {result['delay_p95_ms']:.0f} ms, max "
+            f"{result['delay_max_ms']:.0f} ms   ({result['latency_n']} events, idle worker polls every "
+            f"{result['worker_interval_s']:g} s)",
+            f"  load average       before {' '.join(f'{x:.2f}' for x in result['loadavg_before'])}, after "
+            f"{' '.join(f'{x:.2f}' for x in result['loadavg_after'])}   ({result['cpus']} CPUs)",
+        ]
+    )
 
 
 def run(url, n=500, latency_n=200, results_dir=BASE_DIR / "bench" / "results"):
@@ -165,7 +197,7 @@ def run(url, n=500, latency_n=200, results_dir=BASE_DIR / "bench" / "results"):
     result = measure(url, n, latency_n)
     result["loadavg_before"], result["loadavg_after"] = load_before, os.getloadavg()
     result["cpus"] = os.cpu_count()
-    result["when"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    result["when"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     result["database"] = url.rsplit("/", 1)[-1]
     print(report(result))
     results_dir.mkdir(exist_ok=True)

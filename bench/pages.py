@@ -44,13 +44,19 @@ OPEN_SHARE = 0.05
 
 def _org(tag):
     kommun = OrgUnit.objects.create(kind="kommun", name=f"Sidkommun {tag}")
-    board = OrgUnit.objects.create(kind="namnd", name="Socialnämnden", parent=kommun, case_number_prefix=f"P{tag[:4]}")
+    board = OrgUnit.objects.create(
+        kind="namnd", name="Socialnämnden", parent=kommun, case_number_prefix=f"P{tag[:4]}"
+    )
     administration = OrgUnit.objects.create(kind="forvaltning", name="Socialförvaltningen", parent=board)
     department = OrgUnit.objects.create(kind="avdelning", name="Äldreomsorg", parent=administration)
     units = [OrgUnit.objects.create(kind="enhet", name=f"Enhet {i}", parent=department) for i in range(UNITS)]
     User = get_user_model()
-    users = {name: User.objects.create_user(username=f"pages-{name}-{tag}", first_name=name.title(), last_name="Bench")
-             for name in ("bulk", "reporter", "manager", "sas")}
+    users = {
+        name: User.objects.create_user(
+            username=f"pages-{name}-{tag}", first_name=name.title(), last_name="Bench"
+        )
+        for name in ("bulk", "reporter", "manager", "sas")
+    }
     do_grant_role(users["manager"], Role.UNIT_MANAGER, units[0], acting_user=None)
     do_grant_role(users["sas"], Role.SAS, board, acting_user=None)
     return board, units, users
@@ -59,9 +65,16 @@ def _org(tag):
 def _clocks(report_ids):
     rule = DeadlineRule.current("deviation-assessment")
     now = timezone.now()
-    rows = [CaseClock(report_id=pk, rule=rule, code=rule.code, started_at=now - datetime.timedelta(days=3),
-                      due_at=now + datetime.timedelta(hours=(i % 200) - 100))
-            for i, pk in enumerate(report_ids[::10])]
+    rows = [
+        CaseClock(
+            report_id=pk,
+            rule=rule,
+            code=rule.code,
+            started_at=now - datetime.timedelta(days=3),
+            due_at=now + datetime.timedelta(hours=(i % 200) - 100),
+        )
+        for i, pk in enumerate(report_ids[::10])
+    ]
     CaseClock.objects.bulk_create(rows, batch_size=2000)
 
 
@@ -71,25 +84,51 @@ def _closed(count, units, reporter, start, batch=5000):
         rows = []
         for i in range(offset, min(count, offset + batch)):
             unit, sequence = units[i % len(units)], start + i
-            rows.append(Report(type="deviation", state="closed", unit=unit, namnd_id=unit.namnd_id, reporter=reporter,
-                               description="Avslutad.", reported_at=now - datetime.timedelta(days=1 + i % 900),
-                               closed_at=now, decision="Avslutad.", case_year=9999, case_sequence=sequence,
-                               case_number=f"BULK-{unit.namnd_id}-{sequence}"))
+            rows.append(
+                Report(
+                    type="deviation",
+                    state="closed",
+                    unit=unit,
+                    namnd_id=unit.namnd_id,
+                    reporter=reporter,
+                    description="Avslutad.",
+                    reported_at=now - datetime.timedelta(days=1 + i % 900),
+                    closed_at=now,
+                    decision="Avslutad.",
+                    case_year=9999,
+                    case_sequence=sequence,
+                    case_number=f"BULK-{unit.namnd_id}-{sequence}",
+                )
+            )
         Report.objects.bulk_create(rows)
 
 
 def _worked_case(units, users):
     """A deviation with persons, causes and actions, as the manager sees it."""
     manager = users["manager"]
-    report = do_file_report(acting_user=users["reporter"], data={
-        "type": "deviation", "unit": units[0].pk, "description": "Fel läkemedel gavs på kvällen.",
-        "occurred_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat()})
+    report = do_file_report(
+        acting_user=users["reporter"],
+        data={
+            "type": "deviation",
+            "unit": units[0].pk,
+            "description": "Fel läkemedel gavs på kvällen.",
+            "occurred_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat(),
+        },
+    )
     for i in range(3):
         do_add_affected_person(report.pk, acting_user=manager, data={"role": f"Brukare {i}"})
         cause = do_add_cause(report.pk, acting_user=manager, data={"description": f"Orsak {i}"})
-        do_add_action(report.pk, acting_user=manager, data={
-            "description": f"Åtgärd {i}", "kind": "corrective", "causes": [cause.pk], "owner": manager.pk,
-            "due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat()})
+        do_add_action(
+            report.pk,
+            acting_user=manager,
+            data={
+                "description": f"Åtgärd {i}",
+                "kind": "corrective",
+                "causes": [cause.pk],
+                "owner": manager.pk,
+                "due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+            },
+        )
     do_give_reporter_feedback(report.pk, acting_user=manager, data={"text": "Tack för rapporten."})
     return report
 
@@ -104,9 +143,15 @@ def build(count):
     _clocks(list(Report.objects.filter(reporter=users["bulk"]).values_list("pk", flat=True)))
     _closed(bulk - opened, units, users["bulk"], start=opened + 1)
     for i in range(OWN_REPORTS):
-        do_file_report(acting_user=users["reporter"], data={
-            "type": "deviation", "unit": units[i % UNITS].pk, "description": f"Egen rapport {i}.",
-            "occurred_at": (timezone.now() - datetime.timedelta(hours=i + 1)).isoformat()})
+        do_file_report(
+            acting_user=users["reporter"],
+            data={
+                "type": "deviation",
+                "unit": units[i % UNITS].pk,
+                "description": f"Egen rapport {i}.",
+                "occurred_at": (timezone.now() - datetime.timedelta(hours=i + 1)).isoformat(),
+            },
+        )
     case = _worked_case(units, users)
     # Bulk inserts leave the planner's statistics behind (autovacuum catches up later on a
     # real server): the pages are timed with statistics that describe the tables.
@@ -128,8 +173,12 @@ def _timed(client, url, n, warmup):
         if i >= warmup:
             times.append(elapsed * 1000)
     times.sort()
-    return {"n": n, "p50_ms": statistics.median(times), "p95_ms": statistics.quantiles(times, n=20)[-1],
-            "max_ms": times[-1]}
+    return {
+        "n": n,
+        "p50_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=20)[-1],
+        "max_ms": times[-1],
+    }
 
 
 def existing():
@@ -139,7 +188,10 @@ def existing():
     if manager is None:
         return None
     tag = manager.username.removeprefix("pages-manager-")
-    users = {name: User.objects.get(username=f"pages-{name}-{tag}") for name in ("bulk", "reporter", "manager", "sas")}
+    users = {
+        name: User.objects.get(username=f"pages-{name}-{tag}")
+        for name in ("bulk", "reporter", "manager", "sas")
+    }
     case = Report.objects.filter(reporter=users["reporter"], messages__isnull=False).order_by("-pk").first()
     return users, case, 0.0
 
@@ -147,11 +199,13 @@ def existing():
 def measure(count=100_000, n=60, warmup=5, reuse=False):
     built = existing() if reuse else None
     users, case, build_seconds = built or build(count)
-    pages = [("inbox (unit manager, 1 of 20 units)", "manager", "/inbox/"),
-             ("inbox (SAS, whole board)", "sas", "/inbox/"),
-             ("inbox, search by case number (SAS)", "sas", f"/inbox/?q={case.case_number}"),
-             ("case page (unit manager)", "manager", f"/cases/{case.pk}/"),
-             ("my reports (reporter, 31 reports)", "reporter", "/my-reports/")]
+    pages = [
+        ("inbox (unit manager, 1 of 20 units)", "manager", "/inbox/"),
+        ("inbox (SAS, whole board)", "sas", "/inbox/"),
+        ("inbox, search by case number (SAS)", "sas", f"/inbox/?q={case.case_number}"),
+        ("case page (unit manager)", "manager", f"/cases/{case.pk}/"),
+        ("my reports (reporter, 31 reports)", "reporter", "/my-reports/"),
+    ]
     results = {}
     for label, who, url in pages:
         client = Client()
@@ -159,15 +213,21 @@ def measure(count=100_000, n=60, warmup=5, reuse=False):
         results[label] = _timed(client, url, n, warmup)
     from viewflow.workflow.models import Task
 
-    return {"cases": Report.objects.count(), "open_tasks": Task.objects.filter(status="NEW").count(),
-            "build_seconds": build_seconds, "pages": results}
+    return {
+        "cases": Report.objects.count(),
+        "open_tasks": Task.objects.filter(status="NEW").count(),
+        "build_seconds": build_seconds,
+        "pages": results,
+    }
 
 
 def report(result):
-    lines = [f"web pages with {result['cases']:,} cases in the database, {result['open_tasks']:,} open tasks "
-             f"(built in {result['build_seconds']:.0f} s); "
-             f"server time per request, ms:",
-             f"{'':42}{'n':>6}{'p50':>9}{'p95':>9}{'max':>9}"]
+    lines = [
+        f"web pages with {result['cases']:,} cases in the database, {result['open_tasks']:,} open tasks "
+        f"(built in {result['build_seconds']:.0f} s); "
+        f"server time per request, ms:",
+        f"{'':42}{'n':>6}{'p50':>9}{'p95':>9}{'max':>9}",
+    ]
     for label, r in result["pages"].items():
         lines.append(f"{label:42}{r['n']:>6}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['max_ms']:>9.1f}")
     return "\n".join(lines)

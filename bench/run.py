@@ -73,11 +73,23 @@ def machine(url):
         server = conn.execute("SHOW server_version").fetchone()[0]
     import django
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    return {"nproc": len(os.sched_getaffinity(0)), "cpu": cpu, "python": platform.python_version(),
-            "postgresql": server, "django": django.get_version(), "psycopg": psycopg.__version__,
-            "os": platform.platform()}
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "postgresql": server,
+        "django": django.get_version(),
+        "psycopg": psycopg.__version__,
+        "os": platform.platform(),
+    }
 
 
 def measure(url, n, warmup):
@@ -118,7 +130,9 @@ def report(result):
     rows = [("service layer (do_transition)", service), ("raw psycopg (UPDATE + INSERT)", raw)]
     lines = [f"{'':34}{'transitions/s':>14}{'mean ms':>10}{'p50 ms':>10}{'p95 ms':>10}"]
     for label, s in rows:
-        lines.append(f"{label:34}{s['per_second']:>14.1f}{s['mean_ms']:>10.2f}{s['p50_ms']:>10.2f}{s['p95_ms']:>10.2f}")
+        lines.append(
+            f"{label:34}{s['per_second']:>14.1f}{s['mean_ms']:>10.2f}{s['p50_ms']:>10.2f}{s['p95_ms']:>10.2f}"
+        )
     ratio, rss = result["ratio_mean"], result["peak_rss_mb"]
     lines += [
         f"{'ratio service/raw, mean (p50)':34}{ratio:>14.2f}{'':>10}{result['ratio_p50']:>10.2f}"
@@ -136,11 +150,17 @@ def report(result):
         f"  {p['mean_ms']:6.2f}  in all",
         f"  {sum(s['ms'] for s in p['statement_ms'].values()):6.2f}  waiting on statements:",
     ]
-    lines += [f"          {s['ms']:6.2f}  {s['per_transition']:g}x {kind}" for kind, s in p["statement_ms"].items()]
-    lines.append(f"  {p['outside_statements_ms']:6.2f}  outside them: Python (ORM, form, django-fsm, HMAC), BEGIN/COMMIT")
+    lines += [
+        f"          {s['ms']:6.2f}  {s['per_transition']:g}x {kind}" for kind, s in p["statement_ms"].items()
+    ]
+    lines.append(
+        f"  {p['outside_statements_ms']:6.2f}  outside them: Python (ORM, form, django-fsm, HMAC), BEGIN/COMMIT"
+    )
     m = result["machine"]
-    lines.append(f"machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, PostgreSQL {m['postgresql']}, "
-                 f"Django {m['django']}, psycopg {m['psycopg']}")
+    lines.append(
+        f"machine: {m['nproc']} CPUs ({m['cpu']}), Python {m['python']}, PostgreSQL {m['postgresql']}, "
+        f"Django {m['django']}, psycopg {m['psycopg']}"
+    )
     return "\n".join(lines)
 
 
@@ -155,11 +175,21 @@ def save_results(kind, result):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="timed transitions per path (default 500)")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed transitions per path first (default 20)")
-    parser.add_argument("--pages", type=int, default=100_000,
-                        help="cases in the database for the web-page timings (bench/pages.py; 0 skips them)")
-    parser.add_argument("--deliveries", action=argparse.BooleanOptionalAction, default=True,
-                        help="run bench/notification_delivery.py afterwards (default: yes)")
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="untimed transitions per path first (default 20)"
+    )
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=100_000,
+        help="cases in the database for the web-page timings (bench/pages.py; 0 skips them)",
+    )
+    parser.add_argument(
+        "--deliveries",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run bench/notification_delivery.py afterwards (default: yes)",
+    )
     args = parser.parse_args()
 
     url = database_url()
@@ -167,7 +197,7 @@ def main():
     timings, profile, verified = measure(url, args.n, args.warmup)
     service, raw = summary(timings["service"]), summary(timings["raw"])
     result = {
-        "when": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": url.rsplit("/", 1)[-1],
         "n": args.n,
         "warmup": args.warmup,

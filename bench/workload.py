@@ -27,24 +27,34 @@ from cases import audit
 from cases.models import AuditEvent, AuditHead, OrgUnit, Report, RiskBand, RiskRoutingRule, Role, Term
 from cases.services import do_file_report, do_grant_role, do_transition
 
+
 def build_org(tag):
     """A board of its own per run, so that case numbers never meet an earlier run's."""
     kommun = OrgUnit.objects.create(kind="kommun", name=f"Benchkommun {tag}")
-    board = OrgUnit.objects.create(kind="namnd", name="Socialnämnden", parent=kommun, case_number_prefix=f"B{tag}")
+    board = OrgUnit.objects.create(
+        kind="namnd", name="Socialnämnden", parent=kommun, case_number_prefix=f"B{tag}"
+    )
     administration = OrgUnit.objects.create(kind="forvaltning", name="Socialförvaltningen", parent=board)
     department = OrgUnit.objects.create(kind="avdelning", name="Äldreomsorg", parent=administration)
     unit = OrgUnit.objects.create(kind="enhet", name="Hemtjänst Centrum", parent=department)
     User = get_user_model()
-    reporter = User.objects.create_user(username=f"bench-reporter-{tag}", first_name="Rapportör", last_name="Bench")
-    manager = User.objects.create_user(username=f"bench-manager-{tag}", first_name="Enhetschef", last_name="Bench",
-                                       title="Enhetschef")
+    reporter = User.objects.create_user(
+        username=f"bench-reporter-{tag}", first_name="Rapportör", last_name="Bench"
+    )
+    manager = User.objects.create_user(
+        username=f"bench-manager-{tag}", first_name="Enhetschef", last_name="Bench", title="Enhetschef"
+    )
     do_grant_role(manager, Role.UNIT_MANAGER, unit, acting_user=None)
     return unit, reporter, manager
 
 
 def file_deviations(count, unit, reporter):
-    data = {"type": "deviation", "unit": unit.pk, "description": "Brukaren fick fel medicin på kvällen.",
-            "occurred_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat()}
+    data = {
+        "type": "deviation",
+        "unit": unit.pk,
+        "description": "Brukaren fick fel medicin på kvällen.",
+        "occurred_at": (timezone.now() - datetime.timedelta(hours=3)).isoformat(),
+    }
     return [do_file_report(acting_user=reporter, data=data).pk for _ in range(count)]
 
 
@@ -101,11 +111,23 @@ class RawWriter:
         head = AuditHead.objects.filter(chain=AuditEvent.Chain.CHANGE).values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, audit.GENESIS)
         event = AuditEvent(
-            chain=AuditEvent.Chain.CHANGE, seq=seq, occurred_at=timezone.now(), actor_id=self.manager.pk,
-            actor_name=self.manager.display_name, action="report.assess", object_type="cases.deviation",
-            object_id=str(report_id), report_id=report_id, request_id="", ip=None, prev_hash=prev_hash,
-            payload={"from": "reported", "to": "assessed",
-                     "fields": sorted([*self.data, "risk_band", "route", "suggested_route"])},
+            chain=AuditEvent.Chain.CHANGE,
+            seq=seq,
+            occurred_at=timezone.now(),
+            actor_id=self.manager.pk,
+            actor_name=self.manager.display_name,
+            action="report.assess",
+            object_type="cases.deviation",
+            object_id=str(report_id),
+            report_id=report_id,
+            request_id="",
+            ip=None,
+            prev_hash=prev_hash,
+            payload={
+                "from": "reported",
+                "to": "assessed",
+                "fields": sorted([*self.data, "risk_band", "route", "suggested_route"]),
+            },
         )
         event.hash = audit.compute_hash(prev_hash, event)
         return event
@@ -114,14 +136,48 @@ class RawWriter:
         e = self.event(report_id)
         started = time.perf_counter()
         with self.conn.transaction():
-            updated = self.conn.execute(self.UPDATE, [
-                self.data["probability"], self.data["severity"], self.band.pk if self.band else None, self.route,
-                self.route, self.data["category"], e.occurred_at, report_id]).rowcount
-            self.conn.execute(self.INSERT, [
-                e.chain, e.seq, e.occurred_at, e.actor_id, e.actor_name, e.action, e.object_type, e.object_id,
-                e.report_id, Jsonb(e.payload), e.request_id, e.ip, e.prev_hash, e.hash])
-            self.conn.execute(self.HEAD, [e.chain, e.seq, e.hash, e.occurred_at,
-                                          audit.seal_head(e.chain, e.seq, e.hash, e.occurred_at)])
+            updated = self.conn.execute(
+                self.UPDATE,
+                [
+                    self.data["probability"],
+                    self.data["severity"],
+                    self.band.pk if self.band else None,
+                    self.route,
+                    self.route,
+                    self.data["category"],
+                    e.occurred_at,
+                    report_id,
+                ],
+            ).rowcount
+            self.conn.execute(
+                self.INSERT,
+                [
+                    e.chain,
+                    e.seq,
+                    e.occurred_at,
+                    e.actor_id,
+                    e.actor_name,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.report_id,
+                    Jsonb(e.payload),
+                    e.request_id,
+                    e.ip,
+                    e.prev_hash,
+                    e.hash,
+                ],
+            )
+            self.conn.execute(
+                self.HEAD,
+                [
+                    e.chain,
+                    e.seq,
+                    e.hash,
+                    e.occurred_at,
+                    audit.seal_head(e.chain, e.seq, e.hash, e.occurred_at),
+                ],
+            )
         elapsed = time.perf_counter() - started
         assert updated == 1, f"report {report_id} was not in state 'reported'"
         return elapsed
@@ -172,8 +228,10 @@ def profile(counted_ids, timed_ids, manager, data):
     return {
         "statements_per_transition": max(counts),
         "mean_ms": total / runs * 1000,
-        "statement_ms": {kind: {"per_transition": seen[kind] / runs, "ms": wait / runs * 1000}
-                         for kind, wait in waits.most_common()},
+        "statement_ms": {
+            kind: {"per_transition": seen[kind] / runs, "ms": wait / runs * 1000}
+            for kind, wait in waits.most_common()
+        },
         "outside_statements_ms": (total - sum(waits.values())) / runs * 1000,
     }
 
@@ -185,8 +243,9 @@ def equivalent_rows(service_report_id, raw_report_id):
     fields = ("action", "object_type", "actor_id", "actor_name", "payload", "request_id", "ip")
     reports = Report.objects.values(*columns)
     events = AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE, action="report.assess").values(*fields)
-    return (reports.get(pk=service_report_id) == reports.get(pk=raw_report_id)
-            and events.get(report_id=service_report_id) == events.get(report_id=raw_report_id))
+    return reports.get(pk=service_report_id) == reports.get(pk=raw_report_id) and events.get(
+        report_id=service_report_id
+    ) == events.get(report_id=raw_report_id)
 
 
 def chain_verified():

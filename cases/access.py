@@ -67,7 +67,8 @@ PROTECTED_IDENTITY_ROLES = {Role.SAS, Role.DSO, INVESTIGATOR}
 # counts can name a person). Nobody grants one of these to themself (do_grant_role).
 CASE_READING_ROLES = frozenset(
     set().union(*VIEW_ROLES.values(), *HANDLER_ROLES.values(), PROTECTED_IDENTITY_ROLES, {Role.LEADERSHIP})
-    - {INVESTIGATOR})
+    - {INVESTIGATOR}
+)
 
 
 # Roles a substitute never holds on someone else's behalf.
@@ -145,34 +146,46 @@ def _grant_sql():
     def c(model, name):
         return q(model._meta.get_field(name).column)
 
-    G, U, P, O, S = (OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Permission, OrgUnit, substitute)
+    G, U, P, O, S = (
+        OrgUnitGroupObjectPermission,
+        OrgUnitUserObjectPermission,
+        Permission,
+        OrgUnit,
+        substitute,
+    )
     M, person = memberships, user_model
     role = f"{c(P, 'content_type')} = %s AND SUBSTR(p.{c(P, 'codename')}, 1, 5) = 'role_'"
     never = ", ".join(f"'role_{r}'" for r in sorted(NEVER_LENT))
 
     def permission_and_unit(perm_table):
-        return (f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
-                f"JOIN {t(O)} o ON o.{c(O, 'id')} = g.{c(perm_table, 'content_object')}")
+        return (
+            f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
+            f"JOIN {t(O)} o ON o.{c(O, 'id')} = g.{c(perm_table, 'content_object')}"
+        )
 
     typed_null = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if connection.vendor == "postgresql" else "NULL"
-    absent = (f"{t(S)} s JOIN {t(person)} a ON a.{c(person, 'id')} = s.{c(S, 'person')} "
-              f"AND a.{c(person, 'is_active')} = %s")
+    absent = (
+        f"{t(S)} s JOIN {t(person)} a ON a.{c(person, 'id')} = s.{c(S, 'person')} "
+        f"AND a.{c(person, 'is_active')} = %s"
+    )
     period = f"s.{c(S, 'substitute')} = %s AND s.{c(S, 'starts_at')} <= %s AND s.{c(S, 'ends_at')} > %s"
     lent_where = f"p.{role} AND p.{c(P, 'codename')} NOT IN ({never})"
-    return " UNION ALL ".join([
-        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(M)} m "
-        f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
-        f"WHERE m.{c(M, 'user')} = %s AND p.{role}",
-        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(U)} g{permission_and_unit(U)} "
-        f"WHERE g.{c(U, 'user')} = %s AND p.{role}",
-        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
-        f"JOIN {t(M)} m ON m.{c(M, 'user')} = s.{c(S, 'person')} "
-        f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
-        f"WHERE {period} AND {lent_where}",
-        f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
-        f"JOIN {t(U)} g ON g.{c(U, 'user')} = s.{c(S, 'person')}{permission_and_unit(U)} "
-        f"WHERE {period} AND {lent_where}",
-    ])
+    return " UNION ALL ".join(
+        [
+            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(M)} m "
+            f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
+            f"WHERE m.{c(M, 'user')} = %s AND p.{role}",
+            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(U)} g{permission_and_unit(U)} "
+            f"WHERE g.{c(U, 'user')} = %s AND p.{role}",
+            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+            f"JOIN {t(M)} m ON m.{c(M, 'user')} = s.{c(S, 'person')} "
+            f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
+            f"WHERE {period} AND {lent_where}",
+            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+            f"JOIN {t(U)} g ON g.{c(U, 'user')} = s.{c(S, 'person')}{permission_and_unit(U)} "
+            f"WHERE {period} AND {lent_where}",
+        ]
+    )
 
 
 _GRANT_SQL = {}
@@ -197,7 +210,7 @@ def _grant_rows(user, now):
         if isinstance(until, str):  # SQLite hands an untyped column over as text
             until = parse_datetime(until)
         if until is not None and timezone.is_naive(until):
-            until = until.replace(tzinfo=datetime.timezone.utc)
+            until = until.replace(tzinfo=datetime.UTC)
         yield codename, path, lender, until
 
 
@@ -240,7 +253,9 @@ def allowed_roles(user, report, roles):
 
     held = case_roles(user, report) & set(roles)
     notes = user.__dict__.setdefault("_on_behalf_of", {})
-    lender = role_scope(user).lender(held, report.unit) if held and not held & {INVESTIGATOR, "reporter"} else None
+    lender = (
+        role_scope(user).lender(held, report.unit) if held and not held & {INVESTIGATOR, "reporter"} else None
+    )
     if lender:
         notes[report.pk] = lender
     else:

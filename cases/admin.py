@@ -17,10 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.shortcuts import redirect
-from django.utils.decorators import method_decorator
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -60,8 +60,15 @@ class OrgUnitAdmin(BoardAdmin):
     list_filter = ["kind", "is_private_provider"]
     search_fields = ["name"]
     ordering = ["path"]
-    fields = ["kind", "name", "parent", "case_number_prefix", "is_private_provider", "organisation_number",
-              "role_holders"]
+    fields = [
+        "kind",
+        "name",
+        "parent",
+        "case_number_prefix",
+        "is_private_provider",
+        "organisation_number",
+        "role_holders",
+    ]
     readonly_fields = ["role_holders"]
     list_select_related = ["parent"]
 
@@ -73,10 +80,18 @@ class OrgUnitAdmin(BoardAdmin):
     def role_holders(self, unit):
         if unit.pk is None:
             return "—"
-        grants = (OrgUnitGroupObjectPermission.objects.filter(content_object=unit,
-                                                              permission__codename__startswith="role_")
-                  .select_related("permission").prefetch_related("group__user_set"))
-        rows = [(grant.permission.name, user.display_name) for grant in grants for user in grant.group.user_set.all()]
+        grants = (
+            OrgUnitGroupObjectPermission.objects.filter(
+                content_object=unit, permission__codename__startswith="role_"
+            )
+            .select_related("permission")
+            .prefetch_related("group__user_set")
+        )
+        rows = [
+            (grant.permission.name, user.display_name)
+            for grant in grants
+            for user in grant.group.user_set.all()
+        ]
         return format_html_join("", "<div>{}: {}</div>", rows) if rows else "—"
 
     def visible(self, scope, queryset):
@@ -87,8 +102,11 @@ class OrgUnitAdmin(BoardAdmin):
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "kind" and not request_reach(request).everything:
-            kwargs["choices"] = [(kind, label) for kind, label in OrgUnit.Kind.choices
-                                 if kind not in (OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD)]
+            kwargs["choices"] = [
+                (kind, label)
+                for kind, label in OrgUnit.Kind.choices
+                if kind not in (OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD)
+            ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -125,7 +143,8 @@ class RoleFilter(admin.SimpleListFilter):
         if self.value() is None:
             return queryset
         groups = OrgUnitGroupObjectPermission.objects.filter(
-            permission__codename=role_codename(self.value())).values("group")
+            permission__codename=role_codename(self.value())
+        ).values("group")
         return queryset.filter(groups__in=groups).distinct()
 
 
@@ -142,7 +161,9 @@ class RoleGrantForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda unit: "\u2003" * (unit.path.count("/") - 2) + unit.name
+        self.fields["unit"].label_from_instance = lambda unit: (
+            "\u2003" * (unit.path.count("/") - 2) + unit.name
+        )
 
 
 @admin.register(User)
@@ -153,8 +174,23 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
 
     form = UserEditForm
     add_form = UserCreateForm
-    list_display = ["username", "first_name", "last_name", "title", "home_unit", "email", "is_active", "is_staff"]
-    list_filter = [RoleFilter, "is_active", "is_staff", "is_superuser", ("home_unit", admin.EmptyFieldListFilter)]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "title",
+        "home_unit",
+        "email",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = [
+        RoleFilter,
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        ("home_unit", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["home_unit"]
     search_fields = ["username", "first_name", "last_name", "email", "title"]
     fieldsets = [
@@ -165,8 +201,23 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "first_name", "last_name", "title", "email",
-                                                 "home_unit", "usable_password", "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "title",
+                    "email",
+                    "home_unit",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
     ]
     readonly_fields = ["role_grants", "last_login", "date_joined"]
     filter_horizontal = ["user_permissions"]
@@ -210,7 +261,9 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
             do_deactivate_user(obj, acting_user=request.user)
 
     def get_urls(self):
-        roles = path("<path:object_id>/roles/", self.admin_site.admin_view(self.roles_view), name="cases_user_roles")
+        roles = path(
+            "<path:object_id>/roles/", self.admin_site.admin_view(self.roles_view), name="cases_user_roles"
+        )
         return [roles, *super().get_urls()]
 
     @admin.display(description=_("roles"))
@@ -218,9 +271,13 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
         if user.pk is None:
             return _("Roles are granted once the user is saved.")
         rows = [(grant["label"], grant["unit"]) for grant in current_grants(user)]
-        listing = format_html_join("", "<div>{} – {}</div>", rows) if rows else _("No roles; every user may report.")
+        listing = (
+            format_html_join("", "<div>{} – {}</div>", rows)
+            if rows
+            else _("No roles; every user may report.")
+        )
         link = reverse("admin:cases_user_roles", args=[user.pk])
-        return format_html("{}<p><a href=\"{}\">{}</a></p>", listing, link, _("Grant or revoke roles"))
+        return format_html('{}<p><a href="{}">{}</a></p>', listing, link, _("Grant or revoke roles"))
 
     def roles_view(self, request, object_id):
         user = self.get_object(request, object_id)
@@ -246,16 +303,22 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
             "original": user,
             "title": _("Roles of %(user)s") % {"user": user.display_name},
             "form": form,
-            "grants": [{**grant, "may_revoke": grant["unit"].pk in unit_ids} for grant in current_grants(user)],
+            "grants": [
+                {**grant, "may_revoke": grant["unit"].pk in unit_ids} for grant in current_grants(user)
+            ],
         }
         return TemplateResponse(request, "admin/cases/user/roles.html", context)
 
 
 def current_grants(user):
     """The user's roles as granted through role groups, the way do_grant_role stores them."""
-    grants = (OrgUnitGroupObjectPermission.objects
-              .filter(group__user=user, permission__codename__startswith="role_")
-              .select_related("permission", "content_object").order_by("content_object__path"))
+    grants = (
+        OrgUnitGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename__startswith="role_"
+        )
+        .select_related("permission", "content_object")
+        .order_by("content_object__path")
+    )
     result = []
     for grant in grants:
         role = Role(grant.permission.codename.removeprefix("role_"))
@@ -273,7 +336,9 @@ class ValidityFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         today = timezone.localdate()
         if self.value() == "current":
-            return queryset.filter(Q(valid_from__lte=today), Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            return queryset.filter(
+                Q(valid_from__lte=today), Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+            )
         if self.value() == "expired":
             return queryset.filter(valid_to__lt=today)
         if self.value() == "upcoming":
@@ -334,8 +399,18 @@ class LegalReferenceAdmin(ReferenceAdmin):
 class DeadlineRuleAdmin(ReferenceAdmin):
     form = DeadlineRuleForm
     save_as = True
-    list_display = ["name", "report_type", "code", "amount", "unit", "starts_at", "basis", "legal_citation",
-                    "valid_from", "valid_to"]
+    list_display = [
+        "name",
+        "report_type",
+        "code",
+        "amount",
+        "unit",
+        "starts_at",
+        "basis",
+        "legal_citation",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = [ValidityFilter, "report_type", "unit"]
     search_fields = ["name", "code"]
     list_select_related = ["legal_reference"]

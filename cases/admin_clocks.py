@@ -16,30 +16,50 @@ TERMS = ["report_type", "code", "starts_at", "amount", "unit"]
 
 
 class DeadlineRuleForm(forms.ModelForm):
-    starts_at = forms.ChoiceField(label=_("starts at"), choices=STARTS_AT,
-                                  help_text=_("The moment of the case the clock starts from."))
+    starts_at = forms.ChoiceField(
+        label=_("starts at"), choices=STARTS_AT, help_text=_("The moment of the case the clock starts from.")
+    )
 
     class Meta:
         model = DeadlineRule
-        fields = ["report_type", "code", "name", "starts_at", "amount", "unit", "warn_before_hours",
-                  "escalate_after_hours", "legal_reference", "basis", "valid_from", "valid_to"]
+        fields = [
+            "report_type",
+            "code",
+            "name",
+            "starts_at",
+            "amount",
+            "unit",
+            "warn_before_hours",
+            "escalate_after_hours",
+            "legal_reference",
+            "basis",
+            "valid_from",
+            "valid_to",
+        ]
 
     def clean_warn_before_hours(self):
         value = self.cleaned_data.get("warn_before_hours") or []
-        if not isinstance(value, list) or not all(isinstance(h, int) and not isinstance(h, bool) and h > 0
-                                                  for h in value):
+        if not isinstance(value, list) or not all(
+            isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in value
+        ):
             raise forms.ValidationError(_("Give the warnings as a list of whole hours left, e.g. [24, 6]."))
         return sorted(set(value), reverse=True)
 
     def clean(self):
         data = super().clean()
         rule = self.instance
-        if rule.pk and any(name in self.changed_data for name in TERMS) \
-                and CaseClock.objects.filter(rule=rule).exists():
-            raise forms.ValidationError(_(
-                "Clocks already run under this rule, and their deadlines stay as they are. To change the "
-                "deadline, end this rule's validity and save a new rule (\u201cSave as new\u201d) valid from "
-                "the day the change applies."))
+        if (
+            rule.pk
+            and any(name in self.changed_data for name in TERMS)
+            and CaseClock.objects.filter(rule=rule).exists()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Clocks already run under this rule, and their deadlines stay as they are. To change the "
+                    "deadline, end this rule's validity and save a new rule (\u201cSave as new\u201d) valid from "
+                    "the day the change applies."
+                )
+            )
         return data
 
 

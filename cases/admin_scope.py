@@ -169,7 +169,9 @@ class BoardAdmin(ScopedAdmin):
     def response_action(self, request, queryset):
         # Actions (deleting the selected rows, say) reach only rows the user may change.
         scope = request_reach(request)
-        return super().response_action(request, queryset if scope.everything else self.editable(scope, queryset))
+        return super().response_action(
+            request, queryset if scope.everything else self.editable(scope, queryset)
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = request_reach(request)

@@ -12,8 +12,9 @@ class AdminSite(admin.AdminSite):
 
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, ScopedAdmin):
-            admin_class = type(admin_class.__name__, (OperatorAdmin, admin_class),
-                               {"__module__": admin_class.__module__})
+            admin_class = type(
+                admin_class.__name__, (OperatorAdmin, admin_class), {"__module__": admin_class.__module__}
+            )
         super().register(model_or_iterable, admin_class, **options)
 
 

@@ -49,7 +49,11 @@ class Reach:
     def has_unit(self, unit):
         if self.everything:
             return True
-        return unit is not None and unit.namnd_id is not None and any(unit.path.startswith(p) for p in self.paths)
+        return (
+            unit is not None
+            and unit.namnd_id is not None
+            and any(unit.path.startswith(p) for p in self.paths)
+        )
 
     def has_board(self, board):
         return board is not None and board.kind == OrgUnit.Kind.BOARD and self.has_unit(board)
@@ -65,19 +69,32 @@ class Reach:
         reports_outside = Report.objects.exclude(self.units_q("unit__"))
         named = ReportUserObjectPermission.objects.filter(content_object__in=reports_outside).values("user")
         holders_outside = queryset.model.objects.filter(Q(groups__in=group_grants) | Q(pk__in=direct_grants))
-        lent_outside = (apps.get_model("workflows", "Substitute").objects
-                        .filter(person__in=holders_outside, ends_at__gt=timezone.now()).values("substitute"))
-        positions_outside = (apps.get_model("notifications", "Position").objects
-                             .exclude(self.units_q("unit__")).values("user"))
-        return (queryset.filter(self.units_q("home_unit__"), is_superuser=False)
-                .exclude(groups__in=group_grants).exclude(pk__in=direct_grants).exclude(pk__in=named)
-                .exclude(pk__in=reports_outside.filter(reporter__isnull=False).values("reporter"))
-                .exclude(pk__in=lent_outside).exclude(pk__in=positions_outside))
+        lent_outside = (
+            apps.get_model("workflows", "Substitute")
+            .objects.filter(person__in=holders_outside, ends_at__gt=timezone.now())
+            .values("substitute")
+        )
+        positions_outside = (
+            apps.get_model("notifications", "Position").objects.exclude(self.units_q("unit__")).values("user")
+        )
+        return (
+            queryset.filter(self.units_q("home_unit__"), is_superuser=False)
+            .exclude(groups__in=group_grants)
+            .exclude(pk__in=direct_grants)
+            .exclude(pk__in=named)
+            .exclude(pk__in=reports_outside.filter(reporter__isnull=False).values("reporter"))
+            .exclude(pk__in=lent_outside)
+            .exclude(pk__in=positions_outside)
+        )
 
     def has_user(self, user):
         if self.everything:
             return True
-        return user is not None and user.pk is not None and self.users(type(user).objects.filter(pk=user.pk)).exists()
+        return (
+            user is not None
+            and user.pk is not None
+            and self.users(type(user).objects.filter(pk=user.pk)).exists()
+        )
 
 
 def reach(user):

@@ -56,7 +56,7 @@ def _body(event):
     return {
         "chain": event.chain,
         "seq": event.seq,
-        "occurred_at": event.occurred_at.astimezone(datetime.timezone.utc).isoformat(),
+        "occurred_at": event.occurred_at.astimezone(datetime.UTC).isoformat(),
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
         "action": event.action,
@@ -75,7 +75,7 @@ def compute_hash(prev_hash, event):
 
 
 def _utc(moment):
-    return moment.astimezone(datetime.timezone.utc).isoformat()
+    return moment.astimezone(datetime.UTC).isoformat()
 
 
 def seal_head(chain, seq, row_hash, sealed_at):
@@ -103,15 +103,22 @@ class Checkpoint:
         return hmac.compare_digest(self.seal, seal_head(self.chain, self.seq, self.hash, self.sealed_at))
 
     def as_dict(self):
-        return {"chain": self.chain, "seq": self.seq, "hash": self.hash, "sealed_at": _utc(self.sealed_at),
-                "seal": self.seal}
+        return {
+            "chain": self.chain,
+            "seq": self.seq,
+            "hash": self.hash,
+            "sealed_at": _utc(self.sealed_at),
+            "seal": self.seal,
+        }
 
 
 # The chain's head, locked until the append's transaction ends: read by every audited change,
 # compiled once. No row (a database emptied by ``flush``) reads as the genesis head; on a chain
 # that still has rows the append then collides with its first row and fails.
 _CHAIN_HEAD = Statement(
-    lambda chain: AuditHead.objects.select_for_update().filter(chain=chain).values_list("seq", "hash")[:1], str)
+    lambda chain: AuditHead.objects.select_for_update().filter(chain=chain).values_list("seq", "hash")[:1],
+    str,
+)
 _UPSERT_HEAD = {}
 
 
@@ -124,11 +131,20 @@ def _advance_head(event):
         _UPSERT_HEAD[connection.vendor] = (
             f"INSERT INTO {q(AuditHead._meta.db_table)} ({', '.join(map(q, columns))}) VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT ({q('chain')}) DO UPDATE SET "
-            + ", ".join(f"{q(column)} = excluded.{q(column)}" for column in columns[1:]))
+            + ", ".join(f"{q(column)} = excluded.{q(column)}" for column in columns[1:])
+        )
     seal = seal_head(event.chain, event.seq, event.hash, event.occurred_at)
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT_HEAD[connection.vendor], [
-            event.chain, event.seq, event.hash, connection.ops.adapt_datetimefield_value(event.occurred_at), seal])
+        cursor.execute(
+            _UPSERT_HEAD[connection.vendor],
+            [
+                event.chain,
+                event.seq,
+                event.hash,
+                connection.ops.adapt_datetimefield_value(event.occurred_at),
+                seal,
+            ],
+        )
 
 
 def _json_safe(payload):
@@ -224,17 +240,31 @@ def verify(checkpoints=None, batch_size=2000):
         head, exported = _head(chain), (checkpoints or {}).get(chain)
         # Only what the key sealed is compared with the rows; a seal that does not match is
         # reported after them, so that the first broken row is named first.
-        anchors = [(anchor, label) for anchor, label in (
-            (head, f"its head (sealed at {_utc(head.sealed_at)})" if head else ""),
-            (exported, f"the exported checkpoint sealed at {_utc(exported.sealed_at)}" if exported else ""),
-        ) if anchor is not None and anchor.is_sealed()]
+        anchors = [
+            (anchor, label)
+            for anchor, label in (
+                (head, f"its head (sealed at {_utc(head.sealed_at)})" if head else ""),
+                (
+                    exported,
+                    f"the exported checkpoint sealed at {_utc(exported.sealed_at)}" if exported else "",
+                ),
+            )
+            if anchor is not None and anchor.is_sealed()
+        ]
         prev_hash, last_seq, last_pk = GENESIS, 0, None
         for event in AuditEvent.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=batch_size):
             if event.seq != last_seq + 1:
-                return verified, Break(chain, event.seq, event.pk), (
-                    f"sequence gap: expected {last_seq + 1}, found {event.seq}")
+                return (
+                    verified,
+                    Break(chain, event.seq, event.pk),
+                    (f"sequence gap: expected {last_seq + 1}, found {event.seq}"),
+                )
             if event.prev_hash != prev_hash:
-                return verified, Break(chain, event.seq, event.pk), "prev_hash does not match the previous row"
+                return (
+                    verified,
+                    Break(chain, event.seq, event.pk),
+                    "prev_hash does not match the previous row",
+                )
             if not hmac.compare_digest(event.hash, compute_hash(prev_hash, event)):
                 return verified, Break(chain, event.seq, event.pk), "HMAC does not match the row's content"
             for anchor, label in anchors:
@@ -252,21 +282,29 @@ def _end_broken(chain, head, exported, anchors, last_seq, last_pk):
     """(Break, reason) when the chain's head or the exported checkpoint is not sealed with the
     key, when the chain ends before what they name, or runs on past its head; None when not."""
     if head is None:
-        return Break(chain, last_seq, last_pk), "the chain has no head: whether rows were cut off its end cannot be told"
+        return Break(
+            chain, last_seq, last_pk
+        ), "the chain has no head: whether rows were cut off its end cannot be told"
     if not head.is_sealed():
         return Break(chain, head.seq), "the head's seal does not match: it was not written with the audit key"
     if exported is not None and not exported.is_sealed():
         return Break(chain, exported.seq), (
-            "the exported checkpoint's seal does not match: it was not written with this audit key")
+            "the exported checkpoint's seal does not match: it was not written with this audit key"
+        )
     for anchor, label in anchors:
         if anchor.seq > last_seq:
             return Break(chain, last_seq + 1), (
                 f"missing: the chain ends at seq {last_seq}, {label} names seq {anchor.seq}: "
-                f"{anchor.seq - last_seq} row(s) cut off the end")
+                f"{anchor.seq - last_seq} row(s) cut off the end"
+            )
     now = _head(chain)
     if now is None or not now.is_sealed():
-        return Break(chain, last_seq, last_pk), "the head was removed or replaced without the audit key during the walk"
+        return Break(
+            chain, last_seq, last_pk
+        ), "the head was removed or replaced without the audit key during the walk"
     if now.seq < last_seq:
         beyond = AuditEvent.objects.filter(chain=chain, seq=now.seq + 1).values_list("pk", flat=True).first()
-        return Break(chain, now.seq + 1, beyond), f"the row lies beyond the chain's sealed head (seq {now.seq})"
+        return Break(
+            chain, now.seq + 1, beyond
+        ), f"the row lies beyond the chain's sealed head (seq {now.seq})"
     return None

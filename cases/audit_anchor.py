@@ -42,8 +42,9 @@ def parse_line(line, where):
         sealed_at = parse_datetime(data["sealed_at"])
         if sealed_at is None:
             raise ValueError("sealed_at is not a time")
-        return Checkpoint(str(data["chain"]), int(data["seq"]), str(data["hash"]), sealed_at,
-                          str(data["seal"])), parse_datetime(data.get("exported_at", "")) or sealed_at
+        return Checkpoint(
+            str(data["chain"]), int(data["seq"]), str(data["hash"]), sealed_at, str(data["seal"])
+        ), parse_datetime(data.get("exported_at", "")) or sealed_at
     except (ValueError, KeyError, TypeError) as error:
         raise CheckpointFileError(f"{where}: not an exported audit checkpoint ({error})") from error
 
@@ -88,15 +89,21 @@ def _problems(head, previous):
     if not head.is_sealed():
         return [f"chain {head.chain}: the head's seal does not match the audit key"]
     if head.seq and _row_hash(head.chain, head.seq) != head.hash:
-        return [f"chain {head.chain}: the head names seq {head.seq}, which the chain does not hold with that hash"]
+        return [
+            f"chain {head.chain}: the head names seq {head.seq}, which the chain does not hold with that hash"
+        ]
     if previous is None:
         return []
     if head.seq < previous.seq:
-        return [f"chain {head.chain}: the head (seq {head.seq}) is behind the checkpoint exported at "
-                f"{previous.sealed_at.isoformat()} (seq {previous.seq}): rows were cut off the end"]
+        return [
+            f"chain {head.chain}: the head (seq {head.seq}) is behind the checkpoint exported at "
+            f"{previous.sealed_at.isoformat()} (seq {previous.seq}): rows were cut off the end"
+        ]
     if previous.seq and _row_hash(head.chain, previous.seq) != previous.hash:
-        return [f"chain {head.chain}: row seq {previous.seq} no longer has the hash exported at "
-                f"{previous.sealed_at.isoformat()}: the chain was rewritten"]
+        return [
+            f"chain {head.chain}: row seq {previous.seq} no longer has the hash exported at "
+            f"{previous.sealed_at.isoformat()}: the chain was rewritten"
+        ]
     return []
 
 
@@ -116,8 +123,11 @@ def export_checkpoints(now):
             continue
         if last is not None and (head.seq == last.seq or now - exported_at < interval):
             continue
-        lines.append(json.dumps({**head.as_dict(), "exported_at": now.astimezone(datetime.timezone.utc).isoformat()},
-                                sort_keys=True))
+        lines.append(
+            json.dumps(
+                {**head.as_dict(), "exported_at": now.astimezone(datetime.UTC).isoformat()}, sort_keys=True
+            )
+        )
     if lines:
         path = directory / f"audit-checkpoints-{timezone.localdate(now).isoformat()}.jsonl"
         with open(path, "a", encoding="utf-8") as file:

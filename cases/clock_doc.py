@@ -37,32 +37,32 @@ finish and stop the loop. `make run` starts it beside the web server. The jobs:
 
 JOBS = {
     "cases.outbox.dispatch_due": "delivers the domain events of the outbox that were not delivered right after "
-                                 "their commit (`OUTBOX_GRACE` seconds after it, then retried after "
-                                 "`OUTBOX_RETRY_DELAYS`) to the notifications and every other receiver "
-                                 "(docs/notifications.md, \"The outbox\").",
+    "their commit (`OUTBOX_GRACE` seconds after it, then retried after "
+    "`OUTBOX_RETRY_DELAYS`) to the notifications and every other receiver "
+    '(docs/notifications.md, "The outbox").',
     "cases.clock_jobs.fire_clocks": "warnings at the rule's `warn_before_hours` (only the most urgent one whose "
-                                    "time has come), overdue, and escalation after `escalate_after_hours` overdue.",
+    "time has come), overdue, and escalation after `escalate_after_hours` overdue.",
     "cases.clock_jobs.fire_action_reminders": "an action's own due date: `action.due_soon` within the warning of "
-                                              "the rule `action-due`, and `action.overdue` after the due date, to "
-                                              "the action's owner and, while the owner is absent, their active substitute; "
-                                              "again when the due date is moved.",
+    "the rule `action-due`, and `action.overdue` after the due date, to "
+    "the action's owner and, while the owner is absent, their active substitute; "
+    "again when the due date is moved.",
     "cases.clock_jobs.fire_workflow_timers": "viewflow's own database timers (see below).",
-    "notifications.jobs.recover_deliveries": "notification e-mails left \"being sent\" longer than "
-                                             "`NOTIFICATION_SENDING_LEASE` (default 600 s) by a lost worker are "
-                                             "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
-                                             "times, then failed and shown to administrators; e-mails whose task "
-                                             "was never queued are queued (docs/notifications.md).",
+    "notifications.jobs.recover_deliveries": 'notification e-mails left "being sent" longer than '
+    "`NOTIFICATION_SENDING_LEASE` (default 600 s) by a lost worker are "
+    "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
+    "times, then failed and shown to administrators; e-mails whose task "
+    "was never queued are queued (docs/notifications.md).",
     "cases.compilations.retention.prune_exports": "deletes the compilation exports made in the background "
-                                                  "(`ExportJob`, the file is in the row) requested more than "
-                                                  "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
-                                                  "row `exports.pruned` listing them (docs/compilations.md).",
+    "(`ExportJob`, the file is in the row) requested more than "
+    "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
+    "row `exports.pruned` listing them (docs/compilations.md).",
     "cases.audit_anchor.export_checkpoints": "appends each audit chain's sealed head, when it has moved and at most "
-                                             "every `AUDIT_CHECKPOINT_MINUTES` (default 15), to a file of the day in "
-                                             "`AUDIT_CHECKPOINT_DIR` and to the log, after checking it against the "
-                                             "last export (docs/operations.md, \"The audit trail\").",
+    "every `AUDIT_CHECKPOINT_MINUTES` (default 15), to a file of the day in "
+    "`AUDIT_CHECKPOINT_DIR` and to the log, after checking it against the "
+    'last export (docs/operations.md, "The audit trail").',
     "cases.outbox.prune_delivered": "deletes delivered outbox events older than `OUTBOX_RETENTION_DAYS` (7).",
     "cases.idempotency.prune_expired": "deletes the idempotency keys of filings older than `IDEMPOTENCY_KEY_HOURS` "
-                                       "(24; docs/api.md).",
+    "(24; docs/api.md).",
 }
 
 FIRING = """\
@@ -172,7 +172,9 @@ def _event(on, name):
     if on.starts:
         parts.append("starts the clocks from " + ", ".join(f"`{m}`" for m in on.starts))
     if on.stops:
-        parts.append("stops " + ", ".join(f"`{s.code}`" + (f" (at `{s.at}`)" if s.at else "") for s in on.stops))
+        parts.append(
+            "stops " + ", ".join(f"`{s.code}`" + (f" (at `{s.at}`)" if s.at else "") for s in on.stops)
+        )
     if on.stop_all:
         parts.append("stops every running clock")
     text = "; ".join(parts)
@@ -186,43 +188,67 @@ def render():
         lines = [INTRO]
         for path in settings.SCHEDULER_JOBS:
             lines.append(f"- `{path}`: {JOBS.get(path, 'another piece of the project.')}")
-        lines += ["", FIRING, "## When each clock starts and stops", "",
-                  "| Report type | Service event | What happens |", "|---|---|---|"]
+        lines += [
+            "",
+            FIRING,
+            "## When each clock starts and stops",
+            "",
+            "| Report type | Service event | What happens |",
+            "|---|---|---|",
+        ]
         for (report_type, name), ons in CLOCK_TABLE.items():
             label = "any" if report_type == ANY else ReportType(report_type).label
             for on in ons:
                 lines.append(f"| {label} | `{name}` | {_event(on, name)} |")
-        lines += ["", "## Who is told", "",
-                  "Warnings and overdue notices go to the holders of the acting roles on the case's unit, the "
-                  "nearest grant first (the unit's own manager before the department's); when nobody holds them, "
-                  "to the SAS of the nämnd. An escalation goes to the unit managers of the parent unit (when they "
-                  "may see that type of case), and also to the SAS of the nämnd when the clock has a legal "
-                  "reference or no manager is found above the unit. Action reminders go to the action's owner.",
-                  "", "| Clock | Who acts |", "|---|---|"]
+        lines += [
+            "",
+            "## Who is told",
+            "",
+            "Warnings and overdue notices go to the holders of the acting roles on the case's unit, the "
+            "nearest grant first (the unit's own manager before the department's); when nobody holds them, "
+            "to the SAS of the nämnd. An escalation goes to the unit managers of the parent unit (when they "
+            "may see that type of case), and also to the SAS of the nämnd when the clock has a legal "
+            "reference or no manager is found above the unit. Action reminders go to the action's owner.",
+            "",
+            "| Clock | Who acts |",
+            "|---|---|",
+        ]
         for code, acts in ACTS.items():
             lines.append(f"| `{code}` | {_roles(acts)} |")
-        lines += ["", "## Where a clock shows", "",
-                  "- `GET /api/v1/reports/{id}/` has `clocks` (code, name, basis, citation, started_at, due_at, "
-                  "stopped_at, overdue, late) for those who work on the case or may view it by role; the reporter's "
-                  "reduced view has none.",
-                  "- `GET /api/v1/overdue/?unit=<id>` lists the running clocks past their deadline and the open "
-                  "actions past their due date in that unit and below it, for the unit managers, the SAS and the "
-                  "DSO there, each seeing only the cases they may see; a unit where the user holds none of those "
-                  "roles answers 404. Without `unit` it covers every unit where the user holds one of them. The web "
-                  "pages use the same selector, `cases.selectors.overdue_for(user, unit=None)`."]
-        lines += ["", "## Default clocks", "",
-                  "Every rule is editable by an administrator (admin → Deadline rules) and has a validity period; "
-                  "a change of law or of a local routine is a new rule valid from the day it applies.", "",
-                  "| Type | Code | Clock | Starts when | Deadline | Warnings (hours left) | Escalated after "
-                  "(hours overdue) | Basis | Legal reference | Valid |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
-        for rule in DeadlineRule.objects.select_related("legal_reference").order_by("report_type", "code",
-                                                                                  "valid_from"):
+        lines += [
+            "",
+            "## Where a clock shows",
+            "",
+            "- `GET /api/v1/reports/{id}/` has `clocks` (code, name, basis, citation, started_at, due_at, "
+            "stopped_at, overdue, late) for those who work on the case or may view it by role; the reporter's "
+            "reduced view has none.",
+            "- `GET /api/v1/overdue/?unit=<id>` lists the running clocks past their deadline and the open "
+            "actions past their due date in that unit and below it, for the unit managers, the SAS and the "
+            "DSO there, each seeing only the cases they may see; a unit where the user holds none of those "
+            "roles answers 404. Without `unit` it covers every unit where the user holds one of them. The web "
+            "pages use the same selector, `cases.selectors.overdue_for(user, unit=None)`.",
+        ]
+        lines += [
+            "",
+            "## Default clocks",
+            "",
+            "Every rule is editable by an administrator (admin → Deadline rules) and has a validity period; "
+            "a change of law or of a local routine is a new rule valid from the day it applies.",
+            "",
+            "| Type | Code | Clock | Starts when | Deadline | Warnings (hours left) | Escalated after "
+            "(hours overdue) | Basis | Legal reference | Valid |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for rule in DeadlineRule.objects.select_related("legal_reference").order_by(
+            "report_type", "code", "valid_from"
+        ):
             kind = ReportType(rule.report_type).label if rule.report_type else "actions"
             reference = rule.legal_reference.citation if rule.legal_reference_id else "—"
             valid = f"{rule.valid_from} – {rule.valid_to or ''}".strip()
             warnings = ", ".join(str(h) for h in rule.warn_before_hours) or "—"
             escalate = "—" if rule.code == "action-due" else str(rule.escalate_after_hours)
-            lines.append(f"| {kind} | `{rule.code}` | {rule.name} | {MOMENT_TEXT.get(rule.starts_at, rule.starts_at)} "
-                         f"| {_deadline(rule)} | {warnings} | {escalate} | {rule.basis} | {reference} | {valid} |")
+            lines.append(
+                f"| {kind} | `{rule.code}` | {rule.name} | {MOMENT_TEXT.get(rule.starts_at, rule.starts_at)} "
+                f"| {_deadline(rule)} | {warnings} | {escalate} | {rule.basis} | {reference} | {valid} |"
+            )
         return "\n".join(lines)

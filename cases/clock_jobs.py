@@ -67,8 +67,11 @@ def with_substitutes(user_ids, now=None):
     user_ids = set(user_ids)
     if not user_ids:
         return []
-    standing_in = (Substitute.objects.active(now).filter(person_id__in=user_ids, substitute__is_active=True)
-                   .values_list("substitute_id", flat=True))
+    standing_in = (
+        Substitute.objects.active(now)
+        .filter(person_id__in=user_ids, substitute__is_active=True)
+        .values_list("substitute_id", flat=True)
+    )
     return sorted(user_ids | set(standing_in))
 
 
@@ -83,10 +86,16 @@ def role_holders(roles, unit, cache=None, now=None):
     ancestors = _ancestor_ids(unit)
     codenames = [role_codename(role) for role in roles]
     where = {"content_object_id__in": ancestors, "permission__codename__in": codenames}
-    grants = set(OrgUnitGroupObjectPermission.objects.filter(group__user__is_active=True, **where)
-                 .values_list("permission__codename", "content_object_id", "group__user"))
-    grants |= set(OrgUnitUserObjectPermission.objects.filter(user__is_active=True, **where)
-                  .values_list("permission__codename", "content_object_id", "user_id"))
+    grants = set(
+        OrgUnitGroupObjectPermission.objects.filter(group__user__is_active=True, **where).values_list(
+            "permission__codename", "content_object_id", "group__user"
+        )
+    )
+    grants |= set(
+        OrgUnitUserObjectPermission.objects.filter(user__is_active=True, **where).values_list(
+            "permission__codename", "content_object_id", "user_id"
+        )
+    )
     users = set()
     for codename in codenames:
         held = [(ancestors.index(node), user) for code, node, user in grants if code == codename]
@@ -120,7 +129,11 @@ def escalation_recipients(clock, cache=None, now=None):
     report = clock.report
     managers = []
     parent = report.unit.parent
-    if parent is not None and parent.namnd_id == report.namnd_id and Role.UNIT_MANAGER in VIEW_ROLES[report.type]:
+    if (
+        parent is not None
+        and parent.namnd_id == report.namnd_id
+        and Role.UNIT_MANAGER in VIEW_ROLES[report.type]
+    ):
         managers = role_holders({Role.UNIT_MANAGER}, parent, cache, now)
     if clock.rule.legal_reference_id or not managers:
         managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd, cache, now)))
@@ -132,7 +145,9 @@ def _fire(obj, model, fields, *, report, action, payload):
     try:
         with transaction.atomic():
             model.objects.create(**fields)
-            audit.record(action, actor=None, obj=obj, report_id=report.pk, payload={**payload, "by": "scheduler"})
+            audit.record(
+                action, actor=None, obj=obj, report_id=report.pk, payload={**payload, "by": "scheduler"}
+            )
             emit(action, report=report, actor=None, **payload)
     except IntegrityError:
         return False
@@ -140,8 +155,13 @@ def _fire(obj, model, fields, *, report, action, payload):
 
 
 def _clock_payload(clock, user_ids, **extra):
-    return {"clock_id": clock.pk, "code": clock.code, "due_at": clock.due_at.isoformat(), **extra,
-            "user_ids": user_ids}
+    return {
+        "clock_id": clock.pk,
+        "code": clock.code,
+        "due_at": clock.due_at.isoformat(),
+        **extra,
+        "user_ids": user_ids,
+    }
 
 
 def due_clock_events(clock, now):
@@ -165,16 +185,20 @@ def due_clock_events(clock, now):
 def fire_clocks(now):
     """Warnings, overdue notices and escalations of the running clocks; returns how many fired."""
     horizon = max((max(map(int, r.warn_before_hours or [0])) for r in DeadlineRule.objects.all()), default=0)
+
     def fired(kind):
         return Exists(ClockEvent.objects.filter(clock=OuterRef("pk"), kind=kind))
 
     # Past due with both its overdue notice and its escalation sent: nothing more to fire, so
     # a quiet round does not read the clocks that stay overdue for weeks.
-    running = (CaseClock.objects.filter(stopped_at__isnull=True, due_at__lte=now + datetime.timedelta(hours=horizon))
-               .filter(Q(due_at__gt=now) | ~fired(ClockEvent.Kind.OVERDUE) | ~fired(ClockEvent.Kind.ESCALATED))
-               .exclude(report__state__in=CLOSED_STATES)
-               .select_related("report__unit__parent", "report__namnd", "rule")
-               .prefetch_related("events").order_by("due_at"))
+    running = (
+        CaseClock.objects.filter(stopped_at__isnull=True, due_at__lte=now + datetime.timedelta(hours=horizon))
+        .filter(Q(due_at__gt=now) | ~fired(ClockEvent.Kind.OVERDUE) | ~fired(ClockEvent.Kind.ESCALATED))
+        .exclude(report__state__in=CLOSED_STATES)
+        .select_related("report__unit__parent", "report__namnd", "rule")
+        .prefetch_related("events")
+        .order_by("due_at")
+    )
     count, cache = 0, {}
     for clock in running:
         done = {(event.kind, event.level) for event in clock.events.all()}
@@ -188,8 +212,14 @@ def fire_clocks(now):
                 payload = _clock_payload(clock, who_acts(clock, cache, now))
             else:
                 payload = _clock_payload(clock, escalation_recipients(clock, cache, now))
-            count += _fire(clock, ClockEvent, {"clock": clock, "kind": kind, "level": level, "fired_at": now},
-                           report=clock.report, action=f"clock.{kind}", payload=payload)
+            count += _fire(
+                clock,
+                ClockEvent,
+                {"clock": clock, "kind": kind, "level": level, "fired_at": now},
+                report=clock.report,
+                action=f"clock.{kind}",
+                payload=payload,
+            )
     return count
 
 
@@ -205,11 +235,17 @@ def fire_action_reminders(now):
     rule = DeadlineRule.current("action-due", timezone.localdate(now))
     warn_hours = max(map(int, rule.warn_before_hours or [0])) if rule else 0
     last_day = timezone.localdate(now) + datetime.timedelta(days=warn_hours // 24 + 1)
-    overdue_sent = ActionReminder.objects.filter(action=OuterRef("pk"), kind=ActionReminder.Kind.OVERDUE,
-                                                 due_date=OuterRef("due_date"))
-    actions = (Action.objects.exclude(status=Action.Status.DONE).exclude(report__state__in=CLOSED_STATES)
-               .filter(due_date__lte=last_day).exclude(Exists(overdue_sent))
-               .select_related("report").prefetch_related("reminders"))
+    overdue_sent = ActionReminder.objects.filter(
+        action=OuterRef("pk"), kind=ActionReminder.Kind.OVERDUE, due_date=OuterRef("due_date")
+    )
+    actions = (
+        Action.objects.exclude(status=Action.Status.DONE)
+        .exclude(report__state__in=CLOSED_STATES)
+        .filter(due_date__lte=last_day)
+        .exclude(Exists(overdue_sent))
+        .select_related("report")
+        .prefetch_related("reminders")
+    )
     due = []
     for action in actions:
         due_at = action_due_at(action)
@@ -226,17 +262,24 @@ def fire_action_reminders(now):
     if due:
         from workflows.models import Substitute
 
-        for person_id, substitute_id in (Substitute.objects.active(now)
-                                         .filter(person_id__in={a.owner_id for a, _k in due}, substitute__is_active=True)
-                                         .values_list("person_id", "substitute_id")):
+        for person_id, substitute_id in (
+            Substitute.objects.active(now)
+            .filter(person_id__in={a.owner_id for a, _k in due}, substitute__is_active=True)
+            .values_list("person_id", "substitute_id")
+        ):
             standing_in.setdefault(person_id, set()).add(substitute_id)
     fired = 0
     for action, kind in due:
         user_ids = sorted({action.owner_id} | standing_in.get(action.owner_id, set()))
         payload = {"action_id": action.pk, "due_date": action.due_date.isoformat(), "user_ids": user_ids}
-        fired += _fire(action, ActionReminder, {"action": action, "kind": kind, "due_date": action.due_date,
-                                                "fired_at": now},
-                       report=action.report, action=f"action.{kind}", payload=payload)
+        fired += _fire(
+            action,
+            ActionReminder,
+            {"action": action, "kind": kind, "due_date": action.due_date, "fired_at": now},
+            report=action.report,
+            action=f"action.{kind}",
+            payload=payload,
+        )
     return fired
 
 

@@ -46,7 +46,7 @@ def add_duration(start, amount, unit):
     local = timezone.localtime(start)
     if unit == "hours":
         # Elapsed hours: counted in UTC, so 72 hours are 72 hours also across a DST change.
-        return start.astimezone(datetime.timezone.utc) + datetime.timedelta(hours=amount)
+        return start.astimezone(datetime.UTC) + datetime.timedelta(hours=amount)
     if unit == "days":
         result = local + datetime.timedelta(days=amount)
     elif unit == "months":
@@ -54,7 +54,9 @@ def add_duration(start, amount, unit):
     elif unit == "working_days":
         # A working-day deadline ends at the close of that working day.
         day = add_working_days(local.date(), amount)
-        result = local.replace(year=day.year, month=day.month, day=day.day, hour=23, minute=59, second=59, microsecond=0)
+        result = local.replace(
+            year=day.year, month=day.month, day=day.day, hour=23, minute=59, second=59, microsecond=0
+        )
     else:
         raise ValueError(f"unknown unit {unit!r}")
     # zoneinfo datetimes do wall-clock arithmetic, so a day is a calendar day across DST.

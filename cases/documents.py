@@ -33,9 +33,14 @@ def _contact(notification):
 
 def _investigation(report, names):
     return [
-        {"date": entry.entry_date.isoformat(), "topic": entry.topic.name if entry.topic_id else "",
-         "source": redact(entry.source, names), "nature": entry.nature, "author_title": entry.author_title,
-         "text": redact(entry.text, names)}
+        {
+            "date": entry.entry_date.isoformat(),
+            "topic": entry.topic.name if entry.topic_id else "",
+            "source": redact(entry.source, names),
+            "nature": entry.nature,
+            "author_title": entry.author_title,
+            "text": redact(entry.text, names),
+        }
         for entry in report.investigation_entries.select_related("topic").order_by("entry_date", "id")
     ]
 
@@ -48,40 +53,65 @@ def _place(unit):
 
 
 def _notifying_body(report):
-    """"Anmälan görs av": the board in the municipality, or the private provider (enskild
+    """ "Anmälan görs av": the board in the municipality, or the private provider (enskild
     verksamhet) with its organisation number."""
     board = report.namnd
     municipality = board.parent if board.parent_id else None
     if report.unit.is_private_provider:
-        return {"kind": "enskild_verksamhet", "name": report.unit.name,
-                "organisation_number": report.unit.organisation_number,
-                "board_informed": board.name,
-                "municipality": municipality.name if municipality else ""}
-    return {"kind": "namnd", "name": board.name,
-            "organisation_number": board.organisation_number or (municipality.organisation_number
-                                                                  if municipality else ""),
-            "municipality": municipality.name if municipality else ""}
+        return {
+            "kind": "enskild_verksamhet",
+            "name": report.unit.name,
+            "organisation_number": report.unit.organisation_number,
+            "board_informed": board.name,
+            "municipality": municipality.name if municipality else "",
+        }
+    return {
+        "kind": "namnd",
+        "name": board.name,
+        "organisation_number": board.organisation_number
+        or (municipality.organisation_number if municipality else ""),
+        "municipality": municipality.name if municipality else "",
+    }
 
 
 def _decision_to_notify(report):
-    decision = (report.delegation_decisions.filter(kind=DelegationDecision.Kind.NOTIFY_IVO)
-                .select_related("legal_reference").order_by("decided_at").first())
+    decision = (
+        report.delegation_decisions.filter(kind=DelegationDecision.Kind.NOTIFY_IVO)
+        .select_related("legal_reference")
+        .order_by("decided_at")
+        .first()
+    )
     if decision is None:
         return None
-    return {"decided_at": _iso(decision.decided_at), "delegate_title": decision.delegate_title,
-            "legal_basis": decision.legal_reference.citation}
+    return {
+        "decided_at": _iso(decision.decided_at),
+        "delegate_title": decision.delegate_title,
+        "legal_basis": decision.legal_reference.citation,
+    }
 
 
 def _measures(report, names):
     """The measures taken (immediate, then the actions), each with its time, without names."""
     measures = []
     if report.immediate_measures:
-        measures.append({"kind": "immediate", "text": redact(report.immediate_measures, names),
-                         "taken_at": _iso(report.immediate_measures_at), "status": "done"})
+        measures.append(
+            {
+                "kind": "immediate",
+                "text": redact(report.immediate_measures, names),
+                "taken_at": _iso(report.immediate_measures_at),
+                "status": "done",
+            }
+        )
     for action in report.actions.order_by("created_at", "id"):
-        measures.append({"kind": action.kind, "text": redact(action.description, names),
-                         "taken_at": _iso(action.done_at), "due_date": action.due_date.isoformat(),
-                         "status": action.status})
+        measures.append(
+            {
+                "kind": action.kind,
+                "text": redact(action.description, names),
+                "taken_at": _iso(action.done_at),
+                "due_date": action.due_date.isoformat(),
+                "status": action.status,
+            }
+        )
     return measures
 
 
@@ -89,8 +119,11 @@ def _individual_informed(report):
     """Whether the individuals concerned (or their representatives) were informed: counts and
     dates only, no names (SOSFS 2011:5; legal.md §1.6)."""
     persons = report.persons.count()
-    events = list(report.information_events.order_by("informed_at").values_list(
-        "person_id", "informed_at", "journal_note_recorded"))
+    events = list(
+        report.information_events.order_by("informed_at").values_list(
+            "person_id", "informed_at", "journal_note_recorded"
+        )
+    )
     informed = {person_id for person_id, _at, _note in events}
     return {
         "informed": bool(persons) and len(informed) == persons,
@@ -111,13 +144,19 @@ def _ivo(report, notification):
         "form": "IVO anmälan enligt lex Sarah",
         "recipient": "IVO, regional avdelning för den plats där verksamheten finns",
         "sender_case_number": report.case_number,
-        "concerns": ("allvarligt_missforhallande"
-                     if report.lex_sarah_assessment == Report.LexSarahAssessment.MISSFORHALLANDE
-                     else "pataglig_risk_for_allvarligt_missforhallande"),
+        "concerns": (
+            "allvarligt_missforhallande"
+            if report.lex_sarah_assessment == Report.LexSarahAssessment.MISSFORHALLANDE
+            else "pataglig_risk_for_allvarligt_missforhallande"
+        ),
         "notifying_body": _notifying_body(report),
-        "where_and_when": {"unit": report.unit.name, "place": _place(report.unit),
-                           "private_provider": report.unit.is_private_provider,
-                           "occurred_at": _iso(report.occurred_at), "noticed_at": _iso(report.reported_at)},
+        "where_and_when": {
+            "unit": report.unit.name,
+            "place": _place(report.unit),
+            "private_provider": report.unit.is_private_provider,
+            "occurred_at": _iso(report.occurred_at),
+            "noticed_at": _iso(report.reported_at),
+        },
         "contact": _contact(notification),
         "decision_to_notify": _decision_to_notify(report),
         "individuals_concerned": report.persons.count(),
@@ -128,8 +167,9 @@ def _ivo(report, notification):
         "individual_informed": _individual_informed(report),
         "investigation_finished": finished,
         "investigation_attached": finished,
-        "investigation_to_follow": (None if finished else
-                                    "Utredningen skickas när den är klar, senast två månader efter anmälan."),
+        "investigation_to_follow": (
+            None if finished else "Utredningen skickas när den är klar, senast två månader efter anmälan."
+        ),
         "investigation_summary": redact(report.investigation_summary, names),
         "investigation": _investigation(report, names) if finished else [],
         "decision": redact(report.decision, names) if finished else "",

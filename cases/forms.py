@@ -42,7 +42,16 @@ SCALE = [(i, str(i)) for i in range(1, 5)]
 
 
 def _bool(value):
-    return {"True": True, "true": True, "1": True, True: True, "False": False, "false": False, "0": False, False: False}.get(value)
+    return {
+        "True": True,
+        "true": True,
+        "1": True,
+        True: True,
+        "False": False,
+        "false": False,
+        "0": False,
+        False: False,
+    }.get(value)
 
 
 def yes_no_field(label, **kwargs):
@@ -102,18 +111,23 @@ class TermField(forms.ModelChoiceField):
         if isinstance(value, Term):
             value = getattr(value, key)
         for term in reference_cache.valid(Term, timezone.localdate()):
-            if term.vocabulary == self.vocabulary and term.board_id in (None, self.board_id) \
-                    and str(getattr(term, key)) == str(value):
+            if (
+                term.vocabulary == self.vocabulary
+                and term.board_id in (None, self.board_id)
+                and str(getattr(term, key)) == str(value)
+            ):
                 return term
-        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
 
 
 # The times a case can hold. Nothing in a case happened before 1900, and outside this range a
 # time cannot be kept and given back faithfully: Stockholm kept local mean time (+01:12:12,
 # which no ISO 8601 offset can express) until 1900, and beyond year 9999 there is no datetime
 # to read a stored value back into.
-EARLIEST_TIME = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
-LATEST_TIME = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
+EARLIEST_TIME = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+LATEST_TIME = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 
 
 def plausible_time(value):
@@ -151,7 +165,9 @@ class CaseForm(forms.Form):
 class RiskFields(CaseForm):
     probability = forms.TypedChoiceField(label=_("Probability (1–4)"), choices=SCALE, coerce=int)
     severity = forms.TypedChoiceField(label=_("Severity (1–4)"), choices=SCALE, coerce=int)
-    risk_override_reason = forms.CharField(label=_("Reason for departing from the risk matrix"), required=False, widget=forms.Textarea)
+    risk_override_reason = forms.CharField(
+        label=_("Reason for departing from the risk matrix"), required=False, widget=forms.Textarea
+    )
 
     def clean_risk(self):
         data = self.cleaned_data
@@ -194,7 +210,9 @@ def unsettled_actions(report):
 
 
 class ActionsTakenForm(CaseForm):
-    no_action_reason = forms.CharField(label=_("Why no action is needed"), required=False, widget=forms.Textarea)
+    no_action_reason = forms.CharField(
+        label=_("Why no action is needed"), required=False, widget=forms.Textarea
+    )
 
     def clean(self):
         """At least one action, each addressing a cause, or a reason why not."""
@@ -204,29 +222,40 @@ class ActionsTakenForm(CaseForm):
         if not actions:
             self.add_error("no_action_reason", _("Add at least one action, or say why no action is needed."))
         elif any(not a.causes.all() for a in actions):
-            self.add_error("no_action_reason", _("Every action must address a cause; link them, or give a reason."))
+            self.add_error(
+                "no_action_reason", _("Every action must address a cause; link them, or give a reason.")
+            )
         return self.cleaned_data
 
 
 class FollowUpForm(CaseForm):
-    follow_up_reason = forms.CharField(label=_("Reason to proceed with actions open or unevaluated"), required=False, widget=forms.Textarea)
+    follow_up_reason = forms.CharField(
+        label=_("Reason to proceed with actions open or unevaluated"), required=False, widget=forms.Textarea
+    )
 
     def clean(self):
         """Every action done with its effect followed up, or a reason."""
         if unsettled_actions(self.report) and not self.cleaned_data.get("follow_up_reason"):
             self.add_error(
                 "follow_up_reason",
-                _("Some actions are not done or their effect is not followed up; finish them or give a reason."),
+                _(
+                    "Some actions are not done or their effect is not followed up; finish them or give a reason."
+                ),
             )
         return self.cleaned_data
 
 
 class CloseForm(CaseForm):
     decision = forms.CharField(label=_("Closing decision"), required=False, widget=forms.Textarea)
-    closing_reason = forms.CharField(label=_("Reason to close with actions open"), required=False, widget=forms.Textarea)
+    closing_reason = forms.CharField(
+        label=_("Reason to close with actions open"), required=False, widget=forms.Textarea
+    )
 
     # States that must be reached by every regulator notification before the case closes.
-    CLOSABLE = {Regulator.IVO: {"done"}, Regulator.IMY: {"submitted", "supplemented", "regulator_decided", "done"}}
+    CLOSABLE = {
+        Regulator.IVO: {"done"},
+        Regulator.IMY: {"submitted", "supplemented", "regulator_decided", "done"},
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,7 +269,9 @@ class CloseForm(CaseForm):
         if unsettled_actions(self.report) and not self.cleaned_data.get("closing_reason"):
             self.add_error(
                 "closing_reason",
-                _("Some actions are not done or their effect is not followed up; finish them or give a reason."),
+                _(
+                    "Some actions are not done or their effect is not followed up; finish them or give a reason."
+                ),
             )
         for notification in self.report.regulator_notifications.all():
             if notification.state not in self.CLOSABLE[notification.regulator]:
@@ -258,7 +289,9 @@ def board_members(board_id):
 
 
 class ComplaintRegisterForm(CaseForm):
-    handler = forms.ModelChoiceField(label=_("Handler"), queryset=get_user_model().objects.filter(is_active=True))
+    handler = forms.ModelChoiceField(
+        label=_("Handler"), queryset=get_user_model().objects.filter(is_active=True)
+    )
     complaint_kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"))
     complaint_source = TermField(Term.Vocabulary.COMPLAINT_SOURCE, label=_("Source"))
     subject_area = TermField(Term.Vocabulary.SUBJECT_AREA, label=_("Subject area"), required=False)
@@ -274,14 +307,19 @@ class ComplaintRegisterForm(CaseForm):
         """An acknowledgement time when the submitter left contact details."""
         self.not_in_future("acknowledged_at")
         if self.report.submitter_contact and not self.cleaned_data.get("acknowledged_at"):
-            self.add_error("acknowledged_at", _("The submitter left contact details: record when the acknowledgement was sent."))
+            self.add_error(
+                "acknowledged_at",
+                _("The submitter left contact details: record when the acknowledgement was sent."),
+            )
         return self.cleaned_data
 
 
 class ComplaintInvestigateForm(CaseForm):
     position_statement = forms.CharField(label=_("Position (ställningstagande)"), widget=forms.Textarea)
     deviation_found = yes_no_field(_("Did a deviation occur?"))
-    route_to_lex_sarah = forms.BooleanField(label=_("This is a missförhållande: open a linked lex Sarah case"), required=False)
+    route_to_lex_sarah = forms.BooleanField(
+        label=_("This is a missförhållande: open a linked lex Sarah case"), required=False
+    )
 
 
 class ComplaintAnswerForm(CaseForm):
@@ -296,7 +334,9 @@ class ComplaintAnswerForm(CaseForm):
 
 
 class ImmediateMeasuresForm(CaseForm):
-    immediate_measures = forms.CharField(label=_("Immediate measures taken to protect the person"), widget=forms.Textarea)
+    immediate_measures = forms.CharField(
+        label=_("Immediate measures taken to protect the person"), widget=forms.Textarea
+    )
     immediate_measures_at = past_datetime(_("Taken at"))
 
     def clean(self):
@@ -310,7 +350,9 @@ class LexSarahRegisterForm(CaseForm):
     social_chief_informed_at = past_datetime(_("Head of social services informed at"))
     categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Term.objects.none())
     investigator = forms.ModelChoiceField(
-        label=_("Named investigator"), queryset=get_user_model().objects.filter(is_active=True), required=False
+        label=_("Named investigator"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -325,8 +367,11 @@ class LexSarahRegisterForm(CaseForm):
 
 
 class OutsideScopeForm(CaseForm):
-    SPAWN = [("", _("No new case")), (ReportType.DEVIATION, _("Open a linked deviation")),
-             (ReportType.COMPLAINT, _("Open a linked complaint"))]
+    SPAWN = [
+        ("", _("No new case")),
+        (ReportType.DEVIATION, _("Open a linked deviation")),
+        (ReportType.COMPLAINT, _("Open a linked complaint")),
+    ]
     decision = forms.CharField(label=_("Written position (ställningstagande)"), widget=forms.Textarea)
     spawn = forms.ChoiceField(label=_("Continue as"), choices=SPAWN, required=False)
 
@@ -338,26 +383,34 @@ class StartInvestigationForm(CaseForm):
 class LexSarahAssessForm(RiskFields):
     lex_sarah_assessment = forms.ChoiceField(label=_("Assessment"), choices=Report.LexSarahAssessment.choices)
     is_serious = yes_no_field(_("Is it serious (allvarligt)?"))
-    investigation_summary = forms.CharField(label=_("Summary of the investigation"), required=False, widget=forms.Textarea)
+    investigation_summary = forms.CharField(
+        label=_("Summary of the investigation"), required=False, widget=forms.Textarea
+    )
 
     def clean(self):
         """A seriousness that departs from the risk matrix needs a reason."""
         data = self.clean_risk()
         band = data.get("risk_band")
         if data.get("lex_sarah_assessment") == Report.LexSarahAssessment.NONE and data.get("is_serious"):
-            self.add_error("is_serious", _("Without a missförhållande or a risk of one there is nothing serious to assess."))
+            self.add_error(
+                "is_serious",
+                _("Without a missförhållande or a risk of one there is nothing serious to assess."),
+            )
         if band is not None and data.get("is_serious") is not None:
             if data["is_serious"] != band.suggests_serious and not data.get("risk_override_reason"):
                 self.add_error(
                     "risk_override_reason",
-                    _("Your assessment departs from the risk matrix (%(band)s); give the reason.") % {"band": band.name},
+                    _("Your assessment departs from the risk matrix (%(band)s); give the reason.")
+                    % {"band": band.name},
                 )
         return data
 
 
 def legal_reference_field(code):
     current = LegalReference.objects.valid_on().filter(code=code).order_by("-valid_from").first()
-    return forms.ModelChoiceField(label=_("Legal basis"), queryset=LegalReference.objects.valid_on(), initial=current)
+    return forms.ModelChoiceField(
+        label=_("Legal basis"), queryset=LegalReference.objects.valid_on(), initial=current
+    )
 
 
 class DecisionFields(CaseForm):
@@ -386,9 +439,11 @@ class LexSarahDecideForm(DecisionFields):
     def clean(self):
         """The SOSFS 2011:5 5 kap. topics are documented; a serious case is notified to IVO."""
         super().clean()
-        missing = InvestigationTopic.objects.valid_on().filter(
-            report_type=ReportType.LEX_SARAH, required_for_decision=True
-        ).exclude(pk__in=self.report.investigation_entries.values("topic_id"))
+        missing = (
+            InvestigationTopic.objects.valid_on()
+            .filter(report_type=ReportType.LEX_SARAH, required_for_decision=True)
+            .exclude(pk__in=self.report.investigation_entries.values("topic_id"))
+        )
         if missing:
             raise ValidationError(
                 _("The investigation does not yet document: %(topics)s.")
@@ -401,11 +456,21 @@ class LexSarahDecideForm(DecisionFields):
 
 
 class BreachAssessForm(CaseForm):
-    NATURE = [("confidentiality", _("Confidentiality")), ("integrity", _("Integrity")), ("availability", _("Availability"))]
+    NATURE = [
+        ("confidentiality", _("Confidentiality")),
+        ("integrity", _("Integrity")),
+        ("availability", _("Availability")),
+    ]
     breach_nature = forms.MultipleChoiceField(label=_("Nature of the breach"), choices=NATURE)
-    data_categories = forms.ModelMultipleChoiceField(label=_("Categories of personal data"), queryset=Term.objects.none())
-    approx_subjects = forms.IntegerField(label=_("Approximate number of persons"), min_value=0, max_value=2**31 - 1)
-    approx_records = forms.IntegerField(label=_("Approximate number of records"), min_value=0, max_value=2**31 - 1)
+    data_categories = forms.ModelMultipleChoiceField(
+        label=_("Categories of personal data"), queryset=Term.objects.none()
+    )
+    approx_subjects = forms.IntegerField(
+        label=_("Approximate number of persons"), min_value=0, max_value=2**31 - 1
+    )
+    approx_records = forms.IntegerField(
+        label=_("Approximate number of records"), min_value=0, max_value=2**31 - 1
+    )
     likely_consequences = forms.CharField(label=_("Likely consequences"), widget=forms.Textarea)
     breach_measures = forms.CharField(label=_("Measures taken or proposed"), widget=forms.Textarea)
     breach_risk = forms.ChoiceField(label=_("Risk"), choices=Report.BreachRisk.choices)
@@ -433,9 +498,13 @@ def imy_deadline(report):
 class BreachDecideForm(DecisionFields):
     LEGAL_CODE = "gdpr-33"
     notify_imy = yes_no_field(_("Notify IMY?"))
-    delay_reason = forms.CharField(label=_("Reason for notifying after the deadline"), required=False, widget=forms.Textarea)
+    delay_reason = forms.CharField(
+        label=_("Reason for notifying after the deadline"), required=False, widget=forms.Textarea
+    )
     subjects_informed_at = past_datetime(_("Data subjects informed at"), required=False)
-    subjects_not_informed_reason = forms.CharField(label=_("Why the data subjects are not (yet) informed"), required=False, widget=forms.Textarea)
+    subjects_not_informed_reason = forms.CharField(
+        label=_("Why the data subjects are not (yet) informed"), required=False, widget=forms.Textarea
+    )
 
     def clean(self):
         """A risk means notifying IMY; after 72 hours a reason for the delay; at high risk the persons are told."""
@@ -444,7 +513,9 @@ class BreachDecideForm(DecisionFields):
         self.not_in_future("subjects_informed_at")
         risky = self.report.breach_risk in (Report.BreachRisk.RISK, Report.BreachRisk.HIGH)
         if risky and data.get("notify_imy") is False:
-            self.add_error("notify_imy", _("A breach that is likely to result in a risk must be notified to IMY."))
+            self.add_error(
+                "notify_imy", _("A breach that is likely to result in a risk must be notified to IMY.")
+            )
         deadline = imy_deadline(self.report)
         if data.get("notify_imy") and deadline and data["decided_at"] > deadline:
             self.require("delay_reason", _("The 72-hour deadline has passed: give the reason for the delay."))
@@ -467,7 +538,9 @@ class NotificationDecideForm(DecisionFields):
 class NotificationSubmitForm(CaseForm):
     submitted_at = past_datetime(_("Submitted at"))
     channel = forms.ChoiceField(label=_("Channel"), choices=RegulatorNotification.Channel.choices)
-    regulator_case_number = forms.CharField(label=_("The regulator's case number"), required=False, max_length=60)
+    regulator_case_number = forms.CharField(
+        label=_("The regulator's case number"), required=False, max_length=60
+    )
     delay_reason = forms.CharField(label=_("Reason for the delay"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args, notification=None, **kwargs):
@@ -481,7 +554,9 @@ class NotificationSubmitForm(CaseForm):
         if self.notification.regulator == Regulator.IMY and data.get("submitted_at"):
             deadline = imy_deadline(self.report)
             if deadline and data["submitted_at"] > deadline and not self.notification.delay_reason:
-                self.require("delay_reason", _("The 72-hour deadline has passed: give the reason for the delay."))
+                self.require(
+                    "delay_reason", _("The 72-hour deadline has passed: give the reason for the delay.")
+                )
         return data
 
 
@@ -495,10 +570,14 @@ class SupplementForm(CaseForm):
 
 
 class OutcomeForm(CaseForm):
-    outcome = forms.ChoiceField(label=_("The regulator's decision"), choices=RegulatorNotification.Outcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("The regulator's decision"), choices=RegulatorNotification.Outcome.choices
+    )
     outcome_at = forms.DateField(label=_("Date of the decision"))
     outcome_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea)
-    regulator_case_number = forms.CharField(label=_("The regulator's case number"), required=False, max_length=60)
+    regulator_case_number = forms.CharField(
+        label=_("The regulator's case number"), required=False, max_length=60
+    )
 
     def __init__(self, *args, notification=None, **kwargs):
         self.notification = notification
@@ -529,7 +608,9 @@ class ReportCreateForm(forms.Form):
     discovered_at = past_datetime(_("When was it discovered?"), required=False)
     kind = TermField(Term.Vocabulary.COMPLAINT_KIND, label=_("Kind"), required=False, to_field_name="code")
     submitter_name = forms.CharField(label=_("Submitter's name"), required=False, max_length=200)
-    submitter_contact = forms.CharField(label=_("Submitter's contact details"), required=False, max_length=200)
+    submitter_contact = forms.CharField(
+        label=_("Submitter's contact details"), required=False, max_length=200
+    )
 
     def clean(self):
         data = self.cleaned_data
@@ -538,10 +619,20 @@ class ReportCreateForm(forms.Form):
         for name in ("occurred_at", "discovered_at"):
             if data.get(name) and data[name] > now:
                 self.add_error(name, _("The time cannot be in the future."))
-        if kind in (ReportType.DEVIATION, ReportType.LEX_SARAH) and not data.get("occurred_at") and "occurred_at" not in self.errors:
+        if (
+            kind in (ReportType.DEVIATION, ReportType.LEX_SARAH)
+            and not data.get("occurred_at")
+            and "occurred_at" not in self.errors
+        ):
             self.add_error("occurred_at", _("Say when it happened, as closely as you can."))
-        if kind == ReportType.DATA_BREACH and not data.get("discovered_at") and "discovered_at" not in self.errors:
-            self.add_error("discovered_at", _("Say when the breach was discovered: the 72-hour clock starts then."))
+        if (
+            kind == ReportType.DATA_BREACH
+            and not data.get("discovered_at")
+            and "discovered_at" not in self.errors
+        ):
+            self.add_error(
+                "discovered_at", _("Say when the breach was discovered: the 72-hour clock starts then.")
+            )
         if kind == ReportType.COMPLAINT and not data.get("kind"):
             self.add_error("kind", _("Choose the kind: complaint, opinion, suggestion or praise."))
         unit = data.get("unit")
@@ -562,7 +653,9 @@ class AffectedPersonForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not data.get("name") and not data.get("personnummer") and not data.get("role"):
-            raise ValidationError(_("Give a name, a personal identity number or how the person is concerned."))
+            raise ValidationError(
+                _("Give a name, a personal identity number or how the person is concerned.")
+            )
         return data
 
 
@@ -582,7 +675,9 @@ class InvestigationEntryForm(ReportBoundModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = InvestigationTopic.objects.valid_on().filter(report_type=self.report.type)
+        self.fields["topic"].queryset = InvestigationTopic.objects.valid_on().filter(
+            report_type=self.report.type
+        )
         self.fields["corrects"].queryset = self.report.investigation_entries.all()
 
 
@@ -664,8 +759,11 @@ class RouteForm(CaseForm):
 class KeyTimeCorrectionForm(CaseForm):
     """Correcting when something happened or was discovered; the clocks that run from it follow."""
 
-    FIELDS = [("reported_at", _("When the report was received")), ("discovered_at", _("When it was discovered")),
-              ("occurred_at", _("When it happened"))]
+    FIELDS = [
+        ("reported_at", _("When the report was received")),
+        ("discovered_at", _("When it was discovered")),
+        ("occurred_at", _("When it happened")),
+    ]
     field = forms.ChoiceField(label=_("Time to correct"), choices=FIELDS)
     value = past_datetime(_("Correct time"))
     reason = forms.CharField(label=_("Reason for the correction"), widget=forms.Textarea)

@@ -46,8 +46,10 @@ def checked(key):
     if key is None or key == "":
         return None
     if len(key) > MAX_LENGTH or not all("!" <= c <= "~" for c in key):
-        raise ValidationError(_("An idempotency key is 1 to 255 visible ASCII characters (a UUID is a good "
-                                "choice)."), code="idempotency_key")
+        raise ValidationError(
+            _("An idempotency key is 1 to 255 visible ASCII characters (a UUID is a good choice)."),
+            code="idempotency_key",
+        )
     return key
 
 
@@ -56,7 +58,11 @@ def fingerprint(method, path, data, files=None):
     same fields in another order are the same request. Files count by name and size."""
     if hasattr(data, "lists"):
         data = {name: values for name, values in data.lists()}
-    uploads = sorted((name, f.name, f.size) for name, items in (files or {}).lists() for f in items) if files else []
+    uploads = (
+        sorted((name, f.name, f.size) for name, items in (files or {}).lists() for f in items)
+        if files
+        else []
+    )
     text = json.dumps([method, path, data, uploads], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -88,8 +94,14 @@ def once(user, key, request_fingerprint, file):
         with transaction.atomic():
             answer = file()
             IdempotencyKey.objects.create(
-                key_hash=_digest(user, key), user=user, fingerprint=request_fingerprint, report_id=answer.report_id,
-                status_code=answer.status_code, location=answer.location, body=answer.body)
+                key_hash=_digest(user, key),
+                user=user,
+                fingerprint=request_fingerprint,
+                report_id=answer.report_id,
+                status_code=answer.status_code,
+                location=answer.location,
+                body=answer.body,
+            )
     except IntegrityError:
         # Another request with this key committed while this one was filing: its filing counts.
         answer = earlier(user, key, request_fingerprint)

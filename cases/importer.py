@@ -16,9 +16,22 @@ from cases.forms import plausible_time
 from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
 
 COLUMNS = [
-    "type", "unit", "reported_at", "state", "description", "case_number", "occurred_at", "categories",
-    "complaint_kind", "subject_area", "probability", "severity", "lex_sarah_assessment", "persons",
-    "decided_at", "closed_at",
+    "type",
+    "unit",
+    "reported_at",
+    "state",
+    "description",
+    "case_number",
+    "occurred_at",
+    "categories",
+    "complaint_kind",
+    "subject_area",
+    "probability",
+    "severity",
+    "lex_sarah_assessment",
+    "persons",
+    "decided_at",
+    "closed_at",
 ]
 REQUIRED_COLUMNS = ["type", "unit", "reported_at", "state", "description"]
 CLOSED_STATES = {"closed", "outside_scope"}
@@ -57,7 +70,9 @@ class ImportRowForm(forms.Form):
     subject_area = forms.CharField(required=False, max_length=60)
     probability = forms.IntegerField(required=False, min_value=1, max_value=4)
     severity = forms.IntegerField(required=False, min_value=1, max_value=4)
-    lex_sarah_assessment = forms.ChoiceField(required=False, choices=[("", "")] + Report.LexSarahAssessment.choices)
+    lex_sarah_assessment = forms.ChoiceField(
+        required=False, choices=[("", "")] + Report.LexSarahAssessment.choices
+    )
     persons = forms.IntegerField(required=False, min_value=0, max_value=10000)
     decided_at = LocalDateTimeField(required=False)
     closed_at = LocalDateTimeField(required=False)
@@ -83,11 +98,14 @@ class ImportRowForm(forms.Form):
             self._clean_typed(data, report_type)
         risk_valid = "probability" not in self.errors and "severity" not in self.errors
         if risk_valid and (data.get("probability") is None) != (data.get("severity") is None):
-            self.add_error("severity" if data.get("severity") is None else "probability",
-                           _("Give both probability and severity, or neither."))
+            self.add_error(
+                "severity" if data.get("severity") is None else "probability",
+                _("Give both probability and severity, or neither."),
+            )
         elif risk_valid and data.get("probability"):
-            data["risk_band"] = RiskBand.for_score(data["probability"] * data["severity"],
-                                                   (data.get("reported_at") or now).date())
+            data["risk_band"] = RiskBand.for_score(
+                data["probability"] * data["severity"], (data.get("reported_at") or now).date()
+            )
         if data.get("case_number") and data.get("unit") and data.get("reported_at"):
             self._clean_case_number(data)
         return data
@@ -95,8 +113,14 @@ class ImportRowForm(forms.Form):
     def _clean_typed(self, data, report_type):
         states = TYPE_MODELS[report_type].STATES
         if data.get("state") and data["state"] not in states:
-            self.add_error("state", _("Not a state of this type: use one of %(states)s.") % {"states": ", ".join(states)})
-        if data.get("state") in CLOSED_STATES and not data.get("closed_at") and "closed_at" not in self.errors:
+            self.add_error(
+                "state", _("Not a state of this type: use one of %(states)s.") % {"states": ", ".join(states)}
+            )
+        if (
+            data.get("state") in CLOSED_STATES
+            and not data.get("closed_at")
+            and "closed_at" not in self.errors
+        ):
             self.add_error("closed_at", _("A closed case needs the date it was closed."))
         codes = [c.strip() for c in (data.get("categories") or "").split(";") if c.strip()]
         board_id = data["unit"].namnd_id if data.get("unit") else None
@@ -111,10 +135,14 @@ class ImportRowForm(forms.Form):
                 terms = [self.lookups.term(vocabulary, code, board_id) for code in codes]
                 unknown = [code for code, found in zip(codes, terms) if found is None]
                 if unknown:
-                    self.add_error("categories", _("Unknown category code: %(codes)s.") % {"codes": ", ".join(unknown)})
+                    self.add_error(
+                        "categories", _("Unknown category code: %(codes)s.") % {"codes": ", ".join(unknown)}
+                    )
                 data["category_terms"] = [t for t in terms if t is not None]
-        for name, vocabulary in (("complaint_kind", Term.Vocabulary.COMPLAINT_KIND),
-                                 ("subject_area", Term.Vocabulary.SUBJECT_AREA)):
+        for name, vocabulary in (
+            ("complaint_kind", Term.Vocabulary.COMPLAINT_KIND),
+            ("subject_area", Term.Vocabulary.SUBJECT_AREA),
+        ):
             code = data.get(name)
             if code and report_type != ReportType.COMPLAINT:
                 self.add_error(name, _("Only complaints and feedback have this."))
@@ -122,7 +150,11 @@ class ImportRowForm(forms.Form):
                 data[f"{name}_term"] = self.lookups.term(vocabulary, code, board_id)
                 if data[f"{name}_term"] is None:
                     self.add_error(name, _("Unknown code."))
-        if report_type == ReportType.COMPLAINT and not data.get("complaint_kind") and "complaint_kind" not in self.errors:
+        if (
+            report_type == ReportType.COMPLAINT
+            and not data.get("complaint_kind")
+            and "complaint_kind" not in self.errors
+        ):
             self.add_error("complaint_kind", _("Complaints and feedback need their kind."))
         if data.get("lex_sarah_assessment") and report_type != ReportType.LEX_SARAH:
             self.add_error("lex_sarah_assessment", _("Only lex Sarah reports have this."))
@@ -131,12 +163,19 @@ class ImportRowForm(forms.Form):
         match = CASE_NUMBER.match(data["case_number"].strip())
         unit = data["unit"]
         if not match or match["prefix"] != unit.namnd.case_number_prefix:
-            self.add_error("case_number", _("Write it as %(example)s, with the board's prefix.") % {
-                "example": f"{unit.namnd.case_number_prefix} 2024/0012"})
+            self.add_error(
+                "case_number",
+                _("Write it as %(example)s, with the board's prefix.")
+                % {"example": f"{unit.namnd.case_number_prefix} 2024/0012"},
+            )
             return
         data["case_year"], data["case_sequence"] = int(match["year"]), int(match["sequence"])
-        data["case_number"] = f"{unit.namnd.case_number_prefix} {data['case_year']}/{data['case_sequence']:04d}"
-        if self.lookups.case_number_taken(unit.namnd_id, data["case_year"], data["case_sequence"], data["case_number"]):
+        data["case_number"] = (
+            f"{unit.namnd.case_number_prefix} {data['case_year']}/{data['case_sequence']:04d}"
+        )
+        if self.lookups.case_number_taken(
+            unit.namnd_id, data["case_year"], data["case_sequence"], data["case_number"]
+        ):
             self.add_error("case_number", _("This case number is already used."))
 
 
@@ -144,8 +183,12 @@ class Lookups:
     """Reference data read once per file, and case numbers seen so far in it."""
 
     def __init__(self):
-        self.units = {u.pk: u for u in OrgUnit.objects.filter(namnd__isnull=False).exclude(kind=OrgUnit.Kind.MUNICIPALITY)
-                      .select_related("namnd")}
+        self.units = {
+            u.pk: u
+            for u in OrgUnit.objects.filter(namnd__isnull=False)
+            .exclude(kind=OrgUnit.Kind.MUNICIPALITY)
+            .select_related("namnd")
+        }
         self.terms = {(t.vocabulary, t.code, t.board_id): t for t in Term.objects.all()}
         self.seen = set()
 
@@ -161,8 +204,10 @@ class Lookups:
         if key in self.seen:
             return True
         self.seen.add(key)
-        return Report.objects.filter(case_number=number).exists() or Report.objects.filter(
-            namnd_id=namnd_id, case_year=year, case_sequence=sequence).exists()
+        return (
+            Report.objects.filter(case_number=number).exists()
+            or Report.objects.filter(namnd_id=namnd_id, case_year=year, case_sequence=sequence).exists()
+        )
 
 
 # A byte that is not UTF-8 is decoded to a lone surrogate (``surrogateescape``), so that the
@@ -185,16 +230,22 @@ def _rows(reader):
         except StopIteration:
             return
         except csv.Error:
-            yield line + 1, None, str(_("A field is longer than %(limit)d characters.") % {
-                "limit": csv.field_size_limit()})
+            yield (
+                line + 1,
+                None,
+                str(_("A field is longer than %(limit)d characters.") % {"limit": csv.field_size_limit()}),
+            )
         else:
             yield line + 1, values, None
         line = reader.line_num
 
 
 def _not_text(line, columns):
-    return [{"line": line, "column": column, "message": str(_("This is not UTF-8 text: save the file as UTF-8."))}
-            for column, value in columns if NOT_TEXT.search(value)]
+    return [
+        {"line": line, "column": column, "message": str(_("This is not UTF-8 text: save the file as UTF-8."))}
+        for column, value in columns
+        if NOT_TEXT.search(value)
+    ]
 
 
 def parse(raw):
@@ -230,8 +281,16 @@ def parse(raw):
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            errors.append({"line": start, "column": "", "message": str(
-                _("The row has %(found)d fields; the header has %(expected)d.") % {"found": len(values), "expected": len(header)})})
+            errors.append(
+                {
+                    "line": start,
+                    "column": "",
+                    "message": str(
+                        _("The row has %(found)d fields; the header has %(expected)d.")
+                        % {"found": len(values), "expected": len(header)}
+                    ),
+                }
+            )
             continue
         unreadable = _not_text(start, zip(header, values))
         if unreadable:
@@ -241,7 +300,9 @@ def parse(raw):
         if not form.is_valid():
             for column, messages in form.errors.items():
                 for message in messages:
-                    errors.append({"line": start, "column": "" if column == "__all__" else column, "message": message})
+                    errors.append(
+                        {"line": start, "column": "" if column == "__all__" else column, "message": message}
+                    )
             continue
         rows.append({**form.cleaned_data, "line": start})
     if not rows and not errors:

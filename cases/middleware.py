@@ -16,9 +16,11 @@ def client_address(request):
     if settings.CLIENT_IP_HEADERS == ["REMOTE_ADDR"]:
         # As the server set it; django-ipware would cost a tenth of a millisecond per request.
         return request.META.get("REMOTE_ADDR") or None
-    address, _routable = get_client_ip(request, proxy_count=settings.CLIENT_IP_PROXY_COUNT,
-                                       request_header_order=settings.CLIENT_IP_HEADERS)
+    address, _routable = get_client_ip(
+        request, proxy_count=settings.CLIENT_IP_PROXY_COUNT, request_header_order=settings.CLIENT_IP_HEADERS
+    )
     return address
+
 
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 

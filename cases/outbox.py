@@ -32,14 +32,26 @@ logger = logging.getLogger(__name__)
 
 def write(name, *, report_id, actor_id, data):
     now = timezone.now()
-    return OutboxEvent.objects.create(name=name, report_id=report_id, actor_id=actor_id, data=data, created_at=now,
-                                      next_attempt_at=now + datetime.timedelta(seconds=settings.OUTBOX_GRACE))
+    return OutboxEvent.objects.create(
+        name=name,
+        report_id=report_id,
+        actor_id=actor_id,
+        data=data,
+        created_at=now,
+        next_attempt_at=now + datetime.timedelta(seconds=settings.OUTBOX_GRACE),
+    )
 
 
 def _send(event):
     """Every receiver, each whatever the others did; then the first failure, if any."""
-    results = case_event.send_robust(sender=None, name=event.name, report_id=event.report_id,
-                                     actor_id=event.actor_id, data=event.data, event_id=event.pk)
+    results = case_event.send_robust(
+        sender=None,
+        name=event.name,
+        report_id=event.report_id,
+        actor_id=event.actor_id,
+        data=event.data,
+        event_id=event.pk,
+    )
     for _receiver, outcome in results:
         if isinstance(outcome, Exception):
             raise outcome
@@ -59,8 +71,11 @@ def _deliver_locked(pk, now):
     event = None
     try:
         with transaction.atomic():
-            event = (OutboxEvent.objects.select_for_update(skip_locked=True)
-                     .filter(pk=pk, delivered_at__isnull=True).first())
+            event = (
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, delivered_at__isnull=True)
+                .first()
+            )
             if event is None:
                 return False  # delivered meanwhile, or another dispatcher holds it
             _send(event)
@@ -76,14 +91,23 @@ def _failed(event, error):
     the row keeps the time it has and the dispatcher takes it then."""
     delays = settings.OUTBOX_RETRY_DELAYS
     delay = delays[min(event.attempts, len(delays) - 1)]
-    first_line = (str(error).strip().splitlines() or [""])[0]  # a database error's detail lines may hold values
+    first_line = (str(error).strip().splitlines() or [""])[
+        0
+    ]  # a database error's detail lines may hold values
     summary = f"{type(error).__name__}: {first_line}"[:300]
-    logger.warning("Event %s (%s) not delivered, retried in %s s: %s", event.pk, event.name or "?", delay,
-                   type(error).__name__)
+    logger.warning(
+        "Event %s (%s) not delivered, retried in %s s: %s",
+        event.pk,
+        event.name or "?",
+        delay,
+        type(error).__name__,
+    )
     try:
         OutboxEvent.objects.filter(pk=event.pk, delivered_at__isnull=True).update(
-            attempts=F("attempts") + 1, last_error=summary,
-            next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay))
+            attempts=F("attempts") + 1,
+            last_error=summary,
+            next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+        )
     except DatabaseError:
         logger.warning("Event %s left for the dispatcher: the database did not answer", event.pk)
 

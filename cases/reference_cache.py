@@ -40,7 +40,9 @@ def rows(model):
 
 def valid(model, day):
     """The rows of ``model`` valid on ``day``, as ``Validity.objects.valid_on(day)`` selects."""
-    return [row for row in rows(model) if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to)]
+    return [
+        row for row in rows(model) if row.valid_from <= day and (row.valid_to is None or day <= row.valid_to)
+    ]
 
 
 def forget(**kwargs):
@@ -54,5 +56,9 @@ def forget(**kwargs):
 def connect(*models):
     """Forget what is kept whenever a row of one of ``models`` is saved or deleted."""
     for model in models:
-        signals.post_save.connect(forget, sender=model, dispatch_uid=f"reference-cache-save-{model._meta.label}")
-        signals.post_delete.connect(forget, sender=model, dispatch_uid=f"reference-cache-delete-{model._meta.label}")
+        signals.post_save.connect(
+            forget, sender=model, dispatch_uid=f"reference-cache-save-{model._meta.label}"
+        )
+        signals.post_delete.connect(
+            forget, sender=model, dispatch_uid=f"reference-cache-delete-{model._meta.label}"
+        )

@@ -38,8 +38,13 @@ RETRY_AFTER_SECONDS = 5
 
 
 def unavailable(request, error, outcome_unknown=False):
-    logger.warning("%s %s answered 503: the database did not answer (%s)%s", request.method, request.path,
-                   type(error).__name__, ", in the COMMIT" if outcome_unknown else "")
+    logger.warning(
+        "%s %s answered 503: the database did not answer (%s)%s",
+        request.method,
+        request.path,
+        type(error).__name__,
+        ", in the COMMIT" if outcome_unknown else "",
+    )
     # In the request's language also when this middleware answers before LocaleMiddleware ran.
     language = translation.get_language_from_request(request)
     with translation.override(language):
@@ -51,11 +56,14 @@ def unavailable(request, error, outcome_unknown=False):
 
 def _answer(request, outcome_unknown):
     if outcome_unknown:
-        message = _("The service lost its database while saving, and cannot tell whether it was saved. Please try "
-                    "again in a moment: a report sent again with the same form or key is filed only once.")
+        message = _(
+            "The service lost its database while saving, and cannot tell whether it was saved. Please try "
+            "again in a moment: a report sent again with the same form or key is filed only once."
+        )
     else:
-        message = _("The service cannot reach its database just now. Nothing was saved. Please try again in a "
-                    "moment.")
+        message = _(
+            "The service cannot reach its database just now. Nothing was saved. Please try again in a moment."
+        )
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=503)
     return HttpResponse(render_to_string("503.html", {"message": message}), status=503)
@@ -92,14 +100,20 @@ class RequestTransactionMiddleware:
         response = None
         try:
             with transaction.atomic():
-                transaction.on_commit(lambda: committed.append(True))  # the first callback: the COMMIT is done
+                transaction.on_commit(
+                    lambda: committed.append(True)
+                )  # the first callback: the COMMIT is done
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
         except Exception as error:
             if committed:
-                logger.warning("%s %s: a side effect after the commit failed (%s); the change is made",
-                               request.method, request.path, type(error).__name__)
+                logger.warning(
+                    "%s %s: a side effect after the commit failed (%s); the change is made",
+                    request.method,
+                    request.path,
+                    type(error).__name__,
+                )
                 return response
             if isinstance(error, UNAVAILABLE):
                 # No answer yet: the transaction never began. An answer: its COMMIT failed, with

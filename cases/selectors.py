@@ -57,15 +57,26 @@ def report_detail(user, report_id):
     """The case, typed, or None when it does not exist or the user may not see it."""
     report = (
         visible_reports(user)
-        .select_related("unit", "namnd", "reporter", "handler", "risk_band", "category", "complaint_kind",
-                        "complaint_source", "subject_area")
+        .select_related(
+            "unit",
+            "namnd",
+            "reporter",
+            "handler",
+            "risk_band",
+            "category",
+            "complaint_kind",
+            "complaint_source",
+            "subject_area",
+        )
         .filter(pk=report_id)
         .first()
     )
     return report.typed() if report else None
 
 
-_CASE_WITH_UNIT = Statement(lambda pk: Report.objects.select_related("unit").filter(pk=pk).order_by()[:1], int)
+_CASE_WITH_UNIT = Statement(
+    lambda pk: Report.objects.select_related("unit").filter(pk=pk).order_by()[:1], int
+)
 
 
 def report_for_change(user, report_id):
@@ -116,14 +127,30 @@ def report_links(user, report):
     # Which of the linked cases the user may see, by their ids: the planner starts from those
     # few by primary key (a join would make it scan every case the user may see first, 0.3 s
     # at 100,000 cases). Most cases have no links, and then nothing is asked.
-    visible = set(visible_reports(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    visible = (
+        set(visible_reports(user).filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+    )
     links = []
     for link in outgoing:
-        links.append({"direction": "to", "report": link.target, "reason": link.reason, "visible": link.target_id in visible,
-                      "created_at": link.created_at})
+        links.append(
+            {
+                "direction": "to",
+                "report": link.target,
+                "reason": link.reason,
+                "visible": link.target_id in visible,
+                "created_at": link.created_at,
+            }
+        )
     for link in incoming:
-        links.append({"direction": "from", "report": link.source, "reason": link.reason, "visible": link.source_id in visible,
-                      "created_at": link.created_at})
+        links.append(
+            {
+                "direction": "from",
+                "report": link.source,
+                "reason": link.reason,
+                "visible": link.source_id in visible,
+                "created_at": link.created_at,
+            }
+        )
     return links
 
 
@@ -140,7 +167,9 @@ def may_read_audit(user, report):
 
 def user_actions(user):
     """Open actions owned by the user, on cases they may see."""
-    return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(status=Action.Status.DONE)
+    return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(
+        status=Action.Status.DONE
+    )
 
 
 # Who is shown a unit's overdue list: those who answer for its deadlines.
@@ -162,10 +191,17 @@ def overdue_for(user, unit=None, now=None):
         within = scope.units_q(OVERDUE_ROLES, prefix="report__unit__")
     now = now or timezone.now()
     cases = visible_reports(user).exclude(state__in=CLOSED_STATES)
-    clocks = (CaseClock.objects.filter(within, report__in=cases, stopped_at__isnull=True, due_at__lte=now)
-              .select_related("report__unit", "rule__legal_reference").order_by("due_at", "id"))
-    actions = (Action.objects.filter(within, report__in=cases, due_date__lt=timezone.localdate(now))
-               .exclude(status=Action.Status.DONE).select_related("report__unit", "owner").order_by("due_date", "id"))
+    clocks = (
+        CaseClock.objects.filter(within, report__in=cases, stopped_at__isnull=True, due_at__lte=now)
+        .select_related("report__unit", "rule__legal_reference")
+        .order_by("due_at", "id")
+    )
+    actions = (
+        Action.objects.filter(within, report__in=cases, due_date__lt=timezone.localdate(now))
+        .exclude(status=Action.Status.DONE)
+        .select_related("report__unit", "owner")
+        .order_by("due_date", "id")
+    )
     return {"clocks": clocks, "actions": actions}
 
 

@@ -77,7 +77,9 @@ class Statement:
         for marker in markers:
             found = [index for index, param in enumerate(params) if param == marker]
             if len(found) != 1:
-                raise ValueError(f"a Statement parameter must reach the SQL unchanged, once: {marker!r} in {sql}")
+                raise ValueError(
+                    f"a Statement parameter must reach the SQL unchanged, once: {marker!r} in {sql}"
+                )
             positions.append(found[0])
         locks = bool(queryset.query.select_for_update) and connection.features.has_select_for_update
         return _Compiled(sql, params, tuple(positions), compiler, locks)
@@ -95,7 +97,9 @@ class Statement:
         if len(values) != len(compiled.positions):
             raise TypeError(f"this statement takes {len(compiled.positions)} values, not {len(values)}")
         values = [_bound(kind, value) for kind, value in zip(self.kinds, values)]
-        if any(kind is int and not _INT64[0] <= value <= _INT64[1] for kind, value in zip(self.kinds, values)):
+        if any(
+            kind is int and not _INT64[0] <= value <= _INT64[1] for kind, value in zip(self.kinds, values)
+        ):
             return None, []  # no row has such a key: answered as Django answers it, without asking
         params = list(compiled.params)
         for position, value in zip(compiled.positions, values):
@@ -105,7 +109,7 @@ class Statement:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiler.has_extra_select:
-            rows = [row[:compiler.col_count] for row in rows]
+            rows = [row[: compiler.col_count] for row in rows]
         return compiler, list(compiler.results_iter([rows], tuple_expected=True))
 
     def rows(self, *values, using=DEFAULT_DB_ALIAS):
@@ -118,7 +122,11 @@ class Statement:
         compiler, rows = self._run(values, using)
         if not rows:
             return []
-        select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
+        select, klass_info, annotation_col_map = (
+            compiler.select,
+            compiler.klass_info,
+            compiler.annotation_col_map,
+        )
         model_cls = klass_info["model"]
         select_fields = klass_info["select_fields"]
         start, end = select_fields[0], select_fields[-1] + 1

@@ -6,7 +6,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_PATTERN = re.compile(r"^(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$")
+_PATTERN = re.compile(
+    r"^(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<serial>\d{3})(?P<check>\d)$"
+)
 
 
 def luhn_ok(digits):
@@ -46,7 +48,11 @@ def normalise_personnummer(value):
     try:
         born = datetime.date(year, int(parts["mm"]), day)
     except ValueError:
-        raise ValidationError(_("The personal identity number has no valid date of birth."), code="personnummer_date")
+        raise ValidationError(
+            _("The personal identity number has no valid date of birth."), code="personnummer_date"
+        )
     if born > today:
-        raise ValidationError(_("The personal identity number has a date of birth in the future."), code="personnummer_date")
+        raise ValidationError(
+            _("The personal identity number has a date of birth in the future."), code="personnummer_date"
+        )
     return f"{year:04d}{parts['mm']}{parts['dd']}-{parts['serial']}{parts['check']}"

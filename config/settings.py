@@ -35,9 +35,13 @@ def _secret_in_production(name, dev_default, min_length):
     if not value:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is false.")
     if value.startswith(_PUBLISHED_PREFIXES):
-        raise ImproperlyConfigured(f"{name} is a published development key; set a secret one when DEBUG is false.")
+        raise ImproperlyConfigured(
+            f"{name} is a published development key; set a secret one when DEBUG is false."
+        )
     if len(value) < min_length:
-        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long when DEBUG is false.")
+        raise ImproperlyConfigured(
+            f"{name} must be at least {min_length} characters long when DEBUG is false."
+        )
     return value
 
 
@@ -129,7 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that tests with several connections (concurrent filing)
     # see one database; the name follows the main database so parallel runs don't clash.
     DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(DATABASES["default"]["NAME"]).with_name("test_" + Path(DATABASES["default"]["NAME"]).name))
+        "NAME": str(
+            Path(DATABASES["default"]["NAME"]).with_name("test_" + Path(DATABASES["default"]["NAME"]).name)
+        )
     }
 else:
     # A direct connection by default: each worker keeps its connection (checked before reuse)
@@ -140,7 +146,9 @@ else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": 2}
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"
@@ -181,9 +189,14 @@ MEDIA_URL = "/media-is-never-served-directly/"
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_ALLOWED_TYPES = env.list(
     "ATTACHMENT_ALLOWED_TYPES",
-    default=["application/pdf", "image/png", "image/jpeg", "text/plain",
-             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "text/plain",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
 )
 
 # A form sent from a stale page (signed in again meanwhile, another tab) gets our page.
@@ -227,8 +240,11 @@ else:
 if _CACHE["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # Culling drops live entries too: room for every address's counters, so that a flood of
     # new keys cannot push a counter out before its window ends.
-    _CACHE = {**_CACHE, "BACKEND": "identity.cache.DatabaseCache",
-              "OPTIONS": {"MAX_ENTRIES": 100_000, **_CACHE.get("OPTIONS", {})}}
+    _CACHE = {
+        **_CACHE,
+        "BACKEND": "identity.cache.DatabaseCache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000, **_CACHE.get("OPTIONS", {})},
+    }
 CACHES = {"default": _CACHE}
 
 # Sign-in throttling with django-axes (docs/operations.md, "Sign-in lockout"): after
@@ -247,11 +263,15 @@ def _lockout_parameters(value):
     parameters = [item.split("+") if "+" in item else item for item in value]
     for parameter in parameters:
         if not set([parameter] if isinstance(parameter, str) else parameter) <= allowed:
-            raise ImproperlyConfigured(f"LOGIN_LOCKOUT_PARAMETERS: {parameter!r}; use {', '.join(sorted(allowed))}.")
+            raise ImproperlyConfigured(
+                f"LOGIN_LOCKOUT_PARAMETERS: {parameter!r}; use {', '.join(sorted(allowed))}."
+            )
     return parameters
 
 
-AXES_LOCKOUT_PARAMETERS = _lockout_parameters(env.list("LOGIN_LOCKOUT_PARAMETERS", default=["username", "ip_address"]))
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters(
+    env.list("LOGIN_LOCKOUT_PARAMETERS", default=["username", "ip_address"])
+)
 AXES_LOCKOUT_CALLABLE = "identity.lockout.lockout_response"
 # Its log lines name only the lockout's parameters, masked; no banner at every start.
 AXES_VERBOSE = False
@@ -285,7 +305,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 NOTIFICATION_CASE_PATH = env.str("NOTIFICATION_CASE_PATH", default="/cases/{id}/")
 NOTIFICATION_DEFAULT_LANGUAGE = env.str("NOTIFICATION_DEFAULT_LANGUAGE", default="sv")
 # Seconds to wait before each retry after a temporary SMTP failure; then the delivery fails.
-NOTIFICATION_RETRY_DELAYS = [int(s) for s in env.list("NOTIFICATION_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]
+NOTIFICATION_RETRY_DELAYS = [
+    int(s) for s in env.list("NOTIFICATION_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])
+]
 NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
 NOTIFICATION_WEEKLY_DIGEST_WEEKDAY = env.int("NOTIFICATION_WEEKLY_DIGEST_WEEKDAY", default=0)
 # A delivery left "being sent" longer than this many seconds (its worker was lost) is queued
@@ -322,7 +344,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The browsable API within the content-security policy (cases/api/renderers.py).
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "cases.api.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "cases.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "cases.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

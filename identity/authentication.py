@@ -14,7 +14,9 @@ from rest_framework.authtoken.models import Token
 from cases.statements import Statement
 from identity.tokens import expired
 
-_TOKEN_WITH_USER = Statement(lambda key: Token.objects.select_related("user").filter(key=key).order_by()[:1], str)
+_TOKEN_WITH_USER = Statement(
+    lambda key: Token.objects.select_related("user").filter(key=key).order_by()[:1], str
+)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -26,5 +28,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         if expired(token):
             raise exceptions.AuthenticationFailed(
-                _("The token has expired. Ask for a new one with your username and password at /api/v1/auth/token/."))
+                _(
+                    "The token has expired. Ask for a new one with your username and password at /api/v1/auth/token/."
+                )
+            )
         return token.user, token

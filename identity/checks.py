@@ -13,9 +13,12 @@ PER_PROCESS = {
 @register(Tags.caches, deploy=True)
 def cache_is_shared(app_configs, **kwargs):
     if settings.CACHES["default"]["BACKEND"] in PER_PROCESS:
-        return [Warning(
-            "The default cache is not shared between processes: every worker counts the public "
-            "form's and the password reset's rate limits on its own, and a restart resets them.",
-            hint="Leave CACHE_URL unset (the database cache) or point it, or REDIS_URL, at Redis.",
-            id="identity.W001")]
+        return [
+            Warning(
+                "The default cache is not shared between processes: every worker counts the public "
+                "form's and the password reset's rate limits on its own, and a restart resets them.",
+                hint="Leave CACHE_URL unset (the database cache) or point it, or REDIS_URL, at Redis.",
+                id="identity.W001",
+            )
+        ]
     return []

@@ -20,7 +20,8 @@ def wait_message(minutes):
         "starts the wait again.",
         "Too many failed sign-ins. Signing in is blocked for %(minutes)d minutes; every new attempt before then "
         "starts the wait again.",
-        minutes) % {"minutes": minutes}
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class LockedOut(exceptions.APIException):
@@ -41,10 +42,16 @@ def cool_off_seconds(request):
 def lockout_response(request, original_response=None, credentials=None):
     seconds = cool_off_seconds(request)
     if request.path.startswith(API_PREFIX):
-        response = JsonResponse({"detail": str(LockedOut(request).detail)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = JsonResponse(
+            {"detail": str(LockedOut(request).detail)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
     else:
         until = timezone.localtime() + get_cool_off(request)
-        response = render(request, "identity/locked_out.html",
-                          {"until": until, "minutes": math.ceil(seconds / 60)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = render(
+            request,
+            "identity/locked_out.html",
+            {"until": until, "minutes": math.ceil(seconds / 60)},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
     response["Retry-After"] = str(seconds)
     return response

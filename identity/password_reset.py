@@ -25,8 +25,13 @@ def _address_key(email):
 
 class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
-        if (rate_limited(self.request, "password-reset", settings.PASSWORD_RESETS_PER_CLIENT, HOUR)
-                or limit_reached(_address_key(form.cleaned_data["email"]), settings.PASSWORD_RESETS_PER_ADDRESS, HOUR)):
-            form.add_error("email", _("Too many password resets have been asked for. Please try again in an hour."))
+        if rate_limited(
+            self.request, "password-reset", settings.PASSWORD_RESETS_PER_CLIENT, HOUR
+        ) or limit_reached(
+            _address_key(form.cleaned_data["email"]), settings.PASSWORD_RESETS_PER_ADDRESS, HOUR
+        ):
+            form.add_error(
+                "email", _("Too many password resets have been asked for. Please try again in an hour.")
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)

@@ -32,7 +32,9 @@ def revoke(user):
     Token.objects.filter(user=user).delete()
 
 
-@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="identity.tokens.revoke_on_password_change")
+@receiver(
+    post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="identity.tokens.revoke_on_password_change"
+)
 def _revoke_on_password_change(sender, instance, raw=False, **kwargs):
     # set_password keeps the new password in _password until save() has sent post_save; a
     # hash upgraded at sign-in is saved with _password already cleared, so it revokes nothing.

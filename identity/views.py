@@ -28,8 +28,12 @@ class ObtainTokenView(ObtainAuthToken):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: TokenAnswer, 400: OpenApiResponse(description="Wrong username or password."),
-                   429: OpenApiResponse(description="Too many failed sign-ins: wait (Retry-After).")})
+        responses={
+            200: TokenAnswer,
+            400: OpenApiResponse(description="Wrong username or password."),
+            429: OpenApiResponse(description="Too many failed sign-ins: wait (Retry-After)."),
+        },
+    )
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():

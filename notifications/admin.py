@@ -6,13 +6,21 @@ and notifications, deliveries and refused addresses name cases and people of eve
 those pages are the operator's (superusers) alone (cases.admin_scope)."""
 
 from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cases import audit
 from cases.admin_scope import BoardAdmin, OperatorAdmin
 from cases.models import User
 from notifications.delivery import LOST_WORKER, requeue
-from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position, RuleRecipient
+from notifications.models import (
+    Delivery,
+    FailedAddress,
+    Notification,
+    NotificationRule,
+    Position,
+    RuleRecipient,
+)
 
 
 class RuleRecipientInline(admin.TabularInline):
@@ -23,8 +31,17 @@ class RuleRecipientInline(admin.TabularInline):
 
 @admin.register(NotificationRule)
 class NotificationRuleAdmin(OperatorAdmin):
-    list_display = ["event", "report_type", "kind", "by_email", "in_app", "legal_clock", "is_active",
-                    "valid_from", "valid_to"]
+    list_display = [
+        "event",
+        "report_type",
+        "kind",
+        "by_email",
+        "in_app",
+        "legal_clock",
+        "is_active",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["kind", "report_type", "legal_clock", "is_active"]
     search_fields = ["event"]
     inlines = [RuleRecipientInline]
@@ -36,9 +53,12 @@ class PositionAdmin(BoardAdmin):
     list_filter = ["code"]
     autocomplete_fields = ["user"]
     list_select_related = ["unit", "user"]
-    not_oneself = {"user": _(
-        "You cannot name yourself to a position: it hears of the board's cases. Another administrator of the "
-        "board, or a superuser, must name you.")}
+    not_oneself = {
+        "user": _(
+            "You cannot name yourself to a position: it hears of the board's cases. Another administrator of the "
+            "board, or a superuser, must name you."
+        )
+    }
 
     def visible(self, scope, queryset):
         return queryset.filter(scope.units_q("unit__"), user__in=scope.users(User.objects.all()))
@@ -70,8 +90,10 @@ class LostWorkerFilter(admin.SimpleListFilter):
     parameter_name = "lost_worker"
 
     def lookups(self, request, model_admin):
-        return [("requeued", _("Queued again after a lost worker")),
-                ("failed", _("Failed: the worker was lost each time"))]
+        return [
+            ("requeued", _("Queued again after a lost worker")),
+            ("failed", _("Failed: the worker was lost each time")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "requeued":
@@ -83,8 +105,17 @@ class LostWorkerFilter(admin.SimpleListFilter):
 
 @admin.register(Delivery)
 class DeliveryAdmin(OperatorAdmin):
-    list_display = ["created_at", "address", "template", "status", "permanent_failure", "attempts",
-                    "lease_requeues", "last_error", "sent_at"]
+    list_display = [
+        "created_at",
+        "address",
+        "template",
+        "status",
+        "permanent_failure",
+        "attempts",
+        "lease_requeues",
+        "last_error",
+        "sent_at",
+    ]
     list_filter = ["status", "permanent_failure", LostWorkerFilter, "template"]
     search_fields = ["address", "key"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -98,10 +129,16 @@ class DeliveryAdmin(OperatorAdmin):
         chosen = queryset.filter(status__in=[Delivery.Status.FAILED, Delivery.Status.SENDING])
         for delivery in chosen:
             requeue(delivery)
-            audit.record("delivery.requeued", actor=request.user, obj=delivery, payload={"status": delivery.status})
+            audit.record(
+                "delivery.requeued", actor=request.user, obj=delivery, payload={"status": delivery.status}
+            )
         count = len(chosen)
-        self.message_user(request, ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.",
-                                            count) % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail queued again.", "%(count)d e-mails queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(FailedAddress)

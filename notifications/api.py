@@ -59,6 +59,8 @@ class InAppNotificationViewSet(ViewSet):
         notification.refresh_from_db(fields=["read_at"])
         return Response(InAppNotificationSerializer(notification).data)
 
-    @extend_schema(request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()}))
+    @extend_schema(
+        request=None, responses=inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})
+    )
     def read_all(self, request):
         return Response({"marked": selectors.mark_read(request.user)})

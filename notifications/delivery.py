@@ -47,15 +47,29 @@ def schedule_email(notification):
     address = notification.address or (notification.user.email if notification.user_id else "")
     if not address:
         return None
-    return create_delivery(key=f"n{notification.pk}", notification=notification, user=notification.user,
-                           address=address, template="message")
+    return create_delivery(
+        key=f"n{notification.pk}",
+        notification=notification,
+        user=notification.user,
+        address=address,
+        template="message",
+    )
 
 
-def create_delivery(*, key, address, user=None, notification=None, template="message", payload=None,
-                    language=None):
-    delivery, created = Delivery.objects.get_or_create(key=key, defaults={
-        "notification": notification, "user": user, "address": address, "template": template,
-        "payload": payload or {}, "language": language or language_of(user)})
+def create_delivery(
+    *, key, address, user=None, notification=None, template="message", payload=None, language=None
+):
+    delivery, created = Delivery.objects.get_or_create(
+        key=key,
+        defaults={
+            "notification": notification,
+            "user": user,
+            "address": address,
+            "template": template,
+            "payload": payload or {},
+            "language": language or language_of(user),
+        },
+    )
     if created:
         transaction.on_commit(lambda: enqueue(delivery.pk))
     return delivery if created else None
@@ -75,22 +89,33 @@ def site_link(path=""):
 def build_message(delivery):
     with translation.override(delivery.language):
         context = context_for(delivery)
-        subject = " ".join(render_to_string(f"notifications/email/{delivery.template}_subject.txt", context).split())
+        subject = " ".join(
+            render_to_string(f"notifications/email/{delivery.template}_subject.txt", context).split()
+        )
         text = render_to_string(f"notifications/email/{delivery.template}.txt", context)
         html = render_to_string(f"notifications/email/{delivery.template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.address],
-                                     connection=get_connection(),
-                                     headers={"Auto-Submitted": "auto-generated",
-                                              "Content-Language": delivery.language,
-                                              "Message-ID": delivery.message_id})
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[delivery.address],
+        connection=get_connection(),
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": delivery.language,
+            "Message-ID": delivery.message_id,
+        },
+    )
     message.attach_alternative(html, "text/html")
     return message
 
 
 def claim(delivery_id):
     """Take the delivery for sending; False when it is sent, failed or being sent elsewhere."""
-    return bool(Delivery.objects.filter(pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY])
-                .update(status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1))
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.RETRY]
+        ).update(status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    )
 
 
 def deliver(delivery_id):
@@ -112,8 +137,9 @@ def deliver(delivery_id):
         return _smtp_error(delivery, error.smtp_code, error.smtp_error)
     except (smtplib.SMTPException, OSError) as error:
         return _retry(delivery, f"{type(error).__name__}: {error}")
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now(),
-                                                  last_error="")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
     return "sent"
 
 
@@ -121,8 +147,9 @@ def _smtp_error(delivery, code, reply, recipient=False):
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
     if code in PERMANENT_CODES:
         if recipient:
-            FailedAddress.objects.update_or_create(address=delivery.address.lower(),
-                                                   defaults={"code": code, "error": text[:300]})
+            FailedAddress.objects.update_or_create(
+                address=delivery.address.lower(), defaults={"code": code, "error": text[:300]}
+            )
         return _fail(delivery, code, text, permanent=True)
     return _retry(delivery, f"SMTP {code}: {text}")
 
@@ -135,8 +162,9 @@ def _withhold(delivery):
 
 def _fail(delivery, code, text, permanent):
     logger.warning("E-mail delivery %s failed permanently (SMTP %s)", delivery.pk, code)
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, permanent_failure=permanent,
-                                                  last_error=f"SMTP {code}: {text}"[:300])
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, permanent_failure=permanent, last_error=f"SMTP {code}: {text}"[:300]
+    )
     return "failed"
 
 
@@ -147,8 +175,9 @@ def _retry(delivery, error):
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error[:300])
         return "failed"
     run_after = timezone.now() + datetime.timedelta(seconds=delays[delivery.attempts - 1])
-    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.RETRY, next_attempt_at=run_after,
-                                                  last_error=error[:300])
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.RETRY, next_attempt_at=run_after, last_error=error[:300]
+    )
     logger.info("E-mail delivery %s will be retried at %s", delivery.pk, run_after.isoformat())
     enqueue(delivery.pk, run_after=run_after)
     return "retry"
@@ -166,20 +195,29 @@ def recover_stuck(now):
     that finishes meanwhile, or a second scheduler, wins the row and this one skips it."""
     expired = now - datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE)
     handled = _requeue_never_queued(now, expired)
-    stuck = list(Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired)
-                 .values_list("pk", "claimed_at", "lease_requeues"))
+    stuck = list(
+        Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=expired).values_list(
+            "pk", "claimed_at", "lease_requeues"
+        )
+    )
     for pk, claimed_at, requeues in stuck:
         row = Delivery.objects.filter(pk=pk, status=Delivery.Status.SENDING, claimed_at=claimed_at)
         since = claimed_at.isoformat(timespec="seconds")
         if requeues < settings.NOTIFICATION_SENDING_LEASE_RETRIES:
             with transaction.atomic():
-                if row.update(status=Delivery.Status.RETRY, lease_requeues=F("lease_requeues") + 1,
-                              next_attempt_at=now, last_error=f"{LOST_WORKER} (since {since})"):
+                if row.update(
+                    status=Delivery.Status.RETRY,
+                    lease_requeues=F("lease_requeues") + 1,
+                    next_attempt_at=now,
+                    last_error=f"{LOST_WORKER} (since {since})",
+                ):
                     logger.warning("E-mail delivery %s was left being sent since %s: queued again", pk, since)
                     transaction.on_commit(lambda pk=pk: enqueue(pk))
                     handled += 1
-        elif row.update(status=Delivery.Status.FAILED,
-                        last_error=f"{LOST_WORKER}, {requeues + 1} times (last since {since})"):
+        elif row.update(
+            status=Delivery.Status.FAILED,
+            last_error=f"{LOST_WORKER}, {requeues + 1} times (last since {since})",
+        ):
             logger.warning("E-mail delivery %s was left being sent %s times: failed", pk, requeues + 1)
             handled += 1
     return handled
@@ -191,7 +229,8 @@ def _requeue_never_queued(now, expired):
     enqueueing after it. Queued again, at most once per lease; a task that was only slow to come
     finds the row claimed and sends nothing twice."""
     waiting = Delivery.objects.filter(status=Delivery.Status.PENDING, created_at__lt=expired).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=expired))
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=expired)
+    )
     handled = 0
     for pk in list(waiting.values_list("pk", flat=True)):
         with transaction.atomic():
@@ -206,4 +245,3 @@ def requeue(delivery):
     """An administrator's retry of a failed or stuck delivery."""
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.RETRY, next_attempt_at=None)
     transaction.on_commit(lambda: enqueue(delivery.pk))
-

@@ -5,8 +5,11 @@ from notifications.models import Kind, Language, Mode, NotificationRule, Prefere
 
 
 def clock_tied_kinds():
-    return set(NotificationRule.objects.valid_on().filter(is_active=True, legal_clock=True)
-               .values_list("kind", flat=True))
+    return set(
+        NotificationRule.objects.valid_on()
+        .filter(is_active=True, legal_clock=True)
+        .values_list("kind", flat=True)
+    )
 
 
 class PreferencesForm(forms.Form):
@@ -24,8 +27,12 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.clock_tied = clock_tied_kinds()
         for kind in Kind:
-            help_text = _("Tied to a legal deadline: cannot be switched off.") if kind in self.clock_tied else ""
-            self.fields[kind.value] = forms.ChoiceField(label=kind.label, choices=Mode.choices, help_text=help_text)
+            help_text = (
+                _("Tied to a legal deadline: cannot be switched off.") if kind in self.clock_tied else ""
+            )
+            self.fields[kind.value] = forms.ChoiceField(
+                label=kind.label, choices=Mode.choices, help_text=help_text
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -35,7 +42,10 @@ class PreferencesForm(forms.Form):
         return cleaned
 
     def save(self):
-        RecipientSettings.objects.update_or_create(user=self.user, defaults={"language": self.cleaned_data["language"]})
+        RecipientSettings.objects.update_or_create(
+            user=self.user, defaults={"language": self.cleaned_data["language"]}
+        )
         for kind in Kind:
-            Preference.objects.update_or_create(user=self.user, kind=kind.value,
-                                                defaults={"mode": self.cleaned_data[kind.value]})
+            Preference.objects.update_or_create(
+                user=self.user, kind=kind.value, defaults={"mode": self.cleaned_data[kind.value]}
+            )

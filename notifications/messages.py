@@ -82,19 +82,30 @@ def context_for(delivery):
     from notifications.delivery import site_link
     from notifications.models import Notification
 
-    context = {"language": delivery.language, "site_url": site_link(), "centre_url": site_link("/notifications/"),
-               "preferences_url": site_link("/notifications/preferences/")}
+    context = {
+        "language": delivery.language,
+        "site_url": site_link(),
+        "centre_url": site_link("/notifications/"),
+        "preferences_url": site_link("/notifications/preferences/"),
+    }
     if delivery.template == "message":
         context.update(describe(delivery.notification), external=delivery.user_id is None)
     elif delivery.template == "digest":
-        items = Notification.objects.filter(pk__in=delivery.payload.get("notification_ids", [])).select_related(
-            "report").order_by("created_at")
+        items = (
+            Notification.objects.filter(pk__in=delivery.payload.get("notification_ids", []))
+            .select_related("report")
+            .order_by("created_at")
+        )
         context["items"] = [describe(n) for n in items]
     elif delivery.template == "weekly":
         context["cases"] = [
-            {"case_number": number, "type_label": ReportType(report_type).label,
-             "state": state_label(report_type, state), "link": site_link(case_path(pk)),
-             "open_actions": actions}
+            {
+                "case_number": number,
+                "type_label": ReportType(report_type).label,
+                "state": state_label(report_type, state),
+                "link": site_link(case_path(pk)),
+                "open_actions": actions,
+            }
             for pk, number, report_type, state, actions in delivery.payload.get("cases", [])
         ]
     return context

@@ -45,20 +45,34 @@ class NotificationRule(Validity):
     """An event (and optionally a report type) → recipients, channels, and whether a legal
     clock depends on it (then no recipient can switch it off)."""
 
-    event = models.CharField(_("event"), max_length=80, db_index=True,
-                             help_text=_("A domain event name, e.g. report.filed, clock.warning, task.assigned."))
-    report_type = models.CharField(_("report type"), max_length=20, choices=ReportType.choices, blank=True,
-                                   help_text=_("Empty: every type."))
+    event = models.CharField(
+        _("event"),
+        max_length=80,
+        db_index=True,
+        help_text=_("A domain event name, e.g. report.filed, clock.warning, task.assigned."),
+    )
+    report_type = models.CharField(
+        _("report type"),
+        max_length=20,
+        choices=ReportType.choices,
+        blank=True,
+        help_text=_("Empty: every type."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     by_email = models.BooleanField(_("by e-mail"), default=True)
     in_app = models.BooleanField(_("in the app"), default=True)
     legal_clock = models.BooleanField(
-        _("tied to a legal clock"), default=False,
+        _("tied to a legal clock"),
+        default=False,
         help_text=_("Recipients cannot switch these notifications off."),
     )
     deadline_code = models.SlugField(
-        _("deadline stated"), max_length=60, blank=True,
-        help_text=_("The code of a deadline rule whose due time the message states, e.g. breach-imy-notification."),
+        _("deadline stated"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The code of a deadline rule whose due time the message states, e.g. breach-imy-notification."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -87,10 +101,20 @@ class RuleRecipient(models.Model):
     rule = models.ForeignKey(NotificationRule, on_delete=models.CASCADE, related_name="recipients")
     who = models.CharField(_("recipient"), max_length=20, choices=Who.choices)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
-    position = models.CharField(_("position"), max_length=30, blank=True,
-                                help_text=_("The code of a position, e.g. namnd_chair or social_chief."))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="+")
+    position = models.CharField(
+        _("position"),
+        max_length=30,
+        blank=True,
+        help_text=_("The code of a position, e.g. namnd_chair or social_chief."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("recipient")
@@ -101,8 +125,12 @@ class RuleRecipient(models.Model):
         return f"{self.get_who_display()} {detail}".strip()
 
     def clean(self):
-        needs = {self.Who.ROLE: "role", self.Who.PARENT_ROLE: "role", self.Who.POSITION: "position",
-                 self.Who.USER: "user"}.get(self.who)
+        needs = {
+            self.Who.ROLE: "role",
+            self.Who.PARENT_ROLE: "role",
+            self.Who.POSITION: "position",
+            self.Who.USER: "user",
+        }.get(self.who)
         if needs and not getattr(self, needs if needs != "user" else "user_id"):
             raise ValidationError({needs: _("This kind of recipient needs this field.")})
 
@@ -113,10 +141,16 @@ class Position(models.Model):
 
     code = models.SlugField(_("code"), max_length=30, help_text=_("e.g. namnd_chair, social_chief"))
     name = models.CharField(_("name"), max_length=120)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+",
-                             help_text=_("The board (or any node) whose cases the position hears of."))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="+")
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("The board (or any node) whose cases the position hears of."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("position")
@@ -128,10 +162,12 @@ class Position(models.Model):
 
 
 class RecipientSettings(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="notification_settings")
-    language = models.CharField(_("language of e-mails"), max_length=5, choices=Language.choices,
-                                default=Language.SV)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    language = models.CharField(
+        _("language of e-mails"), max_length=5, choices=Language.choices, default=Language.SV
+    )
 
     class Meta:
         verbose_name = _("notification settings")
@@ -139,8 +175,9 @@ class RecipientSettings(models.Model):
 
 
 class Preference(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     mode = models.CharField(_("e-mail"), max_length=10, choices=Mode.choices, default=Mode.IMMEDIATE)
 
@@ -157,8 +194,13 @@ class Notification(models.Model):
     rule = models.ForeignKey(NotificationRule, null=True, on_delete=models.SET_NULL, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     event = models.CharField(_("event"), max_length=80)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     address = models.EmailField(_("address"), blank=True)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     case_number = models.CharField(_("case number"), max_length=40)
@@ -201,16 +243,19 @@ class Delivery(models.Model):
         WITHHELD = "withheld", _("withheld: the recipient may no longer see the case")
 
     key = models.CharField(max_length=120, unique=True, editable=False)
-    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     template = models.CharField(max_length=30, default="message")
     payload = models.JSONField(default=dict, blank=True)
     address = models.EmailField(_("address"))
     language = models.CharField(_("language"), max_length=5, default=Language.SV)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     permanent_failure = models.BooleanField(_("address refused"), default=False)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
@@ -218,11 +263,16 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True, default=new_message_id,
-                                  editable=False)
+    message_id = models.CharField(
+        _("Message-ID"), max_length=200, unique=True, default=new_message_id, editable=False
+    )
     lease_requeues = models.PositiveSmallIntegerField(
-        _("queued again after a lost worker"), default=0,
-        help_text=_("How often the delivery was left being sent by a worker that stopped, and was queued again."))
+        _("queued again after a lost worker"),
+        default=0,
+        help_text=_(
+            "How often the delivery was left being sent by a worker that stopped, and was queued again."
+        ),
+    )
 
     class Meta:
         verbose_name = _("e-mail delivery")

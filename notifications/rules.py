@@ -22,10 +22,23 @@ from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
 from notifications.models import Mode, Notification, NotificationRule, Position, Preference, RuleRecipient
 
-
 # What of an event's data a notification keeps: ids, codes and times, never free text.
-KEPT_DATA = {"type", "source", "target", "regulator", "task_id", "step", "reason", "clock_id", "code", "due_at",
-             "hours_left", "action_id", "object_id", "due_date"}
+KEPT_DATA = {
+    "type",
+    "source",
+    "target",
+    "regulator",
+    "task_id",
+    "step",
+    "reason",
+    "clock_id",
+    "code",
+    "due_at",
+    "hours_left",
+    "action_id",
+    "object_id",
+    "due_date",
+}
 
 
 def handle_case_event(sender, *, name, report_id, actor_id=None, data=None, **kwargs):
@@ -40,9 +53,13 @@ class Rules(list):
     def for_type(self, report_type, day=None):
         """Those that apply to a case of ``report_type`` on ``day`` (today, local time)."""
         day = day or timezone.localdate()
-        return [rule for rule in self
-                if rule.report_type in ("", report_type)
-                and rule.valid_from <= day and (rule.valid_to is None or day <= rule.valid_to)]
+        return [
+            rule
+            for rule in self
+            if rule.report_type in ("", report_type)
+            and rule.valid_from <= day
+            and (rule.valid_to is None or day <= rule.valid_to)
+        ]
 
 
 def matching_rules(name):
@@ -50,8 +67,12 @@ def matching_rules(name):
     database once per event name and process (``cases.reference_cache``, kept current when a
     rule or a recipient is saved or deleted); validity and report type are decided per event
     with ``Rules.for_type``."""
-    return reference_cache.kept(("notification-rules", name), lambda: Rules(
-        NotificationRule.objects.filter(is_active=True, event=name).prefetch_related("recipients")))
+    return reference_cache.kept(
+        ("notification-rules", name),
+        lambda: Rules(
+            NotificationRule.objects.filter(is_active=True, event=name).prefetch_related("recipients")
+        ),
+    )
 
 
 reference_cache.connect(NotificationRule, RuleRecipient)
@@ -88,9 +109,17 @@ def notify(name, *, report_id, actor_id=None, data=None):
                 if not rule.in_app and (not rule.by_email or mode == Mode.OFF):
                     continue
                 notification = _create(
-                    key=f"{event_hash}:{rule.pk}:{token}", rule=rule, kind=rule.kind, event=name, user=user,
-                    address=address, report=report, case_number=report.case_number, data=payload,
-                    in_app=rule.in_app and user is not None, digest=rule.by_email and mode == Mode.DAILY,
+                    key=f"{event_hash}:{rule.pk}:{token}",
+                    rule=rule,
+                    kind=rule.kind,
+                    event=name,
+                    user=user,
+                    address=address,
+                    report=report,
+                    case_number=report.case_number,
+                    data=payload,
+                    in_app=rule.in_app and user is not None,
+                    digest=rule.by_email and mode == Mode.DAILY,
                 )
                 if notification is None:
                     continue
@@ -155,8 +184,12 @@ def resolve_recipients(rule, report, data, actor_id=None):
         elif who == RuleRecipient.Who.PARENT_ROLE:
             found = users_with_role(recipient.role, ancestors[:-1])
         elif who == RuleRecipient.Who.POSITION:
-            found = User.objects.filter(is_active=True, pk__in=Position.objects.filter(
-                code=recipient.position, unit_id__in=ancestors).values("user_id"))
+            found = User.objects.filter(
+                is_active=True,
+                pk__in=Position.objects.filter(code=recipient.position, unit_id__in=ancestors).values(
+                    "user_id"
+                ),
+            )
         elif who == RuleRecipient.Who.USER:
             found = User.objects.filter(is_active=True, pk=recipient.user_id)
         elif who == RuleRecipient.Who.EVENT_USERS:
@@ -165,8 +198,9 @@ def resolve_recipients(rule, report, data, actor_id=None):
             found = User.objects.filter(is_active=True, pk=report.reporter_id)
         elif who == RuleRecipient.Who.ACTION_OWNER:
             action_id = data.get("action_id") or data.get("object_id")
-            found = User.objects.filter(is_active=True, pk__in=Action.objects.filter(
-                pk=action_id, report=report).values("owner_id"))
+            found = User.objects.filter(
+                is_active=True, pk__in=Action.objects.filter(pk=action_id, report=report).values("owner_id")
+            )
         elif who == RuleRecipient.Who.SUBMITTER:
             address = submitter_address(report)
             if address and address not in addresses:

@@ -19,10 +19,12 @@ from notifications.models import Notification, Position, RuleRecipient
 
 def may_know_q(user):
     """Notifications about a case ``user`` may know of now."""
-    rule_positions = RuleRecipient.objects.filter(rule=OuterRef(OuterRef("rule_id")),
-                                                  who=RuleRecipient.Who.POSITION).values("position")
-    held = Position.objects.filter(StartsWith(OuterRef("report__unit__path"), F("unit__path")),
-                                   user_id=user.pk, code__in=rule_positions)
+    rule_positions = RuleRecipient.objects.filter(
+        rule=OuterRef(OuterRef("rule_id")), who=RuleRecipient.Who.POSITION
+    ).values("position")
+    held = Position.objects.filter(
+        StartsWith(OuterRef("report__unit__path"), F("unit__path")), user_id=user.pk, code__in=rule_positions
+    )
     return visible_q(user, via="report__") | Q(Exists(held))
 
 
@@ -67,13 +69,19 @@ def still_to_send(delivery):
     if delivery.template == "message":
         return known_notifications(user).filter(pk=delivery.notification_id).exists()
     if delivery.template == "digest":
-        ids = list(known_notifications(user).filter(pk__in=delivery.payload.get("notification_ids", []))
-                   .order_by("pk").values_list("pk", flat=True))
+        ids = list(
+            known_notifications(user)
+            .filter(pk__in=delivery.payload.get("notification_ids", []))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         delivery.payload = {**delivery.payload, "notification_ids": ids}
         return bool(ids)
     if delivery.template == "weekly":
         cases = delivery.payload.get("cases", [])
-        visible = set(visible_reports(user).filter(pk__in=[case[0] for case in cases]).values_list("pk", flat=True))
+        visible = set(
+            visible_reports(user).filter(pk__in=[case[0] for case in cases]).values_list("pk", flat=True)
+        )
         delivery.payload = {**delivery.payload, "cases": [case for case in cases if case[0] in visible]}
         return bool(delivery.payload["cases"])
     return True

@@ -50,4 +50,6 @@ def preferences(request):
             form.save()
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )

@@ -48,7 +48,9 @@ def build_org():
     sf = OrgUnit.objects.create(kind="forvaltning", name="Socialförvaltningen", parent=sn)
     ao = OrgUnit.objects.create(kind="avdelning", name="Äldreomsorg", parent=sf)
     unit_a = OrgUnit.objects.create(kind="enhet", name="Hemtjänst Centrum", parent=ao)
-    unit_b = OrgUnit.objects.create(kind="enhet", name="Omsorg AB (privat)", parent=ao, is_private_provider=True)
+    unit_b = OrgUnit.objects.create(
+        kind="enhet", name="Omsorg AB (privat)", parent=ao, is_private_provider=True
+    )
     on = OrgUnit.objects.create(kind="namnd", name="Omsorgsnämnden", parent=kommun, case_number_prefix="ON")
     of = OrgUnit.objects.create(kind="forvaltning", name="Omsorgsförvaltningen", parent=on)
     lss = OrgUnit.objects.create(kind="avdelning", name="LSS", parent=of)
@@ -58,17 +60,36 @@ def build_org():
 
 def build_cast(org):
     User = get_user_model()
-    titles = {"reporter": "Undersköterska", "manager_a": "Enhetschef", "manager_b": "Enhetschef", "sas": "SAS",
-              "decision_maker": "Socialchef", "dso": "Dataskyddsombud", "outsider": "Handläggare",
-              "sas_other": "SAS", "admin_sn": "Systemförvaltare", "admin_on": "Systemförvaltare",
-              "leadership": "Förvaltningschef"}
-    homes = {"reporter": org.unit_a, "manager_a": org.unit_a, "manager_b": org.unit_b, "sas_other": org.on,
-             "admin_on": org.on}
+    titles = {
+        "reporter": "Undersköterska",
+        "manager_a": "Enhetschef",
+        "manager_b": "Enhetschef",
+        "sas": "SAS",
+        "decision_maker": "Socialchef",
+        "dso": "Dataskyddsombud",
+        "outsider": "Handläggare",
+        "sas_other": "SAS",
+        "admin_sn": "Systemförvaltare",
+        "admin_on": "Systemförvaltare",
+        "leadership": "Förvaltningschef",
+    }
+    homes = {
+        "reporter": org.unit_a,
+        "manager_a": org.unit_a,
+        "manager_b": org.unit_b,
+        "sas_other": org.on,
+        "admin_on": org.on,
+    }
     users = {}
     for name, title in titles.items():
         users[name] = User.objects.create_user(
-            username=name, password=PASSWORD, email=f"{name}@kommun.example", first_name=name.replace("_", " ").title(),
-            last_name="Testsson", title=title, home_unit=homes.get(name, org.sn),
+            username=name,
+            password=PASSWORD,
+            email=f"{name}@kommun.example",
+            first_name=name.replace("_", " ").title(),
+            last_name="Testsson",
+            title=title,
+            home_unit=homes.get(name, org.sn),
         )
     grants = [
         ("manager_a", Role.UNIT_MANAGER, org.unit_a),

@@ -37,7 +37,9 @@ def _flush_without_append_only_guards(original):
     return teardown
 
 
-TransactionTestCase._fixture_teardown = _flush_without_append_only_guards(TransactionTestCase._fixture_teardown)
+TransactionTestCase._fixture_teardown = _flush_without_append_only_guards(
+    TransactionTestCase._fixture_teardown
+)
 
 
 @pytest.fixture

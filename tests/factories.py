@@ -53,10 +53,16 @@ def transition_data(report, name, cast=None):
     if name == "follow_up":
         return {}
     if name == "close":
-        return {"decision": "Avslutas; åtgärderna har haft effekt."} if t in ("deviation", "complaint") else {}
+        return (
+            {"decision": "Avslutas; åtgärderna har haft effekt."} if t in ("deviation", "complaint") else {}
+        )
     if (t, name) == ("complaint", "register"):
-        return {"handler": cast["manager_a"].pk, "complaint_kind": term("complaint_kind", "klagomal"),
-                "complaint_source": term("complaint_source"), "acknowledged_at": ago(minutes=5)}
+        return {
+            "handler": cast["manager_a"].pk,
+            "complaint_kind": term("complaint_kind", "klagomal"),
+            "complaint_source": term("complaint_source"),
+            "acknowledged_at": ago(minutes=5),
+        }
     if (t, name) == ("complaint", "investigate"):
         return {"position_statement": "Bemötandet brast.", "deviation_found": "True"}
     if (t, name) == ("complaint", "answer"):
@@ -64,20 +70,34 @@ def transition_data(report, name, cast=None):
     if name == "record_immediate_measures":
         return {"immediate_measures": "Personalen byttes ut.", "immediate_measures_at": ago(hours=1)}
     if (t, name) == ("lex_sarah", "register"):
-        return {"chair_informed_at": ago(minutes=30), "social_chief_informed_at": ago(minutes=30),
-                "categories": [term("lex_sarah_category")]}
+        return {
+            "chair_informed_at": ago(minutes=30),
+            "social_chief_informed_at": ago(minutes=30),
+            "categories": [term("lex_sarah_category")],
+        }
     if name == "close_outside_scope":
         return {"decision": "Inte ett missförhållande enligt lex Sarah."}
     if name == "start_investigation":
         return {}
     if (t, name) == ("lex_sarah", "assess"):
-        return {"lex_sarah_assessment": "missforhallande", "is_serious": "True", "probability": 3, "severity": 4}
+        return {
+            "lex_sarah_assessment": "missforhallande",
+            "is_serious": "True",
+            "probability": 3,
+            "severity": 4,
+        }
     if (t, name) == ("lex_sarah", "decide"):
         return {"decision": "Anmälan görs till IVO.", "notify_ivo": "True"}
     if (t, name) == ("data_breach", "assess"):
-        return {"breach_nature": ["confidentiality"], "data_categories": [term("breach_data_category")],
-                "approx_subjects": 12, "approx_records": 40, "likely_consequences": "Obehörig fick se uppgifter.",
-                "breach_measures": "Behörigheter spärrade.", "breach_risk": "risk"}
+        return {
+            "breach_nature": ["confidentiality"],
+            "data_categories": [term("breach_data_category")],
+            "approx_subjects": 12,
+            "approx_records": 40,
+            "likely_consequences": "Obehörig fick se uppgifter.",
+            "breach_measures": "Behörigheter spärrade.",
+            "breach_risk": "risk",
+        }
     if (t, name) == ("data_breach", "decide"):
         return {"decision": "Incidenten anmäls till IMY.", "notify_imy": "True"}
     raise KeyError((t, name))
@@ -85,37 +105,72 @@ def transition_data(report, name, cast=None):
 
 def complete_lex_sarah_investigation(report, user):
     for topic in InvestigationTopic.objects.filter(report_type="lex_sarah", required_for_decision=True):
-        do_add_investigation_entry(report.pk, acting_user=user, data={
-            "topic": topic.pk, "text": f"Dokumentation: {topic.name}", "entry_date": timezone.localdate(),
-            "source": "Intervju med personal", "nature": "fact"})
+        do_add_investigation_entry(
+            report.pk,
+            acting_user=user,
+            data={
+                "topic": topic.pk,
+                "text": f"Dokumentation: {topic.name}",
+                "entry_date": timezone.localdate(),
+                "source": "Intervju med personal",
+                "nature": "fact",
+            },
+        )
 
 
 def settled_action(report, user, owner):
     cause = do_add_cause(report.pk, acting_user=user, data={"description": "Rutinen var okänd."})
-    action = do_add_action(report.pk, acting_user=user, data={
-        "description": "Utbilda personalen i rutinen.", "kind": "corrective", "causes": [cause.pk],
-        "owner": owner.pk, "due_date": timezone.localdate().isoformat()})
-    do_update_action(report.pk, action.pk, acting_user=user, data={"status": "done", "effect_follow_up": "Inga nya fel."})
+    action = do_add_action(
+        report.pk,
+        acting_user=user,
+        data={
+            "description": "Utbilda personalen i rutinen.",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": owner.pk,
+            "due_date": timezone.localdate().isoformat(),
+        },
+    )
+    do_update_action(
+        report.pk, action.pk, acting_user=user, data={"status": "done", "effect_follow_up": "Inga nya fel."}
+    )
     return action
 
 
 # The user who performs each step in a normal walk through the lifecycle.
 ACTOR = {
-    ("deviation", "assess"): "manager_a", ("deviation", "complete_investigation"): "manager_a",
-    ("deviation", "record_actions"): "manager_a", ("deviation", "follow_up"): "manager_a",
+    ("deviation", "assess"): "manager_a",
+    ("deviation", "complete_investigation"): "manager_a",
+    ("deviation", "record_actions"): "manager_a",
+    ("deviation", "follow_up"): "manager_a",
     ("deviation", "close"): "manager_a",
-    ("complaint", "register"): "manager_a", ("complaint", "investigate"): "manager_a",
-    ("complaint", "answer"): "manager_a", ("complaint", "close"): "manager_a",
-    ("lex_sarah", "record_immediate_measures"): "manager_a", ("lex_sarah", "register"): "sas",
-    ("lex_sarah", "close_outside_scope"): "sas", ("lex_sarah", "start_investigation"): "sas",
-    ("lex_sarah", "assess"): "sas", ("lex_sarah", "decide"): "decision_maker", ("lex_sarah", "close"): "sas",
-    ("data_breach", "assess"): "dso", ("data_breach", "decide"): "dso", ("data_breach", "close"): "dso",
+    ("complaint", "register"): "manager_a",
+    ("complaint", "investigate"): "manager_a",
+    ("complaint", "answer"): "manager_a",
+    ("complaint", "close"): "manager_a",
+    ("lex_sarah", "record_immediate_measures"): "manager_a",
+    ("lex_sarah", "register"): "sas",
+    ("lex_sarah", "close_outside_scope"): "sas",
+    ("lex_sarah", "start_investigation"): "sas",
+    ("lex_sarah", "assess"): "sas",
+    ("lex_sarah", "decide"): "decision_maker",
+    ("lex_sarah", "close"): "sas",
+    ("data_breach", "assess"): "dso",
+    ("data_breach", "decide"): "dso",
+    ("data_breach", "close"): "dso",
 }
 
 PATHS = {
     "deviation": ["assess", "complete_investigation", "record_actions", "follow_up", "close"],
     "complaint": ["register", "investigate", "answer", "close"],
-    "lex_sarah": ["record_immediate_measures", "register", "start_investigation", "assess", "decide", "close"],
+    "lex_sarah": [
+        "record_immediate_measures",
+        "register",
+        "start_investigation",
+        "assess",
+        "decide",
+        "close",
+    ],
     "data_breach": ["assess", "decide", "close"],
 }
 
@@ -151,9 +206,19 @@ def finish_regulator_notifications(report, cast):
 
     for notification in Report.objects.get(pk=report.pk).regulator_notifications.all():
         actor = cast["sas"] if notification.regulator == "ivo" else cast["dso"]
-        do_notification_transition(report.pk, notification.pk, "submit", acting_user=actor, data={
-            "submitted_at": ago(minutes=1), "channel": "e_service"})
+        do_notification_transition(
+            report.pk,
+            notification.pk,
+            "submit",
+            acting_user=actor,
+            data={"submitted_at": ago(minutes=1), "channel": "e_service"},
+        )
         if notification.regulator == "ivo":
-            do_notification_transition(report.pk, notification.pk, "record_outcome", acting_user=actor, data={
-                "outcome": "closed", "outcome_at": timezone.localdate().isoformat()})
+            do_notification_transition(
+                report.pk,
+                notification.pk,
+                "record_outcome",
+                acting_user=actor,
+                data={"outcome": "closed", "outcome_at": timezone.localdate().isoformat()},
+            )
             do_notification_transition(report.pk, notification.pk, "complete", acting_user=actor, data={})

@@ -15,9 +15,16 @@ FUZZ_MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
 
 # Each example is rolled back by the test itself, so the function-scoped database fixtures are
 # safe to share between examples; a request takes longer than Hypothesis's default deadline.
-FUZZ_SETTINGS = settings(max_examples=5 * FUZZ_MAX_EXAMPLES, deadline=None,
-                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                HealthCheck.data_too_large, HealthCheck.large_base_example])
+FUZZ_SETTINGS = settings(
+    max_examples=5 * FUZZ_MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 
 ONE_MB = "Å" * (512 * 1024)  # 1 MiB in UTF-8
 

@@ -30,9 +30,12 @@ class SubstituteAdmin(BoardAdmin):
     autocomplete_fields = ["person", "substitute"]
     date_hierarchy = "starts_at"
     audit_name = "substitute"
-    not_oneself = {"substitute": _(
-        "You cannot make yourself a substitute: the substitute holds the absent person's roles. "
-        "Another administrator of the board, or a superuser, must record it.")}
+    not_oneself = {
+        "substitute": _(
+            "You cannot make yourself a substitute: the substitute holds the absent person's roles. "
+            "Another administrator of the board, or a superuser, must record it."
+        )
+    }
 
     @admin.display(description=_("active now"), boolean=True)
     def is_active(self, obj):
@@ -46,4 +49,9 @@ class SubstituteAdmin(BoardAdmin):
         return scope.has_user(obj.person) and scope.has_user(obj.substitute)
 
     def audit_payload(self, obj):
-        return {"person": obj.person_id, "substitute": obj.substitute_id, "from": obj.starts_at, "to": obj.ends_at}
+        return {
+            "person": obj.person_id,
+            "substitute": obj.substitute_id,
+            "from": obj.starts_at,
+            "to": obj.ends_at,
+        }

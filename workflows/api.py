@@ -11,7 +11,6 @@ from cases.api.views.reports import Pagination
 from cases.models import ReportType
 from workflows import selectors, services
 
-
 # viewflow's own task status labels, in this app's catalogue so that they have Swedish.
 STATUS_LABELS = {
     STATUS.NEW: pgettext_lazy("STATUS", "New"),
@@ -60,9 +59,13 @@ class TaskSerializer(serializers.Serializer):
         owner = task.owner
         return {
             "id": task.pk,
-            "case": {"id": report.pk, "case_number": report.case_number, "type": report.type,
-                     "type_label": str(ReportType(report.type).label),
-                     "unit": {"id": report.unit_id, "name": report.unit.name}},
+            "case": {
+                "id": report.pk,
+                "case_number": report.case_number,
+                "type": report.type,
+                "type_label": str(ReportType(report.type).label),
+                "unit": {"id": report.unit_id, "name": report.unit.name},
+            },
             "step": task.flow_task.name,
             "step_label": self.get_step_label(task),
             "status": task.status,

@@ -58,8 +58,13 @@ def _already_held(flow_class, process_pk):
 # The process row locked as viewflow's ``select_for_update_lock`` locks it; the open tasks in
 # the order they were created. Both run on every transition: compiled once (cases.statements).
 _LOCKED_PROCESS = Statement(
-    lambda report_id: CaseProcess.objects.select_for_update(nowait=True, of=("self",))
-    .filter(report_id=report_id).order_by()[:1], int)
+    lambda report_id: (
+        CaseProcess.objects.select_for_update(nowait=True, of=("self",))
+        .filter(report_id=report_id)
+        .order_by()[:1]
+    ),
+    int,
+)
 _OPEN_TASKS = Statement(lambda process_id: _open_tasks(process_id).order_by("id"), int)
 
 
@@ -80,8 +85,9 @@ def locked_process_of(report):
     except DatabaseError:
         raise InvalidState(_("Someone else is working on this case right now; try again."))
     if process is None:
-        raise InvalidState(_("This case has no workflow. An administrator can find such cases with "
-                             "check_workflows."))
+        raise InvalidState(
+            _("This case has no workflow. An administrator can find such cases with check_workflows.")
+        )
     process.report = report  # as the caller loaded it, its unit included
     with lock.lock_scope(_already_held, process.flow_class, process.pk):
         yield process
@@ -122,8 +128,10 @@ def _open_step(process, track, name):
 
 def _tracked(report, track, name):
     """Whether any step of the case's flow is completed by this transition on this track."""
-    return any(isinstance(node, Step) and node.track == track and name in node.transitions
-               for node in flow_of(report).instance.nodes())
+    return any(
+        isinstance(node, Step) and node.track == track and name in node.transitions
+        for node in flow_of(report).instance.nodes()
+    )
 
 
 def complete(task, actor):
@@ -153,8 +161,12 @@ def _move(report, track, name, actor):
         task = _open_step(process, track, name)
         if task is None:
             if _tracked(report, track, name):
-                raise InvalidState(_("The case's workflow has no open task for this step; it is not where the "
-                                     "case is. An administrator can check it with check_workflows."))
+                raise InvalidState(
+                    _(
+                        "The case's workflow has no open task for this step; it is not where the "
+                        "case is. An administrator can check it with check_workflows."
+                    )
+                )
         else:
             complete(task, actor)
         if track == REPORT_TRACK and (report.type, name) in DECISIONS:

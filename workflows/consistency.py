@@ -15,12 +15,26 @@ from workflows.bridge import OPEN
 from workflows.nodes import Step
 
 LINEAR = {
-    ReportType.DEVIATION: {"reported": "assess", "assessed": "complete_investigation",
-                           "investigated": "record_actions", "actions_taken": "follow_up", "followed_up": "close"},
-    ReportType.COMPLAINT: {"received": "register", "registered": "investigate", "investigated": "answer",
-                           "answered": "close"},
-    ReportType.LEX_SARAH: {"reported": "record_immediate_measures", "measures_taken": "register",
-                           "registered": "first_assessment", "investigating": "assess", "assessed": "decide"},
+    ReportType.DEVIATION: {
+        "reported": "assess",
+        "assessed": "complete_investigation",
+        "investigated": "record_actions",
+        "actions_taken": "follow_up",
+        "followed_up": "close",
+    },
+    ReportType.COMPLAINT: {
+        "received": "register",
+        "registered": "investigate",
+        "investigated": "answer",
+        "answered": "close",
+    },
+    ReportType.LEX_SARAH: {
+        "reported": "record_immediate_measures",
+        "measures_taken": "register",
+        "registered": "first_assessment",
+        "investigating": "assess",
+        "assessed": "decide",
+    },
     ReportType.DATA_BREACH: {"reported": "assess", "assessed": "decide"},
 }
 # Where the regulator branch runs: from which case states it waits for the decision.
@@ -29,8 +43,12 @@ BRANCH = {
     ReportType.DATA_BREACH: (Regulator.IMY, {"reported", "assessed"}, "await_imy_decision"),
 }
 NOTIFICATION_STEPS = {
-    Regulator.IVO: {"decided": "submit_ivo", "submitted": "record_ivo_outcome", "supplemented": "record_ivo_outcome",
-                    "regulator_decided": "complete_ivo"},
+    Regulator.IVO: {
+        "decided": "submit_ivo",
+        "submitted": "record_ivo_outcome",
+        "supplemented": "record_ivo_outcome",
+        "regulator_decided": "complete_ivo",
+    },
     Regulator.IMY: {"decided": "submit_imy"},
 }
 DECIDED = {ReportType.LEX_SARAH: "decided", ReportType.DATA_BREACH: "decided"}
@@ -60,8 +78,9 @@ def expected_steps(report, notifications):
 def open_steps_by_report(report_ids):
     """The open steps and waits of these cases: {report id: [(task id, node name)]}."""
     found = defaultdict(list)
-    tasks = (Task.objects.filter(process__caseprocess__report_id__in=report_ids, status__in=OPEN)
-             .values_list("process__caseprocess__report_id", "pk", "flow_task"))
+    tasks = Task.objects.filter(process__caseprocess__report_id__in=report_ids, status__in=OPEN).values_list(
+        "process__caseprocess__report_id", "pk", "flow_task"
+    )
     for report_id, task_id, node in tasks:
         if isinstance(node, (Step, Handle)):
             found[report_id].append((task_id, node.name))

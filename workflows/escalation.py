@@ -28,11 +28,15 @@ def holders(role, unit):
     """Active users holding ``role`` on ``unit`` (granted on it or above it)."""
     ancestors = _ancestor_paths(unit.path)
     codename = f"role_{role}"
-    groups = OrgUnitGroupObjectPermission.objects.filter(permission__codename=codename,
-                                                         content_object__path__in=ancestors).values("group_id")
-    direct = OrgUnitUserObjectPermission.objects.filter(permission__codename=codename,
-                                                        content_object__path__in=ancestors).values("user_id")
-    return User.objects.filter(Q(groups__in=groups) | Q(pk__in=direct), is_active=True).distinct().order_by("pk")
+    groups = OrgUnitGroupObjectPermission.objects.filter(
+        permission__codename=codename, content_object__path__in=ancestors
+    ).values("group_id")
+    direct = OrgUnitUserObjectPermission.objects.filter(
+        permission__codename=codename, content_object__path__in=ancestors
+    ).values("user_id")
+    return (
+        User.objects.filter(Q(groups__in=groups) | Q(pk__in=direct), is_active=True).distinct().order_by("pk")
+    )
 
 
 def _ancestor_paths(path):
@@ -55,9 +59,17 @@ def escalate_unclaimed(now):
     if rule is None:
         return 0
     done = TaskEscalation.objects.filter(reason=TaskEscalation.Reason.UNCLAIMED).values("task_id")
-    candidates = (Task.objects.filter(status=STATUS.NEW, owner__isnull=True, flow_task__in=_step_refs(steps()),
-                                      process__caseprocess__isnull=False)
-                  .exclude(pk__in=done).select_related("process__caseprocess__report__unit").order_by("created"))
+    candidates = (
+        Task.objects.filter(
+            status=STATUS.NEW,
+            owner__isnull=True,
+            flow_task__in=_step_refs(steps()),
+            process__caseprocess__isnull=False,
+        )
+        .exclude(pk__in=done)
+        .select_related("process__caseprocess__report__unit")
+        .order_by("created")
+    )
     count = 0
     for task in candidates.iterator(chunk_size=500):
         if rule.due(task.created) > now:
@@ -71,13 +83,28 @@ def _escalate(task, now):
     user_ids = with_substitutes(escalation_targets(report), now)
     try:
         with transaction.atomic():
-            TaskEscalation.objects.create(task=task, reason=TaskEscalation.Reason.UNCLAIMED, escalated_at=now,
-                                          user_ids=user_ids)
-            audit.record("task.escalated", obj=task, report_id=report.pk,
-                         payload={"task": task.pk, "step": task.flow_task.name, "reason": "unclaimed",
-                                  "user_ids": user_ids})
-            emit("task.escalated", report=report, task_id=task.pk, step=task.flow_task.name, user_ids=user_ids,
-                 reason="unclaimed")
+            TaskEscalation.objects.create(
+                task=task, reason=TaskEscalation.Reason.UNCLAIMED, escalated_at=now, user_ids=user_ids
+            )
+            audit.record(
+                "task.escalated",
+                obj=task,
+                report_id=report.pk,
+                payload={
+                    "task": task.pk,
+                    "step": task.flow_task.name,
+                    "reason": "unclaimed",
+                    "user_ids": user_ids,
+                },
+            )
+            emit(
+                "task.escalated",
+                report=report,
+                task_id=task.pk,
+                step=task.flow_task.name,
+                user_ids=user_ids,
+                reason="unclaimed",
+            )
     except IntegrityError:
         return 0  # another run escalated it meanwhile
     return 1

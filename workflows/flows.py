@@ -28,6 +28,7 @@ def notification_in(regulator, *states):
     def condition(activation):
         notification = notification_of(activation.process, regulator)
         return notification is not None and notification.state in states
+
     return condition
 
 
@@ -63,15 +64,22 @@ class DeviationFlow(CaseFlow):
     process_title = _("Deviation")
 
     start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.assess)
-    assess = Step("assess", roles=[UM, SAS], clocks=["deviation-assessment"],
-                  label=_("Assess the deviation")).Next(this.complete_investigation)
-    complete_investigation = Step("complete_investigation", roles=[UM, SAS, INVESTIGATOR],
-                                  clocks=["deviation-investigation"], named=True,
-                                  label=_("Investigate the deviation")).Next(this.record_actions)
-    record_actions = Step("record_actions", roles=[UM, SAS, INVESTIGATOR], named=True,
-                          label=_("Record the actions")).Next(this.follow_up)
-    follow_up = Step("follow_up", roles=[UM, SAS, INVESTIGATOR], named=True,
-                     label=_("Follow up the actions")).Next(this.close)
+    assess = Step(
+        "assess", roles=[UM, SAS], clocks=["deviation-assessment"], label=_("Assess the deviation")
+    ).Next(this.complete_investigation)
+    complete_investigation = Step(
+        "complete_investigation",
+        roles=[UM, SAS, INVESTIGATOR],
+        clocks=["deviation-investigation"],
+        named=True,
+        label=_("Investigate the deviation"),
+    ).Next(this.record_actions)
+    record_actions = Step(
+        "record_actions", roles=[UM, SAS, INVESTIGATOR], named=True, label=_("Record the actions")
+    ).Next(this.follow_up)
+    follow_up = Step(
+        "follow_up", roles=[UM, SAS, INVESTIGATOR], named=True, label=_("Follow up the actions")
+    ).Next(this.close)
     close = Step("close", roles=[UM, SAS], label=_("Close the case")).Next(this.end)
     end = flow.End().Annotation(title=_("Case closed"))
 
@@ -83,12 +91,26 @@ class ComplaintFlow(CaseFlow):
     process_title = _("Complaint or feedback")
 
     start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.register)
-    register = Step("register", roles=[REG, UM, SAS], clocks=["complaint-acknowledgement", "complaint-handler-named"],
-                    label=_("Register and name a handler")).Next(this.investigate)
-    investigate = Step("investigate", roles=[UM, SAS, INVESTIGATOR], clocks=["complaint-answer"], named=True,
-                       label=_("Investigate the complaint")).Next(this.answer)
-    answer = Step("answer", roles=[UM, SAS, INVESTIGATOR], clocks=["complaint-answer"], named=True,
-                  label=_("Answer the complaint")).Next(this.close)
+    register = Step(
+        "register",
+        roles=[REG, UM, SAS],
+        clocks=["complaint-acknowledgement", "complaint-handler-named"],
+        label=_("Register and name a handler"),
+    ).Next(this.investigate)
+    investigate = Step(
+        "investigate",
+        roles=[UM, SAS, INVESTIGATOR],
+        clocks=["complaint-answer"],
+        named=True,
+        label=_("Investigate the complaint"),
+    ).Next(this.answer)
+    answer = Step(
+        "answer",
+        roles=[UM, SAS, INVESTIGATOR],
+        clocks=["complaint-answer"],
+        named=True,
+        label=_("Answer the complaint"),
+    ).Next(this.close)
     close = Step("close", roles=[UM, SAS], label=_("Close the case")).Next(this.end)
     end = flow.End().Annotation(title=_("Case closed"))
 
@@ -99,47 +121,107 @@ class LexSarahFlow(CaseFlow):
     report_type = ReportType.LEX_SARAH
     process_title = _("Lex Sarah")
 
-    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.record_immediate_measures)
-    record_immediate_measures = Step("record_immediate_measures", roles=[UM, SAS], clocks=["lex-sarah-registration"],
-                                     label=_("Record the immediate measures")).Next(this.register)
-    register = Step("register", roles=[SAS], clocks=["lex-sarah-registration"],
-                    label=_("Register the report")).Next(this.split)
-    split = flow.Split().Annotation(title=_("In parallel")).Next(this.first_assessment).Next(this.await_ivo_decision)
+    start = (
+        flow.StartHandle(this.start_case)
+        .Annotation(title=_("Report filed"))
+        .Next(this.record_immediate_measures)
+    )
+    record_immediate_measures = Step(
+        "record_immediate_measures",
+        roles=[UM, SAS],
+        clocks=["lex-sarah-registration"],
+        label=_("Record the immediate measures"),
+    ).Next(this.register)
+    register = Step(
+        "register", roles=[SAS], clocks=["lex-sarah-registration"], label=_("Register the report")
+    ).Next(this.split)
+    split = (
+        flow.Split()
+        .Annotation(title=_("In parallel"))
+        .Next(this.first_assessment)
+        .Next(this.await_ivo_decision)
+    )
 
     # The investigation.
-    first_assessment = Step("start_investigation", "close_outside_scope", roles=[SAS, INVESTIGATOR],
-                            clocks=["lex-sarah-investigation-start"], named=True,
-                            label=_("Start the investigation or close as outside lex Sarah")).Next(this.scope)
-    scope = flow.Switch().Annotation(title=_("Within lex Sarah?")).Case(this.assess, state_is("investigating")).Default(this.join)
-    assess = Step("assess", roles=[SAS, INVESTIGATOR], clocks=["lex-sarah-investigation-target"], named=True,
-                  label=_("Investigate and assess")).Next(this.decide)
-    decide = Step("decide", roles=[DM], clocks=["lex-sarah-investigation-target"],
-                  label=_("Decide whether to notify IVO")).Next(this.join)
+    first_assessment = Step(
+        "start_investigation",
+        "close_outside_scope",
+        roles=[SAS, INVESTIGATOR],
+        clocks=["lex-sarah-investigation-start"],
+        named=True,
+        label=_("Start the investigation or close as outside lex Sarah"),
+    ).Next(this.scope)
+    scope = (
+        flow.Switch()
+        .Annotation(title=_("Within lex Sarah?"))
+        .Case(this.assess, state_is("investigating"))
+        .Default(this.join)
+    )
+    assess = Step(
+        "assess",
+        roles=[SAS, INVESTIGATOR],
+        clocks=["lex-sarah-investigation-target"],
+        named=True,
+        label=_("Investigate and assess"),
+    ).Next(this.decide)
+    decide = Step(
+        "decide",
+        roles=[DM],
+        clocks=["lex-sarah-investigation-target"],
+        label=_("Decide whether to notify IVO"),
+    ).Next(this.join)
 
     # The notification to IVO, beside the investigation.
-    await_ivo_decision = flow.Handle().Annotation(title=_("Decision whether to notify IVO")).Next(this.ivo_decided)
-    ivo_decided = Decision(has_notification(Regulator.IVO)).Annotation(title=_("IVO to be notified?")).Then(this.open_ivo_track).Else(this.join)
-    open_ivo_track = (flow.Function(this.open_ivo).Permission(f"cases.role_{SAS}")
-                      .Annotation(title=_("Open the IVO notification")).Next(this.ivo_route))
-    ivo_route = (flow.Switch().Annotation(title=_("Where is the notification?"))
-                 .Case(this.submit_ivo, notification_in(Regulator.IVO, "decided"))
-                 .Case(this.record_ivo_outcome, notification_in(Regulator.IVO, "submitted", "supplemented"))
-                 .Case(this.complete_ivo, notification_in(Regulator.IVO, "regulator_decided"))
-                 .Default(this.join))
-    submit_ivo = NotificationStep("submit", regulator=Regulator.IVO, roles=NOTIFICATION_ROLES[Regulator.IVO],
-                                  clocks=["lex-sarah-ivo-notification"],
-                                  label=_("Send the notification to IVO")).Next(this.ivo_route)
-    record_ivo_outcome = NotificationStep("record_outcome", "supplement", regulator=Regulator.IVO,
-                                          roles=NOTIFICATION_ROLES[Regulator.IVO],
-                                          clocks=["lex-sarah-investigation-to-ivo"],
-                                          label=_("Send the investigation to IVO and record IVO's decision")
-                                          ).Next(this.ivo_route)
-    complete_ivo = NotificationStep("complete", "supplement", regulator=Regulator.IVO,
-                                    roles=NOTIFICATION_ROLES[Regulator.IVO],
-                                    label=_("Complete the IVO notification")).Next(this.ivo_route)
+    await_ivo_decision = (
+        flow.Handle().Annotation(title=_("Decision whether to notify IVO")).Next(this.ivo_decided)
+    )
+    ivo_decided = (
+        Decision(has_notification(Regulator.IVO))
+        .Annotation(title=_("IVO to be notified?"))
+        .Then(this.open_ivo_track)
+        .Else(this.join)
+    )
+    open_ivo_track = (
+        flow.Function(this.open_ivo)
+        .Permission(f"cases.role_{SAS}")
+        .Annotation(title=_("Open the IVO notification"))
+        .Next(this.ivo_route)
+    )
+    ivo_route = (
+        flow.Switch()
+        .Annotation(title=_("Where is the notification?"))
+        .Case(this.submit_ivo, notification_in(Regulator.IVO, "decided"))
+        .Case(this.record_ivo_outcome, notification_in(Regulator.IVO, "submitted", "supplemented"))
+        .Case(this.complete_ivo, notification_in(Regulator.IVO, "regulator_decided"))
+        .Default(this.join)
+    )
+    submit_ivo = NotificationStep(
+        "submit",
+        regulator=Regulator.IVO,
+        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        clocks=["lex-sarah-ivo-notification"],
+        label=_("Send the notification to IVO"),
+    ).Next(this.ivo_route)
+    record_ivo_outcome = NotificationStep(
+        "record_outcome",
+        "supplement",
+        regulator=Regulator.IVO,
+        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        clocks=["lex-sarah-investigation-to-ivo"],
+        label=_("Send the investigation to IVO and record IVO's decision"),
+    ).Next(this.ivo_route)
+    complete_ivo = NotificationStep(
+        "complete",
+        "supplement",
+        regulator=Regulator.IVO,
+        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        label=_("Complete the IVO notification"),
+    ).Next(this.ivo_route)
 
     join = flow.Join().Annotation(title=_("Both branches done")).Next(this.closing)
-    closing = flow.Switch().Annotation(title=_("Decided?")).Case(this.close, state_is("decided")).Default(this.end)
+    closing = (
+        flow.Switch().Annotation(title=_("Decided?")).Case(this.close, state_is("decided")).Default(this.end)
+    )
     close = Step("close", roles=[SAS], label=_("Close the case")).Next(this.end)
     end = flow.End().Annotation(title=_("Case closed"))
 
@@ -156,21 +238,45 @@ class DataBreachFlow(CaseFlow):
     start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.split)
     split = flow.Split().Annotation(title=_("In parallel")).Next(this.assess).Next(this.await_imy_decision)
 
-    assess = Step("assess", roles=[DSO], clocks=["breach-imy-notification"],
-                  label=_("Assess the breach")).Next(this.decide)
-    decide = Step("decide", roles=[DSO], clocks=["breach-imy-notification", "breach-data-subjects"],
-                  label=_("Decide whether to notify IMY")).Next(this.join)
+    assess = Step(
+        "assess", roles=[DSO], clocks=["breach-imy-notification"], label=_("Assess the breach")
+    ).Next(this.decide)
+    decide = Step(
+        "decide",
+        roles=[DSO],
+        clocks=["breach-imy-notification", "breach-data-subjects"],
+        label=_("Decide whether to notify IMY"),
+    ).Next(this.join)
 
     # The notification to IMY, beside the assessment.
-    await_imy_decision = flow.Handle().Annotation(title=_("Decision whether to notify IMY")).Next(this.imy_decided)
-    imy_decided = Decision(has_notification(Regulator.IMY)).Annotation(title=_("IMY to be notified?")).Then(this.open_imy_track).Else(this.join)
-    open_imy_track = (flow.Function(this.open_imy).Permission(f"cases.role_{DSO}")
-                      .Annotation(title=_("Open the IMY notification")).Next(this.imy_route))
-    imy_route = (flow.Switch().Annotation(title=_("Where is the notification?"))
-                 .Case(this.submit_imy, notification_in(Regulator.IMY, "decided"))
-                 .Default(this.join))
-    submit_imy = NotificationStep("submit", regulator=Regulator.IMY, roles=NOTIFICATION_ROLES[Regulator.IMY],
-                                  clocks=["breach-imy-notification"], label=_("Send the notification to IMY")).Next(this.imy_route)
+    await_imy_decision = (
+        flow.Handle().Annotation(title=_("Decision whether to notify IMY")).Next(this.imy_decided)
+    )
+    imy_decided = (
+        Decision(has_notification(Regulator.IMY))
+        .Annotation(title=_("IMY to be notified?"))
+        .Then(this.open_imy_track)
+        .Else(this.join)
+    )
+    open_imy_track = (
+        flow.Function(this.open_imy)
+        .Permission(f"cases.role_{DSO}")
+        .Annotation(title=_("Open the IMY notification"))
+        .Next(this.imy_route)
+    )
+    imy_route = (
+        flow.Switch()
+        .Annotation(title=_("Where is the notification?"))
+        .Case(this.submit_imy, notification_in(Regulator.IMY, "decided"))
+        .Default(this.join)
+    )
+    submit_imy = NotificationStep(
+        "submit",
+        regulator=Regulator.IMY,
+        roles=NOTIFICATION_ROLES[Regulator.IMY],
+        clocks=["breach-imy-notification"],
+        label=_("Send the notification to IMY"),
+    ).Next(this.imy_route)
 
     join = flow.Join().Annotation(title=_("Both branches done")).Next(this.close)
     close = Step("close", roles=[DSO], label=_("Close the case")).Next(this.end)
@@ -180,8 +286,10 @@ class DataBreachFlow(CaseFlow):
         self.open_notification_track(activation, Regulator.IMY)
 
 
-FLOWS = {flow_class.report_type: flow_class for flow_class in (DeviationFlow, ComplaintFlow, LexSarahFlow,
-                                                                DataBreachFlow)}
+FLOWS = {
+    flow_class.report_type: flow_class
+    for flow_class in (DeviationFlow, ComplaintFlow, LexSarahFlow, DataBreachFlow)
+}
 
 
 def steps(flow_class=None):

@@ -14,8 +14,9 @@ from viewflow.workflow.models import Process, Task
 
 
 class CaseProcess(Process):
-    report = models.OneToOneField("cases.Report", on_delete=models.PROTECT, related_name="workflow",
-                                  verbose_name=_("case"))
+    report = models.OneToOneField(
+        "cases.Report", on_delete=models.PROTECT, related_name="workflow", verbose_name=_("case")
+    )
 
     class Meta:
         verbose_name = _("case workflow")
@@ -34,10 +35,18 @@ class SubstituteQuerySet(models.QuerySet):
 class Substitute(models.Model):
     """An ersättare: during ``starts_at``–``ends_at`` the person's tasks reach the substitute."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="substitutions",
-                               verbose_name=_("absent person"))
-    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                   related_name="substituting_for", verbose_name=_("substitute"))
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="substitutions",
+        verbose_name=_("absent person"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="substituting_for",
+        verbose_name=_("substitute"),
+    )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("to"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -49,7 +58,9 @@ class Substitute(models.Model):
         verbose_name_plural = _("substitutes")
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="substitute_period_valid"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="substitute_period_valid"
+            ),
             models.CheckConstraint(condition=~Q(person=models.F("substitute")), name="substitute_not_self"),
         ]
         indexes = [models.Index(fields=["substitute", "starts_at", "ends_at"])]
@@ -106,7 +117,12 @@ def sync_step_clocks(**kwargs):
     present = set(StepClock.objects.values_list("flow_task", "code"))
     if wanted == present:
         return False
-    StepClock.objects.exclude(pk__in=[pk for pk, ft, code in StepClock.objects.values_list("pk", "flow_task", "code")
-                                      if (ft, code) in wanted]).delete()
+    StepClock.objects.exclude(
+        pk__in=[
+            pk
+            for pk, ft, code in StepClock.objects.values_list("pk", "flow_task", "code")
+            if (ft, code) in wanted
+        ]
+    ).delete()
     StepClock.objects.bulk_create([StepClock(flow_task=ft, code=code) for ft, code in wanted - present])
     return True

@@ -91,11 +91,12 @@ class NotificationStep(Step):
         self.track = regulator
 
 
-
 class Decision(flow.If):
     """viewflow's ``If`` with its two outgoing edges labelled through gettext (``ja``/``nej`` in
     the Swedish diagrams) instead of the literal ``yes``/``no`` it draws."""
 
     def _outgoing(self):
         yield Edge(src=self, dst=self._on_true, edge_class="cond_true", label=pgettext_lazy("diagram", "yes"))
-        yield Edge(src=self, dst=self._on_false, edge_class="cond_false", label=pgettext_lazy("diagram", "no"))
+        yield Edge(
+            src=self, dst=self._on_false, edge_class="cond_false", label=pgettext_lazy("diagram", "no")
+        )

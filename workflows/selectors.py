@@ -41,9 +41,12 @@ def _step_refs(nodes):
 def due_at_expression():
     """The task's deadline: the earliest running clock of its case among its step's clocks."""
     codes = StepClock.objects.filter(flow_task=OuterRef(OuterRef("flow_task"))).values("code")
-    return Subquery(CaseClock.objects.filter(report_id=OuterRef(f"{REPORT}_id"), stopped_at__isnull=True,
-                                             code__in=codes).order_by("due_at").values("due_at")[:1],
-                    output_field=DateTimeField())
+    return Subquery(
+        CaseClock.objects.filter(report_id=OuterRef(f"{REPORT}_id"), stopped_at__isnull=True, code__in=codes)
+        .order_by("due_at")
+        .values("due_at")[:1],
+        output_field=DateTimeField(),
+    )
 
 
 def absent_for(user, now=None):
@@ -69,22 +72,43 @@ def queue_q(user):
         nodes = [node for node in steps() if role in node.roles]
         if nodes:
             units = OrgUnit.objects.filter(scope.units_q([role], prefix="")).values("pk")
-            branches.append(unassigned.filter(flow_task__in=_step_refs(nodes),
-                                              **{f"{REPORT}__unit_id__in": units}).values("pk"))
+            branches.append(
+                unassigned.filter(
+                    flow_task__in=_step_refs(nodes), **{f"{REPORT}__unit_id__in": units}
+                ).values("pk")
+            )
     investigator_nodes = [node for node in steps() if INVESTIGATOR in node.roles]
     named = ReportUserObjectPermission.objects.filter(
-        user=user, permission__codename="investigate_report").values("content_object_id")
-    branches.append(unassigned.filter(flow_task__in=_step_refs(investigator_nodes),
-                                      **{f"{REPORT}__in": named}).values("pk"))
+        user=user, permission__codename="investigate_report"
+    ).values("content_object_id")
+    branches.append(
+        unassigned.filter(flow_task__in=_step_refs(investigator_nodes), **{f"{REPORT}__in": named}).values(
+            "pk"
+        )
+    )
     return Q(pk__in=branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0])
 
 
 # What a task list shows, and nothing more: a case row has some sixty columns.
 LISTED_FIELDS = [
-    "id", "flow_task", "status", "created", "finished", "owner_id", "process_id",
-    "owner__id", "owner__username", "owner__first_name", "owner__last_name",
-    "process__id", "process__caseprocess__process_ptr", "process__caseprocess__report_id",
-    *(f"{REPORT}__{name}" for name in ("id", "case_number", "type", "state", "unit_id", "unit__id", "unit__name")),
+    "id",
+    "flow_task",
+    "status",
+    "created",
+    "finished",
+    "owner_id",
+    "process_id",
+    "owner__id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "process__id",
+    "process__caseprocess__process_ptr",
+    "process__caseprocess__report_id",
+    *(
+        f"{REPORT}__{name}"
+        for name in ("id", "case_number", "type", "state", "unit_id", "unit__id", "unit__name")
+    ),
 ]
 
 
@@ -125,7 +149,8 @@ def tasks_for(user, scope, *, type=None, unit=None, now=None):
 def with_due_at(qs, now=None):
     now = now or timezone.now()
     return qs.annotate(due_at=due_at_expression()).annotate(
-        is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False)))
+        is_overdue=Case(When(due_at__lt=now, then=Value(True)), default=Value(False))
+    )
 
 
 def visible_tasks(user, now=None):
@@ -135,8 +160,10 @@ def visible_tasks(user, now=None):
     every task page and endpoint they do not exist."""
     if not user.is_authenticated or not user.is_active:
         return Task.objects.none()
-    return _base().filter(Q(**{f"{REPORT}__in": visible_reports(user)}) | Q(owner=user)
-                          | Q(owner__in=absent_for(user, now)), flow_task__in=_step_refs(steps()))
+    return _base().filter(
+        Q(**{f"{REPORT}__in": visible_reports(user)}) | Q(owner=user) | Q(owner__in=absent_for(user, now)),
+        flow_task__in=_step_refs(steps()),
+    )
 
 
 def task_for_action(user, task_id, now=None):

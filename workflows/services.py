@@ -20,6 +20,7 @@ from cases.services.base import InvalidState
 from workflows import selectors
 from workflows.bridge import locked
 
+
 def _report(task):
     return task.process.caseprocess.report
 
@@ -35,16 +36,27 @@ def _begin(acting_user, task_id):
 
 def _record(action, task, actor, **payload):
     report = _report(task)
-    audit.record(action, actor=actor, obj=task, report_id=report.pk,
-                 payload={"task": task.pk, "step": task.flow_task.name, **payload})
+    audit.record(
+        action,
+        actor=actor,
+        obj=task,
+        report_id=report.pk,
+        payload={"task": task.pk, "step": task.flow_task.name, **payload},
+    )
     return report
 
 
 def task_assigned(task, *, actor):
     """Audit and announce that ``task`` has an assignee (on commit)."""
     report = _record("task.assigned", task, actor, owner=task.owner_id)
-    emit("task.assigned", report=report, actor=actor, task_id=task.pk, step=task.flow_task.name,
-         user_ids=[task.owner_id])
+    emit(
+        "task.assigned",
+        report=report,
+        actor=actor,
+        task_id=task.pk,
+        step=task.flow_task.name,
+        user_ids=[task.owner_id],
+    )
 
 
 def _fresh(task):
@@ -78,8 +90,14 @@ def do_claim(task_id, *, acting_user):
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         _record("task.claimed", task, acting_user)
-        emit("task.assigned", report=report, actor=acting_user, task_id=task.pk, step=node.name,
-             user_ids=[acting_user.pk])
+        emit(
+            "task.assigned",
+            report=report,
+            actor=acting_user,
+            task_id=task.pk,
+            step=node.name,
+            user_ids=[acting_user.pk],
+        )
     return task
 
 
@@ -100,7 +118,8 @@ def do_release(task_id, *, acting_user):
             # substitute (on the owner's behalf); else by a lent manager/SAS role (on the lender's).
             manages = may_reassign(acting_user, report)
             if (not manages or on_behalf_of(acting_user, report.pk)) and selectors.stands_in_for(
-                    acting_user, task.owner):
+                acting_user, task.owner
+            ):
                 behalf = {"on_behalf_of": task.owner_id}
             elif not manages:
                 raise PermissionDenied(_("You may not release this task."))
@@ -138,8 +157,14 @@ def do_reassign(task_id, *, acting_user, user_id):
         task.assigned = timezone.now()
         task.save(update_fields=["assigned"])
         _record("task.reassigned", task, acting_user, from_owner=previous, owner=assignee.pk)
-        emit("task.assigned", report=report, actor=acting_user, task_id=task.pk, step=node.name,
-             user_ids=[assignee.pk])
+        emit(
+            "task.assigned",
+            report=report,
+            actor=acting_user,
+            task_id=task.pk,
+            step=node.name,
+            user_ids=[assignee.pk],
+        )
     return task
 
 
@@ -155,9 +180,13 @@ def tasks_held_without_right(user=None):
 
     from workflows.nodes import Step
 
-    held = (Task.objects.filter(status__in=selectors.ASSIGNED, owner__isnull=False,
-                                process__caseprocess__isnull=False)
-            .select_related("owner", "process__caseprocess__report__unit").order_by("pk"))
+    held = (
+        Task.objects.filter(
+            status__in=selectors.ASSIGNED, owner__isnull=False, process__caseprocess__isnull=False
+        )
+        .select_related("owner", "process__caseprocess__report__unit")
+        .order_by("pk")
+    )
     if user is not None:
         held = held.filter(owner=user)
     for task in held.iterator(chunk_size=500):

@@ -10,14 +10,22 @@ from cases.models.clocks import with_legal_references
 class ClockSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField(source="rule.name")
-    basis = serializers.CharField(source="rule.basis", help_text="The legal basis or routine behind the deadline.")
-    citation = serializers.CharField(source="legal_reference.citation", allow_null=True, default=None,
-                                     help_text="The law in force when the clock started.")
+    basis = serializers.CharField(
+        source="rule.basis", help_text="The legal basis or routine behind the deadline."
+    )
+    citation = serializers.CharField(
+        source="legal_reference.citation",
+        allow_null=True,
+        default=None,
+        help_text="The law in force when the clock started.",
+    )
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
     stopped_at = serializers.DateTimeField(allow_null=True)
     overdue = serializers.SerializerMethodField(help_text="Running and past its deadline.")
-    late = serializers.SerializerMethodField(help_text="Stopped after its deadline: it stays visible as late.")
+    late = serializers.SerializerMethodField(
+        help_text="Stopped after its deadline: it stays visible as late."
+    )
 
     def get_overdue(self, clock) -> bool:
         return clock.stopped_at is None and clock.due_at <= self.context.get("now", timezone.now())
@@ -27,7 +35,9 @@ class ClockSerializer(serializers.Serializer):
 
 
 def case_clocks(report):
-    return with_legal_references(report.clocks.select_related("rule__legal_reference").order_by("due_at", "id"))
+    return with_legal_references(
+        report.clocks.select_related("rule__legal_reference").order_by("due_at", "id")
+    )
 
 
 @extend_schema_field(ClockSerializer(many=True))

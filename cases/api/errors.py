@@ -54,5 +54,6 @@ def exception_handler(exc, context):
         # SQLite cannot bind an integer beyond 64 bits, which only input can bring, e.g. an
         # absurd id among a list of ids that a form looks up with IN (...).
         exc = exceptions.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY: [_("A number in the request is too large.")]})
+            {api_settings.NON_FIELD_ERRORS_KEY: [_("A number in the request is too large.")]}
+        )
     return drf_exception_handler(exc, context)

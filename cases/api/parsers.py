@@ -21,6 +21,10 @@ class JSONParser(parsers.JSONParser):
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ParseError(_("JSON parse error - the text holds a lone surrogate (\\ud800–\\udfff), "
-                               "which is not a character."))
+            raise ParseError(
+                _(
+                    "JSON parse error - the text holds a lone surrogate (\\ud800–\\udfff), "
+                    "which is not a character."
+                )
+            )
         return data

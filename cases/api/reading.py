@@ -87,10 +87,14 @@ def notification_transitions(notification, report, user):
     result = []
     for transition in notification.get_available_state_transitions():
         form = NOTIFICATION_FORMS[transition.name](report=report, user=user, notification=notification)
-        result.append({
-            "name": transition.name,
-            "target": transition.target,
-            "fields": [{"name": name, "label": str(field.label), "required": field.required}
-                       for name, field in form.fields.items()],
-        })
+        result.append(
+            {
+                "name": transition.name,
+                "target": transition.target,
+                "fields": [
+                    {"name": name, "label": str(field.label), "required": field.required}
+                    for name, field in form.fields.items()
+                ],
+            }
+        )
     return result

@@ -23,7 +23,11 @@ def _field(form_field):
     if isinstance(form_field, forms.MultipleChoiceField):
         return serializers.ListField(child=serializers.ChoiceField(choices=form_field.choices), **options)
     if isinstance(form_field, forms.ModelChoiceField):
-        return serializers.CharField(**options) if form_field.to_field_name else serializers.IntegerField(**options)
+        return (
+            serializers.CharField(**options)
+            if form_field.to_field_name
+            else serializers.IntegerField(**options)
+        )
     if isinstance(form_field, forms.BooleanField):
         return serializers.BooleanField(**{**options, "required": False})
     if isinstance(form_field, forms.ChoiceField):
@@ -52,7 +56,7 @@ ERROR = {
 FIELD_ERRORS = {
     "type": "object",
     "description": "Each field's messages, errors about the input as a whole under `non_field_errors`; a body "
-                   "that cannot be read at all answers with `detail`.",
+    "that cannot be read at all answers with `detail`.",
     "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]},
 }
 ERRORS = {

@@ -184,7 +184,9 @@ class AttachmentSerializer(serializers.Serializer):
     download_url = serializers.SerializerMethodField()
 
     def get_download_url(self, attachment) -> str:
-        return reverse("api:attachment-download", kwargs={"report_id": attachment.report_id, "pk": attachment.pk})
+        return reverse(
+            "api:attachment-download", kwargs={"report_id": attachment.report_id, "pk": attachment.pk}
+        )
 
 
 class LinkedReportSerializer(serializers.Serializer):
@@ -205,11 +207,18 @@ class LinkSerializer(serializers.Serializer):
     def to_representation(self, link):
         target = link["report"]
         if not link["visible"]:
-            return {"direction": link["direction"], "visible": False,
-                    "report": {"case_number": target.case_number, "type": target.type}}
-        return {"direction": link["direction"], "visible": True,
-                "report": {"id": target.pk, "case_number": target.case_number, "type": target.type},
-                "reason": link["reason"], "created_at": self.fields["created_at"].to_representation(link["created_at"])}
+            return {
+                "direction": link["direction"],
+                "visible": False,
+                "report": {"case_number": target.case_number, "type": target.type},
+            }
+        return {
+            "direction": link["direction"],
+            "visible": True,
+            "report": {"id": target.pk, "case_number": target.case_number, "type": target.type},
+            "reason": link["reason"],
+            "created_at": self.fields["created_at"].to_representation(link["created_at"]),
+        }
 
 
 class SupplementSerializer(serializers.Serializer):
@@ -244,7 +253,9 @@ class NotificationSerializer(serializers.Serializer):
 
     @extend_schema_field(NotificationTransitionSerializer(many=True))
     def get_available_transitions(self, notification):
-        return reading.notification_transitions(notification, self.context["report"], self.context["request"].user)
+        return reading.notification_transitions(
+            notification, self.context["report"], self.context["request"].user
+        )
 
 
 class LegalReferenceSerializer(serializers.Serializer):

@@ -23,7 +23,19 @@ from zoneinfo import ZoneInfo
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, CharField, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -35,8 +47,16 @@ Cell = namedtuple("Cell", "month type unit namnd dimension key key2")
 
 # Dimensions read from the report row itself (one grouped query); the others come from
 # the category marks, the persons concerned and the actions.
-ROW_DIMENSIONS = {Dimension.REPORTS, Dimension.STATE, Dimension.KIND, Dimension.RISK, Dimension.CATEGORY,
-                  Dimension.COMPLAINT, Dimension.ACTED, Dimension.BREACH}
+ROW_DIMENSIONS = {
+    Dimension.REPORTS,
+    Dimension.STATE,
+    Dimension.KIND,
+    Dimension.RISK,
+    Dimension.CATEGORY,
+    Dimension.COMPLAINT,
+    Dimension.ACTED,
+    Dimension.BREACH,
+}
 ALL_DIMENSIONS = set(Dimension.values)
 
 DEVIATION, COMPLAINT, DATA_BREACH = "deviation", "complaint", "data_breach"
@@ -50,10 +70,15 @@ def _models(apps=None):
     apps = apps or global_apps
     report = apps.get_model("cases", "Report")
     return SimpleNamespace(
-        Report=report, Mark=report.categories.through, Person=apps.get_model("cases", "AffectedPerson"),
-        Action=apps.get_model("cases", "Action"), Notification=apps.get_model("cases", "RegulatorNotification"),
-        Decision=apps.get_model("cases", "DelegationDecision"), MonthlyCount=apps.get_model("cases", "MonthlyCount"),
-        CountedCase=_optional(apps, "CountedCase"))
+        Report=report,
+        Mark=report.categories.through,
+        Person=apps.get_model("cases", "AffectedPerson"),
+        Action=apps.get_model("cases", "Action"),
+        Notification=apps.get_model("cases", "RegulatorNotification"),
+        Decision=apps.get_model("cases", "DelegationDecision"),
+        MonthlyCount=apps.get_model("cases", "MonthlyCount"),
+        CountedCase=_optional(apps, "CountedCase"),
+    )
 
 
 def _optional(apps, name):
@@ -77,8 +102,10 @@ def _prefixed(q, prefix):
     """``q`` on Report, as a condition on a model with a foreign key ``report``."""
     clone = Q()
     clone.connector, clone.negated = q.connector, q.negated
-    clone.children = [_prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
-                      for child in q.children]
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in q.children
+    ]
     return clone
 
 
@@ -109,18 +136,30 @@ def fresh_cells(where, *, dimensions=None, apps=None, by_case=False):
         cells[(values[4], cell) if by_case else cell] += n
 
     if Dimension.MARK in dimensions:
-        rows = (m.Mark.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
-                .values_list(*group, "term_id").annotate(n=Count("id")))
+        rows = (
+            m.Mark.objects.filter(related)
+            .annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
+            .values_list(*group, "term_id")
+            .annotate(n=Count("id"))
+        )
         for *values, term, n in rows:
             add(values, Dimension.MARK, _key(term), n)
     if Dimension.PERSONS in dimensions:
-        rows = (m.Person.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
-                .values_list(*group).annotate(n=Count("id")))
+        rows = (
+            m.Person.objects.filter(related)
+            .annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
+            .values_list(*group)
+            .annotate(n=Count("id"))
+        )
         for *values, n in rows:
             add(values, Dimension.PERSONS, "", n)
     if Dimension.ACTION in dimensions:
-        rows = (m.Action.objects.filter(related).annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
-                .values_list(*group, "status").annotate(n=Count("id")))
+        rows = (
+            m.Action.objects.filter(related)
+            .annotate(m=TruncMonth("report__reported_at", tzinfo=tz))
+            .values_list(*group, "status")
+            .annotate(n=Count("id"))
+        )
         for *values, status, n in rows:
             add(values, Dimension.ACTION, status, n)
     return cells
@@ -164,8 +203,13 @@ def _row_cells(m, where, dimensions, tz, cells, by_case):
         fields.append("category_id")
     if Dimension.ACTED in dimensions:
         # Only a deviation's actions decide the deviations table; other types skip the probe.
-        qs = qs.annotate(acted=Case(When(type=DEVIATION, then=Exists(m.Action.objects.filter(report=OuterRef("pk")))),
-                                    default=Value(False), output_field=BooleanField()))
+        qs = qs.annotate(
+            acted=Case(
+                When(type=DEVIATION, then=Exists(m.Action.objects.filter(report=OuterRef("pk")))),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
         fields.append("acted")
     if Dimension.BREACH in dimensions:
         imy = m.Notification.objects.filter(report=OuterRef("pk"), regulator="imy")
@@ -173,10 +217,15 @@ def _row_cells(m, where, dimensions, tz, cells, by_case):
         breach = Q(type=DATA_BREACH)
         qs = qs.annotate(
             notified=Case(When(breach, then=Exists(imy)), default=Value(False), output_field=BooleanField()),
-            outcome=Case(When(breach, then=Subquery(imy.order_by("pk").values("outcome")[:1])), default=Value(""),
-                         output_field=CharField()),
-            documented_only=Case(When(breach, then=Exists(not_notified)), default=Value(False),
-                                 output_field=BooleanField()))
+            outcome=Case(
+                When(breach, then=Subquery(imy.order_by("pk").values("outcome")[:1])),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+            documented_only=Case(
+                When(breach, then=Exists(not_notified)), default=Value(False), output_field=BooleanField()
+            ),
+        )
         fields += ["notified", "outcome", "documented_only"]
     for values in qs.values_list(*fields).annotate(n=Count("id")):
         row = dict(zip(fields, values[:-1]))
@@ -189,6 +238,7 @@ def _row_cells(m, where, dimensions, tz, cells, by_case):
 
 # --- Periods -------------------------------------------------------------------------
 
+
 def month_start(day):
     return day.replace(day=1)
 
@@ -200,8 +250,10 @@ def next_month(day):
 def local_bounds(start, end_exclusive):
     """Aware datetimes for local midnight of two dates."""
     tz = zone()
-    return (datetime.datetime.combine(start, datetime.time.min, tz),
-            datetime.datetime.combine(end_exclusive, datetime.time.min, tz))
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tz),
+        datetime.datetime.combine(end_exclusive, datetime.time.min, tz),
+    )
 
 
 def split(start, end):
@@ -227,8 +279,13 @@ def counted(where, dimension, start, end, by, **filters):
     first, last, partial = split(start, end)
     result = Counter()
     if first is not None:
-        rows = (MonthlyCount.objects.filter(where, dimension=dimension, month__gte=first, month__lte=last, **filters)
-                .values_list(*by).annotate(total=Sum("n")))
+        rows = (
+            MonthlyCount.objects.filter(
+                where, dimension=dimension, month__gte=first, month__lte=last, **filters
+            )
+            .values_list(*by)
+            .annotate(total=Sum("n"))
+        )
         for *keys, n in rows:
             if n:
                 result[tuple(keys)] += n
@@ -242,6 +299,7 @@ def counted(where, dimension, start, end, by, **filters):
 
 
 # --- Keeping the cells --------------------------------------------------------------
+
 
 def recount(report_id):
     """Bring the cells up to date with one case: add what it counts in now, take away what it
@@ -269,15 +327,19 @@ def recount(report_id):
 
 
 def _snapshot(cells):
-    return [[cell.month.isoformat(), cell.type, cell.unit, cell.namnd, cell.dimension, cell.key, cell.key2, n]
-            for cell, n in sorted(cells.items(), key=str) if n]
+    return [
+        [cell.month.isoformat(), cell.type, cell.unit, cell.namnd, cell.dimension, cell.key, cell.key2, n]
+        for cell, n in sorted(cells.items(), key=str)
+        if n
+    ]
 
 
 def _from_snapshot(value):
     if isinstance(value, str):  # SQLite hands the JSON over as text
         value = json.loads(value)
-    return Counter({Cell(datetime.date.fromisoformat(month), *rest[:-1]): rest[-1]
-                    for month, *rest in value or ()})
+    return Counter(
+        {Cell(datetime.date.fromisoformat(month), *rest[:-1]): rest[-1] for month, *rest in value or ()}
+    )
 
 
 def _sql(m):
@@ -296,7 +358,9 @@ def _sql(m):
         return q(model._meta.get_field(name).column)
 
     R, A, N, D, P = m.Report, m.Action, m.Notification, m.Decision, m.Person
-    mark_report, mark_term = (q(f.column) for f in (m.Mark._meta.get_field("report"), m.Mark._meta.get_field("term")))
+    mark_report, mark_term = (
+        q(f.column) for f in (m.Mark._meta.get_field("report"), m.Mark._meta.get_field("term"))
+    )
     row = (
         f"SELECT r.{col(R, 'reported_at')}, r.{col(R, 'type')}, r.{col(R, 'unit')}, r.{col(R, 'namnd')}, "
         f"r.{col(R, 'state')}, r.{col(R, 'complaint_kind')}, r.{col(R, 'subject_area')}, r.{col(R, 'risk_band')}, "
@@ -323,8 +387,21 @@ def _sql(m):
 
 
 _STATEMENTS = {}
-ROW_COLUMNS = ("reported_at", "type", "unit_id", "namnd_id", "state", "complaint_kind_id", "subject_area_id",
-               "risk_band_id", "category_id", "acted", "notified", "outcome", "documented_only")
+ROW_COLUMNS = (
+    "reported_at",
+    "type",
+    "unit_id",
+    "namnd_id",
+    "state",
+    "complaint_kind_id",
+    "subject_area_id",
+    "risk_band_id",
+    "category_id",
+    "acted",
+    "notified",
+    "outcome",
+    "documented_only",
+)
 
 
 def _case_cells(m, report_id):
@@ -344,7 +421,7 @@ def _case_cells(m, report_id):
         if isinstance(reported_at, str):
             reported_at = parse_datetime(reported_at)
         if timezone.is_naive(reported_at):  # SQLite keeps UTC without a zone
-            reported_at = reported_at.replace(tzinfo=datetime.timezone.utc)
+            reported_at = reported_at.replace(tzinfo=datetime.UTC)
         for name in ("acted", "notified", "documented_only"):
             row[name] = bool(row[name])
         base = (_month(reported_at).replace(day=1), row["type"], row["unit_id"], row["namnd_id"])
@@ -361,13 +438,17 @@ def _add(m, difference):
     In a fixed order, so that two transactions never wait for each other's rows crosswise."""
     q = connection.ops.quote_name
     table = q(m.MonthlyCount._meta.db_table)
-    columns = [q(m.MonthlyCount._meta.get_field(name).column)
-               for name in ("month", "type", "unit", "namnd", "dimension", "key", "key2", "n")]
+    columns = [
+        q(m.MonthlyCount._meta.get_field(name).column)
+        for name in ("month", "type", "unit", "namnd", "dimension", "key", "key2", "n")
+    ]
     rows = sorted(difference.items(), key=str)
     n = columns[-1]
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-           + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-           + f" ON CONFLICT ({', '.join(columns[:-1])}) DO UPDATE SET {n} = {table}.{n} + EXCLUDED.{n}")
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        + f" ON CONFLICT ({', '.join(columns[:-1])}) DO UPDATE SET {n} = {table}.{n} + EXCLUDED.{n}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for cell, count in rows for value in (*cell, count)])
 
@@ -379,14 +460,24 @@ def _remember(m, report_id, cells):
     field = m.CountedCase._meta.get_field("cells")
     report, cells_column = q(m.CountedCase._meta.get_field("report").column), q(field.column)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({report}, {cells_column}) VALUES (%s, %s) ON CONFLICT ({report}) "
-                       f"DO UPDATE SET {cells_column} = EXCLUDED.{cells_column}",
-                       [report_id, field.get_db_prep_save(_snapshot(cells), connection)])
+        cursor.execute(
+            f"INSERT INTO {table} ({report}, {cells_column}) VALUES (%s, %s) ON CONFLICT ({report}) "
+            f"DO UPDATE SET {cells_column} = EXCLUDED.{cells_column}",
+            [report_id, field.get_db_prep_save(_snapshot(cells), connection)],
+        )
 
 
 def _row(m, cell, n):
-    return m.MonthlyCount(month=cell.month, type=cell.type, unit_id=cell.unit, namnd_id=cell.namnd,
-                          dimension=cell.dimension, key=cell.key, key2=cell.key2, n=n)
+    return m.MonthlyCount(
+        month=cell.month,
+        type=cell.type,
+        unit_id=cell.unit,
+        namnd_id=cell.namnd,
+        dimension=cell.dimension,
+        key=cell.key,
+        key2=cell.key2,
+        n=n,
+    )
 
 
 def _years(m):
@@ -424,8 +515,12 @@ def rebuild(apps=None, batch_size=5000, chunk=20_000, out=None):
                     cells[cell] += n
                 if m.CountedCase is not None:  # not yet in migration 0011's state
                     m.CountedCase.objects.bulk_create(
-                        [m.CountedCase(report_id=report_id, cells=_snapshot(counted))
-                         for report_id, counted in of_case.items()], batch_size=batch_size)
+                        [
+                            m.CountedCase(report_id=report_id, cells=_snapshot(counted))
+                            for report_id, counted in of_case.items()
+                        ],
+                        batch_size=batch_size,
+                    )
             rows = [_row(m, cell, n) for cell, n in cells.items() if n]
             m.MonthlyCount.objects.bulk_create(rows, batch_size=batch_size)
             written += len(rows)
@@ -440,9 +535,14 @@ def drift(apps=None):
     differences = []
     for year in _years(m):
         fresh = fresh_cells(_year_where(year), apps=apps)
-        stored = Counter({Cell(month, t, u, nd, d, k, k2): n for month, t, u, nd, d, k, k2, n in
-                          m.MonthlyCount.objects.filter(month__year=year).values_list(
-                              "month", "type", "unit_id", "namnd_id", "dimension", "key", "key2", "n")})
+        stored = Counter(
+            {
+                Cell(month, t, u, nd, d, k, k2): n
+                for month, t, u, nd, d, k, k2, n in m.MonthlyCount.objects.filter(
+                    month__year=year
+                ).values_list("month", "type", "unit_id", "namnd_id", "dimension", "key", "key2", "n")
+            }
+        )
         for cell in sorted(set(fresh) | set(stored), key=str):
             if fresh.get(cell, 0) != stored.get(cell, 0):
                 differences.append((cell, stored.get(cell, 0), fresh.get(cell, 0)))

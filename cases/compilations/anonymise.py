@@ -25,25 +25,71 @@ PERSONNUMMER = re.compile(r"(?<![\w-])(?:19|20)?\d{6}\s?[-+–]?\s?\d{4}\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Swedish numbers (0…, +46…, 0046…, (08) …), so that dates such as 2025-03-10 are left alone.
 PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)46[ -]?(?:\(0\))?[ -]?|\(0|0)\d{1,3}\)?(?:[ -]?\d){5,8}\b")
-STREET_SUFFIXES = ("gatan", "gata", "vägen", "väg", "gränd", "gränden", "torget", "torg", "stigen", "stig",
-                   "backen", "backe", "allén", "allé", "platsen", "plan", "leden", "slingan", "ringen", "höjden",
-                   "gården", "parken", "kajen", "strand", "stranden", "liden", "svängen", "vägen")
+STREET_SUFFIXES = (
+    "gatan",
+    "gata",
+    "vägen",
+    "väg",
+    "gränd",
+    "gränden",
+    "torget",
+    "torg",
+    "stigen",
+    "stig",
+    "backen",
+    "backe",
+    "allén",
+    "allé",
+    "platsen",
+    "plan",
+    "leden",
+    "slingan",
+    "ringen",
+    "höjden",
+    "gården",
+    "parken",
+    "kajen",
+    "strand",
+    "stranden",
+    "liden",
+    "svängen",
+    "vägen",
+)
 # "Storgatan 12", "Lilla Nygatan 7 B", "Kungsvägen 3, lgh 1102": a capitalised street name
 # (maybe after Lilla, Norra …) ending in a street word, then a number.
 STREET_PREFIXES = ("Lilla", "Stora", "Norra", "Södra", "Östra", "Västra", "Gamla", "Nya", "Övre", "Nedre")
 ADDRESS = re.compile(
-    r"\b(?:(?:" + "|".join(STREET_PREFIXES) + r")\s)?[A-ZÅÄÖ][\wåäöé-]+?(?:"
+    r"\b(?:(?:"
+    + "|".join(STREET_PREFIXES)
+    + r")\s)?[A-ZÅÄÖ][\wåäöé-]+?(?:"
     + "|".join(sorted(set(STREET_SUFFIXES), key=len, reverse=True))
-    + r")\s+\d{1,4}(?:\s?[A-Za-z]\b)?(?:,?\s*(?i:lgh|lägenhet|lägenhetsnummer)\.?\s*\d{1,5})?")
+    + r")\s+\d{1,4}(?:\s?[A-Za-z]\b)?(?:,?\s*(?i:lgh|lägenhet|lägenhetsnummer)\.?\s*\d{1,5})?"
+)
 # A postal code with its town: "123 45 Exempelby".
 POSTAL = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][\wåäöé-]+")
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
-_DATE = (r"(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{6}|\d{1,2}/\d{1,2}(?:[-/ ]\d{2,4})?|\d{1,2}(?::e|:a)?\s+(?:"
-         + "|".join(MONTHS) + r")(?:\s+\d{4})?|\d{4})")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_DATE = (
+    r"(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{6}|\d{1,2}/\d{1,2}(?:[-/ ]\d{2,4})?|\d{1,2}(?::e|:a)?\s+(?:"
+    + "|".join(MONTHS)
+    + r")(?:\s+\d{4})?|\d{4})"
+)
 # A date after "född", "f.", "födelsedatum", "född den", "born": a date of birth.
-BIRTH_DATE = re.compile(r"\b(född(?:\s+den)?|f\.|födelsedatum:?|födelsedag:?|born(?:\s+on)?)\s*(" + _DATE + r")\b",
-                        re.IGNORECASE)
+BIRTH_DATE = re.compile(
+    r"\b(född(?:\s+den)?|f\.|födelsedatum:?|födelsedag:?|born(?:\s+on)?)\s*(" + _DATE + r")\b", re.IGNORECASE
+)
 MIN_NAME_PART = 2
 
 
@@ -77,8 +123,11 @@ def redact(text, names=()):
         if STREET_WORDS.search(text):
             text = ADDRESS.sub(_("[address]"), text)
         text = POSTAL.sub(_("[address]"), text)
-    parts = sorted({part for name in names if name for part in re.split(r"[\s,]+", name)
-                    if len(part) >= MIN_NAME_PART}, key=len, reverse=True)
+    parts = sorted(
+        {part for name in names if name for part in re.split(r"[\s,]+", name) if len(part) >= MIN_NAME_PART},
+        key=len,
+        reverse=True,
+    )
     if parts:
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in parts) + r")(?:s)?\b", re.IGNORECASE)
         text = pattern.sub(_("[name]"), text)
@@ -87,7 +136,8 @@ def redact(text, names=()):
 
 # Common Swedish words that may start a sentence or appear capitalised, the trade's words,
 # months, weekdays and units. Lower case; a capitalised word is compared in lower case.
-ALLOWED_WORDS = frozenset("""
+ALLOWED_WORDS = frozenset(
+    """
 alla allt alltid allvarlig allvarliga allvarligt andra annan annat anhörig anhöriga anhörige ansvarig ansvariga
 arbete arbetet assistent assistenten assistenter att av avdelning avdelningen avvikelse avvikelsen avvikelser
 bedömning bedömningen bedömdes beslut beslutet beslutade besök besöket biståndshandläggare biståndshandläggaren
@@ -121,12 +171,15 @@ mamman pappa pappan mor modern far fadern bror brodern syster systern barnbarn g
 utredare utredaren chef chefen rapportör rapportören anmälare anmälaren samordnare samordnaren
 kollega kollegan kollegor vikarie vikarien vikarier handläggare handläggaren kund kunden patient patienten
 boenden boendes gäst gästen elev eleven deltagare deltagaren klient klienten ingen ingenting alla både varken vare sig kl klockan ca cirka bl bland annat bla t ex dvs mfl osv
-""".split())
+""".split()
+)
 
-ACRONYMS = frozenset("""
+ACRONYMS = frozenset(
+    """
 IVO IMY SAS MAS MAR LSS SoL HSL HVB SiS OSL GDPR KL LVU LVM SOSFS HSLF-FS SKR BBIC IBIC SoF PuA DSO ÄO IFO
 AB HB LOV LOU PDF SMS SFS LVM LPT BUP SFB RFID ID NPÖ
-""".split())
+""".split()
+)
 
 PROTECTED_PHRASES = re.compile(r"\blex\s+(?:Sarah|Maria)\b", re.IGNORECASE)
 TOKEN = re.compile(r"\[[^\]]*\]|\blex\s+(?:Sarah|Maria)\b|[^\W\d_]+(?:[-'][^\W\d_]+)*", re.IGNORECASE)
@@ -164,7 +217,7 @@ def anonymise(text, names=(), *, allow=(), limit=None):
     at a space with a margin first, and ``shorten``-ed to ``limit`` after), so that a long
     investigation summary costs no more than the short one shown."""
     if limit is not None and text and len(text) > limit * 3 // 2:
-        text = text[:limit * 3 // 2].rsplit(" ", 1)[0]
+        text = text[: limit * 3 // 2].rsplit(" ", 1)[0]
     text = redact(text, names)
     if not text:
         return ""

@@ -52,16 +52,33 @@ def _kind(scope):
 
 def board_compilation(scope, *, on_progress=None):
     subtitle = _("%(board)s, %(start)s – %(end)s. %(kind)s") % {
-        "board": scope.unit.name, "start": scope.start.isoformat(), "end": scope.end.isoformat(), "kind": _kind(scope)}
-    return Compilation(title=_("Compilation of reports for the board"), subtitle=subtitle, scope=scope,
-                       tables=compile_tables(scope, on_progress=on_progress), generated_at=timezone.now())
+        "board": scope.unit.name,
+        "start": scope.start.isoformat(),
+        "end": scope.end.isoformat(),
+        "kind": _kind(scope),
+    }
+    return Compilation(
+        title=_("Compilation of reports for the board"),
+        subtitle=subtitle,
+        scope=scope,
+        tables=compile_tables(scope, on_progress=on_progress),
+        generated_at=timezone.now(),
+    )
 
 
 def quality_chapter(scope, *, on_progress=None):
     subtitle = _("%(municipality)s, %(year)s. %(kind)s") % {
-        "municipality": scope.unit.name, "year": scope.start.year, "kind": _kind(scope)}
-    return Compilation(title=_("Kvalitetsberättelse: reports, complaints and lex Sarah"), subtitle=subtitle,
-                       scope=scope, tables=compile_tables(scope, on_progress=on_progress), generated_at=timezone.now())
+        "municipality": scope.unit.name,
+        "year": scope.start.year,
+        "kind": _kind(scope),
+    }
+    return Compilation(
+        title=_("Kvalitetsberättelse: reports, complaints and lex Sarah"),
+        subtitle=subtitle,
+        scope=scope,
+        tables=compile_tables(scope, on_progress=on_progress),
+        generated_at=timezone.now(),
+    )
 
 
 def year_scope(unit, year, public):

@@ -79,11 +79,21 @@ def to_pdf(compilation):
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=str(compilation.title),
-                            leftMargin=1.5 * cm, rightMargin=1.5 * cm, topMargin=1.5 * cm, bottomMargin=1.5 * cm,
-                            invariant=1)
-    story = [Paragraph(_escape(compilation.title), styles["Title"]),
-             Paragraph(_escape(compilation.subtitle), styles["BodyText"]), Spacer(1, 0.4 * cm)]
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        title=str(compilation.title),
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+        invariant=1,
+    )
+    story = [
+        Paragraph(_escape(compilation.title), styles["Title"]),
+        Paragraph(_escape(compilation.subtitle), styles["BodyText"]),
+        Spacer(1, 0.4 * cm),
+    ]
     for table in compilation.tables:
         story.append(Paragraph(_escape(table.title), styles["Heading2"]))
         data = [[Paragraph(_escape(c), small) for c in table.columns]]
@@ -92,11 +102,15 @@ def to_pdf(compilation):
             story.append(Paragraph(_escape(_("Nothing in the period.")), styles["BodyText"]))
         else:
             grid = Table(data, repeatRows=1, hAlign="LEFT")
-            grid.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]))
+            grid.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
             story.append(grid)
         for note in table.footnotes:
             story.append(Paragraph(_escape(note), small))

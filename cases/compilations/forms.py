@@ -50,13 +50,19 @@ class StatisticsForm(PeriodForm):
 
     by = forms.ChoiceField(label=_("Count by"), choices=list(DIMENSIONS.items()))
     period = forms.ChoiceField(label=_("Period"), choices=list(PERIODS.items()))
-    type = forms.ChoiceField(label=_("Type"), choices=[("", _("All types")), *ReportType.choices], required=False)
+    type = forms.ChoiceField(
+        label=_("Type"), choices=[("", _("All types")), *ReportType.choices], required=False
+    )
 
     @staticmethod
     def defaults():
         today = timezone.localdate()
-        return {"by": "type", "period": "month", "start": datetime.date(today.year, 1, 1).isoformat(),
-                "end": today.isoformat()}
+        return {
+            "by": "type",
+            "period": "month",
+            "start": datetime.date(today.year, 1, 1).isoformat(),
+            "end": today.isoformat(),
+        }
 
 
 class DrillDownForm(StatisticsForm):

@@ -37,7 +37,12 @@ def bucket(kind, year, month):
 
 def bucket_months(kind, year, month):
     """The (year, month) pairs of the period of ``kind`` holding ``year``-``month``, in order."""
-    firsts = {"month": month, "tertial": (tertial(month) - 1) * 4 + 1, "half": 1 if month <= 6 else 7, "year": 1}
+    firsts = {
+        "month": month,
+        "tertial": (tertial(month) - 1) * 4 + 1,
+        "half": 1 if month <= 6 else 7,
+        "year": 1,
+    }
     lengths = {"month": 1, "tertial": 4, "half": 6, "year": 12}
     if kind not in firsts:
         raise ValueError(kind)
@@ -64,8 +69,10 @@ def buckets(kind, start, end):
 def local_range(start, end):
     """Aware datetimes for the whole local days from ``start`` to ``end`` inclusive."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    return (datetime.datetime.combine(start, datetime.time.min, zone),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone))
+    return (
+        datetime.datetime.combine(start, datetime.time.min, zone),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone),
+    )
 
 
 def year_range(year):

@@ -17,12 +17,23 @@ def prune_exports(now):
     one audit row listing them. Returns how many were deleted."""
     cutoff = now - datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
     with transaction.atomic():
-        old = list(ExportJob.objects.select_for_update().filter(created_at__lt=cutoff)
-                   .order_by("created_at").values_list("pk", "status"))
+        old = list(
+            ExportJob.objects.select_for_update()
+            .filter(created_at__lt=cutoff)
+            .order_by("created_at")
+            .values_list("pk", "status")
+        )
         if not old:
             return 0
         ExportJob.objects.filter(pk__in=[pk for pk, _status in old]).delete()
-        audit.record("exports.pruned", payload={
-            "by": "scheduler", "cutoff": cutoff.isoformat(), "retention_days": settings.EXPORT_RETENTION_DAYS,
-            "count": len(old), "exports": [str(pk) for pk, _status in old]})
+        audit.record(
+            "exports.pruned",
+            payload={
+                "by": "scheduler",
+                "cutoff": cutoff.isoformat(),
+                "retention_days": settings.EXPORT_RETENTION_DAYS,
+                "count": len(old),
+                "exports": [str(pk) for pk, _status in old],
+            },
+        )
     return len(old)

@@ -23,9 +23,23 @@ from cases.models.compilations import summary_source_digest
 
 SUMMARY_LIMIT = 400
 DECISION_LIMIT = 200
-FIELDS = ("pk", "case_number", "unit_id", "namnd_id", "closed_at", "lex_sarah_assessment", "decision",
-          "investigation_summary", "submitter_name", "reporter__first_name", "reporter__last_name",
-          "reporter__username", "handler__first_name", "handler__last_name", "handler__username")
+FIELDS = (
+    "pk",
+    "case_number",
+    "unit_id",
+    "namnd_id",
+    "closed_at",
+    "lex_sarah_assessment",
+    "decision",
+    "investigation_summary",
+    "submitter_name",
+    "reporter__first_name",
+    "reporter__last_name",
+    "reporter__username",
+    "handler__first_name",
+    "handler__last_name",
+    "handler__username",
+)
 
 
 @dataclass
@@ -55,25 +69,31 @@ class Draft:
 
 
 def closed_lex_sarah(reports, low, high):
-    return (reports.filter(type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high)
-            .order_by("closed_at", "id"))
+    return reports.filter(
+        type=ReportType.LEX_SARAH, state="closed", closed_at__gte=low, closed_at__lt=high
+    ).order_by("closed_at", "id")
 
 
 def allowed_words(unit, units, category_labels):
     """The unit names from the case's board down to its unit, and the category names."""
     board = units.get(unit.namnd_id) if unit.namnd_id else unit
     ids = [int(p) for p in unit.path.strip("/").split("/")]
-    words = [units[pk].name for pk in ids
-             if pk in units and board is not None and units[pk].path.startswith(board.path)]
+    words = [
+        units[pk].name
+        for pk in ids
+        if pk in units and board is not None and units[pk].path.startswith(board.path)
+    ]
     return words + list(category_labels)
 
 
 def automatic(summary, decision, names, allow):
     """The automatic anonymisation, shortened as a compilation shows it, and the fingerprint
     of the case's text it was made from."""
-    return (anonymise(summary, names, allow=allow, limit=SUMMARY_LIMIT),
-            anonymise(decision, names, allow=allow, limit=DECISION_LIMIT),
-            summary_source_digest(summary, decision))
+    return (
+        anonymise(summary, names, allow=allow, limit=SUMMARY_LIMIT),
+        anonymise(decision, names, allow=allow, limit=DECISION_LIMIT),
+        summary_source_digest(summary, decision),
+    )
 
 
 def drafts(reports, units):
@@ -84,20 +104,35 @@ def drafts(reports, units):
     rows = list(reports.values_list(*FIELDS))
     ids = [row[0] for row in rows]
     names, categories = defaultdict(list), defaultdict(list)
-    for report_id, name in AffectedPerson.objects.filter(report_id__in=ids).exclude(name="").values_list(
-            "report_id", "name"):
+    for report_id, name in (
+        AffectedPerson.objects.filter(report_id__in=ids).exclude(name="").values_list("report_id", "name")
+    ):
         names[report_id].append(name)
-    labels = {t.pk: str(t) for t in Term.objects.filter(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY)
-              .select_related("parent")}
+    labels = {
+        t.pk: str(t)
+        for t in Term.objects.filter(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY).select_related("parent")
+    }
     for report_id, term_id in Report.categories.through.objects.filter(report_id__in=ids).values_list(
-            "report_id", "term_id"):
+        "report_id", "term_id"
+    ):
         categories[report_id].append(labels[term_id])
     reviews = {r.report_id: r for r in SummaryReview.objects.filter(report_id__in=ids)}
     result = []
     for pk, number, unit_id, _namnd_id, closed_at, assessment, decision, summary, *people in rows:
         allow = allowed_words(units[unit_id], units, labels.values())
         short_summary, short_decision, digest = automatic(summary, decision, names[pk] + people, allow)
-        result.append(Draft(report_id=pk, case_number=number, unit_id=unit_id, closed_at=closed_at,
-                            assessment=assessment, categories=sorted(categories[pk]), summary=short_summary,
-                            decision=short_decision, digest=digest, review=reviews.get(pk)))
+        result.append(
+            Draft(
+                report_id=pk,
+                case_number=number,
+                unit_id=unit_id,
+                closed_at=closed_at,
+                assessment=assessment,
+                categories=sorted(categories[pk]),
+                summary=short_summary,
+                decision=short_decision,
+                digest=digest,
+                review=reviews.get(pk),
+            )
+        )
     return result

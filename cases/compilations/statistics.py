@@ -85,14 +85,25 @@ def _monthly(where, by, start, end, filters):
     from the monthly cells (cases.compilations.aggregates); categories count each mark:
     the marks of ``categories`` and the single ``category``."""
     if by == "category":
-        rows = [(_id(key), month, n) for (key, month), n in
-                counted(where, Dimension.MARK, start, end, ("key", "month"), **filters).items()]
-        rows += [(_id(key), month, n) for (key, month), n in
-                 counted(where, Dimension.CATEGORY, start, end, ("key", "month"), **filters).items() if key]
+        rows = [
+            (_id(key), month, n)
+            for (key, month), n in counted(
+                where, Dimension.MARK, start, end, ("key", "month"), **filters
+            ).items()
+        ]
+        rows += [
+            (_id(key), month, n)
+            for (key, month), n in counted(
+                where, Dimension.CATEGORY, start, end, ("key", "month"), **filters
+            ).items()
+            if key
+        ]
     else:
         dimension, field, is_id = CELLS[by]
-        rows = [(_id(key) if is_id else key, month, n) for (key, month), n in
-                counted(where, dimension, start, end, (field, "month"), **filters).items()]
+        rows = [
+            (_id(key) if is_id else key, month, n)
+            for (key, month), n in counted(where, dimension, start, end, (field, "month"), **filters).items()
+        ]
     result = defaultdict(int)
     for key, month, n in rows:
         result[(key, month.year, month.month)] += n
@@ -123,15 +134,26 @@ def statistics(user, *, by, period, start, end, type=None):
         bucket_key, _label = periods.bucket(period, year, month)
         counts[key][index[bucket_key]] += n
     labels = _labels(by, counts.keys())
-    rows = [{"key": NONE_KEY if key is None else key,
-             "label": str(labels.get(key, _("Not stated"))) if key is not None else str(_("Not stated")),
-             "counts": values, "total": sum(values)}
-            for key, values in counts.items()]
+    rows = [
+        {
+            "key": NONE_KEY if key is None else key,
+            "label": str(labels.get(key, _("Not stated"))) if key is not None else str(_("Not stated")),
+            "counts": values,
+            "total": sum(values),
+        }
+        for key, values in counts.items()
+    ]
     rows.sort(key=lambda row: (-row["total"], row["label"]))
     years = [end.year - 2, end.year - 1, end.year]
     trend = defaultdict(int)
-    for (month,), n in counted(where, Dimension.REPORTS, datetime.date(years[0], 1, 1),
-                               datetime.date(years[-1], 12, 31), ("month",), **filters).items():
+    for (month,), n in counted(
+        where,
+        Dimension.REPORTS,
+        datetime.date(years[0], 1, 1),
+        datetime.date(years[-1], 12, 31),
+        ("month",),
+        **filters,
+    ).items():
         trend[month.year] += n
     result = {
         "by": by,
@@ -155,11 +177,17 @@ def statistics(user, *, by, period, start, end, type=None):
 def _suppress(result, bucket_keys, threshold, start, end):
     """Hide small counts in ``result`` (in place), and every count they could be worked out from."""
     rows, width = result["rows"], len(bucket_keys)
-    table = Table(key="statistics", title="", columns=["", *bucket_keys, "total"],
-                  rows=[[row["label"], *row["counts"], row["total"]] for row in rows]
-                  + [["", *result["totals"], result["total"]]],
-                  counts=list(range(1, width + 2)), total_row=True, total_column=width + 1,
-                  row_parts=list(range(1, width + 1)))
+    table = Table(
+        key="statistics",
+        title="",
+        columns=["", *bucket_keys, "total"],
+        rows=[[row["label"], *row["counts"], row["total"]] for row in rows]
+        + [["", *result["totals"], result["total"]]],
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+    )
     suppress(table, threshold)
     for r, row in enumerate(rows):
         row["counts"] = [table.value(r, c) for c in range(1, width + 1)]

@@ -139,8 +139,11 @@ def suppress(table, threshold):
             if (r, source) in table.suppressed:
                 table.suppressed.add((r, derived))
     if table.suppressed:
-        table.footnotes.append(_(
-            "* Hidden: fewer than %(threshold)d, or hidden so that such a number cannot be worked out "
-            "from the totals."
-        ) % {"threshold": threshold})
+        table.footnotes.append(
+            _(
+                "* Hidden: fewer than %(threshold)d, or hidden so that such a number cannot be worked out "
+                "from the totals."
+            )
+            % {"threshold": threshold}
+        )
     return table

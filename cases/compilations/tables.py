@@ -23,7 +23,6 @@ from cases.compilations.aggregates import Dimension, counted
 from cases.compilations.table import Table, with_totals
 from cases.models import (
     Action,
-    AffectedPerson,
     DelegationDecision,
     OrgUnit,
     Regulator,
@@ -69,16 +68,23 @@ class Scope:
     def boards(self):
         if self.unit.kind == OrgUnit.Kind.BOARD:
             return [self.unit]
-        return list(OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD, path__startswith=self.unit.path).order_by("name"))
+        return list(
+            OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD, path__startswith=self.unit.path).order_by("name")
+        )
 
 
 def _terms(vocabulary, scope):
     """The vocabulary's terms valid in the period, each sub-term right after its parent: the
     shared ones and those of the boards compiled, never another board's own."""
-    terms = Term.objects.filter(vocabulary=vocabulary).filter(
-        Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start),
-        Q(board__isnull=True) | Q(board__path__startswith=scope.unit.path),
-    ).select_related("parent")
+    terms = (
+        Term.objects.filter(vocabulary=vocabulary)
+        .filter(
+            Q(valid_from__lte=scope.end),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start),
+            Q(board__isnull=True) | Q(board__path__startswith=scope.unit.path),
+        )
+        .select_related("parent")
+    )
 
     def place(term):
         head = term.parent if term.parent_id else term
@@ -90,18 +96,32 @@ def _terms(vocabulary, scope):
 def cross_table(key, title, stub, column_labels, row_labels, matrix, footnotes=()):
     """A count table with a total column and a total row: every row and column adds up."""
     width = len(column_labels)
-    return Table(key=key, title=title, columns=[stub, *column_labels, TOTAL],
-                 rows=with_totals(row_labels, matrix, width=width, total_label=TOTAL), counts=list(range(1, width + 2)),
-                 total_row=True, total_column=width + 1, row_parts=list(range(1, width + 1)),
-                 footnotes=list(footnotes))
+    return Table(
+        key=key,
+        title=title,
+        columns=[stub, *column_labels, TOTAL],
+        rows=with_totals(row_labels, matrix, width=width, total_label=TOTAL),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+        footnotes=list(footnotes),
+    )
 
 
 def count_list(key, title, stub, heading, labelled, *, total_label=TOTAL, footnotes=()):
     """One count per row, then their total: ``labelled`` is [(label, count)]."""
     rows = [[label, count] for label, count in labelled]
     rows.append([total_label, sum(count for _label, count in labelled)])
-    return Table(key=key, title=title, columns=[stub, heading], rows=rows, counts=[1], total_row=True,
-                 footnotes=list(footnotes))
+    return Table(
+        key=key,
+        title=title,
+        columns=[stub, heading],
+        rows=rows,
+        counts=[1],
+        total_row=True,
+        footnotes=list(footnotes),
+    )
 
 
 def _id(key):
@@ -125,8 +145,13 @@ def lex_sarah_per_year(scope):
     year = scope.end.year
     years = [year - 2, year - 1, year]
     counts = Counter()
-    for (namnd_id, month), n in scope.count(Dimension.REPORTS, ("namnd", "month"), datetime.date(years[0], 1, 1),
-                                            datetime.date(year, 12, 31), type=ReportType.LEX_SARAH).items():
+    for (namnd_id, month), n in scope.count(
+        Dimension.REPORTS,
+        ("namnd", "month"),
+        datetime.date(years[0], 1, 1),
+        datetime.date(year, 12, 31),
+        type=ReportType.LEX_SARAH,
+    ).items():
         counts[(namnd_id, month.year)] += n
     boards = scope.boards()
     matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
@@ -135,7 +160,14 @@ def lex_sarah_per_year(scope):
         key="lex_sarah_per_year",
         title=_("Lex Sarah reports per year"),
         columns=[_("Board"), *[str(y) for y in years]],
-        rows=with_totals([b.name for b in boards], matrix, width=len(years), total_label=TOTAL, totals_column=False, totals_row=many),
+        rows=with_totals(
+            [b.name for b in boards],
+            matrix,
+            width=len(years),
+            total_label=TOTAL,
+            totals_column=False,
+            totals_row=many,
+        ),
         counts=[1, 2, 3],
         total_row=many,
         footnotes=[_("Reports received in each whole calendar year, by the board responsible.")],
@@ -163,24 +195,45 @@ def lex_sarah_per_tertial(scope):
     departments = sorted((units[pk] for pk in counts), key=lambda u: u.name)
     matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
     return cross_table(
-        "lex_sarah_per_tertial", _("Lex Sarah reports per tertial and verksamhet"), _("Verksamhet"),
-        [label for _key, label in tertials], [d.name for d in departments], matrix,
-        footnotes=[_("T1 is January–April, T2 May–August, T3 September–December; only the part of a tertial "
-                     "inside the period is counted.")])
+        "lex_sarah_per_tertial",
+        _("Lex Sarah reports per tertial and verksamhet"),
+        _("Verksamhet"),
+        [label for _key, label in tertials],
+        [d.name for d in departments],
+        matrix,
+        footnotes=[
+            _(
+                "T1 is January–April, T2 May–August, T3 September–December; only the part of a tertial "
+                "inside the period is counted."
+            )
+        ],
+    )
 
 
 def lex_sarah_categories(scope):
-    marks = {int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=ReportType.LEX_SARAH).items()}
+    marks = {
+        int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=ReportType.LEX_SARAH).items()
+    }
     terms = [t for t in _terms(Term.Vocabulary.LEX_SARAH_CATEGORY, scope)]
     known = {t.pk for t in terms}
     terms += list(Term.objects.filter(pk__in=set(marks) - known))
     labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
     report_count = sum(scope.count(Dimension.REPORTS, ("type",), type=ReportType.LEX_SARAH).values())
     return count_list(
-        "lex_sarah_categories", _("Lex Sarah reports per category"), _("Category"), _("Reports"),
-        list(zip(labels, values)), total_label=_("Total category marks"),
-        footnotes=[_("A report counts once in each of its categories, so the total of category marks can exceed "
-                     "the number of reports (%(reports)s).") % {"reports": _count_text(report_count, scope)}])
+        "lex_sarah_categories",
+        _("Lex Sarah reports per category"),
+        _("Category"),
+        _("Reports"),
+        list(zip(labels, values)),
+        total_label=_("Total category marks"),
+        footnotes=[
+            _(
+                "A report counts once in each of its categories, so the total of category marks can exceed "
+                "the number of reports (%(reports)s)."
+            )
+            % {"reports": _count_text(report_count, scope)}
+        ],
+    )
 
 
 def _count_text(value, scope):
@@ -209,26 +262,49 @@ def individuals(scope):
         rows=rows,
         counts=[1, 2],
         total_row=True,
-        footnotes=[_("A report can concern several individuals; an individual concerned by several reports is "
-                     "counted in each.")],
+        footnotes=[
+            _(
+                "A report can concern several individuals; an individual concerned by several reports is "
+                "counted in each."
+            )
+        ],
     )
 
 
 def ivo_notifications(scope):
     low, high = scope.bounds
-    outcomes = dict(RegulatorNotification.objects.filter(
-        report__in=scope.reports, regulator=Regulator.IVO, decided_at__gte=low, decided_at__lt=high,
-    ).values("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
-    labelled = [(_("Awaiting the regulator's decision"), outcomes.get("", 0)),
-                *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices]]
-    return count_list("ivo_notifications", _("Notifications to IVO and their outcome"), _("Outcome"),
-                      _("Notifications"), labelled,
-                      footnotes=[_("Notifications decided in the period, by IVO's decision so far.")])
+    outcomes = dict(
+        RegulatorNotification.objects.filter(
+            report__in=scope.reports,
+            regulator=Regulator.IVO,
+            decided_at__gte=low,
+            decided_at__lt=high,
+        )
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .values_list("outcome", "n")
+    )
+    labelled = [
+        (_("Awaiting the regulator's decision"), outcomes.get("", 0)),
+        *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices],
+    ]
+    return count_list(
+        "ivo_notifications",
+        _("Notifications to IVO and their outcome"),
+        _("Outcome"),
+        _("Notifications"),
+        labelled,
+        footnotes=[_("Notifications decided in the period, by IVO's decision so far.")],
+    )
 
 
 def complaints(scope):
-    counts = {(_id(area), _id(kind)): n for (area, kind), n in
-              scope.count(Dimension.COMPLAINT, ("key", "key2"), type=ReportType.COMPLAINT).items()}
+    counts = {
+        (_id(area), _id(kind)): n
+        for (area, kind), n in scope.count(
+            Dimension.COMPLAINT, ("key", "key2"), type=ReportType.COMPLAINT
+        ).items()
+    }
     kinds = _terms(Term.Vocabulary.COMPLAINT_KIND, scope)
     areas = _terms(Term.Vocabulary.SUBJECT_AREA, scope)
     kinds += list(Term.objects.filter(pk__in={k for _a, k in counts if k} - {t.pk for t in kinds}))
@@ -240,13 +316,24 @@ def complaints(scope):
     if any(k is None for _a, k in counts):
         kind_keys.append((None, NOT_STATED))
     matrix = [[counts.get((a, k), 0) for k, _l in kind_keys] for a, _label in area_keys]
-    return cross_table("complaints", _("Complaints and feedback per kind and subject area"), _("Subject area"),
-                       [label for _k, label in kind_keys], [label for _a, label in area_keys], matrix)
+    return cross_table(
+        "complaints",
+        _("Complaints and feedback per kind and subject area"),
+        _("Subject area"),
+        [label for _k, label in kind_keys],
+        [label for _a, label in area_keys],
+        matrix,
+    )
 
 
 def deviations(scope):
-    numbers = {_id(key): n for (key,), n in scope.count(Dimension.CATEGORY, ("key",), type=ReportType.DEVIATION).items()}
-    acted = {_id(key): n for (key,), n in scope.count(Dimension.ACTED, ("key",), type=ReportType.DEVIATION).items()}
+    numbers = {
+        _id(key): n
+        for (key,), n in scope.count(Dimension.CATEGORY, ("key",), type=ReportType.DEVIATION).items()
+    }
+    acted = {
+        _id(key): n for (key,), n in scope.count(Dimension.ACTED, ("key",), type=ReportType.DEVIATION).items()
+    }
     counts = {key: (n, acted.get(key, 0)) for key, n in numbers.items()}
     terms = _terms(Term.Vocabulary.DEVIATION_CATEGORY, scope)
     terms += list(Term.objects.filter(pk__in={k for k in counts if k} - {t.pk for t in terms}))
@@ -272,40 +359,67 @@ def deviations(scope):
 
 
 def risks(scope):
-    counts = {(_id(band), type_): n for (band, type_), n in scope.count(Dimension.RISK, ("key", "type")).items()}
-    bands = list(RiskBand.objects.filter(Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) |
-                                         Q(valid_to__gte=scope.start)).order_by("min_score"))
+    counts = {
+        (_id(band), type_): n for (band, type_), n in scope.count(Dimension.RISK, ("key", "type")).items()
+    }
+    bands = list(
+        RiskBand.objects.filter(
+            Q(valid_from__lte=scope.end), Q(valid_to__isnull=True) | Q(valid_to__gte=scope.start)
+        ).order_by("min_score")
+    )
     keys = [(b.pk, str(b)) for b in bands]
     if any(b is None for b, _t in counts):
         keys.append((None, _("Not assessed")))
     types = list(ReportType)
     matrix = [[counts.get((band, t.value), 0) for t in types] for band, _label in keys]
-    return cross_table("risks", _("Reports per risk level"), _("Risk level"), [t.label for t in types],
-                       [label for _b, label in keys], matrix)
+    return cross_table(
+        "risks",
+        _("Reports per risk level"),
+        _("Risk level"),
+        [t.label for t in types],
+        [label for _b, label in keys],
+        matrix,
+    )
 
 
 def actions(scope):
     counts = dict(scope.count(Dimension.ACTION, ("type", "key")))
     types, statuses = list(ReportType), list(Action.Status)
     matrix = [[counts.get((t.value, s.value), 0) for s in statuses] for t in types]
-    return cross_table("actions", _("Actions by origin and status"), _("Origin"), [s.label for s in statuses],
-                       [t.label for t in types], matrix,
-                       footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")])
+    return cross_table(
+        "actions",
+        _("Actions by origin and status"),
+        _("Origin"),
+        [s.label for s in statuses],
+        [t.label for t in types],
+        matrix,
+        footnotes=[_("Actions on the reports received in the period, by the type of report they came from.")],
+    )
 
 
 def breaches(scope):
     # Each breach counts under ``aggregates.breach_outcome``: notified to IMY (with IMY's
     # outcome, or awaiting it), documented only (a decision not to notify), or undecided.
-    counts = {key: n for (key,), n in scope.count(Dimension.BREACH, ("key",), type=ReportType.DATA_BREACH).items()}
+    counts = {
+        key: n for (key,), n in scope.count(Dimension.BREACH, ("key",), type=ReportType.DATA_BREACH).items()
+    }
     labels = [
         ("not_notified", _("Not notified to IMY (documented only)")),
         ("awaiting", _("Notified to IMY, awaiting IMY's decision")),
-        *[(value, _("Notified to IMY: %(outcome)s") % {"outcome": label})
-          for value, label in RegulatorNotification.Outcome.choices],
+        *[
+            (value, _("Notified to IMY: %(outcome)s") % {"outcome": label})
+            for value, label in RegulatorNotification.Outcome.choices
+        ],
         ("undecided", _("Not yet decided")),
     ]
-    return count_list("breaches", _("Personal data breaches and notifications to IMY"), _("Outcome"), _("Breaches"),
-                      [(label, counts.get(key, 0)) for key, label in labels], total_label=_("Breaches reported"))
+    return count_list(
+        "breaches",
+        _("Personal data breaches and notifications to IMY"),
+        _("Outcome"),
+        _("Breaches"),
+        [(label, counts.get(key, 0)) for key, label in labels],
+        total_label=_("Breaches reported"),
+    )
 
 
 def summaries(scope):
@@ -327,8 +441,13 @@ def summaries(scope):
             decision, summary = awaiting, awaiting
         else:
             decision, summary = draft.decision, draft.summary
-        row = [verksamhet(units[draft.unit_id], units).name, ", ".join(draft.categories),
-               assessments.get(draft.assessment, ""), decision, summary]
+        row = [
+            verksamhet(units[draft.unit_id], units).name,
+            ", ".join(draft.categories),
+            assessments.get(draft.assessment, ""),
+            decision,
+            summary,
+        ]
         if not scope.public:
             row.insert(0, draft.case_number)
             row.append(_("Approved") if draft.approved else awaiting)
@@ -337,13 +456,20 @@ def summaries(scope):
     if not scope.public:
         columns.insert(0, _("Case number"))
         columns.append(_("Review"))
-    footnotes = [_("Summaries are shortened and anonymised: names, personal identity numbers, contact details, "
-                   "addresses and dates of birth are removed, and the SAS reviews each summary before it is "
-                   "published.")]
+    footnotes = [
+        _(
+            "Summaries are shortened and anonymised: names, personal identity numbers, contact details, "
+            "addresses and dates of birth are removed, and the SAS reviews each summary before it is "
+            "published."
+        )
+    ]
     pending = sum(1 for draft in drafts if not draft.approved)
     if pending:
-        note = (_("%(pending)d of %(total)d summaries are awaiting the SAS's review and are not published yet.")
-                if scope.public else _("%(pending)d of %(total)d summaries are awaiting the SAS's review."))
+        note = (
+            _("%(pending)d of %(total)d summaries are awaiting the SAS's review and are not published yet.")
+            if scope.public
+            else _("%(pending)d of %(total)d summaries are awaiting the SAS's review.")
+        )
         footnotes.append(note % {"pending": pending, "total": len(drafts)})
     return Table(
         key="summaries",
@@ -357,22 +483,40 @@ def summaries(scope):
 
 def delegation_decisions(scope):
     low, high = scope.bounds
-    decisions = (DelegationDecision.objects.filter(report__in=scope.reports, decided_at__gte=low, decided_at__lt=high)
-                 .order_by("decided_at", "id")
-                 .values_list("decided_at", "report__case_number", "kind", "delegate_title", "delegate_name",
-                              "legal_reference__citation"))
+    decisions = (
+        DelegationDecision.objects.filter(report__in=scope.reports, decided_at__gte=low, decided_at__lt=high)
+        .order_by("decided_at", "id")
+        .values_list(
+            "decided_at",
+            "report__case_number",
+            "kind",
+            "delegate_title",
+            "delegate_name",
+            "legal_reference__citation",
+        )
+    )
     kinds = dict(DelegationDecision.Kind.choices)
     rows = []
     for decided_at, number, kind, title, name, citation in decisions:
-        row = [timezone.localtime(decided_at).date().isoformat(), kinds.get(kind, kind), title or name, citation]
+        row = [
+            timezone.localtime(decided_at).date().isoformat(),
+            kinds.get(kind, kind),
+            title or name,
+            citation,
+        ]
         if not scope.public:
             row.insert(1, number)
         rows.append(row)
     columns = [_("Date"), _("Decision"), _("Delegate"), _("Legal basis")]
     if not scope.public:
         columns.insert(1, _("Case number"))
-    return Table(key="delegation_decisions", title=_("Delegation decisions"), columns=columns, rows=rows,
-                 stub=len(columns))
+    return Table(
+        key="delegation_decisions",
+        title=_("Delegation decisions"),
+        columns=columns,
+        rows=rows,
+        stub=len(columns),
+    )
 
 
 BUILDERS = [

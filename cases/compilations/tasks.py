@@ -29,8 +29,12 @@ def scope_of(params):
     unit = OrgUnit.objects.get(pk=params["unit"])
     if params["kind"] == "quality_chapter":
         return year_scope(unit, params["year"], params["public"])
-    return Scope(unit=unit, start=datetime.date.fromisoformat(params["from"]),
-                 end=datetime.date.fromisoformat(params["to"]), public=params["public"])
+    return Scope(
+        unit=unit,
+        start=datetime.date.fromisoformat(params["from"]),
+        end=datetime.date.fromisoformat(params["to"]),
+        public=params["public"],
+    )
 
 
 def build(params, on_progress=None):
@@ -60,8 +64,12 @@ def run_export(job_id):
         compilation = build(params, on_progress=progress)
         content, content_type = exports.render(compilation, params["format"])
     except NoLongerAllowed:
-        logger.warning("Export %s refused: user %s may no longer compile unit %s", job.pk, job.requested_by_id,
-                       params.get("unit"))
+        logger.warning(
+            "Export %s refused: user %s may no longer compile unit %s",
+            job.pk,
+            job.requested_by_id,
+            params.get("unit"),
+        )
         return _failed(job, ExportJob.Failure.NOT_ALLOWED)
     except Exception:
         # The traceback goes to the operator's log under the job's id, which the requester
@@ -69,12 +77,18 @@ def run_export(job_id):
         logger.exception("Export %s failed", job.pk)
         return _failed(job, ExportJob.Failure.ERROR)
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE, progress=100, content=content, content_type=content_type,
-        filename=exports.filename(compilation, params["format"]), finished_at=timezone.now())
+        status=ExportJob.Status.DONE,
+        progress=100,
+        content=content,
+        content_type=content_type,
+        filename=exports.filename(compilation, params["format"]),
+        finished_at=timezone.now(),
+    )
     return "done"
 
 
 def _failed(job, reason):
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, failure=reason,
-                                               finished_at=timezone.now())
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.FAILED, failure=reason, finished_at=timezone.now()
+    )
     return "failed"

@@ -39,18 +39,35 @@ def statistics_page(request):
     context = {"form": form, "drill_down": may_drill_down(request.user)}
     if form.is_valid():
         data = form.cleaned_data
-        result = statistics.statistics(request.user, by=data["by"], period=data["period"], start=data["start"],
-                                       end=data["end"], type=data["type"] or None)
-        base = {"by": data["by"], "from": data["start"].isoformat(), "to": data["end"].isoformat(),
-                "type": data["type"] or ""}
+        result = statistics.statistics(
+            request.user,
+            by=data["by"],
+            period=data["period"],
+            start=data["start"],
+            end=data["end"],
+            type=data["type"] or None,
+        )
+        base = {
+            "by": data["by"],
+            "from": data["start"].isoformat(),
+            "to": data["end"].isoformat(),
+            "type": data["type"] or "",
+        }
         for row in result["rows"]:
             row["url"] = reverse("statistics-cases") + "?" + urlencode({**base, "value": row["key"]})
         context.update(
             result=result,
-            chart=bar_chart("by-dimension", _("Number of reports by %(dimension)s") % {
-                "dimension": StatisticsForm.DIMENSIONS[data["by"]]}, [(r["label"], r["total"]) for r in result["rows"]]),
-            trend_chart=bar_chart("trend", _("Reports per year, three years"),
-                                  [(str(t["year"]), t["count"]) for t in result["trend"]]),
+            chart=bar_chart(
+                "by-dimension",
+                _("Number of reports by %(dimension)s")
+                % {"dimension": StatisticsForm.DIMENSIONS[data["by"]]},
+                [(r["label"], r["total"]) for r in result["rows"]],
+            ),
+            trend_chart=bar_chart(
+                "trend",
+                _("Reports per year, three years"),
+                [(str(t["year"]), t["count"]) for t in result["trend"]],
+            ),
         )
     return render(request, "compilations/statistics.html", context)
 
@@ -63,25 +80,41 @@ def statistics_cases_page(request):
     if not form.is_valid():
         return render(request, "compilations/statistics_cases.html", {"form": form}, status=400)
     data = form.cleaned_data
-    reports = statistics.drill_down(request.user, by=data["by"], value=data["value"], start=data["start"],
-                                    end=data["end"], type=data["type"] or None)
+    reports = statistics.drill_down(
+        request.user,
+        by=data["by"],
+        value=data["value"],
+        start=data["start"],
+        end=data["end"],
+        type=data["type"] or None,
+    )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record_read("report.listed", actor=request.user, report_ids=[r.pk for r in page], payload={"statistics": data["by"]})
+    audit.record_read(
+        "report.listed",
+        actor=request.user,
+        report_ids=[r.pk for r in page],
+        payload={"statistics": data["by"]},
+    )
     return render(request, "compilations/statistics_cases.html", {"form": form, "page": page})
 
 
 class ExportRequestForm(PeriodForm):
     namnd = forms.ModelChoiceField(label=gettext_lazy("Board"), queryset=OrgUnit.objects.none())
-    public = forms.BooleanField(label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True)
-    format = forms.ChoiceField(label=gettext_lazy("Format"),
-                               choices=[("pdf", "PDF"), ("docx", "DOCX"), ("xlsx", "XLSX"), ("csv", "CSV")])
+    public = forms.BooleanField(
+        label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True
+    )
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("pdf", "PDF"), ("docx", "DOCX"), ("xlsx", "XLSX"), ("csv", "CSV")],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         scope = role_scope(user)
         self.fields["namnd"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).filter(
-            scope.units_q(PUBLIC_ROLES, prefix=""))
+            scope.units_q(PUBLIC_ROLES, prefix="")
+        )
 
     def clean(self):
         data = super().clean()
@@ -102,16 +135,31 @@ def compilations_page(request):
     form = ExportRequestForm(data=request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        params = {"kind": "compilation", "unit": data["namnd"].pk, "from": data["start"].isoformat(),
-                  "to": data["end"].isoformat(), "public": data["public"], "format": data["format"]}
-        audit.record("compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS)
+        params = {
+            "kind": "compilation",
+            "unit": data["namnd"].pk,
+            "from": data["start"].isoformat(),
+            "to": data["end"].isoformat(),
+            "public": data["public"],
+            "format": data["format"],
+        }
+        audit.record(
+            "compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS
+        )
         job = start_export(request.user, params)
         return redirect("compilation-job", job_id=job.pk)
     jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")[:10]
-    return render(request, "compilations/compilations.html",
-                  {"form": form, "jobs": jobs, "quality_chapter": municipalities_for(request.user).exists(),
-                   "reviews": sas_boards(request.user).exists()},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "compilations/compilations.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "quality_chapter": municipalities_for(request.user).exists(),
+            "reviews": sas_boards(request.user).exists(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 class QualityChapterRequestForm(forms.Form):
@@ -119,7 +167,9 @@ class QualityChapterRequestForm(forms.Form):
 
     municipality = forms.ModelChoiceField(label=gettext_lazy("Municipality"), queryset=OrgUnit.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    public = forms.BooleanField(label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True)
+    public = forms.BooleanField(
+        label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True
+    )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("docx", "DOCX"), ("pdf", "PDF")])
 
     def __init__(self, *args, user, **kwargs):
@@ -130,15 +180,20 @@ class QualityChapterRequestForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("municipality") and not may_compile(self.user, data["municipality"], data.get("public", False)):
+        if data.get("municipality") and not may_compile(
+            self.user, data["municipality"], data.get("public", False)
+        ):
             self.add_error("public", _("You may make the public version only."))
         return data
 
 
 def municipalities_for(user):
     """The municipalities where the user holds a compiling role (public at least)."""
-    return OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY).filter(
-        role_scope(user).units_q(PUBLIC_ROLES, prefix="")).order_by("name")
+    return (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY)
+        .filter(role_scope(user).units_q(PUBLIC_ROLES, prefix=""))
+        .order_by("name")
+    )
 
 
 @login_required
@@ -152,15 +207,27 @@ def quality_chapter_page(request):
     form = QualityChapterRequestForm(data=request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        params = {"kind": "quality_chapter", "unit": data["municipality"].pk, "year": data["year"],
-                  "public": data["public"], "format": data["format"]}
-        audit.record("compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS)
+        params = {
+            "kind": "quality_chapter",
+            "unit": data["municipality"].pk,
+            "year": data["year"],
+            "public": data["public"],
+            "format": data["format"],
+        }
+        audit.record(
+            "compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS
+        )
         job = start_export(request.user, params)
         return redirect("compilation-job", job_id=job.pk)
-    jobs = (ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter")
-            .defer("content")[:10])
-    return render(request, "compilations/quality_chapter.html", {"form": form, "jobs": jobs},
-                  status=400 if request.method == "POST" else 200)
+    jobs = ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter").defer(
+        "content"
+    )[:10]
+    return render(
+        request,
+        "compilations/quality_chapter.html",
+        {"form": form, "jobs": jobs},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -168,15 +235,26 @@ def compilation_job_page(request, job_id):
     job = ExportJob.objects.filter(pk=job_id, requested_by=request.user).defer("content").first()
     if job is None:
         raise Http404
-    return render(request, "compilations/export_job.html", {
-        "job": job, "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
-        "download_url": reverse("api:export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else ""})
+    return render(
+        request,
+        "compilations/export_job.html",
+        {
+            "job": job,
+            "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
+            "download_url": reverse("api:export-download", args=[job.pk])
+            if job.status == ExportJob.Status.DONE
+            else "",
+        },
+    )
 
 
 def sas_boards(user):
     """The boards where the user is SAS (their summaries are the user's to review)."""
-    return OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).filter(
-        role_scope(user).units_q({Role.SAS}, prefix="")).order_by("name")
+    return (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD)
+        .filter(role_scope(user).units_q({Role.SAS}, prefix=""))
+        .order_by("name")
+    )
 
 
 class ReviewPeriodForm(PeriodForm):
@@ -201,7 +279,8 @@ def reviews_page(request):
     low, high = local_range(period.cleaned_data["start"], period.cleaned_data["end"])
     scope = role_scope(request.user)
     reports = reviews.closed_lex_sarah(
-        selectors.visible_reports(request.user).filter(scope.units_q({Role.SAS}), namnd__in=boards), low, high)
+        selectors.visible_reports(request.user).filter(scope.units_q({Role.SAS}), namnd__in=boards), low, high
+    )
     units = {}
     for board in boards:
         units.update({u.pk: u for u in OrgUnit.objects.filter(path__startswith=board.path)})
@@ -212,28 +291,54 @@ def reviews_page(request):
         if draft is None:
             raise Http404
         try:
-            do_approve_summary(request.user, draft.report_id, request.POST.get("summary", ""),
-                               decision=request.POST.get("decision", ""))
+            do_approve_summary(
+                request.user,
+                draft.report_id,
+                request.POST.get("summary", ""),
+                decision=request.POST.get("decision", ""),
+            )
         except ValidationError as exc:
             errors[draft.report_id] = exc.messages
         else:
             messages.success(request, _("The summary of %(case)s is approved.") % {"case": draft.case_number})
             return redirect(request.get_full_path())
-    audit.record_read("report.listed", actor=request.user, report_ids=[d.report_id for d in drafts],
-                      payload={"summary_reviews": True})
+    audit.record_read(
+        "report.listed",
+        actor=request.user,
+        report_ids=[d.report_id for d in drafts],
+        payload={"summary_reviews": True},
+    )
     drafts.sort(key=lambda d: d.approved)
-    entries = [{"draft": d, "unit": units[d.unit_id].name, "errors": errors.get(d.report_id, []),
-                "summary": request.POST.get("summary") if d.report_id in errors else
-                (d.review.summary if d.approved else d.summary),
-                "decision": request.POST.get("decision") if d.report_id in errors else
-                (d.review.decision if d.approved else d.decision)} for d in drafts]
-    return render(request, "compilations/reviews.html", {
-        "period": period, "entries": entries, "pending": sum(1 for d in drafts if not d.approved),
-    }, status=400 if errors else 200)
+    entries = [
+        {
+            "draft": d,
+            "unit": units[d.unit_id].name,
+            "errors": errors.get(d.report_id, []),
+            "summary": request.POST.get("summary")
+            if d.report_id in errors
+            else (d.review.summary if d.approved else d.summary),
+            "decision": request.POST.get("decision")
+            if d.report_id in errors
+            else (d.review.decision if d.approved else d.decision),
+        }
+        for d in drafts
+    ]
+    return render(
+        request,
+        "compilations/reviews.html",
+        {
+            "period": period,
+            "entries": entries,
+            "pending": sum(1 for d in drafts if not d.approved),
+        },
+        status=400 if errors else 200,
+    )
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("CSV file"), help_text=gettext_lazy("The columns of docs/import.md."))
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"), help_text=gettext_lazy("The columns of docs/import.md.")
+    )
 
 
 def may_import(user):
@@ -249,8 +354,11 @@ def import_page(request):
     errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            reports = do_import_reports(form.cleaned_data["file"].read(), acting_user=request.user,
-                                        filename=form.cleaned_data["file"].name)
+            reports = do_import_reports(
+                form.cleaned_data["file"].read(),
+                acting_user=request.user,
+                filename=form.cleaned_data["file"].name,
+            )
         except ImportRejected as exc:
             errors = exc.rows
         except PermissionDenied as exc:

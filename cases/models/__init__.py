@@ -1,7 +1,5 @@
 from cases.models.aggregates import CountedCase, MonthlyCount
 from cases.models.audit import AuditEvent, AuditHead
-from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
-from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.case_content import (
     Action,
     AffectedPerson,
@@ -11,10 +9,11 @@ from cases.models.case_content import (
     InformationEvent,
     InvestigationEntry,
 )
-from cases.models.messages import CaseMessage, ReceiptCode
+from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
+from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.idempotency import IdempotencyKey
-from cases.models.outbox import OutboxEvent
 from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
+from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.organisation import (
     GRANTABLE_ROLES,
     OrgUnit,
@@ -23,6 +22,7 @@ from cases.models.organisation import (
     Role,
     User,
 )
+from cases.models.outbox import OutboxEvent
 from cases.models.reference import (
     DeadlineRule,
     InvestigationTopic,
@@ -36,15 +36,52 @@ from cases.models.regulators import DelegationDecision, Regulator, RegulatorNoti
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
 
 __all__ = [
-    "Action", "ActionReminder", "AffectedPerson", "CaseClock", "ClockEvent", "AppendOnlyError", "Attachment", "AuditEvent", "AuditHead", "CaseNumberSequence", "Cause",
-    "Complaint", "DataBreach", "DeadlineRule", "DelegationDecision", "Deviation", "GRANTABLE_ROLES",
-    "InformationEvent", "InvestigationEntry", "InvestigationTopic", "LegalReference", "LexSarah", "OrgUnit",
-    "OrgUnitGroupObjectPermission", "OrgUnitUserObjectPermission", "Regulator", "RegulatorNotification", "Report",
-    "ReportLink", "ReportType", "ReportUserObjectPermission", "RiskBand", "RiskRoutingRule", "Role", "Supplement",
-    "TYPE_MODELS", "Term", "User",
-    "ExportJob", "RegulatorDocument", "SummaryReview", "SuppressionRule",
-    "CaseMessage", "ReceiptCode",
-    "IdempotencyKey", "OutboxEvent",
+    "Action",
+    "ActionReminder",
+    "AffectedPerson",
+    "CaseClock",
+    "ClockEvent",
+    "AppendOnlyError",
+    "Attachment",
+    "AuditEvent",
+    "AuditHead",
+    "CaseNumberSequence",
+    "Cause",
+    "Complaint",
+    "DataBreach",
+    "DeadlineRule",
+    "DelegationDecision",
+    "Deviation",
+    "GRANTABLE_ROLES",
+    "InformationEvent",
+    "InvestigationEntry",
+    "InvestigationTopic",
+    "LegalReference",
+    "LexSarah",
+    "OrgUnit",
+    "OrgUnitGroupObjectPermission",
+    "OrgUnitUserObjectPermission",
+    "Regulator",
+    "RegulatorNotification",
+    "Report",
+    "ReportLink",
+    "ReportType",
+    "ReportUserObjectPermission",
+    "RiskBand",
+    "RiskRoutingRule",
+    "Role",
+    "Supplement",
+    "TYPE_MODELS",
+    "Term",
+    "User",
+    "ExportJob",
+    "RegulatorDocument",
+    "SummaryReview",
+    "SuppressionRule",
+    "CaseMessage",
+    "ReceiptCode",
+    "IdempotencyKey",
+    "OutboxEvent",
     "CountedCase",
     "MonthlyCount",
 ]

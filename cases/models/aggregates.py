@@ -47,14 +47,22 @@ class MonthlyCount(models.Model):
     class Meta:
         verbose_name = _("monthly count")
         verbose_name_plural = _("monthly counts")
-        constraints = [models.UniqueConstraint(fields=["month", "type", "unit", "namnd", "dimension", "key", "key2"],
-                                               name="monthly_count_cell")]
-        indexes = [models.Index(fields=["dimension", "month"], name="monthly_count_dim_month"),
-                   models.Index(fields=["namnd", "dimension", "month"], name="monthly_count_namnd_dim"),
-                   models.Index(fields=["unit", "type", "month"], name="monthly_count_group")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "type", "unit", "namnd", "dimension", "key", "key2"],
+                name="monthly_count_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["dimension", "month"], name="monthly_count_dim_month"),
+            models.Index(fields=["namnd", "dimension", "month"], name="monthly_count_namnd_dim"),
+            models.Index(fields=["unit", "type", "month"], name="monthly_count_group"),
+        ]
 
     def __str__(self):
-        return f"{self.month:%Y-%m} {self.type} {self.unit_id} {self.dimension} {self.key} {self.key2}: {self.n}"
+        return (
+            f"{self.month:%Y-%m} {self.type} {self.unit_id} {self.dimension} {self.key} {self.key2}: {self.n}"
+        )
 
 
 class CountedCase(models.Model):
@@ -66,7 +74,9 @@ class CountedCase(models.Model):
     n]`` lists; a case without a row counts nowhere yet (written past the services, to be
     counted by ``manage.py aggregates --rebuild`` or its next audited change)."""
 
-    report = models.OneToOneField("cases.Report", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    report = models.OneToOneField(
+        "cases.Report", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
     cells = models.JSONField(default=list)
 
     class Meta:

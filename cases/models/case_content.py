@@ -21,7 +21,8 @@ class AffectedPerson(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     personnummer = models.CharField(_("personal identity number"), max_length=13, blank=True)
     protected_identity = models.BooleanField(
-        _("protected identity (skyddade personuppgifter)"), default=False,
+        _("protected identity (skyddade personuppgifter)"),
+        default=False,
     )
     role = models.CharField(_("how the person is concerned"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,8 +46,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("size"))
     sha256 = models.CharField(max_length=64)
     # None: sent with the public form, by someone without an account.
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                    null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,7 +68,9 @@ class InvestigationEntry(models.Model):
         ASSESSMENT = "assessment", _("Assessment")
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="investigation_entries")
-    topic = models.ForeignKey(InvestigationTopic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT)
+    topic = models.ForeignKey(
+        InvestigationTopic, verbose_name=_("topic"), null=True, blank=True, on_delete=models.PROTECT
+    )
     text = models.TextField(_("text"))
     entry_date = models.DateField(_("date"), default=timezone.localdate)
     source = models.CharField(_("source"), max_length=300)
@@ -74,7 +78,14 @@ class InvestigationEntry(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_name = models.CharField(_("author"), max_length=200, editable=False)
     author_title = models.CharField(_("author's title"), max_length=120, editable=False)
-    corrects = models.ForeignKey("self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,7 +103,9 @@ class InformationEvent(models.Model):
     """The affected person informed and heard: when, how, by whom, and their view."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="information_events")
-    person = models.ForeignKey(AffectedPerson, verbose_name=_("person"), on_delete=models.PROTECT, related_name="information_events")
+    person = models.ForeignKey(
+        AffectedPerson, verbose_name=_("person"), on_delete=models.PROTECT, related_name="information_events"
+    )
     informed_at = models.DateTimeField(_("informed at"))
     channel = models.CharField(_("how"), max_length=120)
     informed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -135,8 +148,15 @@ class Action(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(_("action"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    causes = models.ManyToManyField(Cause, verbose_name=_("causes addressed"), blank=True, related_name="actions")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_actions")
+    causes = models.ManyToManyField(
+        Cause, verbose_name=_("causes addressed"), blank=True, related_name="actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_actions",
+    )
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)

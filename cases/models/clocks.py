@@ -17,23 +17,33 @@ from cases.models.reports import Report
 
 
 class CaseClock(models.Model):
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("case"))
-    rule = models.ForeignKey(DeadlineRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("deadline rule"))
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="clocks", verbose_name=_("case")
+    )
+    rule = models.ForeignKey(
+        DeadlineRule, on_delete=models.PROTECT, related_name="+", verbose_name=_("deadline rule")
+    )
     code = models.SlugField(_("code"), max_length=60, help_text=_("The rule's code, kept for queries."))
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))
-    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True,
-                                      help_text=_("When what the clock measures was done."))
+    stopped_at = models.DateTimeField(
+        _("stopped at"), null=True, blank=True, help_text=_("When what the clock measures was done.")
+    )
 
     class Meta:
         verbose_name = _("clock")
         verbose_name_plural = _("clocks")
         ordering = ["due_at"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "code"], condition=Q(stopped_at__isnull=True),
-                                    name="clock_one_running_per_code"),
+            models.UniqueConstraint(
+                fields=["report", "code"],
+                condition=Q(stopped_at__isnull=True),
+                name="clock_one_running_per_code",
+            ),
         ]
-        indexes = [models.Index(fields=["due_at"], condition=Q(stopped_at__isnull=True), name="clock_running_due")]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(stopped_at__isnull=True), name="clock_running_due")
+        ]
 
     def __str__(self):
         return f"{self.code} {self.due_at:%Y-%m-%d %H:%M}"
@@ -62,7 +72,11 @@ def with_legal_references(clocks):
         day = timezone.localtime(clock.started_at).date()
         code = clock.rule.legal_reference.code
         clock.legal_reference = next(
-            (v for v in versions if v.code == code and v.valid_from <= day and (v.valid_to is None or day <= v.valid_to)),
+            (
+                v
+                for v in versions
+                if v.code == code and v.valid_from <= day and (v.valid_to is None or day <= v.valid_to)
+            ),
             clock.rule.legal_reference,
         )
     return clocks
@@ -76,8 +90,9 @@ class ClockEvent(models.Model):
 
     clock = models.ForeignKey(CaseClock, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    level = models.PositiveIntegerField(_("level"), default=0,
-                                        help_text=_("Hours left for a warning; 0 for other kinds."))
+    level = models.PositiveIntegerField(
+        _("level"), default=0, help_text=_("Hours left for a warning; 0 for other kinds.")
+    )
     fired_at = models.DateTimeField(_("fired at"), default=timezone.now)
 
     class Meta:
@@ -102,4 +117,6 @@ class ActionReminder(models.Model):
     class Meta:
         verbose_name = _("action reminder")
         verbose_name_plural = _("action reminders")
-        constraints = [models.UniqueConstraint(fields=["action", "kind", "due_date"], name="action_reminder_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "kind", "due_date"], name="action_reminder_once")
+        ]

@@ -20,7 +20,8 @@ class SuppressionRule(Validity):
     """Public compilations hide counts below ``threshold`` (and what would reveal them)."""
 
     threshold = models.PositiveSmallIntegerField(
-        _("smallest count shown"), default=DEFAULT_SUPPRESSION_THRESHOLD,
+        _("smallest count shown"),
+        default=DEFAULT_SUPPRESSION_THRESHOLD,
         help_text=_("Counts from 1 up to one below this are hidden in public compilations."),
     )
     basis = models.CharField(_("basis"), max_length=200, blank=True)
@@ -53,8 +54,12 @@ class RegulatorDocument(models.Model):
         NOTIFICATION = "notification", _("Notification")
         SUPPLEMENT = "supplement", _("Supplement")
 
-    notification = models.ForeignKey(RegulatorNotification, on_delete=models.PROTECT, related_name="documents")
-    supplement = models.OneToOneField(Supplement, null=True, blank=True, on_delete=models.PROTECT, related_name="document")
+    notification = models.ForeignKey(
+        RegulatorNotification, on_delete=models.PROTECT, related_name="documents"
+    )
+    supplement = models.OneToOneField(
+        Supplement, null=True, blank=True, on_delete=models.PROTECT, related_name="document"
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     regulator_case_number = models.CharField(_("the regulator's case number"), max_length=60, blank=True)
     json_bytes = models.BinaryField(_("document (JSON)"))
@@ -82,8 +87,10 @@ class RegulatorDocument(models.Model):
 
     def verifies(self):
         """Both stored hashes still match the stored bytes."""
-        return (hashlib.sha256(bytes(self.json_bytes)).hexdigest() == self.json_sha256
-                and hashlib.sha256(bytes(self.pdf_bytes)).hexdigest() == self.pdf_sha256)
+        return (
+            hashlib.sha256(bytes(self.json_bytes)).hexdigest() == self.json_sha256
+            and hashlib.sha256(bytes(self.pdf_bytes)).hexdigest() == self.pdf_sha256
+        )
 
 
 class ExportJob(models.Model):
@@ -98,11 +105,18 @@ class ExportJob(models.Model):
     class Failure(models.TextChoices):
         """Why a job failed, in words for its requester: the details are in the log."""
 
-        NOT_ALLOWED = "not_allowed", _("You may no longer make this compilation: your roles have changed since "
-                                       "you asked for it.")
-        ERROR = "error", _("The file could not be made because of an error in the system. The error has been "
-                           "logged for the operator; try again later, and quote the reference below if you "
-                           "contact your system administrator.")
+        NOT_ALLOWED = (
+            "not_allowed",
+            _("You may no longer make this compilation: your roles have changed since you asked for it."),
+        )
+        ERROR = (
+            "error",
+            _(
+                "The file could not be made because of an error in the system. The error has been "
+                "logged for the operator; try again later, and quote the reference below if you "
+                "contact your system administrator."
+            ),
+        )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -115,7 +129,9 @@ class ExportJob(models.Model):
     content = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    failure = models.CharField(_("reason for the failure"), max_length=16, choices=Failure.choices, blank=True)
+    failure = models.CharField(
+        _("reason for the failure"), max_length=16, choices=Failure.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("export")
@@ -144,8 +160,9 @@ class SummaryReview(models.Model):
     summary = models.TextField(_("summary as approved"))
     decision = models.TextField(_("decision as approved"), blank=True)
     source_sha256 = models.CharField(max_length=64)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
-                                    on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(_("approved at"))
 
     class Meta:

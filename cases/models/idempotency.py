@@ -17,8 +17,9 @@ from cases.models.reports import Report
 
 class IdempotencyKey(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # The SHA-256 of the request (method, path and parsed body): the same key with another
     # request is refused.
     fingerprint = models.CharField(max_length=64)

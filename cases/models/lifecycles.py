@@ -53,9 +53,16 @@ def named_grants(report):
 # The ``investigate_report`` grants' user ids of one case, newest first: read on every change
 # of a case, so compiled once (``cases.statements``).
 _NAMED_GRANT_IDS = Statement(
-    lambda report_id: ReportUserObjectPermission.objects.filter(
-        content_object_id=report_id, permission__codename="investigate_report",
-    ).order_by("-id").values_list("user_id"), int)
+    lambda report_id: (
+        ReportUserObjectPermission.objects.filter(
+            content_object_id=report_id,
+            permission__codename="investigate_report",
+        )
+        .order_by("-id")
+        .values_list("user_id")
+    ),
+    int,
+)
 
 
 def prefetch_named_grants(reports):
@@ -65,9 +72,14 @@ def prefetch_named_grants(reports):
         return
     for report in missing.values():
         report.__dict__["_named_grants"] = []
-    grants = ReportUserObjectPermission.objects.filter(
-        content_object_id__in=list(missing), permission__codename="investigate_report",
-    ).select_related("user").order_by("-id")
+    grants = (
+        ReportUserObjectPermission.objects.filter(
+            content_object_id__in=list(missing),
+            permission__codename="investigate_report",
+        )
+        .select_related("user")
+        .order_by("-id")
+    )
     for grant in grants:
         missing[grant.content_object_id].__dict__["_named_grants"].append(grant.user)
 
@@ -132,23 +144,44 @@ class Deviation(Report):
         proxy = True
         verbose_name = _("deviation (avvikelse)")
 
-    @step("reported", "assessed", roles=[Role.UNIT_MANAGER, Role.SAS], label=_("Assess"), form="DeviationAssessForm")
+    @step(
+        "reported",
+        "assessed",
+        roles=[Role.UNIT_MANAGER, Role.SAS],
+        label=_("Assess"),
+        form="DeviationAssessForm",
+    )
     def assess(self, **data):
         _set_risk(self, data)
         _apply(self, data, "category", "route")
 
-    @step("assessed", "investigated", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
-          label=_("Complete the investigation"), form="InvestigationSummaryForm")
+    @step(
+        "assessed",
+        "investigated",
+        roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+        label=_("Complete the investigation"),
+        form="InvestigationSummaryForm",
+    )
     def complete_investigation(self, **data):
         _apply(self, data, "investigation_summary")
 
-    @step("investigated", "actions_taken", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
-          label=_("Record the actions"), form="ActionsTakenForm")
+    @step(
+        "investigated",
+        "actions_taken",
+        roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+        label=_("Record the actions"),
+        form="ActionsTakenForm",
+    )
     def record_actions(self, **data):
         _apply(self, data, "no_action_reason")
 
-    @step("actions_taken", "followed_up", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
-          label=_("Record the follow-up"), form="FollowUpForm")
+    @step(
+        "actions_taken",
+        "followed_up",
+        roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+        label=_("Record the follow-up"),
+        form="FollowUpForm",
+    )
     def follow_up(self, **data):
         _apply(self, data, "follow_up_reason")
 
@@ -175,18 +208,33 @@ class Complaint(Report):
         proxy = True
         verbose_name = _("complaint or feedback")
 
-    @step("received", "registered", roles=[Role.REGISTRAR, Role.UNIT_MANAGER, Role.SAS],
-          label=_("Register"), form="ComplaintRegisterForm")
+    @step(
+        "received",
+        "registered",
+        roles=[Role.REGISTRAR, Role.UNIT_MANAGER, Role.SAS],
+        label=_("Register"),
+        form="ComplaintRegisterForm",
+    )
     def register(self, **data):
         _apply(self, data, "handler", "acknowledged_at", "complaint_kind", "complaint_source", "subject_area")
 
-    @step("registered", "investigated", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
-          label=_("Record the position"), form="ComplaintInvestigateForm")
+    @step(
+        "registered",
+        "investigated",
+        roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+        label=_("Record the position"),
+        form="ComplaintInvestigateForm",
+    )
     def investigate(self, **data):
         _apply(self, data, "position_statement", "deviation_found")
 
-    @step("investigated", "answered", roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
-          label=_("Answer"), form="ComplaintAnswerForm")
+    @step(
+        "investigated",
+        "answered",
+        roles=[Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR],
+        label=_("Answer"),
+        form="ComplaintAnswerForm",
+    )
     def answer(self, **data):
         _apply(self, data, "reply", "replied_at")
 
@@ -217,8 +265,13 @@ class LexSarah(Report):
         proxy = True
         verbose_name = _("lex Sarah report")
 
-    @step("reported", "measures_taken", roles=[Role.UNIT_MANAGER, Role.SAS],
-          label=_("Record immediate measures"), form="ImmediateMeasuresForm")
+    @step(
+        "reported",
+        "measures_taken",
+        roles=[Role.UNIT_MANAGER, Role.SAS],
+        label=_("Record immediate measures"),
+        form="ImmediateMeasuresForm",
+    )
     def record_immediate_measures(self, **data):
         _apply(self, data, "immediate_measures", "immediate_measures_at")
 
@@ -226,18 +279,34 @@ class LexSarah(Report):
     def register(self, **data):
         _apply(self, data, "chair_informed_at", "social_chief_informed_at")
 
-    @step("registered", "outside_scope", roles=[Role.SAS], label=_("Close as outside lex Sarah"),
-          form="OutsideScopeForm")
+    @step(
+        "registered",
+        "outside_scope",
+        roles=[Role.SAS],
+        label=_("Close as outside lex Sarah"),
+        form="OutsideScopeForm",
+    )
     def close_outside_scope(self, **data):
         _apply(self, data, "decision")
         self.decided_at = self.closed_at = timezone.now()
 
-    @step("registered", "investigating", roles=[Role.SAS, INVESTIGATOR], label=_("Start the investigation"),
-          form="StartInvestigationForm")
+    @step(
+        "registered",
+        "investigating",
+        roles=[Role.SAS, INVESTIGATOR],
+        label=_("Start the investigation"),
+        form="StartInvestigationForm",
+    )
     def start_investigation(self, **data):
         self.investigation_started_at = timezone.now()
 
-    @step("investigating", "assessed", roles=[Role.SAS, INVESTIGATOR], label=_("Assess"), form="LexSarahAssessForm")
+    @step(
+        "investigating",
+        "assessed",
+        roles=[Role.SAS, INVESTIGATOR],
+        label=_("Assess"),
+        form="LexSarahAssessForm",
+    )
     def assess(self, **data):
         _set_risk(self, data)
         _apply(self, data, "lex_sarah_assessment", "is_serious", "investigation_summary")
@@ -271,10 +340,21 @@ class DataBreach(Report):
 
     @step("reported", "assessed", roles=[Role.DSO], label=_("Assess"), form="BreachAssessForm")
     def assess(self, **data):
-        _apply(self, data, "breach_nature", "approx_subjects", "approx_records", "likely_consequences",
-               "breach_measures", "breach_risk", "ended_at")
+        _apply(
+            self,
+            data,
+            "breach_nature",
+            "approx_subjects",
+            "approx_records",
+            "likely_consequences",
+            "breach_measures",
+            "breach_risk",
+            "ended_at",
+        )
 
-    @step("assessed", "decided", roles=[Role.DSO], label=_("Decide on notifying IMY"), form="BreachDecideForm")
+    @step(
+        "assessed", "decided", roles=[Role.DSO], label=_("Decide on notifying IMY"), form="BreachDecideForm"
+    )
     def decide(self, **data):
         _apply(self, data, "decision", "decided_at", "subjects_informed_at", "subjects_not_informed_reason")
 

@@ -21,9 +21,16 @@ class User(AbstractUser):
     # Where the person works, with or without a role: it puts every user, a reporter too, in a
     # board, and so decides which board's administrators administer them (cases.administration).
     home_unit = models.ForeignKey(
-        "OrgUnit", verbose_name=_("home unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text=_("Where the person works. It decides which board's administrators administer the user; "
-                    "without it, only a superuser does."),
+        "OrgUnit",
+        verbose_name=_("home unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Where the person works. It decides which board's administrators administer the user; "
+            "without it, only a superuser does."
+        ),
     )
 
     class Meta:
@@ -67,7 +74,12 @@ class OrgUnit(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     is_private_provider = models.BooleanField(
         _("private provider (enskild verksamhet)"),
@@ -75,11 +87,18 @@ class OrgUnit(models.Model):
         help_text=_("A provider under contract; the board must hear of its reports."),
     )
     case_number_prefix = models.CharField(
-        _("case number prefix"), max_length=10, blank=True, help_text=_("Boards only, e.g. SN gives SN 2026/0123.")
+        _("case number prefix"),
+        max_length=10,
+        blank=True,
+        help_text=_("Boards only, e.g. SN gives SN 2026/0123."),
     )
     organisation_number = models.CharField(
-        _("organisation number"), max_length=11, blank=True,
-        help_text=_("The municipality's, or a private provider's, e.g. 212000-0000: it names who notifies IVO."),
+        _("organisation number"),
+        max_length=11,
+        blank=True,
+        help_text=_(
+            "The municipality's, or a private provider's, e.g. 212000-0000: it names who notifies IVO."
+        ),
     )
     # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")

@@ -34,7 +34,9 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         indexes = [
-            models.Index(fields=["next_attempt_at"], condition=Q(delivered_at__isnull=True), name="outbox_pending_due"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(delivered_at__isnull=True), name="outbox_pending_due"
+            ),
         ]
 
     def __str__(self):

@@ -51,7 +51,9 @@ class LegalReference(Validity):
         verbose_name = _("legal reference")
         verbose_name_plural = _("legal references")
         ordering = ["code", "valid_from"]
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="legalref_code_from_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="legalref_code_from_unique")
+        ]
 
     def __str__(self):
         return self.citation
@@ -75,12 +77,21 @@ class Term(Validity):
     vocabulary = models.CharField(_("vocabulary"), max_length=30, choices=Vocabulary.choices)
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     board = models.ForeignKey(
-        "cases.OrgUnit", verbose_name=_("board"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "cases.OrgUnit",
+        verbose_name=_("board"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         limit_choices_to={"kind": "namnd"},
-        help_text=_("Empty: shared by every board. A board's own term is offered only on that board's cases."),
+        help_text=_(
+            "Empty: shared by every board. A board's own term is offered only on that board's cases."
+        ),
     )
 
     class Meta:
@@ -88,10 +99,16 @@ class Term(Validity):
         verbose_name_plural = _("terms")
         ordering = ["vocabulary", "order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["vocabulary", "code"], condition=Q(board__isnull=True),
-                                    name="term_vocabulary_code_unique"),
-            models.UniqueConstraint(fields=["vocabulary", "code", "board"], condition=Q(board__isnull=False),
-                                    name="term_board_vocabulary_code_unique"),
+            models.UniqueConstraint(
+                fields=["vocabulary", "code"],
+                condition=Q(board__isnull=True),
+                name="term_vocabulary_code_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["vocabulary", "code", "board"],
+                condition=Q(board__isnull=False),
+                name="term_board_vocabulary_code_unique",
+            ),
         ]
 
     def __str__(self):
@@ -100,13 +117,19 @@ class Term(Validity):
     def clean(self):
         super().clean()
         if self.parent_id and self.parent.board_id not in (None, self.board_id):
-            raise ValidationError({"parent": _("A term can only be placed under a shared term or one of its own board.")})
+            raise ValidationError(
+                {"parent": _("A term can only be placed under a shared term or one of its own board.")}
+            )
         if self.board_id and self.board.kind != "namnd":
             raise ValidationError({"board": _("Choose a board (nämnd).")})
         same_code = Term.objects.filter(vocabulary=self.vocabulary, code=self.code).exclude(pk=self.pk)
-        clash = same_code.filter(board__isnull=True) if self.board_id else same_code.filter(board__isnull=False)
+        clash = (
+            same_code.filter(board__isnull=True) if self.board_id else same_code.filter(board__isnull=False)
+        )
         if self.code and clash.exists():
-            raise ValidationError({"code": _("A shared term and a board's own term cannot have the same code.")})
+            raise ValidationError(
+                {"code": _("A shared term and a board's own term cannot have the same code.")}
+            )
 
 
 class DeadlineRule(Validity):
@@ -121,13 +144,17 @@ class DeadlineRule(Validity):
     report_type = models.CharField(_("report type"), max_length=20, choices=ReportType.choices, blank=True)
     code = models.SlugField(_("code"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
-    starts_at = models.CharField(_("starts at"), max_length=60, help_text=_("The moment the clock starts from."))
+    starts_at = models.CharField(
+        _("starts at"), max_length=60, help_text=_("The moment the clock starts from.")
+    )
     amount = models.PositiveIntegerField(_("amount"))
     unit = models.CharField(_("unit"), max_length=15, choices=Unit.choices)
     warn_before_hours = models.JSONField(_("warnings (hours left)"), default=list, blank=True)
     escalate_after_hours = models.PositiveIntegerField(
-        _("escalate after (hours overdue)"), default=24,
-        help_text=_("How long a clock may be overdue before the managers above the unit are told."))
+        _("escalate after (hours overdue)"),
+        default=24,
+        help_text=_("How long a clock may be overdue before the managers above the unit are told."),
+    )
     legal_reference = models.ForeignKey(LegalReference, null=True, blank=True, on_delete=models.PROTECT)
     basis = models.CharField(_("basis"), max_length=200, blank=True)
 
@@ -135,7 +162,9 @@ class DeadlineRule(Validity):
         verbose_name = _("deadline rule")
         verbose_name_plural = _("deadline rules")
         ordering = ["report_type", "code", "valid_from"]
-        constraints = [models.UniqueConstraint(fields=["code", "valid_from"], name="deadline_code_from_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "valid_from"], name="deadline_code_from_unique")
+        ]
 
     def __str__(self):
         return f"{self.name}: {self.amount} {self.get_unit_display()}"
@@ -159,7 +188,8 @@ class RiskBand(Validity):
     min_score = models.PositiveSmallIntegerField(_("lowest score"))
     max_score = models.PositiveSmallIntegerField(_("highest score"))
     suggests_serious = models.BooleanField(
-        _("suggests a serious matter"), default=False,
+        _("suggests a serious matter"),
+        default=False,
         help_text=_("Decision support for lex Sarah: departing from it needs a written reason."),
     )
 
@@ -175,8 +205,14 @@ class RiskBand(Validity):
     def for_score(cls, score, day=None):
         from cases.reference_cache import valid
 
-        return next((band for band in valid(cls, day or timezone.localdate())
-                     if band.min_score <= score <= band.max_score), None)
+        return next(
+            (
+                band
+                for band in valid(cls, day or timezone.localdate())
+                if band.min_score <= score <= band.max_score
+            ),
+            None,
+        )
 
 
 class RiskRoutingRule(Validity):
@@ -197,8 +233,11 @@ class RiskRoutingRule(Validity):
     def suggested_route(cls, score, severity, day=None):
         from cases.reference_cache import valid
 
-        rules = [rule for rule in valid(cls, day or timezone.localdate())
-                 if rule.min_score <= score and rule.min_severity <= severity]
+        rules = [
+            rule
+            for rule in valid(cls, day or timezone.localdate())
+            if rule.min_score <= score and rule.min_severity <= severity
+        ]
         rule = max(rules, key=lambda rule: rule.min_score, default=None)
         return rule.route_to if rule else ReportType.DEVIATION
 

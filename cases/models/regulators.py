@@ -51,7 +51,9 @@ class RegulatorNotification(ConcurrentTransitionMixin, models.Model):
     regulator_case_number = models.CharField(_("the regulator's case number"), max_length=60, blank=True)
     document = models.JSONField(_("document sent"), null=True, blank=True, editable=False)
     document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
-    outcome = models.CharField(_("the regulator's decision"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        _("the regulator's decision"), max_length=20, choices=Outcome.choices, blank=True
+    )
     outcome_at = models.DateField(_("date of the regulator's decision"), null=True, blank=True)
     outcome_note = models.TextField(_("note on the regulator's decision"), blank=True)
 
@@ -97,7 +99,9 @@ class RegulatorNotification(ConcurrentTransitionMixin, models.Model):
 
 
 class Supplement(models.Model):
-    notification = models.ForeignKey(RegulatorNotification, on_delete=models.PROTECT, related_name="supplements")
+    notification = models.ForeignKey(
+        RegulatorNotification, on_delete=models.PROTECT, related_name="supplements"
+    )
     sent_at = models.DateTimeField(_("sent at"))
     text = models.TextField(_("what was sent"))
     document_sha256 = models.CharField(max_length=64, editable=False)
@@ -119,10 +123,14 @@ class DelegationDecision(models.Model):
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="delegation_decisions")
     kind = models.CharField(_("decision"), max_length=20, choices=Kind.choices)
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("delegate"), on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegate"), on_delete=models.PROTECT, related_name="+"
+    )
     delegate_name = models.CharField(_("delegate's name"), max_length=200)
     delegate_title = models.CharField(_("delegate's title"), max_length=120, blank=True)
-    legal_reference = models.ForeignKey(LegalReference, verbose_name=_("legal basis"), on_delete=models.PROTECT)
+    legal_reference = models.ForeignKey(
+        LegalReference, verbose_name=_("legal basis"), on_delete=models.PROTECT
+    )
     decided_at = models.DateTimeField(_("decided at"))
     summary = models.TextField(_("summary"))
     reported_to_board_on = models.DateField(_("reported to the board on"), null=True, blank=True)

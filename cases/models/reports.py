@@ -17,7 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField
 from guardian.models import UserObjectPermissionBase
 
 from cases.models.organisation import OrgUnit
-from cases.models.reference import RiskBand, ReportType, Term
+from cases.models.reference import ReportType, RiskBand, Term
 
 
 class Report(ConcurrentTransitionMixin, models.Model):
@@ -43,7 +43,9 @@ class Report(ConcurrentTransitionMixin, models.Model):
     case_year = models.PositiveSmallIntegerField(editable=False)
     case_sequence = models.PositiveIntegerField(editable=False)
     namnd = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", editable=False)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reports"
+    )
 
     description = models.TextField(_("description"))
     occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
@@ -51,20 +53,30 @@ class Report(ConcurrentTransitionMixin, models.Model):
     discovered_at = models.DateTimeField(_("discovered at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reporter"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="reports",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
     )
     submitter_name = models.CharField(_("submitter's name"), max_length=200, blank=True)
     submitter_contact = models.CharField(_("submitter's contact"), max_length=200, blank=True)
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="handled_reports",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_reports",
     )
 
     # Risk assessment (4×4 matrix) and routing.
     probability = models.PositiveSmallIntegerField(_("probability"), null=True, blank=True)
     severity = models.PositiveSmallIntegerField(_("severity"), null=True, blank=True)
-    risk_band = models.ForeignKey(RiskBand, verbose_name=_("risk level"), null=True, blank=True, on_delete=models.PROTECT)
+    risk_band = models.ForeignKey(
+        RiskBand, verbose_name=_("risk level"), null=True, blank=True, on_delete=models.PROTECT
+    )
     suggested_route = models.CharField(_("suggested route"), max_length=20, choices=Route.choices, blank=True)
     route = models.CharField(_("route"), max_length=20, choices=Route.choices, blank=True)
     risk_override_reason = models.TextField(_("reason for departing from the risk matrix"), blank=True)
@@ -75,9 +87,20 @@ class Report(ConcurrentTransitionMixin, models.Model):
     categories = models.ManyToManyField(Term, verbose_name=_("categories"), blank=True, related_name="+")
 
     # Complaint.
-    complaint_kind = models.ForeignKey(Term, verbose_name=_("kind"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    complaint_source = models.ForeignKey(Term, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    subject_area = models.ForeignKey(Term, verbose_name=_("subject area"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    complaint_kind = models.ForeignKey(
+        Term, verbose_name=_("kind"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    complaint_source = models.ForeignKey(
+        Term, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_area = models.ForeignKey(
+        Term,
+        verbose_name=_("subject area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     position_statement = models.TextField(_("position (ställningstagande)"), blank=True)
     deviation_found = models.BooleanField(_("a deviation occurred"), null=True, blank=True)
@@ -88,14 +111,20 @@ class Report(ConcurrentTransitionMixin, models.Model):
     immediate_measures = models.TextField(_("immediate measures"), blank=True)
     immediate_measures_at = models.DateTimeField(_("immediate measures taken at"), null=True, blank=True)
     chair_informed_at = models.DateTimeField(_("board chair informed at"), null=True, blank=True)
-    social_chief_informed_at = models.DateTimeField(_("head of social services informed at"), null=True, blank=True)
+    social_chief_informed_at = models.DateTimeField(
+        _("head of social services informed at"), null=True, blank=True
+    )
     investigation_started_at = models.DateTimeField(_("investigation started at"), null=True, blank=True)
-    lex_sarah_assessment = models.CharField(_("assessment"), max_length=20, choices=LexSarahAssessment.choices, blank=True)
+    lex_sarah_assessment = models.CharField(
+        _("assessment"), max_length=20, choices=LexSarahAssessment.choices, blank=True
+    )
     is_serious = models.BooleanField(_("serious (allvarligt)"), null=True, blank=True)
 
     # Personal data breach (GDPR art. 33(3), 33(5)).
     breach_nature = models.JSONField(_("nature of the breach"), default=list, blank=True)
-    data_categories = models.ManyToManyField(Term, verbose_name=_("categories of personal data"), blank=True, related_name="+")
+    data_categories = models.ManyToManyField(
+        Term, verbose_name=_("categories of personal data"), blank=True, related_name="+"
+    )
     approx_subjects = models.PositiveIntegerField(_("approximate number of persons"), null=True, blank=True)
     approx_records = models.PositiveIntegerField(_("approximate number of records"), null=True, blank=True)
     likely_consequences = models.TextField(_("likely consequences"), blank=True)
@@ -121,16 +150,20 @@ class Report(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-reported_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["namnd", "case_year", "case_sequence"], name="report_number_unique"),
+            models.UniqueConstraint(
+                fields=["namnd", "case_year", "case_sequence"], name="report_number_unique"
+            ),
         ]
-        indexes = [models.Index(fields=["unit", "type", "state"]),
-                   # Compilations and statistics: a board's cases in a period.
-                   models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
-                   models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed"),
-                   # Statistics: the partial months at the ends of a period; the recount of a
-                   # month of one unit and type (cases.compilations.aggregates).
-                   models.Index(fields=["reported_at"], name="report_reported"),
-                   models.Index(fields=["unit", "type", "reported_at"], name="report_unit_type_reported")]
+        indexes = [
+            models.Index(fields=["unit", "type", "state"]),
+            # Compilations and statistics: a board's cases in a period.
+            models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
+            models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed"),
+            # Statistics: the partial months at the ends of a period; the recount of a
+            # month of one unit and type (cases.compilations.aggregates).
+            models.Index(fields=["reported_at"], name="report_reported"),
+            models.Index(fields=["unit", "type", "reported_at"], name="report_unit_type_reported"),
+        ]
         permissions = [("investigate_report", _("Investigate this report (named investigator)"))]
 
     def __str__(self):
@@ -153,7 +186,9 @@ class Report(ConcurrentTransitionMixin, models.Model):
         fields = [f for f in self._meta.concrete_fields if not f.primary_key]
         if loaded is None:
             return [f.name for f in fields]
-        changed = [f.name for f in fields if f.attname not in loaded or getattr(self, f.attname) != loaded[f.attname]]
+        changed = [
+            f.name for f in fields if f.attname not in loaded or getattr(self, f.attname) != loaded[f.attname]
+        ]
         return sorted(set(changed) | {"updated_at"})
 
     def typed(self):

@@ -4,6 +4,7 @@ transition where the state moves), writes the audit row in the same transaction 
 schedules side effects on commit."""
 
 from cases.services.base import CaseNotFound, InvalidState, UnknownTransition
+from cases.services.clocks import do_correct_key_time
 from cases.services.content import (
     do_add_action,
     do_add_affected_person,
@@ -15,8 +16,6 @@ from cases.services.content import (
     do_set_risk,
     do_update_action,
 )
-from cases.services.clocks import do_correct_key_time
-from cases.services.imports import ImportRejected, do_import_reports
 from cases.services.conversation import (
     do_answer_as_submitter,
     do_ask_submitter,
@@ -24,18 +23,47 @@ from cases.services.conversation import (
     do_file_report_with_details,
     do_give_reporter_feedback,
 )
-from cases.services.organisation import do_deactivate_user, do_grant_investigator, do_grant_role, do_revoke_role
+from cases.services.imports import ImportRejected, do_import_reports
+from cases.services.organisation import (
+    do_deactivate_user,
+    do_grant_investigator,
+    do_grant_role,
+    do_revoke_role,
+)
 from cases.services.regulators import do_decide_ivo_notification, do_notification_transition
 from cases.services.reports import available_transitions, do_file_report, do_transition
 from cases.services.summaries import do_approve_summary
 
 __all__ = [
-    "CaseNotFound", "InvalidState", "UnknownTransition", "available_transitions", "do_add_action",
-    "do_add_affected_person", "do_add_attachment", "do_add_cause", "do_add_information_event",
-    "do_add_investigation_entry", "do_correct_key_time", "do_deactivate_user", "do_decide_ivo_notification", "do_file_report", "do_grant_investigator",
-    "do_grant_role", "do_notification_transition", "do_revoke_role", "do_route", "do_set_risk", "do_transition",
-    "do_update_action", "ImportRejected", "do_import_reports",
+    "CaseNotFound",
+    "InvalidState",
+    "UnknownTransition",
+    "available_transitions",
+    "do_add_action",
+    "do_add_affected_person",
+    "do_add_attachment",
+    "do_add_cause",
+    "do_add_information_event",
+    "do_add_investigation_entry",
+    "do_correct_key_time",
+    "do_deactivate_user",
+    "do_decide_ivo_notification",
+    "do_file_report",
+    "do_grant_investigator",
+    "do_grant_role",
+    "do_notification_transition",
+    "do_revoke_role",
+    "do_route",
+    "do_set_risk",
+    "do_transition",
     "do_update_action",
-    "do_answer_as_submitter", "do_ask_submitter", "do_file_public_submission", "do_file_report_with_details",
-    "do_give_reporter_feedback", "do_approve_summary",
+    "ImportRejected",
+    "do_import_reports",
+    "do_update_action",
+    "do_answer_as_submitter",
+    "do_ask_submitter",
+    "do_file_public_submission",
+    "do_file_report_with_details",
+    "do_give_reporter_feedback",
+    "do_approve_summary",
 ]

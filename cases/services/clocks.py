@@ -100,36 +100,58 @@ CLOCK_TABLE = {
     (ReportType.DEVIATION, "report.assess"): [On(stops=(Stop("deviation-assessment"),))],
     (ReportType.DEVIATION, "report.complete_investigation"): [On(stops=(Stop("deviation-investigation"),))],
     # Klagomål/synpunkt: registration names the handler and records the acknowledgement.
-    (ReportType.COMPLAINT, "report.register"): [On(stops=(Stop("complaint-acknowledgement", at="acknowledged_at"),
-                                                          Stop("complaint-handler-named")))],
+    (ReportType.COMPLAINT, "report.register"): [
+        On(stops=(Stop("complaint-acknowledgement", at="acknowledged_at"), Stop("complaint-handler-named")))
+    ],
     (ReportType.COMPLAINT, "report.answer"): [On(stops=(Stop("complaint-answer", at="replied_at"),))],
     # Lex Sarah
-    (ReportType.LEX_SARAH, "report.register"): [On(starts=("registered_at",),
-                                                   stops=(Stop("lex-sarah-registration"),))],
-    (ReportType.LEX_SARAH, "report.start_investigation"): [On(stops=(Stop("lex-sarah-investigation-start"),))],
-    (ReportType.LEX_SARAH, "report.assess"): [On(stops=(Stop("lex-sarah-investigation-target"),)),
-                                              On(starts=("serious_decided_at",), when=_yes("is_serious"))],
+    (ReportType.LEX_SARAH, "report.register"): [
+        On(starts=("registered_at",), stops=(Stop("lex-sarah-registration"),))
+    ],
+    (ReportType.LEX_SARAH, "report.start_investigation"): [
+        On(stops=(Stop("lex-sarah-investigation-start"),))
+    ],
+    (ReportType.LEX_SARAH, "report.assess"): [
+        On(stops=(Stop("lex-sarah-investigation-target"),)),
+        On(starts=("serious_decided_at",), when=_yes("is_serious")),
+    ],
     (ReportType.LEX_SARAH, "report.decide"): [
         On(starts=("serious_decided_at",), when=_yes("notify_ivo")),
         On(stops=(Stop("lex-sarah-ivo-notification", at="decided_at"),), when=_no("notify_ivo")),
     ],
     (ReportType.LEX_SARAH, "report.close_outside_scope"): [On(stop_all=True)],
     (ReportType.LEX_SARAH, "notification.decided"): [On(starts=("serious_decided_at",))],
-    (ReportType.LEX_SARAH, "notification.submit"): [On(starts=("notification_submitted_at",),
-                                                       stops=(Stop("lex-sarah-ivo-notification", at="submitted_at"),))],
-    (ReportType.LEX_SARAH, "notification.supplement"): [On(stops=(Stop("lex-sarah-investigation-to-ivo", at="sent_at"),))],
-    (ReportType.LEX_SARAH, "notification.record_outcome"): [On(stops=(Stop("lex-sarah-investigation-to-ivo"),))],
+    (ReportType.LEX_SARAH, "notification.submit"): [
+        On(
+            starts=("notification_submitted_at",),
+            stops=(Stop("lex-sarah-ivo-notification", at="submitted_at"),),
+        )
+    ],
+    (ReportType.LEX_SARAH, "notification.supplement"): [
+        On(stops=(Stop("lex-sarah-investigation-to-ivo", at="sent_at"),))
+    ],
+    (ReportType.LEX_SARAH, "notification.record_outcome"): [
+        On(stops=(Stop("lex-sarah-investigation-to-ivo"),))
+    ],
     # Personuppgiftsincident: deciding not to notify IMY stops its clock as much as notifying does.
     # A high risk to the data subjects starts the clock for telling them (GDPR art. 34); recording
     # when they were informed stops it.
-    (ReportType.DATA_BREACH, "report.assess"): [On(starts=("high_risk_assessed_at",), when=Is("breach_risk", "high"))],
+    (ReportType.DATA_BREACH, "report.assess"): [
+        On(starts=("high_risk_assessed_at",), when=Is("breach_risk", "high"))
+    ],
     (ReportType.DATA_BREACH, "report.decide"): [
         On(stops=(Stop("breach-imy-notification", at="decided_at"),), when=_no("notify_imy")),
-        On(stops=(Stop("breach-data-subjects", at="subjects_informed_at"),), when=Given("subjects_informed_at")),
+        On(
+            stops=(Stop("breach-data-subjects", at="subjects_informed_at"),),
+            when=Given("subjects_informed_at"),
+        ),
     ],
-    (ReportType.DATA_BREACH, "notification.submit"): [On(starts=("notification_submitted_at",),
-                                                         stops=(Stop("breach-imy-notification", at="submitted_at"),))],
-    (ReportType.DATA_BREACH, "notification.supplement"): [On(stops=(Stop("breach-imy-supplement", at="sent_at"),))],
+    (ReportType.DATA_BREACH, "notification.submit"): [
+        On(starts=("notification_submitted_at",), stops=(Stop("breach-imy-notification", at="submitted_at"),))
+    ],
+    (ReportType.DATA_BREACH, "notification.supplement"): [
+        On(stops=(Stop("breach-imy-supplement", at="sent_at"),))
+    ],
     (ReportType.DATA_BREACH, "notification.record_outcome"): [On(stops=(Stop("breach-imy-supplement"),))],
 }
 
@@ -149,8 +171,11 @@ MOMENTS = {
     "discovered_at": lambda event: event.report.discovered_at,
     "registered_at": lambda event: event.now,
     "high_risk_assessed_at": lambda event: event.now,
-    "serious_decided_at": lambda event: (event.notification.decided_at if event.notification is not None
-                                         else event.cleaned.get("decided_at") or event.now),
+    "serious_decided_at": lambda event: (
+        event.notification.decided_at
+        if event.notification is not None
+        else event.cleaned.get("decided_at") or event.now
+    ),
     "notification_submitted_at": lambda event: event.notification.submitted_at,
 }
 
@@ -163,7 +188,9 @@ def rules_for(report_type, moment, at):
     """The rules that start from ``moment`` for this type, as valid on the day of ``at``."""
     day = timezone.localdate(at)
     latest = {}
-    for rule in DeadlineRule.objects.valid_on(day).filter(starts_at=moment, report_type__in=[report_type, ""]):
+    for rule in DeadlineRule.objects.valid_on(day).filter(
+        starts_at=moment, report_type__in=[report_type, ""]
+    ):
         if rule.code not in latest or rule.valid_from > latest[rule.code].valid_from:
             latest[rule.code] = rule
     return list(latest.values())
@@ -174,8 +201,11 @@ def start_clocks(report, moment, at):
     if at is None:
         return []
     existing = set(report.clocks.values_list("code", flat=True))
-    started = [CaseClock(report=report, rule=rule, code=rule.code, started_at=at, due_at=rule.due(at))
-               for rule in rules_for(report.type, moment, at) if rule.code not in existing]
+    started = [
+        CaseClock(report=report, rule=rule, code=rule.code, started_at=at, due_at=rule.due(at))
+        for rule in rules_for(report.type, moment, at)
+        if rule.code not in existing
+    ]
     return CaseClock.objects.bulk_create(started)
 
 
@@ -188,7 +218,9 @@ def stop_clocks(report, codes, at):
 
 def clocks_after(report, name, *, cleaned=None, notification=None):
     """Start and stop the case's clocks for the service event ``name`` (an audit action)."""
-    event = Event(report=report, name=name, cleaned=cleaned or {}, notification=notification, now=timezone.now())
+    event = Event(
+        report=report, name=name, cleaned=cleaned or {}, notification=notification, now=timezone.now()
+    )
     for on in CLOCK_TABLE.get((ANY, name), []) + CLOCK_TABLE.get((report.type, name), []):
         if on.when is not None and not on.when(event.cleaned):
             continue
@@ -230,7 +262,18 @@ def do_correct_key_time(report_id, *, acting_user, data):
     setattr(report, name, value)
     report.save(update_fields=[name, "updated_at"])
     moved = recompute_clocks(report, KEY_TIMES[name], value) if KEY_TIMES[name] else 0
-    audit.record("report.key_time_corrected", actor=acting_user, obj=report, report_id=report.pk,
-                 payload={"field": name, "from": before, "to": value, "reason": cleaned["reason"], "clocks_moved": moved})
+    audit.record(
+        "report.key_time_corrected",
+        actor=acting_user,
+        obj=report,
+        report_id=report.pk,
+        payload={
+            "field": name,
+            "from": before,
+            "to": value,
+            "reason": cleaned["reason"],
+            "clocks_moved": moved,
+        },
+    )
     emit("report.key_time_corrected", report=report, actor=acting_user, field=name)
     return report

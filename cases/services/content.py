@@ -54,7 +54,9 @@ def do_add_affected_person(report_id, *, acting_user, data):
     person = form.save(commit=False)
     person.report = report
     person.save()
-    return _done("person.added", report, acting_user, person, {"protected_identity": person.protected_identity})
+    return _done(
+        "person.added", report, acting_user, person, {"protected_identity": person.protected_identity}
+    )
 
 
 @transaction.atomic
@@ -68,8 +70,13 @@ def do_add_investigation_entry(report_id, *, acting_user, data):
     entry.author_name = acting_user.display_name
     entry.author_title = acting_user.title
     entry.save()
-    return _done("investigation_entry.added", report, acting_user, entry,
-                 {"topic": entry.topic_id, "nature": entry.nature, "corrects": entry.corrects_id})
+    return _done(
+        "investigation_entry.added",
+        report,
+        acting_user,
+        entry,
+        {"topic": entry.topic_id, "nature": entry.nature, "corrects": entry.corrects_id},
+    )
 
 
 @transaction.atomic
@@ -77,17 +84,43 @@ def do_set_risk(report_id, *, acting_user, data):
     report = _begin(report_id, acting_user)
     form = forms.RiskForm(data=data, report=report, user=acting_user)
     cleaned = validated(form)
-    if report.route and report.suggested_route and cleaned["suggested_route"] != report.route \
-            and not cleaned.get("risk_override_reason"):
-        raise ValidationError({"risk_override_reason": [
-            _("The risk matrix now suggests another route than the one chosen; give the reason.")]})
+    if (
+        report.route
+        and report.suggested_route
+        and cleaned["suggested_route"] != report.route
+        and not cleaned.get("risk_override_reason")
+    ):
+        raise ValidationError(
+            {
+                "risk_override_reason": [
+                    _("The risk matrix now suggests another route than the one chosen; give the reason.")
+                ]
+            }
+        )
     for name in ("probability", "severity", "risk_band", "suggested_route", "risk_override_reason"):
         setattr(report, name, cleaned.get(name, getattr(report, name)))
-    report.save(update_fields=["probability", "severity", "risk_band", "suggested_route", "risk_override_reason",
-                               "updated_at"])
-    return _done("risk.assessed", report, acting_user, report,
-                 {"probability": report.probability, "severity": report.severity,
-                  "risk_band": report.risk_band_id, "suggested_route": report.suggested_route})
+    report.save(
+        update_fields=[
+            "probability",
+            "severity",
+            "risk_band",
+            "suggested_route",
+            "risk_override_reason",
+            "updated_at",
+        ]
+    )
+    return _done(
+        "risk.assessed",
+        report,
+        acting_user,
+        report,
+        {
+            "probability": report.probability,
+            "severity": report.severity,
+            "risk_band": report.risk_band_id,
+            "suggested_route": report.suggested_route,
+        },
+    )
 
 
 @transaction.atomic
@@ -110,8 +143,17 @@ def do_add_action(report_id, *, acting_user, data):
     action.report, action.created_by = report, acting_user
     action.save()
     form.save_m2m()
-    return _done("action.added", report, acting_user, action,
-                 {"owner": action.owner_id, "due_date": action.due_date, "causes": sorted(c.pk for c in action.causes.all())})
+    return _done(
+        "action.added",
+        report,
+        acting_user,
+        action,
+        {
+            "owner": action.owner_id,
+            "due_date": action.due_date,
+            "causes": sorted(c.pk for c in action.causes.all()),
+        },
+    )
 
 
 @transaction.atomic
@@ -137,8 +179,13 @@ def do_update_action(report_id, action_id, *, acting_user, data):
     action.save()
     if "causes" in cleaned:
         action.causes.set(cleaned["causes"])
-    return _done("action.updated", report, acting_user, action,
-                 {"status": action.status, "fields": sorted(k for k in data if k in form.fields)})
+    return _done(
+        "action.updated",
+        report,
+        acting_user,
+        action,
+        {"status": action.status, "fields": sorted(k for k in data if k in form.fields)},
+    )
 
 
 @transaction.atomic
@@ -149,8 +196,13 @@ def do_add_information_event(report_id, *, acting_user, data):
     event = form.save(commit=False)
     event.report, event.informed_by = report, acting_user
     event.save()
-    return _done("person.informed", report, acting_user, event,
-                 {"person": event.person_id, "journal_note_recorded": event.journal_note_recorded})
+    return _done(
+        "person.informed",
+        report,
+        acting_user,
+        event,
+        {"person": event.person_id, "journal_note_recorded": event.journal_note_recorded},
+    )
 
 
 def _sniff(head):
@@ -166,15 +218,27 @@ def _sniff(head):
 def check_upload(upload):
     """Size and type limits; the type is taken from the content where it can be, not the name."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is too large: at most %(mb)s MB.") % {
-            "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}]})
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
     guessed = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
     head = upload.read(8)
     upload.seek(0)
     sniffed = _sniff(head)
     allowed = settings.ATTACHMENT_ALLOWED_TYPES
     if guessed not in allowed:
-        raise ValidationError({"file": [_("This type of file is not accepted. Accepted: PDF, PNG, JPEG, text, Word and Excel.")]})
+        raise ValidationError(
+            {
+                "file": [
+                    _("This type of file is not accepted. Accepted: PDF, PNG, JPEG, text, Word and Excel.")
+                ]
+            }
+        )
     if sniffed == "zip":
         sniffed = guessed if guessed.startswith("application/vnd.openxmlformats") else None
     elif sniffed is None and guessed == "text/plain":
@@ -210,13 +274,24 @@ def store_attachment(report, upload, *, acting_user):
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    attachment = Attachment(report=report, original_name=upload.name[:255], content_type=content_type,
-                            size=upload.size, sha256=digest.hexdigest(), uploaded_by=acting_user)
+    attachment = Attachment(
+        report=report,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=acting_user,
+    )
     attachment.file.save(upload.name, upload, save=False)
     try:
         attachment.save()
-        return _done("attachment.added", report, acting_user, attachment,
-                     {"size": attachment.size, "content_type": content_type, "sha256": attachment.sha256})
+        return _done(
+            "attachment.added",
+            report,
+            acting_user,
+            attachment,
+            {"size": attachment.size, "content_type": content_type, "sha256": attachment.sha256},
+        )
     except Exception:
         # The file reached the disk before the row; don't leave it behind without one.
         attachment.file.storage.delete(attachment.file.name)
@@ -234,4 +309,6 @@ def do_route(report_id, *, acting_user, data):
     report = _begin(report_id, acting_user)
     form = forms.RouteForm(data=data, report=report, user=acting_user)
     cleaned = validated(form)
-    return spawn_linked_case(report, cleaned["target_type"], acting_user=acting_user, reason=cleaned["reason"])
+    return spawn_linked_case(
+        report, cleaned["target_type"], acting_user=acting_user, reason=cleaned["reason"]
+    )

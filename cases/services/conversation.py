@@ -27,7 +27,7 @@ class MessageForm(django_forms.Form):
 
 def new_receipt_code():
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(16))
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 @transaction.atomic
@@ -76,7 +76,9 @@ def do_ask_submitter(report_id, *, acting_user, data):
     require_roles(acting_user, report, HANDLER_ROLES[report.type])
     require_open(report)
     if report.type != ReportType.COMPLAINT or not (hasattr(report, "receipt") or report.submitter_contact):
-        raise ValidationError(_("The submitter of this case cannot be reached: no receipt code and no contact."))
+        raise ValidationError(
+            _("The submitter of this case cannot be reached: no receipt code and no contact.")
+        )
     cleaned = validated(MessageForm(data=data))
     message = _message(report, CaseMessage.Kind.QUESTION, cleaned["text"], acting_user)
     audit.record("complaint.question", actor=acting_user, obj=message, report_id=report.pk)
@@ -96,8 +98,13 @@ def do_answer_as_submitter(code, *, data):
     cleaned = validated(MessageForm(data=data))
     message = _message(report, CaseMessage.Kind.ANSWER, cleaned["text"], None)
     audit.record("complaint.submitter_answered", actor=None, obj=message, report_id=report.pk)
-    emit("complaint.submitter_answered", report=report, actor=None, message_id=message.pk,
-         user_ids=[report.handler_id] if report.handler_id else [])
+    emit(
+        "complaint.submitter_answered",
+        report=report,
+        actor=None,
+        message_id=message.pk,
+        user_ids=[report.handler_id] if report.handler_id else [],
+    )
     return message
 
 
@@ -111,6 +118,11 @@ def do_give_reporter_feedback(report_id, *, acting_user, data):
     cleaned = validated(MessageForm(data=data))
     message = _message(report, CaseMessage.Kind.FEEDBACK, cleaned["text"], acting_user)
     audit.record("reporter.feedback_given", actor=acting_user, obj=message, report_id=report.pk)
-    emit("reporter.feedback_given", report=report, actor=acting_user, message_id=message.pk,
-         user_ids=[report.reporter_id])
+    emit(
+        "reporter.feedback_given",
+        report=report,
+        actor=acting_user,
+        message_id=message.pk,
+        user_ids=[report.reporter_id],
+    )
     return message

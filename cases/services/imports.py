@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, importer
-from cases.models import AffectedPerson, CaseNumberSequence, TYPE_MODELS
 from cases.administration import reach
+from cases.models import TYPE_MODELS, AffectedPerson, CaseNumberSequence
 from cases.services.reports import next_case_number
 
 IMPORTED_PERSON_ROLE = "import"
@@ -38,12 +38,17 @@ def do_import_reports(raw, *, acting_user, filename=""):
     scope = reach(acting_user)
     for row in rows:
         if not scope.has_unit(row["unit"]):
-            raise PermissionDenied(_("You may not import reports for unit %(unit)s (line %(line)d).") % {
-                "unit": row["unit"].pk, "line": row["line"]})
+            raise PermissionDenied(
+                _("You may not import reports for unit %(unit)s (line %(line)d).")
+                % {"unit": row["unit"].pk, "line": row["line"]}
+            )
     reports = [_save(row, acting_user) for row in rows]
     digest = hashlib.sha256(raw if isinstance(raw, bytes) else raw.encode()).hexdigest()
-    audit.record("reports.imported", actor=acting_user,
-                 payload={"count": len(reports), "file_sha256": digest, "report_ids": [r.pk for r in reports]})
+    audit.record(
+        "reports.imported",
+        actor=acting_user,
+        payload={"count": len(reports), "file_sha256": digest, "report_ids": [r.pk for r in reports]},
+    )
     return reports
 
 
@@ -52,21 +57,35 @@ def _save(row, acting_user):
     model = TYPE_MODELS[row["type"]]
     if row.get("case_number"):
         year, sequence, number = row["case_year"], row["case_sequence"], row["case_number"]
-        CaseNumberSequence.objects.bulk_create([CaseNumberSequence(namnd=unit.namnd, year=year)], ignore_conflicts=True)
+        CaseNumberSequence.objects.bulk_create(
+            [CaseNumberSequence(namnd=unit.namnd, year=year)], ignore_conflicts=True
+        )
         CaseNumberSequence.objects.filter(namnd=unit.namnd, year=year).update(
-            last_number=Greatest(F("last_number"), sequence))
+            last_number=Greatest(F("last_number"), sequence)
+        )
     else:
         year = timezone.localtime(row["reported_at"]).year
         sequence = next_case_number(unit.namnd, year)
         number = f"{unit.namnd.case_number_prefix} {year}/{sequence:04d}"
     report = model(
-        type=row["type"], state=row["state"], unit=unit, namnd=unit.namnd, description=row["description"],
-        reported_at=row["reported_at"], occurred_at=row.get("occurred_at"), case_year=year, case_sequence=sequence,
-        case_number=number, category=(row["category_terms"][0] if row["type"] == "deviation" and row["category_terms"]
-                                      else None),
-        complaint_kind=row.get("complaint_kind_term"), subject_area=row.get("subject_area_term"),
-        probability=row.get("probability"), severity=row.get("severity"), risk_band=row.get("risk_band"),
-        lex_sarah_assessment=row.get("lex_sarah_assessment") or "", decided_at=row.get("decided_at"),
+        type=row["type"],
+        state=row["state"],
+        unit=unit,
+        namnd=unit.namnd,
+        description=row["description"],
+        reported_at=row["reported_at"],
+        occurred_at=row.get("occurred_at"),
+        case_year=year,
+        case_sequence=sequence,
+        case_number=number,
+        category=(row["category_terms"][0] if row["type"] == "deviation" and row["category_terms"] else None),
+        complaint_kind=row.get("complaint_kind_term"),
+        subject_area=row.get("subject_area_term"),
+        probability=row.get("probability"),
+        severity=row.get("severity"),
+        risk_band=row.get("risk_band"),
+        lex_sarah_assessment=row.get("lex_sarah_assessment") or "",
+        decided_at=row.get("decided_at"),
         closed_at=row.get("closed_at"),
     )
     report.save(force_insert=True)
@@ -75,8 +94,14 @@ def _save(row, acting_user):
     if row["type"] == "data_breach" and row["category_terms"]:
         report.data_categories.set(row["category_terms"])
     if row.get("persons"):
-        AffectedPerson.objects.bulk_create([AffectedPerson(report=report, role=IMPORTED_PERSON_ROLE)
-                                            for _i in range(row["persons"])])
-    audit.record("report.imported", actor=acting_user, obj=report, report_id=report.pk,
-                 payload={"type": report.type, "case_number": report.case_number, "line": row["line"]})
+        AffectedPerson.objects.bulk_create(
+            [AffectedPerson(report=report, role=IMPORTED_PERSON_ROLE) for _i in range(row["persons"])]
+        )
+    audit.record(
+        "report.imported",
+        actor=acting_user,
+        obj=report,
+        report_id=report.pk,
+        payload={"type": report.type, "case_number": report.case_number, "line": row["line"]},
+    )
     return report

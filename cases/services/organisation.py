@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from cases import audit
 from cases.access import CASE_READING_ROLES, NAMING_ROLES, forget_role_scope
 from cases.administration import reach
-from cases.models import GRANTABLE_ROLES, Role
+from cases.models import GRANTABLE_ROLES
 from cases.models.organisation import role_codename, role_group
 from cases.services.base import load_report, require_roles
 from cases.services.reports import grant_named_investigator
@@ -37,14 +37,22 @@ def do_grant_role(user, role, unit, *, acting_user):
     superuser or not: another administrator of the board, or a superuser, must grant it."""
     _check(acting_user, user, role, unit)
     if acting_user is not None and acting_user.pk == user.pk and role in CASE_READING_ROLES:
-        raise PermissionDenied(_("You cannot grant yourself a role that reads cases; another administrator of "
-                                 "the board, or a superuser, must grant it."))
+        raise PermissionDenied(
+            _(
+                "You cannot grant yourself a role that reads cases; another administrator of "
+                "the board, or a superuser, must grant it."
+            )
+        )
     group = role_group(role, unit)
     assign_perm(f"cases.{role_codename(role)}", group, unit)
     user.groups.add(group)
     forget_role_scope(user)
-    audit.record("role.granted", actor=acting_user, obj=unit,
-                 payload={"user": user.pk, "role": str(role), "unit": unit.pk})
+    audit.record(
+        "role.granted",
+        actor=acting_user,
+        obj=unit,
+        payload={"user": user.pk, "role": str(role), "unit": unit.pk},
+    )
 
 
 @transaction.atomic
@@ -56,8 +64,12 @@ def do_revoke_role(user, role, unit, *, acting_user):
         if not group.user_set.exists():
             remove_perm(f"cases.{role_codename(role)}", group, unit)
     forget_role_scope(user)
-    audit.record("role.revoked", actor=acting_user, obj=unit,
-                 payload={"user": user.pk, "role": str(role), "unit": unit.pk})
+    audit.record(
+        "role.revoked",
+        actor=acting_user,
+        obj=unit,
+        payload={"user": user.pk, "role": str(role), "unit": unit.pk},
+    )
     _release_tasks(user, acting_user=acting_user, reason="role_revoked")
 
 
@@ -91,5 +103,10 @@ def do_grant_investigator(report_id, investigator, *, acting_user):
     report = load_report(report_id, acting_user)
     require_roles(acting_user, report, NAMING_ROLES[report.type])
     grant_named_investigator(report, investigator)
-    audit.record("investigator.granted", actor=acting_user, obj=report, report_id=report.pk,
-                 payload={"user": investigator.pk})
+    audit.record(
+        "investigator.granted",
+        actor=acting_user,
+        obj=report,
+        report_id=report.pk,
+        payload={"user": investigator.pk},
+    )

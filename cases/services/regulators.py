@@ -25,15 +25,23 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     if report.type != ReportType.LEX_SARAH:
         raise UnknownTransition("decide_ivo_notification")
     require_roles(acting_user, report, {Role.DECISION_MAKER})
-    if report.state not in EARLY_IVO_STATES or report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
+    if (
+        report.state not in EARLY_IVO_STATES
+        or report.regulator_notifications.filter(regulator=Regulator.IVO).exists()
+    ):
         raise InvalidState(_("IVO can be notified from registration until the decision, once."))
     cleaned = validated(forms.NotificationDecideForm(data=data, report=report, user=acting_user))
     _delegation(report, DelegationDecision.Kind.NOTIFY_IVO, acting_user, cleaned)
     notification = _notification(report, Regulator.IVO, acting_user, cleaned)
     clocks_after(report, "notification.decided", cleaned=cleaned, notification=notification)
     workflow().after_notification_decided(report, notification, actor=acting_user)
-    audit.record("notification.decided", actor=acting_user, obj=notification, report_id=report.pk,
-                 payload={"regulator": notification.regulator, "state": report.state})
+    audit.record(
+        "notification.decided",
+        actor=acting_user,
+        obj=notification,
+        report_id=report.pk,
+        payload={"regulator": notification.regulator, "state": report.state},
+    )
     emit("notification.decided", report=report, actor=acting_user, regulator=notification.regulator)
     return notification
 
@@ -50,34 +58,55 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
     method = getattr(notification, name)
     if not method._django_fsm.has_transition(notification.state):
         raise InvalidState(_("The notification is not in a state where this can be done."))
-    cleaned = validated(form_class(data=data or {}, report=report, user=acting_user, notification=notification))
+    cleaned = validated(
+        form_class(data=data or {}, report=report, user=acting_user, notification=notification)
+    )
     before = notification.state
     if name == "submit":
         if cleaned.get("delay_reason"):
             notification.delay_reason = cleaned["delay_reason"]
-        method(document=regulator_document(report, notification.regulator, notification=notification), **cleaned)
+        method(
+            document=regulator_document(report, notification.regulator, notification=notification), **cleaned
+        )
     elif name == "supplement":
         method()
-        supplement = Supplement.objects.create(notification=notification, sent_at=cleaned["sent_at"],
-                                               text=cleaned["text"],
-                                               document_sha256=notification.digest({"text": cleaned["text"]}),
-                                               created_by=acting_user)
+        supplement = Supplement.objects.create(
+            notification=notification,
+            sent_at=cleaned["sent_at"],
+            text=cleaned["text"],
+            document_sha256=notification.digest({"text": cleaned["text"]}),
+            created_by=acting_user,
+        )
     else:
         method(**cleaned)
     try:
         notification.save()
     except ConcurrentTransition:
-        raise InvalidState(_("Someone else changed the notification at the same time; reload it and try again."))
+        raise InvalidState(
+            _("Someone else changed the notification at the same time; reload it and try again.")
+        )
     clocks_after(report, f"notification.{name}", cleaned=cleaned, notification=notification)
     workflow().after_notification_transition(report, notification, name, actor=acting_user)
     if name == "submit":
         freeze(notification, acting_user=acting_user, document=notification.document)
     elif name == "supplement":
-        freeze(notification, acting_user=acting_user, supplement=supplement,
-               document=supplement_document(notification, supplement))
-    audit.record(f"notification.{name}", actor=acting_user, obj=notification, report_id=report.pk,
-                 payload={"regulator": notification.regulator, "from": before, "to": notification.state,
-                          "document_sha256": notification.document_sha256})
+        freeze(
+            notification,
+            acting_user=acting_user,
+            supplement=supplement,
+            document=supplement_document(notification, supplement),
+        )
+    audit.record(
+        f"notification.{name}",
+        actor=acting_user,
+        obj=notification,
+        report_id=report.pk,
+        payload={
+            "regulator": notification.regulator,
+            "from": before,
+            "to": notification.state,
+            "document_sha256": notification.document_sha256,
+        },
+    )
     emit(f"notification.{name}", report=report, actor=acting_user, regulator=notification.regulator)
     return notification
-

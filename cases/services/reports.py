@@ -9,17 +9,17 @@ from django_fsm import ConcurrentTransition
 from guardian.shortcuts import assign_perm
 
 from cases import audit, forms
+from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import (
+    TYPE_MODELS,
     CaseNumberSequence,
     DelegationDecision,
     Regulator,
     RegulatorNotification,
     ReportLink,
     ReportType,
-    TYPE_MODELS,
 )
-from cases.access import allowed_roles
 from cases.models.lifecycles import case_roles, forget_named_grants
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
 from cases.services.clocks import clocks_after
@@ -29,7 +29,9 @@ def next_case_number(namnd, year):
     """The next number in the board's series for the year; gap-free because it is taken in
     the filing transaction (a rolled-back filing gives its number back), race-free because
     the sequence row is locked until that transaction ends."""
-    CaseNumberSequence.objects.bulk_create([CaseNumberSequence(namnd=namnd, year=year)], ignore_conflicts=True)
+    CaseNumberSequence.objects.bulk_create(
+        [CaseNumberSequence(namnd=namnd, year=year)], ignore_conflicts=True
+    )
     sequence = CaseNumberSequence.objects.select_for_update().get(namnd=namnd, year=year)
     CaseNumberSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
     sequence.refresh_from_db(fields=["last_number"])
@@ -77,8 +79,13 @@ def do_file_report(*, acting_user, data):
         submitter_name=cleaned.get("submitter_name", ""),
         submitter_contact=cleaned.get("submitter_contact", ""),
     )
-    audit.record("report.filed", actor=acting_user, obj=report, report_id=report.pk,
-                 payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id})
+    audit.record(
+        "report.filed",
+        actor=acting_user,
+        obj=report,
+        report_id=report.pk,
+        payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id},
+    )
     clocks_after(report, "report.filed")
     emit("report.filed", report=report, actor=acting_user, type=report.type)
     workflow().start(report)
@@ -109,15 +116,17 @@ def available_transitions(report, user):
         if not roles & custom["roles"]:
             continue
         form = getattr(forms, custom["form"])(report=report, user=user)
-        result.append({
-            "name": transition.name,
-            "label": str(custom["label"]),
-            "target": transition.target,
-            "fields": [
-                {"name": field_name, "label": str(field.label), "required": field.required}
-                for field_name, field in form.fields.items()
-            ],
-        })
+        result.append(
+            {
+                "name": transition.name,
+                "label": str(custom["label"]),
+                "target": transition.target,
+                "fields": [
+                    {"name": field_name, "label": str(field.label), "required": field.required}
+                    for field_name, field in form.fields.items()
+                ],
+            }
+        )
     return result
 
 
@@ -140,8 +149,17 @@ def do_transition(report_id, name, *, acting_user, data=None):
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
     clocks_after(report, f"report.{name}", cleaned=cleaned)
     workflow().after_transition(report, name, actor=acting_user)
-    audit.record(f"report.{name}", actor=acting_user, obj=report, report_id=report.pk,
-                 payload={"from": before, "to": report.state, "fields": sorted(k for k, v in cleaned.items() if v not in (None, "", []))})
+    audit.record(
+        f"report.{name}",
+        actor=acting_user,
+        obj=report,
+        report_id=report.pk,
+        payload={
+            "from": before,
+            "to": report.state,
+            "fields": sorted(k for k, v in cleaned.items() if v not in (None, "", [])),
+        },
+    )
     emit(f"report.{name}", report=report, actor=acting_user, source=before, target=report.state)
     return report
 
@@ -153,18 +171,32 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
         # The organisation became aware no later than when the source case was reported.
         fields["discovered_at"] = source.discovered_at or source.reported_at
     if target_type == ReportType.COMPLAINT:
-        fields.update(complaint_kind=source.complaint_kind, submitter_name=source.submitter_name,
-                      submitter_contact=source.submitter_contact)
+        fields.update(
+            complaint_kind=source.complaint_kind,
+            submitter_name=source.submitter_name,
+            submitter_contact=source.submitter_contact,
+        )
     reporter = source.reporter or acting_user
-    target = _create_report(report_type=target_type, unit=source.unit, reporter=reporter,
-                            description=source.description, **fields)
+    target = _create_report(
+        report_type=target_type, unit=source.unit, reporter=reporter, description=source.description, **fields
+    )
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
     clocks_after(target, "report.filed")
     workflow().start(target)
-    audit.record("report.filed", actor=acting_user, obj=target, report_id=target.pk,
-                 payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk})
-    audit.record("report.routed", actor=acting_user, obj=source, report_id=source.pk,
-                 payload={"target": target.pk, "target_type": target_type, "target_case_number": target.case_number})
+    audit.record(
+        "report.filed",
+        actor=acting_user,
+        obj=target,
+        report_id=target.pk,
+        payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk},
+    )
+    audit.record(
+        "report.routed",
+        actor=acting_user,
+        obj=source,
+        report_id=source.pk,
+        payload={"target": target.pk, "target_type": target_type, "target_case_number": target.case_number},
+    )
     emit("report.filed", report=target, actor=acting_user, type=target.type, routed_from=source.pk)
     return target
 
@@ -180,7 +212,11 @@ def grant_named_investigator(report, user):
     """The one way a person is named on a case. Only an active person whose home unit lies in
     the case's board: a name from another board would open the case across the secrecy
     boundary between boards (OSL 8 kap.)."""
-    if not type(user).objects.filter(pk=user.pk, is_active=True, home_unit__namnd_id=report.namnd_id).exists():
+    if (
+        not type(user)
+        .objects.filter(pk=user.pk, is_active=True, home_unit__namnd_id=report.namnd_id)
+        .exists()
+    ):
         raise ValidationError(_("Only an active person of this case's board can be named on it."))
     assign_perm("cases.investigate_report", user, report)
     forget_named_grants(report)
@@ -188,8 +224,14 @@ def grant_named_investigator(report, user):
 
 def _delegation(report, kind, user, cleaned):
     return DelegationDecision.objects.create(
-        report=report, kind=kind, delegate=user, delegate_name=user.display_name, delegate_title=user.title,
-        legal_reference=cleaned["legal_reference"], decided_at=cleaned["decided_at"], summary=cleaned["decision"],
+        report=report,
+        kind=kind,
+        delegate=user,
+        delegate_name=user.display_name,
+        delegate_title=user.title,
+        legal_reference=cleaned["legal_reference"],
+        decided_at=cleaned["decided_at"],
+        summary=cleaned["decision"],
     )
 
 
@@ -197,14 +239,22 @@ def _notification(report, regulator, user, cleaned, delay_reason=""):
     if report.regulator_notifications.filter(regulator=regulator).exists():
         return None
     return RegulatorNotification.objects.create(
-        report=report, regulator=regulator, decided_at=cleaned["decided_at"], decided_by=user, delay_reason=delay_reason
+        report=report,
+        regulator=regulator,
+        decided_at=cleaned["decided_at"],
+        decided_by=user,
+        delay_reason=delay_reason,
     )
 
 
 def _after_deviation_assess(report, cleaned, user):
     if cleaned["route"] != ReportType.DEVIATION:
-        spawn_linked_case(report, cleaned["route"], acting_user=user,
-                          reason=cleaned.get("risk_override_reason") or str(_("Routed at assessment.")))
+        spawn_linked_case(
+            report,
+            cleaned["route"],
+            acting_user=user,
+            reason=cleaned.get("risk_override_reason") or str(_("Routed at assessment.")),
+        )
 
 
 def _after_complaint_register(report, cleaned, user):
@@ -213,7 +263,9 @@ def _after_complaint_register(report, cleaned, user):
 
 def _after_complaint_investigate(report, cleaned, user):
     if cleaned.get("route_to_lex_sarah"):
-        spawn_linked_case(report, ReportType.LEX_SARAH, acting_user=user, reason=cleaned["position_statement"])
+        spawn_linked_case(
+            report, ReportType.LEX_SARAH, acting_user=user, reason=cleaned["position_statement"]
+        )
 
 
 def _after_lex_sarah_register(report, cleaned, user):
@@ -231,8 +283,12 @@ def _after_lex_sarah_decide(report, cleaned, user):
     if report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
         return  # IVO was notified earlier, by a delegation decision of its own
     notify = cleaned["notify_ivo"]
-    _delegation(report, DelegationDecision.Kind.NOTIFY_IVO if notify else DelegationDecision.Kind.NOT_NOTIFY_IVO,
-                user, cleaned)
+    _delegation(
+        report,
+        DelegationDecision.Kind.NOTIFY_IVO if notify else DelegationDecision.Kind.NOT_NOTIFY_IVO,
+        user,
+        cleaned,
+    )
     if notify:
         _notification(report, Regulator.IVO, user, cleaned)
 
@@ -265,5 +321,3 @@ AFTER_TRANSITION = {
     (ReportType.DATA_BREACH, "assess"): _after_breach_assess,
     (ReportType.DATA_BREACH, "decide"): _after_breach_decide,
 }
-
-

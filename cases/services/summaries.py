@@ -20,8 +20,9 @@ REVIEW_ROLES = {Role.SAS}
 
 class SummaryApprovalForm(forms.Form):
     summary = forms.CharField(label=_("Summary"), max_length=SUMMARY_LIMIT * 2, widget=forms.Textarea)
-    decision = forms.CharField(label=_("Decision"), max_length=DECISION_LIMIT * 2, required=False,
-                               widget=forms.Textarea)
+    decision = forms.CharField(
+        label=_("Decision"), max_length=DECISION_LIMIT * 2, required=False, widget=forms.Textarea
+    )
 
     def __init__(self, *args, names=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,8 +32,12 @@ class SummaryApprovalForm(forms.Form):
         text = " ".join(self.cleaned_data.get(field, "").split())
         # What the case knows to be identifying may not come back in by editing.
         if redact(text, self.names) != text:
-            raise forms.ValidationError(_("The text still holds a name, a personal identity number, contact "
-                                          "details, an address or a date of birth."))
+            raise forms.ValidationError(
+                _(
+                    "The text still holds a name, a personal identity number, contact "
+                    "details, an address or a date of birth."
+                )
+            )
         return text
 
     def clean_summary(self):
@@ -58,16 +63,34 @@ def do_approve_summary(acting_user, report, text, *, decision=None):
     if report.type != ReportType.LEX_SARAH or report.state != "closed":
         raise InvalidState(_("Only the summary of a closed lex Sarah investigation is reviewed."))
     draft = draft_of(report)
-    cleaned = validated(SummaryApprovalForm(
-        data={"summary": text, "decision": draft.decision if decision is None else decision},
-        names=names_on(report)))
-    review, created = SummaryReview.objects.update_or_create(report=report, defaults={
-        "summary": cleaned["summary"], "decision": cleaned["decision"], "source_sha256": draft.digest,
-        "approved_by": acting_user, "approved_at": timezone.now()})
+    cleaned = validated(
+        SummaryApprovalForm(
+            data={"summary": text, "decision": draft.decision if decision is None else decision},
+            names=names_on(report),
+        )
+    )
+    review, created = SummaryReview.objects.update_or_create(
+        report=report,
+        defaults={
+            "summary": cleaned["summary"],
+            "decision": cleaned["decision"],
+            "source_sha256": draft.digest,
+            "approved_by": acting_user,
+            "approved_at": timezone.now(),
+        },
+    )
     # No text in the audit row: its fingerprint, and whether the SAS changed the automatic text.
-    audit.record("summary.approved", actor=acting_user, obj=review, report_id=report.pk, payload={
-        "first": created, "source_sha256": draft.digest,
-        "text_sha256": hashlib.sha256(cleaned["summary"].encode()).hexdigest(),
-        "edited": cleaned["summary"] != draft.summary or cleaned["decision"] != draft.decision})
+    audit.record(
+        "summary.approved",
+        actor=acting_user,
+        obj=review,
+        report_id=report.pk,
+        payload={
+            "first": created,
+            "source_sha256": draft.digest,
+            "text_sha256": hashlib.sha256(cleaned["summary"].encode()).hexdigest(),
+            "edited": cleaned["summary"] != draft.summary or cleaned["decision"] != draft.decision,
+        },
+    )
     emit("summary.approved", report=report, actor=acting_user)
     return review

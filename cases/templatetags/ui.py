@@ -64,11 +64,17 @@ def _span(delta):
     hours = int(abs(delta).total_seconds() // 3600)
     days, hours = divmod(hours, 24)
     if days:
-        return ngettext("%(d)d day", "%(d)d days", days) % {"d": days} + " " + ngettext(
-            "%(h)d hour", "%(h)d hours", hours) % {"h": hours}
+        return (
+            ngettext("%(d)d day", "%(d)d days", days) % {"d": days}
+            + " "
+            + ngettext("%(h)d hour", "%(h)d hours", hours) % {"h": hours}
+        )
     minutes = int(abs(delta).total_seconds() // 60) % 60
-    return ngettext("%(h)d hour", "%(h)d hours", hours) % {"h": hours} + " " + ngettext(
-        "%(m)d minute", "%(m)d minutes", minutes) % {"m": minutes}
+    return (
+        ngettext("%(h)d hour", "%(h)d hours", hours) % {"h": hours}
+        + " "
+        + ngettext("%(m)d minute", "%(m)d minutes", minutes) % {"m": minutes}
+    )
 
 
 @register.filter

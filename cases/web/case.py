@@ -1,8 +1,8 @@
 """The case page and the forms that change a case, each through its ``cases.services``
 function. Out of scope answers 404; in scope but not allowed, 403."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django import forms
 from django.contrib import messages
@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from viewflow.workflow.status import STATUS
 
 from cases import audit, selectors, services
 from cases import forms as case_forms
 from cases.access import HANDLER_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
-from cases.models import CaseMessage, ReportType, Regulator, Role
+from cases.models import CaseMessage, Regulator, ReportType, Role
 from cases.models.lifecycles import case_roles
 from cases.services import InvalidState
 from cases.services.conversation import MessageForm
@@ -26,7 +27,6 @@ from cases.services.regulators import EARLY_IVO_STATES, NOTIFICATION_ROLES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
-from viewflow.workflow.status import STATUS
 from workflows.selectors import open_tasks
 from workflows.services import may_reassign
 
@@ -36,7 +36,9 @@ CHECKBOX_LISTS = (forms.SelectMultiple,)
 def _checkboxes(form):
     """Multiple choices as check boxes: usable on a phone and by keyboard."""
     for field in form.fields.values():
-        if isinstance(field.widget, CHECKBOX_LISTS) and not isinstance(field.widget, forms.CheckboxSelectMultiple):
+        if isinstance(field.widget, CHECKBOX_LISTS) and not isinstance(
+            field.widget, forms.CheckboxSelectMultiple
+        ):
             field.widget = forms.CheckboxSelectMultiple(choices=field.widget.choices)
         if isinstance(field.widget, forms.Textarea):
             field.widget.attrs.setdefault("rows", 4)
@@ -118,7 +120,9 @@ def case_page(request, report_id):
         return render(request, "web/case_reporter.html", context)
     roles = case_roles(user, report)
     handler = is_handler(user, report)
-    notifications = list(report.regulator_notifications.select_related("decided_by").prefetch_related("supplements"))
+    notifications = list(
+        report.regulator_notifications.select_related("decided_by").prefetch_related("supplements")
+    )
     for notification in notifications:
         notification.steps = notification_transitions(notification, report, user)
         notification.state_label = notification.STATES.get(notification.state, notification.state)
@@ -126,28 +130,33 @@ def case_page(request, report_id):
     events = list(report.information_events.select_related("informed_by"))
     for person in persons:
         person.informed = [e for e in events if e.person_id == person.pk]
-    may_notify_ivo_early = (report.type == ReportType.LEX_SARAH and Role.DECISION_MAKER in roles
-                            and report.state in EARLY_IVO_STATES
-                            and not any(n.regulator == Regulator.IVO for n in notifications))
-    context.update({
-        "handler": handler,
-        "transitions": services.available_transitions(report, user),
-        "persons": persons,
-        "entries": report.investigation_entries.select_related("topic", "corrects"),
-        "causes": list(report.causes.all()),
-        "actions": selectors.report_actions(report),
-        "links": selectors.report_links(user, report),
-        "notifications": notifications,
-        "delegation_decisions": report.delegation_decisions.select_related("legal_reference"),
-        "attachments": report.attachments.all(),
-        "conversation": report.messages.select_related("author"),
-        "timeline": _timeline(user, report),
-        "open_tasks": _open_tasks(user, report),
-        "may_notify_ivo_early": may_notify_ivo_early,
-        "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
-        "may_ask": handler and report.type == ReportType.COMPLAINT,
-        "closed": report.state in ("closed", "outside_scope"),
-    })
+    may_notify_ivo_early = (
+        report.type == ReportType.LEX_SARAH
+        and Role.DECISION_MAKER in roles
+        and report.state in EARLY_IVO_STATES
+        and not any(n.regulator == Regulator.IVO for n in notifications)
+    )
+    context.update(
+        {
+            "handler": handler,
+            "transitions": services.available_transitions(report, user),
+            "persons": persons,
+            "entries": report.investigation_entries.select_related("topic", "corrects"),
+            "causes": list(report.causes.all()),
+            "actions": selectors.report_actions(report),
+            "links": selectors.report_links(user, report),
+            "notifications": notifications,
+            "delegation_decisions": report.delegation_decisions.select_related("legal_reference"),
+            "attachments": report.attachments.all(),
+            "conversation": report.messages.select_related("author"),
+            "timeline": _timeline(user, report),
+            "open_tasks": _open_tasks(user, report),
+            "may_notify_ivo_early": may_notify_ivo_early,
+            "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
+            "may_ask": handler and report.type == ReportType.COMPLAINT,
+            "closed": report.state in ("closed", "outside_scope"),
+        }
+    )
     if handler and not context["closed"]:
         context["forms"] = {
             "person": _checkboxes(case_forms.AffectedPersonForm(auto_id="person_%s")),
@@ -181,42 +190,73 @@ def _file(data, files):
 
 
 PARTS = {
-    "persons": Part(gettext_lazy("Add an affected person"),
-                    lambda r, u, d, f: case_forms.AffectedPersonForm(data=d),
-                    lambda r, u, d, f: services.do_add_affected_person(r.pk, acting_user=u, data=d), "persons"),
-    "information": Part(gettext_lazy("Record that a person was informed and heard"),
-                        lambda r, u, d, f: case_forms.InformationEventForm(data=d, report=r),
-                        lambda r, u, d, f: services.do_add_information_event(r.pk, acting_user=u, data=d), "persons"),
-    "entries": Part(gettext_lazy("Add an investigation entry"),
-                    lambda r, u, d, f: case_forms.InvestigationEntryForm(data=d, report=r),
-                    lambda r, u, d, f: services.do_add_investigation_entry(r.pk, acting_user=u, data=d),
-                    "investigation"),
-    "risk": Part(gettext_lazy("Assess the risk"),
-                 lambda r, u, d, f: case_forms.RiskForm(data=d, report=r, user=u),
-                 lambda r, u, d, f: services.do_set_risk(r.pk, acting_user=u, data=d), "risk"),
-    "causes": Part(gettext_lazy("Add a cause"),
-                   lambda r, u, d, f: case_forms.CauseForm(data=d, report=r),
-                   lambda r, u, d, f: services.do_add_cause(r.pk, acting_user=u, data=d), "actions"),
-    "actions": Part(gettext_lazy("Add an action"),
-                    lambda r, u, d, f: case_forms.ActionForm(data=d, report=r),
-                    lambda r, u, d, f: services.do_add_action(r.pk, acting_user=u, data=d), "actions"),
-    "attachments": Part(gettext_lazy("Add an attachment"),
-                        lambda r, u, d, f: AttachmentForm(data=d, files=f),
-                        lambda r, u, d, f: services.do_add_attachment(r.pk, acting_user=u, upload=_file(d, f)),
-                        "attachments"),
-    "route": Part(gettext_lazy("Open a linked case"),
-                  lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
-                  lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d), "links"),
-    "ask": Part(gettext_lazy("Ask the submitter a question"),
-                lambda r, u, d, f: MessageForm(data=d),
-                lambda r, u, d, f: services.do_ask_submitter(r.pk, acting_user=u, data=d), "messages"),
-    "feedback": Part(gettext_lazy("Give feedback to the reporter"),
-                     lambda r, u, d, f: MessageForm(data=d),
-                     lambda r, u, d, f: services.do_give_reporter_feedback(r.pk, acting_user=u, data=d), "messages"),
-    "notify-ivo": Part(gettext_lazy("Decide to notify IVO now"),
-                       lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
-                       lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
-                       "notifications", lambda u, r: Role.DECISION_MAKER in case_roles(u, r)),
+    "persons": Part(
+        gettext_lazy("Add an affected person"),
+        lambda r, u, d, f: case_forms.AffectedPersonForm(data=d),
+        lambda r, u, d, f: services.do_add_affected_person(r.pk, acting_user=u, data=d),
+        "persons",
+    ),
+    "information": Part(
+        gettext_lazy("Record that a person was informed and heard"),
+        lambda r, u, d, f: case_forms.InformationEventForm(data=d, report=r),
+        lambda r, u, d, f: services.do_add_information_event(r.pk, acting_user=u, data=d),
+        "persons",
+    ),
+    "entries": Part(
+        gettext_lazy("Add an investigation entry"),
+        lambda r, u, d, f: case_forms.InvestigationEntryForm(data=d, report=r),
+        lambda r, u, d, f: services.do_add_investigation_entry(r.pk, acting_user=u, data=d),
+        "investigation",
+    ),
+    "risk": Part(
+        gettext_lazy("Assess the risk"),
+        lambda r, u, d, f: case_forms.RiskForm(data=d, report=r, user=u),
+        lambda r, u, d, f: services.do_set_risk(r.pk, acting_user=u, data=d),
+        "risk",
+    ),
+    "causes": Part(
+        gettext_lazy("Add a cause"),
+        lambda r, u, d, f: case_forms.CauseForm(data=d, report=r),
+        lambda r, u, d, f: services.do_add_cause(r.pk, acting_user=u, data=d),
+        "actions",
+    ),
+    "actions": Part(
+        gettext_lazy("Add an action"),
+        lambda r, u, d, f: case_forms.ActionForm(data=d, report=r),
+        lambda r, u, d, f: services.do_add_action(r.pk, acting_user=u, data=d),
+        "actions",
+    ),
+    "attachments": Part(
+        gettext_lazy("Add an attachment"),
+        lambda r, u, d, f: AttachmentForm(data=d, files=f),
+        lambda r, u, d, f: services.do_add_attachment(r.pk, acting_user=u, upload=_file(d, f)),
+        "attachments",
+    ),
+    "route": Part(
+        gettext_lazy("Open a linked case"),
+        lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
+        lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d),
+        "links",
+    ),
+    "ask": Part(
+        gettext_lazy("Ask the submitter a question"),
+        lambda r, u, d, f: MessageForm(data=d),
+        lambda r, u, d, f: services.do_ask_submitter(r.pk, acting_user=u, data=d),
+        "messages",
+    ),
+    "feedback": Part(
+        gettext_lazy("Give feedback to the reporter"),
+        lambda r, u, d, f: MessageForm(data=d),
+        lambda r, u, d, f: services.do_give_reporter_feedback(r.pk, acting_user=u, data=d),
+        "messages",
+    ),
+    "notify-ivo": Part(
+        gettext_lazy("Decide to notify IVO now"),
+        lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
+        lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
+        "notifications",
+        lambda u, r: Role.DECISION_MAKER in case_roles(u, r),
+    ),
 }
 
 
@@ -237,11 +277,20 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None):
     if "probability" in form.fields and "severity" in form.fields:
         matrix = risk.matrix(risk.selected_cell(form))
         form.order_fields(risk.field_order(form))
-    return render(request, "web/case_form.html", {
-        "report": report, "title": title, "form": form, "matrix": matrix, "clocks": case_clocks(report),
-        "back": back or reverse("web:case", args=[report.pk]), "next": request.POST.get("next") or request.GET.get("next", ""),
-        "is_multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
-    })
+    return render(
+        request,
+        "web/case_form.html",
+        {
+            "report": report,
+            "title": title,
+            "form": form,
+            "matrix": matrix,
+            "clocks": case_clocks(report),
+            "back": back or reverse("web:case", args=[report.pk]),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "is_multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
+        },
+    )
 
 
 @login_required
@@ -257,8 +306,14 @@ def part(request, report_id, part_name):
     data = risk.with_cell(request.POST) if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = spec.build(report, user, data, files)
-    return _form_page(request, report, title=spec.title, form=form, anchor=spec.anchor,
-                      perform=lambda: spec.perform(report, user, data, files))
+    return _form_page(
+        request,
+        report,
+        title=spec.title,
+        form=form,
+        anchor=spec.anchor,
+        perform=lambda: spec.perform(report, user, data, files),
+    )
 
 
 @login_required
@@ -273,14 +328,22 @@ def update_action(request, report_id, action_id):
         raise PermissionDenied()
     data = request.POST if request.method == "POST" else None
     form = case_forms.ActionUpdateForm(data=data, instance=action, report=report)
-    return _form_page(request, report, title=_("Update the action"), form=form, anchor=f"action-{action.pk}",
-                      perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data))
+    return _form_page(
+        request,
+        report,
+        title=_("Update the action"),
+        form=form,
+        anchor=f"action-{action.pk}",
+        perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data),
+    )
 
 
 # A step the user may take on the case, but not in the state the case is in now: the form
 # came from a second tab, the back button or a second click, after the case moved on.
-STALE_STEP = gettext_lazy("This step has already been taken, or the case has moved on and it is no longer possible. "
-                          "Here is the case as it is now.")
+STALE_STEP = gettext_lazy(
+    "This step has already been taken, or the case has moved on and it is no longer possible. "
+    "Here is the case as it is now."
+)
 
 
 @login_required
@@ -298,8 +361,14 @@ def transition(request, report_id, name):
     form = transition_form(report, name, user, data=data)
     if data is None and name == "record_immediate_measures" and report.immediate_measures:
         form.initial["immediate_measures"] = report.immediate_measures
-    return _form_page(request, report, title=allowed[name]["label"], form=form, anchor="",
-                      perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data))
+    return _form_page(
+        request,
+        report,
+        title=allowed[name]["label"],
+        form=form,
+        anchor="",
+        perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data),
+    )
 
 
 @login_required
@@ -316,8 +385,19 @@ def notification_step(request, report_id, notification_id, name):
         raise PermissionDenied()
     data = request.POST if request.method == "POST" else None
     form = case_forms.NOTIFICATION_FORMS[name](data=data, report=report, user=user, notification=notification)
-    titles = {"submit": _("Record the notification as submitted"), "supplement": _("Record a supplement"),
-              "record_outcome": _("Record the regulator's decision"), "complete": _("Complete the notification")}
-    return _form_page(request, report, title=titles[name], form=form, anchor="notifications",
-                      perform=lambda: services.do_notification_transition(
-                          report.pk, notification.pk, name, acting_user=user, data=data))
+    titles = {
+        "submit": _("Record the notification as submitted"),
+        "supplement": _("Record a supplement"),
+        "record_outcome": _("Record the regulator's decision"),
+        "complete": _("Complete the notification"),
+    }
+    return _form_page(
+        request,
+        report,
+        title=titles[name],
+        form=form,
+        anchor="notifications",
+        perform=lambda: services.do_notification_transition(
+            report.pk, notification.pk, name, acting_user=user, data=data
+        ),
+    )

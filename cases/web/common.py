@@ -74,7 +74,9 @@ def limit_reached(key, limit, window):
 
 def next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -82,18 +84,43 @@ def next_url(request, default):
 def case_clocks(report):
     """The case's clocks; a breach whose 72-hour clock is not stored yet gets it computed from
     the rule valid now and the moment of discovery, so it is never invisible."""
-    clocks = [{"name": c.rule.name, "code": c.code, "due_at": c.due_at, "stopped_at": c.stopped_at, "computed": False}
-              for c in report.clocks.select_related("rule")]
+    clocks = [
+        {
+            "name": c.rule.name,
+            "code": c.code,
+            "due_at": c.due_at,
+            "stopped_at": c.stopped_at,
+            "computed": False,
+        }
+        for c in report.clocks.select_related("rule")
+    ]
     imy = "breach-imy-notification"
-    if report.type == ReportType.DATA_BREACH and report.discovered_at and not any(c["code"] == imy for c in clocks):
+    if (
+        report.type == ReportType.DATA_BREACH
+        and report.discovered_at
+        and not any(c["code"] == imy for c in clocks)
+    ):
         rule = DeadlineRule.current(imy)
         if rule:
-            submitted = report.regulator_notifications.filter(submitted_at__isnull=False).values_list(
-                "submitted_at", flat=True).first()
-            clocks.append({"name": rule.name, "code": imy, "due_at": rule.due(report.discovered_at),
-                           "stopped_at": submitted, "computed": True})
+            submitted = (
+                report.regulator_notifications.filter(submitted_at__isnull=False)
+                .values_list("submitted_at", flat=True)
+                .first()
+            )
+            clocks.append(
+                {
+                    "name": rule.name,
+                    "code": imy,
+                    "due_at": rule.due(report.discovered_at),
+                    "stopped_at": submitted,
+                    "computed": True,
+                }
+            )
     return clocks
 
 
 def public_limits():
-    return (getattr(settings, "PUBLIC_SUBMISSIONS_PER_HOUR", 10), getattr(settings, "RECEIPT_LOOKUPS_PER_HOUR", 30))
+    return (
+        getattr(settings, "PUBLIC_SUBMISSIONS_PER_HOUR", 10),
+        getattr(settings, "RECEIPT_LOOKUPS_PER_HOUR", 30),
+    )

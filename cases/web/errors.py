@@ -47,9 +47,13 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     reference = getattr(request, "request_id", "")
-    logger.error("Server error shown to the user with reference %s (%s %s)", reference, request.method, request.path)
+    logger.error(
+        "Server error shown to the user with reference %s (%s %s)", reference, request.method, request.path
+    )
     if _is_api(request):
-        return _json(_("A server error occurred. It has been logged for the operator."), 500, reference=reference)
+        return _json(
+            _("A server error occurred. It has been logged for the operator."), 500, reference=reference
+        )
     return HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))
 
 

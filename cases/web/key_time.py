@@ -18,8 +18,8 @@ from cases import services
 from cases.access import HANDLER_ROLES
 from cases.models.lifecycles import case_roles
 from cases.services.base import CLOSED_STATES
-from cases.web.common import attach_errors, case_clocks, case_errors
 from cases.web.case import _case
+from cases.web.common import attach_errors, case_clocks, case_errors
 
 
 def may_correct_key_time(user, report):
@@ -44,8 +44,18 @@ def key_time(request, report_id):
         else:
             messages.success(request, _("The time was corrected; the deadlines that run from it have moved."))
             return redirect(reverse("web:case", args=[report.pk]))
-    current = [{"label": label, "value": getattr(report, name)} for name, label in case_forms.KeyTimeCorrectionForm.FIELDS]
-    return render(request, "web/key_time.html", {
-        "report": report, "form": form, "current": current, "clocks": case_clocks(report),
-        "back": reverse("web:case", args=[report.pk]),
-    })
+    current = [
+        {"label": label, "value": getattr(report, name)}
+        for name, label in case_forms.KeyTimeCorrectionForm.FIELDS
+    ]
+    return render(
+        request,
+        "web/key_time.html",
+        {
+            "report": report,
+            "form": form,
+            "current": current,
+            "clocks": case_clocks(report),
+            "back": reverse("web:case", args=[report.pk]),
+        },
+    )

@@ -26,7 +26,9 @@ RECEIPT_SESSION_KEY = "public_receipt"
 class PublicForm(ReportCreateForm):
     # Real people leave this empty: it is hidden from them and from screen readers.
     website = forms.CharField(label=gettext_lazy("Leave this field empty"), required=False)
-    attachments = MultipleFileField(label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP)
+    attachments = MultipleFileField(
+        label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +44,8 @@ class PublicForm(ReportCreateForm):
         self.fields["submitter_name"].label = _("Your name (optional)")
         self.fields["submitter_contact"].label = _("E-mail or telephone (optional)")
         self.fields["submitter_contact"].help_text = _(
-            "Leave it empty to stay anonymous; with the receipt code you can still read our answer.")
+            "Leave it empty to stay anonymous; with the receipt code you can still read our answer."
+        )
 
     def clean(self):
         self.cleaned_data["type"] = "complaint"
@@ -50,8 +53,11 @@ class PublicForm(ReportCreateForm):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Receipt code"), max_length=40,
-                           help_text=gettext_lazy("The code you got when you sent your message, e.g. ABCD-EFGH-JKMN-PQRS."))
+    code = forms.CharField(
+        label=gettext_lazy("Receipt code"),
+        max_length=40,
+        help_text=gettext_lazy("The code you got when you sent your message, e.g. ABCD-EFGH-JKMN-PQRS."),
+    )
 
 
 @never_cache
@@ -62,16 +68,23 @@ def public_form(request):
         form = PublicForm(request.POST, request.FILES)
         if rate_limited(request, "public-form", submissions, HOUR):
             form.is_valid()
-            form.add_error(None, _("Too many messages have been sent from here. Please try again in an hour."))
+            form.add_error(
+                None, _("Too many messages have been sent from here. Please try again in an hour.")
+            )
         elif form.is_valid():
             if form.cleaned_data.get("website"):
                 # A bot filled the hidden field: answer as if it worked, file nothing.
                 return redirect("web:public_thanks")
-            data = {k: v for k, v in request.POST.items() if k in form.fields and k not in ("website", "attachments")}
+            data = {
+                k: v
+                for k, v in request.POST.items()
+                if k in form.fields and k not in ("website", "attachments")
+            }
 
             def file():
-                report, code = do_file_public_submission(data=data,
-                                                         uploads=form.cleaned_data.get("attachments") or [])
+                report, code = do_file_public_submission(
+                    data=data, uploads=form.cleaned_data.get("attachments") or []
+                )
                 # Saved with the session in the filing's transaction (cases.request_transactions).
                 request.session[RECEIPT_SESSION_KEY] = code
                 return idempotency.Answer(302, reverse("web:public_thanks"), None, report.pk)
@@ -82,14 +95,20 @@ def public_form(request):
                 attach_errors(form, exc, {"file": "attachments"})
             except idempotency.KeyReused:
                 reused = True
-                form.add_error(None, _("This form was already sent, and your message was received. To send another "
-                                       "message, check the form and send it again."))
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent, and your message was received. To send another "
+                        "message, check the form and send it again."
+                    ),
+                )
             else:
                 return redirect(answer.location)
     else:
         form = PublicForm()
-    return render(request, "web/public_form.html", {"form": form,
-                                                    "idempotency_key": once.key_for_form(request, reused)})
+    return render(
+        request, "web/public_form.html", {"form": form, "idempotency_key": once.key_for_form(request, reused)}
+    )
 
 
 @never_cache
@@ -129,6 +148,7 @@ def public_status(request):
     context = {"form": form, "report": report, "answer_form": answer_form or MessageForm()}
     if report is not None:
         context["conversation"] = report.messages.filter(
-            kind__in=[CaseMessage.Kind.QUESTION, CaseMessage.Kind.ANSWER])
+            kind__in=[CaseMessage.Kind.QUESTION, CaseMessage.Kind.ANSWER]
+        )
         context["answered"] = report.state in ("answered", "closed") and report.reply
     return render(request, "web/public_status.html", context)

@@ -27,18 +27,38 @@ STAFF_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.
 
 # The four types in plain words, in the order a care worker thinks of them.
 CHOICES = [
-    (ReportType.DEVIATION, gettext_lazy("Something went wrong or nearly went wrong"),
-     gettext_lazy("A mistake, a near miss, or work not done as the routines say: a deviation (avvikelse).")),
-    (ReportType.LEX_SARAH, gettext_lazy("Someone receiving care was harmed, or was at clear risk of it"),
-     gettext_lazy("Neglect, abuse, disrespect or other serious shortcomings towards someone who receives care "
-                  "(missförhållande): a lex Sarah report. You must report it at once; your name is recorded. "
-                  "If you are unsure, choose this: the coordinator (SAS) decides whether it is lex Sarah.")),
-    (ReportType.DATA_BREACH, gettext_lazy("Personal data went astray"),
-     gettext_lazy("Information about people was lost, sent to the wrong person, read by someone who should not, "
-                  "or destroyed: a personal data breach. The 72-hour clock to IMY starts when it was discovered.")),
-    (ReportType.COMPLAINT, gettext_lazy("Someone complained or gave feedback"),
-     gettext_lazy("A complaint, opinion, suggestion or praise from someone receiving care, a relative or anyone "
-                  "else, which you register for them.")),
+    (
+        ReportType.DEVIATION,
+        gettext_lazy("Something went wrong or nearly went wrong"),
+        gettext_lazy(
+            "A mistake, a near miss, or work not done as the routines say: a deviation (avvikelse)."
+        ),
+    ),
+    (
+        ReportType.LEX_SARAH,
+        gettext_lazy("Someone receiving care was harmed, or was at clear risk of it"),
+        gettext_lazy(
+            "Neglect, abuse, disrespect or other serious shortcomings towards someone who receives care "
+            "(missförhållande): a lex Sarah report. You must report it at once; your name is recorded. "
+            "If you are unsure, choose this: the coordinator (SAS) decides whether it is lex Sarah."
+        ),
+    ),
+    (
+        ReportType.DATA_BREACH,
+        gettext_lazy("Personal data went astray"),
+        gettext_lazy(
+            "Information about people was lost, sent to the wrong person, read by someone who should not, "
+            "or destroyed: a personal data breach. The 72-hour clock to IMY starts when it was discovered."
+        ),
+    ),
+    (
+        ReportType.COMPLAINT,
+        gettext_lazy("Someone complained or gave feedback"),
+        gettext_lazy(
+            "A complaint, opinion, suggestion or praise from someone receiving care, a relative or anyone "
+            "else, which you register for them."
+        ),
+    ),
 ]
 TITLES = {
     ReportType.DEVIATION: gettext_lazy("Report a deviation"),
@@ -65,27 +85,39 @@ class MultipleFileField(forms.FileField):
 
 
 # The limits of every filing form, internal and public (``cases.services.content.check_uploads``).
-ATTACHMENT_HELP = gettext_lazy("Optional. At most 5 files of at most %(mb)d MB each: PDF, PNG, JPEG, text, Word or "
-                               "Excel. After an error, choose the files again.") % {
-    "mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+ATTACHMENT_HELP = gettext_lazy(
+    "Optional. At most 5 files of at most %(mb)d MB each: PDF, PNG, JPEG, text, Word or "
+    "Excel. After an error, choose the files again."
+) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
 
 class FilingForm(ReportCreateForm):
     """The filing form a reporter sees: only the fields the chosen type asks for."""
 
     immediate_measures = forms.CharField(
-        label=gettext_lazy("What was done at once to protect the person?"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("For example: the staff member was replaced, the person was moved, a doctor was "
-                               "called. Write “nothing yet” if nothing has been done."),
+        label=gettext_lazy("What was done at once to protect the person?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "For example: the staff member was replaced, the person was moved, a doctor was "
+            "called. Write “nothing yet” if nothing has been done."
+        ),
     )
     attachments = MultipleFileField(
-        label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP)
+        label=gettext_lazy("Attachments"), required=False, help_text=ATTACHMENT_HELP
+    )
 
     FIELDS = {
         ReportType.DEVIATION: ["unit", "description", "occurred_at", "attachments"],
         ReportType.LEX_SARAH: ["unit", "description", "occurred_at", "immediate_measures", "attachments"],
         ReportType.DATA_BREACH: ["unit", "description", "discovered_at", "occurred_at", "attachments"],
-        ReportType.COMPLAINT: ["unit", "kind", "description", "submitter_name", "submitter_contact", "attachments"],
+        ReportType.COMPLAINT: [
+            "unit",
+            "kind",
+            "description",
+            "submitter_name",
+            "submitter_contact",
+            "attachments",
+        ],
     }
 
     def __init__(self, *args, report_type, **kwargs):
@@ -130,16 +162,20 @@ def home(request):
 
     user = request.user
     scope = role_scope(user)
-    return render(request, "web/home.html", {
-        "is_staff_role": bool(scope.roles & STAFF_ROLES),
-        "is_manager": bool(scope.roles & {Role.UNIT_MANAGER, Role.SAS}),
-        # The pages of statistics, compilations and import, for those who may use them: no
-        # page is reachable only by typing its address.
-        "may_see_statistics": may_see_statistics(user),
-        "may_compile": may_compile_anything(user),
-        "may_import": may_import(user),
-        "choices": CHOICES,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "is_staff_role": bool(scope.roles & STAFF_ROLES),
+            "is_manager": bool(scope.roles & {Role.UNIT_MANAGER, Role.SAS}),
+            # The pages of statistics, compilations and import, for those who may use them: no
+            # page is reachable only by typing its address.
+            "may_see_statistics": may_see_statistics(user),
+            "may_compile": may_compile_anything(user),
+            "may_import": may_import(user),
+            "choices": CHOICES,
+        },
+    )
 
 
 @login_required
@@ -166,13 +202,15 @@ def report_form(request, report_type):
 
             def file():
                 report = do_file_report_with_details(
-                    acting_user=request.user, data=data,
+                    acting_user=request.user,
+                    data=data,
                     persons=[p.cleaned_data for p in persons if p.has_changed() and p.cleaned_data],
                     uploads=form.cleaned_data.get("attachments") or [],
                     immediate_measures=form.cleaned_data.get("immediate_measures", ""),
                 )
-                return idempotency.Answer(302, reverse("web:my_reports"), {"case_number": report.case_number},
-                                          report.pk)
+                return idempotency.Answer(
+                    302, reverse("web:my_reports"), {"case_number": report.case_number}, report.pk
+                )
 
             try:
                 answer, _replayed = once.file_once(request, request.user, file)
@@ -180,22 +218,38 @@ def report_form(request, report_type):
                 attach_errors(form, exc, {"file": "attachments"})
             except idempotency.KeyReused as exc:
                 reused = True
-                form.add_error(None, _("This form was already sent, and filed as %(number)s. To file another "
-                                       "report, check the form and send it again.") % {
-                    "number": exc.report.case_number})
+                form.add_error(
+                    None,
+                    _(
+                        "This form was already sent, and filed as %(number)s. To file another "
+                        "report, check the form and send it again."
+                    )
+                    % {"number": exc.report.case_number},
+                )
             else:
-                messages.success(request, _("Thank you. Your report is filed as %(number)s.") % {
-                    "number": answer.body["case_number"]}, extra_tags=f"clear-draft:report-{report_type}")
+                messages.success(
+                    request,
+                    _("Thank you. Your report is filed as %(number)s.")
+                    % {"number": answer.body["case_number"]},
+                    extra_tags=f"clear-draft:report-{report_type}",
+                )
                 return redirect(answer.location)
     else:
         form = FilingForm(report_type=report_type, initial={"unit": _last_unit(request.user)})
         persons = PersonFormSet(prefix="person")
-    return render(request, "web/report_form.html", {
-        "form": form, "persons": persons, "report_type": report_type, "title": TITLES[report_type],
-        "help": dict((c[0], c[2]) for c in CHOICES)[report_type],
-        "imy_rule": _imy_rule() if report_type == ReportType.DATA_BREACH else None,
-        "idempotency_key": once.key_for_form(request, reused),
-    })
+    return render(
+        request,
+        "web/report_form.html",
+        {
+            "form": form,
+            "persons": persons,
+            "report_type": report_type,
+            "title": TITLES[report_type],
+            "help": dict((c[0], c[2]) for c in CHOICES)[report_type],
+            "imy_rule": _imy_rule() if report_type == ReportType.DATA_BREACH else None,
+            "idempotency_key": once.key_for_form(request, reused),
+        },
+    )
 
 
 def _imy_rule():
@@ -207,11 +261,21 @@ def _imy_rule():
 @login_required
 def my_reports(request):
     feedback = CaseMessage.objects.filter(kind=CaseMessage.Kind.FEEDBACK).order_by("created_at", "id")
-    reports = (selectors.visible_reports(request.user).filter(reporter=request.user)
-               .select_related("unit").prefetch_related(Prefetch("messages", queryset=feedback, to_attr="feedback"))
-               .order_by("-reported_at", "-id"))
+    reports = (
+        selectors.visible_reports(request.user)
+        .filter(reporter=request.user)
+        .select_related("unit")
+        .prefetch_related(Prefetch("messages", queryset=feedback, to_attr="feedback"))
+        .order_by("-reported_at", "-id")
+    )
     page = Paginator(reports, 25).get_page(request.GET.get("page"))
     if page.object_list:
-        audit.record_read("report.listed", actor=request.user, report_ids=[r.pk for r in page.object_list],
-                          payload={"page": "my_reports"})
-    return render(request, "web/my_reports.html", {"page": page, "closed_states": {"closed", "outside_scope"}})
+        audit.record_read(
+            "report.listed",
+            actor=request.user,
+            report_ids=[r.pk for r in page.object_list],
+            payload={"page": "my_reports"},
+        )
+    return render(
+        request, "web/my_reports.html", {"page": page, "closed_states": {"closed", "outside_scope"}}
+    )

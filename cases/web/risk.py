@@ -21,12 +21,19 @@ def matrix(selected=None):
             band = next((b for b in bands if b.min_score <= score <= b.max_score), None)
             rule = next((r for r in rules if r.min_score <= score and r.min_severity <= severity), None)
             route = rule.route_to if rule else ReportType.DEVIATION
-            cells.append({
-                "value": f"{probability}-{severity}", "probability": probability, "severity": severity,
-                "score": score, "band": band, "route": ReportType(route).label,
-                "probability_word": PROBABILITY[probability], "severity_word": SEVERITY[severity],
-                "checked": selected == (probability, severity),
-            })
+            cells.append(
+                {
+                    "value": f"{probability}-{severity}",
+                    "probability": probability,
+                    "severity": severity,
+                    "score": score,
+                    "band": band,
+                    "route": ReportType(route).label,
+                    "probability_word": PROBABILITY[probability],
+                    "severity_word": SEVERITY[severity],
+                    "checked": selected == (probability, severity),
+                }
+            )
         rows.append({"severity": severity, "word": SEVERITY[severity], "cells": cells})
     return {"rows": rows, "probabilities": list(PROBABILITY.items()), "rules": rules}
 

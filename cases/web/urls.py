@@ -20,8 +20,11 @@ urlpatterns = [
     path("cases/<int:report_id>/", case.case_page, name="case"),
     path("cases/<int:report_id>/do/<slug:name>/", case.transition, name="transition"),
     path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),
-    path("cases/<int:report_id>/notifications/<int:notification_id>/<slug:name>/", case.notification_step,
-         name="notification_step"),
+    path(
+        "cases/<int:report_id>/notifications/<int:notification_id>/<slug:name>/",
+        case.notification_step,
+        name="notification_step",
+    ),
     path("cases/<int:report_id>/key-time/", key_time.key_time, name="key_time"),
     path("cases/<int:report_id>/<slug:part_name>/", case.part, name="part"),
 ]

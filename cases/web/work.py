@@ -12,29 +12,37 @@ import operator
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Q
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
 from cases import audit, selectors
 from cases.access import HANDLER_ROLES, INVESTIGATOR, role_scope
-from cases.models import TYPE_MODELS, Action, DeadlineRule, OrgUnit, ReportType, ReportUserObjectPermission, Role, User
+from cases.models import (
+    TYPE_MODELS,
+    Action,
+    DeadlineRule,
+    OrgUnit,
+    ReportType,
+    ReportUserObjectPermission,
+    Role,
+    User,
+)
 from cases.models.lifecycles import prefetch_named_grants
 from cases.services import CaseNotFound, InvalidState
 from cases.web.common import attach_errors, next_url
 from workflows.escalation import holders
-from viewflow.workflow.models import Task
 from workflows.selectors import LISTED_FIELDS, task_for_action, tasks_for, with_due_at
 from workflows.services import do_claim, do_reassign, do_release, may_reassign
-from viewflow.workflow.status import STATUS
 
 
 def all_states():
@@ -47,9 +55,12 @@ def all_states():
 
 class InboxFilters(forms.Form):
     q = forms.CharField(label=_("Search case number or text"), required=False, max_length=100)
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types"))] + ReportType.choices)
-    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=OrgUnit.objects.none(),
-                                  empty_label=_("All units"))
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types"))] + ReportType.choices
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), required=False, queryset=OrgUnit.objects.none(), empty_label=_("All units")
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     overdue = forms.BooleanField(label=_("Only overdue"), required=False)
 
@@ -57,7 +68,8 @@ class InboxFilters(forms.Form):
         super().__init__(*args, **kwargs)
         scope = role_scope(user)
         self.fields["unit"].queryset = OrgUnit.objects.filter(scope.units_q(scope.roles, prefix="")).exclude(
-            kind="kommun")
+            kind="kommun"
+        )
         self.fields["state"].choices = [("", _("All states"))] + all_states()
 
 
@@ -76,7 +88,10 @@ def inbox_tasks(user, filters):
         qs = qs.filter(due_at__lt=timezone.now())
     if filters.get("q"):
         text = filters["q"].strip()
-        qs = qs.filter(Q(**{f"{REPORT}__case_number__icontains": text}) | Q(**{f"{REPORT}__description__icontains": text}))
+        qs = qs.filter(
+            Q(**{f"{REPORT}__case_number__icontains": text})
+            | Q(**{f"{REPORT}__description__icontains": text})
+        )
     qs = qs.only(*INBOX_FIELDS)
     return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
 
@@ -84,13 +99,20 @@ def inbox_tasks(user, filters):
 # The task lists' columns, and what this page shows besides: the excerpt of the description
 # and, for a breach without a stored clock, its discovery (not one query per row); the unit's
 # path: whether the user may hand the task to someone else.
-INBOX_FIELDS = [*LISTED_FIELDS, f"{REPORT}__description", f"{REPORT}__discovered_at", f"{REPORT}__unit__path",
-                f"{REPORT}__reporter_id"]
+INBOX_FIELDS = [
+    *LISTED_FIELDS,
+    f"{REPORT}__description",
+    f"{REPORT}__discovered_at",
+    f"{REPORT}__unit__path",
+    f"{REPORT}__reporter_id",
+]
 
 
 def inbox_rows(ids):
     """The rows of one inbox page, already chosen and sorted by ``inbox_tasks`` (in scope)."""
-    return with_due_at(Task.objects.select_related(f"{REPORT}__unit", "owner").only(*INBOX_FIELDS).filter(pk__in=ids))
+    return with_due_at(
+        Task.objects.select_related(f"{REPORT}__unit", "owner").only(*INBOX_FIELDS).filter(pk__in=ids)
+    )
 
 
 def overdue_by_unit(user):
@@ -128,13 +150,13 @@ class Page:
             self.number = 1
         start = (self.number - 1) * self.SIZE
         if rows_for is None:
-            rows = list(queryset[start:start + self.SIZE + 1])
+            rows = list(queryset[start : start + self.SIZE + 1])
         else:
-            ids = list(queryset.values_list("pk", flat=True)[start:start + self.SIZE + 1])
+            ids = list(queryset.values_list("pk", flat=True)[start : start + self.SIZE + 1])
             found = {row.pk: row for row in rows_for(ids)} if ids else {}
             rows = [found[pk] for pk in ids if pk in found]
         self.has_next = len(rows) > self.SIZE
-        self.object_list = rows[:self.SIZE]
+        self.object_list = rows[: self.SIZE]
         self.has_previous = self.number > 1
         self.has_other_pages = self.has_next or self.has_previous
         self.next_page_number, self.previous_page_number = self.number + 1, self.number - 1
@@ -158,20 +180,36 @@ def inbox(request):
         task.may_reassign = task.status in (STATUS.NEW, STATUS.ASSIGNED) and may_reassign(user, report)
         # Until the clock is stored with the case, a breach's 72 hours are computed from its discovery
         # (the rule read once, and only when a row needs it).
-        if task.due_at is None and report.type == ReportType.DATA_BREACH and report.discovered_at \
-                and report.state in ("reported", "assessed"):
+        if (
+            task.due_at is None
+            and report.type == ReportType.DATA_BREACH
+            and report.discovered_at
+            and report.state in ("reported", "assessed")
+        ):
             rule = rule or DeadlineRule.current("breach-imy-notification")
             if rule:
                 task.due_at = rule.due(report.discovered_at)
                 task.is_overdue = task.due_at < now
     if rows:
-        audit.record_read("report.listed", actor=user, report_ids=sorted({t.report.pk for t in rows}),
-                          payload={"page": "inbox"})
+        audit.record_read(
+            "report.listed",
+            actor=user,
+            report_ids=sorted({t.report.pk for t in rows}),
+            payload={"page": "inbox"},
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/inbox.html", {
-        "filters": filters, "page": page, "rows": rows, "overdue": overdue_by_unit(user), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "web/inbox.html",
+        {
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "overdue": overdue_by_unit(user),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -204,8 +242,11 @@ def _task_step(request, perform, success):
 @login_required
 @require_POST
 def release(request, task_id):
-    return _task_step(request, lambda: do_release(task_id, acting_user=request.user),
-                      gettext("The task is back in the queue."))
+    return _task_step(
+        request,
+        lambda: do_release(task_id, acting_user=request.user),
+        gettext("The task is back in the queue."),
+    )
 
 
 def reassign_candidates(task, report):
@@ -217,11 +258,16 @@ def reassign_candidates(task, report):
     # DISTINCT) cannot be OR-ed together.
     sources = [holders(role, report.unit).values("pk") for role in node.roles if role in Role.values]
     if INVESTIGATOR in node.roles:
-        sources.append(ReportUserObjectPermission.objects.filter(
-            content_object_id=report.pk, permission__codename="investigate_report").values("user_id"))
+        sources.append(
+            ReportUserObjectPermission.objects.filter(
+                content_object_id=report.pk, permission__codename="investigate_report"
+            ).values("user_id")
+        )
     if not sources:
         return []
-    found = User.objects.filter(functools.reduce(operator.or_, (Q(pk__in=ids) for ids in sources)), is_active=True)
+    found = User.objects.filter(
+        functools.reduce(operator.or_, (Q(pk__in=ids) for ids in sources)), is_active=True
+    )
     people = sorted(found, key=lambda u: (u.display_name.lower(), u.pk))
     return [person for person in people if node.may_take(person, report)]
 
@@ -255,8 +301,11 @@ def reassign(request, task_id):
     if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
         messages.error(request, gettext("This task is no longer open."))
         return redirect(next_url(request, back))
-    form = ReassignForm(request.POST if request.method == "POST" else None,
-                        candidates=reassign_candidates(task, report), owner_id=task.owner_id)
+    form = ReassignForm(
+        request.POST if request.method == "POST" else None,
+        candidates=reassign_candidates(task, report),
+        owner_id=task.owner_id,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             do_reassign(task.pk, acting_user=user, user_id=form.cleaned_data["user"])
@@ -270,10 +319,17 @@ def reassign(request, task_id):
         else:
             messages.success(request, gettext("The task has been handed over."))
             return redirect(next_url(request, back))
-    return render(request, "web/task_reassign.html", {
-        "task": task, "report": report, "form": form, "back": back,
-        "next": request.POST.get("next") or request.GET.get("next", ""),
-    })
+    return render(
+        request,
+        "web/task_reassign.html",
+        {
+            "task": task,
+            "report": report,
+            "form": form,
+            "back": back,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+    )
 
 
 def open_actions(user):
@@ -282,16 +338,24 @@ def open_actions(user):
     scope = role_scope(user)
     handled = Q(owner=user)
     for report_type, roles in HANDLER_ROLES.items():
-        handled |= Q(report__type=report_type) & scope.units_q(roles - {INVESTIGATOR}, prefix="report__unit__")
-    return (Action.objects.filter(handled, report__in=selectors.visible_reports(user).values("pk"))
-            .filter(Q(status__in=[Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS]) | Q(effect_follow_up=""))
-            .select_related("report", "report__unit", "owner").prefetch_related("causes")
-            .order_by("due_date", "id"))
+        handled |= Q(report__type=report_type) & scope.units_q(
+            roles - {INVESTIGATOR}, prefix="report__unit__"
+        )
+    return (
+        Action.objects.filter(handled, report__in=selectors.visible_reports(user).values("pk"))
+        .filter(Q(status__in=[Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS]) | Q(effect_follow_up=""))
+        .select_related("report", "report__unit", "owner")
+        .prefetch_related("causes")
+        .order_by("due_date", "id")
+    )
 
 
 @login_required
 def actions_board(request):
     user = request.user
     page = Paginator(open_actions(user), 50).get_page(request.GET.get("page"))
-    return render(request, "web/actions.html", {"page": page, "today": timezone.localdate(),
-                                                "statuses": Action.Status.choices})
+    return render(
+        request,
+        "web/actions.html",
+        {"page": page, "today": timezone.localdate(), "statuses": Action.Status.choices},
+    )

@@ -5,10 +5,12 @@ from rest_framework.test import APIClient
 @pytest.fixture
 def client_as(cast):
     """An API client authenticated as one member of the cast."""
+
     def make(name):
         client = APIClient()
         client.force_authenticate(cast[name])
         return client
+
     return make
 
 

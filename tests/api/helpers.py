@@ -69,25 +69,43 @@ class Case:
 
     @cached_property
     def person(self):
-        return do_add_affected_person(self.report.pk, acting_user=self.handler,
-                                      data={"name": "Brukare Ett", "role": "Brukare"})
+        return do_add_affected_person(
+            self.report.pk, acting_user=self.handler, data={"name": "Brukare Ett", "role": "Brukare"}
+        )
 
     @cached_property
     def cause(self):
-        return do_add_cause(self.report.pk, acting_user=self.handler, data={"description": "Rutinen var okänd."})
+        return do_add_cause(
+            self.report.pk, acting_user=self.handler, data={"description": "Rutinen var okänd."}
+        )
 
     @cached_property
     def action(self):
         """Owned by the reporter, who may update it without working on the case."""
-        return do_add_action(self.report.pk, acting_user=self.handler, data={
-            "description": "Gå igenom rutinen.", "kind": "corrective", "causes": [self.cause.pk],
-            "owner": self.cast["reporter"].pk, "due_date": timezone.localdate().isoformat()})
+        return do_add_action(
+            self.report.pk,
+            acting_user=self.handler,
+            data={
+                "description": "Gå igenom rutinen.",
+                "kind": "corrective",
+                "causes": [self.cause.pk],
+                "owner": self.cast["reporter"].pk,
+                "due_date": timezone.localdate().isoformat(),
+            },
+        )
 
     @cached_property
     def entry(self):
-        return do_add_investigation_entry(self.report.pk, acting_user=self.handler, data={
-            "text": "Personalen bekräftar händelsen.", "entry_date": timezone.localdate().isoformat(),
-            "source": "Intervju", "nature": "fact"})
+        return do_add_investigation_entry(
+            self.report.pk,
+            acting_user=self.handler,
+            data={
+                "text": "Personalen bekräftar händelsen.",
+                "entry_date": timezone.localdate().isoformat(),
+                "source": "Intervju",
+                "nature": "fact",
+            },
+        )
 
     @cached_property
     def attachment(self):
@@ -95,5 +113,6 @@ class Case:
 
     @cached_property
     def notification(self):
-        return do_decide_ivo_notification(self.report.pk, acting_user=self.cast["decision_maker"],
-                                          data={"decision": "Anmäls till IVO."})
+        return do_decide_ivo_notification(
+            self.report.pk, acting_user=self.cast["decision_maker"], data={"decision": "Anmäls till IVO."}
+        )

@@ -25,10 +25,16 @@ def test_a_wrong_password_gets_no_token(cast):
     assert "token" not in response.json()
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/reports/"), ("post", "/api/v1/reports/"), ("get", "/api/v1/reports/1/"),
-    ("post", "/api/v1/reports/1/transitions/assess/"), ("get", "/api/v1/reports/1/audit/"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/reports/"),
+        ("post", "/api/v1/reports/"),
+        ("get", "/api/v1/reports/1/"),
+        ("post", "/api/v1/reports/1/transitions/assess/"),
+        ("get", "/api/v1/reports/1/audit/"),
+    ],
+)
 def test_without_credentials_the_answer_is_401(method, path, cast):
     response = getattr(APIClient(), method)(path)
     assert response.status_code == 401
@@ -50,7 +56,9 @@ def test_the_browser_session_works_too(cast):
 def test_an_inactive_user_is_refused(cast):
     cast["outsider"].is_active = False
     cast["outsider"].save()
-    response = APIClient().post("/api/v1/auth/token/", {"username": "outsider", "password": PASSWORD}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "outsider", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 400
 
 

@@ -29,19 +29,42 @@ def overdue(cast, org):
         b_deviation = file("deviation", cast["outsider"], org.unit_b)
         c_deviation = file("deviation", cast["sas_other"], org.unit_c)
     walk_to(deviation, "assessed", cast)  # stops the assessment clock, late
-    cause = do_add_cause(deviation.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."})
-    action = do_add_action(deviation.pk, acting_user=cast["manager_a"], data={
-        "description": "Gå igenom rutinen.", "kind": "corrective", "causes": [cause.pk],
-        "owner": cast["manager_a"].pk, "due_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat()})
+    cause = do_add_cause(
+        deviation.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."}
+    )
+    action = do_add_action(
+        deviation.pk,
+        acting_user=cast["manager_a"],
+        data={
+            "description": "Gå igenom rutinen.",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": cast["manager_a"].pk,
+            "due_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
+        },
+    )
     with time_machine.travel(days_ago(40), tick=False):
         old = file("deviation", cast["reporter"], org.unit_a)
     breach = file("data_breach", cast["reporter"], org.unit_a, discovered_at=ago(hours=80))
-    return {"deviation": deviation, "old": old, "action": action, "breach": breach, "b": b_deviation, "c": c_deviation}
+    return {
+        "deviation": deviation,
+        "old": old,
+        "action": action,
+        "breach": breach,
+        "b": b_deviation,
+        "c": c_deviation,
+    }
 
 
 DETAIL = {  # member → (status, clocks shown) for the deviation in unit A
-    "reporter": (200, False), "manager_a": (200, True), "manager_b": (404, False), "sas": (200, True),
-    "decision_maker": (200, True), "dso": (404, False), "outsider": (404, False), "sas_other": (404, False),
+    "reporter": (200, False),
+    "manager_a": (200, True),
+    "manager_b": (404, False),
+    "sas": (200, True),
+    "decision_maker": (200, True),
+    "dso": (404, False),
+    "outsider": (404, False),
+    "sas_other": (404, False),
 }
 
 
@@ -58,23 +81,43 @@ def test_the_detail_shows_the_clocks_to_those_who_work_on_or_view_the_case(membe
         clocks = {clock["code"]: clock for clock in body["clocks"]}
         assert set(clocks) == {"deviation-assessment", "deviation-investigation"}
         assert set(clocks["deviation-assessment"]) == CLOCK_FIELDS
-        assert clocks["deviation-assessment"]["late"] is True and clocks["deviation-assessment"]["overdue"] is False
+        assert (
+            clocks["deviation-assessment"]["late"] is True
+            and clocks["deviation-assessment"]["overdue"] is False
+        )
         assert clocks["deviation-investigation"]["overdue"] is False
         assert clocks["deviation-investigation"]["stopped_at"] is None
 
 
 def test_a_legal_clock_shows_its_citation_and_a_late_notification_stays_late(cast, org, client_as):
-    report = walk_to(file("data_breach", cast["reporter"], org.unit_a, discovered_at=ago(hours=80)), "assessed", cast)
-    do_transition(report.pk, "decide", acting_user=cast["dso"], data={
-        **transition_data(report, "decide"), "delay_reason": "Omfattningen var oklar."})
+    report = walk_to(
+        file("data_breach", cast["reporter"], org.unit_a, discovered_at=ago(hours=80)), "assessed", cast
+    )
+    do_transition(
+        report.pk,
+        "decide",
+        acting_user=cast["dso"],
+        data={**transition_data(report, "decide"), "delay_reason": "Omfattningen var oklar."},
+    )
     notification = report.regulator_notifications.get()
-    do_notification_transition(report.pk, notification.pk, "submit", acting_user=cast["dso"],
-                               data={"submitted_at": ago(minutes=1), "channel": "e_service"})
+    do_notification_transition(
+        report.pk,
+        notification.pk,
+        "submit",
+        acting_user=cast["dso"],
+        data={"submitted_at": ago(minutes=1), "channel": "e_service"},
+    )
     clocks = {clock["code"]: clock for clock in client_as("dso").get(url(report)).json()["clocks"]}
     imy = clocks["breach-imy-notification"]
-    assert imy["citation"] == "Art. 33 dataskyddsförordningen (EU) 2016/679" and imy["basis"] == "GDPR art. 33(1)"
+    assert (
+        imy["citation"] == "Art. 33 dataskyddsförordningen (EU) 2016/679"
+        and imy["basis"] == "GDPR art. 33(1)"
+    )
     assert (imy["late"], imy["overdue"]) == (True, False)
-    assert clocks["breach-imy-supplement"]["late"] is False and clocks["breach-imy-supplement"]["stopped_at"] is None
+    assert (
+        clocks["breach-imy-supplement"]["late"] is False
+        and clocks["breach-imy-supplement"]["stopped_at"] is None
+    )
 
 
 OVERDUE_IN_A = {  # member → (status, overdue clocks' cases, actions' cases) for ?unit=<unit A>
@@ -107,8 +150,14 @@ def test_the_overdue_list_of_a_unit_is_for_its_managers_the_sas_and_the_dso(memb
 
 
 OVERDUE_ANYWHERE = {  # member → overdue clocks' cases without ?unit: wherever they hold an overdue role
-    "reporter": set(), "manager_a": {"old"}, "manager_b": {"b"}, "sas": {"old", "breach", "b"},
-    "decision_maker": set(), "dso": {"breach"}, "outsider": set(), "sas_other": {"c"},
+    "reporter": set(),
+    "manager_a": {"old"},
+    "manager_b": {"b"},
+    "sas": {"old", "breach", "b"},
+    "decision_maker": set(),
+    "dso": {"breach"},
+    "outsider": set(),
+    "sas_other": {"c"},
 }
 
 
@@ -137,7 +186,9 @@ def test_the_overdue_list_is_a_logged_read(overdue, client_as, org):
 
 
 @pytest.mark.parametrize("how_many", [1, 8])
-def test_the_overdue_list_takes_the_same_queries_for_1_or_8_cases(how_many, cast, org, django_assert_num_queries):
+def test_the_overdue_list_takes_the_same_queries_for_1_or_8_cases(
+    how_many, cast, org, django_assert_num_queries
+):
     with time_machine.travel(days_ago(40), tick=False):
         for _ in range(how_many):
             file("deviation", cast["reporter"], org.unit_a)

@@ -25,8 +25,9 @@ def reads_of(report_id):
 
 
 @pytest.mark.parametrize("report_type", ["deviation", "lex_sarah", "data_breach", "complaint"])
-def test_a_retry_with_the_same_key_answers_the_first_answer_and_files_nothing_more(report_type, cast, org,
-                                                                                    client_as):
+def test_a_retry_with_the_same_key_answers_the_first_answer_and_files_nothing_more(
+    report_type, cast, org, client_as
+):
     client, key = client_as("reporter"), str(uuid.uuid4())
     data = filing_data(report_type, org.unit_a)
     first = post(client, data, key)
@@ -57,8 +58,9 @@ def test_the_same_key_with_another_body_is_refused_with_a_clear_error(cast, org,
     assert refused.json()["detail"].startswith("Den här Idempotency-Key har använts")
     english = post(client, filing_data("deviation", org.unit_b), "k-1", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 422
-    assert english.json()["detail"] == ("This Idempotency-Key was used before for another request. Use a new key "
-                                        "for a new filing.")
+    assert english.json()["detail"] == (
+        "This Idempotency-Key was used before for another request. Use a new key for a new filing."
+    )
     assert Report.objects.count() == 1
 
 
@@ -87,8 +89,9 @@ def test_without_a_key_every_post_files(cast, org, client_as):
 def test_a_malformed_key_is_refused_and_nothing_is_filed(key, cast, org, client_as):
     response = post(client_as("reporter"), filing_data("deviation", org.unit_a), key)
     assert response.status_code == 400
-    assert response.json() == {"Idempotency-Key": [
-        "En idempotensnyckel är 1–255 synliga ASCII-tecken (ett UUID är ett bra val)."]}
+    assert response.json() == {
+        "Idempotency-Key": ["En idempotensnyckel är 1–255 synliga ASCII-tecken (ett UUID är ett bra val)."]
+    }
     assert not Report.objects.exists()
 
 
@@ -99,7 +102,9 @@ def test_a_refused_filing_does_not_use_up_its_key(cast, org, client_as):
     assert Report.objects.count() == 1
 
 
-def test_a_retry_that_arrives_while_the_first_is_filing_answers_with_the_first(cast, org, client_as, monkeypatch):
+def test_a_retry_that_arrives_while_the_first_is_filing_answers_with_the_first(
+    cast, org, client_as, monkeypatch
+):
     """The unique key row decides: the later request's own filing is rolled back when its
     INSERT of the key meets the earlier one's, and it answers with the earlier answer."""
     client, data = client_as("reporter"), filing_data("deviation", org.unit_a)
@@ -112,7 +117,11 @@ def test_a_retry_that_arrives_while_the_first_is_filing_answers_with_the_first(c
 
     monkeypatch.setattr(idempotency, "earlier", not_seen_at_first)
     second = post(client, data, "race")
-    assert second.status_code == 201 and second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert (
+        second.status_code == 201
+        and second.json() == first.json()
+        and second["Idempotent-Replayed"] == "true"
+    )
     assert Report.objects.count() == 1 and len(looked) == 2
     assert Report.objects.get().case_sequence == 1  # the second filing's number was given back
 

@@ -14,8 +14,13 @@ def sas(client_as):
 
 
 def filing(org, **changes):
-    return {"type": "deviation", "unit": org.unit_a.pk, "description": "Larmet gick inte.",
-            "occurred_at": ago(hours=1), **changes}
+    return {
+        "type": "deviation",
+        "unit": org.unit_a.pk,
+        "description": "Larmet gick inte.",
+        "occurred_at": ago(hours=1),
+        **changes,
+    }
 
 
 def test_a_missing_field_is_named_in_swedish_by_default(sas):
@@ -35,13 +40,18 @@ def test_a_failed_filing_saves_nothing(sas, org):
     assert Report.objects.count() == 0
 
 
-@pytest.mark.parametrize("report_type, needs", [
-    ("deviation", {"occurred_at": ago(hours=1)}),
-    ("complaint", {"kind": "klagomal"}),
-    ("lex_sarah", {"occurred_at": ago(hours=1)}),
-    ("data_breach", {"discovered_at": ago(hours=1)}),
-])
-def test_each_type_is_filed_with_no_more_than_type_unit_description_and_its_moment(report_type, needs, org, sas):
+@pytest.mark.parametrize(
+    "report_type, needs",
+    [
+        ("deviation", {"occurred_at": ago(hours=1)}),
+        ("complaint", {"kind": "klagomal"}),
+        ("lex_sarah", {"occurred_at": ago(hours=1)}),
+        ("data_breach", {"discovered_at": ago(hours=1)}),
+    ],
+)
+def test_each_type_is_filed_with_no_more_than_type_unit_description_and_its_moment(
+    report_type, needs, org, sas
+):
     body = {"type": report_type, "unit": org.unit_a.pk, "description": "Något hände.", **needs}
     response = sas.post("/api/v1/reports/", body, format="json")
     assert response.status_code == 201, response.json()
@@ -50,11 +60,14 @@ def test_each_type_is_filed_with_no_more_than_type_unit_description_and_its_mome
     assert list(sas.post("/api/v1/reports/", without, format="json").json()) == list(needs)
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b'{"type": "deviation",', "application/json"),
-    (b"\xff\xfe\x00", "application/json"),
-    (b"NaN", "application/json"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b'{"type": "deviation",', "application/json"),
+        (b"\xff\xfe\x00", "application/json"),
+        (b"NaN", "application/json"),
+    ],
+)
 def test_malformed_json_is_a_bad_request(body, content_type, sas):
     assert sas.generic("POST", "/api/v1/reports/", body, content_type=content_type).status_code == 400
 
@@ -66,20 +79,23 @@ def test_a_body_that_is_not_an_object_is_a_bad_request(body, sas):
     assert list(response.json()) == ["non_field_errors"]
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"occurred_at": 12}, "occurred_at"),
-    ({"occurred_at": True}, "occurred_at"),
-    ({"occurred_at": ["2026-01-01", {"a": 1}]}, "occurred_at"),
-    ({"unit": "A"}, "unit"),
-    ({"unit": {"id": 1}}, "unit"),
-    ({"unit": 10**30}, "unit"),
-    ({"unit": 999999}, "unit"),
-    ({"type": ["deviation", "lex_sarah", 3]}, "type"),
-    ({"description": "x" * 20001}, "description"),
-    ({"description": "null\x00byte"}, "description"),
-    ({"description": {"nested": ["object"]}}, "description"),
-    ({"type": "incident"}, "type"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"occurred_at": 12}, "occurred_at"),
+        ({"occurred_at": True}, "occurred_at"),
+        ({"occurred_at": ["2026-01-01", {"a": 1}]}, "occurred_at"),
+        ({"unit": "A"}, "unit"),
+        ({"unit": {"id": 1}}, "unit"),
+        ({"unit": 10**30}, "unit"),
+        ({"unit": 999999}, "unit"),
+        ({"type": ["deviation", "lex_sarah", 3]}, "type"),
+        ({"description": "x" * 20001}, "description"),
+        ({"description": "null\x00byte"}, "description"),
+        ({"description": {"nested": ["object"]}}, "description"),
+        ({"type": "incident"}, "type"),
+    ],
+)
 def test_wrong_types_and_unknown_ids_name_the_field(changes, field, sas, org):
     response = sas.post("/api/v1/reports/", filing(org, **changes), format="json")
     assert response.status_code == 400, response.content
@@ -96,7 +112,9 @@ def test_an_unknown_or_malformed_case_id_is_not_found(path, sas):
     assert sas.get("/api/v1/reports/" + path).status_code == 404
 
 
-@pytest.mark.parametrize("query", [{"type": "incident"}, {"unit": "A"}, {"unit": 10**30}, {"state": "x" * 100}])
+@pytest.mark.parametrize(
+    "query", [{"type": "incident"}, {"unit": "A"}, {"unit": 10**30}, {"state": "x" * 100}]
+)
 def test_bad_list_filters_are_named(query, sas):
     response = sas.get("/api/v1/reports/", query)
     assert response.status_code == 400 and list(response.json()) == list(query)
@@ -121,48 +139,100 @@ def test_huge_numbers_and_ids_in_lists_are_refused_not_crashed_on(cast, org, cli
 
 def test_unknown_ids_of_parts_are_refused(cast, org, sas):
     case = Case(cast, org, "lex_sarah", "investigating")
-    assert sas.post(url(case.report, "actions"), {
-        "description": "x", "kind": "corrective", "causes": [999999], "owner": 999999, "due_date": "2030-01-01",
-    }, format="json").json().keys() == {"causes", "owner"}
-    assert sas.patch(url(case.report, "actions", 999999), {"status": "done"}, format="json").status_code == 404
-    assert sas.post(url(case.report, "investigators"), {"user": 999999}, format="json").json().keys() == {"user"}
-    assert sas.post(url(case.report, "notifications", 999999, "transitions", "submit"), {},
-                    format="json").status_code == 404
+    assert sas.post(
+        url(case.report, "actions"),
+        {
+            "description": "x",
+            "kind": "corrective",
+            "causes": [999999],
+            "owner": 999999,
+            "due_date": "2030-01-01",
+        },
+        format="json",
+    ).json().keys() == {"causes", "owner"}
+    assert (
+        sas.patch(url(case.report, "actions", 999999), {"status": "done"}, format="json").status_code == 404
+    )
+    assert sas.post(url(case.report, "investigators"), {"user": 999999}, format="json").json().keys() == {
+        "user"
+    }
+    assert (
+        sas.post(
+            url(case.report, "notifications", 999999, "transitions", "submit"), {}, format="json"
+        ).status_code
+        == 404
+    )
 
 
 LONE_SURROGATE = b'"\\ud800 text"'
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/reports/", "/api/v1/auth/token/", "/api/v1/tasks/1/reassign/", "/api/v1/reports/1/persons/",
-    "/api/v1/reports/1/attachments/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/",
+        "/api/v1/auth/token/",
+        "/api/v1/tasks/1/reassign/",
+        "/api/v1/reports/1/persons/",
+        "/api/v1/reports/1/attachments/",
+    ],
+)
 def test_json_text_that_is_not_unicode_is_refused_by_every_endpoint(path, sas):
     """JSON can spell a lone surrogate, which no database can store: refused where the body is
     read, for every endpoint (cases.api.parsers), as an unreadable body."""
-    body = b'{"description": ' + LONE_SURROGATE + b', "username": ' + LONE_SURROGATE + b', "name": ' + \
-        LONE_SURROGATE + b', "user": ' + LONE_SURROGATE + b', "password": "x"}'
+    body = (
+        b'{"description": '
+        + LONE_SURROGATE
+        + b', "username": '
+        + LONE_SURROGATE
+        + b', "name": '
+        + LONE_SURROGATE
+        + b', "user": '
+        + LONE_SURROGATE
+        + b', "password": "x"}'
+    )
     response = sas.generic("POST", path, body, content_type="application/json")
     assert response.status_code == 400
     assert "surrogat" in response.json()["detail"]
 
 
 def test_a_lone_surrogate_is_named_in_english_when_asked_for(sas):
-    response = sas.generic("POST", "/api/v1/reports/", b'{"description": ' + LONE_SURROGATE + b"}",
-                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    response = sas.generic(
+        "POST",
+        "/api/v1/reports/",
+        b'{"description": ' + LONE_SURROGATE + b"}",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "lone surrogate" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("moment", ["0201-05-03T11:24:35Z", "1899-12-31T23:59", "0001-01-01T00:00:00+14:00",
-                                    "9999-12-31T23:59:59-14:00", "2100-01-01T12:00"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0201-05-03T11:24:35Z",
+        "1899-12-31T23:59",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "2100-01-01T12:00",
+    ],
+)
 def test_a_time_outside_1900_to_2099_is_refused_where_it_is_given(moment, cast, org, sas):
     """Before 1900 Stockholm kept local mean time (+01:12:12, no valid ISO 8601 offset) and
     beyond 9999 no value can be read back: such times are refused by every form that takes one."""
     case = Case(cast, org, "lex_sarah", "investigating").having("person")
-    assert list(sas.post("/api/v1/reports/", filing(org, occurred_at=moment), format="json").json()) == ["occurred_at"]
-    corrected = sas.post(url(case.report, "key-time"), {"field": "reported_at", "value": moment, "reason": "Fel."},
-                         format="json")
+    assert list(sas.post("/api/v1/reports/", filing(org, occurred_at=moment), format="json").json()) == [
+        "occurred_at"
+    ]
+    corrected = sas.post(
+        url(case.report, "key-time"),
+        {"field": "reported_at", "value": moment, "reason": "Fel."},
+        format="json",
+    )
     assert list(corrected.json()) == ["value"]
-    informed = sas.post(url(case.report, "information-events"), {
-        "person": case.person.pk, "informed_at": moment, "channel": "phone"}, format="json")
+    informed = sas.post(
+        url(case.report, "information-events"),
+        {"person": case.person.pk, "informed_at": moment, "channel": "phone"},
+        format="json",
+    )
     assert informed.status_code == 400 and "informed_at" in informed.json()

@@ -42,7 +42,8 @@ def test_a_correction_moves_the_running_clock_and_is_audited(breach, cast, clien
     assert body["id"] == breach.pk
     assert datetime.datetime.fromisoformat(body["discovered_at"]) == discovered
     assert [c["due_at"] for c in body["clocks"] if c["code"] == "breach-imy-notification"] == [
-        clock.due_at.astimezone(timezone.get_current_timezone()).isoformat()]
+        clock.due_at.astimezone(timezone.get_current_timezone()).isoformat()
+    ]
     row = AuditEvent.objects.get(action="report.key_time_corrected", report_id=breach.pk)
     assert row.actor_id == cast["dso"].pk
     assert row.payload["field"] == "discovered_at" and row.payload["clocks_moved"] == 1
@@ -51,7 +52,9 @@ def test_a_correction_moves_the_running_clock_and_is_audited(breach, cast, clien
 
 def test_an_invalid_correction_is_a_field_error_and_changes_nothing(breach, client_as):
     before = CaseClock.objects.get(report=breach, code="breach-imy-notification").due_at
-    response = client_as("dso").post(url(breach, "key-time"), correction(hours_ago=-48, reason=""), format="json")
+    response = client_as("dso").post(
+        url(breach, "key-time"), correction(hours_ago=-48, reason=""), format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) >= {"value", "reason"}
     assert CaseClock.objects.get(report=breach, code="breach-imy-notification").due_at == before

@@ -28,8 +28,9 @@ def sas_by_token(cast):
 
 
 @pytest.mark.parametrize("how_many", [3, 30])
-def test_the_case_list_takes_the_same_queries_for_3_or_30_cases(how_many, cast, org, sas_by_token,
-                                                                django_assert_num_queries):
+def test_the_case_list_takes_the_same_queries_for_3_or_30_cases(
+    how_many, cast, org, sas_by_token, django_assert_num_queries
+):
     for _ in range(how_many):
         file("deviation", cast["reporter"], org.unit_a)
     with django_assert_num_queries(pinned("reports")):
@@ -39,8 +40,9 @@ def test_the_case_list_takes_the_same_queries_for_3_or_30_cases(how_many, cast, 
 
 @pytest.mark.parametrize("how_many", [3, 30])
 @pytest.mark.parametrize("part", ["persons", "actions"])
-def test_the_lists_of_a_case_take_the_same_queries_for_3_or_30_items(part, how_many, cast, org, sas_by_token,
-                                                                     django_assert_num_queries):
+def test_the_lists_of_a_case_take_the_same_queries_for_3_or_30_items(
+    part, how_many, cast, org, sas_by_token, django_assert_num_queries
+):
     case = Case(cast, org, "deviation", "assessed")
     for _ in range(how_many):
         case.another(part.removesuffix("s"))

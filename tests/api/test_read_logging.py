@@ -14,11 +14,19 @@ def reads():
 def test_a_list_page_writes_one_row_with_the_ids_it_shows(cast, org, client_as):
     filed = [file("deviation", cast["reporter"], org.unit_a) for _ in range(3)]
     before = len(reads())
-    page = client_as("sas").get("/api/v1/reports/", {"page_size": 2, "type": "deviation"}, HTTP_X_REQUEST_ID="req-1")
+    page = client_as("sas").get(
+        "/api/v1/reports/", {"page_size": 2, "type": "deviation"}, HTTP_X_REQUEST_ID="req-1"
+    )
     rows = reads()[before:]
     assert len(rows) == 1
-    assert rows[0].action == "report.listed" and rows[0].actor == cast["sas"] and rows[0].request_id == "req-1"
-    assert rows[0].payload["report_ids"] == [r["id"] for r in page.json()["results"]] == [filed[2].pk, filed[1].pk]
+    assert (
+        rows[0].action == "report.listed" and rows[0].actor == cast["sas"] and rows[0].request_id == "req-1"
+    )
+    assert (
+        rows[0].payload["report_ids"]
+        == [r["id"] for r in page.json()["results"]]
+        == [filed[2].pk, filed[1].pk]
+    )
     assert rows[0].payload["filters"] == {"type": "deviation"}
 
 
@@ -27,11 +35,26 @@ def test_reading_a_case_writes_one_row_for_that_case(cast, org, client_as):
     before = len(reads())
     client_as("manager_a").get(url(report))
     [row] = reads()[before:]
-    assert (row.action, row.report_id, row.payload) == ("report.viewed", report.pk, {"report_ids": [report.pk]})
+    assert (row.action, row.report_id, row.payload) == (
+        "report.viewed",
+        report.pk,
+        {"report_ids": [report.pk]},
+    )
 
 
-@pytest.mark.parametrize("part", ["persons", "investigation-entries", "causes", "actions", "information-events",
-                                  "attachments", "links", "notifications"])
+@pytest.mark.parametrize(
+    "part",
+    [
+        "persons",
+        "investigation-entries",
+        "causes",
+        "actions",
+        "information-events",
+        "attachments",
+        "links",
+        "notifications",
+    ],
+)
 def test_reading_a_part_of_a_case_writes_one_row_naming_the_part(part, cast, org, client_as):
     report = Case(cast, org, "lex_sarah", "investigating").report
     before = len(reads())
@@ -49,7 +72,10 @@ def test_a_download_and_a_look_at_the_audit_trail_are_logged_as_what_they_are(ca
     client.get(url(case.report, "audit"))
     downloaded, audited = reads()[before:]
     assert (downloaded.action, downloaded.report_id, downloaded.payload["attachment"]) == (
-        "attachment.downloaded", case.report.pk, case.attachment.pk)
+        "attachment.downloaded",
+        case.report.pk,
+        case.attachment.pk,
+    )
     assert (audited.action, audited.report_id) == ("audit.viewed", case.report.pk)
 
 

@@ -71,16 +71,25 @@ class World:
     """The demo, its users' tokens, and the real values of every path parameter."""
 
     def __init__(self):
-        self.tokens = {name: Token.objects.create(user=demo_user(board, role)).key
-                       for name, (board, role) in USERS.items()}
+        self.tokens = {
+            name: Token.objects.create(user=demo_user(board, role)).key
+            for name, (board, role) in USERS.items()
+        }
         reports = list(Report.objects.prefetch_related(*PARTS.values()))
         self.reports = [{"report_id": r.pk} for r in reports]
-        self.parts = {part: [{"report_id": r.pk, "id": item.pk} for r in reports for item in getattr(r, related).all()]
-                      for part, related in PARTS.items()}
-        self.transitions = sorted({t.name for model in TYPE_MODELS.values() for t in model().get_all_state_transitions()})
-        self.notification_transitions = sorted({t.name for t in RegulatorNotification().get_all_state_transitions()})
-        from notifications.models import Notification
+        self.parts = {
+            part: [{"report_id": r.pk, "id": item.pk} for r in reports for item in getattr(r, related).all()]
+            for part, related in PARTS.items()
+        }
+        self.transitions = sorted(
+            {t.name for model in TYPE_MODELS.values() for t in model().get_all_state_transitions()}
+        )
+        self.notification_transitions = sorted(
+            {t.name for t in RegulatorNotification().get_all_state_transitions()}
+        )
         from viewflow.workflow.models import Task
+
+        from notifications.models import Notification
 
         self.tasks = [{"id": pk} for pk in Task.objects.values_list("pk", flat=True)]
         self.centre = [{"id": pk} for pk in Notification.objects.values_list("pk", flat=True)]
@@ -117,7 +126,9 @@ def real_objects(context, path_parameters):
     targets = WORLD[0].targets(context.operation.path) if WORLD and path_parameters else []
     if not targets:
         return st.just(path_parameters)
-    return st.one_of(st.just(path_parameters), st.sampled_from(targets).map(lambda real: {**path_parameters, **real}))
+    return st.one_of(
+        st.just(path_parameters), st.sampled_from(targets).map(lambda real: {**path_parameters, **real})
+    )
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +152,24 @@ def world(django_db_setup, django_db_blocker, media_root):
         with TestCase.captureOnCommitCallbacks(execute=True):
             Seeder().run()
             sas = demo_user("SN", Role.SAS)
-            case = Report.objects.filter(namnd__case_number_prefix="SN", type="lex_sarah", state="investigating").first()
-            do_add_attachment(case.pk, acting_user=sas, upload=SimpleUploadedFile(
-                "anteckning.txt", "Samtal med personalen.".encode(), content_type="text/plain"))
-            ExportJob.objects.create(requested_by=sas, params={"kind": "compilation"}, status=ExportJob.Status.DONE,
-                                     filename="sammanstallning.csv", content_type="text/csv", content=b"a;b\n1;2\n")
+            case = Report.objects.filter(
+                namnd__case_number_prefix="SN", type="lex_sarah", state="investigating"
+            ).first()
+            do_add_attachment(
+                case.pk,
+                acting_user=sas,
+                upload=SimpleUploadedFile(
+                    "anteckning.txt", b"Samtal med personalen.", content_type="text/plain"
+                ),
+            )
+            ExportJob.objects.create(
+                requested_by=sas,
+                params={"kind": "compilation"},
+                status=ExportJob.Status.DONE,
+                filename="sammanstallning.csv",
+                content_type="text/csv",
+                content=b"a;b\n1;2\n",
+            )
         WORLD.append(World())
         yield WORLD[0]
         WORLD.clear()
@@ -165,11 +189,17 @@ def _one_connection_across_requests():
 
 
 # Read once, at collection, as any client reads it: from the server.
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler(), config=schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": FUZZ_MAX_EXAMPLES},
-    "phases": {"stateful": {"enabled": False}},
-    "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-}))
+schema = schemathesis.openapi.from_wsgi(
+    "/api/v1/schema/",
+    WSGIHandler(),
+    config=schemathesis.Config.from_dict(
+        {
+            "generation": {"mode": "all", "max-examples": FUZZ_MAX_EXAMPLES},
+            "phases": {"stateful": {"enabled": False}},
+            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        }
+    ),
+)
 schema.hook("flatmap_path_parameters")(real_objects)
 
 
@@ -178,8 +208,9 @@ schema.hook("flatmap_path_parameters")(real_objects)
 # The function-scoped fixtures are the test's transaction and the connection's handling; each
 # example undoes what it did, so they are safe to share between examples.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_every_operation_answers_as_documented_without_server_errors(case, user, world, db,
-                                                                     _one_connection_across_requests):
+def test_every_operation_answers_as_documented_without_server_errors(
+    case, user, world, db, _one_connection_across_requests
+):
     with transaction.atomic():
         case.call_and_validate(headers={"Authorization": f"Token {world.tokens[user]}"})
         transaction.set_rollback(True)

@@ -60,8 +60,13 @@ def test_it_hides_another_boards_case_in_list_filters_too(cases, client_as, org)
 def test_the_list_filters_by_type_state_and_unit(cases, client_as, org):
     client = client_as("sas")
     assert {r["id"] for r in client.get("/api/v1/reports/", {"type": "data_breach"}).json()["results"]} == {
-        cases["A breach"].pk, cases["B breach"].pk}
-    assert client.get("/api/v1/reports/", {"state": "received"}).json()["results"][0]["id"] == cases["A complaint"].pk
+        cases["A breach"].pk,
+        cases["B breach"].pk,
+    }
+    assert (
+        client.get("/api/v1/reports/", {"state": "received"}).json()["results"][0]["id"]
+        == cases["A complaint"].pk
+    )
     assert client.get("/api/v1/reports/", {"unit": org.unit_b.pk, "type": "deviation"}).json()["count"] == 1
 
 
@@ -70,7 +75,9 @@ def test_a_reporter_sees_the_status_of_their_report_but_not_its_investigation(ca
     body = client_as("reporter").get(url(case.report)).json()
     assert body["representation"] == "reduced"
     assert {"state", "state_label", "description", "reported_at", "unit", "namnd", "case_number"} <= set(body)
-    assert not {"persons", "investigation_entries", "actions", "causes", "timeline", "risk", "links"} & set(body)
+    assert not {"persons", "investigation_entries", "actions", "causes", "timeline", "risk", "links"} & set(
+        body
+    )
     assert body["decision"] is None
 
 
@@ -78,7 +85,9 @@ def test_a_reporter_reads_the_reply_to_a_complaint_and_the_decision_once_closed(
     report = walk_to(file("complaint", cast["reporter"], org.unit_a), "answered", cast)
     assert client_as("reporter").get(url(report)).json()["reply"].startswith("Tack")
     assert client_as("reporter").get(url(report)).json()["decision"] is None
-    do_transition(report.pk, "close", acting_user=cast["manager_a"], data=transition_data(report, "close", cast))
+    do_transition(
+        report.pk, "close", acting_user=cast["manager_a"], data=transition_data(report, "close", cast)
+    )
     assert client_as("reporter").get(url(report)).json()["decision"].startswith("Avslutas")
 
 
@@ -99,8 +108,11 @@ def test_those_who_work_on_or_view_a_case_see_all_of_it(member, cast, org, clien
 
 def test_a_protected_identity_is_masked_for_those_without_the_right_role(cast, org, client_as):
     report = file("deviation", cast["reporter"], org.unit_a)
-    do_add_affected_person(report.pk, acting_user=cast["manager_a"], data={
-        "name": "Skyddad Person", "personnummer": "19121212-1212", "protected_identity": True})
+    do_add_affected_person(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={"name": "Skyddad Person", "personnummer": "19121212-1212", "protected_identity": True},
+    )
     as_manager = client_as("manager_a").get(url(report, "persons")).json()[0]
     as_sas = client_as("sas").get(url(report, "persons")).json()[0]
     assert (as_manager["name"], as_manager["personnummer"], as_manager["masked"]) == ("", "", True)
@@ -110,11 +122,19 @@ def test_a_protected_identity_is_masked_for_those_without_the_right_role(cast, o
 
 def test_a_linked_case_the_user_may_not_open_shows_only_its_number_and_type(cast, org, client_as):
     report = file("deviation", cast["reporter"], org.unit_a)
-    breach = do_route(report.pk, acting_user=cast["manager_a"],
-                      data={"target_type": "data_breach", "reason": "Journal skickad till fel mottagare."})
+    breach = do_route(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={"target_type": "data_breach", "reason": "Journal skickad till fel mottagare."},
+    )
     as_manager = client_as("manager_a").get(url(report, "links")).json()
     as_sas = client_as("sas").get(url(report, "links")).json()
-    assert as_manager == [{"direction": "to", "visible": False,
-                           "report": {"case_number": breach.case_number, "type": "data_breach"}}]
+    assert as_manager == [
+        {
+            "direction": "to",
+            "visible": False,
+            "report": {"case_number": breach.case_number, "type": "data_breach"},
+        }
+    ]
     assert as_sas[0]["report"]["id"] == breach.pk and as_sas[0]["visible"]
     assert client_as("manager_a").get(url(breach)).status_code == 404

@@ -39,16 +39,22 @@ def reads():
 @pytest.fixture
 def by_token(cast):
     """A token client as one member of the cast, its user loaded afresh per request as in production."""
+
     def make(name):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast[name]).key}")
         return client
+
     return make
 
 
 def assess(client, report, cast, **headers):
-    return client.post(url(report, "transitions", "assess"), transition_data(report, "assess", cast), format="json",
-                       **headers)
+    return client.post(
+        url(report, "transitions", "assess"),
+        transition_data(report, "assess", cast),
+        format="json",
+        **headers,
+    )
 
 
 def test_by_default_the_answer_is_the_whole_case_and_that_read_is_logged(cast, org, by_token):
@@ -69,8 +75,15 @@ def test_return_representation_is_the_default_said_out_loud(cast, org, by_token)
     assert response["Preference-Applied"] == "return=representation"
 
 
-@pytest.mark.parametrize("prefer", ["return=minimal", "RETURN=Minimal", 'respond-async, return="minimal"',
-                                    "handling=lenient, return=minimal; foo=bar"])
+@pytest.mark.parametrize(
+    "prefer",
+    [
+        "return=minimal",
+        "RETURN=Minimal",
+        'respond-async, return="minimal"',
+        "handling=lenient, return=minimal; foo=bar",
+    ],
+)
 def test_return_minimal_answers_204_with_where_the_case_is_and_logs_no_read(prefer, cast, org, by_token):
     report = Case(cast, org, "deviation", "reported").report
     before, changes = reads(), audit_rows("change")
@@ -86,7 +99,9 @@ def test_return_minimal_answers_204_with_where_the_case_is_and_logs_no_read(pref
 
 def test_the_first_of_two_return_preferences_counts(cast, org, by_token):
     report = Case(cast, org, "deviation", "reported").report
-    response = assess(by_token("manager_a"), report, cast, HTTP_PREFER="return=representation, return=minimal")
+    response = assess(
+        by_token("manager_a"), report, cast, HTTP_PREFER="return=representation, return=minimal"
+    )
     assert response.status_code == 200
 
 
@@ -105,7 +120,9 @@ def test_the_errors_are_the_same_with_return_minimal(cast, org, by_token):
     for member in EVERYONE:
         with rolled_back():
             rows, before = audit_rows("change"), reads()
-            response = by_token(member).post(url(report, "transitions", "assess"), data, format="json", **MINIMAL)
+            response = by_token(member).post(
+                url(report, "transitions", "assess"), data, format="json", **MINIMAL
+            )
             if member in {"manager_a", "sas"}:
                 assert response.status_code == 204, member
                 assert audit_rows("change") == rows + 1
@@ -115,10 +132,18 @@ def test_the_errors_are_the_same_with_return_minimal(cast, org, by_token):
                 assert audit_rows("change") == rows
             assert reads() == before
     client = by_token("manager_a")
-    assert client.post(url(report, "transitions", "assess"), {"probability": 9}, format="json",
-                       **MINIMAL).status_code == 400
-    assert client.post(url(report, "transitions", "close"), {"decision": "x"}, format="json",
-                       **MINIMAL).status_code == 409
+    assert (
+        client.post(
+            url(report, "transitions", "assess"), {"probability": 9}, format="json", **MINIMAL
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            url(report, "transitions", "close"), {"decision": "x"}, format="json", **MINIMAL
+        ).status_code
+        == 409
+    )
     assert Report.objects.get(pk=report.pk).state == "reported"
 
 

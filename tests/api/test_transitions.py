@@ -55,10 +55,12 @@ def state_of(report):
     return Report.objects.get(pk=report.pk).state
 
 
-@pytest.mark.parametrize("report_type, name, source, target, allowed", TRANSITIONS,
-                         ids=[f"{t[0]}-{t[1]}" for t in TRANSITIONS])
+@pytest.mark.parametrize(
+    "report_type, name, source, target, allowed", TRANSITIONS, ids=[f"{t[0]}-{t[1]}" for t in TRANSITIONS]
+)
 def test_each_transition_is_open_to_its_roles_and_refused_to_everyone_else(
-        report_type, name, source, target, allowed, cast, org, client_as):
+    report_type, name, source, target, allowed, cast, org, client_as
+):
     report = ready(cast, org, report_type, name, source)
     data = transition_data(report, name, cast)
     for member in EVERYONE:
@@ -66,7 +68,9 @@ def test_each_transition_is_open_to_its_roles_and_refused_to_everyone_else(
         with rolled_back():
             offered = client.get(url(report))
             if member in SEES[report_type]:
-                assert (name in {t["name"] for t in offered.json()["available_transitions"]}) == (member in allowed)
+                assert (name in {t["name"] for t in offered.json()["available_transitions"]}) == (
+                    member in allowed
+                )
             rows = audit_rows()
             response = client.post(url(report, "transitions", name), data, format="json")
             if member in allowed:
@@ -81,7 +85,9 @@ def test_each_transition_is_open_to_its_roles_and_refused_to_everyone_else(
 def test_a_transition_not_allowed_in_the_current_state_is_a_conflict(cast, org, client_as):
     report = Case(cast, org, "deviation", "reported").report
     rows = audit_rows()
-    response = client_as("manager_a").post(url(report, "transitions", "close"), {"decision": "Klart."}, format="json")
+    response = client_as("manager_a").post(
+        url(report, "transitions", "close"), {"decision": "Klart."}, format="json"
+    )
     assert response.status_code == 409
     assert state_of(report) == "reported" and audit_rows() == rows
 
@@ -99,8 +105,9 @@ def test_a_state_changed_underneath_is_a_conflict(cast, org, client_as, monkeypa
 
     monkeypatch.setattr(forms.DeviationAssessForm, "clean", someone_else_assesses_meanwhile)
     rows = audit_rows()
-    response = client_as("manager_a").post(url(report, "transitions", "assess"),
-                                           transition_data(report, "assess", cast), format="json")
+    response = client_as("manager_a").post(
+        url(report, "transitions", "assess"), transition_data(report, "assess", cast), format="json"
+    )
     assert meanwhile == [1]
     assert response.status_code == 409
     assert audit_rows() == rows
@@ -109,7 +116,10 @@ def test_a_state_changed_underneath_is_a_conflict(cast, org, client_as, monkeypa
 def test_an_unknown_transition_is_not_found(cast, org, client_as):
     report = Case(cast, org, "deviation", "reported").report
     for name in ["teleport", "save", "delete", "register", "_meta"]:
-        assert client_as("manager_a").post(url(report, "transitions", name), {}, format="json").status_code == 404
+        assert (
+            client_as("manager_a").post(url(report, "transitions", name), {}, format="json").status_code
+            == 404
+        )
 
 
 def test_a_missing_mandatory_field_is_named_and_nothing_is_half_saved(cast, org, client_as):
@@ -127,8 +137,11 @@ def test_a_missing_mandatory_field_is_named_and_nothing_is_half_saved(cast, org,
 
 def test_a_rule_across_fields_is_reported_as_a_non_field_error(cast, org, client_as):
     report = Case(cast, org, "deviation", "assessed").report
-    response = client_as("manager_a").post(url(report, "transitions", "complete_investigation"),
-                                           {"investigation_summary": "Klar."}, format="json")
+    response = client_as("manager_a").post(
+        url(report, "transitions", "complete_investigation"),
+        {"investigation_summary": "Klar."},
+        format="json",
+    )
     assert response.status_code == 400
     assert list(response.json()) == ["non_field_errors"]
     assert state_of(report) == "assessed"
@@ -145,9 +158,14 @@ def test_lists_in_a_json_body_keep_every_value(cast, org, client_as):
 
 def test_lists_of_choices_and_ids_survive_for_a_breach_assessment(cast, org, client_as):
     report = Case(cast, org, "data_breach", "reported").report
-    data_categories = list(Term.objects.filter(vocabulary="breach_data_category").values_list("pk", flat=True)[:3])
-    data = {**transition_data(report, "assess", cast), "breach_nature": ["confidentiality", "availability"],
-            "data_categories": data_categories}
+    data_categories = list(
+        Term.objects.filter(vocabulary="breach_data_category").values_list("pk", flat=True)[:3]
+    )
+    data = {
+        **transition_data(report, "assess", cast),
+        "breach_nature": ["confidentiality", "availability"],
+        "data_categories": data_categories,
+    }
     body = client_as("dso").post(url(report, "transitions", "assess"), data, format="json").json()
     assert body["breach_nature"] == ["confidentiality", "availability"]
     assert sorted(c["id"] for c in body["data_categories"]) == sorted(data_categories)

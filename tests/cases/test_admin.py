@@ -9,6 +9,7 @@ from django.urls import reverse
 from cases import selectors
 from cases.access import role_scope
 from cases.models import (
+    TYPE_MODELS,
     Action,
     AffectedPerson,
     Attachment,
@@ -24,7 +25,6 @@ from cases.models import (
     ReportLink,
     Role,
     Supplement,
-    TYPE_MODELS,
     User,
 )
 from cases.services import do_grant_role
@@ -32,9 +32,22 @@ from tests.factories import file
 
 pytestmark = pytest.mark.django_db
 
-CASE_MODELS = [Report, *TYPE_MODELS.values(), Action, AffectedPerson, Attachment, AuditEvent, CaseNumberSequence,
-               Cause, DelegationDecision, InformationEvent, InvestigationEntry, RegulatorNotification, ReportLink,
-               Supplement]
+CASE_MODELS = [
+    Report,
+    *TYPE_MODELS.values(),
+    Action,
+    AffectedPerson,
+    Attachment,
+    AuditEvent,
+    CaseNumberSequence,
+    Cause,
+    DelegationDecision,
+    InformationEvent,
+    InvestigationEntry,
+    RegulatorNotification,
+    ReportLink,
+    Supplement,
+]
 
 
 def roles_url(user):
@@ -46,7 +59,9 @@ def fresh(user):
     return User.objects.get(pk=user.pk)
 
 
-def test_every_registered_model_renders_its_changelist_add_and_change_pages(admin_client, admin_user, rf, cast):
+def test_every_registered_model_renders_its_changelist_add_and_change_pages(
+    admin_client, admin_user, rf, cast
+):
     request = rf.get("/")
     request.user = admin_user
     for model, model_admin in admin.site._registry.items():
@@ -56,7 +71,9 @@ def test_every_registered_model_renders_its_changelist_add_and_change_pages(admi
             assert admin_client.get(reverse("admin:%s_%s_add" % info)).status_code == 200, info
         obj = model._default_manager.first()
         if obj is not None:
-            assert admin_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, info
+            assert admin_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, (
+                info
+            )
 
 
 def test_the_admin_is_titled_in_swedish(admin_client):
@@ -74,30 +91,43 @@ def test_reports_and_what_they_hold_cannot_be_changed_in_the_admin(rf, admin_use
             assert not model_admin.has_delete_permission(request), model
 
 
-def test_granting_a_role_in_the_admin_is_audited_and_opens_the_units_cases(admin_client, admin_user, org, cast):
+def test_granting_a_role_in_the_admin_is_audited_and_opens_the_units_cases(
+    admin_client, admin_user, org, cast
+):
     report = file("deviation", cast["reporter"], org.unit_a)
     newcomer = cast["outsider"]
     assert not selectors.visible_reports(fresh(newcomer)).filter(pk=report.pk).exists()
 
-    response = admin_client.post(roles_url(newcomer), {"action": "grant", "role": Role.UNIT_MANAGER,
-                                                       "unit": org.unit_a.pk})
+    response = admin_client.post(
+        roles_url(newcomer), {"action": "grant", "role": Role.UNIT_MANAGER, "unit": org.unit_a.pk}
+    )
 
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="role.granted", actor=admin_user, payload__user=newcomer.pk,
-                                     payload__role=Role.UNIT_MANAGER, payload__unit=org.unit_a.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="role.granted",
+        actor=admin_user,
+        payload__user=newcomer.pk,
+        payload__role=Role.UNIT_MANAGER,
+        payload__unit=org.unit_a.pk,
+    ).exists()
     assert selectors.visible_reports(fresh(newcomer)).filter(pk=report.pk).exists()
     assert "Hemtjänst Centrum" in admin_client.get(roles_url(newcomer)).content.decode()
 
 
-def test_revoking_a_role_in_the_admin_is_audited_and_closes_the_units_cases(admin_client, admin_user, org, cast):
+def test_revoking_a_role_in_the_admin_is_audited_and_closes_the_units_cases(
+    admin_client, admin_user, org, cast
+):
     report = file("deviation", cast["reporter"], org.unit_a)
     manager = cast["manager_a"]
 
-    response = admin_client.post(roles_url(manager), {"action": "revoke", "role": Role.UNIT_MANAGER,
-                                                      "unit": org.unit_a.pk})
+    response = admin_client.post(
+        roles_url(manager), {"action": "revoke", "role": Role.UNIT_MANAGER, "unit": org.unit_a.pk}
+    )
 
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action="role.revoked", actor=admin_user, payload__user=manager.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="role.revoked", actor=admin_user, payload__user=manager.pk
+    ).exists()
     assert not selectors.visible_reports(fresh(manager)).filter(pk=report.pk).exists()
 
 
@@ -125,8 +155,9 @@ def test_an_administrator_grants_roles_only_below_their_own_grant(client, board_
     assert AuditEvent.objects.filter(action="role.granted", actor=board_administrator).count() == 1
 
 
-def test_an_administrator_reaches_neither_superusers_nor_users_of_another_board(client, board_administrator,
-                                                                               admin_user, cast):
+def test_an_administrator_reaches_neither_superusers_nor_users_of_another_board(
+    client, board_administrator, admin_user, cast
+):
     client.force_login(board_administrator)
     changelist = client.get(reverse("admin:cases_user_changelist")).content.decode()
     assert "manager_a" in changelist and "sas_other" not in changelist
@@ -137,11 +168,19 @@ def test_an_administrator_reaches_neither_superusers_nor_users_of_another_board(
 
 
 def test_the_org_tree_is_validated_by_the_model(admin_client, org):
-    response = admin_client.post(reverse("admin:cases_orgunit_add"), {"kind": "enhet", "name": "Föräldralös enhet"})
+    response = admin_client.post(
+        reverse("admin:cases_orgunit_add"), {"kind": "enhet", "name": "Föräldralös enhet"}
+    )
     assert response.status_code == 200 and "parent" in response.context["adminform"].form.errors
-    response = admin_client.post(reverse("admin:cases_orgunit_add"), {"kind": "enhet", "name": "Nattpatrullen",
-                                                                       "parent": org.unit_a.parent_id,
-                                                                       "is_private_provider": "on"})
+    response = admin_client.post(
+        reverse("admin:cases_orgunit_add"),
+        {
+            "kind": "enhet",
+            "name": "Nattpatrullen",
+            "parent": org.unit_a.parent_id,
+            "is_private_provider": "on",
+        },
+    )
     assert response.status_code == 302
     unit = OrgUnit.objects.get(name="Nattpatrullen")
     assert unit.namnd == org.sn and unit.is_private_provider and unit.path.startswith(org.sn.path)

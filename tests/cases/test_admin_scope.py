@@ -13,9 +13,9 @@ import uuid
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.forms import CheckboxInput, MultiWidget
 from django.http import HttpRequest
 from django.urls import reverse
@@ -60,87 +60,230 @@ def on_reporter(org, cast):
 
 
 def board_term(org, board):
-    return Term.objects.create(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code=f"egen-{board.pk}",
-                               name=f"Egen kategori {board.case_number_prefix}", board=board)
+    return Term.objects.create(
+        vocabulary=Term.Vocabulary.DEVIATION_CATEGORY,
+        code=f"egen-{board.pk}",
+        name=f"Egen kategori {board.case_number_prefix}",
+        board=board,
+    )
 
 
 def notification(reporter, unit, recipient):
     report = file("deviation", reporter, unit)
-    return Notification.objects.create(key=uuid.uuid4().hex, kind="new_report", event="report.filed",
-                                       user=recipient, report=report, case_number=report.case_number)
+    return Notification.objects.create(
+        key=uuid.uuid4().hex,
+        kind="new_report",
+        event="report.filed",
+        user=recipient,
+        report=report,
+        case_number=report.case_number,
+    )
 
 
 # Where a row sits: "sn" (Socialnämnden), "on" (Omsorgsnämnden), "shared" (every board's),
 # "kommun" (the municipality node), "homeless" (a user without home unit); row factories.
 PLACES = {
-    "cases.orgunit": (BoardAdmin, {
-        "sn": lambda org, cast: org.unit_a,
-        "on": lambda org, cast: org.unit_c,
-        "kommun": lambda org, cast: org.kommun,
-    }),
-    "cases.user": (BoardAdmin, {
-        "sn": lambda org, cast: cast["reporter"],
-        "on": on_reporter,
-        "homeless": lambda org, cast: User.objects.create_user("hemlos", password="x"),
-    }),
-    "cases.term": (BoardAdmin, {
-        "sn": lambda org, cast: board_term(org, org.sn),
-        "on": lambda org, cast: board_term(org, org.on),
-        "shared": lambda org, cast: Term.objects.create(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY,
-                                                        code="gemensam", name="Gemensam kategori"),
-    }),
-    "workflows.substitute": (BoardAdmin, {
-        "sn": lambda org, cast: Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"],
-                                                          starts_at=now_plus(1), ends_at=now_plus(5)),
-        "on": lambda org, cast: Substitute.objects.create(person=cast["sas_other"], substitute=on_reporter(org, cast),
-                                                          starts_at=now_plus(1), ends_at=now_plus(5)),
-    }),
-    "notifications.position": (BoardAdmin, {
-        "sn": lambda org, cast: Position.objects.create(code="namnd_chair", name="Ordförande", unit=org.sn,
-                                                        user=cast["decision_maker"]),
-        "on": lambda org, cast: Position.objects.create(code="namnd_chair", name="Ordförande", unit=org.on,
-                                                        user=cast["sas_other"]),
-    }),
-    "cases.legalreference": (SharedAdmin, {"shared": lambda org, cast: LegalReference.objects.create(
-        code="ny-lag", citation="1 § Ny lag (2030:1)", title="Ny lag")}),
-    "cases.deadlinerule": (SharedAdmin, {"shared": lambda org, cast: DeadlineRule.objects.create(
-        code="ny-regel", name="Ny regel", starts_at="reported_at", amount=3, unit="days")}),
-    "cases.riskband": (SharedAdmin, {"shared": lambda org, cast: RiskBand.objects.create(
-        code="ny-niva", name="Ny nivå", min_score=17, max_score=18, valid_from=datetime.date(2090, 1, 1))}),
-    "cases.riskroutingrule": (SharedAdmin, {"shared": lambda org, cast: RiskRoutingRule.objects.create(
-        min_score=16, min_severity=4, route_to="lex_sarah", valid_from=datetime.date(2090, 1, 1))}),
-    "cases.investigationtopic": (SharedAdmin, {"shared": lambda org, cast: InvestigationTopic.objects.create(
-        report_type="lex_sarah", code="ny-punkt", name="Ny punkt")}),
-    "cases.suppressionrule": (SharedAdmin, {"shared": lambda org, cast: SuppressionRule.objects.create(
-        threshold=5, valid_from=datetime.date(2090, 1, 1))}),
-    "notifications.notificationrule": (OperatorAdmin, {"shared": lambda org, cast: NotificationRule.objects.create(
-        event="report.filed", kind="new_report")}),
-    "notifications.notification": (OperatorAdmin, {
-        "sn": lambda org, cast: notification(cast["reporter"], org.unit_a, cast["sas"]),
-        "on": lambda org, cast: notification(on_reporter(org, cast), org.unit_c, cast["sas_other"]),
-    }),
-    "notifications.delivery": (OperatorAdmin, {
-        "sn": lambda org, cast: Delivery.objects.create(key="sn", address="sas@kommun.example", user=cast["sas"]),
-        "on": lambda org, cast: Delivery.objects.create(key="on", address="sas_other@kommun.example",
-                                                        user=cast["sas_other"]),
-    }),
-    "notifications.failedaddress": (OperatorAdmin, {"shared": lambda org, cast: FailedAddress.objects.create(
-        address="borta@kommun.example", code=550, error="Mailbox unavailable")}),
-    "authtoken.tokenproxy": (OperatorAdmin, {
-        "sn": lambda org, cast: TokenProxy.objects.create(user=cast["sas"]),
-        "on": lambda org, cast: TokenProxy.objects.create(user=cast["sas_other"]),
-    }),
+    "cases.orgunit": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: org.unit_a,
+            "on": lambda org, cast: org.unit_c,
+            "kommun": lambda org, cast: org.kommun,
+        },
+    ),
+    "cases.user": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: cast["reporter"],
+            "on": on_reporter,
+            "homeless": lambda org, cast: User.objects.create_user("hemlos", password="x"),
+        },
+    ),
+    "cases.term": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: board_term(org, org.sn),
+            "on": lambda org, cast: board_term(org, org.on),
+            "shared": lambda org, cast: Term.objects.create(
+                vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code="gemensam", name="Gemensam kategori"
+            ),
+        },
+    ),
+    "workflows.substitute": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: Substitute.objects.create(
+                person=cast["manager_a"],
+                substitute=cast["manager_b"],
+                starts_at=now_plus(1),
+                ends_at=now_plus(5),
+            ),
+            "on": lambda org, cast: Substitute.objects.create(
+                person=cast["sas_other"],
+                substitute=on_reporter(org, cast),
+                starts_at=now_plus(1),
+                ends_at=now_plus(5),
+            ),
+        },
+    ),
+    "notifications.position": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: Position.objects.create(
+                code="namnd_chair", name="Ordförande", unit=org.sn, user=cast["decision_maker"]
+            ),
+            "on": lambda org, cast: Position.objects.create(
+                code="namnd_chair", name="Ordförande", unit=org.on, user=cast["sas_other"]
+            ),
+        },
+    ),
+    "cases.legalreference": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: LegalReference.objects.create(
+                code="ny-lag", citation="1 § Ny lag (2030:1)", title="Ny lag"
+            )
+        },
+    ),
+    "cases.deadlinerule": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: DeadlineRule.objects.create(
+                code="ny-regel", name="Ny regel", starts_at="reported_at", amount=3, unit="days"
+            )
+        },
+    ),
+    "cases.riskband": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: RiskBand.objects.create(
+                code="ny-niva",
+                name="Ny nivå",
+                min_score=17,
+                max_score=18,
+                valid_from=datetime.date(2090, 1, 1),
+            )
+        },
+    ),
+    "cases.riskroutingrule": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: RiskRoutingRule.objects.create(
+                min_score=16, min_severity=4, route_to="lex_sarah", valid_from=datetime.date(2090, 1, 1)
+            )
+        },
+    ),
+    "cases.investigationtopic": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: InvestigationTopic.objects.create(
+                report_type="lex_sarah", code="ny-punkt", name="Ny punkt"
+            )
+        },
+    ),
+    "cases.suppressionrule": (
+        SharedAdmin,
+        {
+            "shared": lambda org, cast: SuppressionRule.objects.create(
+                threshold=5, valid_from=datetime.date(2090, 1, 1)
+            )
+        },
+    ),
+    "notifications.notificationrule": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: NotificationRule.objects.create(
+                event="report.filed", kind="new_report"
+            )
+        },
+    ),
+    "notifications.notification": (
+        OperatorAdmin,
+        {
+            "sn": lambda org, cast: notification(cast["reporter"], org.unit_a, cast["sas"]),
+            "on": lambda org, cast: notification(on_reporter(org, cast), org.unit_c, cast["sas_other"]),
+        },
+    ),
+    "notifications.delivery": (
+        OperatorAdmin,
+        {
+            "sn": lambda org, cast: Delivery.objects.create(
+                key="sn", address="sas@kommun.example", user=cast["sas"]
+            ),
+            "on": lambda org, cast: Delivery.objects.create(
+                key="on", address="sas_other@kommun.example", user=cast["sas_other"]
+            ),
+        },
+    ),
+    "notifications.failedaddress": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: FailedAddress.objects.create(
+                address="borta@kommun.example", code=550, error="Mailbox unavailable"
+            )
+        },
+    ),
+    "authtoken.tokenproxy": (
+        OperatorAdmin,
+        {
+            "sn": lambda org, cast: TokenProxy.objects.create(user=cast["sas"]),
+            "on": lambda org, cast: TokenProxy.objects.create(user=cast["sas_other"]),
+        },
+    ),
     # Sign-in lockouts (django-axes, identity/): the operator sees and lifts them (docs/identity.md).
-    "axes.accessattempt": (OperatorAdmin, {"shared": lambda org, cast: AccessAttempt.objects.create(
-        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/",
-        get_data="", post_data="", failures_since_start=3)}),
-    "axes.accessfailurelog": (OperatorAdmin, {"shared": lambda org, cast: AccessFailureLog.objects.create(
-        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/")}),
-    "axes.accesslog": (OperatorAdmin, {"shared": lambda org, cast: AccessLog.objects.create(
-        username="sas", ip_address="10.0.0.1", user_agent="test", http_accept="*/*", path_info="/accounts/login/")}),
-    "django_tasks_database.dbtaskresult": (OperatorAdmin, {"shared": lambda org, cast: DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {}}, task_path="notifications.tasks.send", queue_name="default",
-        backend_name="default", run_after=timezone.now(), exception_class_path="", traceback="")}),
+    "axes.accessattempt": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: AccessAttempt.objects.create(
+                username="sas",
+                ip_address="10.0.0.1",
+                user_agent="test",
+                http_accept="*/*",
+                path_info="/accounts/login/",
+                get_data="",
+                post_data="",
+                failures_since_start=3,
+            )
+        },
+    ),
+    "axes.accessfailurelog": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: AccessFailureLog.objects.create(
+                username="sas",
+                ip_address="10.0.0.1",
+                user_agent="test",
+                http_accept="*/*",
+                path_info="/accounts/login/",
+            )
+        },
+    ),
+    "axes.accesslog": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: AccessLog.objects.create(
+                username="sas",
+                ip_address="10.0.0.1",
+                user_agent="test",
+                http_accept="*/*",
+                path_info="/accounts/login/",
+            )
+        },
+    ),
+    "django_tasks_database.dbtaskresult": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: DBTaskResult.objects.create(
+                args_kwargs={"args": [], "kwargs": {}},
+                task_path="notifications.tasks.send",
+                queue_name="default",
+                backend_name="default",
+                run_after=timezone.now(),
+                exception_class_path="",
+                traceback="",
+            )
+        },
+    ),
 }
 
 # What the model's own admin refuses everyone, superusers included (not a matter of boards).
@@ -165,7 +308,9 @@ def matrix():
     for model in admin.site._registry:
         for place in PLACES.get(label(model), (None, {"unplaced": None}))[1]:
             for administrator in ADMINISTRATORS:
-                yield pytest.param(administrator, label(model), place, id=f"{administrator}-{label(model)}-{place}")
+                yield pytest.param(
+                    administrator, label(model), place, id=f"{administrator}-{label(model)}-{place}"
+                )
 
 
 def reach(administrator, kind, place):
@@ -185,8 +330,9 @@ def reach(administrator, kind, place):
 def administrators(org, cast, admin_user):
     """The cast's board administrators and one of the municipality, as staff holding every
     permission of every model in the admin, and a superuser."""
-    content_types = [ContentType.objects.get_for_model(model, for_concrete_model=False)
-                     for model in admin.site._registry]
+    content_types = [
+        ContentType.objects.get_for_model(model, for_concrete_model=False) for model in admin.site._registry
+    ]
     everything = list(Permission.objects.filter(content_type__in=content_types))
     kommun = User.objects.create_user("admin_kommun", password="x", home_unit=org.kommun)
     do_grant_role(kommun, Role.ADMINISTRATOR, org.kommun, acting_user=None)
@@ -251,8 +397,9 @@ def errors(response):
 
 
 def audited(actor, verb, row):
-    return AuditEvent.objects.filter(actor=actor, action__endswith=f".{verb}", object_type=label(row),
-                                     object_id=str(row.pk)).exists()
+    return AuditEvent.objects.filter(
+        actor=actor, action__endswith=f".{verb}", object_type=label(row), object_id=str(row.pk)
+    ).exists()
 
 
 def add_data(model_label, place, org, cast, administrator):
@@ -265,17 +412,37 @@ def add_data(model_label, place, org, cast, administrator):
             return {"kind": "namnd", "name": "Ny nämnd", "parent": org.kommun.pk, "case_number_prefix": "NY"}
         return {"kind": "enhet", "name": "Ny enhet", "parent": unit.parent_id}
     if model_label == "cases.user":
-        return {"username": f"ny_{administrator}", "home_unit": unit.pk if unit else "", "usable_password": "true",
-                "password1": "Ett-langt-losenord-42", "password2": "Ett-langt-losenord-42"}
+        return {
+            "username": f"ny_{administrator}",
+            "home_unit": unit.pk if unit else "",
+            "usable_password": "true",
+            "password1": "Ett-langt-losenord-42",
+            "password2": "Ett-langt-losenord-42",
+        }
     if model_label == "cases.term":
-        return {"vocabulary": "deviation_category", "code": f"ny-{place}", "name": "Ny kategori",
-                "board": board.pk if board else "", "order": 0, "valid_from": "2000-01-01"}
+        return {
+            "vocabulary": "deviation_category",
+            "code": f"ny-{place}",
+            "name": "Ny kategori",
+            "board": board.pk if board else "",
+            "order": 0,
+            "valid_from": "2000-01-01",
+        }
     later, end = now_plus(10), now_plus(12)
     if model_label == "workflows.substitute":
-        person, substitute = ((cast["decision_maker"], cast["dso"]) if place == "sn"
-                              else (cast["sas_other"], on_reporter(org, cast)))
-        return {"person": person.pk, "substitute": substitute.pk, "starts_at_0": later.date(),
-                "starts_at_1": "08:00:00", "ends_at_0": end.date(), "ends_at_1": "17:00:00"}
+        person, substitute = (
+            (cast["decision_maker"], cast["dso"])
+            if place == "sn"
+            else (cast["sas_other"], on_reporter(org, cast))
+        )
+        return {
+            "person": person.pk,
+            "substitute": substitute.pk,
+            "starts_at_0": later.date(),
+            "starts_at_1": "08:00:00",
+            "ends_at_0": end.date(),
+            "ends_at_1": "17:00:00",
+        }
     if model_label == "notifications.position":
         user = cast["dso"] if place == "sn" else cast["sas_other"]
         return {"code": "social_chief", "name": "Socialchef", "unit": board.pk, "user": user.pk}
@@ -341,6 +508,7 @@ def test_every_model_in_the_admin_is_placed_in_the_matrix():
 
 # Grants: nobody grants themself a role that reads cases; nobody grants across the board wall.
 
+
 def roles_url(user):
     return reverse("admin:cases_user_roles", args=[user.pk])
 
@@ -363,29 +531,38 @@ def test_nobody_grants_themself_a_role_that_reads_cases(administrator, role, adm
     client.force_login(user)
     before = AuditEvent.objects.filter(action="role.granted").count()
 
-    response = client.post(roles_url(user), {"action": "grant", "role": role, "unit": unit.pk}, follow=True,
-                           headers={"accept-language": "en"})
+    response = client.post(
+        roles_url(user),
+        {"action": "grant", "role": role, "unit": unit.pk},
+        follow=True,
+        headers={"accept-language": "en"},
+    )
 
     if administrator == "admin_kommun":
         assert response.status_code == 404
     else:
         assert response.status_code == 200
-        assert "another administrator of the board, or a superuser, must grant it" in response.content.decode()
+        assert (
+            "another administrator of the board, or a superuser, must grant it" in response.content.decode()
+        )
     assert not holds(user, role, unit)
     assert AuditEvent.objects.filter(action="role.granted").count() == before
     with pytest.raises(PermissionDenied):
         do_grant_role(user, role, unit, acting_user=user)
 
 
-def test_another_administrator_of_the_board_grants_an_administrator_a_role_that_reads_cases(administrators, org,
-                                                                                          cast, client):
+def test_another_administrator_of_the_board_grants_an_administrator_a_role_that_reads_cases(
+    administrators, org, cast, client
+):
     colleague = User.objects.create_user("admin_sn_2", password="x", home_unit=org.sn)
     do_grant_role(colleague, Role.ADMINISTRATOR, org.sn, acting_user=None)
     do_grant_role(cast["admin_sn"], Role.SAS, org.sn, acting_user=User.objects.get(pk=colleague.pk))
     assert holds(cast["admin_sn"], Role.SAS, org.sn)
 
 
-def test_an_administrator_may_name_themself_administrator_below_their_grant_which_adds_nothing(administrators, org):
+def test_an_administrator_may_name_themself_administrator_below_their_grant_which_adds_nothing(
+    administrators, org
+):
     user = administrators["admin_sn"]
     do_grant_role(user, Role.ADMINISTRATOR, org.unit_a, acting_user=user)
     with pytest.raises(PermissionDenied):
@@ -393,8 +570,9 @@ def test_an_administrator_may_name_themself_administrator_below_their_grant_whic
 
 
 @pytest.mark.parametrize("administrator, own, other", [("admin_sn", "sn", "on"), ("admin_on", "on", "sn")])
-def test_an_administrator_grants_and_revokes_nothing_across_the_board_wall(administrator, own, other,
-                                                                         administrators, org, cast, client):
+def test_an_administrator_grants_and_revokes_nothing_across_the_board_wall(
+    administrator, own, other, administrators, org, cast, client
+):
     user = administrators[administrator]
     boards = {"sn": org.sn, "on": org.on}
     own_user = cast["outsider"] if own == "sn" else on_reporter(org, cast)
@@ -404,28 +582,38 @@ def test_an_administrator_grants_and_revokes_nothing_across_the_board_wall(admin
     before = AuditEvent.objects.count()
 
     # Another board's unit is not among the choices, and the service refuses it.
-    response = client.post(roles_url(own_user), {"action": "grant", "role": Role.REGISTRAR,
-                                                 "unit": boards[other].pk})
+    response = client.post(
+        roles_url(own_user), {"action": "grant", "role": Role.REGISTRAR, "unit": boards[other].pk}
+    )
     assert response.status_code == 200 and "unit" in response.context["form"].errors
     with pytest.raises(PermissionDenied):
         do_grant_role(own_user, Role.REGISTRAR, boards[other], acting_user=user)
     # Another board's user is out of reach, also for a unit of the administrator's own board.
     assert client.get(roles_url(other_user)).status_code == 404
-    assert client.post(roles_url(other_user), {"action": "grant", "role": Role.REGISTRAR,
-                                               "unit": boards[own].pk}).status_code == 404
+    assert (
+        client.post(
+            roles_url(other_user), {"action": "grant", "role": Role.REGISTRAR, "unit": boards[own].pk}
+        ).status_code
+        == 404
+    )
     with pytest.raises(PermissionDenied):
         do_grant_role(other_user, Role.REGISTRAR, boards[own], acting_user=user)
     # Nor is another board's role revoked.
-    assert client.post(roles_url(other_holder), {"action": "revoke", "role": Role.SAS,
-                                                 "unit": other_unit.pk}).status_code == 404
+    assert (
+        client.post(
+            roles_url(other_holder), {"action": "revoke", "role": Role.SAS, "unit": other_unit.pk}
+        ).status_code
+        == 404
+    )
     with pytest.raises(PermissionDenied):
         do_revoke_role(other_holder, Role.SAS, other_unit, acting_user=user)
     assert holds(other_holder, Role.SAS, other_unit)
     assert AuditEvent.objects.count() == before
 
 
-def test_the_municipality_administrator_grants_in_every_board_but_not_on_the_municipality(administrators, org,
-                                                                                        cast):
+def test_the_municipality_administrator_grants_in_every_board_but_not_on_the_municipality(
+    administrators, org, cast
+):
     user = administrators["admin_kommun"]
     do_grant_role(cast["outsider"], Role.REGISTRAR, org.unit_b, acting_user=user)
     do_grant_role(on_reporter(org, cast), Role.REGISTRAR, org.unit_c, acting_user=user)
@@ -435,14 +623,18 @@ def test_the_municipality_administrator_grants_in_every_board_but_not_on_the_mun
 
 # Users: who belongs to a board, and what puts an account out of a board's reach.
 
+
 def test_the_issue_case_a_board_administrator_can_neither_set_the_password_of_another_boards_user_nor_sign_in_as_them(
-        administrators, org, cast, client):
+    administrators, org, cast, client
+):
     user = on_reporter(org, cast)
     client.force_login(administrators["admin_sn"])
     password_url = reverse("admin:auth_user_password_change", args=[user.pk])
     assert client.get(password_url).status_code == 404
-    response = client.post(password_url, {"password1": "Kapat-konto-123", "password2": "Kapat-konto-123",
-                                           "usable_password": "true"})
+    response = client.post(
+        password_url,
+        {"password1": "Kapat-konto-123", "password2": "Kapat-konto-123", "usable_password": "true"},
+    )
     assert response.status_code == 404
     assert not client.login(request=HttpRequest(), username="on_reporter", password="Kapat-konto-123")
 
@@ -450,9 +642,10 @@ def test_the_issue_case_a_board_administrator_can_neither_set_the_password_of_an
 def test_a_password_set_in_the_admin_is_audited_without_the_password(administrators, cast, client):
     actor = administrators["admin_sn"]
     client.force_login(actor)
-    response = client.post(reverse("admin:auth_user_password_change", args=[cast["reporter"].pk]),
-                           {"password1": "Nytt-losenord-123", "password2": "Nytt-losenord-123",
-                            "usable_password": "true"})
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[cast["reporter"].pk]),
+        {"password1": "Nytt-losenord-123", "password2": "Nytt-losenord-123", "usable_password": "true"},
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action="admin.changed", actor=actor, object_id=str(cast["reporter"].pk))
     assert "Nytt-losenord-123" not in str(event.payload) and "pbkdf2" not in str(event.payload).lower()
@@ -474,33 +667,48 @@ def footprint_outside(kind, org, cast, user):
         User.objects.filter(pk=user.pk).update(home_unit=home)
         user.refresh_from_db()
     elif kind == "substitution":
-        Substitute.objects.create(person=cast["sas_other"], substitute=user, starts_at=now_plus(-1), ends_at=now_plus(3))
+        Substitute.objects.create(
+            person=cast["sas_other"], substitute=user, starts_at=now_plus(-1), ends_at=now_plus(3)
+        )
     elif kind == "position":
         Position.objects.create(code="namnd_chair", name="Ordförande", unit=org.on, user=user)
 
 
 @pytest.mark.parametrize("kind", ["role", "own report", "named investigator", "substitution", "position"])
 def test_a_user_who_reads_in_another_board_is_out_of_both_boards_reach_but_not_the_municipalitys(
-        kind, administrators, org, cast, client):
+    kind, administrators, org, cast, client
+):
     user = cast["manager_b"]
     footprint_outside(kind, org, cast, user)
-    for administrator, status in (("admin_sn", 404), ("admin_on", 404), ("admin_kommun", 200), ("superuser", 200)):
+    for administrator, status in (
+        ("admin_sn", 404),
+        ("admin_on", 404),
+        ("admin_kommun", 200),
+        ("superuser", 200),
+    ):
         client.force_login(administrators[administrator])
-        assert client.get(reverse("admin:cases_user_change", args=[user.pk])).status_code == status, administrator
+        assert client.get(reverse("admin:cases_user_change", args=[user.pk])).status_code == status, (
+            administrator
+        )
 
 
-def test_a_board_administrator_creates_users_only_with_a_home_unit_of_their_board(administrators, org, client):
+def test_a_board_administrator_creates_users_only_with_a_home_unit_of_their_board(
+    administrators, org, client
+):
     client.force_login(administrators["admin_sn"])
     data = {"username": "nyanstalld", "usable_password": "false"}
     for home in ("", org.unit_c.pk, org.kommun.pk):
         response = client.post(reverse("admin:cases_user_add"), {**data, "home_unit": home})
         assert response.status_code == 200 and "home_unit" in response.context["adminform"].form.errors
-    assert client.post(reverse("admin:cases_user_add"), {**data, "home_unit": org.unit_b.pk}).status_code == 302
+    assert (
+        client.post(reverse("admin:cases_user_add"), {**data, "home_unit": org.unit_b.pk}).status_code == 302
+    )
     assert User.objects.get(username="nyanstalld").home_unit == org.unit_b
 
 
-def test_a_board_administrator_cannot_move_a_user_to_another_board_and_a_superuser_can(administrators, org, cast,
-                                                                                     client, admin_client):
+def test_a_board_administrator_cannot_move_a_user_to_another_board_and_a_superuser_can(
+    administrators, org, cast, client, admin_client
+):
     user = cast["reporter"]
     change_url = reverse("admin:cases_user_change", args=[user.pk])
     data = browser_data(admin_client.get(change_url))
@@ -512,17 +720,26 @@ def test_a_board_administrator_cannot_move_a_user_to_another_board_and_a_superus
     assert User.objects.get(pk=user.pk).home_unit == org.unit_c
 
 
-def test_nobody_records_themself_as_a_substitute_or_names_themself_to_a_position(administrators, org, cast, client):
+def test_nobody_records_themself_as_a_substitute_or_names_themself_to_a_position(
+    administrators, org, cast, client
+):
     """Both open the board's cases to whoever they name, like a role that reads cases."""
     later = now_plus(2)
-    substitution = {"person": cast["sas"].pk, "starts_at_0": later.date(), "starts_at_1": "08:00:00",
-                    "ends_at_0": (later + datetime.timedelta(days=2)).date(), "ends_at_1": "08:00:00"}
+    substitution = {
+        "person": cast["sas"].pk,
+        "starts_at_0": later.date(),
+        "starts_at_1": "08:00:00",
+        "ends_at_0": (later + datetime.timedelta(days=2)).date(),
+        "ends_at_1": "08:00:00",
+    }
     position = {"code": "namnd_chair", "name": "Ordförande", "unit": org.sn.pk}
     for administrator in ("admin_sn", "superuser"):
         user = administrators[administrator]
         client.force_login(user)
-        for add_url, data, field in ((reverse("admin:workflows_substitute_add"), substitution, "substitute"),
-                                     (reverse("admin:notifications_position_add"), position, "user")):
+        for add_url, data, field in (
+            (reverse("admin:workflows_substitute_add"), substitution, "substitute"),
+            (reverse("admin:notifications_position_add"), position, "user"),
+        ):
             response = client.post(add_url, {**data, field: user.pk})
             assert response.status_code == 200 and field in response.context["adminform"].form.errors
     assert not Substitute.objects.exists() and not Position.objects.exists()
@@ -530,13 +747,20 @@ def test_nobody_records_themself_as_a_substitute_or_names_themself_to_a_position
 
 # The other surfaces of the admin: lists, filters, autocompletes, actions.
 
+
 def everything_of_the_other_board(org, cast):
-    rows = [factory(org, cast) for _kind, places in PLACES.values() for place, factory in places.items() if place == "on"]
+    rows = [
+        factory(org, cast)
+        for _kind, places in PLACES.values()
+        for place, factory in places.items()
+        if place == "on"
+    ]
     return rows, ["Omsorgsnämnden", "Gruppbostad Linden", "on_reporter", "Sas_Other", "Egen kategori ON"]
 
 
-def test_no_list_of_the_admin_shows_a_board_administrator_anything_of_the_other_board(administrators, org, cast,
-                                                                                     client):
+def test_no_list_of_the_admin_shows_a_board_administrator_anything_of_the_other_board(
+    administrators, org, cast, client
+):
     _rows, names = everything_of_the_other_board(org, cast)
     client.force_login(administrators["admin_sn"])
     for model in admin.site._registry:
@@ -547,44 +771,66 @@ def test_no_list_of_the_admin_shows_a_board_administrator_anything_of_the_other_
     assert [name for name in names if name in index] == []
 
 
-@pytest.mark.parametrize("source, field", [("workflows.substitute", "person"), ("workflows.substitute", "substitute"),
-                                           ("notifications.position", "user")])
-def test_autocompletes_offer_a_board_administrator_only_their_boards_users(source, field, administrators, org, cast,
-                                                                          client):
+@pytest.mark.parametrize(
+    "source, field",
+    [
+        ("workflows.substitute", "person"),
+        ("workflows.substitute", "substitute"),
+        ("notifications.position", "user"),
+    ],
+)
+def test_autocompletes_offer_a_board_administrator_only_their_boards_users(
+    source, field, administrators, org, cast, client
+):
     on_reporter(org, cast)
     app_label, model_name = source.split(".")
     client.force_login(administrators["admin_sn"])
-    response = client.get(reverse("admin:autocomplete"), {"app_label": app_label, "model_name": model_name,
-                                                          "field_name": field, "term": ""})
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": app_label, "model_name": model_name, "field_name": field, "term": ""},
+    )
     offered = {row["text"] for row in response.json()["results"]}
     assert "reporter" in offered and not offered & {"sas_other", "admin_on", "on_reporter", "admin"}
 
 
-def test_an_action_on_the_selected_rows_reaches_only_rows_the_administrator_may_change(administrators, org, cast,
-                                                                                    client):
+def test_an_action_on_the_selected_rows_reaches_only_rows_the_administrator_may_change(
+    administrators, org, cast, client
+):
     own, other = board_term(org, org.sn), board_term(org, org.on)
-    shared = Term.objects.create(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code="gemensam", name="Gemensam")
+    shared = Term.objects.create(
+        vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code="gemensam", name="Gemensam"
+    )
     client.force_login(administrators["admin_sn"])
-    response = client.post(reverse("admin:cases_term_changelist"), {
-        "action": "delete_selected", "post": "yes", "_selected_action": [own.pk, other.pk, shared.pk]})
+    response = client.post(
+        reverse("admin:cases_term_changelist"),
+        {"action": "delete_selected", "post": "yes", "_selected_action": [own.pk, other.pk, shared.pk]},
+    )
     assert response.status_code == 302
     assert set(Term.objects.filter(pk__in=[own.pk, other.pk, shared.pk])) == {other, shared}
 
 
 def test_the_operator_retrying_a_delivery_is_audited(admin_client, admin_user, cast):
-    delivery = Delivery.objects.create(key="retry", address="sas@kommun.example", user=cast["sas"],
-                                       status=Delivery.Status.FAILED)
-    admin_client.post(reverse("admin:notifications_delivery_changelist"),
-                      {"action": "retry", "_selected_action": [delivery.pk]})
-    assert AuditEvent.objects.filter(action="delivery.requeued", actor=admin_user,
-                                     object_id=str(delivery.pk)).exists()
+    delivery = Delivery.objects.create(
+        key="retry", address="sas@kommun.example", user=cast["sas"], status=Delivery.Status.FAILED
+    )
+    admin_client.post(
+        reverse("admin:notifications_delivery_changelist"),
+        {"action": "retry", "_selected_action": [delivery.pk]},
+    )
+    assert AuditEvent.objects.filter(
+        action="delivery.requeued", actor=admin_user, object_id=str(delivery.pk)
+    ).exists()
 
 
 def test_a_board_administrator_adds_units_below_their_board_but_no_board(administrators, org, client):
     client.force_login(administrators["admin_sn"])
-    kinds = dict(client.get(reverse("admin:cases_orgunit_add")).context["adminform"].form.fields["kind"].choices)
+    kinds = dict(
+        client.get(reverse("admin:cases_orgunit_add")).context["adminform"].form.fields["kind"].choices
+    )
     assert OrgUnit.Kind.BOARD not in kinds and OrgUnit.Kind.MUNICIPALITY not in kinds
-    response = client.post(reverse("admin:cases_orgunit_add"), {"kind": "forvaltning", "name": "Ny förvaltning",
-                                                                "parent": org.sn.pk})
+    response = client.post(
+        reverse("admin:cases_orgunit_add"),
+        {"kind": "forvaltning", "name": "Ny förvaltning", "parent": org.sn.pk},
+    )
     assert response.status_code == 302
     assert OrgUnit.objects.get(name="Ny förvaltning").namnd == org.sn

@@ -61,17 +61,24 @@ def registered_lex_sarah(cast, org):
 
 
 def entry_data(**extra):
-    return {"text": "Signeringslistan saknades.", "entry_date": timezone.localdate(), "source": "Intervju",
-            "nature": "fact", **extra}
+    return {
+        "text": "Signeringslistan saknades.",
+        "entry_date": timezone.localdate(),
+        "source": "Intervju",
+        "nature": "fact",
+        **extra,
+    }
 
 
 # Each scenario prepares its case outside the request and returns (acting user, expected
 # action, the one service call under test); the call returns (object, report id).
 
+
 def filing(cast, org):
     def call():
         report = deviation(cast, org)
         return report, report.pk
+
     return cast["reporter"], "report.filed", call
 
 
@@ -79,9 +86,14 @@ def transition(cast, org):
     report = deviation(cast, org)
 
     def call():
-        done = do_transition(report.pk, "assess", acting_user=cast["manager_a"],
-                             data=factories.transition_data(report, "assess"))
+        done = do_transition(
+            report.pk,
+            "assess",
+            acting_user=cast["manager_a"],
+            data=factories.transition_data(report, "assess"),
+        )
         return done, report.pk
+
     return cast["manager_a"], "report.assess", call
 
 
@@ -89,9 +101,11 @@ def affected_person(cast, org):
     report = deviation(cast, org)
 
     def call():
-        person = do_add_affected_person(report.pk, acting_user=cast["manager_a"],
-                                        data={"name": "Brukare B", "role": "Brukare"})
+        person = do_add_affected_person(
+            report.pk, acting_user=cast["manager_a"], data={"name": "Brukare B", "role": "Brukare"}
+        )
         return person, report.pk
+
     return cast["manager_a"], "person.added", call
 
 
@@ -101,6 +115,7 @@ def investigation_entry(cast, org):
     def call():
         entry = do_add_investigation_entry(report.pk, acting_user=cast["manager_a"], data=entry_data())
         return entry, report.pk
+
     return cast["manager_a"], "investigation_entry.added", call
 
 
@@ -110,6 +125,7 @@ def risk(cast, org):
     def call():
         done = do_set_risk(report.pk, acting_user=cast["manager_a"], data={"probability": 2, "severity": 3})
         return done, report.pk
+
     return cast["manager_a"], "risk.assessed", call
 
 
@@ -117,8 +133,11 @@ def cause(cast, org):
     report = deviation(cast, org)
 
     def call():
-        added = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Stress vid passbyte."})
+        added = do_add_cause(
+            report.pk, acting_user=cast["manager_a"], data={"description": "Stress vid passbyte."}
+        )
         return added, report.pk
+
     return cast["manager_a"], "cause.added", call
 
 
@@ -126,22 +145,40 @@ def action(cast, org):
     report = deviation(cast, org)
 
     def call():
-        added = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-            "description": "Ny rutin för signering.", "kind": "corrective", "owner": cast["manager_a"].pk,
-            "due_date": timezone.localdate().isoformat()})
+        added = do_add_action(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={
+                "description": "Ny rutin för signering.",
+                "kind": "corrective",
+                "owner": cast["manager_a"].pk,
+                "due_date": timezone.localdate().isoformat(),
+            },
+        )
         return added, report.pk
+
     return cast["manager_a"], "action.added", call
 
 
 def action_update(cast, org):
     report = deviation(cast, org)
-    added = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-        "description": "Ny rutin för signering.", "kind": "corrective", "owner": cast["manager_a"].pk,
-        "due_date": timezone.localdate().isoformat()})
+    added = do_add_action(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={
+            "description": "Ny rutin för signering.",
+            "kind": "corrective",
+            "owner": cast["manager_a"].pk,
+            "due_date": timezone.localdate().isoformat(),
+        },
+    )
 
     def call():
-        updated = do_update_action(report.pk, added.pk, acting_user=cast["manager_a"], data={"status": "in_progress"})
+        updated = do_update_action(
+            report.pk, added.pk, acting_user=cast["manager_a"], data={"status": "in_progress"}
+        )
         return updated, report.pk
+
     return cast["manager_a"], "action.updated", call
 
 
@@ -150,9 +187,13 @@ def information_event(cast, org):
     person = do_add_affected_person(report.pk, acting_user=cast["manager_a"], data={"name": "Brukare B"})
 
     def call():
-        event = do_add_information_event(report.pk, acting_user=cast["manager_a"], data={
-            "person": person.pk, "informed_at": factories.ago(minutes=10), "channel": "Telefon"})
+        event = do_add_information_event(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={"person": person.pk, "informed_at": factories.ago(minutes=10), "channel": "Telefon"},
+        )
         return event, report.pk
+
     return cast["manager_a"], "person.informed", call
 
 
@@ -160,36 +201,48 @@ def attachment(cast, org):
     report = deviation(cast, org)
 
     def call():
-        upload = SimpleUploadedFile("anteckning.txt", b"Anteckning fran kvallspasset.", content_type="text/plain")
+        upload = SimpleUploadedFile(
+            "anteckning.txt", b"Anteckning fran kvallspasset.", content_type="text/plain"
+        )
         added = do_add_attachment(report.pk, acting_user=cast["reporter"], upload=upload)
         return added, report.pk
+
     return cast["reporter"], "attachment.added", call
 
 
 def role_granted(cast, org):
-    admin = get_user_model().objects.create_superuser(username="admin", password="x", email="admin@kommun.example")
+    admin = get_user_model().objects.create_superuser(
+        username="admin", password="x", email="admin@kommun.example"
+    )
 
     def call():
         do_grant_role(cast["outsider"], Role.UNIT_MANAGER, org.unit_c, acting_user=admin)
         return org.unit_c, None
+
     return admin, "role.granted", call
 
 
 def role_revoked(cast, org):
-    admin = get_user_model().objects.create_superuser(username="admin", password="x", email="admin@kommun.example")
+    admin = get_user_model().objects.create_superuser(
+        username="admin", password="x", email="admin@kommun.example"
+    )
 
     def call():
         do_revoke_role(cast["manager_b"], Role.UNIT_MANAGER, org.unit_b, acting_user=admin)
         return org.unit_b, None
+
     return admin, "role.revoked", call
 
 
 def user_deactivated(cast, org):
-    admin = get_user_model().objects.create_superuser(username="admin", password="x", email="admin@kommun.example")
+    admin = get_user_model().objects.create_superuser(
+        username="admin", password="x", email="admin@kommun.example"
+    )
 
     def call():
         services.do_deactivate_user(cast["manager_b"], acting_user=admin)
         return cast["manager_b"], None
+
     return admin, "user.deactivated", call
 
 
@@ -199,6 +252,7 @@ def investigator_granted(cast, org):
     def call():
         do_grant_investigator(report.pk, cast["outsider"], acting_user=cast["sas"])
         return report, report.pk
+
     return cast["sas"], "investigator.granted", call
 
 
@@ -206,21 +260,34 @@ def ivo_notification_decided(cast, org):
     report = registered_lex_sarah(cast, org)
 
     def call():
-        notification = do_decide_ivo_notification(report.pk, acting_user=cast["decision_maker"],
-                                                  data={"decision": "Allvarligt missförhållande; anmäls."})
+        notification = do_decide_ivo_notification(
+            report.pk,
+            acting_user=cast["decision_maker"],
+            data={"decision": "Allvarligt missförhållande; anmäls."},
+        )
         return notification, report.pk
+
     return cast["decision_maker"], "notification.decided", call
 
 
 def ivo_notification_submitted(cast, org):
     report = registered_lex_sarah(cast, org)
-    notification = do_decide_ivo_notification(report.pk, acting_user=cast["decision_maker"],
-                                              data={"decision": "Allvarligt missförhållande; anmäls."})
+    notification = do_decide_ivo_notification(
+        report.pk,
+        acting_user=cast["decision_maker"],
+        data={"decision": "Allvarligt missförhållande; anmäls."},
+    )
 
     def call():
-        submitted = do_notification_transition(report.pk, notification.pk, "submit", acting_user=cast["sas"],
-                                               data={"submitted_at": factories.ago(minutes=1), "channel": "e_service"})
+        submitted = do_notification_transition(
+            report.pk,
+            notification.pk,
+            "submit",
+            acting_user=cast["sas"],
+            data={"submitted_at": factories.ago(minutes=1), "channel": "e_service"},
+        )
         return submitted, report.pk
+
     return cast["sas"], "notification.submit", call
 
 
@@ -228,23 +295,40 @@ def key_time_corrected(cast, org):
     report = factories.file("data_breach", cast["reporter"], org.unit_a)
 
     def call():
-        corrected = services.do_correct_key_time(report.pk, acting_user=cast["dso"], data={
-            "field": "discovered_at", "value": factories.ago(hours=5), "reason": "Upptäcktes redan på morgonen."})
+        corrected = services.do_correct_key_time(
+            report.pk,
+            acting_user=cast["dso"],
+            data={
+                "field": "discovered_at",
+                "value": factories.ago(hours=5),
+                "reason": "Upptäcktes redan på morgonen.",
+            },
+        )
         return corrected, report.pk
+
     return cast["dso"], "report.key_time_corrected", call
 
 
 def filing_with_details(cast, org):
     def call():
-        report = services.do_file_report_with_details(acting_user=cast["reporter"], data={
-            "type": "deviation", "unit": org.unit_a.pk, "description": "Fel dos.", "occurred_at": factories.ago(hours=1)})
+        report = services.do_file_report_with_details(
+            acting_user=cast["reporter"],
+            data={
+                "type": "deviation",
+                "unit": org.unit_a.pk,
+                "description": "Fel dos.",
+                "occurred_at": factories.ago(hours=1),
+            },
+        )
         return report, report.pk
+
     return cast["reporter"], "report.filed", call
 
 
 def public_complaint(org):
-    return services.do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal",
-                                                    "description": "Ingen kom."})
+    return services.do_file_public_submission(
+        data={"unit": org.unit_a.pk, "kind": "klagomal", "description": "Ingen kom."}
+    )
 
 
 def question_to_submitter(cast, org):
@@ -253,6 +337,7 @@ def question_to_submitter(cast, org):
     def call():
         message = services.do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "När?"})
         return message, report.pk
+
     return cast["manager_a"], "complaint.question", call
 
 
@@ -260,8 +345,11 @@ def feedback_to_reporter(cast, org):
     report = deviation(cast, org)
 
     def call():
-        message = services.do_give_reporter_feedback(report.pk, acting_user=cast["manager_a"], data={"text": "Tack!"})
+        message = services.do_give_reporter_feedback(
+            report.pk, acting_user=cast["manager_a"], data={"text": "Tack!"}
+        )
         return message, report.pk
+
     return cast["manager_a"], "reporter.feedback_given", call
 
 
@@ -295,8 +383,13 @@ def test_every_service_function_has_an_audit_scenario_here():
     # for the file: tests/compilations/test_import.py. do_approve_summary needs a closed lex
     # Sarah case: tests/compilations/test_summary_reviews.py checks its row.
     assert {name for name in services.__all__ if name.startswith("do_")} == {
-        *SERVICE_CALLS, "do_route", "do_file_public_submission", "do_answer_as_submitter", "do_import_reports",
-        "do_approve_summary"}
+        *SERVICE_CALLS,
+        "do_route",
+        "do_file_public_submission",
+        "do_answer_as_submitter",
+        "do_import_reports",
+        "do_approve_summary",
+    }
 
 
 def test_the_public_submitter_leaves_rows_without_an_actor(cast, org):
@@ -307,15 +400,19 @@ def test_the_public_submitter_leaves_rows_without_an_actor(cast, org):
         message = services.do_answer_as_submitter(code, data={"text": "På kvällen."})
     events = list(change_events()[before:])
     assert [(e.action, e.actor_id, e.report_id) for e in events] == [
-        ("report.filed", None, report.pk), ("receipt.issued", None, report.pk),
-        ("complaint.question", cast["manager_a"].pk, report.pk), ("complaint.submitter_answered", None, report.pk),
+        ("report.filed", None, report.pk),
+        ("receipt.issued", None, report.pk),
+        ("complaint.question", cast["manager_a"].pk, report.pk),
+        ("complaint.submitter_answered", None, report.pk),
     ]
     assert events[-1].object_id == str(message.pk)
     assert code not in json.dumps([e.payload for e in events])
 
 
 @pytest.mark.parametrize("scenario", SERVICE_CALLS.values(), ids=SERVICE_CALLS.keys())
-def test_every_service_call_writes_one_change_row_with_who_what_and_where(scenario, cast, org, settings, tmp_path):
+def test_every_service_call_writes_one_change_row_with_who_what_and_where(
+    scenario, cast, org, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     user, expected_action, call = scenario(cast, org)
     before = change_events().count()
@@ -335,8 +432,11 @@ def test_routing_writes_one_row_on_each_of_the_two_cases(cast, org):
     source = deviation(cast, org)
     before = change_events().count()
     with audit.request_context(**REQUEST):
-        target = do_route(source.pk, acting_user=cast["manager_a"],
-                          data={"target_type": "lex_sarah", "reason": "Kan vara ett missförhållande."})
+        target = do_route(
+            source.pk,
+            acting_user=cast["manager_a"],
+            data={"target_type": "lex_sarah", "reason": "Kan vara ett missförhållande."},
+        )
 
     events = list(change_events()[before:])
     assert [(e.action, e.report_id, e.object_id) for e in events] == [
@@ -375,14 +475,20 @@ def test_the_hmac_depends_on_the_key_outside_the_database(cast, org):
         verified, broken, reason = audit.verify()
 
     first = change_events().first()
-    assert (verified, broken, reason) == (0, audit.Break("change", 1, first.pk), "HMAC does not match the row's content")
+    assert (verified, broken, reason) == (
+        0,
+        audit.Break("change", 1, first.pk),
+        "HMAC does not match the row's content",
+    )
 
 
 def test_the_case_timeline_lists_that_cases_change_rows_in_order(cast, org):
     report = deviation(cast, org)
     other = deviation(cast, org)
     do_add_cause(other.pk, acting_user=cast["manager_a"], data={"description": "Ett annat ärende."})
-    do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=factories.transition_data(report, "assess"))
+    do_transition(
+        report.pk, "assess", acting_user=cast["manager_a"], data=factories.transition_data(report, "assess")
+    )
     do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Stress vid passbyte."})
     audit.record_read("report.viewed", actor=cast["manager_a"], report_ids=[report.pk])
 
@@ -395,10 +501,14 @@ def test_the_case_timeline_lists_that_cases_change_rows_in_order(cast, org):
 
 # The database's own refusal, tried with raw SQL so that no model code stands in the way.
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE cases_auditevent SET action = 'report.nothing' WHERE id = %s",
-    "DELETE FROM cases_auditevent WHERE id = %s",
-])
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE cases_auditevent SET action = 'report.nothing' WHERE id = %s",
+        "DELETE FROM cases_auditevent WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_to_change_an_audit_row(statement, cast, org):
     deviation(cast, org)
     event = change_events().last()
@@ -410,10 +520,13 @@ def test_the_database_refuses_to_change_an_audit_row(statement, cast, org):
     assert AuditEvent.objects.get(pk=event.pk).action == "report.filed"
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE cases_investigationentry SET text = 'Omskriven.' WHERE id = %s",
-    "DELETE FROM cases_investigationentry WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE cases_investigationentry SET text = 'Omskriven.' WHERE id = %s",
+        "DELETE FROM cases_investigationentry WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_to_change_an_investigation_entry(statement, cast, org):
     report = deviation(cast, org)
     entry = do_add_investigation_entry(report.pk, acting_user=cast["manager_a"], data=entry_data())
@@ -456,6 +569,7 @@ def test_verify_audit_called_from_code_raises_on_a_broken_chain(cast, org):
 # are lifted and restored through the migrations' own functions, as an attacker with DDL
 # rights would; schema changes need a real transaction boundary on SQLite, hence
 # transactional tests.
+
 
 @contextlib.contextmanager
 def append_only_guards_lifted():
@@ -505,8 +619,10 @@ def test_verify_audit_exits_0_on_an_intact_chain(chain, capsys):
 def test_verify_audit_finds_a_payload_edited_behind_the_triggers(chain, capsys):
     victim = chain[-3]
     with append_only_guards_lifted(), connection.cursor() as cursor:
-        cursor.execute("UPDATE cases_auditevent SET payload = %s WHERE id = %s",
-                       [json.dumps({**victim.payload, "unit": 999}), victim.pk])
+        cursor.execute(
+            "UPDATE cases_auditevent SET payload = %s WHERE id = %s",
+            [json.dumps({**victim.payload, "unit": 999}), victim.pk],
+        )
 
     code, out, err = run_verify_audit(capsys)
 
@@ -538,9 +654,13 @@ def test_verify_audit_finds_a_chain_rewritten_with_plain_sha256(chain, capsys):
             if event.pk == victim.pk:
                 event.payload = {**event.payload, "case_number": "SN 1999/0001"}
             event.prev_hash = prev_hash
-            event.hash = hashlib.sha256((prev_hash + audit._canonical(audit._body(event))).encode()).hexdigest()
-            cursor.execute("UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                           [json.dumps(event.payload), event.prev_hash, event.hash, event.pk])
+            event.hash = hashlib.sha256(
+                (prev_hash + audit._canonical(audit._body(event))).encode()
+            ).hexdigest()
+            cursor.execute(
+                "UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [json.dumps(event.payload), event.prev_hash, event.hash, event.pk],
+            )
             prev_hash = event.hash
 
     code, out, err = run_verify_audit(capsys)

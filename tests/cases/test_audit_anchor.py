@@ -27,7 +27,7 @@ from tests.cases.test_audit import (
 )
 
 ATTACKER_KEY = "a-key-of-the-attackers-own-choosing-0123456789"
-NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.timezone.utc)
+NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 
 
 def head(chain=AuditEvent.Chain.CHANGE):
@@ -40,13 +40,17 @@ def sealed_with(key, chain, seq, row_hash, sealed_at):
 
 
 def set_head(cursor, seq, row_hash, sealed_at, seal, chain=AuditEvent.Chain.CHANGE):
-    cursor.execute("UPDATE cases_audithead SET seq = %s, hash = %s, sealed_at = %s, seal = %s WHERE chain = %s",
-                   [seq, row_hash, connection.ops.adapt_datetimefield_value(sealed_at), seal, chain])
+    cursor.execute(
+        "UPDATE cases_audithead SET seq = %s, hash = %s, sealed_at = %s, seal = %s WHERE chain = %s",
+        [seq, row_hash, connection.ops.adapt_datetimefield_value(sealed_at), seal, chain],
+    )
 
 
 def cut(cursor, events):
-    cursor.execute(f"DELETE FROM cases_auditevent WHERE id IN ({', '.join(['%s'] * len(events))})",
-                   [e.pk for e in events])
+    cursor.execute(
+        f"DELETE FROM cases_auditevent WHERE id IN ({', '.join(['%s'] * len(events))})",
+        [e.pk for e in events],
+    )
 
 
 def write_checkpoint(path, checkpoint, **extra):
@@ -78,6 +82,7 @@ def missing_message(first_missing, reason_start):
 
 
 # The head, written by every append.
+
 
 def test_every_append_moves_its_chains_sealed_head_to_the_new_row(cast, org):
     deviation(cast, org)
@@ -121,11 +126,14 @@ def test_a_heads_seal_is_not_a_rows_hash(cast, org):
     assert not audit.Checkpoint("change", last.seq, last.hash, last.occurred_at, last.hash).is_sealed()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE cases_audithead SET seq = seq - 1 WHERE chain = 'change'",
-    "UPDATE cases_audithead SET hash = 'x' WHERE chain = 'change'",
-    "DELETE FROM cases_audithead WHERE chain = 'change'",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE cases_audithead SET seq = seq - 1 WHERE chain = 'change'",
+        "UPDATE cases_audithead SET hash = 'x' WHERE chain = 'change'",
+        "DELETE FROM cases_audithead WHERE chain = 'change'",
+    ],
+)
 def test_the_database_lets_a_head_only_move_forward(statement, cast, org):
     deviation(cast, org)
     before = head()
@@ -138,6 +146,7 @@ def test_the_database_lets_a_head_only_move_forward(statement, cast, org):
 
 
 # Cutting rows off the end, behind the lifted triggers.
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("count", [1, 4])
@@ -162,7 +171,9 @@ def test_verify_audit_finds_a_chain_emptied_with_its_head(rows, capsys):
     code, out, err = run_verify_audit(capsys)
 
     assert code == 1
-    assert "chain=change seq=0: the chain has no head: whether rows were cut off its end cannot be told" in err
+    assert (
+        "chain=change seq=0: the chain has no head: whether rows were cut off its end cannot be told" in err
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -171,8 +182,10 @@ def test_verify_audit_refuses_a_head_moved_back_without_the_key(seal, rows, caps
     """Rows cut off, and the head set to the new last row: sealed with a key of the attacker's
     own, or with the row's hash (an HMAC of the real key, but of another message)."""
     last = rows[-3]
-    forged = {"attackers_key": sealed_with(ATTACKER_KEY, "change", last.seq, last.hash, last.occurred_at),
-              "row_hash": last.hash}[seal]
+    forged = {
+        "attackers_key": sealed_with(ATTACKER_KEY, "change", last.seq, last.hash, last.occurred_at),
+        "row_hash": last.hash,
+    }[seal]
     with append_only_guards_lifted(), connection.cursor() as cursor:
         cut(cursor, rows[-2:])
         set_head(cursor, last.seq, last.hash, last.occurred_at, forged)
@@ -180,8 +193,10 @@ def test_verify_audit_refuses_a_head_moved_back_without_the_key(seal, rows, caps
     code, out, err = run_verify_audit(capsys)
 
     assert code == 1
-    assert (f"chain=change seq={last.seq}: the head's seal does not match: it was not written with the audit key "
-            f"({len(rows) - 2} rows verified before it)") in err
+    assert (
+        f"chain=change seq={last.seq}: the head's seal does not match: it was not written with the audit key "
+        f"({len(rows) - 2} rows verified before it)"
+    ) in err
 
 
 @pytest.mark.django_db(transaction=True)
@@ -204,17 +219,28 @@ def test_verify_audit_finds_a_chain_rewritten_and_resealed_with_another_key(rows
     their own: the first rewritten row does not match under the real one."""
     victim = rows[-4]
     prev_hash = victim.prev_hash
-    with append_only_guards_lifted(), connection.cursor() as cursor, override_settings(AUDIT_HMAC_KEY=ATTACKER_KEY):
+    with (
+        append_only_guards_lifted(),
+        connection.cursor() as cursor,
+        override_settings(AUDIT_HMAC_KEY=ATTACKER_KEY),
+    ):
         for event in rows[-4:]:
             if event.pk == victim.pk:
                 event.payload = {**event.payload, "case_number": "SN 1999/0001"}
             event.prev_hash, event.hash = prev_hash, audit.compute_hash(prev_hash, event)
-            cursor.execute("UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                           [json.dumps(event.payload), event.prev_hash, event.hash, event.pk])
+            cursor.execute(
+                "UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [json.dumps(event.payload), event.prev_hash, event.hash, event.pk],
+            )
             prev_hash = event.hash
         last = rows[-1]
-        set_head(cursor, last.seq, last.hash, last.occurred_at,
-                 audit.seal_head("change", last.seq, last.hash, last.occurred_at))
+        set_head(
+            cursor,
+            last.seq,
+            last.hash,
+            last.occurred_at,
+            audit.seal_head("change", last.seq, last.hash, last.occurred_at),
+        )
 
     code, out, err = run_verify_audit(capsys)
 
@@ -230,7 +256,7 @@ def test_a_head_kept_from_earlier_is_caught_by_the_exported_checkpoint(cast, org
     kept = head()
     for _ in range(2):
         deviation(cast, org)
-    added = list(change_events())[len(rows):]
+    added = list(change_events())[len(rows) :]
     assert export_checkpoints(timezone.now()) == 2
     with append_only_guards_lifted(), connection.cursor() as cursor:
         cut(cursor, added)
@@ -240,9 +266,14 @@ def test_a_head_kept_from_earlier_is_caught_by_the_exported_checkpoint(cast, org
     code, out, err = run_verify_audit(capsys, "--checkpoint", str(settings.AUDIT_CHECKPOINT_DIR))
 
     assert code == 1
-    assert missing_message(kept.seq + 1, f"the chain ends at seq {kept.seq}, the exported checkpoint sealed at ") in err
+    assert (
+        missing_message(kept.seq + 1, f"the chain ends at seq {kept.seq}, the exported checkpoint sealed at ")
+        in err
+    )
     assert f"names seq {kept.seq + len(added)}: {len(added)} row(s) cut off the end" in err
-    with pytest.raises(ChainBehindExport, match=f"the head \\(seq {kept.seq}\\) is behind the checkpoint exported"):
+    with pytest.raises(
+        ChainBehindExport, match=f"the head \\(seq {kept.seq}\\) is behind the checkpoint exported"
+    ):
         export_checkpoints(timezone.now() + datetime.timedelta(hours=1))
 
 
@@ -257,11 +288,18 @@ def test_a_chain_rewritten_with_the_real_key_is_caught_by_the_exported_checkpoin
         for event in rows[-3:]:
             event.payload = {**event.payload, "rewritten": True}
             event.prev_hash, event.hash = prev_hash, audit.compute_hash(prev_hash, event)
-            cursor.execute("UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
-                           [json.dumps(event.payload), event.prev_hash, event.hash, event.pk])
+            cursor.execute(
+                "UPDATE cases_auditevent SET payload = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [json.dumps(event.payload), event.prev_hash, event.hash, event.pk],
+            )
             prev_hash = event.hash
-        set_head(cursor, exported.seq, prev_hash, exported.occurred_at,
-                 audit.seal_head("change", exported.seq, prev_hash, exported.occurred_at))
+        set_head(
+            cursor,
+            exported.seq,
+            prev_hash,
+            exported.occurred_at,
+            audit.seal_head("change", exported.seq, prev_hash, exported.occurred_at),
+        )
 
     assert run_verify_audit(capsys)[0] == 0
     code, out, err = run_verify_audit(capsys, "--checkpoint", str(settings.AUDIT_CHECKPOINT_DIR))
@@ -271,6 +309,7 @@ def test_a_chain_rewritten_with_the_real_key_is_caught_by_the_exported_checkpoin
 
 
 # The exported checkpoints.
+
 
 def test_verify_audit_confirms_an_intact_chain_against_its_export(rows, settings):
     export_checkpoints(NOW)
@@ -287,15 +326,22 @@ def test_verify_audit_confirms_an_intact_chain_against_its_export(rows, settings
 
 def test_verify_audit_refuses_a_checkpoint_sealed_with_another_key(rows, tmp_path):
     last = rows[-1]
-    forged = audit.Checkpoint("change", last.seq + 5, "f" * 64, last.occurred_at,
-                              sealed_with(ATTACKER_KEY, "change", last.seq + 5, "f" * 64, last.occurred_at))
+    forged = audit.Checkpoint(
+        "change",
+        last.seq + 5,
+        "f" * 64,
+        last.occurred_at,
+        sealed_with(ATTACKER_KEY, "change", last.seq + 5, "f" * 64, last.occurred_at),
+    )
     write_checkpoint(tmp_path / "forged.jsonl", forged)
 
     code, out, err = call_verify_audit("--checkpoint", str(tmp_path / "forged.jsonl"))
 
     assert code == 1
-    assert (f"chain=change seq={last.seq + 5}: the exported checkpoint's seal does not match: it was not written "
-            f"with this audit key") in err
+    assert (
+        f"chain=change seq={last.seq + 5}: the exported checkpoint's seal does not match: it was not written "
+        f"with this audit key"
+    ) in err
 
 
 @pytest.mark.parametrize("content", ["not json\n", '{"chain": "change", "seq": 3}\n', ""])
@@ -316,10 +362,13 @@ def test_the_export_job_writes_each_chains_head_to_the_file_of_the_day_and_to_th
 
     path = settings.AUDIT_CHECKPOINT_DIR / "audit-checkpoints-2026-03-02.jsonl"
     lines = [json.loads(line) for line in path.read_text().splitlines()]
-    assert lines == [{**head(chain).as_dict(), "exported_at": NOW.isoformat()} for chain in ("access", "change")]
+    assert lines == [
+        {**head(chain).as_dict(), "exported_at": NOW.isoformat()} for chain in ("access", "change")
+    ]
     assert read_checkpoints(path)["change"] == (head(), NOW)
-    assert [r.getMessage() for r in caplog.records] == [f"Audit checkpoint {json.dumps(line, sort_keys=True)}"
-                                                        for line in lines]
+    assert [r.getMessage() for r in caplog.records] == [
+        f"Audit checkpoint {json.dumps(line, sort_keys=True)}" for line in lines
+    ]
 
 
 def test_the_export_job_writes_again_once_the_head_moved_and_the_interval_passed(cast, org, rows, settings):
@@ -330,29 +379,41 @@ def test_the_export_job_writes_again_once_the_head_moved_and_the_interval_passed
     assert export_checkpoints(NOW + datetime.timedelta(minutes=14)) == 0  # moved, within the interval
     assert export_checkpoints(NOW + datetime.timedelta(minutes=15)) == 1  # the change chain only
     assert export_checkpoints(NOW + datetime.timedelta(minutes=60)) == 0  # nothing moved since
-    assert read_checkpoints(settings.AUDIT_CHECKPOINT_DIR)["change"] == (head(), NOW + datetime.timedelta(minutes=15))
+    assert read_checkpoints(settings.AUDIT_CHECKPOINT_DIR)["change"] == (
+        head(),
+        NOW + datetime.timedelta(minutes=15),
+    )
 
 
 def test_the_export_job_refuses_a_head_that_contradicts_the_last_export(rows, settings):
     """A last export ahead of the head, or naming a row whose hash has changed: the job raises
     (the scheduler logs it) and exports nothing for that chain."""
     last = rows[-1]
-    ahead = audit.Checkpoint("change", last.seq + 2, "e" * 64, last.occurred_at,
-                             audit.seal_head("change", last.seq + 2, "e" * 64, last.occurred_at))
+    ahead = audit.Checkpoint(
+        "change",
+        last.seq + 2,
+        "e" * 64,
+        last.occurred_at,
+        audit.seal_head("change", last.seq + 2, "e" * 64, last.occurred_at),
+    )
     path = settings.AUDIT_CHECKPOINT_DIR / "audit-checkpoints-2026-03-01.jsonl"
     write_checkpoint(path, ahead, exported_at=NOW.isoformat())
 
     with pytest.raises(ChainBehindExport, match=f"chain change: the head \\(seq {last.seq}\\) is behind"):
         export_checkpoints(NOW)
 
-    changed = audit.Checkpoint("change", 2, "d" * 64, last.occurred_at,
-                               audit.seal_head("change", 2, "d" * 64, last.occurred_at))
+    changed = audit.Checkpoint(
+        "change", 2, "d" * 64, last.occurred_at, audit.seal_head("change", 2, "d" * 64, last.occurred_at)
+    )
     path.write_text(json.dumps({**changed.as_dict(), "exported_at": NOW.isoformat()}) + "\n")
     with pytest.raises(ChainBehindExport, match="chain change: row seq 2 no longer has the hash exported"):
         export_checkpoints(NOW)
 
-    written = [json.loads(line) for file in settings.AUDIT_CHECKPOINT_DIR.glob("*-03-02.jsonl")
-               for line in file.read_text().splitlines()]
+    written = [
+        json.loads(line)
+        for file in settings.AUDIT_CHECKPOINT_DIR.glob("*-03-02.jsonl")
+        for line in file.read_text().splitlines()
+    ]
     assert [line["chain"] for line in written] == ["access"]
 
 

@@ -19,27 +19,35 @@ from tests.factories import file
 pytestmark = pytest.mark.django_db
 
 home_units_from_grants = importlib.import_module(
-    "cases.migrations.0014_adm_home_unit_and_board_terms").home_units_from_grants
+    "cases.migrations.0014_adm_home_unit_and_board_terms"
+).home_units_from_grants
 
 
 @pytest.fixture
 def own_terms(org):
     def term(board, code):
-        return Term.objects.create(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, code=code,
-                                   name=f"Egen {board.case_number_prefix}", board=board)
+        return Term.objects.create(
+            vocabulary=Term.Vocabulary.DEVIATION_CATEGORY,
+            code=code,
+            name=f"Egen {board.case_number_prefix}",
+            board=board,
+        )
 
     return {"sn": term(org.sn, "nattpersonal"), "on": term(org.on, "nattpersonal")}
 
 
 def assess_form(report, category):
-    return forms.DeviationAssessForm(data={"category": category.pk, "probability": 1, "severity": 1},
-                                     report=report, user=None)
+    return forms.DeviationAssessForm(
+        data={"category": category.pk, "probability": 1, "severity": 1}, report=report, user=None
+    )
 
 
 def test_a_case_is_offered_the_shared_terms_and_its_own_boards_never_another_boards(org, cast, own_terms):
     report = file("deviation", cast["reporter"], org.unit_a)
     offered = set(assess_form(report, own_terms["sn"]).fields["category"].queryset)
-    shared = set(Term.objects.filter(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, board__isnull=True).valid_on())
+    shared = set(
+        Term.objects.filter(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, board__isnull=True).valid_on()
+    )
     assert offered == shared | {own_terms["sn"]}
 
 
@@ -51,7 +59,9 @@ def test_a_case_accepts_its_own_boards_term_and_refuses_another_boards(org, cast
 
 
 def test_the_multiple_choice_terms_follow_the_cases_board(org, cast):
-    own = Term.objects.create(vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY, code="egen", name="Egen", board=org.on)
+    own = Term.objects.create(
+        vocabulary=Term.Vocabulary.LEX_SARAH_CATEGORY, code="egen", name="Egen", board=org.on
+    )
     report = file("lex_sarah", cast["reporter"], org.unit_a)
     form = forms.LexSarahRegisterForm(report=report, user=None)
     assert own not in form.fields["categories"].queryset
@@ -59,20 +69,24 @@ def test_the_multiple_choice_terms_follow_the_cases_board(org, cast):
 
 
 def test_filing_offers_only_the_shared_terms(org, own_terms):
-    form = forms.ReportCreateForm(data={"type": "complaint", "unit": org.unit_a.pk, "description": "x",
-                                        "kind": "klagomal"})
+    form = forms.ReportCreateForm(
+        data={"type": "complaint", "unit": org.unit_a.pk, "description": "x", "kind": "klagomal"}
+    )
     assert form.is_valid(), form.errors
     assert all(term.board_id is None for term in form.fields["kind"].queryset)
 
 
-def test_a_boards_code_may_not_repeat_a_shared_one_and_a_term_hangs_under_its_own_board_or_a_shared_term(org,
-                                                                                                      own_terms):
+def test_a_boards_code_may_not_repeat_a_shared_one_and_a_term_hangs_under_its_own_board_or_a_shared_term(
+    org, own_terms
+):
     shared = Term.objects.filter(vocabulary=Term.Vocabulary.DEVIATION_CATEGORY, board__isnull=True).first()
     with pytest.raises(ValidationError) as clash:
         Term(vocabulary=shared.vocabulary, code=shared.code, name="Kopia", board=org.sn).full_clean()
     assert "code" in clash.value.message_dict
     with pytest.raises(ValidationError) as crossing:
-        Term(vocabulary=shared.vocabulary, code="under", name="Under", board=org.sn, parent=own_terms["on"]).full_clean()
+        Term(
+            vocabulary=shared.vocabulary, code="under", name="Under", board=org.sn, parent=own_terms["on"]
+        ).full_clean()
     assert "parent" in crossing.value.message_dict
     Term(vocabulary=shared.vocabulary, code="under", name="Under", board=org.sn, parent=shared).full_clean()
     with pytest.raises(ValidationError):
@@ -81,8 +95,10 @@ def test_a_boards_code_may_not_repeat_a_shared_one_and_a_term_hangs_under_its_ow
 
 def test_a_boards_compilation_lists_its_own_terms_and_not_another_boards(org, own_terms):
     today = datetime.date.today()
-    tables = {t.key: t for t in board_compilation(Scope(org.sn, today.replace(month=1, day=1), today,
-                                                        public=False)).tables}
+    tables = {
+        t.key: t
+        for t in board_compilation(Scope(org.sn, today.replace(month=1, day=1), today, public=False)).tables
+    }
     labels = {str(row[0]) for row in tables["deviations"].rows}
     assert "Egen SN" in labels and "Egen ON" not in labels
 

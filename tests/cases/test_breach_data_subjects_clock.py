@@ -40,13 +40,18 @@ def fire(django_capture_on_commit_callbacks):
     def run(now):
         with django_capture_on_commit_callbacks(execute=True):
             return fire_clocks(now)
+
     return run
 
 
 def assessed(cast, org, risk, when):
     with time_machine.travel(when - datetime.timedelta(hours=2), tick=False):
-        report = factories.file("data_breach", cast["reporter"], org.unit_a,
-                                discovered_at=(when - datetime.timedelta(hours=3)).isoformat())
+        report = factories.file(
+            "data_breach",
+            cast["reporter"],
+            org.unit_a,
+            discovered_at=(when - datetime.timedelta(hours=3)).isoformat(),
+        )
     with time_machine.travel(when, tick=False):
         data = {**factories.transition_data(report, "assess"), "breach_risk": risk}
         return do_transition(report.pk, "assess", acting_user=cast["dso"], data=data)
@@ -61,24 +66,33 @@ def decide(report, cast, when, **extra):
 def test_the_rule_is_seeded_as_data_with_its_legal_basis(db):
     rule = DeadlineRule.current(CODE, datetime.date(2026, 12, 1))
     assert (rule.report_type, rule.starts_at, rule.amount, rule.unit, rule.warn_before_hours) == (
-        "data_breach", "high_risk_assessed_at", 72, "hours", [24])
+        "data_breach",
+        "high_risk_assessed_at",
+        72,
+        "hours",
+        [24],
+    )
     assert rule.legal_reference.code == "gdpr-34" and "art. 34" in rule.basis
     assert rule.valid_from == datetime.date(2018, 5, 25)
 
 
 def test_a_high_risk_starts_the_clock_which_warns_and_stops_when_the_subjects_are_informed(
-        cast, org, fire, events):
+    cast, org, fire, events
+):
     friday = at(2026, 11, 20, 14, 0)
     report = assessed(cast, org, "high", friday)
     clock = CaseClock.objects.get(report=report, code=CODE)
-    assert clock.started_at == friday and clock.due_at == at(2026, 11, 23, 14, 0)  # hours run over the weekend
+    assert clock.started_at == friday and clock.due_at == at(
+        2026, 11, 23, 14, 0
+    )  # hours run over the weekend
 
     # The events of this clock only (the IMY clock of the same case fires beside it).
     fire(at(2026, 11, 22, 13, 59))
     assert events == []
     fire(at(2026, 11, 22, 14, 0))
     assert [(name, data["hours_left"], data["user_ids"]) for name, data in events] == [
-        ("clock.warning", 24, [cast["dso"].pk])]
+        ("clock.warning", 24, [cast["dso"].pk])
+    ]
 
     informed = at(2026, 11, 23, 9, 30)
     decide(report, cast, at(2026, 11, 23, 10, 0), subjects_informed_at=informed.isoformat())

@@ -19,11 +19,20 @@ def change_url(rule):
 
 
 def form_data(rule, **changes):
-    data = {"report_type": rule.report_type, "code": rule.code, "name": rule.name, "starts_at": rule.starts_at,
-            "amount": rule.amount, "unit": rule.unit, "warn_before_hours": json.dumps(rule.warn_before_hours),
-            "escalate_after_hours": rule.escalate_after_hours, "legal_reference": rule.legal_reference_id or "",
-            "basis": rule.basis, "valid_from": rule.valid_from.isoformat(),
-            "valid_to": rule.valid_to.isoformat() if rule.valid_to else ""}
+    data = {
+        "report_type": rule.report_type,
+        "code": rule.code,
+        "name": rule.name,
+        "starts_at": rule.starts_at,
+        "amount": rule.amount,
+        "unit": rule.unit,
+        "warn_before_hours": json.dumps(rule.warn_before_hours),
+        "escalate_after_hours": rule.escalate_after_hours,
+        "legal_reference": rule.legal_reference_id or "",
+        "basis": rule.basis,
+        "valid_from": rule.valid_from.isoformat(),
+        "valid_to": rule.valid_to.isoformat() if rule.valid_to else "",
+    }
     data.update(changes)
     return data
 
@@ -41,19 +50,24 @@ def test_a_rule_that_clocks_run_under_keeps_its_terms_and_gets_a_new_version_ins
     due = CaseClock.objects.get(report=report).due_at
 
     refused = admin_client.post(change_url(rule), form_data(rule, amount=96))
-    assert refused.status_code == 200 and "Save as new" in str(refused.context["adminform"].form.non_field_errors())
+    assert refused.status_code == 200 and "Save as new" in str(
+        refused.context["adminform"].form.non_field_errors()
+    )
     rule.refresh_from_db()
     assert rule.amount == 72
 
-    renamed = admin_client.post(change_url(rule), form_data(rule, name="Anmälan till IMY (72 timmar)",
-                                                           warn_before_hours="[6, 24, 48]"))
+    renamed = admin_client.post(
+        change_url(rule),
+        form_data(rule, name="Anmälan till IMY (72 timmar)", warn_before_hours="[6, 24, 48]"),
+    )
     assert renamed.status_code == 302
     rule.refresh_from_db()
     assert rule.name == "Anmälan till IMY (72 timmar)" and rule.warn_before_hours == [48, 24, 6]
 
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-    new_version = admin_client.post(change_url(rule), form_data(rule, amount=48, valid_from=tomorrow.isoformat(),
-                                                                _saveasnew="1"))
+    new_version = admin_client.post(
+        change_url(rule), form_data(rule, amount=48, valid_from=tomorrow.isoformat(), _saveasnew="1")
+    )
     assert new_version.status_code == 302
     assert DeadlineRule.objects.filter(code="breach-imy-notification").count() == 2
     assert CaseClock.objects.get(report=report).due_at == due
@@ -73,7 +87,9 @@ def test_rules_apply_to_every_board_so_staff_with_the_model_permission_only_read
     staff = User.objects.create_user("handlaggare", password="x", is_staff=True)
     client.force_login(staff)
     assert client.get(change_url(rule)).status_code == 403
-    staff.user_permissions.set(Permission.objects.filter(codename__in=["view_deadlinerule", "change_deadlinerule"]))
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_deadlinerule", "change_deadlinerule"])
+    )
     assert client.get(change_url(rule)).status_code == 200
     assert client.post(change_url(rule), form_data(rule, basis="Lokal rutin 2027")).status_code == 403
     assert admin_client.post(change_url(rule), form_data(rule, basis="Lokal rutin 2027")).status_code == 302

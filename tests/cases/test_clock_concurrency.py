@@ -40,7 +40,9 @@ def sent():
 
 
 def overdue_case(cast, org):
-    report = factories.file("data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80))
+    report = factories.file(
+        "data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80)
+    )
     return report, CaseClock.objects.get(report=report, code="breach-imy-notification")
 
 
@@ -50,7 +52,10 @@ def test_two_schedulers_at_once_fire_each_clock_event_once(cast, org, sent):
     results, errors = run_together(2, lambda i: fire_clocks(now))
     assert not errors
     assert sum(results.values()) == 2  # overdue and escalated (a legal clock: at once), each by one of them
-    assert sorted(ClockEvent.objects.filter(clock=clock).values_list("kind", flat=True)) == ["escalated", "overdue"]
+    assert sorted(ClockEvent.objects.filter(clock=clock).values_list("kind", flat=True)) == [
+        "escalated",
+        "overdue",
+    ]
     assert sorted(sent) == [("clock.escalated", clock.pk), ("clock.overdue", clock.pk)]
     assert AuditEvent.objects.filter(report_id=report.pk, action__startswith="clock.").count() == 2
 

@@ -47,9 +47,11 @@ def events():
 @pytest.fixture
 def fire(django_capture_on_commit_callbacks):
     """Run the clock job at ``now`` as the scheduler would, sending the events it commits."""
+
     def run(now, job=fire_clocks):
         with django_capture_on_commit_callbacks(execute=True):
             return job(now)
+
     return run
 
 
@@ -72,11 +74,14 @@ def file_at(moment, report_type, cast, org, **extra):
 
 # --- Personuppgiftsincident: 72 hours from discovered_at ---------------------------------------
 
+
 def test_the_breach_clock_runs_72_hours_across_a_weekend_with_warnings_at_24_and_6_hours_left(
-        cast, org, fire, events):
+    cast, org, fire, events
+):
     friday = at(2026, 11, 20, 16, 30)
-    report = file_at(friday + datetime.timedelta(minutes=20), "data_breach", cast, org,
-                     discovered_at=friday.isoformat())
+    report = file_at(
+        friday + datetime.timedelta(minutes=20), "data_breach", cast, org, discovered_at=friday.isoformat()
+    )
     imy = clock(report, "breach-imy-notification")
     assert imy.started_at == friday
     assert imy.due_at == at(2026, 11, 23, 16, 30)  # Monday: hours run through the weekend
@@ -85,15 +90,24 @@ def test_the_breach_clock_runs_72_hours_across_a_weekend_with_warnings_at_24_and
     assert fire(at(2026, 11, 22, 16, 30)) == 1
     assert fire(at(2026, 11, 23, 10, 30)) == 1
     assert [(name, data["hours_left"], data["user_ids"]) for name, data in events] == [
-        ("clock.warning", 24, [cast["dso"].pk]), ("clock.warning", 6, [cast["dso"].pk])]
-    assert events[0][1]["due_at"] == imy.due_at.isoformat() and events[0][1]["code"] == "breach-imy-notification"
+        ("clock.warning", 24, [cast["dso"].pk]),
+        ("clock.warning", 6, [cast["dso"].pk]),
+    ]
+    assert (
+        events[0][1]["due_at"] == imy.due_at.isoformat() and events[0][1]["code"] == "breach-imy-notification"
+    )
     assert fire(at(2026, 11, 23, 12, 0)) == 0
 
 
 def test_72_hours_are_elapsed_hours_across_the_end_of_daylight_saving(cast, org):
     discovered = at(2026, 10, 24, 12, 0)  # Saturday; the clocks go back at 03:00 on Sunday
-    report = file_at(discovered + datetime.timedelta(minutes=5), "data_breach", cast, org,
-                     discovered_at=discovered.isoformat())
+    report = file_at(
+        discovered + datetime.timedelta(minutes=5),
+        "data_breach",
+        cast,
+        org,
+        discovered_at=discovered.isoformat(),
+    )
     assert clock(report, "breach-imy-notification").due_at == at(2026, 10, 27, 11, 0)
 
 
@@ -102,22 +116,35 @@ def test_after_a_pause_only_the_most_urgent_warning_is_sent(cast, org, fire, eve
     report = file_at(discovered, "data_breach", cast, org, discovered_at=discovered.isoformat())
     assert fire(at(2026, 11, 19, 4, 0)) == 1  # 5 hours left: the 24-hour warning is stale
     assert [data["hours_left"] for _name, data in events] == [5]
-    assert list(ClockEvent.objects.filter(clock__report=report).values_list("kind", "level")) == [("warning", 6)]
+    assert list(ClockEvent.objects.filter(clock__report=report).values_list("kind", "level")) == [
+        ("warning", 6)
+    ]
 
 
 def test_a_late_imy_notification_needs_its_reason_and_its_clock_stays_visible_as_late(cast, org):
-    report = factories.file("data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80))
+    report = factories.file(
+        "data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80)
+    )
     report = factories.walk_to(report, "assessed", cast)
     data = factories.transition_data(report, "decide")
     with pytest.raises(ValidationError) as excinfo:
         do_transition(report.pk, "decide", acting_user=cast["dso"], data=data)
     assert "delay_reason" in excinfo.value.message_dict
-    do_transition(report.pk, "decide", acting_user=cast["dso"],
-                  data={**data, "delay_reason": "Omfattningen var oklar tills loggarna analyserats."})
+    do_transition(
+        report.pk,
+        "decide",
+        acting_user=cast["dso"],
+        data={**data, "delay_reason": "Omfattningen var oklar tills loggarna analyserats."},
+    )
     assert clock(report, "breach-imy-notification").stopped_at is None  # decided, not yet submitted
     notification = report.regulator_notifications.get()
-    do_notification_transition(report.pk, notification.pk, "submit", acting_user=cast["dso"],
-                               data={"submitted_at": factories.ago(minutes=2), "channel": "e_service"})
+    do_notification_transition(
+        report.pk,
+        notification.pk,
+        "submit",
+        acting_user=cast["dso"],
+        data={"submitted_at": factories.ago(minutes=2), "channel": "e_service"},
+    )
     imy = clock(report, "breach-imy-notification")
     assert imy.stopped_at > imy.due_at and imy.is_overdue()
     supplement = clock(report, "breach-imy-supplement")
@@ -128,8 +155,12 @@ def test_deciding_not_to_notify_imy_stops_its_clock(cast, org):
     report = factories.walk_to(factories.file("data_breach", cast["reporter"], org.unit_a), "assessed", cast)
     report.breach_risk = "unlikely"
     report.save(update_fields=["breach_risk"])
-    do_transition(report.pk, "decide", acting_user=cast["dso"],
-                  data={"decision": "Ingen sannolik risk; anmäls inte.", "notify_imy": "False"})
+    do_transition(
+        report.pk,
+        "decide",
+        acting_user=cast["dso"],
+        data={"decision": "Ingen sannolik risk; anmäls inte.", "notify_imy": "False"},
+    )
     imy = clock(report, "breach-imy-notification")
     assert imy.stopped_at is not None and not imy.is_overdue()
 
@@ -140,8 +171,15 @@ def test_correcting_when_a_breach_was_discovered_moves_its_running_clock(cast, o
     fire(at(2026, 11, 18, 10, 0))  # the 24-hour warning
     earlier = at(2026, 11, 15, 9, 0)
     with time_machine.travel(at(2026, 11, 18, 10, 5), tick=False):
-        do_correct_key_time(report.pk, acting_user=cast["dso"], data={
-            "field": "discovered_at", "value": earlier.isoformat(), "reason": "Loggen visar en dag tidigare."})
+        do_correct_key_time(
+            report.pk,
+            acting_user=cast["dso"],
+            data={
+                "field": "discovered_at",
+                "value": earlier.isoformat(),
+                "reason": "Loggen visar en dag tidigare.",
+            },
+        )
     imy = clock(report, "breach-imy-notification")
     assert (imy.started_at, imy.due_at) == (earlier, at(2026, 11, 18, 9, 0))
     assert not imy.events.exists()
@@ -152,15 +190,21 @@ def test_correcting_when_a_breach_was_discovered_moves_its_running_clock(cast, o
 def test_correcting_a_key_time_is_for_those_who_handle_the_case(cast, org):
     report = factories.file("data_breach", cast["reporter"], org.unit_a)
     with pytest.raises(Exception) as excinfo:
-        do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
-            "field": "discovered_at", "value": factories.ago(hours=9), "reason": "x"})
+        do_correct_key_time(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={"field": "discovered_at", "value": factories.ago(hours=9), "reason": "x"},
+        )
     assert type(excinfo.value).__name__ == "CaseNotFound"
     with pytest.raises(ValidationError) as excinfo:
-        do_correct_key_time(report.pk, acting_user=cast["dso"], data={"field": "discovered_at", "value": "", "reason": ""})
+        do_correct_key_time(
+            report.pk, acting_user=cast["dso"], data={"field": "discovered_at", "value": "", "reason": ""}
+        )
     assert set(excinfo.value.message_dict) == {"value", "reason"}
 
 
 # --- Klagomål: working days across Swedish public holidays -------------------------------------
+
 
 def test_the_complaint_acknowledgement_skips_the_national_day(cast, org):
     report = file_at(at(2025, 6, 5, 14, 0), "complaint", cast, org)  # Thursday; Friday 6 June is a holiday
@@ -177,8 +221,15 @@ def test_the_complaint_acknowledgement_skips_midsummer_eve(cast, org):
 def test_registering_a_complaint_stops_the_acknowledgement_at_the_time_it_was_sent(cast, org):
     report = file_at(at(2026, 6, 18, 10, 0), "complaint", cast, org)
     with time_machine.travel(at(2026, 6, 24, 9, 0), tick=False):
-        do_transition(report.pk, "register", acting_user=cast["manager_a"], data={
-            **factories.transition_data(report, "register", cast), "acknowledged_at": at(2026, 6, 22, 11, 0).isoformat()})
+        do_transition(
+            report.pk,
+            "register",
+            acting_user=cast["manager_a"],
+            data={
+                **factories.transition_data(report, "register", cast),
+                "acknowledged_at": at(2026, 6, 22, 11, 0).isoformat(),
+            },
+        )
     acknowledgement = clock(report, "complaint-acknowledgement")
     assert acknowledgement.stopped_at == at(2026, 6, 22, 11, 0) and not acknowledgement.is_overdue()
     assert clock(report, "complaint-handler-named").stopped_at == at(2026, 6, 24, 9, 0)
@@ -186,6 +237,7 @@ def test_registering_a_complaint_stops_the_acknowledgement_at_the_time_it_was_se
 
 
 # --- Lex Sarah ----------------------------------------------------------------------------------
+
 
 def test_lex_sarah_is_registered_the_same_working_day(cast, org):
     report = file_at(at(2026, 11, 23, 10, 0), "lex_sarah", cast, org)  # Monday
@@ -220,19 +272,28 @@ def test_the_ivo_clock_runs_from_the_assessment_that_it_is_serious_until_the_not
 
 # --- Escalation and idempotence -----------------------------------------------------------------
 
+
 def test_an_overdue_clock_is_escalated_to_the_managers_above_the_unit(cast, org, area_manager, fire, events):
     report = file_at(at(2026, 11, 23, 9, 0), "deviation", cast, org)
     assessment = clock(report, "deviation-assessment")
     assert assessment.due_at == at(2026, 11, 30, 23, 59, 59)  # five working days
     assert fire(at(2026, 12, 1, 0, 30)) == 1
-    assert events[-1] == ("clock.overdue", {"clock_id": assessment.pk, "code": "deviation-assessment",
-                                            "due_at": assessment.due_at.isoformat(),
-                                            "user_ids": [cast["manager_a"].pk]})
+    assert events[-1] == (
+        "clock.overdue",
+        {
+            "clock_id": assessment.pk,
+            "code": "deviation-assessment",
+            "due_at": assessment.due_at.isoformat(),
+            "user_ids": [cast["manager_a"].pk],
+        },
+    )
     assert fire(at(2026, 12, 2, 0, 30)) == 1  # 24 hours overdue (the rule's default)
     assert events[-1][0] == "clock.escalated" and events[-1][1]["user_ids"] == [area_manager.pk]
     rows = AuditEvent.objects.filter(report_id=report.pk, action__startswith="clock.").order_by("seq")
     assert [(row.action, row.actor_id, row.payload["by"]) for row in rows] == [
-        ("clock.overdue", None, "scheduler"), ("clock.escalated", None, "scheduler")]
+        ("clock.overdue", None, "scheduler"),
+        ("clock.escalated", None, "scheduler"),
+    ]
 
 
 def test_a_legal_clock_is_escalated_to_the_sas_of_the_board_as_well(cast, org, area_manager, fire, events):
@@ -240,7 +301,9 @@ def test_a_legal_clock_is_escalated_to_the_sas_of_the_board_as_well(cast, org, a
     fire(at(2026, 11, 26, 0, 30))
     assert [name for name, _data in events] == ["clock.overdue", "clock.escalated"]
     overdue, escalated = (data for _name, data in events)
-    assert overdue["user_ids"] == sorted([cast["manager_a"].pk, cast["sas"].pk])  # who may record the measures
+    assert overdue["user_ids"] == sorted(
+        [cast["manager_a"].pk, cast["sas"].pk]
+    )  # who may record the measures
     assert escalated["user_ids"] == sorted([area_manager.pk, cast["sas"].pk])
     assert report.clocks.get(code="lex-sarah-registration").events.count() == 2
 
@@ -276,8 +339,16 @@ def test_a_clock_starts_under_the_rule_valid_on_its_start_day(cast, org):
     old = DeadlineRule.current("complaint-answer")
     old.valid_to = datetime.date(2026, 6, 30)
     old.save()
-    DeadlineRule.objects.create(report_type="complaint", code="complaint-answer", name=old.name, starts_at="reported_at",
-                                amount=10, unit="days", valid_from=datetime.date(2026, 7, 1), basis="Ny lokal rutin")
+    DeadlineRule.objects.create(
+        report_type="complaint",
+        code="complaint-answer",
+        name=old.name,
+        starts_at="reported_at",
+        amount=10,
+        unit="days",
+        valid_from=datetime.date(2026, 7, 1),
+        basis="Ny lokal rutin",
+    )
     june = file_at(at(2026, 6, 30, 12, 0), "complaint", cast, org)
     july = file_at(at(2026, 7, 1, 12, 0), "complaint", cast, org)
     assert clock(june, "complaint-answer").due_at == at(2026, 7, 14, 12, 0)
@@ -287,30 +358,54 @@ def test_a_clock_starts_under_the_rule_valid_on_its_start_day(cast, org):
 def test_a_routed_breach_starts_its_clock_when_the_deviation_was_reported(cast, org):
     deviation = file_at(at(2026, 11, 23, 9, 0), "deviation", cast, org)
     with time_machine.travel(at(2026, 11, 24, 9, 0), tick=False):
-        do_transition(deviation.pk, "assess", acting_user=cast["manager_a"], data={
-            **factories.transition_data(deviation, "assess"), "route": "data_breach",
-            "risk_override_reason": "Uppgifter skickades till fel mottagare."})
+        do_transition(
+            deviation.pk,
+            "assess",
+            acting_user=cast["manager_a"],
+            data={
+                **factories.transition_data(deviation, "assess"),
+                "route": "data_breach",
+                "risk_override_reason": "Uppgifter skickades till fel mottagare.",
+            },
+        )
     breach = deviation.links_out.get().target
     assert clock(breach, "breach-imy-notification").due_at == at(2026, 11, 26, 9, 0)
 
 
 # --- Actions' own due dates ---------------------------------------------------------------------
 
+
 def test_an_action_owner_is_reminded_before_and_after_the_due_date_once_each(cast, org, fire, events):
     report = factories.walk_to(factories.file("deviation", cast["reporter"], org.unit_a), "assessed", cast)
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
-        cause = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."})
-        action = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-            "description": "Utbilda personalen.", "kind": "corrective", "causes": [cause.pk],
-            "owner": cast["manager_b"].pk, "due_date": "2026-11-27"})
+        cause = do_add_cause(
+            report.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."}
+        )
+        action = do_add_action(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={
+                "description": "Utbilda personalen.",
+                "kind": "corrective",
+                "causes": [cause.pk],
+                "owner": cast["manager_b"].pk,
+                "due_date": "2026-11-27",
+            },
+        )
     assert fire(at(2026, 11, 25, 23, 0), fire_action_reminders) == 0  # 49 hours left
     assert fire(at(2026, 11, 26, 0, 0), fire_action_reminders) == 1  # 48 hours (the seeded rule)
     assert fire(at(2026, 11, 27, 12, 0), fire_action_reminders) == 0
     assert fire(at(2026, 11, 28, 0, 0), fire_action_reminders) == 1
     assert fire(at(2026, 11, 28, 0, 0), fire_action_reminders) == 0
     assert events == [
-        ("action.due_soon", {"action_id": action.pk, "due_date": "2026-11-27", "user_ids": [cast["manager_b"].pk]}),
-        ("action.overdue", {"action_id": action.pk, "due_date": "2026-11-27", "user_ids": [cast["manager_b"].pk]}),
+        (
+            "action.due_soon",
+            {"action_id": action.pk, "due_date": "2026-11-27", "user_ids": [cast["manager_b"].pk]},
+        ),
+        (
+            "action.overdue",
+            {"action_id": action.pk, "due_date": "2026-11-27", "user_ids": [cast["manager_b"].pk]},
+        ),
     ]
     with time_machine.travel(at(2026, 11, 28, 9, 0), tick=False):
         do_update_action(report.pk, action.pk, acting_user=cast["manager_a"], data={"due_date": "2026-12-04"})
@@ -320,36 +415,60 @@ def test_an_action_owner_is_reminded_before_and_after_the_due_date_once_each(cas
     assert fire(at(2026, 12, 20, 0, 0), fire_action_reminders) == 0
 
 
-def test_an_action_reminder_reaches_the_absent_owners_substitute_during_the_absence_only(cast, org, fire, events):
+def test_an_action_reminder_reaches_the_absent_owners_substitute_during_the_absence_only(
+    cast, org, fire, events
+):
     from workflows.models import Substitute
 
     report = factories.walk_to(factories.file("deviation", cast["reporter"], org.unit_a), "assessed", cast)
     with time_machine.travel(at(2026, 11, 23, 9, 0), tick=False):
-        cause = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."})
-        action = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-            "description": "Utbilda personalen.", "kind": "corrective", "causes": [cause.pk],
-            "owner": cast["manager_b"].pk, "due_date": "2026-11-27"})
+        cause = do_add_cause(
+            report.pk, acting_user=cast["manager_a"], data={"description": "Rutinen var okänd."}
+        )
+        action = do_add_action(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={
+                "description": "Utbilda personalen.",
+                "kind": "corrective",
+                "causes": [cause.pk],
+                "owner": cast["manager_b"].pk,
+                "due_date": "2026-11-27",
+            },
+        )
     # manager_b is away over the due-soon reminder, back before the overdue one; sas_other stood in
     # for someone else, so is not reached.
-    Substitute.objects.create(person=cast["manager_b"], substitute=cast["outsider"],
-                              starts_at=at(2026, 11, 25, 8, 0), ends_at=at(2026, 11, 27, 17, 0))
-    Substitute.objects.create(person=cast["manager_a"], substitute=cast["sas_other"],
-                              starts_at=at(2026, 11, 25, 8, 0), ends_at=at(2026, 11, 30, 17, 0))
+    Substitute.objects.create(
+        person=cast["manager_b"],
+        substitute=cast["outsider"],
+        starts_at=at(2026, 11, 25, 8, 0),
+        ends_at=at(2026, 11, 27, 17, 0),
+    )
+    Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["sas_other"],
+        starts_at=at(2026, 11, 25, 8, 0),
+        ends_at=at(2026, 11, 30, 17, 0),
+    )
     assert fire(at(2026, 11, 26, 0, 0), fire_action_reminders) == 1
     assert fire(at(2026, 11, 28, 0, 0), fire_action_reminders) == 1
     assert [(name, data["user_ids"]) for name, data in events] == [
         ("action.due_soon", sorted([cast["manager_b"].pk, cast["outsider"].pk])),
         ("action.overdue", [cast["manager_b"].pk]),
     ]
-    assert [row.payload["user_ids"] for row in AuditEvent.objects.filter(
-        action__in=["action.due_soon", "action.overdue"], report_id=report.pk).order_by("seq")] == [
-        sorted([cast["manager_b"].pk, cast["outsider"].pk]), [cast["manager_b"].pk]]
+    assert [
+        row.payload["user_ids"]
+        for row in AuditEvent.objects.filter(
+            action__in=["action.due_soon", "action.overdue"], report_id=report.pk
+        ).order_by("seq")
+    ] == [sorted([cast["manager_b"].pk, cast["outsider"].pk]), [cast["manager_b"].pk]]
     assert action.reminders.count() == 2
 
 
 @pytest.mark.parametrize("how_many", [1, 6])
 def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_overdue_clocks(
-        how_many, cast, org, fire, django_assert_num_queries):
+    how_many, cast, org, fire, django_assert_num_queries
+):
     for _ in range(how_many):
         file_at(at(2026, 11, 23, 9, 0), "deviation", cast, org)
     later = at(2026, 12, 10, 12, 0)
@@ -360,27 +479,44 @@ def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_over
 
 
 def test_the_late_notification_rule_uses_the_cases_own_clock_not_an_edited_rule(cast, org):
-    report = factories.file("data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80))
+    report = factories.file(
+        "data_breach", cast["reporter"], org.unit_a, discovered_at=factories.ago(hours=80)
+    )
     report = factories.walk_to(report, "assessed", cast)
     rule = DeadlineRule.current("breach-imy-notification")
     rule.amount = 120  # edited after the clock started: the case keeps its 72 hours
     rule.save()
     with pytest.raises(ValidationError) as excinfo:
-        do_transition(report.pk, "decide", acting_user=cast["dso"], data=factories.transition_data(report, "decide"))
+        do_transition(
+            report.pk, "decide", acting_user=cast["dso"], data=factories.transition_data(report, "decide")
+        )
     assert "delay_reason" in excinfo.value.message_dict
 
 
 def test_correcting_when_a_report_was_received_moves_the_clocks_that_run_from_it(cast, org):
     report = file_at(at(2026, 6, 18, 10, 0), "complaint", cast, org)
     with time_machine.travel(at(2026, 6, 18, 11, 0), tick=False):
-        do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
-            "field": "reported_at", "value": at(2026, 6, 15, 9, 0).isoformat(),
-            "reason": "Brevet kom in måndagen och registrerades i efterhand."})
+        do_correct_key_time(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={
+                "field": "reported_at",
+                "value": at(2026, 6, 15, 9, 0).isoformat(),
+                "reason": "Brevet kom in måndagen och registrerades i efterhand.",
+            },
+        )
     assert clock(report, "complaint-acknowledgement").due_at == at(2026, 6, 17, 23, 59, 59)
     assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)
     with time_machine.travel(at(2026, 6, 18, 11, 0), tick=False):
-        do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
-            "field": "occurred_at", "value": at(2026, 6, 10, 9, 0).isoformat(), "reason": "Enligt brevet."})
+        do_correct_key_time(
+            report.pk,
+            acting_user=cast["manager_a"],
+            data={
+                "field": "occurred_at",
+                "value": at(2026, 6, 10, 9, 0).isoformat(),
+                "reason": "Enligt brevet.",
+            },
+        )
     assert clock(report, "complaint-answer").due_at == at(2026, 6, 29, 9, 0)  # no clock runs from it
 
 
@@ -396,8 +532,11 @@ def test_viewflow_timers_are_fired_only_where_viewflow_workflow_is_installed(set
     monkeypatch.setattr(apps, "is_installed", lambda name: False)
     assert fire_workflow_timers(timezone.now()) == 0
     # viewflow's own sweep (viewflow/workflow/timers.py), stood in for: two timers, one condition.
-    timers = types.SimpleNamespace(fire_due_timers=lambda: 2, fire_due_conditions=lambda: 1,
-                                   fire_due_start_timers=lambda: pytest.fail("start timers need one dispatcher"))
+    timers = types.SimpleNamespace(
+        fire_due_timers=lambda: 2,
+        fire_due_conditions=lambda: 1,
+        fire_due_start_timers=lambda: pytest.fail("start timers need one dispatcher"),
+    )
     monkeypatch.setitem(sys.modules, "viewflow.workflow.timers", timers)
     monkeypatch.setattr(apps, "is_installed", lambda name: name == "viewflow.workflow")
     assert fire_workflow_timers(timezone.now()) == 3
@@ -409,8 +548,12 @@ def test_the_clocks_a_submitter_waits_on_go_to_the_handler_once_there_is_one(cas
     assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-acknowledgement"
     assert events[-1][1]["user_ids"] == sorted([cast["manager_a"].pk, cast["sas"].pk])
     with time_machine.travel(at(2026, 11, 26, 9, 0), tick=False):
-        do_transition(report.pk, "register", acting_user=cast["sas"], data={
-            **factories.transition_data(report, "register", cast), "handler": cast["outsider"].pk})
+        do_transition(
+            report.pk,
+            "register",
+            acting_user=cast["sas"],
+            data={**factories.transition_data(report, "register", cast), "handler": cast["outsider"].pk},
+        )
     fire(at(2026, 12, 7, 9, 30))  # fourteen days: the answer is overdue, and its handler is told
     assert events[-1][0] == "clock.overdue" and events[-1][1]["code"] == "complaint-answer"
     assert events[-1][1]["user_ids"] == [cast["outsider"].pk]
@@ -423,10 +566,18 @@ def test_a_clock_cites_the_law_in_force_when_it_started(db):
     from cases.models.clocks import with_legal_references
 
     rule = DeadlineRule.objects.get(code="lex-sarah-ivo-notification")
-    old = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2024, 5, 2, 9, tzinfo=dt.timezone.utc),
-                    due_at=dt.datetime(2024, 5, 9, 9, tzinfo=dt.timezone.utc))
-    new = CaseClock(rule=rule, code=rule.code, started_at=dt.datetime(2026, 5, 2, 9, tzinfo=dt.timezone.utc),
-                    due_at=dt.datetime(2026, 5, 9, 9, tzinfo=dt.timezone.utc))
+    old = CaseClock(
+        rule=rule,
+        code=rule.code,
+        started_at=dt.datetime(2024, 5, 2, 9, tzinfo=dt.UTC),
+        due_at=dt.datetime(2024, 5, 9, 9, tzinfo=dt.UTC),
+    )
+    new = CaseClock(
+        rule=rule,
+        code=rule.code,
+        started_at=dt.datetime(2026, 5, 2, 9, tzinfo=dt.UTC),
+        due_at=dt.datetime(2026, 5, 9, 9, tzinfo=dt.UTC),
+    )
     old, new = with_legal_references([old, new])
     assert old.legal_reference.citation == "14 kap. 7 § SoL (2001:453)"
     assert "2025:400" in new.legal_reference.citation

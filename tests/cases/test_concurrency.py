@@ -121,12 +121,16 @@ def test_eight_threads_appending_25_audit_rows_each_leave_one_valid_chain():
     results, errors = run_together(8, append)
 
     assert errors == {}
-    seqs = list(AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE).order_by("seq").values_list("seq", flat=True))
+    seqs = list(
+        AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE).order_by("seq").values_list("seq", flat=True)
+    )
     assert seqs == list(range(1, 201))
     assert audit.verify() == (200, None, "")
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks: SQLite serialises whole transactions")
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="row locks: SQLite serialises whole transactions"
+)
 def test_a_transition_while_someone_holds_the_workflow_lock_is_a_conflict_and_changes_nothing(cast, org):
     """The bridge takes the flow's row lock on the process as it reads it (NOWAIT): when another
     transaction holds it (viewflow's own lock, e.g. a timer firing), the transition answers
@@ -172,13 +176,15 @@ def test_a_transition_and_another_change_of_the_same_case_at_once_both_commit_wi
     reports = [factories.file("deviation", cast["reporter"], org.unit_a) for _ in range(6)]
     data = factories.transition_data(reports[0], "assess", cast)
     for report in reports:
+
         def work(i, report=report):
             if i == 0:
                 return do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data).state
             from cases.services import do_add_affected_person
 
-            return do_add_affected_person(report.pk, acting_user=cast["manager_a"],
-                                          data={"name": "Anna", "role": "Brukare"}).pk
+            return do_add_affected_person(
+                report.pk, acting_user=cast["manager_a"], data={"name": "Anna", "role": "Brukare"}
+            ).pk
 
         results, errors = run_together(2, work)
         assert errors == {}, errors

@@ -23,7 +23,9 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def test_the_reporter_may_complete_their_own_report_until_it_is_taken_up(org, cast):
     report = file("deviation", cast["reporter"], org.unit_a)
-    person = do_add_affected_person(report.pk, acting_user=cast["reporter"], data={"name": "Brukare Ett", "personnummer": "191212121212"})
+    person = do_add_affected_person(
+        report.pk, acting_user=cast["reporter"], data={"name": "Brukare Ett", "personnummer": "191212121212"}
+    )
     assert person.personnummer == "19121212-1212"
     do_add_affected_person(report.pk, acting_user=cast["reporter"], data={"name": "Brukare Två"})
     assert report.persons.count() == 2
@@ -34,14 +36,26 @@ def test_the_reporter_may_complete_their_own_report_until_it_is_taken_up(org, ca
         do_add_cause(report.pk, acting_user=cast["reporter"], data={"description": "x"})
 
 
-@pytest.mark.parametrize("member,outcome", [
-    ("manager_a", None), ("sas", None), ("decision_maker", PermissionDenied), ("manager_b", CaseNotFound),
-    ("dso", CaseNotFound), ("outsider", CaseNotFound), ("sas_other", CaseNotFound)])
+@pytest.mark.parametrize(
+    "member,outcome",
+    [
+        ("manager_a", None),
+        ("sas", None),
+        ("decision_maker", PermissionDenied),
+        ("manager_b", CaseNotFound),
+        ("dso", CaseNotFound),
+        ("outsider", CaseNotFound),
+        ("sas_other", CaseNotFound),
+    ],
+)
 def test_handlers_add_causes_and_others_are_refused(member, outcome, org, cast):
     report = walk_to(file("deviation", cast["reporter"], org.unit_a), "assessed", cast)
     before = AuditEvent.objects.filter(chain="change").count()
     if outcome is None:
-        assert do_add_cause(report.pk, acting_user=cast[member], data={"description": "Orsak"}).report_id == report.pk
+        assert (
+            do_add_cause(report.pk, acting_user=cast[member], data={"description": "Orsak"}).report_id
+            == report.pk
+        )
     else:
         with pytest.raises(outcome):
             do_add_cause(report.pk, acting_user=cast[member], data={"description": "Orsak"})
@@ -51,7 +65,9 @@ def test_handlers_add_causes_and_others_are_refused(member, outcome, org, cast):
 def test_a_bad_personnummer_is_refused_and_nothing_saved(org, cast):
     report = file("deviation", cast["reporter"], org.unit_a)
     with pytest.raises(ValidationError) as excinfo:
-        do_add_affected_person(report.pk, acting_user=cast["reporter"], data={"name": "X", "personnummer": "19121212-1213"})
+        do_add_affected_person(
+            report.pk, acting_user=cast["reporter"], data={"name": "X", "personnummer": "19121212-1213"}
+        )
     assert "personnummer" in excinfo.value.message_dict
     assert report.persons.count() == 0
 
@@ -67,9 +83,17 @@ def test_the_owner_of_an_action_may_update_it(org, cast):
     cause = report.causes.first()
     from cases.services import do_add_action
 
-    action = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-        "description": "Ny checklista", "kind": "corrective", "causes": [cause.pk], "owner": cast["sas"].pk,
-        "due_date": timezone.localdate().isoformat()})
+    action = do_add_action(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={
+            "description": "Ny checklista",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": cast["sas"].pk,
+            "due_date": timezone.localdate().isoformat(),
+        },
+    )
     updated = do_update_action(report.pk, action.pk, acting_user=cast["sas"], data={"status": "in_progress"})
     assert updated.status == "in_progress" and updated.done_at is None
     updated = do_update_action(report.pk, action.pk, acting_user=cast["sas"], data={"status": "done"})
@@ -81,9 +105,17 @@ def test_the_owner_of_an_action_may_update_it(org, cast):
 def test_information_events_record_who_informed_whom(org, cast):
     report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "investigating", cast)
     person = do_add_affected_person(report.pk, acting_user=cast["sas"], data={"name": "Brukare"})
-    event = do_add_information_event(report.pk, acting_user=cast["sas"], data={
-        "person": person.pk, "informed_at": timezone.now().isoformat(), "channel": "Hembesök",
-        "person_view": "Vill att personalen byts.", "journal_note_recorded": "on"})
+    event = do_add_information_event(
+        report.pk,
+        acting_user=cast["sas"],
+        data={
+            "person": person.pk,
+            "informed_at": timezone.now().isoformat(),
+            "channel": "Hembesök",
+            "person_view": "Vill att personalen byts.",
+            "journal_note_recorded": "on",
+        },
+    )
     assert event.informed_by == cast["sas"] and event.journal_note_recorded
 
 
@@ -99,21 +131,33 @@ def test_risk_can_be_reassessed_and_the_level_follows_the_bands(org, cast):
 def test_attachments_are_stored_on_disk_with_limits(org, cast, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     report = file("deviation", cast["reporter"], org.unit_a)
-    attachment = do_add_attachment(report.pk, acting_user=cast["reporter"],
-                                   upload=SimpleUploadedFile("rapport.pdf", PDF, content_type="application/pdf"))
+    attachment = do_add_attachment(
+        report.pk,
+        acting_user=cast["reporter"],
+        upload=SimpleUploadedFile("rapport.pdf", PDF, content_type="application/pdf"),
+    )
     assert attachment.content_type == "application/pdf" and attachment.size == len(PDF)
     assert "rapport" not in attachment.file.name
     assert (tmp_path / attachment.file.name).read_bytes() == PDF
     with pytest.raises(ValidationError):
-        do_add_attachment(report.pk, acting_user=cast["reporter"],
-                          upload=SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/x-msdownload"))
+        do_add_attachment(
+            report.pk,
+            acting_user=cast["reporter"],
+            upload=SimpleUploadedFile("virus.exe", b"MZ\x90\x00", content_type="application/x-msdownload"),
+        )
     with pytest.raises(ValidationError):
-        do_add_attachment(report.pk, acting_user=cast["reporter"],
-                          upload=SimpleUploadedFile("fake.pdf", b"MZ\x90\x00", content_type="application/pdf"))
+        do_add_attachment(
+            report.pk,
+            acting_user=cast["reporter"],
+            upload=SimpleUploadedFile("fake.pdf", b"MZ\x90\x00", content_type="application/pdf"),
+        )
     settings.ATTACHMENT_MAX_BYTES = 10
     with pytest.raises(ValidationError):
-        do_add_attachment(report.pk, acting_user=cast["reporter"],
-                          upload=SimpleUploadedFile("stor.pdf", PDF, content_type="application/pdf"))
+        do_add_attachment(
+            report.pk,
+            acting_user=cast["reporter"],
+            upload=SimpleUploadedFile("stor.pdf", PDF, content_type="application/pdf"),
+        )
     assert report.attachments.count() == 1
 
 

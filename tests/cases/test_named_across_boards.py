@@ -15,10 +15,13 @@ from tests.factories import file
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("form_class, report_type, field", [
-    (ComplaintRegisterForm, "complaint", "handler"),
-    (LexSarahRegisterForm, "lex_sarah", "investigator"),
-])
+@pytest.mark.parametrize(
+    "form_class, report_type, field",
+    [
+        (ComplaintRegisterForm, "complaint", "handler"),
+        (LexSarahRegisterForm, "lex_sarah", "investigator"),
+    ],
+)
 def test_the_registration_forms_offer_only_the_cases_board(form_class, report_type, field, cast, org):
     report = file(report_type, cast["reporter"], org.unit_a)
     offered = set(form_class(report=report, user=cast["sas"]).fields[field].queryset)
@@ -37,9 +40,14 @@ def test_the_api_refuses_a_person_of_another_board(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
     client = APIClient()
     client.force_authenticate(cast["sas"])
-    response = client.post(f"/api/v1/reports/{report.pk}/investigators/", {"user": cast["sas_other"].pk},
-                           format="json")
+    response = client.post(
+        f"/api/v1/reports/{report.pk}/investigators/", {"user": cast["sas_other"].pk}, format="json"
+    )
     assert response.status_code == 400
     assert not visible_reports(cast["sas_other"]).filter(pk=report.pk).exists()
-    assert client.post(f"/api/v1/reports/{report.pk}/investigators/", {"user": cast["outsider"].pk},
-                       format="json").status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/reports/{report.pk}/investigators/", {"user": cast["outsider"].pk}, format="json"
+        ).status_code
+        == 201
+    )

@@ -42,7 +42,9 @@ def test_an_event_is_written_with_its_change_and_rolled_back_with_it(cast, org):
     assert not OutboxEvent.objects.exists() and not Report.objects.exists()
 
 
-def test_after_the_commit_the_event_is_delivered_at_once_and_marked(cast, org, django_capture_on_commit_callbacks):
+def test_after_the_commit_the_event_is_delivered_at_once_and_marked(
+    cast, org, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         report = file("lex_sarah", cast["reporter"], org.unit_a)
     event = OutboxEvent.objects.get(name="report.filed")
@@ -62,7 +64,8 @@ def test_nothing_is_delivered_before_the_commit(cast, org):
 
 
 def test_a_failing_receiver_leaves_the_event_to_be_retried_and_the_others_still_run(
-        cast, org, failing_receiver, django_capture_on_commit_callbacks, settings):
+    cast, org, failing_receiver, django_capture_on_commit_callbacks, settings
+):
     calls, _state = failing_receiver
     before = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -76,7 +79,9 @@ def test_a_failing_receiver_leaves_the_event_to_be_retried_and_the_others_still_
     assert Notification.objects.filter(report=report).exists()  # the notifications' receiver did its part
 
 
-def test_the_dispatcher_retries_with_the_delays_and_the_last_delay_repeats(cast, org, failing_receiver, settings):
+def test_the_dispatcher_retries_with_the_delays_and_the_last_delay_repeats(
+    cast, org, failing_receiver, settings
+):
     calls, state = failing_receiver
     settings.OUTBOX_RETRY_DELAYS = [10, 60]
     file("deviation", cast["reporter"], org.unit_a)  # not committed: only the dispatcher delivers it
@@ -97,18 +102,23 @@ def test_the_dispatcher_retries_with_the_delays_and_the_last_delay_repeats(cast,
     assert event.delivered_at == now and outbox.dispatch_due(now) == 0
 
 
-def test_a_database_error_in_the_fast_path_never_reaches_the_change(cast, org, monkeypatch,
-                                                                     django_capture_on_commit_callbacks):
+def test_a_database_error_in_the_fast_path_never_reaches_the_change(
+    cast, org, monkeypatch, django_capture_on_commit_callbacks
+):
     def gone(*args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr("notifications.rules.notify", gone)
-    monkeypatch.setattr("cases.outbox.OutboxEvent.objects.filter", gone)  # not even the failure can be written
+    monkeypatch.setattr(
+        "cases.outbox.OutboxEvent.objects.filter", gone
+    )  # not even the failure can be written
     with django_capture_on_commit_callbacks(execute=True):
         report = file("lex_sarah", cast["reporter"], org.unit_a)
     monkeypatch.undo()
     event = OutboxEvent.objects.get(name="report.filed")
-    assert event.delivered_at is None and event.attempts == 0  # the dispatcher takes it after the grace period
+    assert (
+        event.delivered_at is None and event.attempts == 0
+    )  # the dispatcher takes it after the grace period
     assert outbox.dispatch_due(event.next_attempt_at) == 1
     assert Notification.objects.filter(report=report, user=cast["sas"]).count() == 1
 
@@ -152,7 +162,9 @@ def test_the_outbox_command_lists_what_waits_and_delivers_it(cast, org, capsys, 
     assert "Delivered: 1" in capsys.readouterr().out and not outbox.pending().exists()
 
 
-def test_delivered_events_are_pruned_after_the_retention(cast, org, settings, django_capture_on_commit_callbacks):
+def test_delivered_events_are_pruned_after_the_retention(
+    cast, org, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         file("deviation", cast["reporter"], org.unit_a)
     file("deviation", cast["reporter"], org.unit_a)  # not delivered: never pruned
@@ -165,7 +177,9 @@ def test_delivered_events_are_pruned_after_the_retention(cast, org, settings, dj
 def test_an_email_whose_task_was_never_queued_is_queued_by_the_recovery_job(cast, org, settings):
     from notifications.delivery import create_delivery, recover_stuck
 
-    delivery = create_delivery(key="lost-enqueue", address="sas@kommun.example", user=cast["sas"])  # never committed
+    delivery = create_delivery(
+        key="lost-enqueue", address="sas@kommun.example", user=cast["sas"]
+    )  # never committed
     later = timezone.now() + datetime.timedelta(seconds=settings.NOTIFICATION_SENDING_LEASE + 1)
     assert recover_stuck(timezone.now()) == 0
     assert recover_stuck(later) == 1
@@ -179,7 +193,9 @@ def test_an_email_whose_task_was_never_queued_is_queued_by_the_recovery_job(cast
 @pytest.mark.usefixtures("reference_data")
 def test_two_dispatchers_deliver_each_event_once(cast, org):
     received = []
-    case_event.connect(lambda **kwargs: received.append(kwargs["event_id"]), weak=False, dispatch_uid="test-two")
+    case_event.connect(
+        lambda **kwargs: received.append(kwargs["event_id"]), weak=False, dispatch_uid="test-two"
+    )
     try:
         for _ in range(6):
             file("deviation", cast["reporter"], org.unit_a)  # committed: autocommit, each fast path delivers

@@ -16,8 +16,9 @@ def _report_updates(queries):
 def test_a_transition_updates_only_changed_columns_under_the_state_lock(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
     with CaptureQueriesContext(connection) as ctx:
-        do_transition(report.pk, "assess", acting_user=cast["manager_a"],
-                      data=transition_data(report, "assess", cast))
+        do_transition(
+            report.pk, "assess", acting_user=cast["manager_a"], data=transition_data(report, "assess", cast)
+        )
     [update] = _report_updates(ctx.captured_queries)
     assigned = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     for column in ("state", "probability", "severity", "category_id", "updated_at"):
@@ -39,9 +40,16 @@ def test_changed_fields_sees_json_changed_in_place(cast, org):
 
 def test_report_for_change_applies_the_visibility_rule(cast, org):
     report = file("data_breach", cast["reporter"], org.unit_a)
-    for name, visible in [("reporter", True), ("dso", True), ("sas", True), ("manager_a", False),
-                          ("manager_b", False), ("decision_maker", False), ("outsider", False),
-                          ("sas_other", False)]:
+    for name, visible in [
+        ("reporter", True),
+        ("dso", True),
+        ("sas", True),
+        ("manager_a", False),
+        ("manager_b", False),
+        ("decision_maker", False),
+        ("outsider", False),
+        ("sas_other", False),
+    ]:
         found = report_for_change(cast[name], report.pk)
         assert (found is not None) is visible, name
         if found is not None:

@@ -70,8 +70,12 @@ def test_a_term_no_longer_valid_or_of_another_vocabulary_is_refused(org, cast):
     ended.save()  # through the admin: the copy is dropped
     assert not assess_form(report, category).is_valid()
     with pytest.raises(ValidationError):
-        do_transition(report.pk, "assess", acting_user=cast["manager_a"],
-                      data={"category": category, "probability": 2, "severity": 2})
+        do_transition(
+            report.pk,
+            "assess",
+            acting_user=cast["manager_a"],
+            data={"category": category, "probability": 2, "severity": 2},
+        )
     assert assess_form(report, "not-a-number").errors["category"]
 
 
@@ -79,7 +83,9 @@ def test_the_form_offers_the_terms_valid_on_the_day_it_is_made(org, cast):
     report = file("deviation", cast["reporter"], org.unit_a)
     form = DeviationAssessForm(report=report)
     offered = {choice.pk for choice in form.fields["category"].queryset}
-    assert offered == set(Term.objects.valid_on().filter(vocabulary="deviation_category").values_list("pk", flat=True))
+    assert offered == set(
+        Term.objects.valid_on().filter(vocabulary="deviation_category").values_list("pk", flat=True)
+    )
 
 
 def test_a_form_that_only_validates_never_builds_its_choices_query(org, cast, monkeypatch):
@@ -95,4 +101,5 @@ def test_a_form_that_only_validates_never_builds_its_choices_query(org, cast, mo
     rendered = str(DeviationAssessForm(report=report)["category"])
     assert f'value="{category.pk}"' in rendered and category.name in rendered
     assert len(DeviationAssessForm(report=report).fields["category"].widget.choices) == (
-        Term.objects.valid_on().filter(vocabulary="deviation_category").count() + 1)  # with the empty choice
+        Term.objects.valid_on().filter(vocabulary="deviation_category").count() + 1
+    )  # with the empty choice

@@ -30,6 +30,7 @@ def client_as(cast):
         client = APIClient()
         client.force_authenticate(cast[name])
         return client
+
     return make
 
 
@@ -78,8 +79,10 @@ def test_a_database_error_in_a_later_middleware_answers_503_and_keeps_nothing(cl
     is a 503 too, and the submission is not kept without the code that was never shown."""
     monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.save", gone)
     client.raise_request_exception = False
-    response = client.post(reverse("web:public_form"), {"unit": org.unit_a.pk, "kind": "klagomal",
-                                                        "description": "Maten var kall."})
+    response = client.post(
+        reverse("web:public_form"),
+        {"unit": org.unit_a.pk, "kind": "klagomal", "description": "Maten var kall."},
+    )
     assert response.status_code == 503 and SV in response.content.decode()
     assert not Report.objects.exists()
 
@@ -89,10 +92,14 @@ def test_only_a_changing_request_is_wrapped_in_a_transaction(api, org, monkeypat
 
     depth = []
     real = __import__("cases.selectors", fromlist=["report_list"]).report_list
-    monkeypatch.setattr("cases.selectors.report_list",
-                        lambda *a, **k: depth.append(len(connection.atomic_blocks)) or real(*a, **k))
-    monkeypatch.setattr("cases.api.views.reports.case_response",
-                        lambda *a, **k: depth.append(len(connection.atomic_blocks)) or Response({}, status=201))
+    monkeypatch.setattr(
+        "cases.selectors.report_list",
+        lambda *a, **k: depth.append(len(connection.atomic_blocks)) or real(*a, **k),
+    )
+    monkeypatch.setattr(
+        "cases.api.views.reports.case_response",
+        lambda *a, **k: depth.append(len(connection.atomic_blocks)) or Response({}, status=201),
+    )
     monkeypatch.setattr("cases.idempotency.IdempotencyKey.objects.create", lambda **k: None)
     baseline = len(connection.atomic_blocks)
     api.get("/api/v1/reports/")
@@ -139,8 +146,9 @@ def test_a_commit_that_fails_answers_503_saying_the_outcome_is_unknown(cast, org
     client.force_authenticate(cast["reporter"])
     connection.ensure_connection()
     monkeypatch.setattr(connection, "commit", commit_once_lost)
-    response = client.post("/api/v1/reports/", filing_data("deviation", org.unit_a), format="json",
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/reports/", filing_data("deviation", org.unit_a), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert "cannot tell whether it was saved" in response.json()["detail"]
 
@@ -154,8 +162,9 @@ def test_a_transaction_that_cannot_begin_answers_that_nothing_was_saved(cast, or
     client.force_authenticate(cast["reporter"])
     connection.close()
     monkeypatch.setattr(connection, "connect", gone)
-    response = client.post("/api/v1/reports/", filing_data("deviation", org.unit_a), format="json",
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        "/api/v1/reports/", filing_data("deviation", org.unit_a), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     monkeypatch.undo()
     assert response.status_code == 503 and response.json() == {"detail": EN}
     assert not Report.objects.exists()

@@ -78,7 +78,9 @@ def test_global_permissions_do_not_widen_the_scope(org, cast, cases_everywhere):
     assert selectors.report_list(outsider).count() == 0
 
 
-def test_the_scope_is_resolved_in_a_fixed_number_of_queries(org, cast, cases_everywhere, django_assert_num_queries):
+def test_the_scope_is_resolved_in_a_fixed_number_of_queries(
+    org, cast, cases_everywhere, django_assert_num_queries
+):
     sas = cast["sas"]
     sas.__dict__.pop("_role_scope", None)
     with django_assert_num_queries(2):  # the role grants, then the page of cases
@@ -87,9 +89,14 @@ def test_the_scope_is_resolved_in_a_fixed_number_of_queries(org, cast, cases_eve
 
 def test_protected_identities_are_masked_for_those_without_need(org, cast):
     report = file("deviation", cast["reporter"], org.unit_a)
-    do_add_affected_person(report.pk, acting_user=cast["reporter"], data={
-        "name": "Skyddad Person", "personnummer": "19121212-1212", "protected_identity": True})
-    manager_view = selectors.report_persons(cast["manager_a"], selectors.report_detail(cast["manager_a"], report.pk))
+    do_add_affected_person(
+        report.pk,
+        acting_user=cast["reporter"],
+        data={"name": "Skyddad Person", "personnummer": "19121212-1212", "protected_identity": True},
+    )
+    manager_view = selectors.report_persons(
+        cast["manager_a"], selectors.report_detail(cast["manager_a"], report.pk)
+    )
     sas_view = selectors.report_persons(cast["sas"], selectors.report_detail(cast["sas"], report.pk))
     assert (manager_view[0].name, manager_view[0].personnummer) == ("", "")
     assert (sas_view[0].name, sas_view[0].personnummer) == ("Skyddad Person", "19121212-1212")

@@ -40,7 +40,16 @@ def seed(*args):
 
 
 def counts():
-    models = [OrgUnit, User, Report, ReportLink, Action, InvestigationEntry, RegulatorNotification, AuditEvent]
+    models = [
+        OrgUnit,
+        User,
+        Report,
+        ReportLink,
+        Action,
+        InvestigationEntry,
+        RegulatorNotification,
+        AuditEvent,
+    ]
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -61,7 +70,9 @@ def test_every_type_and_every_regulator_notification_is_seeded_in_every_state():
         states = set(Report.objects.filter(type=report_type).values_list("state", flat=True))
         assert states == set(model.STATES), report_type
     for regulator in ("ivo", "imy"):
-        states = set(RegulatorNotification.objects.filter(regulator=regulator).values_list("state", flat=True))
+        states = set(
+            RegulatorNotification.objects.filter(regulator=regulator).values_list("state", flat=True)
+        )
         assert states == set(RegulatorNotification.STATES), regulator
 
 
@@ -93,14 +104,20 @@ def test_every_demo_user_works_in_a_unit_of_their_board_and_its_administrator_re
     from cases.administration import reach
 
     users = json.loads(seed("--json"))
-    administrators = {row["namnd"]["id"]: User.objects.get(username=row["username"])
-                      for row in users if Role.ADMINISTRATOR in row["roles"]}
+    administrators = {
+        row["namnd"]["id"]: User.objects.get(username=row["username"])
+        for row in users
+        if Role.ADMINISTRATOR in row["roles"]
+    }
     for row in users:
         user = User.objects.select_related("home_unit").get(username=row["username"])
         assert user.home_unit is not None and user.home_unit.pk == row["home_unit"]["id"]
         assert user.home_unit.namnd_id == row["namnd"]["id"]
         for board, administrator in administrators.items():
-            assert reach(administrator).has_user(user) == (board == row["namnd"]["id"]), (row["username"], board)
+            assert reach(administrator).has_user(user) == (board == row["namnd"]["id"]), (
+                row["username"],
+                board,
+            )
     assert User.objects.get(username="sn_reporter").home_unit.name == "Hemtjänst Norr"
     assert User.objects.get(username="on_reporter").home_unit.name == "Gruppbostaden Vitsippan"
 
@@ -112,7 +129,9 @@ def test_json_prints_nothing_else_also_when_already_seeded():
 
 def test_each_demo_user_logs_in_with_the_printed_password(client):
     for row in json.loads(seed("--json")):
-        assert client.login(request=HttpRequest(), username=row["username"], password=row["password"]), row["username"]
+        assert client.login(request=HttpRequest(), username=row["username"], password=row["password"]), row[
+            "username"
+        ]
         client.logout()
 
 

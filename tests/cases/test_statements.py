@@ -44,18 +44,25 @@ def test_instances_are_those_of_the_queryset_with_their_related_objects(reports)
 
 
 def test_rows_are_those_of_values_list_converted_as_django_converts_them(reports):
-    statement = Statement(lambda unit: Report.objects.filter(unit_id=unit).order_by("-id")
-                          .values_list("id", "reported_at", "type"), int)
+    statement = Statement(
+        lambda unit: (
+            Report.objects.filter(unit_id=unit).order_by("-id").values_list("id", "reported_at", "type")
+        ),
+        int,
+    )
     unit = reports[0].unit_id
-    assert statement.rows(unit) == list(Report.objects.filter(unit_id=unit).order_by("-id")
-                                        .values_list("id", "reported_at", "type"))
+    assert statement.rows(unit) == list(
+        Report.objects.filter(unit_id=unit).order_by("-id").values_list("id", "reported_at", "type")
+    )
     assert statement.rows(unit)[0][1].tzinfo is not None
 
 
 def test_annotations_reach_the_instances(reports):
     from django.db.models import Count
 
-    statement = Statement(lambda pk: OrgUnit.objects.annotate(n=Count("reports")).filter(pk=pk).order_by(), int)
+    statement = Statement(
+        lambda pk: OrgUnit.objects.annotate(n=Count("reports")).filter(pk=pk).order_by(), int
+    )
     found = statement.first(reports[0].unit_id)
     assert found.n == Report.objects.filter(unit_id=reports[0].unit_id).count()
 
@@ -79,8 +86,9 @@ def test_the_query_is_compiled_once_per_connection(reports, monkeypatch):
 
 
 def test_an_enum_member_is_bound_as_its_value(cast, reports):
-    statement = Statement(lambda chain: AuditEvent.objects.filter(chain=chain).order_by("-seq")
-                          .values_list("seq")[:1], str)
+    statement = Statement(
+        lambda chain: AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq")[:1], str
+    )
     last = AuditEvent.objects.filter(chain="change").order_by("-seq").values_list("seq").first()
     assert statement.rows(AuditEvent.Chain.CHANGE) == [last] == statement.rows("change")
 

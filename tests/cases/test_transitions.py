@@ -40,21 +40,34 @@ VISIBLE = {
 }
 
 SOURCE = {
-    ("deviation", "assess"): "reported", ("deviation", "complete_investigation"): "assessed",
-    ("deviation", "record_actions"): "investigated", ("deviation", "follow_up"): "actions_taken",
+    ("deviation", "assess"): "reported",
+    ("deviation", "complete_investigation"): "assessed",
+    ("deviation", "record_actions"): "investigated",
+    ("deviation", "follow_up"): "actions_taken",
     ("deviation", "close"): "followed_up",
-    ("complaint", "register"): "received", ("complaint", "investigate"): "registered",
-    ("complaint", "answer"): "investigated", ("complaint", "close"): "answered",
-    ("lex_sarah", "record_immediate_measures"): "reported", ("lex_sarah", "register"): "measures_taken",
-    ("lex_sarah", "close_outside_scope"): "registered", ("lex_sarah", "start_investigation"): "registered",
-    ("lex_sarah", "assess"): "investigating", ("lex_sarah", "decide"): "assessed", ("lex_sarah", "close"): "decided",
-    ("data_breach", "assess"): "reported", ("data_breach", "decide"): "assessed", ("data_breach", "close"): "decided",
+    ("complaint", "register"): "received",
+    ("complaint", "investigate"): "registered",
+    ("complaint", "answer"): "investigated",
+    ("complaint", "close"): "answered",
+    ("lex_sarah", "record_immediate_measures"): "reported",
+    ("lex_sarah", "register"): "measures_taken",
+    ("lex_sarah", "close_outside_scope"): "registered",
+    ("lex_sarah", "start_investigation"): "registered",
+    ("lex_sarah", "assess"): "investigating",
+    ("lex_sarah", "decide"): "assessed",
+    ("lex_sarah", "close"): "decided",
+    ("data_breach", "assess"): "reported",
+    ("data_breach", "decide"): "assessed",
+    ("data_breach", "close"): "decided",
 }
 
 TARGET = {
-    ("lex_sarah", "close_outside_scope"): "outside_scope", ("lex_sarah", "start_investigation"): "investigating",
-    ("lex_sarah", "record_immediate_measures"): "measures_taken", ("deviation", "complete_investigation"): "investigated",
-    ("deviation", "record_actions"): "actions_taken", ("deviation", "follow_up"): "followed_up",
+    ("lex_sarah", "close_outside_scope"): "outside_scope",
+    ("lex_sarah", "start_investigation"): "investigating",
+    ("lex_sarah", "record_immediate_measures"): "measures_taken",
+    ("deviation", "complete_investigation"): "investigated",
+    ("deviation", "record_actions"): "actions_taken",
+    ("deviation", "follow_up"): "followed_up",
 }
 
 
@@ -94,7 +107,9 @@ def test_each_allowed_role_can_take_the_step(report_type, name, org, cast):
     for member in sorted(ALLOWED[(report_type, name)]):
         report = case_in_state(report_type, name, org, cast)
         before = change_rows()
-        result = do_transition(report.pk, name, acting_user=cast[member], data=transition_data(report, name, cast))
+        result = do_transition(
+            report.pk, name, acting_user=cast[member], data=transition_data(report, name, cast)
+        )
         expected_target = TARGET.get((report_type, name), "closed" if name == "close" else None)
         assert result.state != SOURCE[(report_type, name)]
         if expected_target:
@@ -108,8 +123,12 @@ def test_each_allowed_role_can_take_the_step(report_type, name, org, cast):
 def test_a_step_out_of_order_is_refused_as_a_state_conflict(org, cast):
     report = file("lex_sarah", cast["reporter"], org.unit_a)
     with pytest.raises(InvalidState):
-        do_transition(report.pk, "decide", acting_user=cast["decision_maker"],
-                      data={"decision": "x", "notify_ivo": "False"})
+        do_transition(
+            report.pk,
+            "decide",
+            acting_user=cast["decision_maker"],
+            data={"decision": "x", "notify_ivo": "False"},
+        )
     assert Report.objects.get(pk=report.pk).state == "reported"
 
 
@@ -139,10 +158,16 @@ def test_a_named_investigator_may_work_on_that_case_only(org, cast):
     other = file("deviation", cast["reporter"], org.unit_a)
     do_grant_investigator(report.pk, cast["manager_b"], acting_user=cast["sas"])
     do_add_cause(report.pk, acting_user=cast["manager_b"], data={"description": "Bemanning"})
-    result = do_transition(report.pk, "complete_investigation", acting_user=cast["manager_b"],
-                           data={"investigation_summary": "Utredd av namngiven utredare."})
+    result = do_transition(
+        report.pk,
+        "complete_investigation",
+        acting_user=cast["manager_b"],
+        data={"investigation_summary": "Utredd av namngiven utredare."},
+    )
     assert result.state == "investigated"
     with pytest.raises(CaseNotFound):
         do_add_cause(other.pk, acting_user=cast["manager_b"], data={"description": "x"})
     with pytest.raises(PermissionDenied):
-        do_transition(report.pk, "record_actions", acting_user=cast["reporter"], data={"no_action_reason": "x"})
+        do_transition(
+            report.pk, "record_actions", acting_user=cast["reporter"], data={"no_action_reason": "x"}
+        )

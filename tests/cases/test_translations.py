@@ -28,8 +28,11 @@ CATALOGUES = {
 
 
 # The scripts' catalogues (djangojs, served at /jsi18n/): each app with scripts has them.
-JS_CATALOGUES = {name: path for name, path in CATALOGUES.items()
-                 if name != "root" and any((path.parent / "static").rglob("*.js"))}
+JS_CATALOGUES = {
+    name: path
+    for name, path in CATALOGUES.items()
+    if name != "root" and any((path.parent / "static").rglob("*.js"))
+}
 DOMAINS = [(name, "django") for name in CATALOGUES] + [(name, "djangojs") for name in JS_CATALOGUES]
 
 
@@ -43,9 +46,13 @@ def compiled(lang, locale=LOCALE, domain="django"):
 
 def translations(entries):
     """(context, msgid, msgid_plural) -> the translation(s), for the entries that have one."""
-    return {(e.msgctxt, e.msgid, e.msgid_plural or None):
-            tuple(v for _, v in sorted(e.msgstr_plural.items())) if e.msgid_plural else e.msgstr
-            for e in entries if e.msgid}
+    return {
+        (e.msgctxt, e.msgid, e.msgid_plural or None): tuple(v for _, v in sorted(e.msgstr_plural.items()))
+        if e.msgid_plural
+        else e.msgstr
+        for e in entries
+        if e.msgid
+    }
 
 
 def test_every_swedish_msgid_is_translated_and_none_is_fuzzy():
@@ -58,9 +65,12 @@ def test_every_swedish_msgid_is_translated_and_none_is_fuzzy():
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_translations_keep_the_placeholders_of_their_msgid(lang):
-    changed = [e.msgid for e in catalogue(lang).translated_entries()
-               for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
-               if sorted(PLACEHOLDER.findall(e.msgid)) != sorted(PLACEHOLDER.findall(msgstr))]
+    changed = [
+        e.msgid
+        for e in catalogue(lang).translated_entries()
+        for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
+        if sorted(PLACEHOLDER.findall(e.msgid)) != sorted(PLACEHOLDER.findall(msgstr))
+    ]
     assert changed == []
 
 
@@ -93,16 +103,23 @@ def test_every_compiled_catalogue_matches_its_po_file(name, domain, lang):
 
 @pytest.mark.parametrize("name, domain", DOMAINS)
 def test_every_swedish_translation_keeps_the_placeholders_of_its_msgid(name, domain):
-    changed = [e.msgid for e in catalogue("sv", CATALOGUES[name], domain).translated_entries()
-               for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
-               if set(PLACEHOLDER.findall(e.msgid)) != set(PLACEHOLDER.findall(msgstr))]
+    changed = [
+        e.msgid
+        for e in catalogue("sv", CATALOGUES[name], domain).translated_entries()
+        for msgstr in (e.msgstr_plural.values() if e.msgid_plural else [e.msgstr])
+        if set(PLACEHOLDER.findall(e.msgid)) != set(PLACEHOLDER.findall(msgstr))
+    ]
     assert changed == []
 
 
 def test_the_root_catalogue_leaves_the_apps_strings_to_the_apps():
     """LOCALE_PATHS comes first: a root entry would override the app catalogue's translation."""
-    apps = {(e.msgctxt, e.msgid) for name in ("cases", "workflows", "notifications")
-            for e in catalogue("sv", CATALOGUES[name]) if not e.obsolete}
+    apps = {
+        (e.msgctxt, e.msgid)
+        for name in ("cases", "workflows", "notifications")
+        for e in catalogue("sv", CATALOGUES[name])
+        if not e.obsolete
+    }
     assert [e.msgid for e in catalogue("sv", CATALOGUES["root"]) if (e.msgctxt, e.msgid) in apps] == []
 
 
@@ -127,37 +144,54 @@ def reporter_client(cast):
 
 
 FILING_ERRORS = {
-    "sv": {"description": ["Det här fältet är obligatoriskt."],
-           "occurred_at": ["Ange när det hände, så exakt du kan."]},
-    "en": {"description": ["This field is required."],
-           "occurred_at": ["Say when it happened, as closely as you can."]},
+    "sv": {
+        "description": ["Det här fältet är obligatoriskt."],
+        "occurred_at": ["Ange när det hände, så exakt du kan."],
+    },
+    "en": {
+        "description": ["This field is required."],
+        "occurred_at": ["Say when it happened, as closely as you can."],
+    },
 }
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_a_filing_without_description_is_refused_in_the_language_asked_for(
-        lang, org, reporter_client, django_assert_num_queries):
+    lang, org, reporter_client, django_assert_num_queries
+):
     # The request's transaction adds its savepoint and release (cases.request_transactions).
     with django_assert_num_queries(6):
-        response = reporter_client.post("/api/v1/reports/", {"type": "deviation", "unit": org.unit_a.pk},
-                                        format="json", HTTP_ACCEPT_LANGUAGE=lang)
+        response = reporter_client.post(
+            "/api/v1/reports/",
+            {"type": "deviation", "unit": org.unit_a.pk},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
     assert response.status_code == 400
     assert response.json() == FILING_ERRORS[lang]
     assert response["Content-Language"] == lang
 
 
 def test_the_api_answers_in_swedish_when_no_language_is_asked_for(org, reporter_client):
-    response = reporter_client.post("/api/v1/reports/", {"type": "deviation", "unit": org.unit_a.pk}, format="json")
+    response = reporter_client.post(
+        "/api/v1/reports/", {"type": "deviation", "unit": org.unit_a.pk}, format="json"
+    )
     assert response.json() == FILING_ERRORS["sv"]
 
 
-@pytest.mark.parametrize("lang, message", [
-    ("sv", "Du har inte behörighet att göra detta i ärendet."),
-    ("en", "You may not do this on this case."),
-])
-def test_a_refused_transition_is_explained_in_the_language_asked_for(lang, message, cast, org, reporter_client):
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("sv", "Du har inte behörighet att göra detta i ärendet."),
+        ("en", "You may not do this on this case."),
+    ],
+)
+def test_a_refused_transition_is_explained_in_the_language_asked_for(
+    lang, message, cast, org, reporter_client
+):
     report = file("deviation", cast["reporter"], org.unit_a)
-    response = reporter_client.post(f"/api/v1/reports/{report.pk}/transitions/assess/", {}, format="json",
-                                    HTTP_ACCEPT_LANGUAGE=lang)
+    response = reporter_client.post(
+        f"/api/v1/reports/{report.pk}/transitions/assess/", {}, format="json", HTTP_ACCEPT_LANGUAGE=lang
+    )
     assert response.status_code == 403
     assert response.json() == {"detail": message}

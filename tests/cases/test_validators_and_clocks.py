@@ -14,25 +14,31 @@ from cases.validators import normalise_personnummer
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-@pytest.mark.parametrize("raw,expected", [
-    ("19121212-1212", "19121212-1212"),
-    ("121212-1212", "20121212-1212"),
-    ("121212+1212", "19121212-1212"),
-    ("191212121212", "19121212-1212"),
-    (" 19121212 - 1212 ", "19121212-1212"),
-    ("19701063-2391", "19701063-2391"),  # samordningsnummer: day + 60
-])
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("19121212-1212", "19121212-1212"),
+        ("121212-1212", "20121212-1212"),
+        ("121212+1212", "19121212-1212"),
+        ("191212121212", "19121212-1212"),
+        (" 19121212 - 1212 ", "19121212-1212"),
+        ("19701063-2391", "19701063-2391"),  # samordningsnummer: day + 60
+    ],
+)
 def test_valid_personnummer_are_normalised(raw, expected):
     assert normalise_personnummer(raw) == expected
 
 
-@pytest.mark.parametrize("raw,code", [
-    ("19121212-1213", "personnummer_checksum"),
-    ("19121212121", "personnummer_format"),
-    ("abc", "personnummer_format"),
-    ("19121312-1211", "personnummer_date"),
-    ("20991212-1218", "personnummer_date"),
-])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        ("19121212-1213", "personnummer_checksum"),
+        ("19121212121", "personnummer_format"),
+        ("abc", "personnummer_format"),
+        ("19121312-1211", "personnummer_date"),
+        ("20991212-1218", "personnummer_date"),
+    ],
+)
 def test_invalid_personnummer_are_refused_with_a_reason(raw, code):
     with pytest.raises(ValidationError) as excinfo:
         normalise_personnummer(raw)
@@ -40,7 +46,7 @@ def test_invalid_personnummer_are_refused_with_a_reason(raw, code):
 
 
 def test_working_days_skip_weekends_and_swedish_holidays():
-    assert not is_working_day(datetime.date(2026, 6, 6))   # nationaldagen (a Saturday in 2026)
+    assert not is_working_day(datetime.date(2026, 6, 6))  # nationaldagen (a Saturday in 2026)
     assert not is_working_day(datetime.date(2026, 6, 19))  # midsommarafton, de facto
     assert not is_working_day(datetime.date(2026, 12, 24))  # julafton, de facto
     assert not is_working_day(datetime.date(2026, 5, 14))  # Kristi himmelsfärd
@@ -82,18 +88,37 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "AUDIT_HMAC_KEY", "ALLOWED_HOSTS")}
     env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings")
     for missing in ("SECRET_KEY", "AUDIT_HMAC_KEY", "ALLOWED_HOSTS"):
-        given = {"SECRET_KEY": "s" * 50, "AUDIT_HMAC_KEY": "k" * 50, "ALLOWED_HOSTS": "kvalitet.kommun.example"}
+        given = {
+            "SECRET_KEY": "s" * 50,
+            "AUDIT_HMAC_KEY": "k" * 50,
+            "ALLOWED_HOSTS": "kvalitet.kommun.example",
+        }
         given.pop(missing)
-        result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env={**env, **given},
-                                capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup()"],
+            env={**env, **given},
+            capture_output=True,
+            text=True,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+        )
         assert result.returncode != 0
         assert f"{missing} must be set" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_checks():
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
-    env.update(DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY="check-" + "x" * 60,
-               AUDIT_HMAC_KEY="k" * 50, ALLOWED_HOSTS="kvalitet.kommun.example")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env=env,
-                            capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    env.update(
+        DEBUG="false",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY="check-" + "x" * 60,
+        AUDIT_HMAC_KEY="k" * 50,
+        ALLOWED_HOSTS="kvalitet.kommun.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
     assert result.returncode == 0, result.stderr

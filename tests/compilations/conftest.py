@@ -60,9 +60,19 @@ def term(vocabulary, code):
 
 def make(report_type, unit, when, *, state="reported", categories=(), persons=(), **fields):
     number = next(_sequence)
-    report = Report(type=report_type, state=state, unit=unit, namnd=unit.namnd, description="Beskrivning.",
-                    reported_at=when, occurred_at=when, case_year=when.year, case_sequence=number,
-                    case_number=f"{unit.namnd.case_number_prefix} {when.year}/{number:04d}", **fields)
+    report = Report(
+        type=report_type,
+        state=state,
+        unit=unit,
+        namnd=unit.namnd,
+        description="Beskrivning.",
+        reported_at=when,
+        occurred_at=when,
+        case_year=when.year,
+        case_sequence=number,
+        case_number=f"{unit.namnd.case_number_prefix} {when.year}/{number:04d}",
+        **fields,
+    )
     report.save(force_insert=True)
     report.categories.set(categories)
     for name, pnr in persons:
@@ -102,41 +112,83 @@ def world(org, cast):
     forsummelse = term("lex_sarah_category", "forsummelse")
     bemotande = term("lex_sarah_category", "brister-i-bemotande")
     band = {b.code: b for b in RiskBand.objects.all()}
-    ivo_ref = LegalReference.objects.filter(code="lex-sarah-anmalan").first() or LegalReference.objects.first()
+    ivo_ref = (
+        LegalReference.objects.filter(code="lex-sarah-anmalan").first() or LegalReference.objects.first()
+    )
     dm, dso, sas = cast["decision_maker"], cast["dso"], cast["sas"]
 
     def decision(report, kind, when):
-        return DelegationDecision.objects.create(report=report, kind=kind, delegate=dm, delegate_name="Decision Maker",
-                                                 delegate_title="Socialchef", legal_reference=ivo_ref,
-                                                 decided_at=when, summary="Beslut.")
+        return DelegationDecision.objects.create(
+            report=report,
+            kind=kind,
+            delegate=dm,
+            delegate_name="Decision Maker",
+            delegate_title="Socialchef",
+            legal_reference=ivo_ref,
+            decided_at=when,
+            summary="Beslut.",
+        )
 
     def notify(report, regulator, when, outcome=""):
-        return RegulatorNotification.objects.create(report=report, regulator=regulator, decided_at=when, decided_by=dm,
-                                                    outcome=outcome)
+        return RegulatorNotification.objects.create(
+            report=report, regulator=regulator, decided_at=when, decided_by=dm, outcome=outcome
+        )
 
     def action(report, status):
-        return Action.objects.create(report=report, description="Åtgärd.", kind="corrective", owner=sas,
-                                     due_date=datetime.date(2025, 12, 1), status=status, created_by=sas)
+        return Action.objects.create(
+            report=report,
+            description="Åtgärd.",
+            kind="corrective",
+            owner=sas,
+            due_date=datetime.date(2025, 12, 1),
+            status=status,
+            created_by=sas,
+        )
 
     w = SimpleNamespace(org=org, cast=cast, ifo=ifo, unit_f=unit_f)
-    w.L1 = make("lex_sarah", a, at(2025, 3, 10), state="closed", categories=[vald, forsummelse],
-                persons=[("Anna Andersson", "19450101-1234"), ("Bertil Berg", "194602021234")],
-                risk_band=band["hog"], closed_at=at(2025, 6, 1), lex_sarah_assessment="missforhallande",
-                investigation_summary="Anna Andersson (19450101-1234) fick fel insats; ring 070-123 45 67 "
-                                      "eller skriv till anna@example.se. Bertil fick vänta.",
-                decision="Anmäls till IVO; Andersson informerad.")
+    w.L1 = make(
+        "lex_sarah",
+        a,
+        at(2025, 3, 10),
+        state="closed",
+        categories=[vald, forsummelse],
+        persons=[("Anna Andersson", "19450101-1234"), ("Bertil Berg", "194602021234")],
+        risk_band=band["hog"],
+        closed_at=at(2025, 6, 1),
+        lex_sarah_assessment="missforhallande",
+        investigation_summary="Anna Andersson (19450101-1234) fick fel insats; ring 070-123 45 67 "
+        "eller skriv till anna@example.se. Bertil fick vänta.",
+        decision="Anmäls till IVO; Andersson informerad.",
+    )
     decision(w.L1, "notify_ivo", at(2025, 4, 1))
     notify(w.L1, "ivo", at(2025, 4, 1), outcome="criticism")
     action(w.L1, "done")
-    w.L2 = make("lex_sarah", b, at(2025, 4, 30, 23, 30), state="investigating", categories=[vald],
-                persons=[("Cecilia Ceder", "")])
+    w.L2 = make(
+        "lex_sarah",
+        b,
+        at(2025, 4, 30, 23, 30),
+        state="investigating",
+        categories=[vald],
+        persons=[("Cecilia Ceder", "")],
+    )
     notify(w.L2, "ivo", at(2025, 5, 15))
     w.L3 = make("lex_sarah", unit_f, at(2025, 5, 1, 0, 10), state="registered", categories=[bemotande])
-    w.L4 = make("lex_sarah", a, at(2025, 9, 15), state="closed", categories=[forsummelse],
-                persons=[("David Dahl", "")], closed_at=at(2025, 10, 1), lex_sarah_assessment="pataglig_risk",
-                investigation_summary="Rutinen saknades.", decision="Ingen anmälan till IVO.")
+    w.L4 = make(
+        "lex_sarah",
+        a,
+        at(2025, 9, 15),
+        state="closed",
+        categories=[forsummelse],
+        persons=[("David Dahl", "")],
+        closed_at=at(2025, 10, 1),
+        lex_sarah_assessment="pataglig_risk",
+        investigation_summary="Rutinen saknades.",
+        decision="Ingen anmälan till IVO.",
+    )
     decision(w.L4, "not_notify_ivo", at(2025, 9, 30))
-    w.L5 = make("lex_sarah", a, at(2024, 12, 31, 23, 30), state="closed", categories=[vald], closed_at=at(2025, 1, 20))
+    w.L5 = make(
+        "lex_sarah", a, at(2024, 12, 31, 23, 30), state="closed", categories=[vald], closed_at=at(2025, 1, 20)
+    )
     w.L6 = make("lex_sarah", unit_f, at(2025, 1, 1, 0, 30))
     w.L7 = make("lex_sarah", a, at(2023, 6, 1))
     w.L8 = make("lex_sarah", c, at(2025, 3, 15))

@@ -34,14 +34,22 @@ pytestmark = pytest.mark.django_db
 
 def stored():
     """The cells, without those left at 0 when their last case moved on (readers skip them)."""
-    return {Cell(*row[:-1]): row[-1] for row in MonthlyCount.objects.values_list(
-        "month", "type", "unit_id", "namnd_id", "dimension", "key", "key2", "n") if row[-1]}
+    return {
+        Cell(*row[:-1]): row[-1]
+        for row in MonthlyCount.objects.values_list(
+            "month", "type", "unit_id", "namnd_id", "dimension", "key", "key2", "n"
+        )
+        if row[-1]
+    }
 
 
 def remembered():
     """{(report id, Cell): n}: what each case is remembered to count in (CountedCase)."""
-    return {(case.report_id, cell): n for case in CountedCase.objects.all()
-            for cell, n in _from_snapshot(case.cells).items()}
+    return {
+        (case.report_id, cell): n
+        for case in CountedCase.objects.all()
+        for cell, n in _from_snapshot(case.cells).items()
+    }
 
 
 def assert_exact():
@@ -55,8 +63,11 @@ def assert_exact():
 
 
 def cells_of(report, dimension):
-    return {(c.key, c.key2): n for c, n in stored().items() if c.dimension == dimension
-            and c.type == report.type and c.unit == report.unit_id}
+    return {
+        (c.key, c.key2): n
+        for c, n in stored().items()
+        if c.dimension == dimension and c.type == report.type and c.unit == report.unit_id
+    }
 
 
 @pytest.mark.parametrize("report_type", sorted(PATHS))
@@ -73,8 +84,12 @@ def test_every_step_of_every_lifecycle_keeps_the_counts_exact(report_type, org, 
             assert_exact()
         prepare(report, name, cast)
         assert_exact()
-        report = services.do_transition(report.pk, name, acting_user=cast[ACTOR[(report_type, name)]],
-                                        data=transition_data(report, name, cast))
+        report = services.do_transition(
+            report.pk,
+            name,
+            acting_user=cast[ACTOR[(report_type, name)]],
+            data=transition_data(report, name, cast),
+        )
         assert_exact()
     assert report.state == "closed"
     assert cells_of(report, "state") == {("closed", ""): 1}
@@ -90,8 +105,16 @@ def test_risk_persons_and_actions_are_counted_as_they_change(org, cast):
     services.do_add_affected_person(report.pk, acting_user=manager, data={"name": "Bo", "role": "Brukare"})
     assert_exact()
     assert cells_of(report, "persons") == {("", ""): 2}
-    action = services.do_add_action(report.pk, acting_user=manager, data={
-        "description": "Utbilda.", "kind": "corrective", "owner": manager.pk, "due_date": timezone.localdate().isoformat()})
+    action = services.do_add_action(
+        report.pk,
+        acting_user=manager,
+        data={
+            "description": "Utbilda.",
+            "kind": "corrective",
+            "owner": manager.pk,
+            "due_date": timezone.localdate().isoformat(),
+        },
+    )
     assert_exact()
     assert cells_of(report, "action") == {("not_started", ""): 1}
     assert cells_of(report, "acted") == {("", ""): 1}
@@ -102,13 +125,17 @@ def test_risk_persons_and_actions_are_counted_as_they_change(org, cast):
 
 def test_routing_counts_the_new_case_and_the_breach_outcome(org, cast):
     deviation = file("deviation", cast["reporter"], org.unit_a)
-    breach = services.do_route(deviation.pk, acting_user=cast["manager_a"], data={
-        "target_type": "data_breach", "reason": "Fel mottagare."})
+    breach = services.do_route(
+        deviation.pk,
+        acting_user=cast["manager_a"],
+        data={"target_type": "data_breach", "reason": "Fel mottagare."},
+    )
     assert_exact()
     assert cells_of(breach, "breach") == {("undecided", ""): 1}
     for name in ("assess", "decide"):
-        breach = services.do_transition(breach.pk, name, acting_user=cast["dso"],
-                                        data=transition_data(breach, name, cast))
+        breach = services.do_transition(
+            breach.pk, name, acting_user=cast["dso"], data=transition_data(breach, name, cast)
+        )
     assert_exact()
     assert cells_of(breach, "breach") == {("awaiting", ""): 1}
 
@@ -117,8 +144,11 @@ def test_a_corrected_reported_time_moves_the_case_out_of_its_old_month(org, cast
     report = file("deviation", cast["reporter"], org.unit_a)
     before = {c.month for c in stored()}
     earlier = timezone.now() - datetime.timedelta(days=70)
-    services.do_correct_key_time(report.pk, acting_user=cast["manager_a"], data={
-        "field": "reported_at", "value": earlier.isoformat(), "reason": "Inkom på papper."})
+    services.do_correct_key_time(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={"field": "reported_at", "value": earlier.isoformat(), "reason": "Inkom på papper."},
+    )
     assert_exact()
     assert {c.month for c in stored()} == {timezone.localtime(earlier).date().replace(day=1)} != before
 
@@ -128,13 +158,17 @@ def test_the_import_the_public_form_and_filing_with_details_are_counted(org, cas
 
     services.do_import_reports(example(org).encode(), acting_user=None)
     assert_exact()
-    report, _code = services.do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal",
-                                                             "description": "Ingen kom."})
+    report, _code = services.do_file_public_submission(
+        data={"unit": org.unit_a.pk, "kind": "klagomal", "description": "Ingen kom."}
+    )
     assert cells_of(report, "kind") == {(str(report.complaint_kind_id), ""): 1}
     assert_exact()
-    services.do_file_report_with_details(acting_user=cast["reporter"], data={
-        "type": "lex_sarah", "unit": org.unit_b.pk, "description": "Fel.", "occurred_at": ago(hours=1)},
-        persons=[{"name": "Cecilia", "role": "Brukare"}], immediate_measures="Bytte personal.")
+    services.do_file_report_with_details(
+        acting_user=cast["reporter"],
+        data={"type": "lex_sarah", "unit": org.unit_b.pk, "description": "Fel.", "occurred_at": ago(hours=1)},
+        persons=[{"name": "Cecilia", "role": "Brukare"}],
+        immediate_measures="Bytte personal.",
+    )
     assert_exact()
 
 
@@ -149,9 +183,16 @@ def test_a_rolled_back_change_leaves_no_count(org, cast):
     file("deviation", cast["reporter"], org.unit_a)
     cells = stored()
     with pytest.raises(Exception):
-        services.do_file_report_with_details(acting_user=cast["reporter"], data={
-            "type": "deviation", "unit": org.unit_a.pk, "description": "Fel.", "occurred_at": ago(hours=1)},
-            persons=[{"name": "", "role": ""}])
+        services.do_file_report_with_details(
+            acting_user=cast["reporter"],
+            data={
+                "type": "deviation",
+                "unit": org.unit_a.pk,
+                "description": "Fel.",
+                "occurred_at": ago(hours=1),
+            },
+            persons=[{"name": "", "role": ""}],
+        )
     assert stored() == cells
 
 
@@ -163,8 +204,14 @@ def test_the_command_finds_drift_and_the_rebuild_repairs_it(org, cast):
     cell.n += 1
     cell.save()
     MonthlyCount.objects.filter(dimension="state").delete()
-    MonthlyCount.objects.create(month=datetime.date(2020, 1, 1), type="deviation", unit=org.unit_b,
-                                namnd=org.unit_b.namnd, dimension="reports", n=3)
+    MonthlyCount.objects.create(
+        month=datetime.date(2020, 1, 1),
+        type="deviation",
+        unit=org.unit_b,
+        namnd=org.unit_b.namnd,
+        dimension="reports",
+        n=3,
+    )
     err = io.StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("aggregates", "--check", stdout=io.StringIO(), stderr=err)
@@ -201,7 +248,9 @@ def test_a_case_written_past_the_services_counts_from_its_first_audited_change(o
     report = file("deviation", cast["reporter"], org.unit_a)
     CountedCase.objects.all().delete()
     MonthlyCount.objects.all().delete()  # as if the case had been inserted in SQL
-    services.do_add_affected_person(report.pk, acting_user=cast["manager_a"], data={"name": "Anna", "role": "Brukare"})
+    services.do_add_affected_person(
+        report.pk, acting_user=cast["manager_a"], data={"name": "Anna", "role": "Brukare"}
+    )
     assert cells_of(report, "persons") == {("", ""): 1}
     assert_exact()
 
@@ -216,13 +265,20 @@ def test_a_changed_case_leaves_the_cells_of_its_old_unit(org, cast):
     assert_exact()
 
 
-@pytest.mark.parametrize("start,end,whole,partial", [
-    ((2025, 3, 1), (2025, 10, 31), ((2025, 3, 1), (2025, 10, 1)), []),
-    ((2025, 3, 15), (2025, 6, 10), ((2025, 4, 1), (2025, 5, 1)),
-     [((2025, 3, 15), (2025, 4, 1)), ((2025, 6, 1), (2025, 6, 11))]),
-    ((2024, 12, 31), (2025, 1, 30), (None, None), [((2024, 12, 31), (2025, 1, 31))]),
-    ((2024, 12, 2), (2025, 1, 31), ((2025, 1, 1), (2025, 1, 1)), [((2024, 12, 2), (2025, 1, 1))]),
-])
+@pytest.mark.parametrize(
+    "start,end,whole,partial",
+    [
+        ((2025, 3, 1), (2025, 10, 31), ((2025, 3, 1), (2025, 10, 1)), []),
+        (
+            (2025, 3, 15),
+            (2025, 6, 10),
+            ((2025, 4, 1), (2025, 5, 1)),
+            [((2025, 3, 15), (2025, 4, 1)), ((2025, 6, 1), (2025, 6, 11))],
+        ),
+        ((2024, 12, 31), (2025, 1, 30), (None, None), [((2024, 12, 31), (2025, 1, 31))]),
+        ((2024, 12, 2), (2025, 1, 31), ((2025, 1, 1), (2025, 1, 1)), [((2024, 12, 2), (2025, 1, 1))]),
+    ],
+)
 def test_a_period_splits_into_whole_months_and_partial_days(start, end, whole, partial):
     def day(value):
         return datetime.date(*value) if value else None
@@ -232,15 +288,24 @@ def test_a_period_splits_into_whole_months_and_partial_days(start, end, whole, p
     assert rest == [(day(a), day(b)) for a, b in partial]
 
 
-@pytest.mark.parametrize("start,end", [
-    ((2025, 3, 1), (2025, 10, 31)), ((2025, 3, 6), (2025, 9, 14)), ((2024, 12, 31), (2025, 1, 1)),
-    ((2023, 1, 1), (2025, 12, 31)), ((2025, 4, 30), (2025, 5, 1)),
-])
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        ((2025, 3, 1), (2025, 10, 31)),
+        ((2025, 3, 6), (2025, 9, 14)),
+        ((2024, 12, 31), (2025, 1, 1)),
+        ((2023, 1, 1), (2025, 12, 31)),
+        ((2025, 4, 30), (2025, 5, 1)),
+    ],
+)
 def test_any_period_reads_what_counting_the_cases_gives(world, start, end):
     """Whole months from the cells, the days at either end from the cases: the sum is the
     count of the cases reported on those local days, in every dimension."""
     start, end = datetime.date(*start), datetime.date(*end)
-    low, high = at(start.year, start.month, start.day, 0, 0), at(end.year, end.month, end.day, 0, 0) + datetime.timedelta(days=1)
+    low, high = (
+        at(start.year, start.month, start.day, 0, 0),
+        at(end.year, end.month, end.day, 0, 0) + datetime.timedelta(days=1),
+    )
     fields = ("month", "type", "unit", "namnd", "key", "key2")
     expected = {}
     for cell, n in fresh_cells(Q(reported_at__gte=low, reported_at__lt=high)).items():

@@ -5,9 +5,9 @@ import csv
 import io
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from docx import Document
 from rest_framework.test import APIClient
 
 from cases.models import AuditEvent, ExportJob
@@ -31,6 +31,7 @@ def as_user(people):
         client = APIClient()
         client.force_authenticate(people[name])
         return client
+
     return make
 
 
@@ -41,7 +42,11 @@ def stats(client, **params):
 STATISTICS_TOTALS = {
     # SN in the period: L1–L4, D1–D4, C1–C4, B1–B3 = 15; unit A: L1, L4, D1, D2, C1, C2 and unit B: L2, D3, C3 (breaches are not counted by unit managers)
     # Leadership counts whole tertials (2025-01-01 on: L6 too) and both boards (L8).
-    "manager_a": 6, "manager_b": 3, "sas": 15, "sas_other": 1, "leader": 17,
+    "manager_a": 6,
+    "manager_b": 3,
+    "sas": 15,
+    "sas_other": 1,
+    "leader": 17,
 }
 
 
@@ -64,7 +69,11 @@ def test_statistics_by_type_per_tertial_with_trend(world, as_user):
     assert rows["complaint"] == [1, 3, 0]
     assert rows["data_breach"] == [1, 2, 0]
     # Whole years 2023–2025 for SN: L7; L5; L1–L4, L6, D1–D4, C1–C4, B1–B3.
-    assert data["trend"] == [{"year": 2023, "count": 1}, {"year": 2024, "count": 1}, {"year": 2025, "count": 16}]
+    assert data["trend"] == [
+        {"year": 2023, "count": 1},
+        {"year": 2024, "count": 1},
+        {"year": 2025, "count": 16},
+    ]
 
 
 def test_statistics_by_category_counts_every_mark(world, as_user):
@@ -76,7 +85,9 @@ def test_statistics_by_category_counts_every_mark(world, as_user):
 def test_statistics_by_month_and_half_year(world, as_user):
     data = stats(as_user("sas"), period="half", type="lex_sarah").data
     assert data["periods"] == ["2025 H1", "2025 H2"] and data["totals"] == [3, 1]
-    data = stats(as_user("sas"), period="month", type="lex_sarah", **{"from": "2025-04-01", "to": "2025-05-31"}).data
+    data = stats(
+        as_user("sas"), period="month", type="lex_sarah", **{"from": "2025-04-01", "to": "2025-05-31"}
+    ).data
     assert data["periods"] == ["2025-04", "2025-05"] and data["totals"] == [1, 1]
 
 
@@ -99,7 +110,9 @@ def test_drill_down_as_the_cast(world, as_user, name):
 
 
 def compilation(client, fmt="json", public="false", board=None, **extra):
-    return client.get("/api/v1/compilations/", {"namnd": board, "format": fmt, "public": public, **PERIOD, **extra})
+    return client.get(
+        "/api/v1/compilations/", {"namnd": board, "format": fmt, "public": public, **PERIOD, **extra}
+    )
 
 
 @pytest.mark.parametrize("name", [*EVERYONE, "leader"])
@@ -219,14 +232,26 @@ def test_background_export_with_progress_and_download(world, as_user):
             assert as_user(name).get(status.data["download_url"]).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/api/v1/statistics/", "/api/v1/statistics/cases/", "/api/v1/compilations/",
-                                  "/api/v1/compilations/quality-chapter/", "/api/v1/reports/1/regulator-document/",
-                                  "/api/v1/exports/00000000-0000-0000-0000-000000000000/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/statistics/",
+        "/api/v1/statistics/cases/",
+        "/api/v1/compilations/",
+        "/api/v1/compilations/quality-chapter/",
+        "/api/v1/reports/1/regulator-document/",
+        "/api/v1/exports/00000000-0000-0000-0000-000000000000/",
+    ],
+)
 def test_without_credentials_the_answer_is_401(db, path):
     assert APIClient().get(path).status_code == 401
 
 
 def test_the_endpoints_are_in_the_openapi_schema(db):
     paths = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
-    assert {"/api/v1/statistics/", "/api/v1/compilations/", "/api/v1/reports/{report_id}/regulator-document/",
-            "/api/v1/exports/{job_id}/download/"} <= set(paths)
+    assert {
+        "/api/v1/statistics/",
+        "/api/v1/compilations/",
+        "/api/v1/reports/{report_id}/regulator-document/",
+        "/api/v1/exports/{job_id}/download/",
+    } <= set(paths)

@@ -47,8 +47,16 @@ def test_every_table_of_an_empty_period_is_well_formed_with_zero_counts(org, bui
 def test_every_table_of_a_period_with_cases_is_well_formed(world, builder):
     for public in (True, False):
         for unit in (world.org.sn, world.org.kommun):
-            assert_well_formed(builder(Scope(unit=unit, start=datetime.date(2025, 3, 1),
-                                             end=datetime.date(2025, 10, 31), public=public)))
+            assert_well_formed(
+                builder(
+                    Scope(
+                        unit=unit,
+                        start=datetime.date(2025, 3, 1),
+                        end=datetime.date(2025, 10, 31),
+                        public=public,
+                    )
+                )
+            )
 
 
 @pytest.mark.parametrize("fmt", sorted(exports.RENDERERS))
@@ -63,8 +71,16 @@ def test_an_empty_period_and_an_empty_year_render_in_every_format(org, fmt, publ
 
 def test_the_compilation_of_a_period_without_cases_is_made_from_the_web_page(people, org):
     client = browser(people["sas"])
-    response = client.post("/compilations/", {"namnd": org.sn.pk, "start": EMPTY[0].isoformat(),
-                                              "end": EMPTY[1].isoformat(), "public": "on", "format": "pdf"})
+    response = client.post(
+        "/compilations/",
+        {
+            "namnd": org.sn.pk,
+            "start": EMPTY[0].isoformat(),
+            "end": EMPTY[1].isoformat(),
+            "public": "on",
+            "format": "pdf",
+        },
+    )
     job = ExportJob.objects.get(requested_by=people["sas"])
     assert response.status_code == 302 and job.status == ExportJob.Status.DONE and job.failure == ""
     assert client.get(f"/api/v1/exports/{job.pk}/download/")["Content-Type"] == "application/pdf"
@@ -73,21 +89,33 @@ def test_the_compilation_of_a_period_without_cases_is_made_from_the_web_page(peo
 def test_the_kvalitetsberattelse_for_the_year_the_page_proposes_is_made(people, org):
     client = browser(people["leader"])
     form = client.get("/compilations/quality-chapter/").context["form"]
-    response = client.post("/compilations/quality-chapter/", {
-        "municipality": org.kommun.pk, "year": form.fields["year"].initial, "public": "on", "format": "docx"})
+    response = client.post(
+        "/compilations/quality-chapter/",
+        {
+            "municipality": org.kommun.pk,
+            "year": form.fields["year"].initial,
+            "public": "on",
+            "format": "docx",
+        },
+    )
     job = ExportJob.objects.get(requested_by=people["leader"])
     assert response.status_code == 302 and job.status == ExportJob.Status.DONE
 
 
-def test_a_failed_export_says_why_without_a_traceback_and_logs_it_for_the_operator(people, org, monkeypatch, caplog):
+def test_a_failed_export_says_why_without_a_traceback_and_logs_it_for_the_operator(
+    people, org, monkeypatch, caplog
+):
     def broken(*args, **kwargs):
         raise RuntimeError("secret-internal-detail 19121212-1212")
 
     monkeypatch.setattr(tasks, "build", broken)
     client = browser(people["sas"])
     with caplog.at_level(logging.ERROR, logger="cases.compilations.tasks"):
-        response = client.post("/compilations/", {"namnd": org.sn.pk, "start": "2025-01-01", "end": "2025-04-30",
-                                                  "public": "on", "format": "pdf"}, follow=True)
+        response = client.post(
+            "/compilations/",
+            {"namnd": org.sn.pk, "start": "2025-01-01", "end": "2025-04-30", "public": "on", "format": "pdf"},
+            follow=True,
+        )
     job = ExportJob.objects.get(requested_by=people["sas"])
     assert job.status == ExportJob.Status.FAILED and job.failure == ExportJob.Failure.ERROR
     html = response.content.decode()
@@ -103,9 +131,17 @@ def test_a_failed_export_says_why_without_a_traceback_and_logs_it_for_the_operat
 
 def test_an_export_whose_requester_lost_the_role_says_so(people, org):
     # Asked for while still SAS; the role goes before the worker gets to the job.
-    job = ExportJob.objects.create(requested_by=people["sas"], params={
-        "kind": "compilation", "unit": org.sn.pk, "from": "2025-01-01", "to": "2025-04-30", "public": False,
-        "format": "csv"})
+    job = ExportJob.objects.create(
+        requested_by=people["sas"],
+        params={
+            "kind": "compilation",
+            "unit": org.sn.pk,
+            "from": "2025-01-01",
+            "to": "2025-04-30",
+            "public": False,
+            "format": "csv",
+        },
+    )
     do_revoke_role(people["sas"], Role.SAS, org.sn, acting_user=None)
     tasks.run_export.call(str(job.pk))
     job.refresh_from_db()

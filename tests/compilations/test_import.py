@@ -57,14 +57,21 @@ def test_every_error_is_listed(org, cast):
     header = "type,unit,reported_at,state,description,complaint_kind,closed_at,case_number"
     rows = [
         f"complaint,{org.unit_a.pk},2024-01-01,closed,Text,,,",  # no kind, no closing date
-        f"lex_sarah,999999,2099-01-01,nonsense,Text,,,",  # unknown unit, future, (state checked per type)
+        "lex_sarah,999999,2099-01-01,nonsense,Text,,,",  # unknown unit, future, (state checked per type)
         f"deviation,{org.unit_a.pk},2024-01-01,reported,,,,ON 2024/0001",  # no description, wrong prefix
     ]
     with pytest.raises(ImportRejected) as caught:
         do_import_reports("\n".join([header, *rows]), acting_user=None)
     found = {(e["line"], e["column"]) for e in caught.value.rows}
-    assert found == {(2, "complaint_kind"), (2, "closed_at"), (3, "unit"), (3, "reported_at"), (3, "state"),
-                     (4, "description"), (4, "case_number")}
+    assert found == {
+        (2, "complaint_kind"),
+        (2, "closed_at"),
+        (3, "unit"),
+        (3, "reported_at"),
+        (3, "state"),
+        (4, "description"),
+        (4, "case_number"),
+    }
 
 
 def test_a_header_with_an_unknown_column_is_refused(org, cast):
@@ -74,12 +81,16 @@ def test_a_header_with_an_unknown_column_is_refused(org, cast):
 
 
 def test_a_taken_case_number_is_refused(org, cast):
-    existing = do_file_report(acting_user=cast["reporter"], data={
-        "type": "complaint", "unit": org.unit_a.pk, "description": "x", "kind": "klagomal"})
-    text = ("type,unit,reported_at,state,description,complaint_kind,case_number\n"
-            f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,{existing.case_number}\n"
-            f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,SN 2024/0007\n"
-            f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,SN 2024/7\n")
+    existing = do_file_report(
+        acting_user=cast["reporter"],
+        data={"type": "complaint", "unit": org.unit_a.pk, "description": "x", "kind": "klagomal"},
+    )
+    text = (
+        "type,unit,reported_at,state,description,complaint_kind,case_number\n"
+        f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,{existing.case_number}\n"
+        f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,SN 2024/0007\n"
+        f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal,SN 2024/7\n"
+    )
     with pytest.raises(ImportRejected) as caught:
         do_import_reports(text, acting_user=None)
     assert [(e["line"], e["column"]) for e in caught.value.rows] == [(2, "case_number"), (4, "case_number")]
@@ -89,8 +100,10 @@ def test_semicolon_separated_files_are_read(org, cast):
     text = example(org).replace(",", ";")
     with pytest.raises(ImportRejected):  # the categories column uses ; itself, so this file is ambiguous…
         do_import_reports(text, acting_user=None)
-    simple = ("type;unit;reported_at;state;description;complaint_kind\n"
-              f"complaint;{org.unit_a.pk};2024-01-01;received;Text;klagomal\n")
+    simple = (
+        "type;unit;reported_at;state;description;complaint_kind\n"
+        f"complaint;{org.unit_a.pk};2024-01-01;received;Text;klagomal\n"
+    )
     assert len(do_import_reports(simple, acting_user=None)) == 1
 
 

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 PERIOD = {"from": "2025-03-01", "to": "2025-10-31"}
 DIMENSIONS = ["type", "kind", "category", "unit", "namnd", "risk", "state"]
 QUERIES = [{"by": by, "period": period} for by in DIMENSIONS for period in ("tertial", "year")] + [
-    {"by": "type", "period": "month"}, {"by": "unit", "period": "half", "type": "lex_sarah"}]
+    {"by": "type", "period": "month"},
+    {"by": "unit", "period": "half", "type": "lex_sarah"},
+]
 
 
 def api(user):
@@ -48,9 +50,16 @@ def as_table(result):
     width = len(result["periods"])
     rows = [[row["label"], *row["counts"], row["total"]] for row in result["rows"]]
     rows.append(["", *result["totals"], result["total"]])
-    table = Table(key="shown", title="", columns=["", *result["periods"], ""], rows=rows,
-                  counts=list(range(1, width + 2)), total_row=True, total_column=width + 1,
-                  row_parts=list(range(1, width + 1)))
+    table = Table(
+        key="shown",
+        title="",
+        columns=["", *result["periods"], ""],
+        rows=rows,
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+    )
     table.suppressed = {(r, c) for r, row in enumerate(rows) for c in table.counts if row[c] is None}
     return table
 
@@ -75,7 +84,9 @@ def test_what_leadership_is_shown_is_the_sas_count_of_the_same_whole_periods(wor
     full = {row["label"]: row for row in control["rows"]}
     assert {row["label"] for row in led["rows"]} == set(full)
     for row in led["rows"]:
-        for shown, true in zip([*row["counts"], row["total"]], [*full[row["label"]]["counts"], full[row["label"]]["total"]]):
+        for shown, true in zip(
+            [*row["counts"], row["total"]], [*full[row["label"]]["counts"], full[row["label"]]["total"]]
+        ):
             assert shown in (None, true)
     assert led["total"] in (None, control["total"])
 
@@ -88,11 +99,13 @@ def test_the_suppression_hides_something_in_this_world_and_the_sas_sees_it(world
 
 
 def test_leadership_counts_whole_periods_only(world, people):
-    result = statistics(people["leadership"], {"by": "type", "period": "tertial", "from": "2025-03-15",
-                                               "to": "2025-05-02"})
+    result = statistics(
+        people["leadership"], {"by": "type", "period": "tertial", "from": "2025-03-15", "to": "2025-05-02"}
+    )
     assert (result["from"], result["to"]) == ("2025-01-01", "2025-08-31")
-    result = statistics(people["leadership"], {"by": "type", "period": "month", "from": "2025-02-10",
-                                               "to": "2025-02-11"})
+    result = statistics(
+        people["leadership"], {"by": "type", "period": "month", "from": "2025-02-10", "to": "2025-02-11"}
+    )
     assert (result["from"], result["to"]) == ("2025-02-01", "2025-02-28")
 
 
@@ -112,13 +125,17 @@ def test_the_statistics_page_and_its_charts_show_leadership_no_small_count(world
     cells = re.findall(r"<td>([^<]*)</td>", html)
     bars = re.findall(r'font-size="13">([^<]*)</text>', html)
     described = re.findall(r"<desc[^>]*>([^<]*)</desc>", html)
-    numbers = [int(n) for n in cells + bars + re.findall(r": (\d+)", " ".join(described)) if n.strip().isdigit()]
+    numbers = [
+        int(n) for n in cells + bars + re.findall(r": (\d+)", " ".join(described)) if n.strip().isdigit()
+    ]
     assert "*" in cells and not [n for n in numbers if 0 < n < 5]
     assert "/statistics/cases/" not in html
     sas = Client()
     sas.force_login(people["sas"])
-    assert "*" not in re.findall(r"<td>([^<]*)</td>", sas.get("/statistics/", {**PERIOD, "by": "type",
-                                                                              "period": "tertial"}).content.decode())
+    assert "*" not in re.findall(
+        r"<td>([^<]*)</td>",
+        sas.get("/statistics/", {**PERIOD, "by": "type", "period": "tertial"}).content.decode(),
+    )
 
 
 def test_a_leadership_that_also_sees_every_case_gets_the_counts_unhidden(world, people, org):
@@ -130,7 +147,9 @@ def test_a_leadership_that_also_sees_every_case_gets_the_counts_unhidden(world, 
     assert result["threshold"] is None and None not in list(shown_counts(result))
 
 
-def test_every_compilation_leadership_may_make_is_the_suppressed_public_one(world, people, django_capture_on_commit_callbacks):
+def test_every_compilation_leadership_may_make_is_the_suppressed_public_one(
+    world, people, django_capture_on_commit_callbacks
+):
     client = api(people["leadership"])
     board = {"namnd": world.org.sn.pk, **PERIOD}
     assert client.get("/api/v1/compilations/", {**board, "public": "false"}).status_code == 404
@@ -138,14 +157,20 @@ def test_every_compilation_leadership_may_make_is_the_suppressed_public_one(worl
     threshold = data["threshold"]
     assert data["public"] is True and threshold == SuppressionRule.threshold_on()
     for table in data["tables"]:
-        small = [v for row in table["rows"] for v in row if isinstance(v, int) and not isinstance(v, bool)
-                 and 0 < v < threshold]
+        small = [
+            v
+            for row in table["rows"]
+            for v in row
+            if isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold
+        ]
         assert not small, (table["key"], small)
     exported = client.get("/api/v1/compilations/", {**board, "public": "true", "format": "csv"})
     assert exported.status_code == 200
     text = exported.content.decode("utf-8-sig")
     assert "*" in text
-    assert client.get("/api/v1/compilations/", {**board, "public": "false", "format": "csv"}).status_code == 404
+    assert (
+        client.get("/api/v1/compilations/", {**board, "public": "false", "format": "csv"}).status_code == 404
+    )
     assert not ExportJob.objects.filter(requested_by=people["leadership"], params__public=False).exists()
     reader = csv.reader(io.StringIO(text))
     assert any("*" in row for row in reader)

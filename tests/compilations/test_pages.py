@@ -28,14 +28,16 @@ def test_statistics_page(world, people, name):
     assert response.status_code == (200 if name in allowed else 403)
     if name == "sas":
         html = response.content.decode()
-        assert 'role="img"' in html and "<title id=\"by-dimension-title\">" in html and "<table>" in html
+        assert 'role="img"' in html and '<title id="by-dimension-title">' in html and "<table>" in html
         assert "/statistics/cases/?" in html  # drill-down links
     if name == "leader":
         assert "/statistics/cases/?" not in response.content.decode()
 
 
 def test_statistics_page_keeps_bad_input(world, people):
-    response = browser(people, "sas").get("/statistics/", {"by": "type", "period": "tertial", "from": "2025-02-30"})
+    response = browser(people, "sas").get(
+        "/statistics/", {"by": "type", "period": "tertial", "from": "2025-02-30"}
+    )
     assert response.status_code == 200
     assert 'value="2025-02-30"' in response.content.decode() and "result" not in response.context
 
@@ -68,7 +70,10 @@ def test_compilation_page_and_background_export(world, people, org, name):
     assert response.status_code == 302
     job = ExportJob.objects.get(requested_by=people[name])
     page = client.get(response["Location"])
-    assert "<progress" in page.content.decode() and f"/api/v1/exports/{job.pk}/download/" in page.content.decode()
+    assert (
+        "<progress" in page.content.decode()
+        and f"/api/v1/exports/{job.pk}/download/" in page.content.decode()
+    )
     assert client.get(f"/api/v1/exports/{job.pk}/download/")["Content-Type"] == "application/pdf"
     assert browser(people, "outsider").get(response["Location"]).status_code == 404
     if name == "leader":
@@ -85,13 +90,18 @@ def test_import_page(world, people, org, name):
 
 def test_import_page_imports_or_names_the_error(world, people, org):
     client = browser(people, "admin")
-    good = (f"type,unit,reported_at,state,description,complaint_kind\n"
-            f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal\n").encode()
+    good = (
+        f"type,unit,reported_at,state,description,complaint_kind\n"
+        f"complaint,{org.unit_a.pk},2024-01-01,received,Text,klagomal\n"
+    ).encode()
     before = Report.objects.count()
     response = client.post("/imports/reports/", {"file": SimpleUploadedFile("a.csv", good, "text/csv")})
     assert response.status_code == 302 and Report.objects.count() == before + 1
     bad = good + f"complaint,{org.unit_a.pk},2024-13-01,received,Text,klagomal\n".encode()
     response = client.post("/imports/reports/", {"file": SimpleUploadedFile("b.csv", bad, "text/csv")})
     assert response.status_code == 400 and Report.objects.count() == before + 1
-    assert response.context["errors"][0]["line"] == 3 and response.context["errors"][0]["column"] == "reported_at"
+    assert (
+        response.context["errors"][0]["line"] == 3
+        and response.context["errors"][0]["column"] == "reported_at"
+    )
     assert AuditEvent.objects.filter(action="reports.imported").count() == 1

@@ -36,7 +36,9 @@ def test_only_those_who_may_compile_the_municipality_see_the_page(world, people,
     client = browser(people[name])
     allowed = name == "leader"  # the board's SAS compiles the board, not the municipality
     assert client.get(PAGE).status_code == (200 if allowed else 403)
-    response = client.post(PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"})
+    response = client.post(
+        PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"}
+    )
     assert response.status_code == (302 if allowed else 403)
     assert ExportJob.objects.filter(requested_by=people[name]).exists() == allowed
 
@@ -45,11 +47,18 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
     client = browser(people["leader"])
     page = client.get(PAGE)
     assert list(page.context["form"].fields["municipality"].queryset) == [org.kommun]
-    response = client.post(PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"})
+    response = client.post(
+        PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"}
+    )
     job = ExportJob.objects.get(requested_by=people["leader"])
     assert response["Location"] == f"/compilations/exports/{job.pk}/"
-    assert job.params == {"kind": "quality_chapter", "unit": org.kommun.pk, "year": 2025, "public": True,
-                          "format": "pdf"}
+    assert job.params == {
+        "kind": "quality_chapter",
+        "unit": org.kommun.pk,
+        "year": 2025,
+        "public": True,
+        "format": "pdf",
+    }
     assert job.status == "done" and job.progress == 100
     html = client.get(response["Location"]).content.decode()
     assert "<progress" in html and f"/api/v1/exports/{job.pk}/download/" in html
@@ -58,8 +67,12 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
     text = pdf_text(download.content)
     # The same numbers as the API's chapter (in Swedish, the default): ON's single report and SN's 5 hidden.
     assert "Kvalitetsberättelse" in text and "Omsorgsnämnden 0 0 *" in text and "Totalt * * 6" in text
-    assert AuditEvent.objects.filter(chain="access", action="compilation.export_started",
-                                     payload__kind="quality_chapter").count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            chain="access", action="compilation.export_started", payload__kind="quality_chapter"
+        ).count()
+        == 1
+    )
     # Others do not see the job or its file.
     for name in ("sas", "outsider"):
         assert browser(people[name]).get(response["Location"]).status_code == 404
@@ -69,7 +82,9 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
 
 
 def test_leadership_may_not_make_the_internal_version(world, people, org):
-    response = browser(people["leader"]).post(PAGE, {"municipality": org.kommun.pk, "year": 2025, "format": "docx"})
+    response = browser(people["leader"]).post(
+        PAGE, {"municipality": org.kommun.pk, "year": 2025, "format": "docx"}
+    )
     assert response.status_code == 400 and "public" in response.context["form"].errors
     assert not ExportJob.objects.exists()
 
@@ -90,8 +105,10 @@ def test_a_municipal_sas_makes_the_internal_docx(world, people, org, municipal_s
 
 def test_bad_input_is_kept_and_refused(world, people, org):
     client = browser(people["leader"])
-    for data in ({"municipality": org.sn.pk, "year": 2025, "public": "on", "format": "pdf"},  # a board
-                 {"municipality": org.kommun.pk, "year": 1999, "public": "on", "format": "pdf"},
-                 {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "csv"}):
+    for data in (
+        {"municipality": org.sn.pk, "year": 2025, "public": "on", "format": "pdf"},  # a board
+        {"municipality": org.kommun.pk, "year": 1999, "public": "on", "format": "pdf"},
+        {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "csv"},
+    ):
         assert client.post(PAGE, data).status_code == 400
     assert not ExportJob.objects.exists()

@@ -31,9 +31,19 @@ def url(report):
 
 @pytest.fixture
 def lex_sarah(cast, org):
-    report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a,
-                          description="Anna Andersson 19450101-1234 föll; ring 070-123 45 67."), "decided", cast)
-    do_add_affected_person(report.pk, acting_user=cast["sas"], data={"name": "Anna Andersson", "role": "Brukare"})
+    report = walk_to(
+        file(
+            "lex_sarah",
+            cast["reporter"],
+            org.unit_a,
+            description="Anna Andersson 19450101-1234 föll; ring 070-123 45 67.",
+        ),
+        "decided",
+        cast,
+    )
+    do_add_affected_person(
+        report.pk, acting_user=cast["sas"], data={"name": "Anna Andersson", "role": "Brukare"}
+    )
     return report
 
 
@@ -75,21 +85,41 @@ def test_draft_is_prefilled_and_minimised(lex_sarah, cast):
     assert pdf["Content-Type"] == "application/pdf"
     pdf_text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert lex_sarah.case_number in pdf_text and "Andersson" not in pdf_text
-    assert AuditEvent.objects.filter(chain="access", action="regulator_document.exported",
-                                     report_id=lex_sarah.pk).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            chain="access", action="regulator_document.exported", report_id=lex_sarah.pk
+        ).count()
+        == 2
+    )
 
 
 def test_imy_document_has_the_article_33_content(breach, cast):
     document = json.loads(client(cast["dso"]).get(url(breach), {"format": "json"}).content)
     assert document["approx_subjects"] == 12 and document["approx_records"] == 40
     assert document["data_categories"] and document["nature"] == ["confidentiality"]
-    assert {"occurred_at", "discovered_at", "ended_at", "delay_reason", "data_subjects_informed", "contact"} <= set(document)
+    assert {
+        "occurred_at",
+        "discovered_at",
+        "ended_at",
+        "delay_reason",
+        "data_subjects_informed",
+        "contact",
+    } <= set(document)
 
 
 def submit(report, cast, actor="sas"):
     notification = report.regulator_notifications.get()
-    return do_notification_transition(report.pk, notification.pk, "submit", acting_user=cast[actor], data={
-        "submitted_at": ago(minutes=1), "channel": "e_service", "regulator_case_number": "IVO 3.5.1-12345/2025"})
+    return do_notification_transition(
+        report.pk,
+        notification.pk,
+        "submit",
+        acting_user=cast[actor],
+        data={
+            "submitted_at": ago(minutes=1),
+            "channel": "e_service",
+            "regulator_case_number": "IVO 3.5.1-12345/2025",
+        },
+    )
 
 
 def test_submitting_freezes_the_exact_document(lex_sarah, cast):
@@ -97,12 +127,19 @@ def test_submitting_freezes_the_exact_document(lex_sarah, cast):
     frozen = RegulatorDocument.objects.get(notification=notification)
     assert frozen.verifies()
     assert frozen.regulator_case_number == "IVO 3.5.1-12345/2025"
-    assert frozen.json_sha256 == notification.document_sha256 == hashlib.sha256(bytes(frozen.json_bytes)).hexdigest()
+    assert (
+        frozen.json_sha256
+        == notification.document_sha256
+        == hashlib.sha256(bytes(frozen.json_bytes)).hexdigest()
+    )
     assert frozen.frozen_by == cast["sas"]
 
     # The case changes afterwards; the document that was sent does not.
     do_add_affected_person(lex_sarah.pk, acting_user=cast["sas"], data={"name": "Bo Ek", "role": "Brukare"})
-    for fmt, stored, digest in (("json", frozen.json_bytes, frozen.json_sha256), ("pdf", frozen.pdf_bytes, frozen.pdf_sha256)):
+    for fmt, stored, digest in (
+        ("json", frozen.json_bytes, frozen.json_sha256),
+        ("pdf", frozen.pdf_bytes, frozen.pdf_sha256),
+    ):
         response = client(cast["sas"]).get(url(lex_sarah), {"format": fmt})
         assert response.content == bytes(stored)
         assert response["X-Document-SHA256"] == digest == hashlib.sha256(response.content).hexdigest()
@@ -128,13 +165,21 @@ def test_a_frozen_document_never_changes(lex_sarah, cast):
 
 def test_a_supplement_is_a_later_document_on_the_same_notification(lex_sarah, cast):
     notification = submit(lex_sarah, cast)
-    do_notification_transition(lex_sarah.pk, notification.pk, "supplement", acting_user=cast["sas"], data={
-        "sent_at": ago(minutes=0), "text": "Utredningen bifogas. Anna Andersson har informerats."})
+    do_notification_transition(
+        lex_sarah.pk,
+        notification.pk,
+        "supplement",
+        acting_user=cast["sas"],
+        data={"sent_at": ago(minutes=0), "text": "Utredningen bifogas. Anna Andersson har informerats."},
+    )
     first, second = RegulatorDocument.objects.filter(notification=notification).order_by("id")
     assert (first.kind, second.kind) == ("notification", "supplement")
     assert second.verifies() and second.supplement is not None
     supplement = json.loads(bytes(second.json_bytes))
-    assert supplement["regulator_case_number"] == "IVO 3.5.1-12345/2025" and "Andersson" not in supplement["text"]
+    assert (
+        supplement["regulator_case_number"] == "IVO 3.5.1-12345/2025"
+        and "Andersson" not in supplement["text"]
+    )
     response = client(cast["sas"]).get(url(lex_sarah), {"format": "json", "document": second.pk})
     assert response.content == bytes(second.json_bytes)
     assert client(cast["sas"]).get(url(lex_sarah), {"format": "json", "document": 99999}).status_code == 404

@@ -25,8 +25,14 @@ def at(*args):
 
 def export(user, when):
     with time_machine.travel(when, tick=False):
-        return ExportJob.objects.create(requested_by=user, params={"kind": "compilation"}, status="done",
-                                        content=b"%PDF-1.4", content_type="application/pdf", filename="a.pdf")
+        return ExportJob.objects.create(
+            requested_by=user,
+            params={"kind": "compilation"},
+            status="done",
+            content=b"%PDF-1.4",
+            content_type="application/pdf",
+            filename="a.pdf",
+        )
 
 
 def test_the_job_is_scheduled_and_defaults_to_thirty_days():

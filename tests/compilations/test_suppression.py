@@ -15,10 +15,16 @@ from cases.models import SuppressionRule
 
 def matrix_table(matrix):
     width = len(matrix[0])
-    return Table(key="t", title="t", columns=["", *map(str, range(width)), "Total"],
-                 rows=with_totals([f"r{i}" for i in range(len(matrix))], matrix, width=width, total_label="Total"),
-                 counts=list(range(1, width + 2)), total_row=True, total_column=width + 1,
-                 row_parts=list(range(1, width + 1)))
+    return Table(
+        key="t",
+        title="t",
+        columns=["", *map(str, range(width)), "Total"],
+        rows=with_totals([f"r{i}" for i in range(len(matrix))], matrix, width=width, total_label="Total"),
+        counts=list(range(1, width + 2)),
+        total_row=True,
+        total_column=width + 1,
+        row_parts=list(range(1, width + 1)),
+    )
 
 
 def consistent_fillings(table, limit):
@@ -30,8 +36,9 @@ def consistent_fillings(table, limit):
         grid = [list(r) for r in rows]
         for (r, c), v in zip(hidden, values):
             grid[r][c] = v
-        if all(sum(grid[r][c] for c in table.row_parts) == grid[r][total_col] for r in range(len(grid))) and \
-                all(sum(grid[r][c] for r in range(last_row)) == grid[last_row][c] for c in table.counts):
+        if all(
+            sum(grid[r][c] for c in table.row_parts) == grid[r][total_col] for r in range(len(grid))
+        ) and all(sum(grid[r][c] for r in range(last_row)) == grid[last_row][c] for c in table.counts):
             yield dict(zip(hidden, values))
 
 
@@ -42,11 +49,14 @@ def assert_not_recoverable(table, limit):
         assert len({f[cell] for f in fillings}) > 1, f"{cell} can be worked out"
 
 
-@pytest.mark.parametrize("matrix", [
-    [[3, 10], [12, 9]],  # one small cell: its row and column partners must go too
-    [[1, 0, 7], [6, 8, 9]],  # a small cell beside a zero
-    [[2, 6, 9], [7, 4, 8], [9, 9, 6]],  # two small cells in different rows and columns
-])
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        [[3, 10], [12, 9]],  # one small cell: its row and column partners must go too
+        [[1, 0, 7], [6, 8, 9]],  # a small cell beside a zero
+        [[2, 6, 9], [7, 4, 8], [9, 9, 6]],  # two small cells in different rows and columns
+    ],
+)
 def test_hidden_cells_cannot_be_recovered_from_totals(matrix):
     table = suppress(matrix_table(matrix), threshold=5)
     assert table.suppressed, "small counts must be hidden"
@@ -73,8 +83,15 @@ def test_nothing_hidden_when_every_count_is_large_or_zero():
 
 
 def test_small_totals_are_hidden_and_shares_go_with_their_count():
-    table = Table(key="d", title="d", columns=["", "n", "%"], rows=[["a", 2, 20.0], ["b", 8, 80.0], ["Total", 10, 100.0]],
-                  counts=[1], derived={2: 1}, total_row=True)
+    table = Table(
+        key="d",
+        title="d",
+        columns=["", "n", "%"],
+        rows=[["a", 2, 20.0], ["b", 8, 80.0], ["Total", 10, 100.0]],
+        counts=[1],
+        derived={2: 1},
+        total_row=True,
+    )
     suppress(table, threshold=5)
     assert {(0, 1), (1, 1), (0, 2), (1, 2)} <= table.suppressed
     assert table.display_rows()[0] == ["a", "*", "*"]
@@ -86,8 +103,9 @@ def test_internal_version_shows_everything(world):
     from cases.compilations.compilation import board_compilation
     from cases.compilations.tables import Scope
 
-    compilation = board_compilation(Scope(world.org.sn, datetime.date(2025, 3, 1), datetime.date(2025, 10, 31),
-                                          public=False))
+    compilation = board_compilation(
+        Scope(world.org.sn, datetime.date(2025, 3, 1), datetime.date(2025, 10, 31), public=False)
+    )
     assert all(not t.suppressed for t in compilation.tables)
 
 

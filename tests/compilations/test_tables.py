@@ -69,8 +69,13 @@ def test_individuals_concerned(world):
 
 def test_ivo_notifications_and_outcomes(world):
     rows = by_label(internal(world)["ivo_notifications"])
-    assert rows == {"Awaiting the regulator's decision": [1], "Closed without criticism": [0], "Criticism": [1],
-                    "More information requested": [0], "Total": [2]}
+    assert rows == {
+        "Awaiting the regulator's decision": [1],
+        "Closed without criticism": [0],
+        "Criticism": [1],
+        "More information requested": [0],
+        "Total": [2],
+    }
 
 
 def test_complaints_per_kind_and_subject_area(world):
@@ -96,7 +101,10 @@ def test_deviation_types_with_share_and_actions(world):
 
 def test_risks_by_level(world):
     table = internal(world)["risks"]
-    assert [str(c) for c in table.columns][1:3] == ["Deviation (avvikelse)", "Complaint or feedback (klagomål/synpunkt)"]
+    assert [str(c) for c in table.columns][1:3] == [
+        "Deviation (avvikelse)",
+        "Complaint or feedback (klagomål/synpunkt)",
+    ]
     rows = by_label(table)
     assert rows["Låg (1–4)"] == [1, 0, 0, 0, 1]
     assert rows["Hög (8–11)"] == [1, 0, 1, 0, 2]  # D2 and L1
@@ -127,8 +135,18 @@ def test_summaries_of_closed_investigations_are_anonymised(world):
     assert l1[1] == "Äldreomsorg"
     assert l1[3] == "Serious shortcoming (missförhållande)"  # the English catalogue's label
     text = " ".join(str(v) for row in table.rows for v in row)
-    for secret in ("Anna", "Andersson", "Bertil", "19450101-1234", "194602021234", "070-123", "anna@example.se",
-                   "Cecilia", "David", "Dahl"):
+    for secret in (
+        "Anna",
+        "Andersson",
+        "Bertil",
+        "19450101-1234",
+        "194602021234",
+        "070-123",
+        "anna@example.se",
+        "Cecilia",
+        "David",
+        "Dahl",
+    ):
         assert secret not in text
     assert "[name]" in l1[5] and "[personal identity number]" in l1[5]
 

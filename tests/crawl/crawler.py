@@ -16,8 +16,18 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from django.urls import Resolver404, resolve
 
 # Arguments that pick one object among many of a kind: not part of a variant.
-ID_ARGUMENTS = {"report_id", "task_id", "action_id", "notification_id", "job_id", "pk", "object_id", "uidb64",
-                "token", "content_type_id"}
+ID_ARGUMENTS = {
+    "report_id",
+    "task_id",
+    "action_id",
+    "notification_id",
+    "job_id",
+    "pk",
+    "object_id",
+    "uidb64",
+    "token",
+    "content_type_id",
+}
 # Arguments that name a case's own object, for the scope check.
 CASE_ARGUMENTS = ("report_id", "task_id", "job_id")
 PATTERN_CAP = 40
@@ -71,7 +81,9 @@ class _Page(HTMLParser):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
-            self._form["fields"].append((attrs["name"], attrs.get("value") or ("on" if kind == "checkbox" else "")))
+            self._form["fields"].append(
+                (attrs["name"], attrs.get("value") or ("on" if kind == "checkbox" else ""))
+            )
         elif self._form is not None and tag == "select" and attrs.get("name"):
             self._select = {"name": attrs["name"], "first": None, "selected": None}
         elif self._select is not None and tag == "option":
@@ -89,7 +101,9 @@ class _Page(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "select" and self._select is not None:
-            chosen = self._select["selected"] if self._select["selected"] is not None else self._select["first"]
+            chosen = (
+                self._select["selected"] if self._select["selected"] is not None else self._select["first"]
+            )
             self._form["fields"].append((self._select["name"], chosen or ""))
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
@@ -134,7 +148,9 @@ class Crawler:
         self.per_pattern = Counter()
 
     def variant(self, path, match):
-        query_keys = tuple(sorted({key for key, _value in parse_qsl(urlsplit(path).query, keep_blank_values=True)}))
+        query_keys = tuple(
+            sorted({key for key, _value in parse_qsl(urlsplit(path).query, keep_blank_values=True)})
+        )
         arguments = tuple(sorted((k, v) for k, v in match.kwargs.items() if k not in ID_ARGUMENTS))
         return match.view_name, arguments, self.describe_case(match.view_name, match.kwargs), query_keys
 
@@ -162,9 +178,16 @@ class Crawler:
                 continue
             response = self.client.get(path)
             exc_info = getattr(response, "exc_info", None)
-            result.visits.append(Visit(path, response.status_code, match.view_name if match else "",
-                                       dict(match.kwargs) if match else {}, source,
-                                       f"{exc_info[0].__name__}: {exc_info[1]}" if exc_info else ""))
+            result.visits.append(
+                Visit(
+                    path,
+                    response.status_code,
+                    match.view_name if match else "",
+                    dict(match.kwargs) if match else {},
+                    source,
+                    f"{exc_info[0].__name__}: {exc_info[1]}" if exc_info else "",
+                )
+            )
             if response.status_code in (301, 302, 303, 307, 308):
                 target = same_origin_path(path, response["Location"])
                 if target:

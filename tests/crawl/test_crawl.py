@@ -11,8 +11,8 @@ import time
 from collections import defaultdict
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from viewflow.workflow.models import Task
@@ -49,7 +49,15 @@ NOT_PAGES = {
     "notification-": "the notification API (JSON): tests/notifications and the schemathesis run",
 }
 # Patterns that answer POST only (checked below: a GET is refused with 405).
-POST_ONLY = {"api-token", "logout", "admin:logout", "web:claim", "web:release", "notifications:read", "notifications:read-all"}
+POST_ONLY = {
+    "api-token",
+    "logout",
+    "admin:logout",
+    "web:claim",
+    "web:release",
+    "notifications:read",
+    "notifications:read-all",
+}
 
 
 def named_patterns(patterns=None, namespace=""):
@@ -72,8 +80,9 @@ def sign_in(username, lang):
 
 @pytest.fixture
 def people(cast):
-    admin = get_user_model().objects.create_superuser(username="superuser", password=PASSWORD,
-                                                      email="superuser@kommun.example")
+    admin = get_user_model().objects.create_superuser(
+        username="superuser", password=PASSWORD, email="superuser@kommun.example"
+    )
     return {**cast, "superuser": admin}
 
 
@@ -98,24 +107,32 @@ def seeds(user):
     return start
 
 
-def test_every_page_reachable_by_clicking_answers_and_keeps_cases_in_scope(people, org, settings, tmp_path,
-                                                                          django_capture_on_commit_callbacks):
+def test_every_page_reachable_by_clicking_answers_and_keeps_cases_in_scope(
+    people, org, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=True):  # the notifications in the centre
         world.build(people, org)
     started = time.monotonic()
     cases = {pk: (t, s) for pk, t, s in Report.objects.values_list("pk", "type", "state")}
-    tasks = {pk: f"{node.flow_class.__name__}.{node.name}" for pk, node in Task.objects.values_list("pk", "flow_task")}
+    tasks = {
+        pk: f"{node.flow_class.__name__}.{node.name}"
+        for pk, node in Task.objects.values_list("pk", "flow_task")
+    }
     crawlers = [*people, None]
     failures, reached, case_urls, requests = [], set(), defaultdict(set), 0
     for lang in LANGUAGES:
         for name in crawlers:
             user = people.get(name)
-            crawler = Crawler(sign_in(name and user.username, lang),
-                              lambda view_name, kwargs: describe_case(view_name, kwargs, cases, tasks))
+            crawler = Crawler(
+                sign_in(name and user.username, lang),
+                lambda view_name, kwargs: describe_case(view_name, kwargs, cases, tasks),
+            )
             result = crawler.run(seeds(user))
             requests += len(result.visits)
-            failures += [(lang, name, v.url, v.status, v.error, "from " + v.source) for v in result.failures()]
+            failures += [
+                (lang, name, v.url, v.status, v.error, "from " + v.source) for v in result.failures()
+            ]
             reached |= result.view_names()
             for visit in result.visits:
                 for argument in CASE_ARGUMENTS:
@@ -125,14 +142,19 @@ def test_every_page_reachable_by_clicking_answers_and_keeps_cases_in_scope(peopl
 
     started = time.monotonic()
     leaks, scope_requests = scope_check(people, case_urls)
-    print(f"\ncrawl: {requests} requests in {crawl_seconds:.1f} s; scope check: {scope_requests} requests in "
-          f"{time.monotonic() - started:.1f} s; {len(reached)} URL patterns reached")
+    print(
+        f"\ncrawl: {requests} requests in {crawl_seconds:.1f} s; scope check: {scope_requests} requests in "
+        f"{time.monotonic() - started:.1f} s; {len(reached)} URL patterns reached"
+    )
     assert failures == [], failures
     assert leaks == [], leaks
     left_out = set(UNLINKED) | POST_ONLY | set(refused_by_the_admin(people["superuser"]))
-    missing = sorted(name for name in set(named_patterns()) - reached - left_out
-                     if not name.startswith(tuple(NOT_PAGES)))
-    assert missing == [], f"URL patterns no crawl reached (link them, or list them in UNLINKED with a reason): {missing}"
+    missing = sorted(
+        name for name in set(named_patterns()) - reached - left_out if not name.startswith(tuple(NOT_PAGES))
+    )
+    assert missing == [], (
+        f"URL patterns no crawl reached (link them, or list them in UNLINKED with a reason): {missing}"
+    )
 
 
 def refused_by_the_admin(superuser):

@@ -12,9 +12,9 @@ notifications in the centre, a substitution and the administrators' admin rights
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from cases.management.commands.seed_demo import ADMINISTRATOR_MODELS
 from cases.models import ExportJob, Report, Role
@@ -34,9 +34,9 @@ from cases.services import (
     do_transition,
     do_update_action,
 )
+from notifications.models import FailedAddress, Position
 from tests import factories
 from tests.factories import ACTOR, PATHS, ago, file, prepare, transition_data, walk_to
-from notifications.models import FailedAddress, Position
 from workflows.models import Substitute
 from workflows.selectors import tasks_for
 from workflows.services import do_claim
@@ -48,10 +48,17 @@ NOTIFICATION_STEPS = {
     "done": ["submit", "record_outcome", "complete"],
 }
 NOTIFICATION_DATA = {
-    "submit": lambda: {"submitted_at": ago(minutes=5), "channel": "e_service", "regulator_case_number": "3.1.1-1"},
+    "submit": lambda: {
+        "submitted_at": ago(minutes=5),
+        "channel": "e_service",
+        "regulator_case_number": "3.1.1-1",
+    },
     "supplement": lambda: {"sent_at": ago(minutes=2), "text": "Kompletterande uppgifter."},
-    "record_outcome": lambda: {"outcome": "criticism", "outcome_at": timezone.localdate().isoformat(),
-                               "outcome_note": "Kritik."},
+    "record_outcome": lambda: {
+        "outcome": "criticism",
+        "outcome_at": timezone.localdate().isoformat(),
+        "outcome_note": "Kritik.",
+    },
     "complete": lambda: {},
 }
 
@@ -89,30 +96,47 @@ def _state_after(report_type, name):
 
 
 TARGETS = {
-    ("deviation", "assess"): "assessed", ("deviation", "complete_investigation"): "investigated",
-    ("deviation", "record_actions"): "actions_taken", ("deviation", "follow_up"): "followed_up",
+    ("deviation", "assess"): "assessed",
+    ("deviation", "complete_investigation"): "investigated",
+    ("deviation", "record_actions"): "actions_taken",
+    ("deviation", "follow_up"): "followed_up",
     ("deviation", "close"): "closed",
-    ("complaint", "register"): "registered", ("complaint", "investigate"): "investigated",
-    ("complaint", "answer"): "answered", ("complaint", "close"): "closed",
-    ("lex_sarah", "record_immediate_measures"): "measures_taken", ("lex_sarah", "register"): "registered",
-    ("lex_sarah", "start_investigation"): "investigating", ("lex_sarah", "assess"): "assessed",
-    ("lex_sarah", "decide"): "decided", ("lex_sarah", "close"): "closed",
-    ("data_breach", "assess"): "assessed", ("data_breach", "decide"): "decided", ("data_breach", "close"): "closed",
+    ("complaint", "register"): "registered",
+    ("complaint", "investigate"): "investigated",
+    ("complaint", "answer"): "answered",
+    ("complaint", "close"): "closed",
+    ("lex_sarah", "record_immediate_measures"): "measures_taken",
+    ("lex_sarah", "register"): "registered",
+    ("lex_sarah", "start_investigation"): "investigating",
+    ("lex_sarah", "assess"): "assessed",
+    ("lex_sarah", "decide"): "decided",
+    ("lex_sarah", "close"): "closed",
+    ("data_breach", "assess"): "assessed",
+    ("data_breach", "decide"): "decided",
+    ("data_breach", "close"): "closed",
 }
 
 
 def _step(report, name, cast, data=None):
     prepare(report, name, cast)
-    return do_transition(report.pk, name, acting_user=cast[ACTOR[(report.type, name)]],
-                         data=transition_data(report, name, cast) if data is None else data)
+    return do_transition(
+        report.pk,
+        name,
+        acting_user=cast[ACTOR[(report.type, name)]],
+        data=transition_data(report, name, cast) if data is None else data,
+    )
 
 
 def _outside_scope(cast, org):
     report = file("lex_sarah", cast["reporter"], org.unit_a)
     for name in ("record_immediate_measures", "register"):
         report = _step(report, name, cast)
-    do_transition(report.pk, "close_outside_scope", acting_user=cast["sas"],
-                  data={"decision": "Inte ett missförhållande.", "spawn": "deviation"})
+    do_transition(
+        report.pk,
+        "close_outside_scope",
+        acting_user=cast["sas"],
+        data={"decision": "Inte ett missförhållande.", "spawn": "deviation"},
+    )
 
 
 def _notifications_in_every_state(cast, org, report_type, regulator):
@@ -121,43 +145,74 @@ def _notifications_in_every_state(cast, org, report_type, regulator):
         report = walk_to(file(report_type, cast["reporter"], org.unit_a), "decided", cast)
         notification = report.regulator_notifications.get(regulator=regulator)
         for name in steps:
-            do_notification_transition(report.pk, notification.pk, name, acting_user=actor,
-                                       data=NOTIFICATION_DATA[name]())
+            do_notification_transition(
+                report.pk, notification.pk, name, acting_user=actor, data=NOTIFICATION_DATA[name]()
+            )
 
 
 def _early_ivo(cast, org):
     report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "investigating", cast)
-    do_decide_ivo_notification(report.pk, acting_user=cast["decision_maker"],
-                               data={"decision": "Allvarligt; IVO underrättas innan utredningen är klar."})
+    do_decide_ivo_notification(
+        report.pk,
+        acting_user=cast["decision_maker"],
+        data={"decision": "Allvarligt; IVO underrättas innan utredningen är klar."},
+    )
 
 
 def _content(cast, org):
     """A lex Sarah investigation with everything a case can carry, and a routed deviation."""
     report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "investigating", cast)
-    person = do_add_affected_person(report.pk, acting_user=cast["sas"], data={
-        "name": "Tolvan Tolvansson", "personnummer": "19121212-1212", "role": "Brukare"})
-    do_add_information_event(report.pk, acting_user=cast["sas"], data={
-        "person": person.pk, "informed_at": ago(hours=1), "channel": "Samtal", "person_view": "Brukaren berättade.",
-        "journal_note_recorded": True})
+    person = do_add_affected_person(
+        report.pk,
+        acting_user=cast["sas"],
+        data={"name": "Tolvan Tolvansson", "personnummer": "19121212-1212", "role": "Brukare"},
+    )
+    do_add_information_event(
+        report.pk,
+        acting_user=cast["sas"],
+        data={
+            "person": person.pk,
+            "informed_at": ago(hours=1),
+            "channel": "Samtal",
+            "person_view": "Brukaren berättade.",
+            "journal_note_recorded": True,
+        },
+    )
     factories.complete_lex_sarah_investigation(report, cast["sas"])
     for status in ("not_started", "in_progress"):
         action = factories.settled_action(report, cast["sas"], cast["manager_a"])
-        do_update_action(report.pk, action.pk, acting_user=cast["sas"], data={"status": status, "effect_follow_up": ""})
-    do_add_attachment(report.pk, acting_user=cast["sas"],
-                      upload=SimpleUploadedFile("anteckning.txt", b"Anteckning.", content_type="text/plain"))
+        do_update_action(
+            report.pk, action.pk, acting_user=cast["sas"], data={"status": status, "effect_follow_up": ""}
+        )
+    do_add_attachment(
+        report.pk,
+        acting_user=cast["sas"],
+        upload=SimpleUploadedFile("anteckning.txt", b"Anteckning.", content_type="text/plain"),
+    )
     do_grant_investigator(report.pk, cast["manager_b"], acting_user=cast["sas"])
-    do_correct_key_time(report.pk, acting_user=cast["sas"], data={
-        "field": "reported_at", "value": ago(hours=30), "reason": "Rapporten lämnades muntligt först."})
+    do_correct_key_time(
+        report.pk,
+        acting_user=cast["sas"],
+        data={"field": "reported_at", "value": ago(hours=30), "reason": "Rapporten lämnades muntligt först."},
+    )
     do_give_reporter_feedback(report.pk, acting_user=cast["sas"], data={"text": "Tack, vi utreder."})
     deviation = walk_to(file("deviation", cast["reporter"], org.unit_a), "assessed", cast)
-    do_route(deviation.pk, acting_user=cast["manager_a"], data={"target_type": "data_breach",
-                                                                  "reason": "Uppgifter lämnades ut."})
+    do_route(
+        deviation.pk,
+        acting_user=cast["manager_a"],
+        data={"target_type": "data_breach", "reason": "Uppgifter lämnades ut."},
+    )
 
 
 def _public_complaint(cast, org):
-    report, _code = do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal",
-                                                    "description": "Anonymt klagomål.",
-                                                    "submitter_contact": "anna@example.com"})
+    report, _code = do_file_public_submission(
+        data={
+            "unit": org.unit_a.pk,
+            "kind": "klagomal",
+            "description": "Anonymt klagomål.",
+            "submitter_contact": "anna@example.com",
+        }
+    )
     report = _step(report, "register", cast)
     do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "Vilken dag hände det?"})
 
@@ -168,19 +223,41 @@ def _tasks(cast, org):
         for task in list(tasks_for(cast[name], "queue")[:2]):
             do_claim(task.pk, acting_user=cast[name])
     now = timezone.now()
-    Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"], starts_at=now,
-                              ends_at=now + timezone.timedelta(days=7))
+    Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["manager_b"],
+        starts_at=now,
+        ends_at=now + timezone.timedelta(days=7),
+    )
 
 
 def _compilations(cast, org):
-    params = {"kind": "compilation", "unit": org.sn.pk, "from": "2026-01-01", "to": "2026-04-30", "public": True,
-              "format": "csv"}
+    params = {
+        "kind": "compilation",
+        "unit": org.sn.pk,
+        "from": "2026-01-01",
+        "to": "2026-04-30",
+        "public": True,
+        "format": "csv",
+    }
     for name in ("sas", "leadership"):
-        ExportJob.objects.create(requested_by=cast[name], params=params, status=ExportJob.Status.DONE, progress=100,
-                                 content=b"a,b\n", content_type="text/csv", filename="sammanstallning.csv",
-                                 finished_at=timezone.now())
-        ExportJob.objects.create(requested_by=cast[name], params=params, status=ExportJob.Status.FAILED,
-                                 failure=ExportJob.Failure.ERROR, finished_at=timezone.now())
+        ExportJob.objects.create(
+            requested_by=cast[name],
+            params=params,
+            status=ExportJob.Status.DONE,
+            progress=100,
+            content=b"a,b\n",
+            content_type="text/csv",
+            filename="sammanstallning.csv",
+            finished_at=timezone.now(),
+        )
+        ExportJob.objects.create(
+            requested_by=cast[name],
+            params=params,
+            status=ExportJob.Status.FAILED,
+            failure=ExportJob.Failure.ERROR,
+            finished_at=timezone.now(),
+        )
         ExportJob.objects.create(requested_by=cast[name], params=params)
 
 
@@ -188,18 +265,29 @@ def _administrators(cast, org):
     """As seed_demo makes them: staff with the admin pages of the organisation and reference
     data; and a row in each admin list that is empty on a fresh installation. Leadership also
     over the municipality, whose kvalitetsberättelse only a municipality-wide role compiles."""
-    perms = Permission.objects.filter(content_type__app_label="cases", codename__in=[
-        f"{action}_{model}" for action in ("view", "add", "change") for model in ADMINISTRATOR_MODELS])
+    perms = Permission.objects.filter(
+        content_type__app_label="cases",
+        codename__in=[
+            f"{action}_{model}" for action in ("view", "add", "change") for model in ADMINISTRATOR_MODELS
+        ],
+    )
     for name in ("admin_sn", "admin_on"):
         cast[name].is_staff = True
         cast[name].save(update_fields=["is_staff"])
         cast[name].user_permissions.set(perms)
     do_grant_role(cast["leadership"], Role.LEADERSHIP, org.kommun, acting_user=None)
     Token.objects.create(user=cast["sas"])
-    Position.objects.create(code="namnd_chair", name="Nämndens ordförande", unit=org.sn, user=cast["decision_maker"])
+    Position.objects.create(
+        code="namnd_chair", name="Nämndens ordförande", unit=org.sn, user=cast["decision_maker"]
+    )
     FailedAddress.objects.create(address="borta@kommun.example", code=550, error="Mailbox unavailable")
     # A stranger locked out (not one of the cast, who sign in for the crawl)
-    lockout = {"username": "okand.person", "ip_address": "10.0.0.1", "user_agent": "crawl", "http_accept": "*/*",
-               "path_info": "/accounts/login/"}
+    lockout = {
+        "username": "okand.person",
+        "ip_address": "10.0.0.1",
+        "user_agent": "crawl",
+        "http_accept": "*/*",
+        "path_info": "/accounts/login/",
+    }
     AccessAttempt.objects.create(**lockout, get_data="", post_data="", failures_since_start=10)
     AccessFailureLog.objects.create(**lockout, locked_out=True)

@@ -16,10 +16,15 @@ from django.apps import apps
 from django.core.cache import cache
 from django.utils import timezone
 
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
@@ -76,8 +81,10 @@ def _launched():
 def _seeding_migrations(app_label):
     """The data migrations of an app that seed rows with a ``seed(apps, schema_editor)``, in order."""
     folder = Path(apps.get_app_config(app_label).path) / "migrations"
-    modules = [importlib.import_module(f"{app_label}.migrations.{path.stem}")
-               for path in sorted(folder.glob("[0-9]*.py"))]
+    modules = [
+        importlib.import_module(f"{app_label}.migrations.{path.stem}")
+        for path in sorted(folder.glob("[0-9]*.py"))
+    ]
     return [module for module in modules if callable(getattr(module, "seed", None))]
 
 
@@ -153,11 +160,17 @@ class Browse:
             WCAG_TAGS,
         )
         violations = [
-            {"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            {
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
             for v in result["violations"]
         ]
-        assert not violations, f"axe on {label} ({self.language}, {self.page.url}):\n" + json.dumps(violations, indent=1)
+        assert not violations, f"axe on {label} ({self.language}, {self.page.url}):\n" + json.dumps(
+            violations, indent=1
+        )
         self.checked.append(label)
 
     def screenshot(self, name):

@@ -62,11 +62,17 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     page.fill("input[name='person-0-role']", "Brukaren i lägenhet 4")
     # A lost connection: the draft comes back from this device after a reload.
     page.reload()
-    assert page.input_value("textarea[name=description]") == "Brukaren fick sin kvällsmedicin två timmar för sent."
+    assert (
+        page.input_value("textarea[name=description]")
+        == "Brukaren fick sin kvällsmedicin två timmar för sent."
+    )
     assert page.input_value("input[name='person-0-role']") == "Brukaren i lägenhet 4"
     submit(page)
     assert page.locator("#error-summary").is_visible()
-    assert page.input_value("textarea[name=description]") == "Brukaren fick sin kvällsmedicin två timmar för sent."
+    assert (
+        page.input_value("textarea[name=description]")
+        == "Brukaren fick sin kvällsmedicin två timmar för sent."
+    )
     assert page.input_value("input[name='person-0-role']") == "Brukaren i lägenhet 4"
     assert page.input_value("select[name=unit]") == str(org.unit_a.pk)
     employee.axe("deviation form with an error")
@@ -88,8 +94,9 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     manager.screenshot("inbox")
     open_case(manager, deviation.case_number, "deviation case page")
     page = step(manager, deviation, "assess", "assess form")
-    page.locator("input[name=category]").first.check() if page.locator("input[name=category]").count() else \
-        page.select_option("select[name=category]", index=1)
+    page.locator("input[name=category]").first.check() if page.locator(
+        "input[name=category]"
+    ).count() else page.select_option("select[name=category]", index=1)
     page.check("input[name=risk_cell][value='3-4']")
     assert page.locator("[data-risk-output]").inner_text().strip()
     manager.screenshot("risk-matrix")
@@ -101,7 +108,9 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     lex = Report.objects.get(type="lex_sarah")
     manager.axe("deviation after routing")
     page = step(manager, lex, "record_immediate_measures", "immediate measures form")
-    page.fill("textarea[name=immediate_measures]", "Rutinen för kvällsmedicin gicks igenom med kvällspersonalen.")
+    page.fill(
+        "textarea[name=immediate_measures]", "Rutinen för kvällsmedicin gicks igenom med kvällspersonalen."
+    )
     page.fill("input[name=immediate_measures_at]", local_input(now - datetime.timedelta(hours=1)))
     submit(page)
     expect_saved(page)

@@ -19,8 +19,12 @@ def test_admin_api_docs_and_browsable_api_run_without_violations(browse, e2e_cas
 
     operator = browse(DESKTOP)
     page = operator.login("operator", PASSWORD)
-    for path in ("/admin/", "/admin/cases/user/", f"/admin/cases/user/{cast['sas'].pk}/change/",
-                 "/admin/cases/orgunit/add/"):
+    for path in (
+        "/admin/",
+        "/admin/cases/user/",
+        f"/admin/cases/user/{cast['sas'].pk}/change/",
+        "/admin/cases/orgunit/add/",
+    ):
         page = operator.go(path)
         page.wait_for_load_state("networkidle")
         assert page.locator("#content").count() == 1

@@ -38,11 +38,17 @@ def main(go_file, *actions):
         kind, *arguments = action.split(":")
         if kind == "public-form":
             answers = [client.post("/feedback/", {}) for _ in range(int(arguments[0]))]
-            results.append(["limited" if LIMITED in answer.content.decode() else "open" for answer in answers])
+            results.append(
+                ["limited" if LIMITED in answer.content.decode() else "open" for answer in answers]
+            )
         elif kind == "login":
             username, password, count = arguments
-            results.append([client.post("/accounts/login/", {"username": username, "password": password}).status_code
-                            for _ in range(int(count))])
+            results.append(
+                [
+                    client.post("/accounts/login/", {"username": username, "password": password}).status_code
+                    for _ in range(int(count))
+                ]
+            )
         else:
             sys.exit(f"unknown action {action!r}")
     print(json.dumps(results))

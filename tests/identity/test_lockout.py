@@ -23,8 +23,12 @@ def _small_limit(settings):
 
 
 def sign_in(client, username, password, address="192.0.2.10", language="en"):
-    return client.post(LOGIN, {"username": username, "password": password},
-                       REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE=language)
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
 
 
 def signed_in(client):
@@ -32,8 +36,13 @@ def signed_in(client):
 
 
 def ask_token(username, password, address="192.0.2.10", language="en"):
-    return APIClient().post(TOKEN, {"username": username, "password": password}, format="json",
-                            REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE=language)
+    return APIClient().post(
+        TOKEN,
+        {"username": username, "password": password},
+        format="json",
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
 
 
 def test_the_right_password_works_before_the_limit(client, cast):
@@ -91,7 +100,9 @@ def test_failures_older_than_the_cool_off_no_longer_count(client, cast, time_mac
 def test_the_admin_login_is_locked_out_too(client, cast):
     for _ in range(LIMIT):
         sign_in(client, "sas", "wrong")
-    response = client.post("/admin/login/", {"username": "sas", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10")
+    response = client.post(
+        "/admin/login/", {"username": "sas", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10"
+    )
     assert response.status_code == 429
 
 

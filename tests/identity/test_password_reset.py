@@ -72,7 +72,7 @@ def test_the_login_page_leads_to_the_reset_and_the_reset_pages_are_the_sites_own
     done = client.post(RESET, {"email": "sas@kommun.example"}, HTTP_ACCEPT_LANGUAGE="sv", follow=True)
     assert "Titta i din e-post" in done.content.decode()
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line).strip()
-    path = link[link.index("/accounts/"):]
+    path = link[link.index("/accounts/") :]
     choose = client.get(path, HTTP_ACCEPT_LANGUAGE="sv", follow=True).content.decode()
     assert "Välj ett nytt lösenord" in choose and "Spara det nya lösenordet" in choose
 

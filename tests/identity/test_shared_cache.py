@@ -88,17 +88,24 @@ def configured_cache(**environment):
     env = {key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "REDIS_URL")}
     env.update(environment)
     script = "import json; from config import settings; print(json.dumps(settings.CACHES['default']))"
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def test_the_cache_comes_from_the_environment():
-    assert configured_cache() == {"BACKEND": "identity.cache.DatabaseCache", "LOCATION": "django_cache",
-                                  "OPTIONS": {"MAX_ENTRIES": 100_000}}
+    assert configured_cache() == {
+        "BACKEND": "identity.cache.DatabaseCache",
+        "LOCATION": "django_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
     redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/3"}
     assert configured_cache(REDIS_URL="redis://127.0.0.1:6379/3") == redis
-    assert configured_cache(CACHE_URL="redis://127.0.0.1:6379/3", REDIS_URL="redis://127.0.0.1:6379/0") == redis
+    assert (
+        configured_cache(CACHE_URL="redis://127.0.0.1:6379/3", REDIS_URL="redis://127.0.0.1:6379/0") == redis
+    )
     assert configured_cache(CACHE_URL="dbcache://another_table")["BACKEND"] == "identity.cache.DatabaseCache"
 
 

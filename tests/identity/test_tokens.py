@@ -55,8 +55,10 @@ def test_a_token_is_refused_once_it_has_expired_with_a_clear_message(cast, time_
     response = api(key).get("/api/v1/reports/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
-    assert response.json() == {"detail": "The token has expired. Ask for a new one with your username and "
-                                         "password at /api/v1/auth/token/."}
+    assert response.json() == {
+        "detail": "The token has expired. Ask for a new one with your username and "
+        "password at /api/v1/auth/token/."
+    }
     assert api(key, language="sv").get("/api/v1/reports/").json()["detail"].startswith("Token har gått ut.")
 
 
@@ -102,8 +104,10 @@ def test_set_password_anywhere_revokes_the_users_tokens(cast):
 def test_the_password_change_page_revokes_the_tokens(client, cast):
     key = issue()["token"]
     client.force_login(cast["sas"])
-    response = client.post("/accounts/password_change/", {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        "/accounts/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert not opens_the_api(key)
 
@@ -112,8 +116,10 @@ def test_a_superuser_setting_the_password_in_the_admin_revokes_the_tokens(client
     key = issue()["token"]
     operator = get_user_model().objects.create_superuser("operator", "operator@kommun.example", PASSWORD)
     client.force_login(operator)
-    response = client.post(f"/admin/cases/user/{cast['sas'].pk}/password/", {
-        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client.post(
+        f"/admin/cases/user/{cast['sas'].pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
     assert response.status_code == 302
     assert fresh(cast["sas"]).check_password(NEW_PASSWORD)
     assert not opens_the_api(key)
@@ -125,7 +131,9 @@ def test_a_password_reset_revokes_the_tokens(client, cast):
     link = next(line for line in mail.outbox[0].body.splitlines() if "/reset/" in line).strip()
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     form = client.get(path, follow=True)
-    response = client.post(form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client.post(
+        form.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert fresh(cast["sas"]).check_password(NEW_PASSWORD)
     assert not opens_the_api(key)
@@ -153,16 +161,19 @@ def test_signing_in_and_saving_other_fields_revokes_nothing(cast, settings):
 def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(cast, settings):
     key = issue()["token"]
     # The cast's hashes are MD5 (tests/conftest.py); with PBKDF2 preferred, signing in rehashes.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
-                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
     assert APIClient().login(request=HttpRequest(), username="sas", password=PASSWORD)
     assert fresh(cast["sas"]).password.startswith("pbkdf2_sha256$")
     assert opens_the_api(key)
 
 
 @pytest.mark.parametrize("expired", [False, True])
-def test_authentication_stays_one_read_of_the_token_with_its_user(cast, django_assert_num_queries, time_machine,
-                                                                  expired):
+def test_authentication_stays_one_read_of_the_token_with_its_user(
+    cast, django_assert_num_queries, time_machine, expired
+):
     from rest_framework.exceptions import AuthenticationFailed
 
     from identity.authentication import TokenAuthentication
@@ -183,6 +194,8 @@ def test_the_schema_documents_the_token_answer_and_the_lockout(db):
     schema = APIClient().get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
     responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert {"200", "400", "429"} <= set(responses) <= {"200", "400", "413", "415", "429"}
-    assert "application/json" in responses["429"]["content"]  # the error body added by rule (cases.api.schema)
+    assert (
+        "application/json" in responses["429"]["content"]
+    )  # the error body added by rule (cases.api.schema)
     answer = responses["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][answer]["properties"]) == {"token", "expires_at"}

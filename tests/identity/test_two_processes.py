@@ -38,14 +38,26 @@ def database_url():
 def run_together(tmp_path, cache_url, *actions):
     """Both processes run ``actions``; their outcomes, one list per process."""
     env = {key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "REDIS_URL")}
-    env.update(DATABASE_URL=database_url(), PUBLIC_SUBMISSIONS_PER_HOUR=str(FORM_LIMIT),
-               LOGIN_FAILURE_LIMIT=str(FAILURE_LIMIT), PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher")
+    env.update(
+        DATABASE_URL=database_url(),
+        PUBLIC_SUBMISSIONS_PER_HOUR=str(FORM_LIMIT),
+        LOGIN_FAILURE_LIMIT=str(FAILURE_LIMIT),
+        PASSWORD_HASHERS="django.contrib.auth.hashers.MD5PasswordHasher",
+    )
     if cache_url:
         env["CACHE_URL"] = cache_url
     go = tmp_path / "go"
-    processes = [subprocess.Popen([sys.executable, "-m", "tests.identity.client_process", str(go), *actions],
-                                  cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.identity.client_process", str(go), *actions],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     go.touch()
     outcomes = []
     for process in processes:
@@ -66,13 +78,16 @@ def shared_cache(request, settings):
         return
     redis = require_redis(REDIS_CACHE_URL)
     redis.flushdb()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+    }
     yield REDIS_CACHE_URL
     redis.flushdb()
 
 
 def test_two_processes_reach_the_public_forms_limit_together_and_the_sign_in_lockout_together(
-        transactional_db, cast, shared_cache, settings, tmp_path):
+    transactional_db, cast, shared_cache, settings, tmp_path
+):
     first, second = run_together(tmp_path, shared_cache, f"public-form:{FORM_LIMIT}", "login:sas:wrong:2")
     form_outcomes = first[0] + second[0]
     assert form_outcomes.count("open") == FORM_LIMIT
@@ -81,5 +96,7 @@ def test_two_processes_reach_the_public_forms_limit_together_and_the_sign_in_loc
     # here too and from another address.
     assert sorted(first[1] + second[1]) == [200, 200, 200, 429]
     settings.AXES_FAILURE_LIMIT = FAILURE_LIMIT
-    response = APIClient().post("/accounts/login/", {"username": "sas", "password": PASSWORD}, REMOTE_ADDR="203.0.113.5")
+    response = APIClient().post(
+        "/accounts/login/", {"username": "sas", "password": PASSWORD}, REMOTE_ADDR="203.0.113.5"
+    )
     assert response.status_code == 429

@@ -31,8 +31,16 @@ def smtp(smtp_server, settings):
 def run_tasks():
     """What ``manage.py db_worker --batch`` does, inside the test's transaction: run every
     ready task (including those a task enqueues) and return how many ran."""
-    worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                    max_tasks=None, worker_id="test-worker", excluded_queue_names=[])
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
     ran = 0
     while (result := DBTaskResult.objects.ready().order_by("enqueued_at").first()) is not None:
         result.claim(worker.worker_id)
@@ -44,6 +52,7 @@ def run_tasks():
 @pytest.fixture
 def deliver(django_capture_on_commit_callbacks):
     """Do something, let it commit (events, enqueueing), then run the worker."""
+
     class Deliver:
         def __call__(self, fn, *args, **kwargs):
             with django_capture_on_commit_callbacks(execute=True):
@@ -57,10 +66,12 @@ def deliver(django_capture_on_commit_callbacks):
 @pytest.fixture
 def chair_and_chief(org, django_user_model):
     """The board chair and the socialchef, configured as positions of Socialnämnden."""
-    chair = django_user_model.objects.create_user(username="chair", email="chair@kommun.example",
-                                                  first_name="Ordförande", last_name="Nämndsson")
-    chief = django_user_model.objects.create_user(username="chief", email="chief@kommun.example",
-                                                  first_name="Social", last_name="Chefsson")
+    chair = django_user_model.objects.create_user(
+        username="chair", email="chair@kommun.example", first_name="Ordförande", last_name="Nämndsson"
+    )
+    chief = django_user_model.objects.create_user(
+        username="chief", email="chief@kommun.example", first_name="Social", last_name="Chefsson"
+    )
     Position.objects.create(code="namnd_chair", name="Ordförande", unit=org.sn, user=chair)
     Position.objects.create(code="social_chief", name="Socialchef", unit=org.sn, user=chief)
     RecipientSettings.objects.create(user=chief, language="en")

@@ -42,7 +42,11 @@ class Sink:
         if self.holding:
             self.data_started.set()
             give_up = time.monotonic() + 120
-            while server.transport is not None and not server.transport.is_closing() and time.monotonic() < give_up:
+            while (
+                server.transport is not None
+                and not server.transport.is_closing()
+                and time.monotonic() < give_up
+            ):
                 await asyncio.sleep(0.05)
             return "451 4.4.2 Client gone before the message was accepted"
         if self.temporary_failures:

@@ -19,8 +19,13 @@ def notified(cast, org, django_capture_on_commit_callbacks):
     for name in EVERYONE:
         report = file("deviation", cast[name], org.unit_a)
         with django_capture_on_commit_callbacks(execute=True):
-            case_event.send(sender=None, name="task.assigned", report_id=report.pk, actor_id=None,
-                            data={"task_id": 1, "step": "assess", "user_ids": [cast[name].pk]})
+            case_event.send(
+                sender=None,
+                name="task.assigned",
+                report_id=report.pk,
+                actor_id=None,
+                data={"task_id": 1, "step": "assess", "user_ids": [cast[name].pk]},
+            )
     return {name: Notification.objects.get(user=cast[name]) for name in EVERYONE}
 
 
@@ -68,7 +73,9 @@ def test_mark_read_own_only(name, cast, notified):
 def test_mark_all_read_touches_only_own(cast, notified):
     response = web(cast["sas"]).post("/notifications/read-all/", follow=True)
     assert "1 " in response.content.decode()
-    assert list(Notification.objects.filter(read_at__isnull=False).values_list("user__username", flat=True)) == ["sas"]
+    assert list(
+        Notification.objects.filter(read_at__isnull=False).values_list("user__username", flat=True)
+    ) == ["sas"]
 
 
 def test_marking_needs_the_csrf_token(cast, notified):

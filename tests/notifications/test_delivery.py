@@ -116,8 +116,9 @@ def test_two_workers_at_once_send_one_message(smtp):
 
     from django.db import connection
 
-    delivery = Delivery.objects.create(key="race", address="sas@kommun.example", template="digest",
-                                       payload={"notification_ids": []})
+    delivery = Delivery.objects.create(
+        key="race", address="sas@kommun.example", template="digest", payload={"notification_ids": []}
+    )
     barrier, outcomes = threading.Barrier(2), []
 
     def work():

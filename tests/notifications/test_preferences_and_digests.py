@@ -22,7 +22,10 @@ MONDAY_8 = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=STOCKHOLM)
 
 
 def choices(**modes):
-    data = {"language": "sv", **{kind: "immediate" for kind in PreferencesForm(user=None).fields if kind != "language"}}
+    data = {
+        "language": "sv",
+        **{kind: "immediate" for kind in PreferencesForm(user=None).fields if kind != "language"},
+    }
     data.update(modes)
     return data
 
@@ -46,7 +49,9 @@ def test_preferences_page_as_each_member(name, cast):
     assert "kan inte stängas av" in response.content.decode()
     assert 'value="daily" selected' in response.content.decode()  # the user's other choices are kept
     assert not Preference.objects.filter(user=cast[name]).exists()
-    response = client.post("/notifications/preferences/", choices(language="en", decision="off", task="daily"))
+    response = client.post(
+        "/notifications/preferences/", choices(language="en", decision="off", task="daily")
+    )
     assert response.status_code == 302
     assert dict(Preference.objects.filter(user=cast[name]).values_list("kind", "mode"))["decision"] == "off"
     assert RecipientSettings.objects.get(user=cast[name]).language == "en"
@@ -70,8 +75,15 @@ def test_a_stored_off_on_a_clock_tied_kind_still_sends(cast, org, smtp, deliver)
     Preference.objects.create(user=cast["sas"], kind="clock", mode="off")  # e.g. set before the rule was tied
     report = file_with_person("lex_sarah", cast, org)
     smtp.reset()
-    deliver(send, "clock.overdue", report, clock_id=1, code="c", due_at="2026-11-20T10:00:00+00:00",
-            user_ids=[cast["sas"].pk])
+    deliver(
+        send,
+        "clock.overdue",
+        report,
+        clock_id=1,
+        code="c",
+        due_at="2026-11-20T10:00:00+00:00",
+        user_ids=[cast["sas"].pk],
+    )
     assert len(smtp.to("sas@kommun.example")) == 1
 
 

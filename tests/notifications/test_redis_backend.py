@@ -123,8 +123,9 @@ def test_rq_refused_then_accepted_is_delivered_exactly_once(lex_sarah, smtp, rq_
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
 
 
-def test_rq_worker_lost_mid_send_recovers(lex_sarah, smtp, rq_backend, monkeypatch, settings,
-                                          django_capture_on_commit_callbacks):
+def test_rq_worker_lost_mid_send_recovers(
+    lex_sarah, smtp, rq_backend, monkeypatch, settings, django_capture_on_commit_callbacks
+):
     """The worker is lost during the SMTP conversation, before the server took the message: the
     row stays "sending"; after the lease the scheduler job queues it again and it is sent once."""
     settings.NOTIFICATION_SENDING_LEASE = 600
@@ -142,7 +143,12 @@ def test_rq_worker_lost_mid_send_recovers(lex_sarah, smtp, rq_backend, monkeypat
     assert work(rq_backend) == 1
     assert len(smtp.received) == 1
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.lease_requeues, delivery.attempts, delivery.last_error) == ("sent", 1, 2, "")
+    assert (delivery.status, delivery.lease_requeues, delivery.attempts, delivery.last_error) == (
+        "sent",
+        1,
+        2,
+        "",
+    )
     assert smtp.received[0].message["Message-ID"] == delivery.message_id
     # A later round finds nothing to do.
     with django_capture_on_commit_callbacks(execute=True):
@@ -199,8 +205,9 @@ def notification_rules():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rq_worker_process_killed_mid_send_recovers(notification_rules, cast, org, smtp, smtp_server, rq_backend,
-                                                    settings):
+def test_rq_worker_process_killed_mid_send_recovers(
+    notification_rules, cast, org, smtp, smtp_server, rq_backend, settings
+):
     """A real ``manage.py rqworker`` process forks a work horse for the job; the horse is killed
     with SIGKILL while the SMTP server holds its message unanswered. The row stays "sending";
     after the lease the scheduler job queues it again and another worker delivers it once."""
@@ -209,13 +216,23 @@ def test_rq_worker_process_killed_mid_send_recovers(notification_rules, cast, or
     smtp.holding = True
     file("lex_sarah", cast["reporter"], org.unit_a)  # committed at once: the task is on the queue
     assert rq_backend.count == 1
-    env = dict(os.environ, DATABASE_URL=database_url(), TASKS_BACKEND="rq", REDIS_URL=REDIS_URL,
-               NOTIFICATION_TASK_QUEUE=QUEUE, EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
-               LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url(),
+        TASKS_BACKEND="rq",
+        REDIS_URL=REDIS_URL,
+        NOTIFICATION_TASK_QUEUE=QUEUE,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+        LOG_LEVEL="WARNING",
+    )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", "--burst", "--job-class", "django_tasks_rq.Job", QUEUE],
-        cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     give_up = time.monotonic() + 120
     while not smtp.data_started.wait(0.2) and worker.poll() is None and time.monotonic() < give_up:
         pass

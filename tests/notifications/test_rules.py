@@ -37,7 +37,10 @@ def send(name, report, **data):
 def test_new_lex_sarah_reaches_the_sas_chair_and_socialchef(cast, org, smtp, deliver, chair_and_chief):
     report = deliver(file_with_person, "lex_sarah", cast, org)
     assert sorted(r for m in smtp.received for r in m.recipients) == [
-        "chair@kommun.example", "chief@kommun.example", "sas@kommun.example"]
+        "chair@kommun.example",
+        "chief@kommun.example",
+        "sas@kommun.example",
+    ]
     sas_mail = smtp.to("sas@kommun.example")[0]
     assert sas_mail.subject == f"{report.case_number}: Ny lex Sarah-rapport"
     assert f"https://kvalitet.kommun.example/cases/{report.pk}/" in sas_mail.text
@@ -70,8 +73,9 @@ def test_new_breach_reaches_the_dso_with_the_72_hour_deadline(cast, org, smtp, d
 
 def test_the_deadline_stated_is_the_cases_running_clock_and_none_once_it_stopped(cast, org, smtp, deliver):
     discovered = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
-    moved, stopped = (file_with_person("data_breach", cast, org, discovered_at=discovered.isoformat())
-                      for _ in range(2))  # filed, not yet announced (no commit in the test)
+    moved, stopped = (
+        file_with_person("data_breach", cast, org, discovered_at=discovered.isoformat()) for _ in range(2)
+    )  # filed, not yet announced (no commit in the test)
     clock = moved.clocks.get(code="breach-imy-notification", stopped_at__isnull=True)
     due = clock.due_at + datetime.timedelta(hours=5)
     moved.clocks.filter(pk=clock.pk).update(due_at=due)
@@ -86,15 +90,23 @@ def test_the_deadline_stated_is_the_cases_running_clock_and_none_once_it_stopped
     assert "Senast" not in smtp.received[0].text
 
 
-@pytest.mark.parametrize("event, extra, subject", [
-    ("task.assigned", {"task_id": 7, "step": "register"}, "En uppgift har tilldelats dig"),
-    ("task.escalated", {"task_id": 7, "step": "register", "reason": "unclaimed"}, "En uppgift har eskalerats till dig"),
-])
+@pytest.mark.parametrize(
+    "event, extra, subject",
+    [
+        ("task.assigned", {"task_id": 7, "step": "register"}, "En uppgift har tilldelats dig"),
+        (
+            "task.escalated",
+            {"task_id": 7, "step": "register", "reason": "unclaimed"},
+            "En uppgift har eskalerats till dig",
+        ),
+    ],
+)
 def test_task_events_reach_the_users_named(cast, org, smtp, deliver, event, extra, subject):
     report = file_with_person("lex_sarah", cast, org)
     deliver(send, event, report, user_ids=[cast["manager_a"].pk], **extra)
     assert [(m.recipients, m.subject) for m in smtp.received] == [
-        (["manager_a@kommun.example"], f"{report.case_number}: {subject}")]
+        (["manager_a@kommun.example"], f"{report.case_number}: {subject}")
+    ]
     assert_no_secrets(smtp.received[0])
 
 
@@ -107,11 +119,14 @@ def test_clock_warning_overdue_and_escalation(cast, org, smtp, deliver):
     deliver(send, "clock.overdue", report, user_ids=[cast["dso"].pk], **common)
     deliver(send, "clock.escalated", report, user_ids=[cast["sas"].pk], **common)
     dso = smtp.to("dso@kommun.example")
-    assert [m.subject for m in dso] == [f"{report.case_number}: A deadline is approaching",
-                                        f"{report.case_number}: A deadline has passed"]
+    assert [m.subject for m in dso] == [
+        f"{report.case_number}: A deadline is approaching",
+        f"{report.case_number}: A deadline has passed",
+    ]
     assert "6 hours left" in dso[0].text and f"Due: {timezone.localtime(due):%Y-%m-%d %H:%M}" in dso[0].text
     assert [m.subject for m in smtp.to("sas@kommun.example")] == [
-        f"{report.case_number}: En tidsfrist har passerats och eskaleras till dig"]
+        f"{report.case_number}: En tidsfrist har passerats och eskaleras till dig"
+    ]
     for message in smtp.received:
         assert_no_secrets(message)
 
@@ -119,8 +134,15 @@ def test_clock_warning_overdue_and_escalation(cast, org, smtp, deliver):
 def test_the_same_event_twice_notifies_once(cast, org, smtp, deliver):
     report = file_with_person("lex_sarah", cast, org)
     for _ in range(2):
-        deliver(send, "clock.overdue", report, clock_id=1, code="x", due_at="2026-01-01T00:00:00+00:00",
-                user_ids=[cast["sas"].pk])
+        deliver(
+            send,
+            "clock.overdue",
+            report,
+            clock_id=1,
+            code="x",
+            due_at="2026-01-01T00:00:00+00:00",
+            user_ids=[cast["sas"].pk],
+        )
     assert len(smtp.received) == 1
 
 
@@ -136,8 +158,14 @@ def test_decision_gives_the_reporter_a_status_without_details(cast, org, smtp, d
 
 
 def test_complaint_answered_reaches_a_submitter_who_left_an_email_address(cast, org, smtp, deliver):
-    report = file("complaint", None, org.unit_a, description=DESCRIPTION, submitter_name="Greta Hemlig",
-                  submitter_contact="greta@example.org")
+    report = file(
+        "complaint",
+        None,
+        org.unit_a,
+        description=DESCRIPTION,
+        submitter_name="Greta Hemlig",
+        submitter_contact="greta@example.org",
+    )
     deliver(send, "complaint.answered", report)
     assert [m.recipients for m in smtp.received] == [["greta@example.org"]]
     mail = smtp.received[0]
@@ -156,15 +184,40 @@ def test_complaint_answered_without_an_email_address_sends_nothing(cast, org, sm
 def test_action_assigned_due_soon_and_overdue_reach_the_owner(cast, org, smtp, deliver):
     report = walk_to(file_with_person("deviation", cast, org), "assessed", cast)
     cause = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Okänd rutin."})
-    action = deliver(do_add_action, report.pk, acting_user=cast["manager_a"], data={
-        "description": "Utbilda Greta Hemligs team.", "kind": "corrective", "causes": [cause.pk],
-        "owner": cast["reporter"].pk, "due_date": timezone.localdate().isoformat()})
-    deliver(send, "action.due_soon", report, action_id=action.pk, due_date="2026-12-01", user_ids=[cast["reporter"].pk])
-    deliver(send, "action.overdue", report, action_id=action.pk, due_date="2026-12-01", user_ids=[cast["reporter"].pk])
+    action = deliver(
+        do_add_action,
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={
+            "description": "Utbilda Greta Hemligs team.",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": cast["reporter"].pk,
+            "due_date": timezone.localdate().isoformat(),
+        },
+    )
+    deliver(
+        send,
+        "action.due_soon",
+        report,
+        action_id=action.pk,
+        due_date="2026-12-01",
+        user_ids=[cast["reporter"].pk],
+    )
+    deliver(
+        send,
+        "action.overdue",
+        report,
+        action_id=action.pk,
+        due_date="2026-12-01",
+        user_ids=[cast["reporter"].pk],
+    )
     mails = smtp.to("reporter@kommun.example")
     assert [m.subject.split(": ", 1)[1] for m in mails] == [
-        "En åtgärd har tilldelats dig", "En åtgärd du ansvarar för ska snart vara klar",
-        "En åtgärd du ansvarar för är försenad"]
+        "En åtgärd har tilldelats dig",
+        "En åtgärd du ansvarar för ska snart vara klar",
+        "En åtgärd du ansvarar för är försenad",
+    ]
     assert "Förfallodag: 2026-12-01" in mails[2].text
     for message in mails:
         assert_no_secrets(message)
@@ -178,8 +231,10 @@ def test_rules_are_data(cast, org, smtp, deliver):
     deliver(file_with_person, "lex_sarah", cast, org)
     assert smtp.received == []
     report = deliver(file_with_person, "deviation", cast, org)
-    assert sorted(r for m in smtp.received for r in m.recipients) == ["manager_a@kommun.example",
-                                                                       "sas@kommun.example"]
+    assert sorted(r for m in smtp.received for r in m.recipients) == [
+        "manager_a@kommun.example",
+        "sas@kommun.example",
+    ]
     assert smtp.received[0].subject == f"{report.case_number}: Ny avvikelse"
 
 
@@ -191,8 +246,15 @@ def test_parent_unit_role_reaches_the_manager_above(cast, org, smtp, deliver, dj
     rule = NotificationRule.objects.create(event="clock.escalated", kind="clock", legal_clock=True)
     RuleRecipient.objects.create(rule=rule, who="parent_role", role="unit_manager")
     report = file_with_person("deviation", cast, org)
-    deliver(send, "clock.escalated", report, clock_id=1, code="deviation-assessment", due_at=timezone.now().isoformat(),
-            user_ids=[])
+    deliver(
+        send,
+        "clock.escalated",
+        report,
+        clock_id=1,
+        code="deviation-assessment",
+        due_at=timezone.now().isoformat(),
+        user_ids=[],
+    )
     assert [m.recipients for m in smtp.received] == [["boss@kommun.example"]]
     assert Delivery.objects.get().status == "sent"
 
@@ -201,7 +263,8 @@ def test_a_follow_up_question_reaches_the_submitter(cast, org, smtp, deliver):
     report = file("complaint", None, org.unit_a, submitter_contact="greta@example.org")
     deliver(send, "complaint.question", report)
     assert [(m.recipients, m.subject) for m in smtp.received] == [
-        (["greta@example.org"], f"{report.case_number}: En fråga om ditt klagomål")]
+        (["greta@example.org"], f"{report.case_number}: En fråga om ditt klagomål")
+    ]
 
 
 def test_rules_are_edited_in_the_admin(admin_client):
@@ -213,8 +276,9 @@ def test_rules_are_edited_in_the_admin(admin_client):
         assert admin_client.get(f"/admin/notifications/{model}/").status_code == 200
 
 
-def test_a_failing_rule_never_reaches_the_sender_and_its_event_is_delivered_later(cast, org, smtp, deliver,
-                                                                                 monkeypatch, caplog):
+def test_a_failing_rule_never_reaches_the_sender_and_its_event_is_delivered_later(
+    cast, org, smtp, deliver, monkeypatch, caplog
+):
     from cases import outbox
     from cases.models import OutboxEvent
 
@@ -237,7 +301,9 @@ def test_a_failing_rule_never_reaches_the_sender_and_its_event_is_delivered_late
 def test_the_submitters_answer_reaches_the_handler(cast, org, smtp, deliver):
     from cases.services import do_answer_as_submitter, do_ask_submitter, do_file_public_submission
 
-    report, code = do_file_public_submission(data={"unit": org.unit_a.pk, "kind": "klagomal", "description": DESCRIPTION})
+    report, code = do_file_public_submission(
+        data={"unit": org.unit_a.pk, "kind": "klagomal", "description": DESCRIPTION}
+    )
     walk_to(report, "registered", cast)  # registration names manager_a the handler
     do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "När hände det?"})
     deliver(do_answer_as_submitter, code, data={"text": "Greta Hemlig var där på kvällen."})
@@ -245,15 +311,21 @@ def test_the_submitters_answer_reaches_the_handler(cast, org, smtp, deliver):
     assert len(handler_mail) == 1 and report.case_number in handler_mail[0].subject
     assert_no_secrets(handler_mail[0])
     assert "När hände" not in handler_mail[0].everything()
-    assert Notification.objects.filter(user=cast["manager_a"], event="complaint.submitter_answered").count() == 1
+    assert (
+        Notification.objects.filter(user=cast["manager_a"], event="complaint.submitter_answered").count() == 1
+    )
 
 
 def test_feedback_to_the_reporter_reaches_the_reporter(cast, org, smtp, deliver):
     from cases.services import do_give_reporter_feedback
 
     report = file_with_person("deviation", cast, org)
-    deliver(do_give_reporter_feedback, report.pk, acting_user=cast["manager_a"],
-            data={"text": "Greta Hemlig har fått rätt medicin nu."})
+    deliver(
+        do_give_reporter_feedback,
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={"text": "Greta Hemlig har fått rätt medicin nu."},
+    )
     mails = smtp.to("reporter@kommun.example")
     assert len(mails) == 1 and report.case_number in mails[0].subject
     assert_no_secrets(mails[0])

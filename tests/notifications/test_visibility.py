@@ -33,11 +33,18 @@ BELL = re.compile(r'class="notification-bell"[^>]*>[^<]*?(\d+)')
 def notify(django_capture_on_commit_callbacks):
     """A task on ``report`` for ``users``, as the workflow announces it; the e-mails are
     queued, not yet sent."""
+
     def notify(report, *users):
         with django_capture_on_commit_callbacks(execute=True):
-            case_event.send(sender=None, name="task.assigned", report_id=report.pk, actor_id=None,
-                            data={"task_id": report.pk, "step": "assess", "user_ids": [u.pk for u in users]})
+            case_event.send(
+                sender=None,
+                name="task.assigned",
+                report_id=report.pk,
+                actor_id=None,
+                data={"task_id": report.pk, "step": "assess", "user_ids": [u.pk for u in users]},
+            )
         return Notification.objects.filter(report=report, user__in=users).get()
+
     return notify
 
 
@@ -49,8 +56,11 @@ def shown(user):
     api.force_login(user)
     page = web.get("/notifications/").content.decode()
     listed = re.findall(r'<a href="[^"]*/cases/\d+/">([^:<]+):', page)
-    return listed, [n["case_number"] for n in api.get("/api/v1/notifications/").json()["results"]], \
-        int(BELL.search(page).group(1))
+    return (
+        listed,
+        [n["case_number"] for n in api.get("/api/v1/notifications/").json()["results"]],
+        int(BELL.search(page).group(1)),
+    )
 
 
 @pytest.mark.parametrize("name", ROLES)
@@ -88,7 +98,8 @@ def test_a_case_seen_in_two_ways_stays_while_one_remains(cast, org, notify):
 
 
 def test_a_rule_naming_someone_who_may_not_see_the_case_shows_and_sends_them_nothing(
-        cast, org, smtp, django_capture_on_commit_callbacks):
+    cast, org, smtp, django_capture_on_commit_callbacks
+):
     rule = NotificationRule.objects.create(event="report.filed", report_type="deviation", kind="new_report")
     RuleRecipient.objects.create(rule=rule, who="user", user=cast["outsider"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -101,8 +112,9 @@ def test_a_rule_naming_someone_who_may_not_see_the_case_shows_and_sends_them_not
     assert Delivery.objects.get(user=cast["outsider"]).status == Delivery.Status.WITHHELD
 
 
-def test_a_position_holder_hears_of_the_boards_cases_while_holding_the_position(cast, org, django_user_model,
-                                                                                django_capture_on_commit_callbacks):
+def test_a_position_holder_hears_of_the_boards_cases_while_holding_the_position(
+    cast, org, django_user_model, django_capture_on_commit_callbacks
+):
     """The nämnd chair holds no role and may not open the case, but the routine says they hear of
     every new lex Sarah report of their board: by the position, for as long as they hold it."""
     chair = django_user_model.objects.create_user(username="chair", email="chair@kommun.example")
@@ -123,8 +135,9 @@ def test_a_position_holder_hears_of_the_boards_cases_while_holding_the_position(
 
 
 @pytest.mark.parametrize("how_many", [2, 20])
-def test_the_centre_costs_the_same_whatever_it_holds_and_hides(how_many, cast, org, notify,
-                                                               django_assert_num_queries):
+def test_the_centre_costs_the_same_whatever_it_holds_and_hides(
+    how_many, cast, org, notify, django_assert_num_queries
+):
     mine = [file("deviation", cast["reporter"], org.unit_a) for _ in range(how_many)]
     not_mine = [file("deviation", cast["reporter"], org.unit_b) for _ in range(how_many)]
     for report in mine + not_mine:
@@ -154,8 +167,9 @@ def test_an_email_not_yet_sent_is_withheld_when_the_role_is_revoked(cast, org, s
     assert Delivery.objects.get(user=cast["manager_a"]).status == Delivery.Status.WITHHELD
 
 
-def test_a_daily_summary_leaves_out_the_cases_no_longer_visible(cast, org, smtp, notify, settings,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_daily_summary_leaves_out_the_cases_no_longer_visible(
+    cast, org, smtp, notify, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFICATION_DIGEST_HOUR = 0
     Preference.objects.create(user=cast["manager_a"], kind="task", mode="daily")
     own = file("deviation", cast["manager_a"], org.unit_a)
@@ -173,8 +187,9 @@ def test_a_daily_summary_leaves_out_the_cases_no_longer_visible(cast, org, smtp,
     assert mail.subject == "Daglig sammanfattning: 1 avisering"
 
 
-def test_a_daily_summary_with_nothing_left_is_withheld(cast, org, smtp, notify, settings,
-                                                       django_capture_on_commit_callbacks):
+def test_a_daily_summary_with_nothing_left_is_withheld(
+    cast, org, smtp, notify, settings, django_capture_on_commit_callbacks
+):
     settings.NOTIFICATION_DIGEST_HOUR = 0
     Preference.objects.create(user=cast["manager_a"], kind="task", mode="daily")
     notify(file("deviation", cast["reporter"], org.unit_a), cast["manager_a"])
@@ -188,8 +203,9 @@ def test_a_daily_summary_with_nothing_left_is_withheld(cast, org, smtp, notify, 
     assert Delivery.objects.get(template="digest").status == Delivery.Status.WITHHELD
 
 
-def test_a_weekly_summary_not_yet_sent_is_withheld_when_the_role_is_revoked(cast, org, smtp,
-                                                                             django_capture_on_commit_callbacks):
+def test_a_weekly_summary_not_yet_sent_is_withheld_when_the_role_is_revoked(
+    cast, org, smtp, django_capture_on_commit_callbacks
+):
     file("deviation", cast["reporter"], org.unit_a)
     with django_capture_on_commit_callbacks(execute=True):
         assert weekly_manager_digest(MONDAY_8) == 1

@@ -17,8 +17,14 @@ STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
 def test_a_breach_clock_warns_the_dso_by_email(cast, org, smtp, deliver):
     friday = datetime.datetime(2026, 11, 20, 16, 30, tzinfo=STOCKHOLM)
     with time_machine.travel(friday + datetime.timedelta(minutes=20), tick=False):
-        report = deliver(file, "data_breach", cast["reporter"], org.unit_a, discovered_at=friday.isoformat(),
-                         description="Greta Hemligs journal skickades fel.")
+        report = deliver(
+            file,
+            "data_breach",
+            cast["reporter"],
+            org.unit_a,
+            discovered_at=friday.isoformat(),
+            description="Greta Hemligs journal skickades fel.",
+        )
     imy = CaseClock.objects.get(report=report, code="breach-imy-notification")
     [new] = smtp.to("dso@kommun.example")
     assert f"Senast: {timezone.localtime(imy.due_at):%Y-%m-%d %H:%M}" in new.text

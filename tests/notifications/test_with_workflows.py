@@ -27,7 +27,8 @@ def test_a_claim_and_a_reassignment_through_workflows_notify_the_new_assignee(ca
     assert smtp.received == [] and not Notification.objects.filter(event="task.assigned").exists()
     deliver(do_reassign, task.pk, acting_user=cast["manager_a"], user_id=cast["sas"].pk)
     assert [(m.recipients, m.subject) for m in smtp.received] == [
-        (["sas@kommun.example"], f"{report.case_number}: En uppgift har tilldelats dig")]
+        (["sas@kommun.example"], f"{report.case_number}: En uppgift har tilldelats dig")
+    ]
     [notification] = Notification.objects.filter(event="task.assigned")
     assert (notification.user, notification.report_id) == (cast["sas"], report.pk)
     assert notification.data == {"task_id": task.pk, "step": "assess"}
@@ -39,7 +40,8 @@ def test_an_unclaimed_task_escalated_by_the_job_notifies_those_it_goes_to(cast, 
     assert deliver(escalate_unclaimed, timezone.now() + datetime.timedelta(days=5)) == 1
     # No unit manager above unit A in the test organisation: the escalation goes to the SAS.
     assert [(m.recipients, m.subject) for m in smtp.received] == [
-        (["sas@kommun.example"], f"{report.case_number}: En uppgift har eskalerats till dig")]
+        (["sas@kommun.example"], f"{report.case_number}: En uppgift har eskalerats till dig")
+    ]
     [notification] = Notification.objects.filter(event="task.escalated")
     assert notification.data == {"task_id": task.pk, "step": "assess", "reason": "unclaimed"}
     assert_no_secrets(smtp.received[0])

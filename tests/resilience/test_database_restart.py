@@ -54,7 +54,9 @@ AUDIT_KEY = "restart-test-audit-key-0123456789abcdef"
 
 def _unavailable(reason):
     if os.environ.get("CI_REQUIRE_ALL") == "1":
-        pytest.fail(f"DATABASE RESTART TEST CANNOT RUN: {reason} (CI_REQUIRE_ALL=1 turns this skip into a failure)")
+        pytest.fail(
+            f"DATABASE RESTART TEST CANNOT RUN: {reason} (CI_REQUIRE_ALL=1 turns this skip into a failure)"
+        )
     pytest.skip(f"DATABASE RESTART TEST SKIPPED: {reason}")
 
 
@@ -81,8 +83,10 @@ class Cluster:
     """A private PostgreSQL cluster in a temporary folder."""
 
     def __init__(self):
-        versions = sorted((p for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
-                          key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+        versions = sorted(
+            (p for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+            key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+        )
         if not versions:
             _unavailable("no PostgreSQL server binaries in /usr/lib/postgresql/<version>/bin")
         self.bin = versions[-1].parent
@@ -105,19 +109,37 @@ class Cluster:
             shutil.chown(self.folder, "postgres", "postgres")
 
     def run(self, tool, *args):
-        return subprocess.run([*self.as_user, str(self.bin / tool), *args], check=True, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [*self.as_user, str(self.bin / tool), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def start(self):
         self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   f"-c full_page_writes=off -c max_connections=50")
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-c full_page_writes=off -c max_connections=50"
+        )
         self.run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.log), "-w", "start")
         self.options = options
 
     def restart(self):
-        self.run("pg_ctl", "-D", str(self.data), "-o", self.options, "-l", str(self.log), "-m", "fast", "-w",
-                 "restart")
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            self.options,
+            "-l",
+            str(self.log),
+            "-m",
+            "fast",
+            "-w",
+            "restart",
+        )
 
     def stop(self):
         try:
@@ -146,16 +168,34 @@ def cluster():
 
 def _environment(url):
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "DJANGO"))}
-    env.update({"DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "restart-test-" + uuid.uuid4().hex * 2,
-                "AUDIT_HMAC_KEY": AUDIT_KEY, "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "false",
-                "DJANGO_SETTINGS_MODULE": "config.settings", "CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
-                "EMAIL_URL": "dummymail://", "CI_REQUIRE_ALL": ""})
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "SECRET_KEY": "restart-test-" + uuid.uuid4().hex * 2,
+            "AUDIT_HMAC_KEY": AUDIT_KEY,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "CONN_MAX_AGE": "60",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_URL": "dummymail://",
+            "CI_REQUIRE_ALL": "",
+        }
+    )
     return env
 
 
 def _manage(env, *args, check=True):
-    return subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
-                          timeout=300, check=check)
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
 
 
 SEED = """
@@ -177,14 +217,39 @@ def application(cluster):
         conn.execute("CREATE DATABASE app")
     env = _environment(cluster.url("app"))
     _manage(env, "migrate", "--noinput")
-    seeded = subprocess.run([PYTHON, "-c", "import django; django.setup()\n" + SEED], cwd=BASE_DIR, env=env,
-                            capture_output=True, text=True, timeout=120, check=True)
+    seeded = subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + SEED],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = _free_port()
     log = open(cluster.folder / "gunicorn.log", "w+")
-    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "config.wsgi", "--workers", "3", "--bind",
-                               f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5"],
-                              cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--workers",
+            "3",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         _wait_for_port(port, server)
         yield {"env": env, "port": port, "url": cluster.url("app"), "log": log, **seed}
@@ -201,15 +266,15 @@ class Burst:
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
-        self.statuses = []   # every answer's status, retries included
+        self.statuses = []  # every answer's status, retries included
         self.retries = 0
-        self.filed = {}      # key -> (type, report id) of the 201
+        self.filed = {}  # key -> (type, report id) of the 201
         self.failures = []
         self.done = 0
 
     def body(self, key, report_type):
         data = {"type": report_type, "unit": self.app["unit"], "description": f"Restart test {key}."}
-        two_hours_ago = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=2)
+        two_hours_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2)
         if report_type in ("deviation", "lex_sarah"):
             data["occurred_at"] = two_hours_ago.isoformat(timespec="minutes")
         if report_type == "data_breach":
@@ -220,9 +285,16 @@ class Burst:
 
     def send(self, key, body):
         request = urllib.request.Request(
-            f"http://127.0.0.1:{self.app['port']}/api/v1/reports/", data=body, method="POST",
-            headers={"Authorization": f"Token {self.app['token']}", "Content-Type": "application/json",
-                     "Idempotency-Key": key, "Accept-Language": "en"})
+            f"http://127.0.0.1:{self.app['port']}/api/v1/reports/",
+            data=body,
+            method="POST",
+            headers={
+                "Authorization": f"Token {self.app['token']}",
+                "Content-Type": "application/json",
+                "Idempotency-Key": key,
+                "Accept-Language": "en",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read())
@@ -236,7 +308,7 @@ class Burst:
         for _attempt in range(120):
             try:
                 status, answer = self.send(key, body)
-            except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+            except (TimeoutError, urllib.error.URLError, ConnectionError, OSError):
                 status, answer = None, None  # the connection was lost: retry with the same key
             with self.lock:
                 self.statuses.append(status)
@@ -276,7 +348,9 @@ class Burst:
         return restarted_after
 
 
-def test_a_database_restart_mid_burst_answers_no_500_files_nothing_twice_and_loses_nothing(cluster, application):
+def test_a_database_restart_mid_burst_answers_no_500_files_nothing_twice_and_loses_nothing(
+    cluster, application
+):
     import psycopg
 
     burst = Burst(application)
@@ -298,13 +372,25 @@ def test_a_database_restart_mid_burst_answers_no_500_files_nothing_twice_and_los
         by_key = {}
         for report_id, report_type, description in rows:
             by_key.setdefault(description.removeprefix("Restart test ").removesuffix("."), []).append(
-                (report_type, report_id))
-        assert {key: [value] for key, value in burst.filed.items()} == by_key  # each exactly once, as answered
+                (report_type, report_id)
+            )
+        assert {
+            key: [value] for key, value in burst.filed.items()
+        } == by_key  # each exactly once, as answered
         assert conn.execute("SELECT count(*) FROM cases_idempotencykey").fetchone()[0] == total
-        assert conn.execute("SELECT count(*) FROM cases_outboxevent WHERE delivered_at IS NULL").fetchone()[0] == 0
-        notified = {report_id for (report_id,) in conn.execute(
-            "SELECT DISTINCT report_id FROM notifications_notification WHERE event = 'report.filed'")}
-        expected = {report_id for report_type, report_id in burst.filed.values() if report_type in NOTIFIED_TYPES}
+        assert (
+            conn.execute("SELECT count(*) FROM cases_outboxevent WHERE delivered_at IS NULL").fetchone()[0]
+            == 0
+        )
+        notified = {
+            report_id
+            for (report_id,) in conn.execute(
+                "SELECT DISTINCT report_id FROM notifications_notification WHERE event = 'report.filed'"
+            )
+        }
+        expected = {
+            report_id for report_type, report_id in burst.filed.values() if report_type in NOTIFIED_TYPES
+        }
         assert expected and expected <= notified
 
     verified = _manage(application["env"], "verify_audit", check=False)
@@ -313,4 +399,6 @@ def test_a_database_restart_mid_burst_answers_no_500_files_nothing_twice_and_los
     application["log"].flush()
     application["log"].seek(0)
     server_log = application["log"].read()
-    assert "Internal Server Error" not in server_log and "WORKER TIMEOUT" not in server_log, server_log[-3000:]
+    assert "Internal Server Error" not in server_log and "WORKER TIMEOUT" not in server_log, server_log[
+        -3000:
+    ]

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from config.urls import handler400, handler403, handler404, handler500, urlpatterns as project  # noqa: F401
+from config.urls import handler400, handler403, handler404, handler500  # noqa: F401
+from config.urls import urlpatterns as project
 
 
 def broken(request):

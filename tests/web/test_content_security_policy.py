@@ -93,27 +93,31 @@ def operator(django_user_model):
     return django_user_model.objects.create_superuser("operator", "operator@kommun.example", "x")
 
 
-@pytest.mark.parametrize("path", ["/", "/feedback/", "/feedback/status/", "/accounts/login/",
-                                  "/accounts/password_reset/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/feedback/", "/feedback/status/", "/accounts/login/", "/accounts/password_reset/"]
+)
 def test_public_pages_run_under_the_policy(client, path):
     assert_runs_under_the_policy(client.get(path))
 
 
-@pytest.mark.parametrize(("name", "path"), [
-    ("reporter", "/"),
-    ("reporter", "/report/"),
-    ("reporter", "/report/deviation/"),
-    ("reporter", "/report/lex_sarah/"),
-    ("reporter", "/report/data_breach/"),
-    ("reporter", "/report/complaint/"),
-    ("reporter", "/my-reports/"),
-    ("reporter", "/notifications/"),
-    ("manager_a", "/inbox/"),
-    ("manager_a", "/actions/"),
-    ("sas", "/statistics/"),
-    ("sas", "/compilations/"),
-    ("leadership", "/statistics/"),
-])
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("reporter", "/"),
+        ("reporter", "/report/"),
+        ("reporter", "/report/deviation/"),
+        ("reporter", "/report/lex_sarah/"),
+        ("reporter", "/report/data_breach/"),
+        ("reporter", "/report/complaint/"),
+        ("reporter", "/my-reports/"),
+        ("reporter", "/notifications/"),
+        ("manager_a", "/inbox/"),
+        ("manager_a", "/actions/"),
+        ("sas", "/statistics/"),
+        ("sas", "/compilations/"),
+        ("leadership", "/statistics/"),
+    ],
+)
 def test_the_pages_of_each_kind_run_under_the_policy(as_user, cast, path, name):
     assert_runs_under_the_policy(as_user(name).get(path))
 
@@ -121,7 +125,11 @@ def test_the_pages_of_each_kind_run_under_the_policy(as_user, cast, path, name):
 def test_a_case_page_and_its_forms_run_under_the_policy(as_user, cast, org):
     deviation = factories.file("deviation", cast["reporter"], org.unit_a)
     client = as_user("manager_a")
-    for path in (f"/cases/{deviation.pk}/", f"/cases/{deviation.pk}/do/assess/", f"/cases/{deviation.pk}/persons/"):
+    for path in (
+        f"/cases/{deviation.pk}/",
+        f"/cases/{deviation.pk}/do/assess/",
+        f"/cases/{deviation.pk}/persons/",
+    ):
         assert_runs_under_the_policy(client.get(path))
     breach = factories.file("data_breach", cast["reporter"], org.unit_a)
     client = as_user("dso")

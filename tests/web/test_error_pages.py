@@ -26,8 +26,17 @@ HEADINGS = {
     500: {"sv": "Något gick fel", "en": "Something went wrong"},
     "csrf": {"sv": "Formuläret skickades från en gammal sida", "en": "The form was sent from an old page"},
 }
-FOREIGN = ["Access Forbidden", "have no rights to access this page", "We're sorry", "View site", "Server error",
-           "Bad Request", "CSRF", "Traceback", "secret-internal-detail"]
+FOREIGN = [
+    "Access Forbidden",
+    "have no rights to access this page",
+    "We're sorry",
+    "View site",
+    "Server error",
+    "Bad Request",
+    "CSRF",
+    "Traceback",
+    "secret-internal-detail",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +83,8 @@ def test_an_unknown_page_and_a_case_out_of_scope_answer_the_same_404(lang, cast,
     hidden = assert_our_page(browser(cast["manager_b"], lang).get(f"/cases/{report.pk}/"), 404, lang)
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub("", missing).replace("/cases/999999/", "") == token.sub("", hidden).replace(
-        f"/cases/{report.pk}/", "")
+        f"/cases/{report.pk}/", ""
+    )
     assert_our_page(browser(None, lang).get("/no-such-page/"), 404, lang)
 
 
@@ -161,4 +171,4 @@ def test_a_notification_step_sent_twice_goes_back_to_the_case_with_a_message(lan
     response = client.post(url, data, follow=True)
     assert response.redirect_chain == [(reverse("web:case", args=[report.pk]), 302)]
     expected = {"sv": "Det här steget är redan gjort", "en": "This step has already been taken"}[lang]
-    assert [str(m)[:len(expected)] for m in response.context["messages"]] == [expected]
+    assert [str(m)[: len(expected)] for m in response.context["messages"]] == [expected]

@@ -21,15 +21,25 @@ def token_of(response):
 
 def deviation(org, token, **extra):
     occurred = timezone.localtime(timezone.now() - datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
-    return {"type": "deviation", "unit": org.unit_a.pk, "description": "Fel dos på kvällen.", "occurred_at": occurred,
-            "person-TOTAL_FORMS": "0", "person-INITIAL_FORMS": "0", "idempotency_key": token, **extra}
+    return {
+        "type": "deviation",
+        "unit": org.unit_a.pk,
+        "description": "Fel dos på kvällen.",
+        "occurred_at": occurred,
+        "person-TOTAL_FORMS": "0",
+        "person-INITIAL_FORMS": "0",
+        "idempotency_key": token,
+        **extra,
+    }
 
 
 def test_each_showing_of_a_form_carries_a_new_token(login, org):
     client = login("reporter")
     url = reverse("web:report_form", args=["deviation"])
     assert token_of(client.get(url)) != token_of(client.get(url))
-    assert token_of(client.get(reverse("web:public_form"))) != token_of(client.get(reverse("web:public_form")))
+    assert token_of(client.get(reverse("web:public_form"))) != token_of(
+        client.get(reverse("web:public_form"))
+    )
 
 
 def test_the_form_sent_twice_files_once_and_both_answers_say_so(login, org):
@@ -89,7 +99,12 @@ def test_a_form_without_a_token_still_files(login, org):
 
 def test_the_public_form_sent_twice_files_once_and_shows_the_receipt_code(client, org):
     token = token_of(client.get(reverse("web:public_form")))
-    data = {"unit": org.unit_a.pk, "kind": "klagomal", "description": "Maten var kall.", "idempotency_key": token}
+    data = {
+        "unit": org.unit_a.pk,
+        "kind": "klagomal",
+        "description": "Maten var kall.",
+        "idempotency_key": token,
+    }
     client.post(reverse("web:public_form"), data)
     response = client.post(reverse("web:public_form"), data, follow=True)
     assert response.redirect_chain == [(reverse("web:public_thanks"), 302)]
@@ -99,7 +114,12 @@ def test_the_public_form_sent_twice_files_once_and_shows_the_receipt_code(client
 
 def test_the_public_form_with_a_used_token_and_other_text_files_nothing(client, org):
     token = token_of(client.get(reverse("web:public_form")))
-    data = {"unit": org.unit_a.pk, "kind": "klagomal", "description": "Maten var kall.", "idempotency_key": token}
+    data = {
+        "unit": org.unit_a.pk,
+        "kind": "klagomal",
+        "description": "Maten var kall.",
+        "idempotency_key": token,
+    }
     client.post(reverse("web:public_form"), data)
     response = client.post(reverse("web:public_form"), {**data, "description": "Maten var varm."})
     assert response.status_code == 200

@@ -22,9 +22,16 @@ def local(moment):
 
 def test_a_filing_error_keeps_every_field_typed(client, cast, org):
     client.force_login(cast["reporter"])
-    data = {"type": "deviation", "unit": org.unit_a.pk, "description": "Dörren till medicinskåpet stod öppen.",
-            "person-TOTAL_FORMS": "2", "person-INITIAL_FORMS": "0", "person-0-name": "Anna Andersson",
-            "person-0-role": "Boende i rum 4", "person-1-name": ""}
+    data = {
+        "type": "deviation",
+        "unit": org.unit_a.pk,
+        "description": "Dörren till medicinskåpet stod öppen.",
+        "person-TOTAL_FORMS": "2",
+        "person-INITIAL_FORMS": "0",
+        "person-0-name": "Anna Andersson",
+        "person-0-role": "Boende i rum 4",
+        "person-1-name": "",
+    }
     response = client.post(reverse("web:report_form", args=["deviation"]), data)
     body = response.content.decode()
     assert response.status_code == 200 and 'id="error-summary"' in body
@@ -37,11 +44,20 @@ def test_a_filing_error_keeps_every_field_typed(client, cast, org):
 
 def test_filing_with_persons_saves_them_with_the_report(client, cast, org):
     client.force_login(cast["reporter"])
-    response = client.post(reverse("web:report_form", args=["lex_sarah"]), {
-        "type": "lex_sarah", "unit": org.unit_a.pk, "description": "En brukare lämnades ensam hela natten.",
-        "occurred_at": local(timezone.now() - datetime.timedelta(hours=5)),
-        "immediate_measures": "Nattpersonalen förstärktes.",
-        "person-TOTAL_FORMS": "2", "person-INITIAL_FORMS": "0", "person-0-role": "Brukaren", "person-1-role": ""})
+    response = client.post(
+        reverse("web:report_form", args=["lex_sarah"]),
+        {
+            "type": "lex_sarah",
+            "unit": org.unit_a.pk,
+            "description": "En brukare lämnades ensam hela natten.",
+            "occurred_at": local(timezone.now() - datetime.timedelta(hours=5)),
+            "immediate_measures": "Nattpersonalen förstärktes.",
+            "person-TOTAL_FORMS": "2",
+            "person-INITIAL_FORMS": "0",
+            "person-0-role": "Brukaren",
+            "person-1-role": "",
+        },
+    )
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.type == "lex_sarah" and report.reporter == cast["reporter"]
@@ -51,22 +67,36 @@ def test_filing_with_persons_saves_them_with_the_report(client, cast, org):
 
 def test_a_bad_person_row_saves_nothing(client, cast, org):
     client.force_login(cast["reporter"])
-    response = client.post(reverse("web:report_form", args=["deviation"]), {
-        "type": "deviation", "unit": org.unit_a.pk, "description": "Fel dos.",
-        "occurred_at": local(timezone.now() - datetime.timedelta(hours=1)),
-        "person-TOTAL_FORMS": "1", "person-INITIAL_FORMS": "0", "person-0-personnummer": "19121212-1213"})
+    response = client.post(
+        reverse("web:report_form", args=["deviation"]),
+        {
+            "type": "deviation",
+            "unit": org.unit_a.pk,
+            "description": "Fel dos.",
+            "occurred_at": local(timezone.now() - datetime.timedelta(hours=1)),
+            "person-TOTAL_FORMS": "1",
+            "person-INITIAL_FORMS": "0",
+            "person-0-personnummer": "19121212-1213",
+        },
+    )
     assert response.status_code == 200
     assert 'value="19121212-1213"' in response.content.decode()
     assert not Report.objects.exists()
 
 
 def test_a_transition_error_keeps_the_typed_text(client, cast, org):
-    breach = factories.file("data_breach", cast["reporter"], org.unit_a,
-                            discovered_at=(timezone.now() - datetime.timedelta(hours=80)).isoformat())
+    breach = factories.file(
+        "data_breach",
+        cast["reporter"],
+        org.unit_a,
+        discovered_at=(timezone.now() - datetime.timedelta(hours=80)).isoformat(),
+    )
     breach = factories.walk_to(breach, "assessed", cast)
     client.force_login(cast["dso"])
-    response = client.post(reverse("web:transition", args=[breach.pk, "decide"]), {
-        "decision": "Anmäls till IMY.", "notify_imy": "True"})
+    response = client.post(
+        reverse("web:transition", args=[breach.pk, "decide"]),
+        {"decision": "Anmäls till IMY.", "notify_imy": "True"},
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "Anmäls till IMY." in body
@@ -78,15 +108,23 @@ def test_a_transition_error_keeps_the_typed_text(client, cast, org):
 def test_the_risk_grid_posts_one_cell(client, cast, org):
     report = factories.file("deviation", cast["reporter"], org.unit_a)
     client.force_login(cast["manager_a"])
-    response = client.post(reverse("web:transition", args=[report.pk, "assess"]), {
-        "risk_cell": "2-2", "category": factories.term("deviation_category")})
+    response = client.post(
+        reverse("web:transition", args=[report.pk, "assess"]),
+        {"risk_cell": "2-2", "category": factories.term("deviation_category")},
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.probability, report.severity, report.state) == (2, 2, "assessed")
 
 
 def public_data(org, **extra):
-    return {"unit": org.unit_a.pk, "kind": "klagomal", "description": "Ingen kom på tisdagen.", "website": "", **extra}
+    return {
+        "unit": org.unit_a.pk,
+        "kind": "klagomal",
+        "description": "Ingen kom på tisdagen.",
+        "website": "",
+        **extra,
+    }
 
 
 def test_the_public_form_files_an_anonymous_complaint_with_a_receipt_code(client, org):
@@ -97,7 +135,9 @@ def test_the_public_form_files_an_anonymous_complaint_with_a_receipt_code(client
     report = Report.objects.get()
     assert report.type == "complaint" and report.reporter is None
     assert ReceiptCode.objects.get().code_hash == receipt_digest(code) != code
-    assert code not in AuditEvent.objects.filter(report_id=report.pk).values_list("payload", flat=True).__str__()
+    assert (
+        code not in AuditEvent.objects.filter(report_id=report.pk).values_list("payload", flat=True).__str__()
+    )
     # Shown once.
     assert code not in client.get(reverse("web:public_thanks")).content.decode()
 
@@ -127,10 +167,13 @@ def test_the_code_shows_the_status_answer_and_questions_and_nothing_else(client,
     report, code = do_file_public_submission(data=public_data(org))
     report = factories.walk_to(report, "investigated", cast)
     do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "Vilken tid var besöket bokat?"})
-    factories.do_transition(report.pk, "answer", acting_user=cast["manager_a"],
-                            data={"reply": "Vi har rättat schemat."})
+    factories.do_transition(
+        report.pk, "answer", acting_user=cast["manager_a"], data={"reply": "Vi har rättat schemat."}
+    )
     assert client.get(reverse("web:public_status")).status_code == 200
-    body = client.post(reverse("web:public_status"), {"code": code.lower().replace("-", " ")}).content.decode()
+    body = client.post(
+        reverse("web:public_status"), {"code": code.lower().replace("-", " ")}
+    ).content.decode()
     assert "Vi har rättat schemat." in body and "Vilken tid var besöket bokat?" in body
     assert "Bemötandet brast." not in body  # the handler's position is internal
     assert report.case_number not in body
@@ -159,7 +202,9 @@ def test_asking_and_answering_emit_and_audit(cast, org, django_capture_on_commit
         report = factories.walk_to(report, "investigated", cast)
         with django_capture_on_commit_callbacks(execute=True):
             do_ask_submitter(report.pk, acting_user=cast["manager_a"], data={"text": "En fråga?"})
-            factories.do_transition(report.pk, "answer", acting_user=cast["manager_a"], data={"reply": "Svar."})
+            factories.do_transition(
+                report.pk, "answer", acting_user=cast["manager_a"], data={"reply": "Svar."}
+            )
     finally:
         case_event.disconnect(dispatch_uid="test-web-events")
     assert "complaint.question" in seen and seen.count("complaint.answered") == 1
@@ -168,7 +213,12 @@ def test_asking_and_answering_emit_and_audit(cast, org, django_capture_on_commit
 
 def test_only_a_handler_may_ask_or_give_feedback(client, cast, org):
     report, _code = do_file_public_submission(data=public_data(org))
-    for name, expected in (("manager_a", 302), ("manager_b", 404), ("decision_maker", 403), ("outsider", 404)):
+    for name, expected in (
+        ("manager_a", 302),
+        ("manager_b", 404),
+        ("decision_maker", 403),
+        ("outsider", 404),
+    ):
         client.force_login(cast[name])
         response = client.post(reverse("web:part", args=[report.pk, "ask"]), {"text": "Fråga?"})
         assert response.status_code == expected, name

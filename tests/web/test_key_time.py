@@ -33,7 +33,9 @@ def test_who_may_open_the_page(member, breach, login):
 @pytest.mark.parametrize("member", EVERYONE)
 def test_who_may_post_a_correction(member, breach, login):
     before = CaseClock.objects.get(report=breach, code="breach-imy-notification").due_at
-    response = login(member).post(page(breach), {"field": "discovered_at", "value": typed(4), "reason": "Loggen."})
+    response = login(member).post(
+        page(breach), {"field": "discovered_at", "value": typed(4), "reason": "Loggen."}
+    )
     moved = CaseClock.objects.get(report=breach, code="breach-imy-notification").due_at != before
     if member == "dso":
         assert response.status_code == 302 and moved
@@ -43,20 +45,25 @@ def test_who_may_post_a_correction(member, breach, login):
 
 def test_a_correction_moves_the_clock_writes_audit_and_goes_back_to_the_case(breach, cast, login):
     value = typed(6)
-    response = login("dso").post(page(breach), {"field": "discovered_at", "value": value,
-                                                "reason": "Upptäckten gjordes tidigare."})
+    response = login("dso").post(
+        page(breach), {"field": "discovered_at", "value": value, "reason": "Upptäckten gjordes tidigare."}
+    )
     assert response.status_code == 302 and response["Location"] == f"/cases/{breach.pk}/"
     discovered = timezone.make_aware(datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M"))
-    assert CaseClock.objects.get(report=breach, code="breach-imy-notification").due_at == \
-        discovered + datetime.timedelta(hours=72)
+    assert CaseClock.objects.get(
+        report=breach, code="breach-imy-notification"
+    ).due_at == discovered + datetime.timedelta(hours=72)
     row = AuditEvent.objects.get(action="report.key_time_corrected", report_id=breach.pk)
     assert row.actor_id == cast["dso"].pk and row.payload["reason"] == "Upptäckten gjordes tidigare."
 
 
 def test_errors_show_the_form_again_with_what_was_typed(breach, login):
     future = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = login("dso").post(page(breach), {"field": "occurred_at", "value": future, "reason": "Mitt skäl"},
-                                 HTTP_ACCEPT_LANGUAGE="sv")
+    response = login("dso").post(
+        page(breach),
+        {"field": "occurred_at", "value": future, "reason": "Mitt skäl"},
+        HTTP_ACCEPT_LANGUAGE="sv",
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="error-summary"' in html
@@ -79,5 +86,8 @@ def test_the_case_page_links_to_the_correction_for_those_who_may_make_it(breach,
     assert link not in login("reporter").get(f"/cases/{breach.pk}/").content.decode()
     assert link not in login("sas").get(f"/cases/{breach.pk}/").content.decode()
     # The decision maker sees a deviation but does not handle it.
-    assert f'href="{page(deviation)}"' not in login("decision_maker").get(f"/cases/{deviation.pk}/").content.decode()
+    assert (
+        f'href="{page(deviation)}"'
+        not in login("decision_maker").get(f"/cases/{deviation.pk}/").content.decode()
+    )
     assert f'href="{page(deviation)}"' in login("manager_a").get(f"/cases/{deviation.pk}/").content.decode()

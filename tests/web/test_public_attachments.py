@@ -23,27 +23,39 @@ def pdf(name="brev.pdf", content=PDF):
 
 
 def public_data(org, **extra):
-    return {"unit": org.unit_a.pk, "kind": "klagomal", "description": "Ingen kom på tisdagen.", "website": "",
-            "submitter_name": "Anna Andersson", **extra}
+    return {
+        "unit": org.unit_a.pk,
+        "kind": "klagomal",
+        "description": "Ingen kom på tisdagen.",
+        "website": "",
+        "submitter_name": "Anna Andersson",
+        **extra,
+    }
 
 
 def test_the_public_form_stores_the_files_with_the_complaint_and_audits_them(client, org):
-    response = client.post(reverse("web:public_form"),
-                           {**public_data(org), "attachments": [pdf("brev.pdf"), pdf("foto.pdf")]})
+    response = client.post(
+        reverse("web:public_form"), {**public_data(org), "attachments": [pdf("brev.pdf"), pdf("foto.pdf")]}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("web:public_thanks")
     report = Report.objects.get()
     stored = list(report.attachments.order_by("id"))
     assert [a.original_name for a in stored] == ["brev.pdf", "foto.pdf"]
-    assert all(a.uploaded_by is None and a.size == len(PDF) and a.content_type == "application/pdf" for a in stored)
+    assert all(
+        a.uploaded_by is None and a.size == len(PDF) and a.content_type == "application/pdf" for a in stored
+    )
     assert stored[0].file.read() == PDF
     events = AuditEvent.objects.filter(action="attachment.added", report_id=report.pk).order_by("id")
     assert [(e.actor_id, e.payload["sha256"]) for e in events] == [(None, a.sha256) for a in stored]
 
 
-@pytest.mark.parametrize("lang, message", [
-    ("sv", "Filen är för stor: högst 10 MB."),
-    ("en", "The file is too large: at most 10 MB."),
-])
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("sv", "Filen är för stor: högst 10 MB."),
+        ("en", "The file is too large: at most 10 MB."),
+    ],
+)
 def test_a_file_too_large_is_refused_and_the_text_kept(client, org, settings, lang, message):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
     big = pdf("stor.pdf", PDF + b"0" * settings.ATTACHMENT_MAX_BYTES)
@@ -58,8 +70,9 @@ def test_a_file_too_large_is_refused_and_the_text_kept(client, org, settings, la
 @pytest.mark.parametrize("lang, message", [("sv", "Högst 5 filer."), ("en", "At most 5 files.")])
 def test_more_than_five_files_are_refused_and_the_text_kept(client, org, settings, lang, message):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
-    response = client.post(reverse("web:public_form"),
-                           {**public_data(org), "attachments": [pdf(f"{i}.pdf") for i in range(6)]})
+    response = client.post(
+        reverse("web:public_form"), {**public_data(org), "attachments": [pdf(f"{i}.pdf") for i in range(6)]}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page and "Ingen kom på tisdagen." in page

@@ -29,12 +29,16 @@ def file_many(cast, org, n):
 # the page's named investigators, read at once for whether each task may be handed on.
 # Every page that logs its read: +1 for the audit chain's sealed head (issue 14; on PostgreSQL
 # it replaced the chain's advisory lock, so the count is the same on both databases).
-@pytest.mark.parametrize("url_name, user, expected", [
-    ("web:inbox", "manager_a", 14),
-    ("web:my_reports", "reporter", 10),
-])
-def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_name, user, expected,
-                                                        django_assert_num_queries):
+@pytest.mark.parametrize(
+    "url_name, user, expected",
+    [
+        ("web:inbox", "manager_a", 14),
+        ("web:my_reports", "reporter", 10),
+    ],
+)
+def test_list_pages_cost_the_same_for_few_and_many_rows(
+    client, cast, org, url_name, user, expected, django_assert_num_queries
+):
     client.force_login(cast[user])
     url = reverse(url_name)
     file_many(cast, org, 2)
@@ -54,8 +58,16 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_
     def add(n):
         for i in range(n):
             do_add_affected_person(report.pk, acting_user=cast["sas"], data={"role": f"Brukare {i}"})
-            do_add_investigation_entry(report.pk, acting_user=cast["sas"], data={
-                "text": f"Anteckning {i}", "source": "Intervju", "nature": "fact", "entry_date": "2026-01-05"})
+            do_add_investigation_entry(
+                report.pk,
+                acting_user=cast["sas"],
+                data={
+                    "text": f"Anteckning {i}",
+                    "source": "Intervju",
+                    "nature": "fact",
+                    "entry_date": "2026-01-05",
+                },
+            )
             factories.settled_action(report, cast["sas"], cast["manager_a"])
 
     add(1)

@@ -35,8 +35,10 @@ def test_every_word_of_the_script_is_in_the_swedish_catalogue():
 @pytest.mark.django_db
 def test_the_catalogue_is_served_in_swedish_by_default_and_in_english_on_request(client, settings):
     swedish = client.get(reverse("javascript-catalog")).content.decode()
-    assert "Din text som inte skickades har \\u00e5terst\\u00e4llts." in swedish or \
-        "Din text som inte skickades har återställts." in swedish
+    assert (
+        "Din text som inte skickades har \\u00e5terst\\u00e4llts." in swedish
+        or "Din text som inte skickades har återställts." in swedish
+    )
     assert "Riskv\\u00e4rde %(score)s" in swedish or "Riskvärde %(score)s" in swedish
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     english = client.get(reverse("javascript-catalog")).content.decode()

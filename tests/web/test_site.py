@@ -1,8 +1,6 @@
 """The frame around the pages: language switch, login, the admin's look, the optional bell."""
 
 import pytest
-from django.template import engines
-from django.test import RequestFactory
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -42,11 +40,15 @@ def test_the_header_bell_shows_the_unread_count(client, cast, org):
     from tests.factories import file
 
     report = file("deviation", cast["reporter"], org.unit_a)
-    Notification.objects.create(user=cast["reporter"], event="report.decide", kind="decision", key="bell-test",
-                                report=report, case_number=report.case_number)
+    Notification.objects.create(
+        user=cast["reporter"],
+        event="report.decide",
+        kind="decision",
+        key="bell-test",
+        report=report,
+        case_number=report.case_number,
+    )
     client.force_login(cast["reporter"])
     html = client.get("/").content.decode()
     assert 'href="/notifications/"' in html
     assert "1" in html.split('href="/notifications/"', 1)[1].split("</a>", 1)[0]
-
-

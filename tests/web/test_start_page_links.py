@@ -6,11 +6,19 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-PAGES = {"statistics": reverse("statistics"), "compilations": reverse("compilations"),
-         "import": reverse("report-import")}
+PAGES = {
+    "statistics": reverse("statistics"),
+    "compilations": reverse("compilations"),
+    "import": reverse("report-import"),
+}
 OFFERED = {
-    "reporter": set(), "outsider": set(), "decision_maker": set(), "dso": set(),
-    "manager_a": {"statistics"}, "sas": {"statistics", "compilations"}, "leadership": {"statistics", "compilations"},
+    "reporter": set(),
+    "outsider": set(),
+    "decision_maker": set(),
+    "dso": set(),
+    "manager_a": {"statistics"},
+    "sas": {"statistics", "compilations"},
+    "leadership": {"statistics", "compilations"},
     "admin_sn": {"import"},
 }
 

@@ -78,7 +78,9 @@ def test_the_reassign_form_opens_only_for_the_units_manager_and_the_sas(client, 
 def test_reassigning_hands_the_task_over_audited(client, cast, task, deviation):
     client.force_login(cast["manager_a"])
     case_url = reverse("web:case", args=[deviation.pk])
-    response = client.post(reverse("web:reassign", args=[task.pk]), {"user": cast["sas"].pk, "next": case_url})
+    response = client.post(
+        reverse("web:reassign", args=[task.pk]), {"user": cast["sas"].pk, "next": case_url}
+    )
     assert response.status_code == 302 and response["Location"] == case_url
     task.refresh_from_db()
     assert task.owner == cast["sas"]
@@ -118,14 +120,18 @@ def test_the_inbox_offers_release_and_reassign_as_plain_forms(client, cast, task
     assert reverse("web:release", args=[task.pk]) not in page
 
 
-@pytest.mark.parametrize("name, take, release, reassign", [
-    ("manager_a", False, True, True),
-    ("sas", False, True, True),
-    ("reporter", False, False, False),
-    ("decision_maker", False, False, False),
-])
-def test_the_case_page_offers_the_task_steps_this_user_may_use(client, cast, task, deviation, name, take, release,
-                                                               reassign):
+@pytest.mark.parametrize(
+    "name, take, release, reassign",
+    [
+        ("manager_a", False, True, True),
+        ("sas", False, True, True),
+        ("reporter", False, False, False),
+        ("decision_maker", False, False, False),
+    ],
+)
+def test_the_case_page_offers_the_task_steps_this_user_may_use(
+    client, cast, task, deviation, name, take, release, reassign
+):
     client.force_login(cast[name])
     page = client.get(reverse("web:case", args=[deviation.pk])).content.decode()
     assert (reverse("web:claim", args=[task.pk]) in page) is take
@@ -139,8 +145,9 @@ def test_the_case_page_offers_an_unclaimed_task_to_take(client, cast, deviation)
     page = client.get(reverse("web:case", args=[deviation.pk])).content.decode()
     assert reverse("web:claim", args=[queued.pk]) in page
     assert reverse("web:release", args=[queued.pk]) not in page
-    response = client.post(reverse("web:claim", args=[queued.pk]),
-                           {"next": reverse("web:case", args=[deviation.pk])})
+    response = client.post(
+        reverse("web:claim", args=[queued.pk]), {"next": reverse("web:case", args=[deviation.pk])}
+    )
     assert response["Location"] == reverse("web:case", args=[deviation.pk])
     queued.refresh_from_db()
     assert queued.owner == cast["sas"]

@@ -29,9 +29,14 @@ def cases(cast, org):
 
 
 INBOX = {
-    "reporter": set(), "outsider": set(), "decision_maker": set(),
-    "manager_a": {"dev_a", "lex_a"}, "manager_b": {"dev_b"},
-    "sas": {"dev_a", "dev_b", "lex_a"}, "dso": {"breach_a"}, "sas_other": {"dev_c"},
+    "reporter": set(),
+    "outsider": set(),
+    "decision_maker": set(),
+    "manager_a": {"dev_a", "lex_a"},
+    "manager_b": {"dev_b"},
+    "sas": {"dev_a", "dev_b", "lex_a"},
+    "dso": {"breach_a"},
+    "sas_other": {"dev_c"},
 }
 
 
@@ -46,9 +51,13 @@ def test_the_inbox_lists_exactly_the_cases_waiting_for_this_user(client, cast, c
 # Who may open each case page (the selectors' scope); the reporter gets the reduced page.
 VISIBLE = {
     "reporter": {"dev_a", "lex_a", "breach_a"},
-    "manager_a": {"dev_a", "lex_a"}, "manager_b": {"dev_b"},
-    "sas": {"dev_a", "dev_b", "lex_a", "breach_a"}, "decision_maker": {"dev_a", "dev_b", "lex_a"},
-    "dso": {"breach_a"}, "outsider": set(), "sas_other": {"dev_c"},
+    "manager_a": {"dev_a", "lex_a"},
+    "manager_b": {"dev_b"},
+    "sas": {"dev_a", "dev_b", "lex_a", "breach_a"},
+    "decision_maker": {"dev_a", "dev_b", "lex_a"},
+    "dso": {"breach_a"},
+    "outsider": set(),
+    "sas_other": {"dev_c"},
 }
 
 
@@ -66,16 +75,27 @@ def test_a_case_page_opens_in_scope_and_is_404_outside(client, cast, cases, name
 
 
 def test_the_anonymous_visitor_is_sent_to_log_in(client, cases):
-    for url in [reverse("web:case", args=[cases["dev_a"].pk]), reverse("web:inbox"), reverse("web:my_reports"),
-                reverse("web:actions"), reverse("web:report_start")]:
+    for url in [
+        reverse("web:case", args=[cases["dev_a"].pk]),
+        reverse("web:inbox"),
+        reverse("web:my_reports"),
+        reverse("web:actions"),
+        reverse("web:report_start"),
+    ]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.get("/").status_code == 200
 
 
 TRANSITION = {  # GET the assessment form of the deviation in unit A
-    "reporter": 403, "manager_a": 200, "manager_b": 404, "sas": 200, "decision_maker": 403, "dso": 404,
-    "outsider": 404, "sas_other": 404,
+    "reporter": 403,
+    "manager_a": 200,
+    "manager_b": 404,
+    "sas": 200,
+    "decision_maker": 403,
+    "dso": 404,
+    "outsider": 404,
+    "sas_other": 404,
 }
 
 
@@ -90,7 +110,9 @@ def test_a_transition_form_opens_only_for_who_may_take_it(client, cast, cases, n
 def test_adding_a_cause_follows_the_same_rules(client, cast, cases, name):
     client.force_login(cast[name])
     report = cases["dev_a"]
-    response = client.post(reverse("web:part", args=[report.pk, "causes"]), {"description": "Stress vid passbyte."})
+    response = client.post(
+        reverse("web:part", args=[report.pk, "causes"]), {"description": "Stress vid passbyte."}
+    )
     expected = {"manager_a": 302, "sas": 302, "reporter": 403, "decision_maker": 403}.get(name, 404)
     assert response.status_code == expected
     assert report.causes.count() == (1 if expected == 302 else 0)
@@ -104,7 +126,9 @@ def test_an_unknown_transition_or_part_is_404(client, cast, cases):
 
 @pytest.mark.parametrize("name", EVERYONE)
 def test_my_reports_shows_only_the_users_own_reports_and_chosen_feedback(client, cast, cases, name):
-    do_give_reporter_feedback(cases["dev_a"].pk, acting_user=cast["manager_a"], data={"text": "Tack, rutinen ses över."})
+    do_give_reporter_feedback(
+        cases["dev_a"].pk, acting_user=cast["manager_a"], data={"text": "Tack, rutinen ses över."}
+    )
     client.force_login(cast[name])
     response = client.get(reverse("web:my_reports"))
     own = {r.case_number for r in Report.objects.filter(reporter=cast[name])}
@@ -117,25 +141,47 @@ def test_the_actions_board_shows_the_actions_of_the_users_units_and_their_own(cl
     for key, owner in (("dev_a", "reporter"), ("dev_b", "manager_b")):
         handler = cast["manager_a" if key == "dev_a" else "manager_b"]
         cause = do_add_cause(cases[key].pk, acting_user=handler, data={"description": f"Orsak {key}"})
-        do_add_action(cases[key].pk, acting_user=handler, data={
-            "description": f"Åtgärd {key}", "kind": "corrective", "causes": [cause.pk], "owner": cast[owner].pk,
-            "due_date": "2026-12-01"})
+        do_add_action(
+            cases[key].pk,
+            acting_user=handler,
+            data={
+                "description": f"Åtgärd {key}",
+                "kind": "corrective",
+                "causes": [cause.pk],
+                "owner": cast[owner].pk,
+                "due_date": "2026-12-01",
+            },
+        )
     client.force_login(cast[name])
     body = client.get(reverse("web:actions")).content.decode()
-    expected = {"manager_a": {"dev_a"}, "sas": {"dev_a", "dev_b"}, "manager_b": {"dev_b"},
-                "reporter": {"dev_a"}}.get(name, set())
+    expected = {
+        "manager_a": {"dev_a"},
+        "sas": {"dev_a", "dev_b"},
+        "manager_b": {"dev_b"},
+        "reporter": {"dev_a"},
+    }.get(name, set())
     assert {k for k in ("dev_a", "dev_b") if f"Åtgärd {k}" in body} == expected
 
 
 def test_the_owner_closes_their_action_from_the_board(client, cast, cases):
     report = cases["dev_a"]
     cause = do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Orsak"})
-    action = do_add_action(report.pk, acting_user=cast["manager_a"], data={
-        "description": "Åtgärd", "kind": "corrective", "causes": [cause.pk], "owner": cast["manager_a"].pk,
-        "due_date": "2026-12-01"})
+    action = do_add_action(
+        report.pk,
+        acting_user=cast["manager_a"],
+        data={
+            "description": "Åtgärd",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": cast["manager_a"].pk,
+            "due_date": "2026-12-01",
+        },
+    )
     client.force_login(cast["manager_a"])
-    response = client.post(reverse("web:update_action", args=[report.pk, action.pk]), {
-        "status": "done", "effect_follow_up": "Fungerar.", "next": reverse("web:actions")})
+    response = client.post(
+        reverse("web:update_action", args=[report.pk, action.pk]),
+        {"status": "done", "effect_follow_up": "Fungerar.", "next": reverse("web:actions")},
+    )
     assert response.status_code == 302 and response["Location"] == reverse("web:actions")
     action.refresh_from_db()
     assert action.is_settled
@@ -179,16 +225,26 @@ def test_the_overdue_list_counts_per_unit_what_the_user_may_see(client, cast, or
     # Filing started the cases' clocks; the first to run out is moved into the past.
     for key, code in (("dev_a", "deviation-assessment"), ("breach_a", "breach-imy-notification")):
         moved = CaseClock.objects.filter(report=cases[key], code=code, stopped_at__isnull=True).update(
-            due_at=timezone.now() - datetime.timedelta(hours=1))
+            due_at=timezone.now() - datetime.timedelta(hours=1)
+        )
         assert moved == 1
     cause = do_add_cause(cases["dev_b"].pk, acting_user=cast["manager_b"], data={"description": "Orsak"})
-    do_add_action(cases["dev_b"].pk, acting_user=cast["manager_b"], data={
-        "description": "Åtgärd", "kind": "corrective", "causes": [cause.pk], "owner": cast["manager_b"].pk,
-        "due_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat()})
+    do_add_action(
+        cases["dev_b"].pk,
+        acting_user=cast["manager_b"],
+        data={
+            "description": "Åtgärd",
+            "kind": "corrective",
+            "causes": [cause.pk],
+            "owner": cast["manager_b"].pk,
+            "due_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
+        },
+    )
     client.force_login(cast[name])
     overdue = client.get(reverse("web:inbox")).context["overdue"]
     expected = {
-        "manager_a": [("Hemtjänst Centrum", 1, 0)], "manager_b": [("Omsorg AB (privat)", 0, 1)],
+        "manager_a": [("Hemtjänst Centrum", 1, 0)],
+        "manager_b": [("Omsorg AB (privat)", 0, 1)],
         "sas": [("Hemtjänst Centrum", 2, 0), ("Omsorg AB (privat)", 0, 1)],
         "dso": [("Hemtjänst Centrum", 1, 0)],
     }.get(name, [])  # the decision maker answers for no deadline: none, as GET /api/v1/overdue/ (404)

@@ -20,8 +20,12 @@ def fresh(user):
 
 def absence(person, substitute):
     now = timezone.now()
-    return Substitute.objects.create(person=person, substitute=substitute, starts_at=now - datetime.timedelta(hours=1),
-                                     ends_at=now + datetime.timedelta(days=1))
+    return Substitute.objects.create(
+        person=person,
+        substitute=substitute,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(days=1),
+    )
 
 
 def first_task_id(case):
@@ -29,8 +33,10 @@ def first_task_id(case):
 
 
 def rows(actor):
-    return [(row.action, row.payload.get("on_behalf_of"))
-            for row in AuditEvent.objects.filter(actor=actor, action__startswith="task.").order_by("seq")]
+    return [
+        (row.action, row.payload.get("on_behalf_of"))
+        for row in AuditEvent.objects.filter(actor=actor, action__startswith="task.").order_by("seq")
+    ]
 
 
 def test_an_own_right_action_after_a_lent_role_one_on_the_same_user_object_is_on_no_ones_behalf(cast, org):
@@ -69,4 +75,3 @@ def test_the_sas_releasing_an_absent_owners_task_acts_on_their_own_role(cast, or
     do_release(task_id, acting_user=sas)
     do_claim(task_id, acting_user=sas)
     assert rows(sas) == [("task.released", None), ("task.claimed", None)]
-

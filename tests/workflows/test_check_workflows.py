@@ -21,8 +21,12 @@ def run():
 
 
 def test_it_passes_when_every_case_is_where_its_workflow_is(cast, org):
-    for report_type, state in [("deviation", "investigated"), ("complaint", "registered"),
-                               ("lex_sarah", "decided"), ("data_breach", "assessed")]:
+    for report_type, state in [
+        ("deviation", "investigated"),
+        ("complaint", "registered"),
+        ("lex_sarah", "decided"),
+        ("data_breach", "assessed"),
+    ]:
         Case(cast, org, report_type, state)
     code, out = run()
     assert code == 0, out
@@ -54,7 +58,8 @@ def test_a_transition_on_a_drifted_case_is_refused_and_changes_nothing(cast, org
 
     report = Case(cast, org, "deviation", "reported").report
     Task.objects.filter(process__caseprocess__report=report, status__in=OPEN).update(status=STATUS.CANCELED)
-    response = client_as("manager_a").post(url(report, "transitions", "assess"),
-                                           transition_data(report, "assess", cast), format="json")
+    response = client_as("manager_a").post(
+        url(report, "transitions", "assess"), transition_data(report, "assess", cast), format="json"
+    )
     assert response.status_code == 409
     assert Report.objects.get(pk=report.pk).state == "reported"

@@ -13,8 +13,14 @@ from workflows.models import StepClock, sync_step_clocks
 
 
 def clock(report, code, due_at, stopped_at=None):
-    return CaseClock.objects.create(report=report, rule=DeadlineRule.current(code), code=code,
-                                    started_at=report.reported_at, due_at=due_at, stopped_at=stopped_at)
+    return CaseClock.objects.create(
+        report=report,
+        rule=DeadlineRule.current(code),
+        code=code,
+        started_at=report.reported_at,
+        due_at=due_at,
+        stopped_at=stopped_at,
+    )
 
 
 def test_tasks_are_sorted_by_their_cases_clocks_and_overdue_ones_flagged(cast, org, client_as):
@@ -31,7 +37,9 @@ def test_tasks_are_sorted_by_their_cases_clocks_and_overdue_ones_flagged(cast, o
     queue = listed(client_as("manager_a"), "queue")
     assert [t["case"]["id"] for t in queue] == [overdue.pk, later.pk, no_clock.pk]
     assert [t["overdue"] for t in queue] == [True, False, False]
-    assert queue[1]["due_at"].startswith(timezone.localtime(now + datetime.timedelta(days=3)).date().isoformat())
+    assert queue[1]["due_at"].startswith(
+        timezone.localtime(now + datetime.timedelta(days=3)).date().isoformat()
+    )
     assert queue[2]["due_at"] is None
     assert [t["case"]["id"] for t in listed(client_as("manager_a"), "overdue")] == [overdue.pk]
     assert listed(client_as("manager_b"), "overdue") == []
@@ -42,5 +50,7 @@ def test_the_step_clock_table_follows_the_flows(db):
     StepClock.objects.create(flow_task="workflows/flows.Gone.step", code="old")
     assert sync_step_clocks() is True
     assert not StepClock.objects.filter(code="old").exists()
-    assert StepClock.objects.filter(flow_task__endswith="DeviationFlow.assess", code="deviation-assessment").exists()
+    assert StepClock.objects.filter(
+        flow_task__endswith="DeviationFlow.assess", code="deviation-assessment"
+    ).exists()
     assert sync_step_clocks() is False

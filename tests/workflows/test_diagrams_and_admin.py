@@ -41,18 +41,32 @@ def test_an_administrator_adds_a_substitute_in_the_admin_and_it_is_audited(cast,
     client.force_login(admin)
     now = timezone.localtime()
     fmt = "%Y-%m-%d"
-    response = client.post("/admin/workflows/substitute/add/", {
-        "person": cast["manager_a"].pk, "substitute": cast["sas"].pk,
-        "starts_at_0": now.strftime(fmt), "starts_at_1": "00:00:00",
-        "ends_at_0": (now + datetime.timedelta(days=7)).strftime(fmt), "ends_at_1": "00:00:00"})
+    response = client.post(
+        "/admin/workflows/substitute/add/",
+        {
+            "person": cast["manager_a"].pk,
+            "substitute": cast["sas"].pk,
+            "starts_at_0": now.strftime(fmt),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now + datetime.timedelta(days=7)).strftime(fmt),
+            "ends_at_1": "00:00:00",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     substitute = Substitute.objects.get()
     assert AuditEvent.objects.filter(action="substitute.added", object_id=str(substitute.pk)).exists()
     # A period that ends before it starts is refused with a field error.
-    response = client.post("/admin/workflows/substitute/add/", {
-        "person": cast["manager_a"].pk, "substitute": cast["sas"].pk,
-        "starts_at_0": now.strftime(fmt), "starts_at_1": "00:00:00",
-        "ends_at_0": (now - datetime.timedelta(days=7)).strftime(fmt), "ends_at_1": "00:00:00"})
+    response = client.post(
+        "/admin/workflows/substitute/add/",
+        {
+            "person": cast["manager_a"].pk,
+            "substitute": cast["sas"].pk,
+            "starts_at_0": now.strftime(fmt),
+            "starts_at_1": "00:00:00",
+            "ends_at_0": (now - datetime.timedelta(days=7)).strftime(fmt),
+            "ends_at_1": "00:00:00",
+        },
+    )
     assert response.status_code == 200 and Substitute.objects.count() == 1
 
 

@@ -31,8 +31,9 @@ def test_the_job_is_listed_for_the_scheduler():
     assert "workflows.escalation.escalate_unclaimed" in settings.SCHEDULER_JOBS
 
 
-def test_an_unclaimed_task_is_escalated_once_to_the_parent_units_managers(cast, org, department_manager, events,
-                                                                        django_capture_on_commit_callbacks):
+def test_an_unclaimed_task_is_escalated_once_to_the_parent_units_managers(
+    cast, org, department_manager, events, django_capture_on_commit_callbacks
+):
     case = Case(cast, org, "deviation", "reported")
     assert escalate_unclaimed(timezone.now()) == 0  # not yet: the rule gives two working days
     with django_capture_on_commit_callbacks(execute=True):
@@ -40,13 +41,15 @@ def test_an_unclaimed_task_is_escalated_once_to_the_parent_units_managers(cast, 
         assert escalate_unclaimed(later(days=6)) == 0  # idempotent
     escalation = TaskEscalation.objects.get()
     assert escalation.user_ids == [department_manager.pk]
-    assert [(name, data["reason"], data["user_ids"]) for name, data in events if name == "task.escalated"] == [
-        ("task.escalated", "unclaimed", [department_manager.pk])]
+    assert [
+        (name, data["reason"], data["user_ids"]) for name, data in events if name == "task.escalated"
+    ] == [("task.escalated", "unclaimed", [department_manager.pk])]
     assert escalation.task.process.caseprocess.report == case.report
 
 
 def test_an_unclaimed_breach_task_goes_to_the_sas_never_to_managers_who_may_not_see_breaches(
-        cast, org, department_manager):
+    cast, org, department_manager
+):
     Case(cast, org, "data_breach", "reported")
     assert escalate_unclaimed(later(days=5)) == 1
     assert TaskEscalation.objects.get().user_ids == [cast["sas"].pk]

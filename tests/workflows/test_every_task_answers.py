@@ -12,7 +12,15 @@ from viewflow.workflow.status import STATUS
 
 from cases.models import Report
 from cases.services import do_grant_investigator, do_transition
-from tests.factories import ACTOR, PATHS, file, finish_regulator_notifications, prepare, transition_data, walk_to
+from tests.factories import (
+    ACTOR,
+    PATHS,
+    file,
+    finish_regulator_notifications,
+    prepare,
+    transition_data,
+    walk_to,
+)
 from workflows.nodes import Step
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +59,9 @@ def answers(user, task, other):
     return {
         "api claim": a.post(f"/api/v1/tasks/{task.pk}/claim/").status_code,
         "api release": a.post(f"/api/v1/tasks/{task.pk}/release/").status_code,
-        "api reassign": a.post(f"/api/v1/tasks/{task.pk}/reassign/", {"user": other.pk}, format="json").status_code,
+        "api reassign": a.post(
+            f"/api/v1/tasks/{task.pk}/reassign/", {"user": other.pk}, format="json"
+        ).status_code,
         "web claim": w.post(reverse("web:claim", args=[task.pk])).status_code,
         "web release": w.post(reverse("web:release", args=[task.pk])).status_code,
         "web reassign form": w.get(reverse("web:reassign", args=[task.pk])).status_code,
@@ -81,7 +91,10 @@ def test_a_finished_step_answers_a_conflict_or_a_message_never_an_error(report_t
         assert got["api claim"] == (409 if may_take else 403), task.flow_task
         assert got["api release"] == got["api reassign"] == 409, (task.flow_task, got)
         # The web pages go back with a message saying the task is no longer open.
-        assert {got["web release"], got["web reassign form"], got["web reassign"]} == {302}, (task.flow_task, got)
+        assert {got["web release"], got["web reassign form"], got["web reassign"]} == {302}, (
+            task.flow_task,
+            got,
+        )
         assert got["web claim"] == (302 if may_take else 403), (task.flow_task, got)
     response = web(handler).post(reverse("web:release", args=[done[0].pk]), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Uppgiften är inte längre öppen."]
@@ -89,7 +102,9 @@ def test_a_finished_step_answers_a_conflict_or_a_message_never_an_error(report_t
 
 @pytest.mark.parametrize("report_type", TYPES)
 @pytest.mark.parametrize("named", [False, True], ids=["no investigator named", "investigator named"])
-def test_the_reassign_page_opens_for_every_open_step_and_offers_those_who_may_take_it(report_type, named, cast, org):
+def test_the_reassign_page_opens_for_every_open_step_and_offers_those_who_may_take_it(
+    report_type, named, cast, org
+):
     report = file(report_type, cast["reporter"], org.unit_a)
     handler = cast[HANDLER[report_type]]
     if named:
@@ -100,7 +115,9 @@ def test_the_reassign_page_opens_for_every_open_step_and_offers_those_who_may_ta
         if name == "close":  # the notification to the regulator joins the case before its closing step
             finish_regulator_notifications(report, cast)
         report = Report.objects.get(pk=report.pk).typed()
-        for task in Task.objects.filter(process__caseprocess__report=report, status__in=[STATUS.NEW, STATUS.ASSIGNED]):
+        for task in Task.objects.filter(
+            process__caseprocess__report=report, status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        ):
             if not isinstance(task.flow_task, Step):
                 continue
             seen |= task.flow_task.transitions
@@ -116,5 +133,9 @@ def test_the_reassign_page_opens_for_every_open_step_and_offers_those_who_may_ta
 def walk_one(report, name, cast):
     """Perform ``name`` on ``report`` as the normal path would."""
     prepare(report, name, cast)
-    return do_transition(report.pk, name, acting_user=cast[ACTOR[(report.type, name)]],
-                         data=transition_data(report, name, cast))
+    return do_transition(
+        report.pk,
+        name,
+        acting_user=cast[ACTOR[(report.type, name)]],
+        data=transition_data(report, name, cast),
+    )

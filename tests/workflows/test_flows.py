@@ -18,12 +18,20 @@ AFTER = {
     "lex_sarah": [["register"], ["first_assessment"], ["assess"], ["decide"], ["submit_ivo"], []],
     "data_breach": [["decide"], ["submit_imy"], []],
 }
-FIRST = {"deviation": "assess", "complaint": "register", "lex_sarah": "record_immediate_measures",
-         "data_breach": "assess"}
+FIRST = {
+    "deviation": "assess",
+    "complaint": "register",
+    "lex_sarah": "record_immediate_measures",
+    "data_breach": "assess",
+}
 NOTIFIER = {"ivo": "sas", "imy": "dso"}
 # The notification's steps until the case may close, and the open steps after each.
 NOTIFICATION_PATH = {
-    "ivo": [("submit", ["record_ivo_outcome"]), ("record_outcome", ["complete_ivo"]), ("complete", ["close"])],
+    "ivo": [
+        ("submit", ["record_ivo_outcome"]),
+        ("record_outcome", ["complete_ivo"]),
+        ("complete", ["close"]),
+    ],
     "imy": [("submit", ["close"])],
 }
 
@@ -51,8 +59,11 @@ def run_notification(client_as, report, regulator, reader, steps_after):
     notification = Report.objects.get(pk=report.pk).regulator_notifications.get(regulator=regulator)
     actor = NOTIFIER[regulator]
     for name, expected in steps_after:
-        response = client_as(actor).post(url(report, "notifications", notification.pk, "transitions", name),
-                                         NOTIFICATION_DATA[name](), format="json")
+        response = client_as(actor).post(
+            url(report, "notifications", notification.pk, "transitions", name),
+            NOTIFICATION_DATA[name](),
+            format="json",
+        )
         assert response.status_code == 200, response.content
         assert open_steps(reader, report) == expected, name
 
@@ -67,8 +78,9 @@ def test_each_flow_walks_with_its_case_from_filing_to_closing(report_type, cast,
         prepare(report, name, cast)
         actor = ACTOR[(report_type, name)]
         claimed = claim_if_unassigned(client_as, actor, report, reader)
-        response = client_as(actor).post(url(report, "transitions", name), transition_data(report, name, cast),
-                                         format="json")
+        response = client_as(actor).post(
+            url(report, "transitions", name), transition_data(report, name, cast), format="json"
+        )
         assert response.status_code == 200, (name, response.content)
         if claimed:
             assert claimed in listed_ids(client_as(actor), "archive")
@@ -87,41 +99,52 @@ def test_the_ivo_notification_runs_beside_the_investigation(cast, org, client_as
     reader = client_as("sas")
     report = file_over_api(client_as("reporter"), "lex_sarah", org)
     for name in ("record_immediate_measures", "register"):
-        client_as(ACTOR[("lex_sarah", name)]).post(url(report, "transitions", name),
-                                                   transition_data(report, name, cast), format="json")
+        client_as(ACTOR[("lex_sarah", name)]).post(
+            url(report, "transitions", name), transition_data(report, name, cast), format="json"
+        )
     assert open_steps(reader, report) == ["first_assessment"]
 
     # The decision maker notifies IVO at once, before the investigation has started.
-    response = client_as("decision_maker").post(url(report, "notifications"), {"decision": "Anmäls till IVO."},
-                                                format="json")
+    response = client_as("decision_maker").post(
+        url(report, "notifications"), {"decision": "Anmäls till IVO."}, format="json"
+    )
     assert response.status_code == 201, response.content
     assert open_steps(reader, report) == ["first_assessment", "submit_ivo"]
     notification_id = response.json()["id"]
     submit = task_of(reader, report, "submit_ivo")
     assert submit["due_at"] is None or submit["due_at"]  # the clock is clk's; the field is there either way
 
-    client_as("sas").post(url(report, "notifications", notification_id, "transitions", "submit"),
-                          NOTIFICATION_DATA["submit"](), format="json")
+    client_as("sas").post(
+        url(report, "notifications", notification_id, "transitions", "submit"),
+        NOTIFICATION_DATA["submit"](),
+        format="json",
+    )
     assert open_steps(reader, report) == ["first_assessment", "record_ivo_outcome"]
 
     report = Report.objects.get(pk=report.pk).typed()
     for name in ("start_investigation", "assess", "decide"):
         report = Report.objects.get(pk=report.pk).typed()
         prepare(report, name, cast)
-        response = client_as(ACTOR[("lex_sarah", name)]).post(url(report, "transitions", name),
-                                                               transition_data(report, name, cast), format="json")
+        response = client_as(ACTOR[("lex_sarah", name)]).post(
+            url(report, "transitions", name), transition_data(report, name, cast), format="json"
+        )
         assert response.status_code == 200, (name, response.content)
     # Decided, but the case cannot close while IVO's track is open: no close task yet.
     assert open_steps(reader, report) == ["record_ivo_outcome"]
     # A supplement keeps the same step open.
-    response = client_as("sas").post(url(report, "notifications", notification_id, "transitions", "supplement"),
-                                     {"sent_at": NOTIFICATION_DATA["submit"]()["submitted_at"],
-                                      "text": "Kompletterande uppgifter."}, format="json")
+    response = client_as("sas").post(
+        url(report, "notifications", notification_id, "transitions", "supplement"),
+        {"sent_at": NOTIFICATION_DATA["submit"]()["submitted_at"], "text": "Kompletterande uppgifter."},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert open_steps(reader, report) == ["record_ivo_outcome"]
     for name, expected in NOTIFICATION_PATH["ivo"][1:]:
-        client_as("sas").post(url(report, "notifications", notification_id, "transitions", name),
-                              NOTIFICATION_DATA[name](), format="json")
+        client_as("sas").post(
+            url(report, "notifications", notification_id, "transitions", name),
+            NOTIFICATION_DATA[name](),
+            format="json",
+        )
         assert open_steps(reader, report) == expected
     response = client_as("sas").post(url(report, "transitions", "close"), {}, format="json")
     assert response.status_code == 200, response.content
@@ -133,8 +156,9 @@ def test_a_lex_sarah_case_closed_as_outside_scope_ends_both_branches(cast, org, 
     reader = client_as("sas")
     report = file_over_api(client_as("reporter"), "lex_sarah", org)
     for name in ("record_immediate_measures", "register", "close_outside_scope"):
-        response = client_as(ACTOR[("lex_sarah", name)]).post(url(report, "transitions", name),
-                                                               transition_data(report, name, cast), format="json")
+        response = client_as(ACTOR[("lex_sarah", name)]).post(
+            url(report, "transitions", name), transition_data(report, name, cast), format="json"
+        )
         assert response.status_code == 200, response.content
     assert open_steps(reader, report) == []
     assert CaseProcess.objects.get(report=report).status == "DONE"
@@ -162,8 +186,11 @@ def test_a_breach_not_notified_to_imy_goes_straight_to_closing(cast, org, client
     report = file_over_api(client_as("reporter"), "data_breach", org)
     data = {**transition_data(report, "assess", cast), "breach_risk": "unlikely"}
     client_as("dso").post(url(report, "transitions", "assess"), data, format="json")
-    response = client_as("dso").post(url(report, "transitions", "decide"),
-                                     {"decision": "Ingen risk; anmäls inte.", "notify_imy": "False"}, format="json")
+    response = client_as("dso").post(
+        url(report, "transitions", "decide"),
+        {"decision": "Ingen risk; anmäls inte.", "notify_imy": "False"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert open_steps(reader, report) == ["close"]
     assert list(drift()) == []

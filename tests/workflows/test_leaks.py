@@ -24,9 +24,20 @@ EVERY_SCOPE = ["inbox", "queue", "archive", "overdue"]
 @pytest.fixture
 def manager_b_with_every_permission(cast):
     user = cast["manager_b"]
-    codenames = ["view_caseprocess", "manage_caseprocess", "change_caseprocess", "view_process", "manage_process",
-                 "view_task", "change_task", "role_unit_manager", "role_sas", "role_decision_maker", "role_dso",
-                 "role_registrar"]
+    codenames = [
+        "view_caseprocess",
+        "manage_caseprocess",
+        "change_caseprocess",
+        "view_process",
+        "manage_process",
+        "view_task",
+        "change_task",
+        "role_unit_manager",
+        "role_sas",
+        "role_decision_maker",
+        "role_dso",
+        "role_registrar",
+    ]
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return get_user_model().objects.get(pk=user.pk)
 
@@ -42,9 +53,14 @@ def every_url(resolver=None, prefix=""):
 
 @pytest.mark.parametrize("report_type", ["deviation", "complaint", "lex_sarah", "data_breach"])
 def test_a_manager_of_unit_b_with_every_permission_gets_404_on_unit_as_tasks(
-        report_type, cast, org, client_as, manager_b_with_every_permission):
-    state = {"deviation": "assessed", "complaint": "registered", "lex_sarah": "registered",
-             "data_breach": "assessed"}[report_type]
+    report_type, cast, org, client_as, manager_b_with_every_permission
+):
+    state = {
+        "deviation": "assessed",
+        "complaint": "registered",
+        "lex_sarah": "registered",
+        "data_breach": "assessed",
+    }[report_type]
     case = Case(cast, org, report_type, state)
     own = file("deviation", cast["reporter"], org.unit_b)  # something of their own, in unit B
     tasks = list(Task.objects.filter(process__caseprocess__report=case.report))
@@ -56,16 +72,26 @@ def test_a_manager_of_unit_b_with_every_permission_gets_404_on_unit_as_tasks(
     for task in tasks:
         for action in ("claim", "release"):
             assert client.post(f"/api/v1/tasks/{task.pk}/{action}/").status_code == 404, action
-        response = client.post(f"/api/v1/tasks/{task.pk}/reassign/", {"user": cast["manager_b"].pk}, format="json")
+        response = client.post(
+            f"/api/v1/tasks/{task.pk}/reassign/", {"user": cast["manager_b"].pk}, format="json"
+        )
         assert response.status_code == 404
     assert client.get(url(case.report)).status_code == 404
     assert client.get("/api/v1/tasks/", {"unit": org.unit_a.pk, "scope": "queue"}).json()["count"] == 0
     # viewflow's own pages for the process and its tasks: none is reachable.
     process = CaseProcess.objects.get(report=case.report)
-    for path in ["/workflow/", f"/{report_type}/", f"/{report_type}/{process.pk}/", f"/{report_type}/tasks/",
-                 f"/{report_type}/flows/", f"/{report_type}/queue/", f"/{report_type}/inbox/",
-                 f"/{report_type}/{process.pk}/{tasks[0].flow_task.name}/{tasks[0].pk}/detail/",
-                 f"/workflow/{report_type}/{process.pk}/", f"/workflow/tasks/{tasks[0].pk}/"]:
+    for path in [
+        "/workflow/",
+        f"/{report_type}/",
+        f"/{report_type}/{process.pk}/",
+        f"/{report_type}/tasks/",
+        f"/{report_type}/flows/",
+        f"/{report_type}/queue/",
+        f"/{report_type}/inbox/",
+        f"/{report_type}/{process.pk}/{tasks[0].flow_task.name}/{tasks[0].pk}/detail/",
+        f"/workflow/{report_type}/{process.pk}/",
+        f"/workflow/tasks/{tasks[0].pk}/",
+    ]:
         assert client.get(path).status_code == 404, path
 
 

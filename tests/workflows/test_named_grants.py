@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
-from cases.access import INVESTIGATOR
 from cases import reference_cache
+from cases.access import INVESTIGATOR
 from cases.models import Report, RiskBand, RiskRoutingRule, Term
 from cases.models.lifecycles import case_roles, forget_named_grants, named_grants
 from cases.services import do_grant_investigator, do_transition
@@ -38,13 +38,17 @@ def test_a_grant_through_the_service_is_seen_on_the_same_instance(cast, org):
 
 
 def test_forgetting_drops_both_the_grants_and_the_roles_kept(cast, org):
-    from cases.models import ReportUserObjectPermission
     from django.contrib.auth.models import Permission
+
+    from cases.models import ReportUserObjectPermission
 
     report = Report.objects.get(pk=file("deviation", cast["reporter"], org.unit_a).pk)
     assert INVESTIGATOR not in case_roles(cast["outsider"], report)
     ReportUserObjectPermission.objects.create(  # a grant written behind the helper's back
-        user=cast["outsider"], content_object=report, permission=Permission.objects.get(codename="investigate_report"))
+        user=cast["outsider"],
+        content_object=report,
+        permission=Permission.objects.get(codename="investigate_report"),
+    )
     assert INVESTIGATOR not in case_roles(cast["outsider"], report)  # what was read is kept ...
     forget_named_grants(report)
     assert INVESTIGATOR in case_roles(cast["outsider"], report)  # ... until it is forgotten
@@ -63,8 +67,12 @@ def test_an_investigator_named_in_the_transition_gets_the_next_task(cast, org):
     report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "measures_taken", cast)
     data = {**transition_data(report, "register", cast), "investigator": cast["outsider"].pk}
     do_transition(report.pk, "register", acting_user=cast["sas"], data=data)
-    task = Task.objects.get(process__caseprocess__report_id=report.pk, status="ASSIGNED",
-                            flow_task_type="HUMAN", owner__isnull=False)
+    task = Task.objects.get(
+        process__caseprocess__report_id=report.pk,
+        status="ASSIGNED",
+        flow_task_type="HUMAN",
+        owner__isnull=False,
+    )
     assert task.owner == cast["outsider"]
     assert task.flow_task.name == "first_assessment"
 
@@ -102,8 +110,9 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
 TRANSITION_STATEMENTS = 21
 
 
-def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_assert_num_queries,
-                                                           django_capture_on_commit_callbacks):
+def test_a_completion_takes_a_pinned_number_of_statements(
+    cast, org, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     from notifications.rules import matching_rules
 
     report = file("deviation", cast["reporter"], org.unit_a)

@@ -30,7 +30,8 @@ def grant_many(user, units, role=Role.UNIT_MANAGER):
 
     permission = Permission.objects.get(codename=f"role_{role}", content_type__app_label="cases")
     OrgUnitUserObjectPermission.objects.bulk_create(
-        [OrgUnitUserObjectPermission(user=user, permission=permission, content_object=unit) for unit in units])
+        [OrgUnitUserObjectPermission(user=user, permission=permission, content_object=unit) for unit in units]
+    )
 
 
 @pytest.fixture
@@ -39,13 +40,15 @@ def client_for():
         client = APIClient()
         client.force_authenticate(fresh(user))
         return client
+
     return make
 
 
 @pytest.mark.parametrize("size", ["small", "large"])
 @pytest.mark.parametrize("scope", ["inbox", "queue"])
-def test_inbox_and_queue_queries_do_not_grow_with_grants_or_tasks(size, scope, cast, org, client_for,
-                                                                  django_assert_num_queries):
+def test_inbox_and_queue_queries_do_not_grow_with_grants_or_tasks(
+    size, scope, cast, org, client_for, django_assert_num_queries
+):
     manager = cast["manager_a"]
     if size == "large":
         units = many_units(org.unit_a.parent, 320)

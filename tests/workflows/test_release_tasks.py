@@ -2,7 +2,6 @@
 (reason ``role_revoked``), the account deactivated in the admin (``user_deactivated``); and
 ``check_workflows`` names any task still held by someone who may not act on it."""
 
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -31,8 +30,11 @@ def claimed(report, user):
 
 
 def released_rows(task):
-    return list(AuditEvent.objects.filter(action="task.released", object_id=str(task.pk)).values_list(
-        "actor_id", "payload"))
+    return list(
+        AuditEvent.objects.filter(action="task.released", object_id=str(task.pk)).values_list(
+            "actor_id", "payload"
+        )
+    )
 
 
 def test_revoking_a_role_releases_the_tasks_it_allowed_and_only_those(cast, org, admin_user):
@@ -97,7 +99,12 @@ def test_deactivating_a_user_in_the_admin_releases_their_tasks_audited(cast, org
     assert (task.status, task.owner_id) == (STATUS.NEW, None)
     [(actor, payload)] = released_rows(task)
     assert actor == admin_user.pk and payload["reason"] == "user_deactivated"
-    assert AuditEvent.objects.filter(action="user.deactivated", actor=admin_user, payload__user=manager.pk).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="user.deactivated", actor=admin_user, payload__user=manager.pk
+        ).count()
+        == 1
+    )
 
 
 def test_saving_a_user_unchanged_in_the_admin_releases_nothing(cast, org, admin_client):

@@ -30,9 +30,12 @@ def fresh(user):
 
 def absence(person, substitute, *, starts=-1, ends=24):
     now = timezone.now()
-    return Substitute.objects.create(person=person, substitute=substitute,
-                                     starts_at=now + datetime.timedelta(hours=starts),
-                                     ends_at=now + datetime.timedelta(hours=ends))
+    return Substitute.objects.create(
+        person=person,
+        substitute=substitute,
+        starts_at=now + datetime.timedelta(hours=starts),
+        ends_at=now + datetime.timedelta(hours=ends),
+    )
 
 
 def assess(report, user):
@@ -111,8 +114,12 @@ def test_lent_roles_reach_only_the_absent_persons_units(cast, org, client_as):
     client = client_as("outsider")
     assert client.get(url(in_a)).status_code == 200
     assert client.get(url(in_b)).status_code == 404
-    assert client.post(url(in_b, "transitions", "assess"), transition_data(in_b, "assess"),
-                       format="json").status_code == 404
+    assert (
+        client.post(
+            url(in_b, "transitions", "assess"), transition_data(in_b, "assess"), format="json"
+        ).status_code
+        == 404
+    )
 
 
 def test_a_deactivated_absent_person_lends_nothing(cast, org):
@@ -156,35 +163,49 @@ def fire_at(moment, django_capture_on_commit_callbacks):
 
 
 def test_a_clock_warning_reaches_the_substitute_of_the_absent_holder_during_the_absence_only(
-        cast, org, clock_events, django_capture_on_commit_callbacks):
+    cast, org, clock_events, django_capture_on_commit_callbacks
+):
     friday = datetime.datetime(2026, 11, 20, 16, 30, tzinfo=SE)
     with time_machine.travel(friday + datetime.timedelta(minutes=20), tick=False):
         file("data_breach", cast["reporter"], org.unit_a, discovered_at=friday.isoformat())
     # The DSO is away over the first warning (24 h left, Sunday 16:30), back for the second (6 h left).
-    Substitute.objects.create(person=cast["dso"], substitute=cast["outsider"],
-                              starts_at=friday, ends_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=SE))
-    assert fire_at(datetime.datetime(2026, 11, 22, 16, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
-    assert fire_at(datetime.datetime(2026, 11, 23, 10, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
+    Substitute.objects.create(
+        person=cast["dso"],
+        substitute=cast["outsider"],
+        starts_at=friday,
+        ends_at=datetime.datetime(2026, 11, 23, 8, 0, tzinfo=SE),
+    )
+    assert (
+        fire_at(datetime.datetime(2026, 11, 22, 16, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
+    )
+    assert (
+        fire_at(datetime.datetime(2026, 11, 23, 10, 30, tzinfo=SE), django_capture_on_commit_callbacks) == 1
+    )
     assert [(name, data["hours_left"], data["user_ids"]) for name, data in clock_events] == [
         ("clock.warning", 24, sorted([cast["dso"].pk, cast["outsider"].pk])),
-        ("clock.warning", 6, [cast["dso"].pk])]
+        ("clock.warning", 6, [cast["dso"].pk]),
+    ]
 
 
-def test_an_overdue_notice_and_its_escalation_reach_the_substitutes(cast, org, clock_events,
-                                                                     django_capture_on_commit_callbacks):
+def test_an_overdue_notice_and_its_escalation_reach_the_substitutes(
+    cast, org, clock_events, django_capture_on_commit_callbacks
+):
     area_manager = get_user_model().objects.create_user(username="area_manager", password="x")
     do_grant_role(area_manager, Role.UNIT_MANAGER, org.unit_a.parent, acting_user=None)
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=SE), tick=False):
         file("deviation", cast["reporter"], org.unit_a)
-    away = dict(starts_at=datetime.datetime(2026, 11, 30, 8, 0, tzinfo=SE),
-                ends_at=datetime.datetime(2026, 12, 14, 8, 0, tzinfo=SE))
+    away = dict(
+        starts_at=datetime.datetime(2026, 11, 30, 8, 0, tzinfo=SE),
+        ends_at=datetime.datetime(2026, 12, 14, 8, 0, tzinfo=SE),
+    )
     Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"], **away)
     Substitute.objects.create(person=area_manager, substitute=cast["outsider"], **away)
     fire_at(datetime.datetime(2026, 12, 1, 0, 30, tzinfo=SE), django_capture_on_commit_callbacks)
     fire_at(datetime.datetime(2026, 12, 2, 0, 30, tzinfo=SE), django_capture_on_commit_callbacks)
     assert [(name, data["user_ids"]) for name, data in clock_events] == [
         ("clock.overdue", sorted([cast["manager_a"].pk, cast["manager_b"].pk])),
-        ("clock.escalated", sorted([area_manager.pk, cast["outsider"].pk]))]
+        ("clock.escalated", sorted([area_manager.pk, cast["outsider"].pk])),
+    ]
 
 
 def test_the_escalation_of_an_unclaimed_task_reaches_the_substitute_of_the_absent_manager(cast, org):
@@ -195,7 +216,11 @@ def test_the_escalation_of_an_unclaimed_task_reaches_the_substitute_of_the_absen
     do_grant_role(department_manager, Role.UNIT_MANAGER, org.unit_a.parent, acting_user=None)
     file("deviation", cast["reporter"], org.unit_a)
     now = timezone.now() + datetime.timedelta(days=5)
-    Substitute.objects.create(person=department_manager, substitute=cast["outsider"],
-                              starts_at=now - datetime.timedelta(days=1), ends_at=now + datetime.timedelta(days=1))
+    Substitute.objects.create(
+        person=department_manager,
+        substitute=cast["outsider"],
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=1),
+    )
     assert escalate_unclaimed(now) == 1
     assert TaskEscalation.objects.get().user_ids == sorted([department_manager.pk, cast["outsider"].pk])

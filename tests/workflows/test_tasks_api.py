@@ -23,17 +23,31 @@ SEES = {
     "lex_sarah": {"reporter", "manager_a", "sas", "decision_maker"},
     "data_breach": {"reporter", "sas", "dso"},
 }
-INITIAL = {"deviation": "reported", "complaint": "received", "lex_sarah": "reported", "data_breach": "reported"}
+INITIAL = {
+    "deviation": "reported",
+    "complaint": "received",
+    "lex_sarah": "reported",
+    "data_breach": "reported",
+}
 
 
 def first_task(case, client_as):
-    return task_of(client_as("sas"), case.report, {"deviation": "assess", "complaint": "register",
-                                                   "lex_sarah": "record_immediate_measures",
-                                                   "data_breach": "assess"}[case.report.type])
+    return task_of(
+        client_as("sas"),
+        case.report,
+        {
+            "deviation": "assess",
+            "complaint": "register",
+            "lex_sarah": "record_immediate_measures",
+            "data_breach": "assess",
+        }[case.report.type],
+    )
 
 
 @pytest.mark.parametrize("report_type", list(QUEUE))
-def test_the_queue_holds_a_new_task_for_those_who_may_take_it_and_no_one_else(report_type, cast, org, client_as):
+def test_the_queue_holds_a_new_task_for_those_who_may_take_it_and_no_one_else(
+    report_type, cast, org, client_as
+):
     case = Case(cast, org, report_type, INITIAL[report_type])
     task = first_task(case, client_as)
     for member in EVERYONE:
@@ -54,9 +68,13 @@ def test_the_queue_holds_a_new_task_for_those_who_may_take_it_and_no_one_else(re
 def test_a_listed_task_carries_its_case_step_assignee_and_deadline(cast, org, client_as):
     case = Case(cast, org, "complaint", "received")
     [task] = listed(client_as("manager_a"), "queue")
-    assert task["case"] == {"id": case.report.pk, "case_number": case.report.case_number, "type": "complaint",
-                            "type_label": task["case"]["type_label"],
-                            "unit": {"id": org.unit_a.pk, "name": org.unit_a.name}}
+    assert task["case"] == {
+        "id": case.report.pk,
+        "case_number": case.report.case_number,
+        "type": "complaint",
+        "type_label": task["case"]["type_label"],
+        "unit": {"id": org.unit_a.pk, "name": org.unit_a.name},
+    }
     assert task["step"] == "register"
     assert task["step_label"] == "Registrera och utse handläggare"
     assert task["assignee"] is None
@@ -75,13 +93,18 @@ def test_filters_by_type_and_unit(cast, org, client_as):
     assert sas.get("/api/v1/tasks/", {"type": "nonsense"}).status_code == 400
 
 
-def test_claim_release_and_reassign_are_audited_and_announced(cast, org, client_as, events, django_capture_on_commit_callbacks):
+def test_claim_release_and_reassign_are_audited_and_announced(
+    cast, org, client_as, events, django_capture_on_commit_callbacks
+):
     case = Case(cast, org, "deviation", "reported")
     task = first_task(case, client_as)
     rows = AuditEvent.objects.filter(report_id=case.report.pk).count()
     with django_capture_on_commit_callbacks(execute=True):
         assert client_as("manager_a").post(f"/api/v1/tasks/{task['id']}/claim/").status_code == 200
-    assert ("task.assigned", {"task_id": task["id"], "step": "assess", "user_ids": [cast["manager_a"].pk]}) in events
+    assert (
+        "task.assigned",
+        {"task_id": task["id"], "step": "assess", "user_ids": [cast["manager_a"].pk]},
+    ) in events
     # Already taken: a second claim is a conflict.
     assert client_as("sas").post(f"/api/v1/tasks/{task['id']}/claim/").status_code == 409
     with django_capture_on_commit_callbacks(execute=True):
@@ -89,13 +112,21 @@ def test_claim_release_and_reassign_are_audited_and_announced(cast, org, client_
     assert ("task.released", {"task_id": task["id"]}) in events
     assert task["id"] in listed_ids(client_as("manager_a"), "queue")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("sas").post(f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["manager_a"].pk},
-                                         format="json")
+        response = client_as("sas").post(
+            f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["manager_a"].pk}, format="json"
+        )
     assert response.status_code == 200, response.content
     assert task["id"] in listed_ids(client_as("manager_a"), "inbox")
-    actions = list(AuditEvent.objects.filter(report_id=case.report.pk).order_by("seq")
-                   .values_list("action", flat=True)[rows:])
-    assert [a for a in actions if a.startswith("task.")] == ["task.claimed", "task.released", "task.reassigned"]
+    actions = list(
+        AuditEvent.objects.filter(report_id=case.report.pk)
+        .order_by("seq")
+        .values_list("action", flat=True)[rows:]
+    )
+    assert [a for a in actions if a.startswith("task.")] == [
+        "task.claimed",
+        "task.released",
+        "task.reassigned",
+    ]
 
 
 def test_who_may_release_and_reassign(cast, org, client_as):
@@ -109,7 +140,9 @@ def test_who_may_release_and_reassign(cast, org, client_as):
             expected = 200 if member in {"manager_a", "sas"} else 403 if member in SEES["deviation"] else 404
             assert response.status_code == expected, member
         with rolled_back():
-            response = client.post(f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["sas"].pk}, format="json")
+            response = client.post(
+                f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["sas"].pk}, format="json"
+            )
             expected = 200 if member in {"manager_a", "sas"} else 403 if member in SEES["deviation"] else 404
             assert response.status_code == expected, member
 
@@ -118,26 +151,33 @@ def test_a_task_cannot_be_reassigned_to_someone_who_may_not_take_it(cast, org, c
     case = Case(cast, org, "deviation", "reported")
     task = first_task(case, client_as)
     for user in ("outsider", "manager_b", "dso"):
-        response = client_as("sas").post(f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast[user].pk},
-                                         format="json")
+        response = client_as("sas").post(
+            f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast[user].pk}, format="json"
+        )
         assert response.status_code == 400 and "user" in response.json(), user
     response = client_as("sas").post(f"/api/v1/tasks/{task['id']}/reassign/", {"user": "x"}, format="json")
     assert response.status_code == 400 and "user" in response.json()
 
 
-def test_a_task_assigned_to_a_named_handler_lands_in_their_inbox_announced(cast, org, client_as, events,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_task_assigned_to_a_named_handler_lands_in_their_inbox_announced(
+    cast, org, client_as, events, django_capture_on_commit_callbacks
+):
     case = Case(cast, org, "complaint", "received")
     from tests.factories import transition_data
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("sas").post(url(case.report, "transitions", "register"),
-                                         transition_data(case.report, "register", cast), format="json")
+        response = client_as("sas").post(
+            url(case.report, "transitions", "register"),
+            transition_data(case.report, "register", cast),
+            format="json",
+        )
     assert response.status_code == 200
     [task] = listed(client_as("manager_a"), "inbox")
     assert task["step"] == "investigate" and task["assignee"]["id"] == cast["manager_a"].pk
-    assert ("task.assigned", {"task_id": task["id"], "step": "investigate",
-                              "user_ids": [cast["manager_a"].pk]}) in events
+    assert (
+        "task.assigned",
+        {"task_id": task["id"], "step": "investigate", "user_ids": [cast["manager_a"].pk]},
+    ) in events
 
 
 def test_the_archive_lists_what_i_completed(cast, org, client_as):
@@ -152,15 +192,20 @@ def test_a_substitute_gets_the_absent_persons_tasks_and_may_take_them_over(cast,
     task = first_task(case, client_as)
     client_as("manager_a").post(f"/api/v1/tasks/{task['id']}/claim/")
     now = timezone.now()
-    absence = Substitute.objects.create(person=cast["manager_a"], substitute=cast["sas"],
-                                        starts_at=now - datetime.timedelta(hours=1),
-                                        ends_at=now + datetime.timedelta(days=7))
+    absence = Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["sas"],
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(days=7),
+    )
     assert task["id"] in listed_ids(client_as("sas"), "inbox")
     response = client_as("sas").post(f"/api/v1/tasks/{task['id']}/claim/")
     assert response.status_code == 200, response.content
     assert response.json()["assignee"]["id"] == cast["sas"].pk
     # After the absence the substitute no longer sees the person's tasks.
-    client_as("sas").post(f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["manager_a"].pk}, format="json")
+    client_as("sas").post(
+        f"/api/v1/tasks/{task['id']}/reassign/", {"user": cast["manager_a"].pk}, format="json"
+    )
     absence.ends_at = now - datetime.timedelta(minutes=1)
     absence.starts_at = now - datetime.timedelta(days=1)
     absence.save()
@@ -168,13 +213,18 @@ def test_a_substitute_gets_the_absent_persons_tasks_and_may_take_them_over(cast,
 
 
 def test_a_substitute_from_another_unit_takes_over_with_the_lent_role_on_the_absent_persons_behalf(
-        cast, org, client_as):
+    cast, org, client_as
+):
     case = Case(cast, org, "deviation", "reported")
     task = first_task(case, client_as)
     client_as("manager_a").post(f"/api/v1/tasks/{task['id']}/claim/")
     now = timezone.now()
-    Substitute.objects.create(person=cast["manager_a"], substitute=cast["manager_b"],
-                              starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(days=1))
+    Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["manager_b"],
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(days=1),
+    )
     assert task["id"] in listed_ids(client_as("manager_b"), "inbox")
     assert client_as("manager_b").post(f"/api/v1/tasks/{task['id']}/claim/").status_code == 200
     claimed = AuditEvent.objects.filter(action="task.claimed", actor=cast["manager_b"]).get()

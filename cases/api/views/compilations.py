@@ -20,7 +20,13 @@ from cases.api.views.reports import Pagination
 from cases.compilations import exports, statistics
 from cases.compilations.access import compilation_unit, may_drill_down, may_see_statistics
 from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
-from cases.compilations.forms import CompilationForm, DrillDownForm, QualityChapterForm, StatisticsForm, query_data
+from cases.compilations.forms import (
+    CompilationForm,
+    DrillDownForm,
+    QualityChapterForm,
+    StatisticsForm,
+    query_data,
+)
 from cases.compilations.tables import Scope
 from cases.compilations.tasks import start_export
 from cases.models import AuditEvent, ExportJob, OrgUnit
@@ -61,31 +67,49 @@ def _files(*formats):
 class StatisticsView(APIView):
     content_negotiation_class = FormatIsAParameter
 
-    @extend_schema(parameters=[_params(p) for p in ("by", "period", "from", "to", "type")],
-                   responses=OpenApiTypes.OBJECT,
-                   description="Counts of the cases the user may count, by one dimension and period, with a "
-                               "three-year trend. SAS, unit managers (their units) and leadership (aggregates).")
+    @extend_schema(
+        parameters=[_params(p) for p in ("by", "period", "from", "to", "type")],
+        responses=OpenApiTypes.OBJECT,
+        description="Counts of the cases the user may count, by one dimension and period, with a "
+        "three-year trend. SAS, unit managers (their units) and leadership (aggregates).",
+    )
     def get(self, request):
         if not may_see_statistics(request.user):
             raise PermissionDenied
         data = valid(StatisticsForm(data=query_data(request.query_params, StatisticsForm.defaults())))
-        return Response(statistics.statistics(request.user, by=data["by"], period=data["period"],
-                                              start=data["start"], end=data["end"], type=data["type"] or None))
+        return Response(
+            statistics.statistics(
+                request.user,
+                by=data["by"],
+                period=data["period"],
+                start=data["start"],
+                end=data["end"],
+                type=data["type"] or None,
+            )
+        )
 
 
 class StatisticsCasesView(APIView):
     content_negotiation_class = FormatIsAParameter
     pagination_class = Pagination
 
-    @extend_schema(parameters=[_params(p) for p in ("by", "value", "from", "to", "type")],
-                   responses=ReportSummarySerializer(many=True),
-                   description="The cases behind one count that the user may see. Not for leadership.")
+    @extend_schema(
+        parameters=[_params(p) for p in ("by", "value", "from", "to", "type")],
+        responses=ReportSummarySerializer(many=True),
+        description="The cases behind one count that the user may see. Not for leadership.",
+    )
     def get(self, request):
         if not may_drill_down(request.user):
             raise PermissionDenied
         data = valid(DrillDownForm(data=query_data(request.query_params, StatisticsForm.defaults())))
-        reports = statistics.drill_down(request.user, by=data["by"], value=data["value"], start=data["start"],
-                                        end=data["end"], type=data["type"] or None)
+        reports = statistics.drill_down(
+            request.user,
+            by=data["by"],
+            value=data["value"],
+            start=data["start"],
+            end=data["end"],
+            type=data["type"] or None,
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(reports, request, self)
         log_read(request.user, "report.listed", [report.pk for report in page], statistics=data["by"])
@@ -110,8 +134,12 @@ def job_json(job):
         "status": job.status,
         "progress": job.progress,
         "url": reverse("api:export-detail", args=[job.pk]),
-        "download_url": reverse("api:export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else None,
-        "failure": (job.failure or ExportJob.Failure.ERROR) if job.status == ExportJob.Status.FAILED else None,
+        "download_url": reverse("api:export-download", args=[job.pk])
+        if job.status == ExportJob.Status.DONE
+        else None,
+        "failure": (job.failure or ExportJob.Failure.ERROR)
+        if job.status == ExportJob.Status.FAILED
+        else None,
         "failure_message": str(job.failure_message) or None,
     }
 
@@ -119,42 +147,67 @@ def job_json(job):
 class CompilationView(APIView):
     content_negotiation_class = FormatIsAParameter
 
-    @extend_schema(parameters=[_params(p) for p in ("namnd", "from", "to", "public", "format", "background")],
-                   responses={(200, "application/json"): OpenApiTypes.OBJECT, **_files("csv", "xlsx", "pdf", "docx"),
-                              (202, "application/json"): OpenApiTypes.OBJECT},
-                   description="The board's compilation for a period: every table with its title, column "
-                               "headings and rows (json), or as csv, xlsx, pdf or docx. public=true (the default) "
-                               "hides small counts. background=true makes the file in the background.")
+    @extend_schema(
+        parameters=[_params(p) for p in ("namnd", "from", "to", "public", "format", "background")],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            **_files("csv", "xlsx", "pdf", "docx"),
+            (202, "application/json"): OpenApiTypes.OBJECT,
+        },
+        description="The board's compilation for a period: every table with its title, column "
+        "headings and rows (json), or as csv, xlsx, pdf or docx. public=true (the default) "
+        "hides small counts. background=true makes the file in the background.",
+    )
     def get(self, request):
         data = valid(CompilationForm(data=query_data(request.query_params)))
         board = compilation_unit(request.user, data["namnd"], public=data["public"])
-        params = {"kind": "compilation", "unit": board.pk, "from": data["start"].isoformat(),
-                  "to": data["end"].isoformat(), "public": data["public"], "format": data["format"]}
+        params = {
+            "kind": "compilation",
+            "unit": board.pk,
+            "from": data["start"].isoformat(),
+            "to": data["end"].isoformat(),
+            "public": data["public"],
+            "format": data["format"],
+        }
         if data["background"] and data["format"] != "json":
             log_export(request.user, "compilation.export_started", **params)
             return job_response(request, start_export(request.user, params), status=202)
-        compilation = board_compilation(Scope(unit=board, start=data["start"], end=data["end"], public=data["public"]))
+        compilation = board_compilation(
+            Scope(unit=board, start=data["start"], end=data["end"], public=data["public"])
+        )
         return export_response(request, compilation, data["format"], params)
 
 
 class QualityChapterView(APIView):
     content_negotiation_class = FormatIsAParameter
 
-    @extend_schema(parameters=[_params(p) for p in ("municipality", "year", "public", "format")],
-                   responses={**_files("docx", "pdf"), (202, "application/json"): OpenApiTypes.OBJECT},
-                   description="The kvalitetsberättelse chapter for a year and the whole municipality, as docx or pdf; "
-                               "background=true makes it in the background.")
+    @extend_schema(
+        parameters=[_params(p) for p in ("municipality", "year", "public", "format")],
+        responses={**_files("docx", "pdf"), (202, "application/json"): OpenApiTypes.OBJECT},
+        description="The kvalitetsberättelse chapter for a year and the whole municipality, as docx or pdf; "
+        "background=true makes it in the background.",
+    )
     def get(self, request):
         data = valid(QualityChapterForm(data=request.query_params))
-        municipality = compilation_unit(request.user, data["municipality"], public=data["public"],
-                                        kind=OrgUnit.Kind.MUNICIPALITY)
-        params = {"kind": "quality_chapter", "unit": municipality.pk, "year": data["year"],
-                  "public": data["public"], "format": data["format"]}
+        municipality = compilation_unit(
+            request.user, data["municipality"], public=data["public"], kind=OrgUnit.Kind.MUNICIPALITY
+        )
+        params = {
+            "kind": "quality_chapter",
+            "unit": municipality.pk,
+            "year": data["year"],
+            "public": data["public"],
+            "format": data["format"],
+        }
         if request.query_params.get("background") == "true":
             log_export(request.user, "compilation.export_started", **params)
             return job_response(request, start_export(request.user, params), status=202)
-        return export_response(request, quality_chapter(year_scope(municipality, data["year"], data["public"])),
-                               data["format"], params)
+        return export_response(
+            request,
+            quality_chapter(year_scope(municipality, data["year"], data["public"])),
+            data["format"],
+            params,
+        )
 
 
 def own_job(user, job_id):

@@ -19,18 +19,27 @@ KEY_TIMES = [name for name, _label in case_forms.KeyTimeCorrectionForm.FIELDS]
 class KeyTimeView(APIView):
     @extend_schema(
         request=form_body(case_forms.KeyTimeCorrectionForm, "KeyTimeCorrectionInput"),
-        responses=inline_serializer("KeyTimeCorrected", {
-            "id": serializers.IntegerField(),
-            **{name: serializers.DateTimeField(allow_null=True) for name in KEY_TIMES},
-            "clocks": ClockSerializer(many=True),
-        }),
+        responses=inline_serializer(
+            "KeyTimeCorrected",
+            {
+                "id": serializers.IntegerField(),
+                **{name: serializers.DateTimeField(allow_null=True) for name in KEY_TIMES},
+                "clocks": ClockSerializer(many=True),
+            },
+        ),
         summary="Correct a key time of the case; its running clocks follow.",
     )
     def post(self, request, report_id):
         report = services.do_correct_key_time(report_id, acting_user=request.user, data=form_data(request))
-        return Response({
-            "id": report.pk,
-            **{name: serializers.DateTimeField().to_representation(getattr(report, name))
-               if getattr(report, name) else None for name in KEY_TIMES},
-            "clocks": ClockSerializer(case_clocks(report), many=True).data,
-        })
+        return Response(
+            {
+                "id": report.pk,
+                **{
+                    name: serializers.DateTimeField().to_representation(getattr(report, name))
+                    if getattr(report, name)
+                    else None
+                    for name in KEY_TIMES
+                },
+                "clocks": ClockSerializer(case_clocks(report), many=True).data,
+            }
+        )

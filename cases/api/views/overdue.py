@@ -46,9 +46,15 @@ class OverdueView(APIView):
     """Overdue clocks and actions in a unit (and below it), for its managers, the SAS and the DSO.
     A unit where the user holds none of those roles answers 404, as one that does not exist."""
 
-    @extend_schema(parameters=[OverdueFilters], responses={
-        200: OverdueSerializer,
-        404: OpenApiResponse(description="No such unit, or none where the user is a manager, the SAS or the DSO.")})
+    @extend_schema(
+        parameters=[OverdueFilters],
+        responses={
+            200: OverdueSerializer,
+            404: OpenApiResponse(
+                description="No such unit, or none where the user is a manager, the SAS or the DSO."
+            ),
+        },
+    )
     def get(self, request):
         filters = OverdueFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)

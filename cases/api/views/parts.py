@@ -54,7 +54,9 @@ class CasePartViewSet(ViewSet):
 
     def list(self, request, report_id):
         report = reading.case_parts_for(request.user, report_id)
-        data = self.serializer_class(self.items(request, report), many=True, context=self.context(request, report)).data
+        data = self.serializer_class(
+            self.items(request, report), many=True, context=self.context(request, report)
+        ).data
         reading.log_case_read(request.user, report, part=self.part)
         return Response(data)
 
@@ -136,25 +138,49 @@ class AttachmentViewSet(CasePartViewSet):
     reader = staticmethod(reading.attachments)
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request={"multipart/form-data": inline_serializer(
-        name="AttachmentInput", fields={"file": serializers.FileField()})})
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                name="AttachmentInput", fields={"file": serializers.FileField()}
+            )
+        }
+    )
     def create(self, request, report_id):
-        attachment = services.do_add_attachment(report_id, acting_user=request.user, upload=request.FILES.get("file"))
+        attachment = services.do_add_attachment(
+            report_id, acting_user=request.user, upload=request.FILES.get("file")
+        )
         return Response(self.serializer_class(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in settings.ATTACHMENT_ALLOWED_TYPES})
+    @extend_schema(
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in settings.ATTACHMENT_ALLOWED_TYPES}
+    )
     def download(self, request, report_id, pk):
         report = reading.case_parts_for(request.user, report_id)
         attachment = get_object_or_404(reading.attachments(report), pk=pk)
-        response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                                content_type=attachment.content_type)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
         reading.log_read(request.user, "attachment.downloaded", [report.pk], attachment=attachment.pk)
         return response
 
 
-@extend_schema(request=form_body(case_forms.RouteForm, "RouteInput", target_type=serializers.CharField(
-    help_text="The type of the linked case; from each type: " + "; ".join(
-        f"{source} → {', '.join(targets)}" for source, targets in case_forms.RouteForm.TARGETS.items() if targets))))
+@extend_schema(
+    request=form_body(
+        case_forms.RouteForm,
+        "RouteInput",
+        target_type=serializers.CharField(
+            help_text="The type of the linked case; from each type: "
+            + "; ".join(
+                f"{source} → {', '.join(targets)}"
+                for source, targets in case_forms.RouteForm.TARGETS.items()
+                if targets
+            )
+        ),
+    )
+)
 class LinkViewSet(CasePartViewSet):
     """Routing opens a linked case of another type; the source case keeps its history."""
 
@@ -178,23 +204,34 @@ class NotificationViewSet(CasePartViewSet):
     serializer_class = NotificationSerializer
     reader = staticmethod(reading.notifications)
 
-    @extend_schema(request=form_body(case_forms.NotificationDecideForm, "IvoNotificationInput"),
-                   description="Decide to notify IVO of a lex Sarah case before its decision step.")
+    @extend_schema(
+        request=form_body(case_forms.NotificationDecideForm, "IvoNotificationInput"),
+        description="Decide to notify IVO of a lex Sarah case before its decision step.",
+    )
     def create(self, request, report_id):
-        notification = services.do_decide_ivo_notification(report_id, acting_user=request.user, data=form_data(request))
+        notification = services.do_decide_ivo_notification(
+            report_id, acting_user=request.user, data=form_data(request)
+        )
         return self._notification_response(request, report_id, notification.pk, status.HTTP_201_CREATED)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=NotificationSerializer,
-                   description="submit, supplement, record_outcome or complete, with the fields the step lists.")
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses=NotificationSerializer,
+        description="submit, supplement, record_outcome or complete, with the fields the step lists.",
+    )
     def transition(self, request, report_id, pk, name):
-        services.do_notification_transition(report_id, pk, name, acting_user=request.user, data=form_data(request))
+        services.do_notification_transition(
+            report_id, pk, name, acting_user=request.user, data=form_data(request)
+        )
         return self._notification_response(request, report_id, pk, status.HTTP_200_OK)
 
     def _notification_response(self, request, report_id, pk, status_code):
         report = reading.visible_case(request.user, report_id)
         notification = reading.notifications(report).get(pk=pk)
-        return Response(self.serializer_class(notification, context=self.context(request, report)).data,
-                        status=status_code)
+        return Response(
+            self.serializer_class(notification, context=self.context(request, report)).data,
+            status=status_code,
+        )
 
 
 class InvestigatorForm(forms.Form):
@@ -202,8 +239,10 @@ class InvestigatorForm(forms.Form):
 
 
 class InvestigatorViewSet(ViewSet):
-    @extend_schema(request=form_body(InvestigatorForm, "InvestigatorInput"),
-                   responses={201: inline_serializer(name="Investigator", fields={"user": UserRefSerializer()})})
+    @extend_schema(
+        request=form_body(InvestigatorForm, "InvestigatorInput"),
+        responses={201: inline_serializer(name="Investigator", fields={"user": UserRefSerializer()})},
+    )
     def create(self, request, report_id):
         reading.visible_case(request.user, report_id)  # outside the scope, the input is not even judged
         investigator = validated(InvestigatorForm(data=form_data(request)))["user"]

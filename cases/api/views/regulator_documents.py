@@ -37,12 +37,21 @@ class RegulatorDocumentView(APIView):
     content_negotiation_class = FormatIsAParameter
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["pdf", "json"]),
-                    OpenApiParameter("document", int, OpenApiParameter.QUERY,
-                                     description="A frozen document (e.g. a supplement); the notification's by default.")],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, (200, "application/json"): OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter("format", str, OpenApiParameter.QUERY, enum=["pdf", "json"]),
+            OpenApiParameter(
+                "document",
+                int,
+                OpenApiParameter.QUERY,
+                description="A frozen document (e.g. a supplement); the notification's by default.",
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
         description="The IVO lex Sarah anmälan or the IMY breach notification, pre-filled and minimised; once "
-                    "submitted, the frozen document with its SHA-256 (header X-Document-SHA256).",
+        "submitted, the frozen document with its SHA-256 (header X-Document-SHA256).",
     )
     def get(self, request, report_id):
         report = visible_case(request.user, report_id)
@@ -54,18 +63,27 @@ class RegulatorDocumentView(APIView):
         fmt = request.query_params.get("format", "pdf")
         if fmt not in CONTENT_TYPES:
             raise ValidationError({"format": ["pdf, json"]})
-        notification = (report.regulator_notifications.filter(regulator=regulator)
-                        .select_related("decided_by").first())
+        notification = (
+            report.regulator_notifications.filter(regulator=regulator).select_related("decided_by").first()
+        )
         frozen = self.frozen(notification, request.query_params.get("document"))
         if frozen is not None:
             content = bytes(frozen.pdf_bytes if fmt == "pdf" else frozen.json_bytes)
             digest = frozen.pdf_sha256 if fmt == "pdf" else frozen.json_sha256
         else:
-            document = regulator_document(report, regulator, notification=notification or DraftNotification(request.user))
+            document = regulator_document(
+                report, regulator, notification=notification or DraftNotification(request.user)
+            )
             content = render_pdf(document) if fmt == "pdf" else json_bytes(document)
             digest = hashlib.sha256(content).hexdigest()
-        log_read(request.user, "regulator_document.exported", [report.pk], format=fmt, regulator=regulator,
-                 frozen=frozen.pk if frozen else None)
+        log_read(
+            request.user,
+            "regulator_document.exported",
+            [report.pk],
+            format=fmt,
+            regulator=regulator,
+            frozen=frozen.pk if frozen else None,
+        )
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
         response["X-Document-SHA256"] = digest
         response["X-Document-Status"] = "frozen" if frozen else "draft"

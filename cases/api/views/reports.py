@@ -13,7 +13,14 @@ from rest_framework.viewsets import ViewSet
 
 from cases import idempotency, selectors, services
 from cases.api.input import form_data
-from cases.api.reading import audit_events, audit_trail_for, log_case_read, log_read, reads_everything, visible_case
+from cases.api.reading import (
+    audit_events,
+    audit_trail_for,
+    log_case_read,
+    log_read,
+    reads_everything,
+    visible_case,
+)
 from cases.api.schema import form_body
 from cases.api.serializers import (
     CASE_SCHEMA,
@@ -40,7 +47,9 @@ class ReportFilters(serializers.Serializer):
 def case_response(request, report, status_code=status.HTTP_200_OK):
     """The case as this user may see it. Showing it is a read, and is logged."""
     user = request.user
-    serializer_class = FULL_SERIALIZERS[report.type] if reads_everything(user, report) else ReporterViewSerializer
+    serializer_class = (
+        FULL_SERIALIZERS[report.type] if reads_everything(user, report) else ReporterViewSerializer
+    )
     data = serializer_class(report, context={"request": request}).data
     log_case_read(user, report)
     return Response(data, status=status_code)
@@ -74,7 +83,11 @@ def minimal_response(request, report_id):
 
 
 PREFER = OpenApiParameter(
-    "Prefer", str, OpenApiParameter.HEADER, required=False, enum=["return=minimal", "return=representation"],
+    "Prefer",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    enum=["return=minimal", "return=representation"],
     description=(
         "RFC 7240. `return=minimal`: answer 204 No Content with `Preference-Applied: return=minimal` and "
         "`Location` (the case's URL) instead of the whole case; no case data is returned, so no read of the "
@@ -87,11 +100,16 @@ PREFER = OpenApiParameter(
 class KeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "idempotency_key_reused"
-    default_detail = _("This Idempotency-Key was used before for another request. Use a new key for a new filing.")
+    default_detail = _(
+        "This Idempotency-Key was used before for another request. Use a new key for a new filing."
+    )
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description=(
         "A key of the client's choosing (1–255 visible ASCII characters; a UUID is a good choice), new for every "
         "report. A retry with the same key answers with the first answer (the same status, body and `Location`, "
@@ -116,13 +134,20 @@ class ReportViewSet(ViewSet):
         filters = ReportFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.report_list(request.user, **filters.validated_data), request, self)
+        page = paginator.paginate_queryset(
+            selectors.report_list(request.user, **filters.validated_data), request, self
+        )
         data = ReportSummarySerializer(page, many=True).data
-        log_read(request.user, "report.listed", [report.pk for report in page], filters=filters.validated_data)
+        log_read(
+            request.user, "report.listed", [report.pk for report in page], filters=filters.validated_data
+        )
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=form_body(ReportCreateForm, "ReportInput"), responses={201: CASE_SCHEMA},
-                   parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(
+        request=form_body(ReportCreateForm, "ReportInput"),
+        responses={201: CASE_SCHEMA},
+        parameters=[IDEMPOTENCY_KEY],
+    )
     def create(self, request):
         key = idempotency_key(request)
 
@@ -149,15 +174,29 @@ class ReportViewSet(ViewSet):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: CASE_SCHEMA, 204: OpenApiResponse(description=(
-            "Done, with `Prefer: return=minimal`: no body; `Preference-Applied: return=minimal` and "
-            "`Location: /api/v1/reports/{id}/`."))},
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH,
-                                     description="A transition listed in the case's available_transitions."),
-                    PREFER],
-        description=("Perform one step of the case's lifecycle, with the fields that step lists. Answers with the "
-                     "case as it is afterwards, or with 204 and no body when the request says "
-                     "`Prefer: return=minimal`."),
+        responses={
+            200: CASE_SCHEMA,
+            204: OpenApiResponse(
+                description=(
+                    "Done, with `Prefer: return=minimal`: no body; `Preference-Applied: return=minimal` and "
+                    "`Location: /api/v1/reports/{id}/`."
+                )
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "name",
+                str,
+                OpenApiParameter.PATH,
+                description="A transition listed in the case's available_transitions.",
+            ),
+            PREFER,
+        ],
+        description=(
+            "Perform one step of the case's lifecycle, with the fields that step lists. Answers with the "
+            "case as it is afterwards, or with 204 and no body when the request says "
+            "`Prefer: return=minimal`."
+        ),
     )
     def transition(self, request, report_id, name):
         services.do_transition(report_id, name, acting_user=request.user, data=form_data(request))

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--user", help="The administrator the import is recorded as (default: the system).")
+        parser.add_argument(
+            "--user", help="The administrator the import is recorded as (default: the system)."
+        )
 
     def handle(self, *args, file, user=None, **options):
         acting_user = None
@@ -33,7 +35,9 @@ class Command(BaseCommand):
             reports = do_import_reports(raw, acting_user=acting_user, filename=file.name)
         except ImportRejected as exc:
             for error in exc.rows:
-                self.stderr.write(f"line {error['line']}, column {error['column'] or '-'}: {error['message']}")
+                self.stderr.write(
+                    f"line {error['line']}, column {error['column'] or '-'}: {error['message']}"
+                )
             raise CommandError(f"Nothing imported: {len(exc.rows)} error(s).")
         except PermissionDenied as exc:
             raise CommandError(f"Nothing imported: {exc}")

@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--deliver", action="store_true", help="Deliver every waiting event now.")
-        parser.add_argument("--limit", type=int, default=20, help="How many waiting events to list (default 20).")
+        parser.add_argument(
+            "--limit", type=int, default=20, help="How many waiting events to list (default 20)."
+        )
 
     def handle(self, *args, **options):
         if options["deliver"]:
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"#{event.pk} {event.name} case {event.report_id}: {age} s old, {event.attempts} failed attempt(s), "
                 f"next {event.next_attempt_at.isoformat(timespec='seconds')}"
-                + (f", last error: {event.last_error}" if event.last_error else ""))
+                + (f", last error: {event.last_error}" if event.last_error else "")
+            )
         if options["deliver"] and count:
             raise SystemExit(1)  # still waiting after an attempt: a receiver keeps failing

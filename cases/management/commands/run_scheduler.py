@@ -40,7 +40,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run one round and exit.")
-        parser.add_argument("--interval", type=float, default=60.0, help="Seconds between rounds (default 60).")
+        parser.add_argument(
+            "--interval", type=float, default=60.0, help="Seconds between rounds (default 60)."
+        )
 
     def handle(self, *args, **options):
         jobs = list(getattr(settings, "SCHEDULER_JOBS", []))

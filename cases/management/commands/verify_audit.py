@@ -18,25 +18,35 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--checkpoint", metavar="PATH",
+            "--checkpoint",
+            metavar="PATH",
             help="An exported checkpoint file (audit-checkpoints-YYYY-MM-DD.jsonl) or a directory of them: "
-                 "each chain must still hold the newest checkpoint exported for it.")
+            "each chain must still hold the newest checkpoint exported for it.",
+        )
 
     def handle(self, *args, **options):
         exported = {}
         if options["checkpoint"]:
             try:
-                exported = {chain: checkpoint for chain, (checkpoint, _at) in
-                            read_checkpoints(options["checkpoint"]).items()}
+                exported = {
+                    chain: checkpoint
+                    for chain, (checkpoint, _at) in read_checkpoints(options["checkpoint"]).items()
+                }
             except CheckpointFileError as error:
                 raise CommandError(str(error), returncode=2) from error
             if not exported:
-                raise CommandError(f"{options['checkpoint']}: no exported audit checkpoint found.", returncode=2)
+                raise CommandError(
+                    f"{options['checkpoint']}: no exported audit checkpoint found.", returncode=2
+                )
         verified, broken, reason = audit.verify(checkpoints=exported)
         if broken is not None:
             raise CommandError(
-                f"Audit trail broken at {broken}: {reason} ({verified} rows verified before it).", returncode=1)
+                f"Audit trail broken at {broken}: {reason} ({verified} rows verified before it).",
+                returncode=1,
+            )
         self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {verified} rows verified."))
         for chain, checkpoint in sorted(exported.items()):
-            self.stdout.write(f"Chain {chain} holds its exported checkpoint sealed at {checkpoint.sealed_at.isoformat()} "
-                              f"(seq {checkpoint.seq}).")
+            self.stdout.write(
+                f"Chain {chain} holds its exported checkpoint sealed at {checkpoint.sealed_at.isoformat()} "
+                f"(seq {checkpoint.seq})."
+            )
