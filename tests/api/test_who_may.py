@@ -181,13 +181,13 @@ def statuses(case, endpoint, client_as):
 @pytest.mark.parametrize("endpoint", LEX_SARAH)
 def test_each_endpoint_answers_each_member_of_the_cast_on_a_lex_sarah_case(endpoint, cast, org, client_as):
     case = Case(cast, org, "lex_sarah", "investigating")
-    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, LEX_SARAH[endpoint]))
+    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, LEX_SARAH[endpoint], strict=True))
 
 
 @pytest.mark.parametrize("endpoint", DATA_BREACH)
 def test_each_endpoint_answers_each_member_of_the_cast_on_a_data_breach(endpoint, cast, org, client_as):
     case = Case(cast, org, "data_breach", "reported")
-    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, DATA_BREACH[endpoint]))
+    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, DATA_BREACH[endpoint], strict=True))
 
 
 @pytest.mark.parametrize("path", ["", "persons", "actions", "audit", "links"])

@@ -7,6 +7,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -182,7 +183,7 @@ def test_seed_demo_leaves_exact_counts(settings):
 def test_a_rolled_back_change_leaves_no_count(org, cast):
     file("deviation", cast["reporter"], org.unit_a)
     cells = stored()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):  # the person without a name, after the case was filed
         services.do_file_report_with_details(
             acting_user=cast["reporter"],
             data={
