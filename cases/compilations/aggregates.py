@@ -15,6 +15,7 @@
 """
 
 import datetime
+import itertools
 import json
 from collections import Counter, namedtuple
 from types import SimpleNamespace
@@ -507,7 +508,7 @@ def rebuild(apps=None, batch_size=5000, chunk=20_000, out=None):
             cells = Counter()
             ids = list(m.Report.objects.filter(where).order_by("pk").values_list("pk", flat=True))
             bounds = ids[::chunk]
-            for low, high in zip(bounds, bounds[1:] + [None], strict=True):
+            for low, high in itertools.pairwise([*bounds, None]):  # none for a year without cases
                 part = where & Q(pk__gte=low) & (Q(pk__lt=high) if high is not None else Q())
                 of_case = {}
                 for (report_id, cell), n in fresh_cells(part, apps=apps, by_case=True).items():
