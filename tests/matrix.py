@@ -16,11 +16,22 @@ The matrix parametrizes the test that checks it, with ids that name the row and 
 
     @WHO_MAY.per_row("endpoint, expected")            # ids: the rows; expected: {actor: outcome}
     @WHO_MAY.per_actor("endpoint, name, expected")    # ids: "<row>-<actor>"
+
+A row may be named by a tuple, ``("deviation", "assess")``: its parts are then arguments of
+their own (``"report_type, name, expected"``) and its id joins them (``deviation-assess``).
 """
 
 import pytest
 
 _REQUIRED = object()
+
+
+def _row_values(row):
+    return row if isinstance(row, tuple) else (row,)
+
+
+def _row_id(row):
+    return "-".join(str(part) for part in _row_values(row))
 
 
 def _outcomes(actors, row, written, default):
@@ -76,10 +87,10 @@ class Matrix:
         single = list(self.rows) == [None]
         params = [
             pytest.param(
-                *(() if single else (row,)),
+                *(() if single else _row_values(row)),
                 actor,
                 outcome,
-                id=actor if single else f"{row}-{actor}",
+                id=actor if single else f"{_row_id(row)}-{actor}",
             )
             for row, outcomes in self.rows.items()
             for actor, outcome in outcomes.items()
@@ -89,5 +100,8 @@ class Matrix:
     def per_row(self, argnames):
         """One test per row, ``"row, expected"`` with ``expected`` the row's {actor: outcome}
         (for a test that builds its case once and asks as every actor); ids: the rows."""
-        params = [pytest.param(row, dict(outcomes), id=str(row)) for row, outcomes in self.rows.items()]
+        params = [
+            pytest.param(*_row_values(row), dict(outcomes), id=_row_id(row))
+            for row, outcomes in self.rows.items()
+        ]
         return pytest.mark.parametrize(argnames, params)

@@ -57,6 +57,11 @@ def test_the_generated_tests_are_named_after_row_and_actor():
         ("read", {"reporter": 200, "sas": 200, "outsider": 404}),
         ("change", {"reporter": 403, "sas": 200, "outsider": 404}),
     ]
+    steps = Matrix(ACTORS, {("deviation", "assess"): (403, 200, 404)})
+    assert [(p.id, p.values) for p in steps.per_row("report_type, name, expected").mark.args[1]] == [
+        ("deviation-assess", ("deviation", "assess", {"reporter": 403, "sas": 200, "outsider": 404}))
+    ]
+    assert steps.per_actor("report_type, name, actor, expected").mark.args[1][1].id == "deviation-assess-sas"
     single = Matrix.of(ACTORS, (200, 403, 404)).per_actor("name, expected").mark
     assert [(p.id, p.values) for p in single.args[1]] == [
         ("reporter", ("reporter", 200)),
