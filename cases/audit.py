@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases import events
 from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
@@ -190,13 +191,11 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     return event
 
 
-def _recount(report_id):
+def _recount(report_id: int) -> None:
     """Every service writes the case's change row after its change: the one place where the
-    pre-aggregated monthly counts follow every change of a case, in the same transaction
-    (cases.compilations.aggregates)."""
-    from cases.compilations.aggregates import recount
-
-    recount(report_id)
+    pre-aggregated monthly counts follow every change of a case, in the same transaction (the
+    hook ``case_changed``, handled by the compilations' ``aggregates.recount``)."""
+    events.case_changed.call(report_id)
 
 
 def record_read(action, *, actor, report_ids, payload=None):

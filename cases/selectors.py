@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cases.access import INVESTIGATOR, PROTECTED_IDENTITY_ROLES, VIEW_ROLES, role_scope
 from cases.models import (
+    CLOSED_STATES,
     Action,
     AuditEvent,
     CaseClock,
@@ -14,7 +15,6 @@ from cases.models import (
     Role,
 )
 from cases.models.lifecycles import case_roles
-from cases.models.organisation import Role
 from cases.statements import Statement
 
 
@@ -160,7 +160,6 @@ def report_timeline(user, report):
 
 
 def may_read_audit(user, report):
-    from cases.models import Role
 
     return bool(case_roles(user, report) & {Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
 
@@ -180,8 +179,6 @@ def overdue_for(user, unit=None, now=None):
     """The overdue clocks and actions of open cases this user may see, in the units where they
     hold an overdue role (or in ``unit``, below it included). ``None`` when ``unit`` is given
     and the user holds no such role on it: answer 404, as for a unit that does not exist."""
-    from cases.services.base import CLOSED_STATES
-
     scope = role_scope(user)
     if unit is not None:
         if not scope.roles_on(unit) & OVERDUE_ROLES:
@@ -211,7 +208,6 @@ AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
 
 
 def aggregate_roles(report_type):
-    from cases.models import Role
 
     return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
 

@@ -17,6 +17,9 @@ from cases.models.reference import ReportType
 from cases.models.reports import Report, ReportUserObjectPermission
 from cases.statements import Statement
 
+# The states in which a case is finished: no more work, no clocks, no changes of content.
+CLOSED_STATES = frozenset({"closed", "outside_scope"})
+
 
 def case_roles(user, report):
     """The roles ``user`` holds on this case: unit roles, reporter, named investigator.
@@ -94,15 +97,12 @@ def forget_named_grants(report):
 def step(source, target, *, roles, label, form=None):
     """A transition: the django-fsm declaration plus who may take it and what it needs."""
     allowed = frozenset(roles)
-
-    def permission(instance, user):
-        return bool(case_roles(user, instance) & allowed)
-
+    # Who may take it is checked by ``cases.services`` (``available_transitions`` and
+    # ``do_transition`` read ``custom["roles"]``), never by django-fsm's ``permission=``.
     return transition(
         field="state",
         source=source,
         target=target,
-        permission=permission,
         custom={"roles": allowed, "label": label, "form": form},
     )
 

@@ -1,23 +1,24 @@
+"""What every service shares: loading the case for a change (404 when the user may not see
+it), the permission and state checks, and a form's cleaned data or its errors."""
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
 from cases.access import allowed_roles, begin_action
+from cases.models import CLOSED_STATES
+from cases.services.exceptions import CaseNotFound, InvalidState, UnknownTransition
 
-
-class CaseNotFound(Exception):
-    """The case does not exist or the user may not see it: both answer 404."""
-
-
-class UnknownTransition(Exception):
-    pass
-
-
-class InvalidState(Exception):
-    """The case is not in a state that allows this (or it changed underneath): 409."""
-
-
-CLOSED_STATES = {"closed", "outside_scope"}
+__all__ = [
+    "CLOSED_STATES",
+    "CaseNotFound",
+    "InvalidState",
+    "UnknownTransition",
+    "load_report",
+    "require_open",
+    "require_roles",
+    "validated",
+]
 
 
 def load_report(report_id, user):

@@ -6,7 +6,7 @@ closed years ago) and no clocks are started."""
 
 import hashlib
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -16,17 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from cases import audit, importer
 from cases.administration import reach
 from cases.models import TYPE_MODELS, AffectedPerson, CaseNumberSequence
+from cases.services.exceptions import ImportRejected
 from cases.services.reports import next_case_number
 
 IMPORTED_PERSON_ROLE = "import"
-
-
-class ImportRejected(ValidationError):
-    """The file was not imported; ``rows`` lists every error with its line and column."""
-
-    def __init__(self, rows):
-        self.rows = rows
-        super().__init__([f"{_('line')} {e['line']}, {e['column'] or '-'}: {e['message']}" for e in rows])
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
-from cases import audit
+from cases import audit, events
 from cases.access import CASE_READING_ROLES, NAMING_ROLES, forget_role_scope
 from cases.administration import reach
 from cases.models import GRANTABLE_ROLES
@@ -91,10 +91,9 @@ def do_deactivate_user(user, *, acting_user):
 
 
 def _release_tasks(user, *, acting_user, reason):
-    """The workflow tasks ``user`` may no longer act on go back to the queue (workflows.services)."""
-    from workflows.services import release_tasks_held_without_right
-
-    return release_tasks_held_without_right(user, acting_user=acting_user, reason=reason)
+    """The workflow tasks ``user`` may no longer act on go back to the queue (the hook
+    ``release_tasks``, handled by ``workflows.services``)."""
+    return events.release_tasks.call(user, acting_user=acting_user, reason=reason)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 from guardian.shortcuts import assign_perm
 
-from cases import audit, forms
+from cases import audit, events, forms
 from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import (
@@ -88,7 +88,7 @@ def do_file_report(*, acting_user, data):
     )
     clocks_after(report, "report.filed")
     emit("report.filed", report=report, actor=acting_user, type=report.type)
-    workflow().start(report)
+    events.workflow_start.call(report)
     return report
 
 
@@ -148,7 +148,7 @@ def do_transition(report_id, name, *, acting_user, data=None):
         raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
     clocks_after(report, f"report.{name}", cleaned=cleaned)
-    workflow().after_transition(report, name, actor=acting_user)
+    events.workflow_after_transition.call(report, name, actor=acting_user)
     audit.record(
         f"report.{name}",
         actor=acting_user,
@@ -182,7 +182,7 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     )
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
     clocks_after(target, "report.filed")
-    workflow().start(target)
+    events.workflow_start.call(target)
     audit.record(
         "report.filed",
         actor=acting_user,
@@ -199,13 +199,6 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     )
     emit("report.filed", report=target, actor=acting_user, type=target.type, routed_from=source.pk)
     return target
-
-
-def workflow():
-    """The workflow layer, which moves each case's tasks with its state (workflows.bridge)."""
-    from workflows import bridge
-
-    return bridge
 
 
 def grant_named_investigator(report, user):

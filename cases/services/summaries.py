@@ -1,5 +1,6 @@
 """The SAS's review of the anonymised summary of a closed lex Sarah investigation, before a
-public compilation may show it (``cases.compilations.reviews``)."""
+public compilation may show it (``cases.compilations.reviews``, through the hook
+``summary_draft``)."""
 
 import hashlib
 
@@ -8,12 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import audit
-from cases.compilations.anonymise import names_on, redact
-from cases.compilations.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
+from cases import audit, events
 from cases.events import emit
-from cases.models import OrgUnit, Report, ReportType, Role, SummaryReview
+from cases.models import ReportType, Role, SummaryReview
 from cases.services.base import InvalidState, load_report, require_roles, validated
+from lib.redaction import DECISION_LIMIT, SUMMARY_LIMIT, names_on, redact
 
 REVIEW_ROLES = {Role.SAS}
 
@@ -49,8 +49,7 @@ class SummaryApprovalForm(forms.Form):
 
 def draft_of(report):
     """The automatic anonymisation of one case, as the compilations make it."""
-    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=report.namnd.path)}
-    return drafts(Report.objects.filter(pk=report.pk), units)[0]
+    return events.summary_draft.call(report)
 
 
 @transaction.atomic
