@@ -9,7 +9,7 @@ that node in the direct-FK tables below; a user has a role on a node by being in
 Permission rows therefore scale with nodes × roles, not with cases.
 """
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -160,3 +160,7 @@ def role_group_name(role, unit):
 def role_group(role, unit):
     group, _created = Group.objects.get_or_create(name=role_group_name(role, unit))
     return group
+
+
+# Whoever asks: a person with an account, or nobody logged in (``request.user``).
+AnyUser = User | AnonymousUser

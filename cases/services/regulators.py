@@ -1,7 +1,11 @@
 """Notifications to IVO and IMY beside the investigation."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
@@ -11,14 +15,21 @@ from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
+from cases.services.guard import service
 from cases.services.reports import _delegation, _notification
+
+if TYPE_CHECKING:
+    from cases.models import RegulatorNotification, User
+
 
 NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
 
 
-@transaction.atomic
-def do_decide_ivo_notification(report_id, *, acting_user, data):
+@service
+def do_decide_ivo_notification(
+    report_id: int, *, acting_user: User, data: Mapping[str, Any]
+) -> RegulatorNotification:
     """Notify IVO *snarast*, at whatever stage it becomes clear the matter is serious."""
     report = load_report(report_id, acting_user)
     if report.type != ReportType.LEX_SARAH:
@@ -45,8 +56,15 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     return notification
 
 
-@transaction.atomic
-def do_notification_transition(report_id, notification_id, name, *, acting_user, data=None):
+@service
+def do_notification_transition(
+    report_id: int,
+    notification_id: int,
+    name: str,
+    *,
+    acting_user: User,
+    data: Mapping[str, Any] | None = None,
+) -> RegulatorNotification:
     report = load_report(report_id, acting_user)
     notification = report.regulator_notifications.filter(pk=notification_id).first()
     form_class = forms.NOTIFICATION_FORMS.get(name)
