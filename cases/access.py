@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -35,7 +35,7 @@ INVESTIGATOR = "investigator"
 
 # Who, besides the reporter and a named investigator, may read a case of each type.
 # Breaches only reach the DSO/PuA delegate and the SAS (DOMAIN.md, Secrecy and logging).
-VIEW_ROLES = {
+VIEW_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
@@ -45,7 +45,7 @@ VIEW_ROLES = {
 # Who works on a case (persons, investigation entries, risk, causes, actions, links).
 # A breach is the DSO's/PuA delegate's: they assess it and decide on IMY (DOMAIN.md); the SAS
 # reads breaches but changes nothing on them (docs/lifecycles.md).
-HANDLER_ROLES = {
+HANDLER_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
@@ -53,7 +53,7 @@ HANDLER_ROLES = {
 }
 
 # Who names an investigator of one case (a per-case grant of the handler's rights).
-NAMING_ROLES = {
+NAMING_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.SAS},
     ReportType.COMPLAINT: {Role.SAS},
     ReportType.LEX_SARAH: {Role.SAS},
@@ -61,7 +61,7 @@ NAMING_ROLES = {
 }
 
 # Who hands a case's open workflow tasks to someone else, or puts them back in the queue.
-REASSIGNING_ROLES = {
+REASSIGNING_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS},
@@ -128,7 +128,11 @@ class RoleScope:
         return None
 
     def fresh(self, now: datetime.datetime) -> bool:
-        return self.computed_at is not None and self.computed_at <= now < self.valid_until
+        return (
+            self.computed_at is not None
+            and self.valid_until is not None
+            and self.computed_at <= now < self.valid_until
+        )
 
 
 def _grant_sql() -> str:
@@ -153,7 +157,8 @@ def _grant_sql() -> str:
         return q(model._meta.db_table)
 
     def c(model: type[Model], name: str) -> str:
-        return q(model._meta.get_field(name).column)
+        column = cast("Field[Any, Any]", model._meta.get_field(name)).column
+        return q(cast(str, column))
 
     G, U, P, O, S = (
         OrgUnitGroupObjectPermission,
@@ -166,7 +171,7 @@ def _grant_sql() -> str:
     role = f"{c(P, 'content_type')} = %s AND SUBSTR(p.{c(P, 'codename')}, 1, 5) = 'role_'"
     never = ", ".join(f"'role_{r}'" for r in sorted(NEVER_LENT))
 
-    def permission_and_unit(perm_table: str) -> str:
+    def permission_and_unit(perm_table: type[Model]) -> str:
         return (
             f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
             f"JOIN {t(O)} o ON o.{c(O, 'id')} = g.{c(perm_table, 'content_object')}"
@@ -197,7 +202,7 @@ def _grant_sql() -> str:
     )
 
 
-_GRANT_SQL = {}
+_GRANT_SQL: dict[tuple[str, str], str] = {}
 
 
 def _grant_rows(
@@ -232,17 +237,19 @@ def role_scope(user: AnyUser) -> RoleScope:
     cached = getattr(user, "_role_scope", None)
     if cached is not None and cached.fresh(now):
         return cached
-    scope = RoleScope(computed_at=now, valid_until=now + SCOPE_TTL)
+    valid_until = now + SCOPE_TTL
+    scope = RoleScope(computed_at=now, valid_until=valid_until)
     if user.is_authenticated and user.is_active:
         for codename, path, lender, until in _grant_rows(user, now):
             role = codename.removeprefix("role_")
             scope.paths.setdefault(role, []).append(path)
             if lender:
                 scope.lent.setdefault(role, []).append((path, lender))
-                scope.valid_until = min(scope.valid_until, until)
+                valid_until = min(valid_until, until) if until is not None else valid_until
+                scope.valid_until = valid_until
             else:
                 scope.own.setdefault(role, []).append(path)
-    user._role_scope = scope
+    user.__dict__["_role_scope"] = scope
     return scope
 
 

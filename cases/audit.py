@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 
 GENESIS = "0" * 64
-_context = contextvars.ContextVar("audit_request_context", default={})
+_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("audit_request_context", default={})
 
 
 @contextlib.contextmanager
@@ -129,7 +129,7 @@ _CHAIN_HEAD = Statement(
     lambda chain: AuditHead.objects.select_for_update().filter(chain=chain).values_list("seq", "hash")[:1],
     str,
 )
-_UPSERT_HEAD = {}
+_UPSERT_HEAD: dict[str, str] = {}
 
 
 def _advance_head(event: AuditEvent) -> None:

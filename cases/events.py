@@ -141,7 +141,7 @@ class FreezeDocument(Protocol):
         notification: RegulatorNotification,
         *,
         acting_user: Any,
-        document: dict[str, Any],
+        document: dict[str, Any] | None,
         supplement: Supplement | None = None,
     ) -> RegulatorDocument: ...
 

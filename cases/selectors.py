@@ -23,7 +23,7 @@ from cases.models.lifecycles import case_roles
 from cases.statements import Statement
 
 if TYPE_CHECKING:
-    from cases.models import AffectedPerson, OrgUnit
+    from cases.models import AffectedPerson, OrgUnit, User
     from cases.models.organisation import AnyUser
 
 
@@ -52,7 +52,7 @@ def visible_q(user: AnyUser, via: str = "") -> Q:
 
 
 def report_list(
-    user: AnyUser, *, type: str | None = None, state: str | None = None, unit: int | str | None = None
+    user: AnyUser, *, type: str | None = None, state: str | None = None, unit: int | None = None
 ) -> QuerySet[Report]:
     qs = visible_reports(user).select_related("unit", "namnd")
     if type:
@@ -122,7 +122,7 @@ def report_persons(user: AnyUser, report: Report) -> list[AffectedPerson]:
         for person in persons:
             if person.protected_identity:
                 person.name, person.personnummer = "", ""
-                person.masked = True
+                person.__dict__["masked"] = True  # shown as "protected identity"
     return persons
 
 
@@ -175,7 +175,7 @@ def may_read_audit(user: AnyUser, report: Report) -> bool:
     return bool(case_roles(user, report) & {Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
 
 
-def user_actions(user: AnyUser) -> QuerySet[Action]:
+def user_actions(user: User) -> QuerySet[Action]:
     """Open actions owned by the user, on cases they may see."""
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(
         status=Action.Status.DONE
@@ -241,7 +241,7 @@ def aggregate_scope(user: AnyUser) -> Q:
     scope = role_scope(user)
     # Types reached through the same subtrees share one condition, and a condition that
     # covers every type needs no type filter: leadership's query is a plain subtree scan.
-    by_paths = {}
+    by_paths: dict[frozenset[str], list[str]] = {}
     for report_type in VIEW_ROLES:
         paths = frozenset(p for role in aggregate_roles(report_type) & scope.roles for p in scope.paths[role])
         if paths:

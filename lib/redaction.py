@@ -211,7 +211,7 @@ def _allowed(allow):
     return _ALLOWED_CACHE[allow]
 
 
-_ALLOWED_CACHE = {}
+_ALLOWED_CACHE: dict[frozenset[str], frozenset[str]] = {}
 
 
 def anonymise(text, names=(), *, allow=(), limit=None):

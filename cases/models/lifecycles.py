@@ -138,7 +138,7 @@ class Deviation(Report):
         "closed": _("Closed"),
     }
     INITIAL_STATE = "reported"
-    objects = TypedManager(ReportType.DEVIATION)
+    objects = TypedManager(ReportType.DEVIATION)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
 
     class Meta:
         proxy = True
@@ -202,7 +202,7 @@ class Complaint(Report):
         "closed": _("Closed"),
     }
     INITIAL_STATE = "received"
-    objects = TypedManager(ReportType.COMPLAINT)
+    objects = TypedManager(ReportType.COMPLAINT)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
 
     class Meta:
         proxy = True
@@ -259,7 +259,7 @@ class LexSarah(Report):
         "closed": _("Closed"),
     }
     INITIAL_STATE = "reported"
-    objects = TypedManager(ReportType.LEX_SARAH)
+    objects = TypedManager(ReportType.LEX_SARAH)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
 
     class Meta:
         proxy = True
@@ -332,7 +332,7 @@ class DataBreach(Report):
         "closed": _("Closed"),
     }
     INITIAL_STATE = "reported"
-    objects = TypedManager(ReportType.DATA_BREACH)
+    objects = TypedManager(ReportType.DATA_BREACH)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
 
     class Meta:
         proxy = True
@@ -364,7 +364,7 @@ class DataBreach(Report):
         self.closed_at = timezone.now()
 
 
-TYPE_MODELS = {
+TYPE_MODELS: dict[str, type[Report]] = {
     ReportType.DEVIATION: Deviation,
     ReportType.COMPLAINT: Complaint,
     ReportType.LEX_SARAH: LexSarah,

@@ -69,7 +69,7 @@ class OrgUnit(models.Model):
         DEPARTMENT = "avdelning", _("Department (avdelning)")
         UNIT = "enhet", _("Unit (enhet)")
 
-    LEVELS = [Kind.MUNICIPALITY, Kind.BOARD, Kind.ADMINISTRATION, Kind.DEPARTMENT, Kind.UNIT]
+    LEVELS: list[str] = [Kind.MUNICIPALITY, Kind.BOARD, Kind.ADMINISTRATION, Kind.DEPARTMENT, Kind.UNIT]
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)

@@ -14,7 +14,7 @@ running clocks that started from it.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +45,10 @@ class Stop:
 
 @dataclass(frozen=True)
 class On:
-    starts: tuple = ()  # moments that happen: every rule whose ``starts_at`` is one of them starts
-    stops: tuple = ()  # Stop(...) rows
+    starts: tuple[str, ...] = ()  # moments that happen: every rule whose ``starts_at`` is one of them starts
+    stops: tuple[Stop, ...] = ()  # Stop(...) rows
     stop_all: bool = False  # the case is closed: every running clock stops
-    when: object = None  # a condition on the event's cleaned data
+    when: Callable[[Mapping[str, Any]], bool] | None = None  # a condition on the event's cleaned data
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,11 @@ CLOCK_TABLE = {
 
 @dataclass
 class Event:
-    report: object
+    report: Any
     name: str
-    cleaned: dict = field(default_factory=dict)
-    notification: object = None
-    now: object = None
+    cleaned: Mapping[str, Any] = field(default_factory=dict)
+    notification: Any = None
+    now: Any = None
 
 
 # When each moment a rule can start from happened.
@@ -196,7 +196,7 @@ KEY_TIMES = {"reported_at": "reported_at", "discovered_at": "discovered_at", "oc
 def rules_for(report_type: str, moment: str, at: datetime.datetime) -> list[DeadlineRule]:
     """The rules that start from ``moment`` for this type, as valid on the day of ``at``."""
     day = timezone.localdate(at)
-    latest = {}
+    latest: dict[str, DeadlineRule] = {}
     for rule in DeadlineRule.objects.valid_on(day).filter(
         starts_at=moment, report_type__in=[report_type, ""]
     ):
@@ -276,7 +276,8 @@ def do_correct_key_time(report_id: int, *, acting_user: User, data: Mapping[str,
     before = getattr(report, name)
     setattr(report, name, value)
     report.save(update_fields=[name, "updated_at"])
-    moved = recompute_clocks(report, KEY_TIMES[name], value) if KEY_TIMES[name] else 0
+    moment = KEY_TIMES[name]
+    moved = recompute_clocks(report, moment, value) if moment else 0
     audit.record(
         "report.key_time_corrected",
         actor=acting_user,

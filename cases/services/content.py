@@ -237,7 +237,7 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def check_upload(upload: UploadedFile) -> UploadedFile:
+def check_upload(upload: UploadedFile) -> str:
     """Size and type limits; the type is taken from the content where it can be, not the name."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
@@ -248,7 +248,7 @@ def check_upload(upload: UploadedFile) -> UploadedFile:
                 ]
             }
         )
-    guessed = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+    guessed = mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
     head = upload.read(8)
     upload.seek(0)
     sniffed = _sniff(head)
@@ -292,19 +292,20 @@ def store_attachment(report: Report, upload: UploadedFile, *, acting_user: User 
     if upload is None:
         raise ValidationError({"file": [_("Choose a file.")]})
     content_type = check_upload(upload)
+    name = upload.name or ""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
         report=report,
-        original_name=upload.name[:255],
+        original_name=name[:255],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=acting_user,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.file.save(name, upload, save=False)
     try:
         attachment.save()
         return _done(
@@ -316,7 +317,8 @@ def store_attachment(report: Report, upload: UploadedFile, *, acting_user: User 
         )
     except Exception:
         # The file reached the disk before the row; don't leave it behind without one.
-        attachment.file.storage.delete(attachment.file.name)
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
         raise
 
 

@@ -39,7 +39,7 @@ def _check(acting_user: User | None, user: User, role: str, unit: OrgUnit) -> No
 
 
 @service
-def do_grant_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> bool:
+def do_grant_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> None:
     """Grant ``role`` on ``unit``. A role that reads cases is never granted by its own holder,
     superuser or not: another administrator of the board, or a superuser, must grant it."""
     _check(acting_user, user, role, unit)
@@ -63,7 +63,7 @@ def do_grant_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | N
 
 
 @service
-def do_revoke_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> bool:
+def do_revoke_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> None:
     _check(acting_user, user, role, unit)
     group = Group.objects.filter(name=f"{role}@{unit.pk}").first()
     if group is not None:

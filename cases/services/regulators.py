@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from cases.models import RegulatorNotification, User
 
 
-NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
+NOTIFICATION_ROLES: dict[str, set[str]] = {
+    Regulator.IVO: {Role.SAS, Role.DECISION_MAKER},
+    Regulator.IMY: {Role.DSO},
+}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
 
 
@@ -43,6 +46,7 @@ def do_decide_ivo_notification(
     cleaned = validated(forms.NotificationDecideForm(data=data, report=report, user=acting_user))
     _delegation(report, DelegationDecision.Kind.NOTIFY_IVO, acting_user, cleaned)
     notification = _notification(report, Regulator.IVO, acting_user, cleaned)
+    assert notification is not None  # none existed: checked above, in this transaction
     clocks_after(report, "notification.decided", cleaned=cleaned, notification=notification)
     events.workflow_after_notification_decided.call(report, notification, actor=acting_user)
     audit.record(

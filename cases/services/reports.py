@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
@@ -54,18 +54,20 @@ def _create_report(
     model = TYPE_MODELS[report_type]
     reported_at = fields.pop("reported_at", None) or timezone.now()
     year = timezone.localtime(reported_at).year
-    sequence = next_case_number(unit.namnd, year)
+    namnd = unit.namnd
+    assert namnd is not None, "every unit below a municipality belongs to a board"
+    sequence = next_case_number(namnd, year)
     report = model(
         type=report_type,
         state=model.INITIAL_STATE,
         unit=unit,
-        namnd=unit.namnd,
+        namnd=namnd,
         reporter=reporter,
         description=description,
         reported_at=reported_at,
         case_year=year,
         case_sequence=sequence,
-        case_number=f"{unit.namnd.case_number_prefix} {year}/{sequence:04d}",
+        case_number=f"{namnd.case_number_prefix} {year}/{sequence:04d}",
         **fields,
     )
     report.save(force_insert=True)
@@ -130,7 +132,7 @@ def available_transitions(report: Report, user: AnyUser) -> list[dict[str, Any]]
     """What this user may do with the case now, each with the fields it asks for."""
     roles = case_roles(user, report)
     result = []
-    for transition in report.get_available_state_transitions():
+    for transition in report.get_available_state_transitions():  # type: ignore[attr-defined]  # django-fsm adds it
         custom = transition.custom
         if not roles & custom["roles"]:
             continue
@@ -187,7 +189,7 @@ def do_transition(
 
 def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, reason: str) -> Report:
     """Routing: a new case of another type, linked; the source keeps its history."""
-    fields = {"occurred_at": source.occurred_at or source.reported_at}
+    fields: dict[str, Any] = {"occurred_at": source.occurred_at or source.reported_at}
     if target_type == ReportType.DATA_BREACH:
         # The organisation became aware no later than when the source case was reported.
         fields["discovered_at"] = source.discovered_at or source.reported_at
@@ -326,7 +328,7 @@ def _after_complaint_answer(report: Report, cleaned: Mapping[str, Any], user: Us
     emit("complaint.answered", report=report, actor=user)
 
 
-AFTER_TRANSITION = {
+AFTER_TRANSITION: dict[tuple[str, str], Callable[[Report, Mapping[str, Any], User], None]] = {
     (ReportType.DEVIATION, "assess"): _after_deviation_assess,
     (ReportType.COMPLAINT, "register"): _after_complaint_register,
     (ReportType.COMPLAINT, "investigate"): _after_complaint_investigate,

@@ -68,7 +68,8 @@ def do_approve_summary(
     """Approve ``text`` (the anonymised summary as the SAS edited it) for publication; the
     decision is the automatic one unless given. The SAS of the case only; the case must be a
     closed lex Sarah investigation. A later approval replaces an earlier one."""
-    report = load_report(getattr(report, "pk", report), acting_user)
+    report_id: int = report if isinstance(report, int) else report.pk
+    report = load_report(report_id, acting_user)
     require_roles(acting_user, report, REVIEW_ROLES)
     if report.type != ReportType.LEX_SARAH or report.state != "closed":
         raise InvalidState(_("Only the summary of a closed lex Sarah investigation is reviewed."))
