@@ -88,6 +88,18 @@ def test_the_floor_imports_nothing_from_above_it():
     assert offences == []
 
 
+def test_lib_imports_none_of_the_apps():
+    """``lib/`` holds pure helpers: the floor may import them, they import no app at all."""
+    apps = ("cases", "workflows", "notifications", "identity", "reporting", "config")
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "lib").rglob("*.py"))
+        for line, name in imported_names(path.read_text(encoding="utf-8"), module_name(path))
+        if any(name == app or name.startswith(app + ".") for app in apps)
+    ]
+    assert offences == []
+
+
 def test_the_walk_covers_the_whole_floor():
     names = {module_name(path) for path in floor_files()}
     assert {
