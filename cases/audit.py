@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 
 
 GENESIS = "0" * 64
-_context: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("audit_request_context", default={})
+# No mutable default: a dict shared by every context could be changed through any of them.
+_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "audit_request_context", default=None
+)
 
 
 @contextlib.contextmanager
@@ -171,7 +174,7 @@ def record(
     chain: str = AuditEvent.Chain.CHANGE,
 ) -> AuditEvent:
     """Append one event; call inside the transaction of the change it records."""
-    ctx = _context.get()
+    ctx = _context.get() or {}
     from cases.access import on_behalf_of
 
     absent = on_behalf_of(actor, report_id)

@@ -105,10 +105,10 @@ def do_notification_transition(
         method(**cleaned)
     try:
         notification.save()
-    except ConcurrentTransition:
+    except ConcurrentTransition as err:
         raise InvalidState(
             _("Someone else changed the notification at the same time; reload it and try again.")
-        )
+        ) from err
     clocks_after(report, f"notification.{name}", cleaned=cleaned, notification=notification)
     events.workflow_after_notification_transition.call(report, notification, name, actor=acting_user)
     if name == "submit":

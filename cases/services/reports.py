@@ -167,8 +167,10 @@ def do_transition(
     method(**cleaned)
     try:
         report.save(update_fields=report.changed_fields())
-    except ConcurrentTransition:
-        raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
+    except ConcurrentTransition as err:
+        raise InvalidState(
+            _("Someone else changed the case at the same time; reload it and try again.")
+        ) from err
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
     clocks_after(report, f"report.{name}", cleaned=cleaned)
     events.workflow_after_transition.call(report, name, actor=acting_user)
