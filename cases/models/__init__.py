@@ -12,7 +12,7 @@ from cases.models.case_content import (
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.idempotency import IdempotencyKey
-from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
+from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -36,6 +36,7 @@ from cases.models.regulators import DelegationDecision, Regulator, RegulatorNoti
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
 
 __all__ = [
+    "CLOSED_STATES",
     "Action",
     "ActionReminder",
     "AffectedPerson",
