@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases import audit_actions
 from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
@@ -152,7 +153,9 @@ def _json_safe(payload):
 
 
 def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=AuditEvent.Chain.CHANGE):
-    """Append one event; call inside the transaction of the change it records."""
+    """Append one event; call inside the transaction of the change it records. ``action``
+    must be in ``cases.audit_actions`` (for the chain it is written to)."""
+    audit_actions.check(action, payload, read=chain == AuditEvent.Chain.ACCESS)
     ctx = _context.get()
     from cases.access import on_behalf_of
 

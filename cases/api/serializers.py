@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from cases import selectors
+from cases import audit_actions, selectors
 from cases.api import reading
 from cases.api.clocks import CaseClocksField
 from cases.models import TYPE_MODELS, Action, InvestigationEntry, ReportType
@@ -282,17 +282,27 @@ class AuditEventSerializer(serializers.Serializer):
     actor = serializers.IntegerField(source="actor_id", allow_null=True)
     actor_name = serializers.CharField()
     action = serializers.CharField()
+    label = serializers.SerializerMethodField()
     object_type = serializers.CharField()
     object_id = serializers.CharField()
     payload = serializers.JSONField()
     request_id = serializers.CharField()
+
+    def get_label(self, event) -> str:
+        """What the action is, as the case's history says it (cases.audit_actions)."""
+        return str(audit_actions.label(event.action))
 
 
 class TimelineEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     actor_name = serializers.CharField()
     action = serializers.CharField()
+    label = serializers.SerializerMethodField()
     payload = serializers.JSONField()
+
+    def get_label(self, event) -> str:
+        """What the action is, as the case's history says it (cases.audit_actions)."""
+        return str(audit_actions.label(event.action))
 
 
 class RiskSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.status import STATUS
 
-from cases import audit, selectors, services
+from cases import audit, audit_actions, selectors, services
 from cases import forms as case_forms
 from cases.access import HANDLER_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
@@ -56,44 +56,13 @@ def is_handler(user, report):
     return bool(case_roles(user, report) & HANDLER_ROLES[report.type])
 
 
-ACTION_LABELS = {
-    "report.filed": gettext_lazy("Filed"),
-    "report.routed": gettext_lazy("Routed to a linked case"),
-    "report.immediate_measures_reported": gettext_lazy("Immediate measures described by the reporter"),
-    "person.added": gettext_lazy("Affected person added"),
-    "person.informed": gettext_lazy("Person informed and heard"),
-    "investigation_entry.added": gettext_lazy("Investigation entry added"),
-    "risk.assessed": gettext_lazy("Risk assessed"),
-    "cause.added": gettext_lazy("Cause added"),
-    "action.added": gettext_lazy("Action added"),
-    "action.updated": gettext_lazy("Action updated"),
-    "attachment.added": gettext_lazy("Attachment added"),
-    "investigator.granted": gettext_lazy("Investigator named"),
-    "notification.decided": gettext_lazy("Decided to notify the regulator"),
-    "notification.submit": gettext_lazy("Notification to the regulator submitted"),
-    "notification.supplement": gettext_lazy("Supplement sent to the regulator"),
-    "notification.record_outcome": gettext_lazy("The regulator's decision recorded"),
-    "notification.complete": gettext_lazy("Notification completed"),
-    "receipt.issued": gettext_lazy("Receipt code issued"),
-    "complaint.question": gettext_lazy("Question sent to the submitter"),
-    "complaint.submitter_answered": gettext_lazy("The submitter answered"),
-    "reporter.feedback_given": gettext_lazy("Feedback given to the reporter"),
-}
-
-
 def _timeline(user, report):
     if not selectors.may_read_audit(user, report):
         return None
-    rows = []
-    for event in selectors.report_timeline(user, report):
-        label = ACTION_LABELS.get(event.action)
-        if label is None and event.action.startswith("report."):
-            try:
-                label = transition_meta(report, event.action.removeprefix("report."))[2]["label"]
-            except Exception:
-                label = event.action
-        rows.append({"at": event.occurred_at, "who": event.actor_name, "label": label or event.action})
-    return rows
+    return [
+        {"at": event.occurred_at, "who": event.actor_name, "label": audit_actions.label(event.action)}
+        for event in selectors.report_timeline(user, report)
+    ]
 
 
 def _open_tasks(user, report):
