@@ -4,7 +4,15 @@ user may see, so that no list or detail can leak another unit's or board's cases
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.access import INVESTIGATOR, PROTECTED_IDENTITY_ROLES, VIEW_ROLES, role_scope
+from cases.access import (
+    AGGREGATE_ROLES,
+    AUDIT_READING_ROLES,
+    INVESTIGATOR,
+    OVERDUE_ROLES,
+    PROTECTED_IDENTITY_ROLES,
+    VIEW_ROLES,
+    role_scope,
+)
 from cases.models import (
     Action,
     AuditEvent,
@@ -160,9 +168,7 @@ def report_timeline(user, report):
 
 
 def may_read_audit(user, report):
-    from cases.models import Role
-
-    return bool(case_roles(user, report) & {Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
+    return bool(case_roles(user, report) & AUDIT_READING_ROLES)
 
 
 def user_actions(user):
@@ -170,10 +176,6 @@ def user_actions(user):
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(
         status=Action.Status.DONE
     )
-
-
-# Who is shown a unit's overdue list: those who answer for its deadlines.
-OVERDUE_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO}
 
 
 def overdue_for(user, unit=None, now=None):
@@ -205,15 +207,8 @@ def overdue_for(user, unit=None, now=None):
     return {"clocks": clocks, "actions": actions}
 
 
-# Who counts which cases in statistics and compilations: the SAS and leadership every type
-# in their subtrees, a unit manager the types they may view in their units. Aggregates only.
-AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
-
-
 def aggregate_roles(report_type):
-    from cases.models import Role
-
-    return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
+    return AGGREGATE_ROLES[report_type]
 
 
 def aggregate_reports(user):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, forms
-from cases.access import allowed_roles
+from cases.access import NOTIFICATION_ROLES, allowed_roles
 from cases.documents import freeze, regulator_document, supplement_document
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
@@ -14,7 +14,6 @@ from cases.services.base import InvalidState, UnknownTransition, load_report, re
 from cases.services.clocks import clocks_after
 from cases.services.reports import _delegation, _notification, workflow
 
-NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
 
 

@@ -9,13 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit
+from cases.access import REVIEW_ROLES
 from cases.compilations.anonymise import names_on, redact
 from cases.compilations.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
 from cases.events import emit
-from cases.models import OrgUnit, Report, ReportType, Role, SummaryReview
+from cases.models import OrgUnit, Report, ReportType, SummaryReview
 from cases.services.base import InvalidState, load_report, require_roles, validated
-
-REVIEW_ROLES = {Role.SAS}
 
 
 class SummaryApprovalForm(forms.Form):
