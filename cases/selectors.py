@@ -2,6 +2,7 @@
 user may see, so that no list or detail can leak another unit's or board's cases."""
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
 from cases.access import (
@@ -80,6 +81,16 @@ def report_detail(user, report_id):
         .first()
     )
     return report.typed() if report else None
+
+
+def access_report(user, report_id):
+    """The case, typed, as ``report_detail`` reads it; ``Http404`` when it does not exist or the
+    user may not see it (the two answer alike). The one "case or 404" of the web pages and the
+    API (DRF answers ``Http404`` with its 404)."""
+    report = report_detail(user, report_id)
+    if report is None:
+        raise Http404(report_id)
+    return report
 
 
 _CASE_WITH_UNIT = Statement(

@@ -17,13 +17,13 @@ from viewflow.workflow.status import STATUS
 
 from cases import audit, audit_actions, selectors, services
 from cases import forms as case_forms
-from cases.access import HANDLER_ROLES, allowed_roles
+from cases.access import HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
 from cases.models import CaseMessage, Regulator, ReportType, Role
 from cases.models.lifecycles import case_roles
 from cases.services import InvalidState
 from cases.services.conversation import MessageForm
-from cases.services.regulators import EARLY_IVO_STATES, NOTIFICATION_ROLES
+from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
@@ -43,13 +43,6 @@ def _checkboxes(form):
         if isinstance(field.widget, forms.Textarea):
             field.widget.attrs.setdefault("rows", 4)
     return form
-
-
-def _case(user, report_id):
-    report = selectors.report_detail(user, report_id)
-    if report is None:
-        raise Http404()
-    return report
 
 
 def is_handler(user, report):
@@ -81,7 +74,7 @@ def _open_tasks(user, report):
 @case_errors
 def case_page(request, report_id):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "web"})
     context = {"report": report, "clocks": case_clocks(report)}
     if not reads_everything(user, report):
@@ -269,7 +262,7 @@ def part(request, report_id, part_name):
     if spec is None:
         raise Http404()
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     if not spec.may(user, report):
         raise PermissionDenied()
     data = risk.with_cell(request.POST) if request.method == "POST" else None
@@ -289,7 +282,7 @@ def part(request, report_id, part_name):
 @case_errors
 def update_action(request, report_id, action_id):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     action = report.actions.filter(pk=action_id).first()
     if action is None:
         raise Http404()
@@ -319,7 +312,7 @@ STALE_STEP = gettext_lazy(
 @case_errors
 def transition(request, report_id, name):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     allowed = {t["name"]: t for t in services.available_transitions(report, user)}
     if name not in allowed:
         _method, _meta, custom = transition_meta(report, name)  # an unknown name is a 404
@@ -344,7 +337,7 @@ def transition(request, report_id, name):
 @case_errors
 def notification_step(request, report_id, notification_id, name):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     notification = report.regulator_notifications.filter(pk=notification_id).first()
     if notification is None or name not in case_forms.NOTIFICATION_FORMS:
         raise Http404()
