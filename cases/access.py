@@ -80,6 +80,9 @@ NOTIFICATION_ROLES = {
     Regulator.IMY: frozenset({Role.DSO}),
 }
 
+# Who decides to notify IVO of a lex Sarah case before its decision step.
+EARLY_IVO_ROLES = frozenset({Role.DECISION_MAKER})
+
 # Who approves an investigation's summary for the nämnd's compilation.
 REVIEW_ROLES = frozenset({Role.SAS})
 
@@ -315,6 +318,14 @@ def allowed_roles(user, report, roles):
     else:
         notes.pop(report.pk, None)
     return held
+
+
+def reads_everything(user, report):
+    """Whether the user reads the whole case, its parts included: those who work on it or
+    may view it by role. Someone who is only its reporter follows its status."""
+    from cases.models.lifecycles import case_roles
+
+    return bool(case_roles(user, report) & (HANDLER_ROLES[report.type] | VIEW_ROLES[report.type]))
 
 
 def on_behalf_of(user, report_id):

@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, forms
-from cases.access import NOTIFICATION_ROLES, allowed_roles
+from cases.access import EARLY_IVO_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.documents import freeze, regulator_document, supplement_document
 from cases.events import emit
-from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
+from cases.models import DelegationDecision, Regulator, ReportType, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
 from cases.services.reports import _delegation, _notification, workflow
@@ -23,7 +23,7 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     report = load_report(report_id, acting_user)
     if report.type != ReportType.LEX_SARAH:
         raise UnknownTransition("decide_ivo_notification")
-    require_roles(acting_user, report, {Role.DECISION_MAKER})
+    require_roles(acting_user, report, EARLY_IVO_ROLES)
     if (
         report.state not in EARLY_IVO_STATES
         or report.regulator_notifications.filter(regulator=Regulator.IVO).exists()

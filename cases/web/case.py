@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.status import STATUS
 
-from cases import audit, audit_actions, selectors, services
+from cases import audit, audit_actions, parts, selectors, services
 from cases import forms as case_forms
-from cases.access import HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
+from cases.access import EARLY_IVO_ROLES, HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
-from cases.models import CaseMessage, Regulator, ReportType, Role
+from cases.models import CaseMessage, Regulator, ReportType
 from cases.models.lifecycles import case_roles
 from cases.services import InvalidState
 from cases.services.conversation import MessageForm
@@ -94,13 +94,14 @@ def case_page(request, report_id):
         person.informed = [e for e in events if e.person_id == person.pk]
     may_notify_ivo_early = (
         report.type == ReportType.LEX_SARAH
-        and Role.DECISION_MAKER in roles
+        and bool(roles & EARLY_IVO_ROLES)
         and report.state in EARLY_IVO_STATES
         and not any(n.regulator == Regulator.IVO for n in notifications)
     )
     context.update(
         {
             "handler": handler,
+            "sections": parts.sections(user, report),
             "transitions": services.available_transitions(report, user),
             "persons": persons,
             "entries": report.investigation_entries.select_related("topic", "corrects"),
@@ -136,10 +137,12 @@ def case_page(request, report_id):
 
 @dataclass
 class Part:
+    """A form on the web that adds to a part of the case; the page goes back to that part's
+    section afterwards (cases.parts: the part that lists the form's name)."""
+
     title: str
     build: Callable  # (report, user, data, files) -> form
     perform: Callable  # (report, user, data, files) -> None
-    anchor: str = ""
     may: Callable = is_handler
 
 
@@ -151,73 +154,63 @@ def _file(data, files):
     return files.get("file") if files else None
 
 
+# The forms of ``web:part``, by the name in its URL (each listed by its part in cases.parts).
 PARTS = {
     "persons": Part(
         gettext_lazy("Add an affected person"),
         lambda r, u, d, f: case_forms.AffectedPersonForm(data=d),
         lambda r, u, d, f: services.do_add_affected_person(r.pk, acting_user=u, data=d),
-        "persons",
     ),
     "information": Part(
         gettext_lazy("Record that a person was informed and heard"),
         lambda r, u, d, f: case_forms.InformationEventForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_information_event(r.pk, acting_user=u, data=d),
-        "persons",
     ),
     "entries": Part(
         gettext_lazy("Add an investigation entry"),
         lambda r, u, d, f: case_forms.InvestigationEntryForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_investigation_entry(r.pk, acting_user=u, data=d),
-        "investigation",
     ),
     "risk": Part(
         gettext_lazy("Assess the risk"),
         lambda r, u, d, f: case_forms.RiskForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_set_risk(r.pk, acting_user=u, data=d),
-        "risk",
     ),
     "causes": Part(
         gettext_lazy("Add a cause"),
         lambda r, u, d, f: case_forms.CauseForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_cause(r.pk, acting_user=u, data=d),
-        "actions",
     ),
     "actions": Part(
         gettext_lazy("Add an action"),
         lambda r, u, d, f: case_forms.ActionForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_action(r.pk, acting_user=u, data=d),
-        "actions",
     ),
     "attachments": Part(
         gettext_lazy("Add an attachment"),
         lambda r, u, d, f: AttachmentForm(data=d, files=f),
         lambda r, u, d, f: services.do_add_attachment(r.pk, acting_user=u, upload=_file(d, f)),
-        "attachments",
     ),
     "route": Part(
         gettext_lazy("Open a linked case"),
         lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d),
-        "links",
     ),
     "ask": Part(
         gettext_lazy("Ask the submitter a question"),
         lambda r, u, d, f: MessageForm(data=d),
         lambda r, u, d, f: services.do_ask_submitter(r.pk, acting_user=u, data=d),
-        "messages",
     ),
     "feedback": Part(
         gettext_lazy("Give feedback to the reporter"),
         lambda r, u, d, f: MessageForm(data=d),
         lambda r, u, d, f: services.do_give_reporter_feedback(r.pk, acting_user=u, data=d),
-        "messages",
     ),
     "notify-ivo": Part(
         gettext_lazy("Decide to notify IVO now"),
         lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
-        "notifications",
-        lambda u, r: Role.DECISION_MAKER in case_roles(u, r),
+        lambda u, r: bool(case_roles(u, r) & EARLY_IVO_ROLES),
     ),
 }
 
@@ -273,7 +266,7 @@ def part(request, report_id, part_name):
         report,
         title=spec.title,
         form=form,
-        anchor=spec.anchor,
+        anchor=parts.part_of_form(part_name).key,
         perform=lambda: spec.perform(report, user, data, files),
     )
 
