@@ -12,7 +12,7 @@ Serializers, views and readers are named by their dotted path and loaded when fi
 the registry imports neither face of the application.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils.module_loading import import_string
@@ -92,7 +92,7 @@ class CasePart:
     nav: bool = True
     forms: tuple = ()
     collections: tuple = ()
-    routes: tuple = field(default=())
+    routes: tuple = ()
 
 
 # The case types with a notification to a regulator: lex Sarah (IVO) and breaches (IMY).

@@ -89,7 +89,7 @@ def access_report(user, report_id):
     API (DRF answers ``Http404`` with its 404)."""
     report = report_detail(user, report_id)
     if report is None:
-        raise Http404(report_id)
+        raise Http404()
     return report
 
 
