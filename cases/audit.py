@@ -32,7 +32,8 @@ from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
 GENESIS = "0" * 64
-_context = contextvars.ContextVar("audit_request_context", default={})
+# No mutable default: a dict shared by every context could be changed through any of them.
+_context = contextvars.ContextVar("audit_request_context", default=None)
 
 
 @contextlib.contextmanager
@@ -156,7 +157,7 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     """Append one event; call inside the transaction of the change it records. ``action``
     must be in ``cases.audit_actions`` (for the chain it is written to)."""
     audit_actions.check(action, payload, read=chain == AuditEvent.Chain.ACCESS)
-    ctx = _context.get()
+    ctx = _context.get() or {}
     from cases.access import on_behalf_of
 
     absent = on_behalf_of(actor, report_id)
