@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
 from cases.models.reference import ReportType
+from cases.models.regulators import Regulator
 
 if TYPE_CHECKING:
     from cases.models import Report
@@ -79,6 +80,62 @@ CASE_READING_ROLES = frozenset(
     - {INVESTIGATOR}
 )
 
+# Who may read a case's audit trail (both chains: what was changed and who read it).
+AUDIT_READING_ROLES = frozenset({Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
+
+# Who takes the steps of a notification to each regulator (IVO: lex Sarah; IMY: breaches).
+NOTIFICATION_ROLES: dict[str, frozenset[str]] = {
+    Regulator.IVO: frozenset({Role.SAS, Role.DECISION_MAKER}),
+    Regulator.IMY: frozenset({Role.DSO}),
+}
+
+# Who decides to notify IVO of a lex Sarah case before its decision step.
+EARLY_IVO_ROLES = frozenset({Role.DECISION_MAKER})
+
+# Who approves an investigation's summary for the nämnd's compilation.
+REVIEW_ROLES = frozenset({Role.SAS})
+
+# Who is shown a unit's overdue list: those who answer for its deadlines.
+OVERDUE_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO})
+
+# Who counts which cases of each type in statistics and compilations: the SAS and leadership
+# every type in their subtrees, a unit manager the types they may view in their units.
+# Aggregates only.
+AGGREGATE_ROLES = {
+    report_type: frozenset((roles & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP})
+    for report_type, roles in VIEW_ROLES.items()
+}
+
+# A board's compilation: its SAS (internal or public) or leadership over it (public only).
+COMPILATION_PUBLIC_ROLES = frozenset({Role.SAS, Role.LEADERSHIP})
+COMPILATION_INTERNAL_ROLES = frozenset({Role.SAS})
+# Who sees statistics, and who drills down from them to the cases (a list needs a viewing role).
+STATISTICS_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER, Role.LEADERSHIP})
+DRILL_DOWN_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER})
+
+# Whose start page shows the staff's links (inbox, actions, overdue): roles that work on cases.
+STAFF_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR})
+
+# Who must act on each legal clock (cases.clock_jobs): holders of these roles on the case's
+# unit; or the case's named handler (a complaint's, for the clocks the submitter waits on); or
+# whoever may take the case's next step in its lifecycle.
+CLOCK_HANDLER = "handler"
+CLOCK_NEXT_STEP = "next_step"
+CLOCK_ACTORS = {
+    "breach-imy-notification": {Role.DSO},
+    "breach-imy-supplement": {Role.DSO},
+    "breach-data-subjects": {Role.DSO},
+    "lex-sarah-registration": CLOCK_NEXT_STEP,  # the unit manager records measures, then the SAS registers
+    "lex-sarah-investigation-start": {Role.SAS},
+    "lex-sarah-ivo-notification": {Role.SAS, Role.DECISION_MAKER},
+    "lex-sarah-investigation-to-ivo": {Role.SAS},
+    "lex-sarah-investigation-target": {Role.SAS},
+    "complaint-acknowledgement": CLOCK_HANDLER,
+    "complaint-handler-named": CLOCK_NEXT_STEP,
+    "complaint-answer": CLOCK_HANDLER,
+    "deviation-assessment": {Role.UNIT_MANAGER},
+    "deviation-investigation": {Role.UNIT_MANAGER},
+}
 
 # Roles a substitute never holds on someone else's behalf.
 NEVER_LENT = {Role.ADMINISTRATOR}
@@ -279,6 +336,14 @@ def allowed_roles(user: AnyUser, report: Report, roles: Iterable[str]) -> set[st
     else:
         notes.pop(report.pk, None)
     return held
+
+
+def reads_everything(user: AnyUser, report: Report) -> bool:
+    """Whether the user reads the whole case, its parts included: those who work on it or
+    may view it by role. Someone who is only its reporter follows its status."""
+    from cases.models.lifecycles import case_roles
+
+    return bool(case_roles(user, report) & (HANDLER_ROLES[report.type] | VIEW_ROLES[report.type]))
 
 
 def on_behalf_of(user: AnyUser | None, report_id: int | None) -> int | None:

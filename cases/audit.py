@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cases import events
+from cases import audit_actions, events
 from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
@@ -173,7 +173,9 @@ def record(
     payload: Mapping[str, Any] | None = None,
     chain: str = AuditEvent.Chain.CHANGE,
 ) -> AuditEvent:
-    """Append one event; call inside the transaction of the change it records."""
+    """Append one event; call inside the transaction of the change it records. ``action``
+    must be in ``cases.audit_actions`` (for the chain it is written to)."""
+    audit_actions.check(action, payload, read=chain == AuditEvent.Chain.ACCESS)
     ctx = _context.get() or {}
     from cases.access import on_behalf_of
 

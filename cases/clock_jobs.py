@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases import audit
-from cases.access import INVESTIGATOR, VIEW_ROLES
+from cases.access import CLOCK_ACTORS, CLOCK_HANDLER, CLOCK_NEXT_STEP, INVESTIGATOR, VIEW_ROLES
 from cases.events import emit
 from cases.models import (
     CLOSED_STATES,
@@ -34,25 +34,8 @@ from cases.models.organisation import role_codename
 
 logger = logging.getLogger(__name__)
 
-HANDLER = "handler"  # the case's named handler (a complaint's), for the clocks the submitter waits on
-NEXT_STEP = "next_step"  # whoever may take the case's next step in its lifecycle
-
-# Who must act on each clock: holders of these roles on the case's unit.
-ACTS = {
-    "breach-imy-notification": {Role.DSO},
-    "breach-imy-supplement": {Role.DSO},
-    "breach-data-subjects": {Role.DSO},
-    "lex-sarah-registration": NEXT_STEP,  # the unit manager records measures, then the SAS registers
-    "lex-sarah-investigation-start": {Role.SAS},
-    "lex-sarah-ivo-notification": {Role.SAS, Role.DECISION_MAKER},
-    "lex-sarah-investigation-to-ivo": {Role.SAS},
-    "lex-sarah-investigation-target": {Role.SAS},
-    "complaint-acknowledgement": HANDLER,
-    "complaint-handler-named": NEXT_STEP,
-    "complaint-answer": HANDLER,
-    "deviation-assessment": {Role.UNIT_MANAGER},
-    "deviation-investigation": {Role.UNIT_MANAGER},
-}
+# Who must act on each clock (cases.access).
+HANDLER, NEXT_STEP, ACTS = CLOCK_HANDLER, CLOCK_NEXT_STEP, CLOCK_ACTORS
 
 
 def _ancestor_ids(unit):

@@ -4,9 +4,8 @@ documentation cannot drift from the code (a test compares it with docs/lifecycle
 from django.utils import translation
 
 from cases import forms
-from cases.access import HANDLER_ROLES, NAMING_ROLES, REASSIGNING_ROLES, VIEW_ROLES
+from cases.access import HANDLER_ROLES, NAMING_ROLES, NOTIFICATION_ROLES, REASSIGNING_ROLES, VIEW_ROLES
 from cases.models import TYPE_MODELS, RegulatorNotification
-from cases.services.regulators import NOTIFICATION_ROLES
 
 
 def _roles(roles):

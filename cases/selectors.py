@@ -7,9 +7,18 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from cases.access import INVESTIGATOR, PROTECTED_IDENTITY_ROLES, VIEW_ROLES, role_scope
+from cases.access import (
+    AGGREGATE_ROLES,
+    AUDIT_READING_ROLES,
+    INVESTIGATOR,
+    OVERDUE_ROLES,
+    PROTECTED_IDENTITY_ROLES,
+    VIEW_ROLES,
+    role_scope,
+)
 from cases.models import (
     CLOSED_STATES,
     Action,
@@ -83,6 +92,16 @@ def report_detail(user: AnyUser, report_id: int | str) -> Report | None:
         .first()
     )
     return report.typed() if report else None
+
+
+def access_report(user: AnyUser, report_id: Any) -> Report:
+    """The case, typed, as ``report_detail`` reads it; ``Http404`` when it does not exist or the
+    user may not see it (the two answer alike). The one "case or 404" of the web pages and the
+    API (DRF answers ``Http404`` with its 404)."""
+    report = report_detail(user, report_id)
+    if report is None:
+        raise Http404()
+    return report
 
 
 _CASE_WITH_UNIT = Statement(
@@ -171,8 +190,7 @@ def report_timeline(user: AnyUser, report: Report) -> QuerySet[AuditEvent]:
 
 
 def may_read_audit(user: AnyUser, report: Report) -> bool:
-
-    return bool(case_roles(user, report) & {Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
+    return bool(case_roles(user, report) & AUDIT_READING_ROLES)
 
 
 def user_actions(user: User) -> QuerySet[Action]:
@@ -180,10 +198,6 @@ def user_actions(user: User) -> QuerySet[Action]:
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(
         status=Action.Status.DONE
     )
-
-
-# Who is shown a unit's overdue list: those who answer for its deadlines.
-OVERDUE_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO}
 
 
 def overdue_for(
@@ -215,14 +229,8 @@ def overdue_for(
     return {"clocks": clocks, "actions": actions}
 
 
-# Who counts which cases in statistics and compilations: the SAS and leadership every type
-# in their subtrees, a unit manager the types they may view in their units. Aggregates only.
-AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
-
-
 def aggregate_roles(report_type: str) -> set[str]:
-
-    return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
+    return set(AGGREGATE_ROLES[report_type])
 
 
 def aggregate_reports(user: AnyUser) -> QuerySet[Report]:

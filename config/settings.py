@@ -54,6 +54,9 @@ SECRET_KEY = _secret_in_production("SECRET_KEY", f"{_DEV_ONLY}-secret-key", min_
 AUDIT_HMAC_KEY = _secret_in_production("AUDIT_HMAC_KEY", f"{_DEV_ONLY}-audit-key", min_length=32)
 if not DEBUG and AUDIT_HMAC_KEY == SECRET_KEY:
     raise ImproperlyConfigured("AUDIT_HMAC_KEY must differ from SECRET_KEY.")
+# Refuse an audit row whose payload has a key its action does not declare in
+# cases.audit_actions (an unknown action is refused always): on in development and the tests.
+AUDIT_STRICT_PAYLOADS = env.bool("AUDIT_STRICT_PAYLOADS", default=DEBUG)
 # The audit chains' heads are exported to this directory (one JSON line per checkpoint, a file
 # a day) at most every AUDIT_CHECKPOINT_MINUTES: keep it where the database's administrators
 # cannot rewrite it (docs/operations.md, "The audit trail").

@@ -77,6 +77,12 @@ def _audit_checkpoints_in_a_temporary_directory(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _audit_payloads_checked_against_the_catalogue(settings):
+    """Every audit row a test writes declares its payload keys (cases.audit_actions)."""
+    settings.AUDIT_STRICT_PAYLOADS = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

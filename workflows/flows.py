@@ -11,13 +11,18 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from cases.access import INVESTIGATOR
+from cases.access import INVESTIGATOR, NOTIFICATION_ROLES
 from cases.models import Regulator, ReportType, Role
 from workflows.models import CaseProcess
 from workflows.nodes import Decision, NotificationStep, Step
 
 UM, SAS, DM, DSO, REG = Role.UNIT_MANAGER, Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.REGISTRAR
-NOTIFICATION_ROLES = {Regulator.IVO: [SAS, DM], Regulator.IMY: [DSO]}
+
+
+def notification_roles(regulator):
+    """Who takes a notification's steps (cases.access), the SAS first: a step's viewflow
+    permission is its first role's."""
+    return sorted(NOTIFICATION_ROLES[regulator], key=lambda role: (role != SAS, role))
 
 
 def notification_of(process, regulator):
@@ -198,7 +203,7 @@ class LexSarahFlow(CaseFlow):
     submit_ivo = NotificationStep(
         "submit",
         regulator=Regulator.IVO,
-        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        roles=notification_roles(Regulator.IVO),
         clocks=["lex-sarah-ivo-notification"],
         label=_("Send the notification to IVO"),
     ).Next(this.ivo_route)
@@ -206,7 +211,7 @@ class LexSarahFlow(CaseFlow):
         "record_outcome",
         "supplement",
         regulator=Regulator.IVO,
-        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        roles=notification_roles(Regulator.IVO),
         clocks=["lex-sarah-investigation-to-ivo"],
         label=_("Send the investigation to IVO and record IVO's decision"),
     ).Next(this.ivo_route)
@@ -214,7 +219,7 @@ class LexSarahFlow(CaseFlow):
         "complete",
         "supplement",
         regulator=Regulator.IVO,
-        roles=NOTIFICATION_ROLES[Regulator.IVO],
+        roles=notification_roles(Regulator.IVO),
         label=_("Complete the IVO notification"),
     ).Next(this.ivo_route)
 
@@ -273,7 +278,7 @@ class DataBreachFlow(CaseFlow):
     submit_imy = NotificationStep(
         "submit",
         regulator=Regulator.IMY,
-        roles=NOTIFICATION_ROLES[Regulator.IMY],
+        roles=notification_roles(Regulator.IMY),
         clocks=["breach-imy-notification"],
         label=_("Send the notification to IMY"),
     ).Next(this.imy_route)

@@ -6,37 +6,25 @@ who work on it or may view it by role. The parts that ``cases.selectors`` has no
 are read here from a case the selectors already returned, with what their serializers need.
 """
 
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 
 from cases import audit, selectors
-from cases.access import HANDLER_ROLES, VIEW_ROLES
+from cases.access import NOTIFICATION_ROLES, reads_everything
 from cases.forms import NOTIFICATION_FORMS
 from cases.models import AuditEvent
 from cases.models.lifecycles import case_roles
-from cases.services.regulators import NOTIFICATION_ROLES
-
-
-def reads_everything(user, report):
-    return bool(case_roles(user, report) & (HANDLER_ROLES[report.type] | VIEW_ROLES[report.type]))
-
-
-def visible_case(user, report_id):
-    report = selectors.report_detail(user, report_id)
-    if report is None:
-        raise NotFound()
-    return report
 
 
 def case_parts_for(user, report_id):
     """The case, when the user may read its parts: 404 when not visible, 403 for a reporter."""
-    report = visible_case(user, report_id)
+    report = selectors.access_report(user, report_id)
     if not reads_everything(user, report):
         raise PermissionDenied()
     return report
 
 
 def audit_trail_for(user, report_id):
-    report = visible_case(user, report_id)
+    report = selectors.access_report(user, report_id)
     if not selectors.may_read_audit(user, report):
         raise PermissionDenied()
     return report

@@ -9,7 +9,7 @@ from django.urls import reverse
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from cases import selectors
+from cases import audit_actions, parts
 from cases.api import reading
 from cases.api.clocks import CaseClocksField
 from cases.models import TYPE_MODELS, Action, InvestigationEntry, ReportType
@@ -282,17 +282,27 @@ class AuditEventSerializer(serializers.Serializer):
     actor = serializers.IntegerField(source="actor_id", allow_null=True)
     actor_name = serializers.CharField()
     action = serializers.CharField()
+    label = serializers.SerializerMethodField()
     object_type = serializers.CharField()
     object_id = serializers.CharField()
     payload = serializers.JSONField()
     request_id = serializers.CharField()
+
+    def get_label(self, event) -> str:
+        """What the action is, as the case's history says it (cases.audit_actions)."""
+        return str(audit_actions.label(event.action))
 
 
 class TimelineEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     actor_name = serializers.CharField()
     action = serializers.CharField()
+    label = serializers.SerializerMethodField()
     payload = serializers.JSONField()
+
+    def get_label(self, event) -> str:
+        """What the action is, as the case's history says it (cases.audit_actions)."""
+        return str(audit_actions.label(event.action))
 
 
 class RiskSerializer(serializers.Serializer):
@@ -304,80 +314,45 @@ class RiskSerializer(serializers.Serializer):
     override_reason = serializers.CharField(source="risk_override_reason")
 
 
-class FullCaseSerializer(CaseSerializer):
-    """For those who work on the case or may view it by role."""
+class PartField(serializers.Field):
+    """One collection of a case's part (cases.parts), read for the requesting user and shown
+    with the collection's serializer; the case's serializer gets one per collection."""
 
+    collection = None
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, report):
+        items = self.collection.read(self.context["request"].user, report)
+        context = {**self.context, "report": report}
+        return self.collection.serializer_class(items, many=True, context=context).data
+
+
+def part_field(collection):
+    """The case's field for ``collection``: a list read by the part's reader, or (no reader)
+    the collection's serializer over the case itself."""
+    if collection.read is None:
+        return collection.serializer_class(source="*")
+    name = "".join(word.title() for word in collection.field.split("_")) + "PartField"
+    field_class = type(name, (PartField,), {"collection": collection, "__module__": __name__})
+    return extend_schema_field(collection.serializer_class(many=True))(field_class)()
+
+
+class _FullCase(CaseSerializer):
     reporter = UserRefSerializer(allow_null=True)
-    risk = RiskSerializer(source="*")
     investigation_summary = serializers.CharField()
     decision = serializers.CharField()
     decided_at = serializers.DateTimeField(allow_null=True)
     closing_reason = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
-    persons = serializers.SerializerMethodField()
-    investigation_entries = serializers.SerializerMethodField()
-    causes = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField()
-    information_events = serializers.SerializerMethodField()
-    attachments = serializers.SerializerMethodField()
-    links = serializers.SerializerMethodField()
-    notifications = serializers.SerializerMethodField()
-    delegation_decisions = serializers.SerializerMethodField()
-    timeline = serializers.SerializerMethodField()
     clocks = CaseClocksField()
     open_tasks = serializers.SerializerMethodField()
 
     @extend_schema_field(_one_value("full"))
     def get_representation(self, report):
         return "full"
-
-    def _many(self, serializer_class, items):
-        return serializer_class(items, many=True, context={**self.context, "report": self.instance}).data
-
-    @property
-    def _user(self):
-        return self.context["request"].user
-
-    @extend_schema_field(PersonSerializer(many=True))
-    def get_persons(self, report):
-        return self._many(PersonSerializer, selectors.report_persons(self._user, report))
-
-    @extend_schema_field(InvestigationEntrySerializer(many=True))
-    def get_investigation_entries(self, report):
-        return self._many(InvestigationEntrySerializer, reading.investigation_entries(report))
-
-    @extend_schema_field(CauseSerializer(many=True))
-    def get_causes(self, report):
-        return self._many(CauseSerializer, reading.causes(report))
-
-    @extend_schema_field(ActionSerializer(many=True))
-    def get_actions(self, report):
-        return self._many(ActionSerializer, selectors.report_actions(report))
-
-    @extend_schema_field(InformationEventSerializer(many=True))
-    def get_information_events(self, report):
-        return self._many(InformationEventSerializer, reading.information_events(report))
-
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, report):
-        return self._many(AttachmentSerializer, reading.attachments(report))
-
-    @extend_schema_field(LinkSerializer(many=True))
-    def get_links(self, report):
-        return self._many(LinkSerializer, selectors.report_links(self._user, report))
-
-    @extend_schema_field(NotificationSerializer(many=True))
-    def get_notifications(self, report):
-        return self._many(NotificationSerializer, reading.notifications(report))
-
-    @extend_schema_field(DelegationDecisionSerializer(many=True))
-    def get_delegation_decisions(self, report):
-        return self._many(DelegationDecisionSerializer, reading.delegation_decisions(report))
-
-    @extend_schema_field(TimelineEventSerializer(many=True))
-    def get_timeline(self, report):
-        return self._many(TimelineEventSerializer, selectors.report_timeline(self._user, report))
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_open_tasks(self, report):
@@ -386,6 +361,19 @@ class FullCaseSerializer(CaseSerializer):
         from workflows.selectors import open_tasks
 
         return TaskSerializer(open_tasks(report), many=True).data
+
+
+# For those who work on the case or may view it by role: the case with every part's
+# collections (cases.parts), each under its field.
+FullCaseSerializer = type(
+    "FullCaseSerializer",
+    (_FullCase,),
+    {
+        "__module__": __name__,
+        "__doc__": "For those who work on the case or may view it by role.",
+        **{collection.field: part_field(collection) for collection in parts.collections()},
+    },
+)
 
 
 class DeviationSerializer(FullCaseSerializer):

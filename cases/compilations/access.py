@@ -4,12 +4,10 @@ kvalitetsberättelse chapter: the same roles held at the municipality."""
 
 from django.http import Http404
 
-from cases.access import VIEW_ROLES, role_scope
+from cases.access import COMPILATION_INTERNAL_ROLES as INTERNAL_ROLES
+from cases.access import COMPILATION_PUBLIC_ROLES as PUBLIC_ROLES
+from cases.access import DRILL_DOWN_ROLES, STATISTICS_ROLES, VIEW_ROLES, role_scope
 from cases.models import OrgUnit, Role
-
-PUBLIC_ROLES = {Role.SAS, Role.LEADERSHIP}
-INTERNAL_ROLES = {Role.SAS}
-STATISTICS_ROLES = {Role.SAS, Role.UNIT_MANAGER, Role.LEADERSHIP}
 
 
 def may_compile(user, unit, public):
@@ -32,7 +30,7 @@ def may_see_statistics(user):
 
 def may_drill_down(user):
     """Leadership sees aggregates only; drill-down lists cases, so it needs a viewing role."""
-    return user.is_authenticated and bool(role_scope(user).roles & {Role.SAS, Role.UNIT_MANAGER})
+    return user.is_authenticated and bool(role_scope(user).roles & DRILL_DOWN_ROLES)
 
 
 def counts_only(user):

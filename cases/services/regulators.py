@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, events, forms
-from cases.access import allowed_roles
+from cases.access import EARLY_IVO_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.events import emit
-from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
+from cases.models import DelegationDecision, Regulator, ReportType, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
 from cases.services.guard import service
@@ -22,10 +22,6 @@ if TYPE_CHECKING:
     from cases.models import RegulatorNotification, User
 
 
-NOTIFICATION_ROLES: dict[str, set[str]] = {
-    Regulator.IVO: {Role.SAS, Role.DECISION_MAKER},
-    Regulator.IMY: {Role.DSO},
-}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
 
 
@@ -37,7 +33,7 @@ def do_decide_ivo_notification(
     report = load_report(report_id, acting_user)
     if report.type != ReportType.LEX_SARAH:
         raise UnknownTransition("decide_ivo_notification")
-    require_roles(acting_user, report, {Role.DECISION_MAKER})
+    require_roles(acting_user, report, EARLY_IVO_ROLES)
     if (
         report.state not in EARLY_IVO_STATES
         or report.regulator_notifications.filter(regulator=Regulator.IVO).exists()

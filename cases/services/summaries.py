@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, events
+from cases.access import REVIEW_ROLES
 from cases.events import emit
-from cases.models import ReportType, Role, SummaryReview
+from cases.models import ReportType, SummaryReview
 from cases.services.base import InvalidState, load_report, require_roles, validated
 from cases.services.guard import service
 from lib.redaction import DECISION_LIMIT, SUMMARY_LIMIT, names_on, redact
@@ -22,9 +23,6 @@ from lib.redaction import DECISION_LIMIT, SUMMARY_LIMIT, names_on, redact
 if TYPE_CHECKING:
     from cases.events import SummaryDraft
     from cases.models import Report, User
-
-
-REVIEW_ROLES = {Role.SAS}
 
 
 class SummaryApprovalForm(forms.Form):

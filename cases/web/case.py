@@ -15,15 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow.workflow.status import STATUS
 
-from cases import audit, selectors, services
+from cases import audit, audit_actions, parts, selectors, services
 from cases import forms as case_forms
-from cases.access import HANDLER_ROLES, allowed_roles
+from cases.access import EARLY_IVO_ROLES, HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
-from cases.models import CaseMessage, Regulator, ReportType, Role
+from cases.models import CaseMessage, Regulator, ReportType
 from cases.models.lifecycles import case_roles
 from cases.services import InvalidState
 from cases.services.conversation import MessageForm
-from cases.services.regulators import EARLY_IVO_STATES, NOTIFICATION_ROLES
+from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
@@ -45,55 +45,17 @@ def _checkboxes(form):
     return form
 
 
-def _case(user, report_id):
-    report = selectors.report_detail(user, report_id)
-    if report is None:
-        raise Http404()
-    return report
-
-
 def is_handler(user, report):
     return bool(case_roles(user, report) & HANDLER_ROLES[report.type])
-
-
-ACTION_LABELS = {
-    "report.filed": gettext_lazy("Filed"),
-    "report.routed": gettext_lazy("Routed to a linked case"),
-    "report.immediate_measures_reported": gettext_lazy("Immediate measures described by the reporter"),
-    "person.added": gettext_lazy("Affected person added"),
-    "person.informed": gettext_lazy("Person informed and heard"),
-    "investigation_entry.added": gettext_lazy("Investigation entry added"),
-    "risk.assessed": gettext_lazy("Risk assessed"),
-    "cause.added": gettext_lazy("Cause added"),
-    "action.added": gettext_lazy("Action added"),
-    "action.updated": gettext_lazy("Action updated"),
-    "attachment.added": gettext_lazy("Attachment added"),
-    "investigator.granted": gettext_lazy("Investigator named"),
-    "notification.decided": gettext_lazy("Decided to notify the regulator"),
-    "notification.submit": gettext_lazy("Notification to the regulator submitted"),
-    "notification.supplement": gettext_lazy("Supplement sent to the regulator"),
-    "notification.record_outcome": gettext_lazy("The regulator's decision recorded"),
-    "notification.complete": gettext_lazy("Notification completed"),
-    "receipt.issued": gettext_lazy("Receipt code issued"),
-    "complaint.question": gettext_lazy("Question sent to the submitter"),
-    "complaint.submitter_answered": gettext_lazy("The submitter answered"),
-    "reporter.feedback_given": gettext_lazy("Feedback given to the reporter"),
-}
 
 
 def _timeline(user, report):
     if not selectors.may_read_audit(user, report):
         return None
-    rows = []
-    for event in selectors.report_timeline(user, report):
-        label = ACTION_LABELS.get(event.action)
-        if label is None and event.action.startswith("report."):
-            try:
-                label = transition_meta(report, event.action.removeprefix("report."))[2]["label"]
-            except Exception:
-                label = event.action
-        rows.append({"at": event.occurred_at, "who": event.actor_name, "label": label or event.action})
-    return rows
+    return [
+        {"at": event.occurred_at, "who": event.actor_name, "label": audit_actions.label(event.action)}
+        for event in selectors.report_timeline(user, report)
+    ]
 
 
 def _open_tasks(user, report):
@@ -112,7 +74,7 @@ def _open_tasks(user, report):
 @case_errors
 def case_page(request, report_id):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "web"})
     context = {"report": report, "clocks": case_clocks(report)}
     if not reads_everything(user, report):
@@ -132,13 +94,14 @@ def case_page(request, report_id):
         person.informed = [e for e in events if e.person_id == person.pk]
     may_notify_ivo_early = (
         report.type == ReportType.LEX_SARAH
-        and Role.DECISION_MAKER in roles
+        and bool(roles & EARLY_IVO_ROLES)
         and report.state in EARLY_IVO_STATES
         and not any(n.regulator == Regulator.IVO for n in notifications)
     )
     context.update(
         {
             "handler": handler,
+            "sections": parts.sections(user, report),
             "transitions": services.available_transitions(report, user),
             "persons": persons,
             "entries": report.investigation_entries.select_related("topic", "corrects"),
@@ -174,10 +137,12 @@ def case_page(request, report_id):
 
 @dataclass
 class Part:
+    """A form on the web that adds to a part of the case; the page goes back to that part's
+    section afterwards (cases.parts: the part that lists the form's name)."""
+
     title: str
     build: Callable  # (report, user, data, files) -> form
     perform: Callable  # (report, user, data, files) -> None
-    anchor: str = ""
     may: Callable = is_handler
 
 
@@ -189,73 +154,63 @@ def _file(data, files):
     return files.get("file") if files else None
 
 
+# The forms of ``web:part``, by the name in its URL (each listed by its part in cases.parts).
 PARTS = {
     "persons": Part(
         gettext_lazy("Add an affected person"),
         lambda r, u, d, f: case_forms.AffectedPersonForm(data=d),
         lambda r, u, d, f: services.do_add_affected_person(r.pk, acting_user=u, data=d),
-        "persons",
     ),
     "information": Part(
         gettext_lazy("Record that a person was informed and heard"),
         lambda r, u, d, f: case_forms.InformationEventForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_information_event(r.pk, acting_user=u, data=d),
-        "persons",
     ),
     "entries": Part(
         gettext_lazy("Add an investigation entry"),
         lambda r, u, d, f: case_forms.InvestigationEntryForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_investigation_entry(r.pk, acting_user=u, data=d),
-        "investigation",
     ),
     "risk": Part(
         gettext_lazy("Assess the risk"),
         lambda r, u, d, f: case_forms.RiskForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_set_risk(r.pk, acting_user=u, data=d),
-        "risk",
     ),
     "causes": Part(
         gettext_lazy("Add a cause"),
         lambda r, u, d, f: case_forms.CauseForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_cause(r.pk, acting_user=u, data=d),
-        "actions",
     ),
     "actions": Part(
         gettext_lazy("Add an action"),
         lambda r, u, d, f: case_forms.ActionForm(data=d, report=r),
         lambda r, u, d, f: services.do_add_action(r.pk, acting_user=u, data=d),
-        "actions",
     ),
     "attachments": Part(
         gettext_lazy("Add an attachment"),
         lambda r, u, d, f: AttachmentForm(data=d, files=f),
         lambda r, u, d, f: services.do_add_attachment(r.pk, acting_user=u, upload=_file(d, f)),
-        "attachments",
     ),
     "route": Part(
         gettext_lazy("Open a linked case"),
         lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d),
-        "links",
     ),
     "ask": Part(
         gettext_lazy("Ask the submitter a question"),
         lambda r, u, d, f: MessageForm(data=d),
         lambda r, u, d, f: services.do_ask_submitter(r.pk, acting_user=u, data=d),
-        "messages",
     ),
     "feedback": Part(
         gettext_lazy("Give feedback to the reporter"),
         lambda r, u, d, f: MessageForm(data=d),
         lambda r, u, d, f: services.do_give_reporter_feedback(r.pk, acting_user=u, data=d),
-        "messages",
     ),
     "notify-ivo": Part(
         gettext_lazy("Decide to notify IVO now"),
         lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
-        "notifications",
-        lambda u, r: Role.DECISION_MAKER in case_roles(u, r),
+        lambda u, r: bool(case_roles(u, r) & EARLY_IVO_ROLES),
     ),
 }
 
@@ -300,7 +255,7 @@ def part(request, report_id, part_name):
     if spec is None:
         raise Http404()
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     if not spec.may(user, report):
         raise PermissionDenied()
     data = risk.with_cell(request.POST) if request.method == "POST" else None
@@ -311,7 +266,7 @@ def part(request, report_id, part_name):
         report,
         title=spec.title,
         form=form,
-        anchor=spec.anchor,
+        anchor=parts.part_of_form(part_name).key,
         perform=lambda: spec.perform(report, user, data, files),
     )
 
@@ -320,7 +275,7 @@ def part(request, report_id, part_name):
 @case_errors
 def update_action(request, report_id, action_id):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     action = report.actions.filter(pk=action_id).first()
     if action is None:
         raise Http404()
@@ -350,7 +305,7 @@ STALE_STEP = gettext_lazy(
 @case_errors
 def transition(request, report_id, name):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     allowed = {t["name"]: t for t in services.available_transitions(report, user)}
     if name not in allowed:
         _method, _meta, custom = transition_meta(report, name)  # an unknown name is a 404
@@ -375,7 +330,7 @@ def transition(request, report_id, name):
 @case_errors
 def notification_step(request, report_id, notification_id, name):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     notification = report.regulator_notifications.filter(pk=notification_id).first()
     if notification is None or name not in case_forms.NOTIFICATION_FORMS:
         raise Http404()

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases import forms as case_forms
-from cases import services
+from cases import selectors, services
 from cases.access import HANDLER_ROLES
 from cases.models.lifecycles import case_roles
 from cases.services.base import CLOSED_STATES
-from cases.web.case import _case
 from cases.web.common import attach_errors, case_clocks, case_errors
 
 
@@ -31,7 +30,7 @@ def may_correct_key_time(user, report):
 @case_errors
 def key_time(request, report_id):
     user = request.user
-    report = _case(user, report_id)
+    report = selectors.access_report(user, report_id)
     if not may_correct_key_time(user, report):
         raise PermissionDenied()
     data = request.POST if request.method == "POST" else None

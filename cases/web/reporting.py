@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import audit, idempotency, selectors
-from cases.access import role_scope
+from cases.access import STAFF_ROLES, role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
 from cases.models import CaseMessage, ReportType, Role
 from cases.services import do_file_report_with_details
@@ -23,7 +23,6 @@ from cases.web import once
 from cases.web.common import attach_errors
 
 MAX_FILES = MAX_UPLOADS
-STAFF_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR}
 
 # The four types in plain words, in the order a care worker thinks of them.
 CHOICES = [

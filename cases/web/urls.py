@@ -1,6 +1,27 @@
-from django.urls import path
+"""The web pages' URLs. A case's forms are named by its parts (cases.parts)."""
 
+from django.urls import path, register_converter
+
+from cases import parts
 from cases.web import case, key_time, public, reporting, work
+
+
+class CasePartFormConverter:
+    """The name of one of the case's forms, as the parts list them (cases.parts): another
+    name matches no URL (404)."""
+
+    regex = "[-a-zA-Z0-9_]+"
+
+    def to_python(self, value):
+        if value not in parts.form_names():
+            raise ValueError(value)
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(CasePartFormConverter, "case_part_form")
 
 app_name = "web"
 
@@ -26,5 +47,5 @@ urlpatterns = [
         name="notification_step",
     ),
     path("cases/<int:report_id>/key-time/", key_time.key_time, name="key_time"),
-    path("cases/<int:report_id>/<slug:part_name>/", case.part, name="part"),
+    path("cases/<int:report_id>/<case_part_form:part_name>/", case.part, name="part"),
 ]

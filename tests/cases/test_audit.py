@@ -462,7 +462,7 @@ def test_a_change_whose_audit_row_fails_does_not_commit_even_if_the_error_is_cau
     with transaction.atomic():
         Report.objects.filter(pk=report.pk).update(description="Ändrad utan spår.")
         with contextlib.suppress(IntegrityError):
-            audit.record("report.edited", actor=cast["manager_a"], obj=report, report_id=report.pk)
+            audit.record("cause.added", actor=cast["manager_a"], obj=report, report_id=report.pk)
 
     assert Report.objects.get(pk=report.pk).description == report.description
 

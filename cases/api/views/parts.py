@@ -192,7 +192,7 @@ class LinkViewSet(CasePartViewSet):
 
     def create(self, request, report_id):
         target = services.do_route(report_id, acting_user=request.user, data=form_data(request))
-        links = selectors.report_links(request.user, reading.visible_case(request.user, report_id))
+        links = selectors.report_links(request.user, selectors.access_report(request.user, report_id))
         link = next(link for link in links if link["report"].pk == target.pk)
         return Response(self.serializer_class(link).data, status=status.HTTP_201_CREATED)
 
@@ -226,7 +226,7 @@ class NotificationViewSet(CasePartViewSet):
         return self._notification_response(request, report_id, pk, status.HTTP_200_OK)
 
     def _notification_response(self, request, report_id, pk, status_code):
-        report = reading.visible_case(request.user, report_id)
+        report = selectors.access_report(request.user, report_id)
         notification = reading.notifications(report).get(pk=pk)
         return Response(
             self.serializer_class(notification, context=self.context(request, report)).data,
@@ -244,7 +244,7 @@ class InvestigatorViewSet(ViewSet):
         responses={201: inline_serializer(name="Investigator", fields={"user": UserRefSerializer()})},
     )
     def create(self, request, report_id):
-        reading.visible_case(request.user, report_id)  # outside the scope, the input is not even judged
+        selectors.access_report(request.user, report_id)  # outside the scope, the input is not even judged
         investigator = validated(InvestigatorForm(data=form_data(request)))["user"]
         services.do_grant_investigator(report_id, investigator, acting_user=request.user)
         return Response({"user": UserRefSerializer(investigator).data}, status=status.HTTP_201_CREATED)

@@ -13,12 +13,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.views import APIView
 
-from cases.api.reading import log_read, visible_case
+from cases import selectors
+from cases.access import NOTIFICATION_ROLES
+from cases.api.reading import log_read
 from cases.api.views.compilations import FormatIsAParameter
 from cases.documents import json_bytes, regulator_document, render_pdf
 from cases.models import Regulator, ReportType
 from cases.models.lifecycles import case_roles
-from cases.services.regulators import NOTIFICATION_ROLES
 
 REGULATOR_OF = {ReportType.LEX_SARAH: Regulator.IVO, ReportType.DATA_BREACH: Regulator.IMY}
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
@@ -54,7 +55,7 @@ class RegulatorDocumentView(APIView):
         "submitted, the frozen document with its SHA-256 (header X-Document-SHA256).",
     )
     def get(self, request, report_id):
-        report = visible_case(request.user, report_id)
+        report = selectors.access_report(request.user, report_id)
         regulator = REGULATOR_OF.get(report.type)
         if regulator is None:
             raise Http404

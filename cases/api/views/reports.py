@@ -19,7 +19,6 @@ from cases.api.reading import (
     log_case_read,
     log_read,
     reads_everything,
-    visible_case,
 )
 from cases.api.schema import form_body
 from cases.api.serializers import (
@@ -153,7 +152,9 @@ class ReportViewSet(ViewSet):
 
         def file():
             report = services.do_file_report(acting_user=request.user, data=form_data(request))
-            response = case_response(request, visible_case(request.user, report.pk), status.HTTP_201_CREATED)
+            response = case_response(
+                request, selectors.access_report(request.user, report.pk), status.HTTP_201_CREATED
+            )
             location = reverse("api:report-detail", kwargs={"report_id": report.pk}, request=request)
             return idempotency.Answer(response.status_code, location, response.data, report.pk)
 
@@ -170,7 +171,7 @@ class ReportViewSet(ViewSet):
 
     @extend_schema(responses=CASE_SCHEMA)
     def retrieve(self, request, report_id):
-        return case_response(request, visible_case(request.user, report_id))
+        return case_response(request, selectors.access_report(request.user, report_id))
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
@@ -203,7 +204,7 @@ class ReportViewSet(ViewSet):
         if wants_minimal(request):
             response = minimal_response(request, report_id)
         else:
-            response = case_response(request, visible_case(request.user, report_id))
+            response = case_response(request, selectors.access_report(request.user, report_id))
             if preferences(request).get("return", "").lower() == "representation":
                 response["Preference-Applied"] = "return=representation"
         patch_vary_headers(response, ["Prefer"])
