@@ -1,5 +1,13 @@
-"""The API's token endpoint (identity.tokens has the tokens' rules)."""
+"""The login page, the second-factor prompt, and the API's token endpoint (identity.tokens
+has the tokens' rules)."""
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.generic import FormView
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -7,6 +15,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from cases import audit
+from identity import second_factor
 from identity.lockout import LockedOut
 from identity.tokens import expires_at, issue
 
@@ -44,3 +54,76 @@ class ObtainTokenView(ObtainAuthToken):
             raise exceptions.ValidationError(serializer.errors)
         token = issue(serializer.validated_data["user"])
         return Response(TokenAnswer({"token": token.key, "expires_at": expires_at(token)}).data)
+
+
+class LoginView(auth_views.LoginView):
+    """The login page: "Log in with <organisation>" for each identity provider first, the
+    local password form second, or only behind ``?break-glass`` when ``LOCAL_PASSWORDS`` is
+    off (superusers' passwords still count then, identity.backends)."""
+
+    def get_context_data(self, **kwargs):
+        from allauth.socialaccount.adapter import get_adapter
+
+        context = super().get_context_data(**kwargs)
+        context["identity_providers"] = [
+            {"name": provider.name, "url": provider.get_login_url(self.request)}
+            for provider in get_adapter().list_providers(self.request)
+        ]
+        context["show_password_form"] = (
+            settings.LOCAL_PASSWORDS or "break-glass" in self.request.GET or self.request.method == "POST"
+        )
+        return context
+
+
+class SecondFactorView(LoginRequiredMixin, FormView):
+    """The code from the authenticator app (or a recovery code) after signing in; without an
+    authenticator, enrolment first (django-allauth's page)."""
+
+    template_name = "identity/second_factor.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from allauth.mfa.models import Authenticator
+
+        if (
+            request.user.is_authenticated
+            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': self._next(request)})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        from allauth.mfa.base.forms import AuthenticateForm
+
+        return AuthenticateForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    @staticmethod
+    def _next(request):
+        target = request.GET.get("next") or request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": self._next(self.request)}
+
+    def form_valid(self, form):
+        form.save()
+        second_factor.passed(self.request, form.authenticator.type)
+        audit.record(
+            "identity.second_factor_given",
+            actor=self.request.user,
+            obj=self.request.user,
+            payload={"type": form.authenticator.type},
+        )
+        return redirect(self._next(self.request))
+
+    def form_invalid(self, form):
+        audit.record(
+            "identity.second_factor_failed", actor=self.request.user, obj=self.request.user, payload={}
+        )
+        return super().form_invalid(form)
