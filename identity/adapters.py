@@ -8,6 +8,8 @@ says about them (identity.directory), and the refusals a person sees.
   sign-on alike, so django-allauth's own MFA step at sign-in is left out.
 """
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -26,6 +28,7 @@ from identity.directory import (
 )
 
 DIRECTORY_BACKEND = "identity.backends.DirectoryBackend"
+SIGNED_IN_AT = "identity.signed_in_at"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -34,6 +37,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_stages(self):
         return [stage for stage in super().get_login_stages() if not stage.startswith("allauth.mfa.")]
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        # Enrolling a second factor right after signing in (as identity.second_factor sends a
+        # privileged user to do) needs no second sign-in; later changes do.
+        from allauth.account import app_settings
+        from allauth.core import context
+
+        request = context.request
+        signed_in_at = request.session.get(SIGNED_IN_AT) if request is not None else None
+        if signed_in_at and time.time() - signed_in_at < app_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def login(self, request, user):
         if not hasattr(user, "backend"):

@@ -1,12 +1,14 @@
-"""Every sign-in, failed sign-in and second-factor enrolment in the audit trail, and the
+"""Every sign-in, failed sign-in and in the audit trail (second-factor enrolment: identity.views.EnrolView), and the
 second factor asked for where the policy wants one (identity.second_factor)."""
 
-from allauth.mfa.signals import authenticator_added
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from cases import audit
 from identity import second_factor
+from identity.adapters import SIGNED_IN_AT
 
 
 def _is_real_request(request):
@@ -23,10 +25,8 @@ def signed_in(sender, request, user, **kwargs):
         method, provider, idp_mfa = "sso", person.provider, person.mfa
     else:
         method, provider, idp_mfa = "password", "", False
-        from allauth.account.internal.flows.login import record_authentication
-
-        # django-allauth's pages that change the second factor ask for a recent sign-in.
-        record_authentication(request, user, "password", username=user.get_username())
+    # django-allauth's pages that change the second factor ask for a recent sign-in (identity.adapters).
+    request.session[SIGNED_IN_AT] = time.time()
     required = second_factor.on_sign_in(request, user, idp_mfa=idp_mfa)
     audit.record(
         "identity.signed_in",
@@ -48,10 +48,3 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
     # The typed username is not written: it may be a mistyped password. django-axes keeps the
     # attempt itself (docs/identity.md).
     audit.record("identity.sign_in_failed", payload={"method": "password", "path": request.path})
-
-
-@receiver(authenticator_added, dispatch_uid="identity.mfa_enrolled")
-def enrolled(sender, request, user, authenticator, **kwargs):
-    audit.record("identity.mfa_enrolled", actor=user, obj=user, payload={"type": authenticator.type})
-    if request is not None:
-        second_factor.passed(request, "enrolled")

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from identity.views import LoginView, SecondFactorView
+from identity.views import LoginView, SecondFactorView, enrol
 
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
@@ -23,6 +23,7 @@ sso = [
     path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    path("2fa/totp/activate/", enrol, name="mfa_activate_totp"),
     path("2fa/", include("allauth.mfa.urls")),
     path("3rdparty/login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),

@@ -1,6 +1,8 @@
 """The login page, the second-factor prompt, and the API's token endpoint (identity.tokens
 has the tokens' rules)."""
 
+from allauth.mfa.totp.views import ActivateTOTPView
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -127,3 +129,20 @@ class SecondFactorView(LoginRequiredMixin, FormView):
             "identity.second_factor_failed", actor=self.request.user, obj=self.request.user, payload={}
         )
         return super().form_invalid(form)
+
+
+class EnrolView(ActivateTOTPView):
+    """django-allauth's TOTP enrolment; enrolling with a valid code also gives the second factor
+    this session waits for, and is audited in the same transaction. Its QR code is an inline
+    image (``data:``), allowed on this page alone."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        second_factor.passed(self.request, "enrolled")
+        audit.record(
+            "identity.mfa_enrolled", actor=self.request.user, obj=self.request.user, payload={"type": "totp"}
+        )
+        return response
+
+
+enrol = csp_update({"img-src": ["data:"]})(EnrolView.as_view())
