@@ -11,7 +11,7 @@ urlpatterns = [
     # Before Django's own: this one limits the e-mails (identity.password_reset).
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     # Before Django's own: the login page with the identity providers, and the second factor.
-    path("accounts/", include((identity_urls.accounts, "identity"))),
+    path("accounts/", include(identity_urls.accounts)),
     path("accounts/", include("django.contrib.auth.urls")),
     # Single sign-on (OIDC, SAML) and the second factor's enrolment: django-allauth (identity.urls).
     path("sso/", include(identity_urls.sso)),

@@ -66,6 +66,6 @@ class SecondFactorMiddleware:
                     {"detail": _("Give your second factor in the browser first.")}, status=403
                 )
             return redirect(
-                f"{reverse('identity:second_factor')}?{urlencode({'next': request.get_full_path()})}"
+                f"{reverse('identity_second_factor')}?{urlencode({'next': request.get_full_path()})}"
             )
         return self.get_response(request)

@@ -14,7 +14,7 @@ from identity.views import LoginView, SecondFactorView, enrol
 
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
-    path("second-factor/", SecondFactorView.as_view(), name="second_factor"),
+    path("second-factor/", SecondFactorView.as_view(), name="identity_second_factor"),
 ]
 
 sso = [
@@ -30,3 +30,29 @@ sso = [
     path("3rdparty/signup/", social_views.signup, name="socialaccount_signup"),
     *build_provider_urlpatterns(),
 ]
+
+# Pages no link leads to, with the reason (tests/crawl lists them as such; tests/identity reaches them).
+NOT_CRAWLED = {
+    "identity_second_factor": "asked for after a privileged sign-in when REQUIRE_SECOND_FACTOR is on",
+    "account_login": "django-allauth's name for the login page: it redirects there",
+    "account_inactive": "django-allauth's page for an inactive account; identity.adapters refuses them first",
+    "account_reauthenticate": "asked for by django-allauth before the second factor is changed long after signing in",
+    "mfa_index": "the second factor's own pages, reached from the enrolment after a privileged sign-in",
+    "mfa_activate_totp": "reached from the second-factor prompt when no authenticator is enrolled",
+    "mfa_deactivate_totp": "the second factor's own pages (tests/identity/test_second_factor.py)",
+    "mfa_authenticate": "django-allauth's sign-in step, not used (identity.second_factor asks instead)",
+    "mfa_reauthenticate": "asked for by django-allauth before the second factor is changed",
+    "mfa_view_recovery_codes": "shown after enrolling a second factor",
+    "mfa_generate_recovery_codes": "the second factor's own pages",
+    "mfa_download_recovery_codes": "the second factor's own pages",
+    "openid_connect_login": "the login page's buttons post to it (tests/identity/test_oidc.py)",
+    "openid_connect_callback": "the identity provider sends the browser back to it",
+    "saml_login": "the login page's buttons post to it (tests/identity/test_saml.py)",
+    "saml_acs": "the identity provider posts the assertion to it",
+    "saml_finish_acs": "django-allauth's second step after the assertion",
+    "saml_sls": "the identity provider's single logout",
+    "saml_metadata": "read by the identity provider's administrator when registering this service",
+    "socialaccount_login_cancelled": "shown when a sign-in at the identity provider is cancelled",
+    "socialaccount_login_error": "shown when a sign-in at the identity provider fails",
+    "socialaccount_signup": "django-allauth's sign-up form; accounts come from the directory without it",
+}
