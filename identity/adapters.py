@@ -68,7 +68,7 @@ def _saml_authn_contexts(request, provider):
     from onelogin.saml2.response import OneLogin_Saml2_Response
     from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
-    encoded = request.POST.get("SAMLResponse")
+    encoded = getattr(request, "_identity_saml_response", "")
     if not encoded:
         return []
     config = build_saml_config(request, provider.app.settings, provider.app.client_id)

@@ -10,7 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from identity.views import LoginView, SecondFactorView, enrol
+from identity.views import FinishSAMLView, LoginView, SecondFactorView, enrol
 
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
@@ -28,6 +28,7 @@ sso = [
     path("3rdparty/login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),
     path("3rdparty/signup/", social_views.signup, name="socialaccount_signup"),
+    path("saml/<str:organization_slug>/acs/finish/", FinishSAMLView.as_view(), name="saml_finish_acs"),
     *build_provider_urlpatterns(),
 ]
 

@@ -1,11 +1,15 @@
 """The login page, the second-factor prompt, and the API's token endpoint (identity.tokens
 has the tokens' rules)."""
 
+from allauth.core.internal import httpkit
 from allauth.mfa.totp.views import ActivateTOTPView
+from allauth.socialaccount.providers.saml.views import FinishACSView
+from allauth.socialaccount.sessions import LoginSession
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -146,3 +150,17 @@ class EnrolView(ActivateTOTPView):
 
 
 enrol = csp_update({"img-src": ["data:"]})(EnrolView.as_view())
+
+
+class FinishSAMLView(FinishACSView):
+    """django-allauth's second step after a SAML assertion, keeping the validated response
+    within reach of identity.adapters, which reads its AuthnContextClassRef (whether the
+    identity provider asserted a second factor)."""
+
+    def dispatch(self, request, organization_slug):
+        stored = LoginSession(request, "saml_acs_session", "saml-acs-session").store.get("request")
+        if stored:
+            request._identity_saml_response = httpkit.deserialize_request(stored, HttpRequest()).POST.get(
+                "SAMLResponse", ""
+            )
+        return super().dispatch(request, organization_slug)
