@@ -1,6 +1,8 @@
 """The login page, the second-factor prompt, and the API's token endpoint (identity.tokens
 has the tokens' rules)."""
 
+from urllib.parse import urlsplit
+
 from allauth.core.internal import httpkit
 from allauth.mfa.totp.views import ActivateTOTPView
 from allauth.socialaccount.providers.saml.views import FinishACSView
@@ -71,14 +73,35 @@ class LoginView(auth_views.LoginView):
         from allauth.socialaccount.adapter import get_adapter
 
         context = super().get_context_data(**kwargs)
+        providers = get_adapter().list_providers(self.request)
+        self.provider_origins = sorted(set().union(*(provider_origins(p) for p in providers)))
         context["identity_providers"] = [
-            {"name": provider.name, "url": provider.get_login_url(self.request)}
-            for provider in get_adapter().list_providers(self.request)
+            {"name": provider.name, "url": provider.get_login_url(self.request)} for provider in providers
         ]
         context["show_password_form"] = (
             settings.LOCAL_PASSWORDS or "break-glass" in self.request.GET or self.request.method == "POST"
         )
         return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # The buttons post here and are redirected to the providers: the content-security
+        # policy's form-action follows the redirect, so it names their origins (the
+        # environment's are in the setting already; these include the admin's).
+        if getattr(self, "provider_origins", None):
+            response._csp_update = {"form-action": self.provider_origins}
+        return response
+
+
+def provider_origins(provider):
+    """The origins a provider's sign-in button sends the browser to: its issuer's, its SSO
+    service's or its metadata's, and any its settings name in ``form_action`` (an authorization
+    endpoint on another host)."""
+    app_settings = provider.app.settings or {}
+    idp = app_settings.get("idp") or {}
+    urls = [app_settings.get("server_url") or idp.get("sso_url") or idp.get("metadata_url") or ""]
+    urls += list(app_settings.get("form_action") or [])
+    return {f"{parts.scheme}://{parts.netloc}" for url in urls if (parts := urlsplit(url)).netloc}
 
 
 class SecondFactorView(LoginRequiredMixin, FormView):

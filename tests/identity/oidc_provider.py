@@ -79,6 +79,11 @@ class LocalOpenIDProvider:
         context.load_cert_chain(self.ca_bundle, key_path)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self.issuer = f"https://127.0.0.1:{self._server.server_port}"
+        # The browser's endpoint (authorization) also answers over plain HTTP on a port of its
+        # own, so that a browser in the tests needs no trust in the per-run certificate; the
+        # back channel (discovery, keys, token, userinfo) is HTTPS.
+        self._browser_server = make_server("127.0.0.1", 0, self._app, handler_class=_Quiet)
+        self.browser_origin = f"http://127.0.0.1:{self._browser_server.server_port}"
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -86,7 +91,7 @@ class LocalOpenIDProvider:
         key = RSAKey(key=import_rsa_key(pem), alg="RS256", kid="test-key")
         configuration = {
             "issuer": self.issuer,
-            "authorization_endpoint": f"{self.issuer}/authorize",
+            "authorization_endpoint": f"{self.browser_origin}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "userinfo_endpoint": f"{self.issuer}/userinfo",
             "jwks_uri": f"{self.issuer}/jwks",
@@ -112,17 +117,22 @@ class LocalOpenIDProvider:
             Userinfo(self.people),
         )
         self.token_requests = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._threads = [
+            threading.Thread(target=server.serve_forever, daemon=True)
+            for server in (self._server, self._browser_server)
+        ]
 
     def __enter__(self):
         self._previous_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
         os.environ["REQUESTS_CA_BUNDLE"] = self.ca_bundle
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc):
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._browser_server):
+            server.shutdown()
+            server.server_close()
         if self._previous_bundle is None:
             os.environ.pop("REQUESTS_CA_BUNDLE", None)
         else:

@@ -58,9 +58,10 @@ def sign_in(client, op, claims, *, expect_ok=True):
     started = client.post("/sso/oidc/kommun/login/")
     assert started.status_code == 302, started
     location = started["Location"]
-    assert location.startswith(f"{op.issuer}/authorize?")
+    assert location.startswith(f"{op.browser_origin}/authorize?")
     assert "code_challenge=" in location and "code_challenge_method=S256" in location
     answer = requests.get(location, allow_redirects=False, timeout=10)
+    assert answer.url.startswith("http://127.0.0.1")
     assert answer.status_code == 302
     back = answer.headers["Location"]
     assert back.startswith(CALLBACK)

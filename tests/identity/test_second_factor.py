@@ -147,3 +147,9 @@ def test_local_passwords_off_leaves_only_break_glass(client, cast, admin_user, p
     admin_user.save()
     assert sign_in(client, admin_user.username).status_code == 302
     assert "_auth_user_id" in client.session
+
+
+def test_the_login_page_lets_its_buttons_leave_for_the_providers(client, provider):
+    policy = client.get(LOGIN)["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+    assert "https://idp.kommun.example" in form_action and "'self'" in form_action
