@@ -128,4 +128,7 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 # The second factor: an app's six-digit codes (TOTP) and recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# django-allauth refuses a second factor to an account with an unverified e-mail address, for
+# sites where anyone signs up; here accounts come from the directory or an administrator.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_TOTP_ISSUER = _env.str("MFA_TOTP_ISSUER", default="Kvalitetsärenden")
