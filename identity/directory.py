@@ -8,7 +8,9 @@ say about a person, and bringing the account in line with it at every sign-in.
 - Roles: the directory groups, translated by ``GroupRoleMapping``, are granted and revoked
   through ``do_grant_role``/``do_revoke_role`` (the one rule, audited). Only grants the
   directory made (``DirectoryGrant``) are ever revoked by it; grants made by hand stay.
-  Nobody receives a role that reads cases through a mapping they last edited themselves.
+  Nobody receives a role that reads cases through a mapping they last edited themselves. A
+  role from the directory revoked by hand comes back at the next sign-in while the directory
+  still says so: such a role is changed in the directory or in the mapping.
 """
 
 from dataclasses import dataclass, field
@@ -196,6 +198,10 @@ def synchronise(user, person):
         granted.append([role, unit.pk])
     for (role, unit), grant in sorted(held.items(), key=lambda item: (item[0][0], item[0][1].pk)):
         if (role, unit) in wanted:
+            if not _holds(user, role, unit):
+                # Revoked by hand since: the directory still says so, and its roles are its own.
+                do_grant_role(user, role, unit, acting_user=None)
+                granted.append([role, unit.pk])
             continue
         grant.delete()
         if _holds(user, role, unit):
