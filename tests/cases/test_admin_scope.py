@@ -11,6 +11,8 @@ import datetime
 import uuid
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -20,8 +22,6 @@ from django.forms import CheckboxInput, MultiWidget
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from allauth.mfa.models import Authenticator
-from allauth.socialaccount.models import SocialAccount, SocialApp
 from django_tasks_db.models import DBTaskResult
 from rest_framework.authtoken.models import TokenProxy
 
