@@ -11,6 +11,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
@@ -186,4 +187,15 @@ class FinishSAMLView(FinishACSView):
             request._identity_saml_response = httpkit.deserialize_request(stored, HttpRequest()).POST.get(
                 "SAMLResponse", ""
             )
-        return super().dispatch(request, organization_slug)
+        try:
+            return super().dispatch(request, organization_slug)
+        except PermissionDenied:
+            # An answer to no request of this browser's: a replayed assertion, or one begun
+            # elsewhere. Refused with the provider's error page and audited.
+            from allauth.socialaccount.helpers import render_authentication_error
+
+            return render_authentication_error(
+                request,
+                self.get_provider(organization_slug),
+                extra_context={"saml_errors": ["unknown_request"]},
+            )
