@@ -88,7 +88,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    # Before django-allauth: its pages in this project's layout (identity/templates).
     "identity",
+    # Single sign-on (OIDC, SAML 2.0) and the second factor: django-allauth (docs/identity.md).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +113,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.RequestContextMiddleware",
+    # django-allauth's sign-in state; then the second factor that privileged roles must give.
+    "allauth.account.middleware.AccountMiddleware",
+    "identity.second_factor.SecondFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout noted during the request into the answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,7 +170,10 @@ AUTH_USER_MODEL = "cases.User"
 AUTHENTICATION_BACKENDS = [
     # First: it refuses a locked-out sign-in before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Local passwords; with LOCAL_PASSWORDS=false only a superuser's (break-glass) (identity.backends).
+    "identity.backends.PasswordBackend",
+    # Sessions begun by single sign-on; it checks no password (identity.backends).
+    "identity.backends.DirectoryBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None
@@ -223,6 +237,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LOGIN_URL = "/accounts/login/"
+# Single sign-on and the second factor (identity.sso, docs/identity.md).
+from identity.sso_settings import *  # noqa: E402,F403
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [SELF, *SSO_FORM_ACTION_ORIGINS]  # noqa: F405
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # The public form's spam protection (cases.web.public), per client address.

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from identity import urls as identity_urls
 from identity.password_reset import PasswordResetView
 from identity.views import ObtainTokenView
 
@@ -9,7 +10,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Before Django's own: this one limits the e-mails (identity.password_reset).
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
+    # Before Django's own: the login page with the identity providers, and the second factor.
+    path("accounts/", include(identity_urls.accounts)),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on (OIDC, SAML) and the second factor's enrolment: django-allauth (identity.urls).
+    path("sso/", include(identity_urls.sso)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/notifications/", include("notifications.api_urls")),
     path("api/v1/", include("cases.api.urls")),

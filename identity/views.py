@@ -1,5 +1,22 @@
-"""The API's token endpoint (identity.tokens has the tokens' rules)."""
+"""The login page, the second-factor prompt, and the API's token endpoint (identity.tokens
+has the tokens' rules)."""
 
+from urllib.parse import urlsplit
+
+from allauth.core.internal import httpkit
+from allauth.mfa.totp.views import ActivateTOTPView
+from allauth.socialaccount.providers.saml.views import FinishACSView
+from allauth.socialaccount.sessions import LoginSession
+from csp.decorators import csp_update
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.generic import FormView
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -7,6 +24,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from cases import audit
+from identity import second_factor
 from identity.lockout import LockedOut
 from identity.tokens import expires_at, issue
 
@@ -44,3 +63,139 @@ class ObtainTokenView(ObtainAuthToken):
             raise exceptions.ValidationError(serializer.errors)
         token = issue(serializer.validated_data["user"])
         return Response(TokenAnswer({"token": token.key, "expires_at": expires_at(token)}).data)
+
+
+class LoginView(auth_views.LoginView):
+    """The login page: "Log in with <organisation>" for each identity provider first, the
+    local password form second, or only behind ``?break-glass`` when ``LOCAL_PASSWORDS`` is
+    off (superusers' passwords still count then, identity.backends)."""
+
+    def get_context_data(self, **kwargs):
+        from allauth.socialaccount.adapter import get_adapter
+
+        context = super().get_context_data(**kwargs)
+        providers = get_adapter().list_providers(self.request)
+        self.provider_origins = sorted(set().union(*(provider_origins(p) for p in providers)))
+        context["identity_providers"] = [
+            {"name": provider.name, "url": provider.get_login_url(self.request)} for provider in providers
+        ]
+        context["show_password_form"] = (
+            settings.LOCAL_PASSWORDS or "break-glass" in self.request.GET or self.request.method == "POST"
+        )
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        # The buttons post here and are redirected to the providers: the content-security
+        # policy's form-action follows the redirect, so it names their origins (the
+        # environment's are in the setting already; these include the admin's).
+        if getattr(self, "provider_origins", None):
+            response._csp_update = {"form-action": self.provider_origins}
+        return response
+
+
+def provider_origins(provider):
+    """The origins a provider's sign-in button sends the browser to: its issuer's, its SSO
+    service's or its metadata's, and any its settings name in ``form_action`` (an authorization
+    endpoint on another host)."""
+    app_settings = provider.app.settings or {}
+    idp = app_settings.get("idp") or {}
+    urls = [app_settings.get("server_url") or idp.get("sso_url") or idp.get("metadata_url") or ""]
+    urls += list(app_settings.get("form_action") or [])
+    return {f"{parts.scheme}://{parts.netloc}" for url in urls if (parts := urlsplit(url)).netloc}
+
+
+class SecondFactorView(LoginRequiredMixin, FormView):
+    """The code from the authenticator app (or a recovery code) after signing in; without an
+    authenticator, enrolment first (django-allauth's page)."""
+
+    template_name = "identity/second_factor.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from allauth.mfa.models import Authenticator
+
+        if (
+            request.user.is_authenticated
+            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': self._next(request)})}")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        from allauth.mfa.base.forms import AuthenticateForm
+
+        return AuthenticateForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    @staticmethod
+    def _next(request):
+        target = request.GET.get("next") or request.POST.get("next") or ""
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": self._next(self.request)}
+
+    def form_valid(self, form):
+        form.save()
+        second_factor.passed(self.request, form.authenticator.type)
+        audit.record(
+            "identity.second_factor_given",
+            actor=self.request.user,
+            obj=self.request.user,
+            payload={"type": form.authenticator.type},
+        )
+        return redirect(self._next(self.request))
+
+    def form_invalid(self, form):
+        audit.record(
+            "identity.second_factor_failed", actor=self.request.user, obj=self.request.user, payload={}
+        )
+        return super().form_invalid(form)
+
+
+class EnrolView(ActivateTOTPView):
+    """django-allauth's TOTP enrolment; enrolling with a valid code also gives the second factor
+    this session waits for, and is audited in the same transaction. Its QR code is an inline
+    image (``data:``), allowed on this page alone."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        second_factor.passed(self.request, "enrolled")
+        audit.record(
+            "identity.mfa_enrolled", actor=self.request.user, obj=self.request.user, payload={"type": "totp"}
+        )
+        return response
+
+
+enrol = csp_update({"img-src": ["data:"]})(EnrolView.as_view())
+
+
+class FinishSAMLView(FinishACSView):
+    """django-allauth's second step after a SAML assertion, keeping the validated response
+    within reach of identity.adapters, which reads its AuthnContextClassRef (whether the
+    identity provider asserted a second factor)."""
+
+    def dispatch(self, request, organization_slug):
+        stored = LoginSession(request, "saml_acs_session", "saml-acs-session").store.get("request")
+        if stored:
+            request._identity_saml_response = httpkit.deserialize_request(stored, HttpRequest()).POST.get(
+                "SAMLResponse", ""
+            )
+        try:
+            return super().dispatch(request, organization_slug)
+        except PermissionDenied:
+            # An answer to no request of this browser's: a replayed assertion, or one begun
+            # elsewhere. Refused with the provider's error page and audited.
+            from allauth.socialaccount.helpers import render_authentication_error
+
+            return render_authentication_error(
+                request,
+                self.get_provider(organization_slug),
+                extra_context={"saml_errors": ["unknown_request"]},
+            )

@@ -11,6 +11,8 @@ import datetime
 import uuid
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -40,6 +42,7 @@ from cases.models import (
 from cases.models.compilations import SuppressionRule
 from cases.services import do_grant_role, do_revoke_role
 from cases.services.reports import grant_named_investigator
+from identity.models import GroupRoleMapping, UnitCodeMapping
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
 from tests.factories import file
 from workflows.models import Substitute
@@ -270,6 +273,63 @@ PLACES = {
             )
         },
     ),
+    # The directory's translation tables (identity/): each board's administrator keeps its own.
+    "identity.grouprolemapping": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: GroupRoleMapping.objects.create(group="sg-sas", role="sas", unit=org.sn),
+            "on": lambda org, cast: GroupRoleMapping.objects.create(group="sg-sas", role="sas", unit=org.on),
+        },
+    ),
+    "identity.unitcodemapping": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: UnitCodeMapping.objects.create(code="sn-a", unit=org.unit_a),
+            "on": lambda org, cast: UnitCodeMapping.objects.create(code="on-c", unit=org.unit_c),
+        },
+    ),
+    # Identity providers, linked directory accounts and second factors (django-allauth): the operator's.
+    "socialaccount.socialapp": (
+        OperatorAdmin,
+        {
+            "shared": lambda org, cast: SocialApp.objects.create(
+                provider="openid_connect",
+                provider_id="kommun",
+                name="Exempelkommun",
+                client_id="klient",
+                secret="hemlighet",
+                settings={"server_url": "https://idp.kommun.example"},
+            )
+        },
+    ),
+    "socialaccount.socialaccount": (
+        OperatorAdmin,
+        {
+            "sn": lambda org, cast: SocialAccount.objects.create(
+                user=cast["sas"], provider="kommun", uid="sas", extra_data={"sub": "sas"}
+            ),
+            "on": lambda org, cast: SocialAccount.objects.create(
+                user=cast["sas_other"], provider="kommun", uid="sas_other", extra_data={"sub": "sas_other"}
+            ),
+        },
+    ),
+    "mfa.authenticator": (
+        OperatorAdmin,
+        {
+            "sn": lambda org, cast: Authenticator.objects.create(
+                user=cast["sas"],
+                type=Authenticator.Type.TOTP,
+                data={"secret": "x"},
+                last_used_at=timezone.now(),
+            ),
+            "on": lambda org, cast: Authenticator.objects.create(
+                user=cast["sas_other"],
+                type=Authenticator.Type.TOTP,
+                data={"secret": "x"},
+                last_used_at=timezone.now(),
+            ),
+        },
+    ),
     "django_tasks_database.dbtaskresult": (
         OperatorAdmin,
         {
@@ -443,6 +503,10 @@ def add_data(model_label, place, org, cast, administrator):
             "ends_at_0": end.date(),
             "ends_at_1": "17:00:00",
         }
+    if model_label == "identity.grouprolemapping":
+        return {"group": f"sg-ny-{place}", "role": "unit_manager", "unit": unit.pk, "provider": ""}
+    if model_label == "identity.unitcodemapping":
+        return {"code": f"ny-{place}", "unit": unit.pk}
     if model_label == "notifications.position":
         user = cast["dso"] if place == "sn" else cast["sas_other"]
         return {"code": "social_chief", "name": "Socialchef", "unit": board.pk, "user": user.pk}

@@ -19,6 +19,7 @@ from viewflow.workflow.models import Task
 
 from cases.models import ExportJob, Report
 from cases.selectors import visible_reports
+from identity.urls import NOT_CRAWLED
 from tests.cast import PASSWORD
 from tests.crawl import world
 from tests.crawl.crawler import CASE_ARGUMENTS, Crawler
@@ -41,6 +42,8 @@ UNLINKED = {
     "set_language": "the header's language switch posts a form; the crawl runs once per language instead",
     "password_change_done": "reached only after posting a new password",
     "admin:password_change_done": "reached only after posting a new password",
+    # Single sign-on's protocol endpoints and the second factor's pages (identity.urls says why).
+    **NOT_CRAWLED,
 }
 # Whole groups of patterns that are not pages.
 NOT_PAGES = {
@@ -52,6 +55,7 @@ NOT_PAGES = {
 POST_ONLY = {
     "api-token",
     "logout",
+    "account_logout",
     "admin:logout",
     "web:claim",
     "web:release",

@@ -291,3 +291,28 @@ def _administrators(cast, org):
     }
     AccessAttempt.objects.create(**lockout, get_data="", post_data="", failures_since_start=10)
     AccessFailureLog.objects.create(**lockout, locked_out=True)
+    _directory(cast, org)
+
+
+def _directory(cast, org):
+    """Single sign-on's rows in the admin (identity/): an identity provider, a linked directory
+    account, a second factor, and the board's translation of directory groups and unit codes."""
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount, SocialApp
+
+    from identity.models import GroupRoleMapping, UnitCodeMapping
+
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="kommun",
+        name="Exempelkommun",
+        client_id="kvalitet",
+        secret="hemlig",
+        settings={"server_url": "https://idp.kommun.example"},
+    )
+    SocialAccount.objects.create(
+        user=cast["outsider"], provider="kommun", uid="outsider", extra_data={"sub": "x"}
+    )
+    Authenticator.objects.create(user=cast["dso"], type=Authenticator.Type.TOTP, data={"secret": "x"})
+    GroupRoleMapping.objects.create(group="sg-kvalitet-sas", role=Role.SAS, unit=org.sn)
+    UnitCodeMapping.objects.create(code="KST-4711", unit=org.unit_a)

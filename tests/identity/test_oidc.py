@@ -1,0 +1,186 @@
+"""Single sign-on by OpenID Connect against a real provider on 127.0.0.1 (tests/identity/
+oidc_provider.py): the authorization-code flow with PKCE and a signed ID token, users and
+roles from the directory, leavers refused, and the second factor's policy for SSO."""
+
+import pytest
+import requests
+from allauth.socialaccount.models import SocialApp
+from django.test import override_settings
+
+from cases.models import AuditEvent, Role, User
+from cases.services import do_grant_role
+from identity.models import DirectoryGrant, GroupRoleMapping, UnitCodeMapping
+from identity.second_factor import GIVEN, PENDING
+from tests.identity.oidc_provider import LocalOpenIDProvider
+
+pytestmark = pytest.mark.django_db
+
+CALLBACK = "http://testserver/sso/oidc/kommun/login/callback/"
+ANNA = {
+    "sub": "anna-123",
+    "email": "anna.andersson@kommun.example",
+    "given_name": "Anna",
+    "family_name": "Andersson",
+}
+
+
+@pytest.fixture
+def op():
+    with LocalOpenIDProvider("kvalitet", "hemlig-klienthemlighet", CALLBACK) as provider:
+        provider.people["anna"] = ANNA
+        provider.signed_in = "anna"
+        yield provider
+
+
+@pytest.fixture
+def app(op):
+    # Configured in the admin, as an operator would (the environment's SSO_PROVIDERS is the other way).
+    return SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="kommun",
+        name="Exempelkommun",
+        client_id="kvalitet",
+        secret="hemlig-klienthemlighet",
+        settings={"server_url": op.issuer, "oauth_pkce_enabled": True},
+    )
+
+
+@pytest.fixture
+def mappings(org):
+    UnitCodeMapping.objects.create(code="KST-4711", unit=org.unit_a)
+    GroupRoleMapping.objects.create(group="sg-kvalitet-sas", role=Role.SAS, unit=org.sn)
+    GroupRoleMapping.objects.create(group="sg-chefer-a", role=Role.UNIT_MANAGER, unit=org.unit_a)
+
+
+def sign_in(client, op, claims, *, expect_ok=True):
+    """The browser's part: the sign-in button, the provider's answer, back to the callback."""
+    op.extra_claims = claims
+    started = client.post("/sso/oidc/kommun/login/")
+    assert started.status_code == 302, started
+    location = started["Location"]
+    assert location.startswith(f"{op.browser_origin}/authorize?")
+    assert "code_challenge=" in location and "code_challenge_method=S256" in location
+    answer = requests.get(location, allow_redirects=False, timeout=10)
+    assert answer.url.startswith("http://127.0.0.1")
+    assert answer.status_code == 302
+    back = answer.headers["Location"]
+    assert back.startswith(CALLBACK)
+    return client.get(back[len("http://testserver") :])
+
+
+def holds(user, role, unit):
+    return user.groups.filter(name=f"{role}@{unit.pk}").exists()
+
+
+def test_first_sign_in_creates_the_user_from_the_directory(client, op, app, mappings, org):
+    directory = {"employee_id": "E-1001", "unit_code": "KST-4711", "groups": ["sg-kvalitet-sas", "sg-annat"]}
+    response = sign_in(client, op, directory)
+    assert response.status_code == 302 and response["Location"] == "/"
+    user = User.objects.get(email="anna.andersson@kommun.example")
+    assert (user.first_name, user.last_name, user.home_unit) == ("Anna", "Andersson", org.unit_a)
+    assert user.directory.employee_id == "E-1001" and user.directory.provider == "kommun"
+    assert not user.has_usable_password()
+    assert holds(user, Role.SAS, org.sn) and not holds(user, Role.UNIT_MANAGER, org.unit_a)
+    assert DirectoryGrant.objects.filter(user=user, role=Role.SAS, unit=org.sn).exists()
+    # The grant went through do_grant_role (audited), and the sign-in itself is audited.
+    assert AuditEvent.objects.filter(
+        action="role.granted", payload__user=user.pk, payload__role="sas"
+    ).exists()
+    assert AuditEvent.objects.filter(action="identity.user_created", object_id=str(user.pk)).exists()
+    assert AuditEvent.objects.filter(action="identity.directory_synced", object_id=str(user.pk)).exists()
+    signed_in = AuditEvent.objects.get(action="identity.signed_in", object_id=str(user.pk))
+    assert signed_in.payload["method"] == "sso" and signed_in.payload["provider"] == "kommun"
+    # PKCE: the token request carried the verifier for the challenge sent to /authorize.
+    assert op.token_requests[-1].get("code_verifier")
+    assert client.get("/").wsgi_request.user == user
+
+
+def test_the_next_sign_in_follows_the_directory_and_keeps_manual_grants(client, op, app, mappings, org):
+    sign_in(client, op, {"unit_code": "KST-4711", "groups": ["sg-kvalitet-sas"]})
+    user = User.objects.get(email=ANNA["email"])
+    # An administrator grants a role by hand: the directory never takes it away.
+    do_grant_role(user, Role.UNIT_MANAGER, org.unit_b, acting_user=None)
+    client.logout()
+
+    op.people["anna"] = {**ANNA, "family_name": "Berg"}
+    sign_in(client, op, {"unit_code": "KST-4711", "groups": ["sg-chefer-a"]})
+    user.refresh_from_db()
+    assert user.last_name == "Berg"
+    assert not holds(user, Role.SAS, org.sn)
+    assert holds(user, Role.UNIT_MANAGER, org.unit_a)
+    assert holds(user, Role.UNIT_MANAGER, org.unit_b)
+    assert set(DirectoryGrant.objects.filter(user=user).values_list("role", "unit")) == {
+        (Role.UNIT_MANAGER, org.unit_a.pk)
+    }
+    assert AuditEvent.objects.filter(
+        action="role.revoked", payload__user=user.pk, payload__role="sas"
+    ).exists()
+    synced = AuditEvent.objects.filter(action="identity.directory_synced", object_id=str(user.pk)).last()
+    assert synced.payload["revoked"] == [["sas", org.sn.pk]]
+    assert synced.payload["granted"] == [["unit_manager", org.unit_a.pk]]
+
+
+def test_a_mapping_edited_by_the_person_gives_them_no_case_reading_role(client, op, app, org):
+    sign_in(client, op, {"groups": []})
+    user = User.objects.get(email=ANNA["email"])
+    GroupRoleMapping.objects.create(group="sg-egen", role=Role.SAS, unit=org.sn, changed_by=user)
+    client.logout()
+    sign_in(client, op, {"groups": ["sg-egen"]})
+    assert not holds(user, Role.SAS, org.sn)
+    synced = AuditEvent.objects.filter(action="identity.directory_synced", object_id=str(user.pk)).last()
+    assert synced.payload["refused_own_mappings"]
+
+
+def test_a_leaver_is_deactivated_and_refused(client, op, app, mappings, org):
+    sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    user = User.objects.get(email=ANNA["email"])
+    client.logout()
+    refused = sign_in(client, op, {"groups": ["sg-kvalitet-sas"], "active": False})
+    assert refused.status_code == 403
+    assert "closed" in refused.content.decode() or "stängt" in refused.content.decode()
+    user.refresh_from_db()
+    assert not user.is_active
+    assert AuditEvent.objects.filter(action="user.deactivated", object_id=str(user.pk)).exists()
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    # Deactivated here, the account stays closed even if the directory answers active again.
+    again = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert again.status_code == 403
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+@override_settings(REQUIRE_SECOND_FACTOR=True)
+def test_a_privileged_sso_sign_in_needs_the_local_second_factor_unless_the_provider_asserts_one(
+    client, op, app, mappings, org
+):
+    sign_in(client, op, {"groups": ["sg-kvalitet-sas"], "amr": ["pwd"]})
+    assert client.session.get(PENDING) is True
+    assert client.get("/").status_code == 302
+    assert client.get("/")["Location"].startswith("/accounts/second-factor/")
+    client.logout()
+
+    sign_in(client, op, {"groups": ["sg-kvalitet-sas"], "amr": ["pwd", "mfa"]})
+    assert client.session.get(PENDING) is None and client.session.get(GIVEN) == "identity_provider"
+    assert client.get("/").status_code == 200
+
+
+def test_a_reporter_from_the_directory_is_never_asked_for_a_second_factor(client, op, app, org):
+    with override_settings(REQUIRE_SECOND_FACTOR=True):
+        sign_in(client, op, {"groups": []})
+        assert client.get("/").status_code == 200
+
+
+def test_an_unknown_provider_is_not_found(client, app):
+    assert client.post("/sso/oidc/okand/login/").status_code == 404
+
+
+def test_a_wrong_client_secret_is_refused_with_a_clear_message(client, op, app):
+    app.secret = "fel-hemlighet"
+    app.save()
+    response = sign_in(client, op, {})
+    assert response.status_code == 401
+    assert (
+        "could not be accepted" in response.content.decode()
+        or "kunde inte godtas" in response.content.decode()
+    )
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert AuditEvent.objects.filter(action="identity.sign_in_failed").exists()
