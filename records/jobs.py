@@ -1,7 +1,9 @@
 """The scheduler's jobs of the records room (``settings.SCHEDULER_JOBS``, called as ``job(now)``).
 
 ``gallring``: every ``RECORDS_GALLRING_INTERVAL_DAYS`` days per board, list the cases due in a
-run for the board's archivist; and dispose of one batch of every approved run per round.
+run for the board's archivist; and, unless ``RECORDS_DISPOSAL_BY_SCHEDULER`` is off (a database
+whose application role may not delete investigation entries, docs/operations.md), dispose of
+one batch of every approved run per round; ``manage.py dispose_approved`` does it otherwise.
 ``log_reviews``: once a month per board, draw the review of the previous month's reads.
 """
 
@@ -19,8 +21,14 @@ def gallring(now):
     for board in boards():
         if not DisposalRun.objects.filter(board=board, created_at__gt=since).exists():
             plan_gallring(board, now)
-    for run in DisposalRun.objects.filter(status=DisposalRun.Status.APPROVED).select_related("approved_by"):
-        dispose_batch(run, now)
+    if settings.RECORDS_DISPOSAL_BY_SCHEDULER:
+        dispose_approved(now)
+
+
+def dispose_approved(now, size=None):
+    """One batch of every approved run; returns how many cases were disposed of."""
+    runs = DisposalRun.objects.filter(status=DisposalRun.Status.APPROVED).select_related("approved_by")
+    return sum(dispose_batch(run, now, size) for run in runs)
 
 
 def log_reviews(now):

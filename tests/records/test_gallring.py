@@ -242,3 +242,20 @@ def test_investigation_entries_stay_append_only_for_cases_not_disposed(org, cast
     with pytest.raises(DatabaseError), transaction.atomic():
         InvestigationEntry.objects.filter(report=report).delete()
     assert InvestigationEntry.objects.filter(report=report).exists()
+
+
+def test_the_owner_role_disposes_with_the_command_when_the_scheduler_does_not(org, cast, rules, settings):
+    from django.core.management import call_command
+
+    from records.jobs import gallring
+
+    settings.RECORDS_DISPOSAL_BY_SCHEDULER = False
+    reports = [closed_case("complaint", cast, org, closed_at=years_ago(3)) for _ in range(3)]
+    gallring(timezone.now())
+    run = DisposalRun.objects.get(board=org.sn)
+    do_approve_disposal(run.pk, acting_user=cast["sas"])
+    gallring(timezone.now() + datetime.timedelta(minutes=1))
+    assert not DisposedCase.objects.exists()
+    call_command("dispose_approved", "--batch", "2")
+    assert DisposedCase.objects.filter(report__in=reports).count() == 3
+    assert DisposalRun.objects.get(pk=run.pk).status == DisposalRun.Status.DONE
