@@ -410,6 +410,8 @@ RECORDS_REVIEW_DAYS = env.int("RECORDS_REVIEW_DAYS", default=30)
 RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=200)
 # Off where the application's database role may not delete investigation entries (the REVOKE
 # of docs/operations.md): the owner role then runs `manage.py dispose_approved`.
+# Where the archival packages made before disposal are stored (in the default storage).
+RECORDS_PACKAGE_DIR = env.str("RECORDS_PACKAGE_DIR", default="archive-packages")
 RECORDS_DISPOSAL_BY_SCHEDULER = env.bool("RECORDS_DISPOSAL_BY_SCHEDULER", default=True)
 RECORDS_LOG_SAMPLE_SHARE = env.float("RECORDS_LOG_SAMPLE_SHARE", default=0.10)
 RECORDS_LOG_TARGETED_MAX = env.int("RECORDS_LOG_TARGETED_MAX", default=25)

@@ -17,6 +17,7 @@ class RetentionRuleAdmin(BoardAdmin):
         "disposition",
         "years",
         "basis",
+        "package_before_disposal",
         "is_example",
         "valid_from",
         "valid_to",
@@ -33,6 +34,7 @@ class RetentionRuleAdmin(BoardAdmin):
             "disposition": obj.disposition,
             "years": obj.years,
             "basis": obj.basis,
+            "package_before_disposal": obj.package_before_disposal,
             "valid_from": obj.valid_from,
             "valid_to": obj.valid_to,
         }

@@ -8,9 +8,11 @@ point from records to cases, never back (docs/records.md, "Where the disposal li
 """
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +23,8 @@ from cases.access import role_scope
 from cases.models import OrgUnit, Report, Role
 from records.destruction import destroy_content
 from records.due import due_cases, review_due_by, still_due
-from records.models import DisposalItem, DisposalRun, DisposedCase, LogPick, LogReview
+from records.models import ArchivalPackage, DisposalItem, DisposalRun, DisposedCase, LogPick, LogReview
+from records.package import build_package, package_name, verify_package
 from workflows.escalation import holders
 
 
@@ -187,6 +190,7 @@ def do_dispose_case(item_id, *, acting_user, now=None):
             approved_by_name=run.approved_by.display_name,
             disposed_at=now,
         )
+        package = _package(report, now) if item.rule.package_before_disposal else None
         files = destroy_content(report.pk, now)
         item.disposed_at = now
         item.save(update_fields=["disposed_at"])
@@ -202,10 +206,31 @@ def do_dispose_case(item_id, *, acting_user, now=None):
                 "run": run.pk,
                 "approved_by": run.approved_by_id,
                 "files_removed": len(files),
+                "package": package and {"objid": package.objid, "sha256": package.sha256},
             },
         )
         transaction.on_commit(lambda: _remove_files(files))
     return tombstone
+
+
+def _package(report, now):
+    """The case's archival package, stored before its content goes (``records.package``). A
+    file stored by a transaction that rolls back stays in storage, unreferenced."""
+    objid, data = build_package(report, now)
+    problems = verify_package(data)
+    if problems:
+        raise InvalidState(
+            _("The archival package does not verify: %(problems)s") % {"problems": "; ".join(problems)}
+        )
+    name = default_storage.save(package_name(report, objid), ContentFile(data))
+    return ArchivalPackage.objects.create(
+        report=report,
+        objid=objid,
+        file=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        created_at=now,
+    )
 
 
 def dispose_batch(run, now, size=None):

@@ -88,3 +88,23 @@ class DisposedCase(models.Model):
 
     def __str__(self):
         return self.case_number
+
+
+class ArchivalPackage(models.Model):
+    """A package of one case made before disposal (``records.package``), kept in storage for
+    delivery to the board's e-archive; its SHA-256 names the exact bytes."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    objid = models.CharField(_("package identifier"), max_length=80, unique=True)
+    file = models.CharField(_("stored as"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("archival package")
+        verbose_name_plural = _("archival packages")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.objid

@@ -44,6 +44,13 @@ class RetentionRule(models.Model):
         max_length=300,
         help_text=_("The reference in the board's document-management plan (dokumenthanteringsplan)."),
     )
+    package_before_disposal = models.BooleanField(
+        _("archival package before disposal"),
+        default=False,
+        help_text=_(
+            "Make an archival package of each case (for the e-archive) before its content is destroyed."
+        ),
+    )
     is_example = models.BooleanField(
         _("example value"),
         default=False,
