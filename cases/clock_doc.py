@@ -63,6 +63,11 @@ JOBS = {
     "cases.outbox.prune_delivered": "deletes delivered outbox events older than `OUTBOX_RETENTION_DAYS` (7).",
     "cases.idempotency.prune_expired": "deletes the idempotency keys of filings older than `IDEMPOTENCY_KEY_HOURS` "
     "(24; docs/api.md).",
+    "records.jobs.gallring": "every `RECORDS_GALLRING_INTERVAL_DAYS` (30) days per board, lists the closed cases "
+    "whose retention rule has run out in a gallring run for the board's archivist; disposes of one batch "
+    "(`RECORDS_DISPOSAL_BATCH`) of every approved run per round (docs/records.md).",
+    "records.jobs.log_reviews": "on the first round of a month, draws each board's loggkontroll of the previous "
+    "month's case reads: a seeded random share and the targeted picks (docs/records.md).",
 }
 
 FIRING = """\

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -421,10 +422,28 @@ SCHEDULER_JOBS = [
     "cases.audit_anchor.export_checkpoints",
     "cases.outbox.prune_delivered",
     "cases.idempotency.prune_expired",
+    "records.jobs.gallring",
+    "records.jobs.log_reviews",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (cases.compilations.retention).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
+
+# Records management (records/, docs/records.md): how often each board's cases are checked
+# for gallring, how long the archivist has to review a run, how many cases one transaction
+# disposes of; the loggkontroll's random share, the cap of each targeted category, office hours.
+RECORDS_GALLRING_INTERVAL_DAYS = env.int("RECORDS_GALLRING_INTERVAL_DAYS", default=30)
+RECORDS_REVIEW_DAYS = env.int("RECORDS_REVIEW_DAYS", default=30)
+RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=200)
+# Off where the application's database role may not delete investigation entries (the REVOKE
+# of docs/operations.md): the owner role then runs `manage.py dispose_approved`.
+# Where the archival packages made before disposal are stored (in the default storage).
+RECORDS_PACKAGE_DIR = env.str("RECORDS_PACKAGE_DIR", default="archive-packages")
+RECORDS_DISPOSAL_BY_SCHEDULER = env.bool("RECORDS_DISPOSAL_BY_SCHEDULER", default=True)
+RECORDS_LOG_SAMPLE_SHARE = env.float("RECORDS_LOG_SAMPLE_SHARE", default=0.10)
+RECORDS_LOG_TARGETED_MAX = env.int("RECORDS_LOG_TARGETED_MAX", default=25)
+RECORDS_LOG_REVIEW_DUE_DAY = env.int("RECORDS_LOG_REVIEW_DUE_DAY", default=15)
+RECORDS_OFFICE_HOURS = (env.int("RECORDS_OFFICE_START", default=7), env.int("RECORDS_OFFICE_END", default=18))
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ def _flush_without_append_only_guards(original):
     append_only = importlib.import_module("cases.migrations.0002_append_only_triggers")
     frozen = importlib.import_module("cases.migrations.0006_cmp_compilations")
     heads = importlib.import_module("cases.migrations.0015_audit_head")
+    disposal = importlib.import_module("records.migrations.0002_disposal_trigger_and_example_rules")
 
     def teardown(self):
         with connection.schema_editor() as editor:
@@ -30,6 +31,7 @@ def _flush_without_append_only_guards(original):
         finally:
             with connection.schema_editor() as editor:
                 append_only.create(None, editor)
+                disposal.allow_disposal(None, editor)
                 frozen.freeze_table(None, editor)
                 heads.create_guards(None, editor)
                 heads.seal_heads(apps, editor)

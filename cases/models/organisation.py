@@ -51,6 +51,8 @@ class Role(models.TextChoices):
     DSO = "dso", _("Data protection officer / PuA delegate")
     ADMINISTRATOR = "administrator", _("Administrator")
     LEADERSHIP = "leadership", _("Leadership (aggregates only)")
+    # Approves gallring (records/): sees case numbers, types and dates of the cases due, never their content.
+    ARCHIVIST = "arkivansvarig", _("Archivist (arkivansvarig)")
 
 
 def role_codename(role):

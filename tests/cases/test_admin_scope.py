@@ -44,6 +44,7 @@ from cases.services import do_grant_role, do_revoke_role
 from cases.services.reports import grant_named_investigator
 from identity.models import GroupRoleMapping, UnitCodeMapping
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
+from records.models import RetentionRule
 from tests.factories import file
 from workflows.models import Substitute
 
@@ -80,6 +81,17 @@ def notification(reporter, unit, recipient):
         user=recipient,
         report=report,
         case_number=report.case_number,
+    )
+
+
+def retention_rule(board):
+    return RetentionRule.objects.create(
+        board=board,
+        report_type="complaint",
+        disposition="dispose",
+        years=2,
+        basis="DHP 4.1",
+        valid_from="2020-01-01",
     )
 
 
@@ -138,6 +150,13 @@ PLACES = {
             "on": lambda org, cast: Position.objects.create(
                 code="namnd_chair", name="Ordförande", unit=org.on, user=cast["sas_other"]
             ),
+        },
+    ),
+    "records.retentionrule": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: retention_rule(org.sn),
+            "on": lambda org, cast: retention_rule(org.on),
         },
     ),
     "cases.legalreference": (
@@ -487,6 +506,16 @@ def add_data(model_label, place, org, cast, administrator):
             "board": board.pk if board else "",
             "order": 0,
             "valid_from": "2000-01-01",
+        }
+    if model_label == "records.retentionrule":
+        return {
+            "board": board.pk,
+            "report_type": "deviation",
+            "outcome": "",
+            "disposition": "dispose",
+            "years": 3,
+            "basis": "DHP 2.1",
+            "valid_from": "2030-01-01",
         }
     later, end = now_plus(10), now_plus(12)
     if model_label == "workflows.substitute":

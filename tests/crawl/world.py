@@ -10,6 +10,8 @@ that every user has cases out of their scope. There are compilation exports done
 notifications in the centre, a substitution and the administrators' admin rights.
 """
 
+import datetime
+
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -87,6 +89,7 @@ def build(cast, org):
     _tasks(cast, org)
     _compilations(cast, org)
     _administrators(cast, org)
+    _records(cast, org)
     made["cases"] = Report.objects.count()
     return made
 
@@ -316,3 +319,25 @@ def _directory(cast, org):
     Authenticator.objects.create(user=cast["dso"], type=Authenticator.Type.TOTP, data={"secret": "x"})
     GroupRoleMapping.objects.create(group="sg-kvalitet-sas", role=Role.SAS, unit=org.sn)
     UnitCodeMapping.objects.create(code="KST-4711", unit=org.unit_a)
+
+
+def _records(cast, org):
+    """A gallring run awaiting review (a complaint closed three years ago under the example
+    rules) and a log review with a questioned read for the reporter's manager to follow up."""
+    from cases import audit
+    from records.defaults import seed_example_rules
+    from records.models import RetentionRule
+    from records.sampling import draw_log_review
+    from records.services import do_judge_pick, plan_gallring
+
+    seed_example_rules(org.sn, RetentionRule)
+    now = timezone.now()
+    old = Report.objects.filter(namnd=org.sn, type="complaint", state="closed").first()
+    Report.objects.filter(pk=old.pk).update(closed_at=now.replace(year=now.year - 3))
+    plan_gallring(org.sn, now)
+    audit.record_read("report.viewed", actor=cast["reporter"], report_ids=[old.pk])
+    review = draw_log_review(
+        org.sn, now - datetime.timedelta(hours=1), now + datetime.timedelta(hours=1), now=now, share=1
+    )
+    pick = review.picks.filter(reader=cast["reporter"]).first()
+    do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="Ingen uppgift i ärendet.")

@@ -88,6 +88,7 @@ PEOPLE = {
         Role.DSO: ("Dora", "Dataskyddsson", "Dataskyddsombud"),
         Role.ADMINISTRATOR: ("Adam", "Systemsson", "Systemförvaltare"),
         Role.LEADERSHIP: ("Lena", "Ledningsson", "Förvaltningschef"),
+        Role.ARCHIVIST: ("Arvid", "Arkivsson", "Arkivarie"),
     },
     "ON": {
         Role.REPORTER: ("Rolf", "Rapportdotter", "Stödassistent"),
@@ -98,6 +99,7 @@ PEOPLE = {
         Role.DSO: ("Disa", "Dataskyddsdotter", "Dataskyddsombud"),
         Role.ADMINISTRATOR: ("Alva", "Systemdotter", "Systemförvaltare"),
         Role.LEADERSHIP: ("Leif", "Ledningsdotter", "Förvaltningschef"),
+        Role.ARCHIVIST: ("Agnes", "Arkivdotter", "Arkivarie"),
     },
 }
 SUPERUSER = ("admin", "Ada", "Administratörsson", "Systemförvaltare (superanvändare)")
@@ -119,6 +121,7 @@ ADMINISTRATOR_MODELS = {
     ],
     "workflows": ["substitute"],
     "notifications": ["position"],
+    "records": ["retentionrule"],
 }
 # Substitutions and positions end; the other rows keep their history.
 ADMINISTRATOR_DELETES = {"workflows": ["substitute"], "notifications": ["position"]}
@@ -1219,6 +1222,7 @@ class Seeder:
 
     def run(self):
         municipality = self.build_org()
+        self.build_retention_rules()
         self.build_users()
         for demo in DEMOS:
             self.build_case(demo)
@@ -1243,6 +1247,14 @@ class Seeder:
                         kind=OrgUnit.Kind.UNIT, name=name, parent=department, is_private_provider=private
                     )
         return municipality
+
+    def build_retention_rules(self):
+        """The example rules of docs/records.md for every board, marked as examples."""
+        from records.defaults import seed_example_rules
+        from records.models import RetentionRule
+
+        for units in self.units.values():
+            seed_example_rules(units["board"], RetentionRule)
 
     def build_users(self):
         User = get_user_model()

@@ -1,0 +1,1 @@
+"""Records management: retention rules, gallring (disposal) and loggkontroll (docs/records.md)."""

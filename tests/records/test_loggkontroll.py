@@ -1,0 +1,141 @@
+"""The monthly loggkontroll: a reproducible sample with every targeted category, verdicts,
+the follow-up of a questioned read, and the signature."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from cases import audit
+from cases.models import AuditEvent
+from records.models import LogPick, LogReview
+from records.sampling import draw_log_review
+from records.services import (
+    NotFound,
+    do_follow_up_pick,
+    do_judge_pick,
+    do_sign_review,
+    previous_month,
+)
+from tests.factories import file
+from workflows.models import Substitute
+
+pytestmark = pytest.mark.django_db
+
+ZONE = ZoneInfo("Europe/Stockholm")
+MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=ZONE)
+SATURDAY_NIGHT = datetime.datetime(2026, 3, 7, 23, 0, tzinfo=ZONE)
+PERIOD = (datetime.datetime(2026, 3, 1, tzinfo=ZONE), datetime.datetime(2026, 4, 1, tzinfo=ZONE))
+
+
+def read(user, report, at):
+    with time_machine.travel(at, tick=False):
+        audit.record_read("report.viewed", actor=user, report_ids=[report.pk])
+
+
+@pytest.fixture
+def reads(org, cast):
+    deviation = file("deviation", cast["reporter"], org.unit_a)
+    lex_sarah = file("lex_sarah", cast["reporter"], org.unit_a)
+    Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["manager_b"],
+        starts_at=MONDAY - datetime.timedelta(days=1),
+        ends_at=MONDAY + datetime.timedelta(days=1),
+    )
+    for minute in range(120):
+        read(cast["reporter"], deviation, MONDAY + datetime.timedelta(minutes=minute))
+    read(cast["manager_b"], deviation, MONDAY + datetime.timedelta(hours=3))  # outside own unit, standing in
+    read(cast["sas"], lex_sarah, MONDAY + datetime.timedelta(hours=4))  # a lex Sarah case
+    read(cast["dso"], deviation, SATURDAY_NIGHT)  # out of hours, no task
+    read(cast["sas_other"], file("deviation", cast["sas_other"], org.unit_c), MONDAY)  # the other board
+    return deviation, lex_sarah
+
+
+def draw(org, seed="fast-seed", share=0.1):
+    return draw_log_review(org.sn, *PERIOD, now=PERIOD[1], seed=seed, share=share)
+
+
+def picked(review):
+    return sorted((p.event_id, tuple(p.reasons)) for p in review.picks.all())
+
+
+def test_the_sample_is_reproducible_from_its_seed(org, cast, reads):
+    first = draw(org)
+    assert first.seed == "fast-seed" and first.reads_in_period == 123
+    again = picked(first)
+    first.delete()
+    assert picked(draw(org)) == again
+    other = picked(LogReview.objects.get(pk=draw_log_review(org.on, *PERIOD, now=PERIOD[1], seed="x").pk))
+    assert all(event_id not in {e for e, _r in again} for event_id, _r in other)
+
+
+def test_the_sample_takes_the_share_at_random_and_every_targeted_category(org, cast, reads):
+    review = draw(org)
+    reasons = {reason for pick in review.picks.all() for reason in pick.reasons}
+    assert reasons == set(LogPick.Reason.values)
+    randoms = sum("random" in p.reasons for p in review.picks.all())
+    assert 3 <= randoms <= 30  # 10 % of 123, drawn
+    by_reader = {p.reader.username: set(p.reasons) for p in review.picks.exclude(reader=cast["reporter"])}
+    assert {"outside_units", "substitute"} <= by_reader["manager_b"]
+    assert "sensitive_type" in by_reader["sas"]
+    assert {"off_hours", "no_task"} <= by_reader["dso"]
+    assert "sas_other" not in by_reader
+
+
+def test_a_questioned_read_goes_to_the_readers_manager_and_is_followed_up(org, cast, reads):
+    review = draw(org, share=1)
+    pick = review.picks.filter(reader=cast["reporter"]).first()
+    with pytest.raises(ValidationError):
+        do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="")
+    with pytest.raises(NotFound):
+        do_judge_pick(pick.pk, acting_user=cast["manager_a"], verdict="justified")
+    do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="Ingen uppgift i ärendet")
+    pick.refresh_from_db()
+    assert pick.follow_up_by == cast["manager_a"]
+    event = AuditEvent.objects.get(action="logreview.judged")
+    assert event.actor == cast["sas"] and event.payload["verdict"] == "questioned"
+    assert "Ingen uppgift" not in str(event.payload)
+    with pytest.raises(NotFound):
+        do_follow_up_pick(pick.pk, acting_user=cast["manager_b"], note="Samtal hållet")
+    do_follow_up_pick(pick.pk, acting_user=cast["manager_a"], note="Samtal hållet")
+    assert AuditEvent.objects.filter(action="logreview.followed_up", actor=cast["manager_a"]).exists()
+
+
+def test_nobody_judges_their_own_reads(org, cast, reads):
+    review = draw(org, share=1)
+    own = review.picks.filter(reader=cast["sas"]).first()
+    with pytest.raises(PermissionDenied):
+        do_judge_pick(own.pk, acting_user=cast["sas"], verdict="justified")
+
+
+def test_the_review_is_signed_when_every_pick_is_judged(org, cast, reads):
+    review = draw(org, share=0.05)
+    with pytest.raises(ValidationError):
+        do_sign_review(review.pk, acting_user=cast["dso"])
+    for pick in review.picks.all():
+        judge = cast["sas"] if pick.reader != cast["sas"] else cast["dso"]
+        do_judge_pick(pick.pk, acting_user=judge, verdict="justified")
+    do_sign_review(review.pk, acting_user=cast["dso"])
+    review.refresh_from_db()
+    assert review.status == "signed" and review.signed_by == cast["dso"]
+    signed = AuditEvent.objects.get(action="logreview.signed")
+    assert signed.payload["picks"] == review.picks.count()
+    with pytest.raises(NotFound):
+        do_sign_review(review.pk, acting_user=cast["sas_other"])
+
+
+def test_the_scheduler_draws_last_months_review_once(org, cast, reads, settings):
+    from records.jobs import log_reviews
+
+    now = datetime.datetime(2026, 4, 1, 0, 5, tzinfo=ZONE)
+    assert previous_month(now) == PERIOD
+    log_reviews(now)
+    log_reviews(now + datetime.timedelta(minutes=1))
+    review = LogReview.objects.get(board=org.sn)
+    assert review.reads_in_period == 123 and review.due_by == datetime.date(2026, 4, 15)
+    assert LogReview.objects.filter(board=org.on).count() == 1
+    assert AuditEvent.objects.filter(action="logreview.drawn").count() == 2
+    assert "records.jobs.log_reviews" in settings.SCHEDULER_JOBS
