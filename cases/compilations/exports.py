@@ -14,6 +14,10 @@ FORMATS = {
 }
 
 
+# A share is stored as per cent (1.6, not 0.016): the sign is text in the number format.
+PERCENT_FORMAT = '0.0" %"'
+
+
 def _header_lines(compilation):
     return [str(compilation.title), str(compilation.subtitle)]
 
@@ -27,7 +31,8 @@ def to_csv(compilation):
         writer.writerow([])
         writer.writerow([str(table.title)])
         writer.writerow([str(c) for c in table.columns])
-        writer.writerows(table.display_rows())
+        # No thousand separator, so that a spreadsheet reads the counts back as numbers.
+        writer.writerows(table.display_rows(grouping=False))
         for note in table.footnotes:
             writer.writerow([str(note)])
     # A byte-order mark so that spreadsheet programs read Swedish letters right.
@@ -53,6 +58,9 @@ def to_xlsx(compilation):
             cell.font = Font(bold=True)
         for r in range(len(table.rows)):
             sheet.append([_cell(table, r, c) for c in range(len(table.columns))])
+            for c in table.percent:
+                # The share stays a number; the spreadsheet writes it in the reader's locale.
+                sheet.cell(row=sheet.max_row, column=c + 1).number_format = PERCENT_FORMAT
         for note in table.footnotes:
             sheet.append([str(note)])
     sheet.column_dimensions["A"].width = 40

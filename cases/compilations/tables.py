@@ -349,10 +349,11 @@ def deviations(scope):
     return Table(
         key="deviations",
         title=_("Deviations per type"),
-        columns=[_("Type of deviation"), _("Number"), _("Share (%)"), _("Led to documented actions")],
+        columns=[_("Type of deviation"), _("Number"), _("Share"), _("Led to documented actions")],
         rows=table_rows,
         counts=[1, 3],
         derived={2: 1},
+        percent=[2],
         total_row=True,
         footnotes=[_("A deviation led to documented actions when at least one action is recorded on it.")],
     )

@@ -189,7 +189,7 @@ def test_docx_contains_the_numbers(world, as_user):
     document = Document(io.BytesIO(response.content))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
     assert ["Äldreomsorg", "2", "0", "1", "3"] in rows
-    assert ["Kommunikation och information", "2", "50.0", "1"] in rows
+    assert ["Kommunikation och information", "2", "50.0%", "1"] in rows
     assert "Lex Sarah reports per tertial and verksamhet" in docx_text(response.content)
 
 

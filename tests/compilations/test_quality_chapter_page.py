@@ -58,6 +58,7 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
         "year": 2025,
         "public": True,
         "format": "pdf",
+        "language": "sv",
     }
     assert job.status == "done" and job.progress == 100
     html = client.get(response["Location"]).content.decode()
