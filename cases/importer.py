@@ -150,12 +150,8 @@ class ImportRowForm(forms.Form):
                 data[f"{name}_term"] = self.lookups.term(vocabulary, code, board_id)
                 if data[f"{name}_term"] is None:
                     self.add_error(name, _("Unknown code."))
-        if (
-            report_type == ReportType.COMPLAINT
-            and not data.get("complaint_kind")
-            and "complaint_kind" not in self.errors
-        ):
-            self.add_error("complaint_kind", _("Complaints and feedback need their kind."))
+        # A complaint whose kind was never recorded is history as it was: it is imported with
+        # no kind and counted under "Not stated" (the live form still requires the kind).
         if data.get("lex_sarah_assessment") and report_type != ReportType.LEX_SARAH:
             self.add_error("lex_sarah_assessment", _("Only lex Sarah reports have this."))
 
