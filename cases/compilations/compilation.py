@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.compilations.suppression import suppress
-from cases.compilations.tables import BUILDERS, Scope, scope_threshold
+from cases.compilations.tables import (
+    BUILDERS,
+    LISTS,
+    OWN,
+    PRIVATE,
+    Scope,
+    beside_the_total,
+    scope_threshold,
+)
 
 
 @dataclass
@@ -34,12 +42,23 @@ class Compilation:
 
 
 def compile_tables(scope, *, on_progress=None):
+    """Every table, suppressed when public. Where the compiled boards have private providers,
+    each count table is made for the boards' own provision, with the private providers beside
+    its total (``tables.beside_the_total``), each part suppressed on its own."""
     threshold = scope_threshold(scope) if scope.public else None
-    tables = []
-    for i, builder in enumerate(BUILDERS, start=1):
-        table = builder(scope)
+
+    def finished(table):
         if threshold is not None:
             suppress(table, threshold)
+        return table
+
+    private = bool(scope.private_units())
+    tables = []
+    for i, builder in enumerate(BUILDERS, start=1):
+        split = private and builder.__name__ not in LISTS
+        table = finished(builder(scope.with_provision(OWN) if split else scope))
+        if split:
+            table = beside_the_total(table, finished(builder(scope.with_provision(PRIVATE))))
         tables.append(table)
         if on_progress:
             on_progress(i, len(BUILDERS))

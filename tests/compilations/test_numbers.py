@@ -20,11 +20,12 @@ from tests.compilations.test_api import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
 
-# D1, D2 (kommunikation) and D3 (utbildning): shares 2/3 and 1/3.
-PERIOD = (datetime.date(2025, 3, 1), datetime.date(2025, 7, 31))
+# The board's own deviations: D1, D2 (kommunikation) and D4 (not categorised): shares 2/3 and
+# 1/3 (D3 is on unit B, a private provider, beside the total).
+PERIOD = (datetime.date(2025, 3, 1), datetime.date(2025, 10, 31))
 EXPECTED = {
-    "sv": ("66,7 %", "33,3 %", "100,0 %"),
-    "en": ("66.7%", "33.3%", "100.0%"),
+    "sv": ("66,7 %", "33,3 %", "100,0 %", "0,0 %"),
+    "en": ("66.7%", "33.3%", "100.0%", "0.0%"),
 }
 
 
@@ -51,10 +52,11 @@ def test_format_number_in_each_language(language):
 def test_csv_writes_shares_in_the_language(world, language):
     content = rendered(world, "csv", language)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    two_thirds, one_third, whole = EXPECTED[language]
+    two_thirds, one_third, whole, nothing = EXPECTED[language]
     assert ["Kommunikation och information", "2", two_thirds, "1"] in rows
-    assert ["Utbildning, kompetens", "1", one_third, "1"] in rows
-    assert [{"sv": "Totalt", "en": "Total"}[language], "3", whole, "2"] in rows
+    assert [{"sv": "Ej kategoriserad", "en": "Not categorised"}[language], "1", one_third, "0"] in rows
+    assert ["Utbildning, kompetens", "0", nothing, "0"] in rows
+    assert [{"sv": "Totalt", "en": "Total"}[language], "3", whole, "1"] in rows
     other = "." if language == "sv" else ","
     assert not any(other in cell and cell.endswith("%") for row in rows for cell in row)
 
@@ -71,9 +73,9 @@ def test_docx_writes_shares_in_the_language(world, language):
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_pdf_writes_shares_in_the_language(world, language):
     text = pdf_text(rendered(world, "pdf", language))
-    two_thirds, one_third, whole = EXPECTED[language]
+    two_thirds, one_third, whole, _nothing = EXPECTED[language]
     assert f"Kommunikation och information 2 {two_thirds} 1" in text
-    assert f"3 {whole}" in text
+    assert f"1 {one_third} 0" in text and f"3 {whole} 1" in text
     wrong = "66.7" if language == "sv" else "66,7"
     assert wrong not in text
 

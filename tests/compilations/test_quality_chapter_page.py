@@ -66,8 +66,10 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
     download = client.get(f"/api/v1/exports/{job.pk}/download/")
     assert download["Content-Type"] == "application/pdf"
     text = pdf_text(download.content)
-    # The same numbers as the API's chapter (in Swedish, the default): ON's single report and SN's 5 hidden.
-    assert "Kvalitetsberättelse" in text and "Omsorgsnämnden 0 0 *" in text and "Totalt * * 6" in text
+    # The same numbers as the API's chapter (in Swedish, the default): ON's single report and SN's own 4
+    # hidden, the private provider's single report beside the total.
+    assert "Kvalitetsberättelse" in text and "Omsorgsnämnden 0 0 *" in text and "Totalt * * 5" in text
+    assert "Privata utförare (ingår inte i totalen) 0 0 *" in text
     assert (
         AuditEvent.objects.filter(
             chain="access", action="compilation.export_started", payload__kind="quality_chapter"
