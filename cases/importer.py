@@ -51,6 +51,7 @@ COLUMNS = [
     "regulator_outcome",
     "regulator_outcome_at",
     "actions",
+    "private_provider",
 ]
 # The regulator a type is notified to, and the legal basis of the decision to notify or not.
 REGULATORS = {
@@ -118,6 +119,7 @@ class ImportRowForm(forms.Form):
     )
     regulator_outcome_at = LocalDateTimeField(required=False)
     actions = forms.CharField(required=False, max_length=2000)
+    private_provider = forms.ChoiceField(required=False, choices=[("", ""), ("yes", "yes"), ("no", "no")])
 
     def __init__(self, *args, lookups, **kwargs):
         self.lookups = lookups
@@ -158,6 +160,17 @@ class ImportRowForm(forms.Form):
             data["risk_band"] = RiskBand.for_score(
                 data["probability"] * data["severity"], (data.get("reported_at") or now).date()
             )
+        if data.get("private_provider") and data.get("unit"):
+            private = self.lookups.is_private(data["unit"])
+            if private != (data["private_provider"] == "yes"):
+                self.add_error(
+                    "private_provider",
+                    _("The unit is marked as a private provider: mark it so in the file, or change the unit.")
+                    if private
+                    else _(
+                        "The unit is not marked as a private provider: mark it in the administration first."
+                    ),
+                )
         if data.get("case_number") and data.get("unit") and data.get("reported_at"):
             self._clean_case_number(data)
         return data
@@ -301,6 +314,12 @@ class Lookups:
         self.terms = {(t.vocabulary, t.code, t.board_id): t for t in Term.objects.all()}
         self.legal_references = list(LegalReference.objects.order_by("-valid_from"))
         self.seen = set()
+
+    def is_private(self, unit):
+        """Whether care at ``unit`` is private provision: the unit, or a unit above it in its
+        board, is marked as a private provider (as the compilations read it)."""
+        ids = [int(p) for p in unit.path.strip("/").split("/")]
+        return any(self.units[pk].is_private_provider for pk in ids if pk in self.units)
 
     def legal(self, code, day):
         """The legal basis with ``code`` valid on ``day``, else its earliest version (history
@@ -506,11 +525,12 @@ def _local(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_csv(reports):
+def export_csv(reports, lookups=None):
     """The cases as a file in the import's format (every column), the inverse of ``parse``:
     importing it into a database with the same organisation and reference data gives the same
     cases as far as the compilations count them (tested as a round trip). Times are local, to
     the minute; persons are counted, never named."""
+    lookups = lookups or Lookups()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -549,6 +569,7 @@ def export_csv(reports):
             "regulator_outcome": "",
             "regulator_outcome_at": "",
             "actions": ";".join(a.status for a in report.actions.order_by("pk")),
+            "private_provider": "yes" if lookups.is_private(lookups.unit(report.unit_id)) else "no",
         }
         if decision is not None:
             notify = decision.kind in (DelegationDecision.Kind.NOTIFY_IVO, DelegationDecision.Kind.NOTIFY_IMY)

@@ -224,3 +224,33 @@ def test_round_trip_export_import_compile_gives_the_same_compilation(org, people
     assert after[0] == before[0]
     assert after[1]["csv"] == before[1]["csv"]
     assert importer.export_csv(Report.objects.order_by("reported_at", "pk")) == exported
+
+
+def test_the_private_provider_column_must_agree_with_the_unit(org, cast):
+    header = "type,unit,reported_at,state,description,private_provider\n"
+    good = (
+        f"deviation,{org.unit_b.pk},2024-03-01,reported,Privat utförare.,yes\n"
+        f"deviation,{org.unit_a.pk},2024-03-01,reported,Egen regi.,no\n"
+        f"deviation,{org.unit_a.pk},2024-03-02,reported,Ej angivet.,\n"
+    )
+    assert len(do_import_reports(header + good, acting_user=None)) == 3
+    table = board_compilation(board_scope(org)).tables
+    deviations = rows_by_label({t.key: t for t in table}["deviations"])
+    assert deviations["Total"] == [2, 100.0, 0] and deviations["Private providers (not in the total)"] == [
+        1,
+        None,
+        0,
+    ]
+    bad = (
+        f"deviation,{org.unit_b.pk},2024-03-01,reported,Privat utförare.,no\n"
+        f"deviation,{org.unit_a.pk},2024-03-01,reported,Egen regi.,yes\n"
+        f"deviation,{org.unit_a.pk},2024-03-01,reported,Egen regi.,kanske\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        do_import_reports(header + bad, acting_user=None)
+    assert [(e["line"], e["column"]) for e in caught.value.rows] == [
+        (2, "private_provider"),
+        (3, "private_provider"),
+        (4, "private_provider"),
+    ]
+    assert Report.objects.count() == 3
