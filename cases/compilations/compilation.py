@@ -13,6 +13,7 @@ from cases.compilations.tables import (
     LISTS,
     OWN,
     PRIVATE,
+    TOTAL,
     Scope,
     beside_the_total,
     scope_threshold,
@@ -26,6 +27,9 @@ class Compilation:
     scope: Scope
     tables: list = field(default_factory=list)
     generated_at: datetime.datetime = None
+    # Text sections [(heading, [paragraph, …])] before and after the tables (the chapter's).
+    before: list = field(default_factory=list)
+    after: list = field(default_factory=list)
 
     def as_json(self):
         return {
@@ -38,6 +42,10 @@ class Compilation:
             "threshold": scope_threshold(self.scope) if self.scope.public else None,
             "generated_at": self.generated_at.isoformat(),
             "tables": [table.as_json() for table in self.tables],
+            "sections": [
+                {"heading": str(heading), "paragraphs": [str(p) for p in paragraphs]}
+                for heading, paragraphs in [*self.before, *self.after]
+            ],
         }
 
 
@@ -85,19 +93,65 @@ def board_compilation(scope, *, on_progress=None):
     )
 
 
-def quality_chapter(scope, *, on_progress=None):
+def risk_summary(tables):
+    """The risk summary of the chapter, in words, from the risks table as published (a hidden
+    count stays hidden: ``*``): how many reports, how many risk-assessed, and how many at
+    each level."""
+    risks = next(t for t in tables if t.key == "risks")
+    labels = [str(row[0]) for row in risks.rows]
+    total_row = labels.index(str(TOTAL))
+    last = len(risks.columns) - 1
+    not_assessed = str(_("Not assessed"))
+    levels = [
+        _("%(level)s: %(count)s") % {"level": labels[r], "count": risks.display(r, last)}
+        for r in range(total_row)
+        if labels[r] != not_assessed
+    ]
+    paragraphs = [
+        _("Reports received in the year: %(total)s. Not risk-assessed: %(not_assessed)s.")
+        % {
+            "total": risks.display(total_row, last),
+            "not_assessed": risks.display(labels.index(not_assessed), last)
+            if not_assessed in labels
+            else "0",
+        },
+        _("By risk level: %(levels)s.") % {"levels": "; ".join(str(level) for level in levels)},
+    ]
+    if risks.suppressed:
+        paragraphs.append(_("* Hidden so that no individual can be identified; see the table's footnote."))
+    return paragraphs
+
+
+def quality_chapter(scope, *, on_progress=None, texts=None):
+    """The chapter the board (or municipality) publishes in its kvalitetsberättelse: the SAS's
+    introduction, the risk summary, every table (the summaries as the SAS approved them in the
+    public version), and the SAS's analysis and conclusions."""
+    texts = texts or {}
     subtitle = _("%(municipality)s, %(year)s. %(kind)s") % {
         "municipality": scope.unit.name,
         "year": scope.start.year,
         "kind": _kind(scope),
     }
+    tables = compile_tables(scope, on_progress=on_progress)
+    before, after = [], []
+    if texts.get("introduction"):
+        before.append((_("Introduction"), _paragraphs(texts["introduction"])))
+    before.append((_("Risk summary"), risk_summary(tables)))
+    if texts.get("conclusions"):
+        after.append((_("Analysis and conclusions"), _paragraphs(texts["conclusions"])))
     return Compilation(
         title=_("Kvalitetsberättelse: reports, complaints and lex Sarah"),
         subtitle=subtitle,
         scope=scope,
-        tables=compile_tables(scope, on_progress=on_progress),
+        tables=tables,
         generated_at=timezone.now(),
+        before=before,
+        after=after,
     )
+
+
+def _paragraphs(text):
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 def year_scope(unit, year, public):

@@ -42,8 +42,9 @@ def scope_of(params):
 
 def build(params, on_progress=None):
     scope = scope_of(params)
-    make = quality_chapter if params["kind"] == "quality_chapter" else board_compilation
-    return make(scope, on_progress=on_progress)
+    if params["kind"] == "quality_chapter":
+        return quality_chapter(scope, on_progress=on_progress, texts=params.get("texts") or {})
+    return board_compilation(scope, on_progress=on_progress)
 
 
 class NoLongerAllowed(Exception):
