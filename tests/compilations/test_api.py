@@ -212,6 +212,12 @@ def test_xlsx_and_csv_contain_the_numbers(world, as_user):
 def test_quality_chapter(world, as_user, org):
     params = {"municipality": org.kommun.pk, "year": 2025, "format": "pdf"}
     assert as_user("sas").get("/api/v1/compilations/quality-chapter/", params).status_code == 404
+    # The board's SAS makes the board's chapter; another board's or a unit answers 404.
+    board = {**params, "municipality": org.sn.pk, "public": "false"}
+    assert as_user("sas").get("/api/v1/compilations/quality-chapter/", board).status_code == 200
+    assert as_user("sas_other").get("/api/v1/compilations/quality-chapter/", board).status_code == 404
+    unit = {**params, "municipality": org.unit_a.pk}
+    assert as_user("leader").get("/api/v1/compilations/quality-chapter/", unit).status_code == 404
     response = as_user("leader").get("/api/v1/compilations/quality-chapter/", params)
     assert response.status_code == 200
     text = pdf_text(response.content)
