@@ -13,7 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import plausible_time
-from cases.models import CLOSED_STATES, TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
+from cases.models import (
+    CLOSED_STATES,
+    TYPE_MODELS,
+    Action,
+    DelegationDecision,
+    LegalReference,
+    OrgUnit,
+    Regulator,
+    RegulatorNotification,
+    Report,
+    ReportType,
+    RiskBand,
+    Term,
+)
 
 COLUMNS = [
     "type",
@@ -32,7 +45,29 @@ COLUMNS = [
     "persons",
     "decided_at",
     "closed_at",
+    "notification",
+    "notification_decided_at",
+    "notification_decided_by",
+    "notified_at",
+    "regulator_outcome",
+    "regulator_outcome_at",
+    "actions",
+    "private_provider",
 ]
+# The regulator a type is notified to, and the legal basis of the decision to notify or not.
+REGULATORS = {
+    ReportType.LEX_SARAH: (Regulator.IVO, "lex-sarah-anmalan"),
+    ReportType.DATA_BREACH: (Regulator.IMY, "gdpr-33"),
+}
+DECISION_KINDS = {
+    (Regulator.IVO, True): DelegationDecision.Kind.NOTIFY_IVO,
+    (Regulator.IVO, False): DelegationDecision.Kind.NOT_NOTIFY_IVO,
+    (Regulator.IMY, True): DelegationDecision.Kind.NOTIFY_IMY,
+    (Regulator.IMY, False): DelegationDecision.Kind.NOT_NOTIFY_IMY,
+}
+NOTIFIED_ONLY = ("notified_at", "regulator_outcome", "regulator_outcome_at")
+# Columns that record decisions and actions, which need a person to be recorded by.
+HISTORY_COLUMNS = ("notification", "actions")
 REQUIRED_COLUMNS = ["type", "unit", "reported_at", "state", "description"]
 CASE_NUMBER = re.compile(r"^(?P<prefix>\S+) (?P<year>\d{4})/(?P<sequence>\d{1,9})$")
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
@@ -75,6 +110,16 @@ class ImportRowForm(forms.Form):
     persons = forms.IntegerField(required=False, min_value=0, max_value=10000)
     decided_at = LocalDateTimeField(required=False)
     closed_at = LocalDateTimeField(required=False)
+    notification = forms.ChoiceField(required=False, choices=[("", ""), ("yes", "yes"), ("no", "no")])
+    notification_decided_at = LocalDateTimeField(required=False)
+    notification_decided_by = forms.CharField(required=False, max_length=120)
+    notified_at = LocalDateTimeField(required=False)
+    regulator_outcome = forms.ChoiceField(
+        required=False, choices=[("", "")] + RegulatorNotification.Outcome.choices
+    )
+    regulator_outcome_at = LocalDateTimeField(required=False)
+    actions = forms.CharField(required=False, max_length=2000)
+    private_provider = forms.ChoiceField(required=False, choices=[("", ""), ("yes", "yes"), ("no", "no")])
 
     def __init__(self, *args, lookups, **kwargs):
         self.lookups = lookups
@@ -90,11 +135,21 @@ class ImportRowForm(forms.Form):
         data = super().clean()
         report_type = data.get("type")
         now = timezone.now()
-        for name in ("reported_at", "occurred_at", "decided_at", "closed_at"):
+        for name in (
+            "reported_at",
+            "occurred_at",
+            "decided_at",
+            "closed_at",
+            "notification_decided_at",
+            "notified_at",
+            "regulator_outcome_at",
+        ):
             if data.get(name) and data[name] > now:
                 self.add_error(name, _("The time cannot be in the future."))
         if report_type:
             self._clean_typed(data, report_type)
+            self._clean_notification(data, report_type)
+            self._clean_actions(data)
         risk_valid = "probability" not in self.errors and "severity" not in self.errors
         if risk_valid and (data.get("probability") is None) != (data.get("severity") is None):
             self.add_error(
@@ -105,6 +160,17 @@ class ImportRowForm(forms.Form):
             data["risk_band"] = RiskBand.for_score(
                 data["probability"] * data["severity"], (data.get("reported_at") or now).date()
             )
+        if data.get("private_provider") and data.get("unit"):
+            private = self.lookups.is_private(data["unit"])
+            if private != (data["private_provider"] == "yes"):
+                self.add_error(
+                    "private_provider",
+                    _("The unit is marked as a private provider: mark it so in the file, or change the unit.")
+                    if private
+                    else _(
+                        "The unit is not marked as a private provider: mark it in the administration first."
+                    ),
+                )
         if data.get("case_number") and data.get("unit") and data.get("reported_at"):
             self._clean_case_number(data)
         return data
@@ -149,14 +215,71 @@ class ImportRowForm(forms.Form):
                 data[f"{name}_term"] = self.lookups.term(vocabulary, code, board_id)
                 if data[f"{name}_term"] is None:
                     self.add_error(name, _("Unknown code."))
-        if (
-            report_type == ReportType.COMPLAINT
-            and not data.get("complaint_kind")
-            and "complaint_kind" not in self.errors
-        ):
-            self.add_error("complaint_kind", _("Complaints and feedback need their kind."))
+        # A complaint whose kind was never recorded is history as it was: it is imported with
+        # no kind and counted under "Not stated" (the live form still requires the kind).
         if data.get("lex_sarah_assessment") and report_type != ReportType.LEX_SARAH:
             self.add_error("lex_sarah_assessment", _("Only lex Sarah reports have this."))
+
+    def _clean_notification(self, data, report_type):
+        """The decision to notify the regulator or not (IVO for lex Sarah, IMY for a breach),
+        and when notified, the regulator's outcome: each given only where it can be."""
+        decision = data.get("notification")
+        if not decision:
+            for name in ("notification_decided_at", "notification_decided_by", *NOTIFIED_ONLY):
+                if data.get(name):
+                    self.add_error(name, _("Give the column notification (yes or no) as well."))
+            return
+        if report_type not in REGULATORS:
+            self.add_error(
+                "notification",
+                _("Only lex Sarah reports (to IVO) and personal data breaches (to IMY) are notified."),
+            )
+            return
+        regulator, legal_code = REGULATORS[report_type]
+        data["regulator"] = regulator
+        decided_at = data.get("notification_decided_at")
+        if not decided_at:
+            if "notification_decided_at" not in self.errors:
+                self.add_error("notification_decided_at", _("Give the date of the decision."))
+            return
+        data["legal_reference"] = self.lookups.legal(legal_code, timezone.localtime(decided_at).date())
+        if data["legal_reference"] is None:
+            self.add_error("notification", _("No legal basis with the code %(code)s.") % {"code": legal_code})
+        if decision == "no":
+            for name in NOTIFIED_ONLY:
+                if data.get(name):
+                    self.add_error(name, _("Only a notification that was made has this."))
+            return
+        notified_at = data.get("notified_at")
+        if notified_at and notified_at < decided_at:
+            self.add_error("notified_at", _("The notification cannot come before the decision."))
+        outcome, outcome_at = data.get("regulator_outcome"), data.get("regulator_outcome_at")
+        if outcome and not outcome_at and "regulator_outcome_at" not in self.errors:
+            self.add_error("regulator_outcome_at", _("Give the date of the regulator's decision."))
+        elif outcome_at and not outcome:
+            self.add_error("regulator_outcome", _("Give the regulator's decision as well."))
+        elif outcome and outcome_at < (notified_at or decided_at):
+            self.add_error("regulator_outcome_at", _("The regulator cannot decide before the notification."))
+
+    def _clean_actions(self, data):
+        """Statuses separated by ``;``, one per action. An action not done stays open, so its
+        owner would be reminded of it: only a closed case may bring one."""
+        statuses = [s.strip() for s in (data.get("actions") or "").split(";") if s.strip()]
+        unknown = [s for s in statuses if s not in Action.Status.values]
+        if unknown:
+            self.add_error(
+                "actions",
+                _("Unknown status %(statuses)s: use %(known)s.")
+                % {"statuses": ", ".join(unknown), "known": ", ".join(Action.Status.values)},
+            )
+        elif data.get("state") and data["state"] not in CLOSED_STATES and any(s != "done" for s in statuses):
+            self.add_error(
+                "actions",
+                _(
+                    "An action not done can only be imported on a closed case (its owner would be reminded of it)."
+                ),
+            )
+        data["action_statuses"] = statuses
 
     def _clean_case_number(self, data):
         match = CASE_NUMBER.match(data["case_number"].strip())
@@ -189,7 +312,23 @@ class Lookups:
             .select_related("namnd")
         }
         self.terms = {(t.vocabulary, t.code, t.board_id): t for t in Term.objects.all()}
+        self.legal_references = list(LegalReference.objects.order_by("-valid_from"))
         self.seen = set()
+
+    def is_private(self, unit):
+        """Whether care at ``unit`` is private provision: the unit, or a unit above it in its
+        board, is marked as a private provider (as the compilations read it)."""
+        ids = [int(p) for p in unit.path.strip("/").split("/")]
+        return any(self.units[pk].is_private_provider for pk in ids if pk in self.units)
+
+    def legal(self, code, day):
+        """The legal basis with ``code`` valid on ``day``, else its earliest version (history
+        older than the reference data)."""
+        versions = [r for r in self.legal_references if r.code == code]
+        for ref in versions:
+            if ref.valid_from <= day and (ref.valid_to is None or day <= ref.valid_to):
+                return ref
+        return versions[-1] if versions else None
 
     def unit(self, pk):
         return self.units.get(pk)
@@ -309,3 +448,145 @@ def parse(raw):
     if not rows and not errors:
         errors.append({"line": 2, "column": "", "message": str(_("The file has no rows."))})
     return rows, errors
+
+
+def missing_recorder(rows):
+    """Errors for the rows that record decisions or actions when nobody imports the file: they
+    are recorded in the name of the administrator who imports (``--user``)."""
+    return [
+        {
+            "line": row["line"],
+            "column": column,
+            "message": str(_("Decisions and actions need an administrator to record them: give --user.")),
+        }
+        for row in rows
+        for column in HISTORY_COLUMNS
+        if row.get(column)
+    ]
+
+
+def save_history(report, row, user):
+    """The regulator notification and the actions of an imported case, recorded by ``user``
+    (the administrator who imports; the delegate's title comes from the file). Returns what was
+    recorded, for the audit row."""
+    recorded = {}
+    if row.get("notification"):
+        regulator, notify = row["regulator"], row["notification"] == "yes"
+        DelegationDecision.objects.create(
+            report=report,
+            kind=DECISION_KINDS[(regulator, notify)],
+            delegate=user,
+            delegate_name="",
+            delegate_title=row.get("notification_decided_by") or "",
+            legal_reference=row["legal_reference"],
+            decided_at=row["notification_decided_at"],
+            summary=str(_("Imported history.")),
+        )
+        recorded["notification"] = {"regulator": regulator, "notified": notify}
+        if notify:
+            outcome_at = row.get("regulator_outcome_at")
+            state = (
+                "regulator_decided"
+                if row.get("regulator_outcome")
+                else ("submitted" if row.get("notified_at") else "decided")
+            )
+            RegulatorNotification.objects.create(
+                report=report,
+                regulator=regulator,
+                state=state,
+                decided_at=row["notification_decided_at"],
+                decided_by=user,
+                submitted_at=row.get("notified_at"),
+                outcome=row.get("regulator_outcome") or "",
+                outcome_at=timezone.localtime(outcome_at).date() if outcome_at else None,
+            )
+            recorded["notification"]["outcome"] = row.get("regulator_outcome") or ""
+    statuses = row.get("action_statuses") or []
+    if statuses:
+        due = timezone.localtime(row.get("closed_at") or row["reported_at"]).date()
+        Action.objects.bulk_create(
+            [
+                Action(
+                    report=report,
+                    description=str(_("Action recorded in the imported history.")),
+                    kind=Action.Kind.CORRECTIVE,
+                    owner=user,
+                    due_date=due,
+                    status=status,
+                    done_at=(row.get("closed_at") or row["reported_at"]) if status == "done" else None,
+                    created_by=user,
+                )
+                for status in statuses
+            ]
+        )
+        recorded["actions"] = statuses
+    return recorded
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def export_csv(reports, lookups=None):
+    """The cases as a file in the import's format (every column), the inverse of ``parse``:
+    importing it into a database with the same organisation and reference data gives the same
+    cases as far as the compilations count them (tested as a round trip). Times are local, to
+    the minute; persons are counted, never named."""
+    lookups = lookups or Lookups()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for report in reports:
+        if report.type == ReportType.DEVIATION:
+            categories = [report.category.code] if report.category_id else []
+        elif report.type == ReportType.DATA_BREACH:
+            categories = [t.code for t in report.data_categories.all()]
+        else:
+            categories = [t.code for t in report.categories.all()]
+        regulator = REGULATORS.get(report.type, (None,))[0]
+        kinds = [DECISION_KINDS[(regulator, True)], DECISION_KINDS[(regulator, False)]] if regulator else []
+        decision = report.delegation_decisions.filter(kind__in=kinds).order_by("pk").first()
+        notification = report.regulator_notifications.filter(regulator=regulator).order_by("pk").first()
+        values = {
+            "type": report.type,
+            "unit": report.unit_id,
+            "reported_at": _local(report.reported_at),
+            "state": report.state,
+            "description": report.description,
+            "case_number": report.case_number,
+            "occurred_at": _local(report.occurred_at),
+            "categories": ";".join(categories),
+            "complaint_kind": report.complaint_kind.code if report.complaint_kind_id else "",
+            "subject_area": report.subject_area.code if report.subject_area_id else "",
+            "probability": report.probability or "",
+            "severity": report.severity or "",
+            "lex_sarah_assessment": report.lex_sarah_assessment,
+            "persons": report.persons.count() or "",
+            "decided_at": _local(report.decided_at),
+            "closed_at": _local(report.closed_at),
+            "notification": "",
+            "notification_decided_at": "",
+            "notification_decided_by": "",
+            "notified_at": "",
+            "regulator_outcome": "",
+            "regulator_outcome_at": "",
+            "actions": ";".join(a.status for a in report.actions.order_by("pk")),
+            "private_provider": "yes" if lookups.is_private(lookups.unit(report.unit_id)) else "no",
+        }
+        if decision is not None:
+            notify = decision.kind in (DelegationDecision.Kind.NOTIFY_IVO, DelegationDecision.Kind.NOTIFY_IMY)
+            values.update(
+                notification="yes" if notify else "no",
+                notification_decided_at=_local(decision.decided_at),
+                notification_decided_by=decision.delegate_title,
+            )
+            if notify and notification is not None:
+                values.update(
+                    notified_at=_local(notification.submitted_at),
+                    regulator_outcome=notification.outcome,
+                    regulator_outcome_at=notification.outcome_at.isoformat()
+                    if notification.outcome_at
+                    else "",
+                )
+        writer.writerow([values[column] for column in COLUMNS])
+    return out.getvalue()

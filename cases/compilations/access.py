@@ -16,9 +16,10 @@ def may_compile(user, unit, public):
 
 
 def compilation_unit(user, unit_id, *, public, kind=OrgUnit.Kind.BOARD):
-    """The board (or municipality) to compile, or 404: one the user may not compile answers
+    """The board (or municipality; ``kind`` may list both) to compile, or 404: one the user may not compile answers
     exactly like one that does not exist."""
-    unit = OrgUnit.objects.filter(pk=unit_id, kind=kind).first()
+    kinds = kind if isinstance(kind, (list, tuple)) else [kind]
+    unit = OrgUnit.objects.filter(pk=unit_id, kind__in=kinds).first()
     if unit is None or not user.is_authenticated or not may_compile(user, unit, public):
         raise Http404
     return unit

@@ -14,6 +14,10 @@ FORMATS = {
 }
 
 
+# A share is stored as per cent (1.6, not 0.016): the sign is text in the number format.
+PERCENT_FORMAT = '0.0" %"'
+
+
 def _header_lines(compilation):
     return [str(compilation.title), str(compilation.subtitle)]
 
@@ -23,13 +27,18 @@ def to_csv(compilation):
     writer = csv.writer(out)
     for line in _header_lines(compilation):
         writer.writerow([line])
+    for heading, paragraphs in compilation.before:
+        writer.writerows([[], [str(heading)], *[[str(p)] for p in paragraphs]])
     for table in compilation.tables:
         writer.writerow([])
         writer.writerow([str(table.title)])
         writer.writerow([str(c) for c in table.columns])
-        writer.writerows(table.display_rows())
+        # No thousand separator, so that a spreadsheet reads the counts back as numbers.
+        writer.writerows(table.display_rows(grouping=False))
         for note in table.footnotes:
             writer.writerow([str(note)])
+    for heading, paragraphs in compilation.after:
+        writer.writerows([[], [str(heading)], *[[str(p)] for p in paragraphs]])
     # A byte-order mark so that spreadsheet programs read Swedish letters right.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -44,6 +53,11 @@ def to_xlsx(compilation):
     for line in _header_lines(compilation):
         sheet.append([line])
     sheet["A1"].font = Font(bold=True, size=14)
+    for heading, paragraphs in compilation.before:
+        sheet.append([])
+        sheet.append([str(heading)])
+        for paragraph in paragraphs:
+            sheet.append([str(paragraph)])
     for table in compilation.tables:
         sheet.append([])
         sheet.append([str(table.title)])
@@ -53,8 +67,16 @@ def to_xlsx(compilation):
             cell.font = Font(bold=True)
         for r in range(len(table.rows)):
             sheet.append([_cell(table, r, c) for c in range(len(table.columns))])
+            for c in table.percent:
+                # The share stays a number; the spreadsheet writes it in the reader's locale.
+                sheet.cell(row=sheet.max_row, column=c + 1).number_format = PERCENT_FORMAT
         for note in table.footnotes:
             sheet.append([str(note)])
+    for heading, paragraphs in compilation.after:
+        sheet.append([])
+        sheet.append([str(heading)])
+        for paragraph in paragraphs:
+            sheet.append([str(paragraph)])
     sheet.column_dimensions["A"].width = 40
     out = io.BytesIO()
     workbook.save(out)
@@ -94,6 +116,14 @@ def to_pdf(compilation):
         Paragraph(_escape(compilation.subtitle), styles["BodyText"]),
         Spacer(1, 0.4 * cm),
     ]
+
+    def sections(parts):
+        for heading, paragraphs in parts:
+            story.append(Paragraph(_escape(heading), styles["Heading2"]))
+            story.extend(Paragraph(_escape(p), styles["BodyText"]) for p in paragraphs)
+            story.append(Spacer(1, 0.3 * cm))
+
+    sections(compilation.before)
     for table in compilation.tables:
         story.append(Paragraph(_escape(table.title), styles["Heading2"]))
         data = [[Paragraph(_escape(c), small) for c in table.columns]]
@@ -115,6 +145,7 @@ def to_pdf(compilation):
         for note in table.footnotes:
             story.append(Paragraph(_escape(note), small))
         story.append(Spacer(1, 0.3 * cm))
+    sections(compilation.after)
     doc.build(story)
     return out.getvalue()
 
@@ -132,6 +163,14 @@ def to_docx(compilation):
     document.core_properties.title = str(compilation.title)
     document.add_heading(str(compilation.title), level=0)
     document.add_paragraph(str(compilation.subtitle))
+
+    def sections(parts):
+        for heading, paragraphs in parts:
+            document.add_heading(str(heading), level=1)
+            for paragraph in paragraphs:
+                document.add_paragraph(str(paragraph))
+
+    sections(compilation.before)
     for table in compilation.tables:
         document.add_heading(str(table.title), level=2)
         if not table.rows:
@@ -148,6 +187,7 @@ def to_docx(compilation):
                     cell.text = value
         for note in table.footnotes:
             document.add_paragraph(str(note)).style = "Caption"
+    sections(compilation.after)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -2,8 +2,29 @@
 that add up to which totals, so that suppression knows what a reader could recompute."""
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 SUPPRESSED = "*"
+
+
+def format_number(value, *, decimals=None, percent=False, grouping=True):
+    """A number as the compilations write it for people, in the active language: Swedish
+    ``1,6`` and ``1 234`` (Django's sv formats), English ``1.6`` and ``1,234``; a share with
+    a space before the per cent sign in Swedish (``1,6 %``), none in English (``1.6%``).
+    ``grouping=False`` leaves out the thousand separator (CSV, which spreadsheets read back)."""
+    if isinstance(value, float) and decimals is None:
+        decimals = 1
+    if decimals is not None:
+        # Django's number_format cuts off further digits; round half up first (0.25 -> 0.3).
+        value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=grouping)
+    if percent:
+        # Translators: a share in per cent; Swedish puts a space before the sign (1,6 %).
+        return _("%(number)s%%") % {"number": text}
+    return text
 
 
 @dataclass
@@ -24,24 +45,30 @@ class Table:
     row_parts: list = field(default_factory=list)
     # Columns derived from a count column ({derived: source}); hidden with their source.
     derived: dict = field(default_factory=dict)
+    # Columns holding a share in per cent (written ``1,6 %`` in Swedish, ``1.6%`` in English).
+    percent: list = field(default_factory=list)
     # (row, column) cells hidden by suppression.
     suppressed: set = field(default_factory=set)
 
     def value(self, r, c):
         return None if (r, c) in self.suppressed else self.rows[r][c]
 
-    def display(self, r, c):
+    def display(self, r, c, *, grouping=True):
+        """The cell as text in the active language (``format_number``); a hidden cell is ``*``."""
         if (r, c) in self.suppressed:
             return SUPPRESSED
         value = self.rows[r][c]
         if value is None:
             return ""
-        if isinstance(value, float):
-            return f"{value:.1f}"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return format_number(value, percent=c in self.percent, grouping=grouping)
         return str(value)
 
-    def display_rows(self):
-        return [[self.display(r, c) for c in range(len(self.columns))] for r in range(len(self.rows))]
+    def display_rows(self, *, grouping=True):
+        return [
+            [self.display(r, c, grouping=grouping) for c in range(len(self.columns))]
+            for r in range(len(self.rows))
+        ]
 
     def as_json(self):
         return {

@@ -35,6 +35,13 @@ from cases.models import (
 
 TOTAL = _("Total")
 NOT_STATED = _("Not stated")
+PRIVATE_PROVIDERS = _("Private providers (not in the total)")
+
+
+# Which cases a scope counts: all, the board's own provision, or the private providers'
+# (units marked ``is_private_provider``, and every unit below one), which the tables show
+# beside the board's total rather than inside it.
+ALL, OWN, PRIVATE = "all", "own", "private"
 
 
 @dataclass
@@ -43,14 +50,49 @@ class Scope:
     start: object  # date
     end: object  # date
     public: bool
+    provision: str = ALL
 
     @property
     def reports(self):
-        return selectors.compilation_reports(self.unit)
+        return selectors.compilation_reports(self.unit).filter(self._provision_q())
 
     @property
     def where(self):
-        return selectors.compilation_scope(self.unit)
+        return selectors.compilation_scope(self.unit) & self._provision_q()
+
+    def units(self):
+        """{id: unit} of every node under the compiled board or municipality, whatever the provision."""
+        if not hasattr(self, "_units"):
+            self._units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=self.unit.path)}
+        return self._units
+
+    def private_units(self):
+        """{id: the private provider} for every unit provided privately: a unit marked as a
+        private provider, or one below such a unit (the provider is the highest marked node)."""
+        units = self.units()
+        providers = sorted((u for u in units.values() if u.is_private_provider), key=lambda u: len(u.path))
+        result = {}
+        for unit in units.values():
+            provider = next((p for p in providers if unit.path.startswith(p.path)), None)
+            if provider is not None:
+                result[unit.pk] = provider
+        return result
+
+    def in_provision(self, unit_id):
+        if self.provision == ALL:
+            return True
+        return (unit_id in self.private_units()) == (self.provision == PRIVATE)
+
+    def _provision_q(self):
+        if self.provision == ALL:
+            return Q()
+        private = sorted(self.private_units())
+        return Q(unit__in=private) if self.provision == PRIVATE else ~Q(unit__in=private)
+
+    def with_provision(self, provision):
+        scope = Scope(unit=self.unit, start=self.start, end=self.end, public=self.public, provision=provision)
+        scope._units = self.units()
+        return scope
 
     def count(self, dimension, by, start=None, end=None, **filters):
         """Counter {tuple of ``by``: n} from the monthly cells of the board's cases reported in
@@ -183,16 +225,30 @@ def verksamhet(unit, units_by_id):
     return unit
 
 
+def row_unit(unit, scope):
+    """The row a unit's cases count in: its verksamhet, or for privately provided care the
+    private provider."""
+    if scope.provision == PRIVATE:
+        return scope.private_units()[unit.pk]
+    return verksamhet(unit, scope.units())
+
+
 def lex_sarah_per_tertial(scope):
+    """Every verksamhet of the compiled boards is a row, with zeros when it had no reports:
+    the avdelningar, and the units that belong to none (for the private providers: each
+    provider)."""
     tertials = periods.buckets("tertial", scope.start, scope.end)
     rows = scope.count(Dimension.REPORTS, ("unit", "month"), type=ReportType.LEX_SARAH)
-    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    units = scope.units()
     counts = defaultdict(Counter)
+    for unit in units.values():
+        if unit.kind in (OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.UNIT) and scope.in_provision(unit.pk):
+            counts.setdefault(row_unit(unit, scope).pk, Counter())
     for (unit_id, month), n in rows.items():
-        department = verksamhet(units[unit_id], units)
+        department = row_unit(units[unit_id], scope)
         key, _label = periods.bucket("tertial", month.year, month.month)
         counts[department.pk][key] += n
-    departments = sorted((units[pk] for pk in counts), key=lambda u: u.name)
+    departments = sorted((units[pk] for pk in counts), key=lambda u: (u.name, u.pk))
     matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
     return cross_table(
         "lex_sarah_per_tertial",
@@ -349,10 +405,11 @@ def deviations(scope):
     return Table(
         key="deviations",
         title=_("Deviations per type"),
-        columns=[_("Type of deviation"), _("Number"), _("Share (%)"), _("Led to documented actions")],
+        columns=[_("Type of deviation"), _("Number"), _("Share"), _("Led to documented actions")],
         rows=table_rows,
         counts=[1, 3],
         derived={2: 1},
+        percent=[2],
         total_row=True,
         footnotes=[_("A deviation led to documented actions when at least one action is recorded on it.")],
     )
@@ -429,7 +486,7 @@ def summaries(scope):
     footnote. The internal version shows the approved text or the automatic anonymisation,
     with the state of the review."""
     low, high = scope.bounds
-    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=scope.unit.path)}
+    units = scope.units()
     drafts = reviews.drafts(reviews.closed_lex_sarah(scope.reports, low, high), units)
     assessments = dict(Report.LexSarahAssessment.choices)
     awaiting = _("Awaiting review")
@@ -517,6 +574,49 @@ def delegation_decisions(scope):
         rows=rows,
         stub=len(columns),
     )
+
+
+# Tables that list cases rather than count them: not split by provision (the verksamhet
+# column names the provider).
+LISTS = {"summaries", "delegation_decisions"}
+# The table whose rows are units: each private provider gets a row of its own beside the total.
+UNIT_ROWS = {"lex_sarah_per_tertial"}
+
+
+def beside_the_total(own, private):
+    """``own`` (the table of the board's own provision, suppressed if public) with the private
+    providers' counts in rows after its total, not inside it: each provider for the table by
+    unit, else the private providers' total. ``private`` is the same table built for the
+    private providers alone and suppressed on its own; a value derived from a count (a share)
+    is left empty there, since it would be a share of the private providers' own total."""
+    if own.key in UNIT_ROWS:
+        picked = [
+            (r, _("%(provider)s (private provider)") % {"provider": private.rows[r][0]})
+            for r in range(len(private.rows) - 1)
+        ]
+    elif private.total_row or len(private.rows) == 1:
+        picked = [(len(private.rows) - 1, PRIVATE_PROVIDERS)]
+    else:
+        picked = []
+    explained = bool(own.suppressed)
+    for r, label in picked:
+        row = [label, *private.rows[r][1:]]
+        for c in own.derived:
+            row[c] = None
+        own.rows.append(row)
+        for c in range(1, len(row)):
+            if (r, c) in private.suppressed and c not in own.derived:
+                own.suppressed.add((len(own.rows) - 1, c))
+    own.footnotes.append(
+        _(
+            "Private providers (enskild verksamhet, utförare i privat regi) are shown beside the total "
+            "and are not counted in it."
+        )
+    )
+    if private.suppressed and not explained:
+        # The footnote that explains ``*`` (suppression adds it last).
+        own.footnotes.append(private.footnotes[-1])
+    return own
 
 
 BUILDERS = [

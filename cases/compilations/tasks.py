@@ -4,7 +4,8 @@ the file waits in it for the requester to download."""
 import datetime
 import logging
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django_tasks import task
 
 from cases.compilations import exports
@@ -17,7 +18,9 @@ logger = logging.getLogger(__name__)
 
 
 def start_export(user, params):
-    """Queue an export for ``user``; ``params`` are the validated parameters, JSON-safe."""
+    """Queue an export for ``user``; ``params`` are the validated parameters, JSON-safe. The
+    language of the request goes with them: the worker writes headings and numbers in it."""
+    params = {**params, "language": params.get("language") or translation.get_language()}
     job = ExportJob.objects.create(requested_by=user, params=params)
     result = run_export.enqueue(str(job.pk))
     ExportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id)
@@ -39,8 +42,9 @@ def scope_of(params):
 
 def build(params, on_progress=None):
     scope = scope_of(params)
-    make = quality_chapter if params["kind"] == "quality_chapter" else board_compilation
-    return make(scope, on_progress=on_progress)
+    if params["kind"] == "quality_chapter":
+        return quality_chapter(scope, on_progress=on_progress, texts=params.get("texts") or {})
+    return board_compilation(scope, on_progress=on_progress)
 
 
 class NoLongerAllowed(Exception):
@@ -61,8 +65,9 @@ def run_export(job_id):
         scope = scope_of(params)
         if not may_compile(job.requested_by, scope.unit, scope.public):
             raise NoLongerAllowed()
-        compilation = build(params, on_progress=progress)
-        content, content_type = exports.render(compilation, params["format"])
+        with translation.override(params.get("language") or settings.LANGUAGE_CODE):
+            compilation = build(params, on_progress=progress)
+            content, content_type = exports.render(compilation, params["format"])
     except NoLongerAllowed:
         logger.warning(
             "Export %s refused: user %s may no longer compile unit %s",

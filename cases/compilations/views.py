@@ -2,6 +2,8 @@
 background, and the administrators' import. Plain and accessible; the look is the UI's."""
 
 import datetime
+import hashlib
+import json
 
 from django import forms
 from django.contrib import messages
@@ -155,54 +157,79 @@ def compilations_page(request):
         {
             "form": form,
             "jobs": jobs,
-            "quality_chapter": municipalities_for(request.user).exists(),
+            "quality_chapter": chapter_units_for(request.user).exists(),
             "reviews": sas_boards(request.user).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )
 
 
-class QualityChapterRequestForm(forms.Form):
-    """The kvalitetsberättelse chapter: the municipalities the user may compile, as in the API."""
+TEXT_BLOCKS = ("introduction", "conclusions")
 
-    municipality = forms.ModelChoiceField(label=gettext_lazy("Municipality"), queryset=OrgUnit.objects.none())
+
+class QualityChapterRequestForm(forms.Form):
+    """The kvalitetsberättelse chapter of a board (or of the whole municipality): the boards and
+    municipalities the user may compile, as in the API; with the SAS's own texts."""
+
+    municipality = forms.ModelChoiceField(
+        label=gettext_lazy("Board or municipality"), queryset=OrgUnit.objects.none()
+    )
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     public = forms.BooleanField(
         label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True
     )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("docx", "DOCX"), ("pdf", "PDF")])
+    introduction = forms.CharField(
+        label=gettext_lazy("Introduction (written by the SAS, before the tables)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+    conclusions = forms.CharField(
+        label=gettext_lazy("Analysis and conclusions (written by the SAS, after the tables)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["municipality"].queryset = municipalities_for(user)
+        self.fields["municipality"].queryset = chapter_units_for(user)
         self.fields["year"].initial = timezone.localdate().year - 1
 
     def clean(self):
         data = super().clean()
-        if data.get("municipality") and not may_compile(
-            self.user, data["municipality"], data.get("public", False)
-        ):
+        unit = data.get("municipality")
+        if unit and not may_compile(self.user, unit, data.get("public", False)):
             self.add_error("public", _("You may make the public version only."))
+        if (
+            unit
+            and any(data.get(name) for name in TEXT_BLOCKS)
+            and not role_scope(self.user).has(Role.SAS, unit)
+        ):
+            self.add_error("introduction", _("Only the SAS of the board writes the chapter's texts."))
         return data
 
 
-def municipalities_for(user):
-    """The municipalities where the user holds a compiling role (public at least)."""
+def chapter_units_for(user):
+    """The boards and municipalities where the user holds a compiling role (public at least)."""
     return (
-        OrgUnit.objects.filter(kind=OrgUnit.Kind.MUNICIPALITY)
+        OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD])
         .filter(role_scope(user).units_q(PUBLIC_ROLES, prefix=""))
-        .order_by("name")
+        .order_by("path")
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def quality_chapter_page(request):
-    """The same export as ``GET /api/v1/compilations/quality-chapter/``, made in the background.
-    Only those who may compile a municipality see the page (403 for everyone else); a
-    municipality the user may not compile is not offered and is refused when posted."""
-    if not municipalities_for(request.user).exists():
+    """The kvalitetsberättelse chapter of a board or of the municipality, made in the background.
+    Only those who may compile a board or municipality see the page (403 for everyone else);
+    one the user may not compile is not offered and is refused when posted. The SAS's texts go
+    with the job's parameters into the chapter; the audit row records their fingerprint, not
+    the text."""
+    if not chapter_units_for(request.user).exists():
         raise PermissionDenied
     form = QualityChapterRequestForm(data=request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -214,11 +241,26 @@ def quality_chapter_page(request):
             "public": data["public"],
             "format": data["format"],
         }
+        texts = {name: data[name] for name in TEXT_BLOCKS if data.get(name)}
+        payload = dict(params)
+        if texts:
+            payload["texts_sha256"] = hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()
+            params["texts"] = texts
         audit.record(
-            "compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS
+            "compilation.export_started", actor=request.user, payload=payload, chain=AuditEvent.Chain.ACCESS
         )
         job = start_export(request.user, params)
         return redirect("compilation-job", job_id=job.pk)
+    if request.method == "GET":
+        # The texts of the user's last chapter, to go on from.
+        last = (
+            ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter")
+            .order_by("-created_at")
+            .only("params")
+            .first()
+        )
+        if last and last.params.get("texts"):
+            form = QualityChapterRequestForm(initial=last.params["texts"], user=request.user)
     jobs = ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter").defer(
         "content"
     )[:10]

@@ -33,6 +33,8 @@ IMPORTED_PERSON_ROLE = "import"
 def do_import_reports(raw: bytes, *, acting_user: User, filename: str = "") -> list[Report]:
     """Import every report in the CSV ``raw`` (bytes or text), or none. Returns the reports."""
     rows, errors = importer.parse(raw)
+    if not errors and acting_user is None:
+        errors = importer.missing_recorder(rows)
     if errors:
         raise ImportRejected(errors)
     scope = reach(acting_user)
@@ -89,6 +91,7 @@ def _save(row: dict[str, Any], acting_user: User) -> Report:
         closed_at=row.get("closed_at"),
     )
     report.save(force_insert=True)
+    history = importer.save_history(report, row, acting_user)
     if row["type"] == "lex_sarah" and row["category_terms"]:
         report.categories.set(row["category_terms"])
     if row["type"] == "data_breach" and row["category_terms"]:
@@ -102,6 +105,6 @@ def _save(row: dict[str, Any], acting_user: User) -> Report:
         actor=acting_user,
         obj=report,
         report_id=report.pk,
-        payload={"type": report.type, "case_number": report.case_number, "line": row["line"]},
+        payload={"type": report.type, "case_number": report.case_number, "line": row["line"], **history},
     )
     return report

@@ -148,7 +148,8 @@ def test_compilation_json_has_every_table(world, as_user):
     per_year = data["tables"][0]
     assert per_year["title"] == "Lex Sarah reports per year"
     assert per_year["columns"] == ["Board", "2023", "2024", "2025"]
-    assert per_year["rows"] == [["Socialnämnden", 1, 1, 5]]
+    # L2 is on unit B, a private provider: beside the board's total, not inside it.
+    assert per_year["rows"] == [["Socialnämnden", 1, 1, 4], ["Private providers (not in the total)", 0, 0, 1]]
     assert AuditEvent.objects.filter(chain="access", action="compilation.exported").count() == 1
 
 
@@ -166,8 +167,11 @@ def test_compilation_is_in_swedish_when_asked_and_by_default(world, people, sett
 def test_public_json_marks_hidden_cells(world, as_user):
     data = compilation(as_user("sas"), public="true", board=world.org.sn.pk).data
     per_year = data["tables"][0]
-    assert per_year["rows"] == [["Socialnämnden", None, None, 5]]
-    assert per_year["suppressed"] == [[0, 1], [0, 2]]
+    assert per_year["rows"] == [
+        ["Socialnämnden", None, None, None],
+        ["Private providers (not in the total)", 0, 0, None],
+    ]
+    assert per_year["suppressed"] == [[0, 1], [0, 2], [0, 3], [1, 3]]
     assert data["threshold"] == 5
 
 
@@ -194,37 +198,48 @@ def test_pdf_contains_the_numbers(world, as_user):
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "Lex Sarah reports per year" in text
-    assert "Socialnämnden 1 1 5" in text
-    assert "Äldreomsorg 2 0 1 3" in text
-    assert "Total category marks 5" in text
+    assert "Socialnämnden 1 1 4 Private providers (not in the total) 0 0 1" in text
+    assert "Äldreomsorg 1 0 1 2" in text
+    assert "Total category marks 4 Private providers (not in the total) 1" in text
 
 
 def test_docx_contains_the_numbers(world, as_user):
     response = compilation(as_user("sas"), fmt="docx", board=world.org.sn.pk)
     document = Document(io.BytesIO(response.content))
     rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
-    assert ["Äldreomsorg", "2", "0", "1", "3"] in rows
-    assert ["Kommunikation och information", "2", "50.0", "1"] in rows
+    assert ["Äldreomsorg", "1", "0", "1", "2"] in rows
+    assert ["Omsorg AB (privat) (private provider)", "1", "0", "0", "1"] in rows
+    assert ["Kommunikation och information", "2", "66.7%", "1"] in rows
+    assert ["Private providers (not in the total)", "1", "", "1"] in rows
     assert "Lex Sarah reports per tertial and verksamhet" in docx_text(response.content)
 
 
 def test_xlsx_and_csv_contain_the_numbers(world, as_user):
     response = compilation(as_user("sas"), fmt="xlsx", board=world.org.sn.pk)
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert ("Äldreomsorg", 2, 0, 1, 3) in [tuple(row[:5]) for row in sheet.iter_rows(values_only=True)]
+    assert ("Äldreomsorg", 1, 0, 1, 2) in [tuple(row[:5]) for row in sheet.iter_rows(values_only=True)]
     response = compilation(as_user("sas"), fmt="csv", public="true", board=world.org.sn.pk)
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert ["Socialnämnden", "*", "*", "5"] in rows
+    assert ["Socialnämnden", "*", "*", "*"] in rows
+    assert ["Private providers (not in the total)", "0", "0", "*"] in rows
 
 
 def test_quality_chapter(world, as_user, org):
     params = {"municipality": org.kommun.pk, "year": 2025, "format": "pdf"}
     assert as_user("sas").get("/api/v1/compilations/quality-chapter/", params).status_code == 404
+    # The board's SAS makes the board's chapter; another board's or a unit answers 404.
+    board = {**params, "municipality": org.sn.pk, "public": "false"}
+    assert as_user("sas").get("/api/v1/compilations/quality-chapter/", board).status_code == 200
+    assert as_user("sas_other").get("/api/v1/compilations/quality-chapter/", board).status_code == 404
+    unit = {**params, "municipality": org.unit_a.pk}
+    assert as_user("leader").get("/api/v1/compilations/quality-chapter/", unit).status_code == 404
     response = as_user("leader").get("/api/v1/compilations/quality-chapter/", params)
     assert response.status_code == 200
     text = pdf_text(response.content)
-    # Public by default: ON's single 2025 report is hidden, and so is SN's 5, or 6 − 1 would reveal it.
-    assert "Omsorgsnämnden 0 0 *" in text and "Socialnämnden * * *" in text and "Total * * 6" in text
+    # Public by default: ON's single 2025 report is hidden, and so is SN's own 4 (L2 is private,
+    # beside the total: its single report hidden too).
+    assert "Omsorgsnämnden 0 0 *" in text and "Socialnämnden * * *" in text and "Total * * 5" in text
+    assert "Private providers (not in the total) 0 0 *" in text
     params["format"] = "docx"
     response = as_user("leader").get("/api/v1/compilations/quality-chapter/", params)
     assert "Kvalitetsberättelse" in docx_text(response.content)
@@ -240,7 +255,7 @@ def test_background_export_with_progress_and_download(world, as_user):
     status = as_user("sas").get(response.data["url"])
     assert status.data["download_url"]
     download = as_user("sas").get(status.data["download_url"])
-    assert "Socialnämnden 1 1 5" in pdf_text(download.content)
+    assert "Socialnämnden 1 1 4" in pdf_text(download.content)
     for name in EVERYONE:
         if name != "sas":
             assert as_user(name).get(response.data["url"]).status_code == 404

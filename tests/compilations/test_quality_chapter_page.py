@@ -32,25 +32,36 @@ def municipal_sas(org):
     return user
 
 
-# Who may compile the municipality: leadership; the board's SAS compiles the board, not the municipality.
-COMPILES_THE_MUNICIPALITY = Matrix.of([*EVERYONE, "leader", "admin"], {"leader": True}, default=False)
+# What each member of the cast may make the chapter of: the SAS and leadership of a board (or of
+# the municipality, for the whole municipality); nothing for everyone else.
+OFFERED = Matrix.of(
+    [*EVERYONE, "leader", "admin"],
+    {"leader": ("kommun", "sn", "on"), "sas": ("sn",), "sas_other": ("on",)},
+    default=(),
+)
 
 
-@COMPILES_THE_MUNICIPALITY.per_actor("name, allowed")
-def test_only_those_who_may_compile_the_municipality_see_the_page(world, people, org, name, allowed):
+@OFFERED.per_actor("name, offered")
+def test_the_sas_and_leadership_of_a_board_make_its_chapter(world, people, org, name, offered):
     client = browser(people[name])
-    assert client.get(PAGE).status_code == (200 if allowed else 403)
-    response = client.post(
-        PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"}
-    )
-    assert response.status_code == (302 if allowed else 403)
-    assert ExportJob.objects.filter(requested_by=people[name]).exists() == allowed
+    page = client.get(PAGE)
+    assert page.status_code == (200 if offered else 403)
+    if offered:
+        listed = list(page.context["form"].fields["municipality"].queryset)
+        assert listed == [getattr(org, key) for key in offered]
+    for key in ("kommun", "sn"):
+        response = client.post(
+            PAGE, {"municipality": getattr(org, key).pk, "year": 2025, "public": "on", "format": "pdf"}
+        )
+        allowed = key in offered
+        assert response.status_code == (302 if allowed else 400 if offered else 403)
+    assert ExportJob.objects.filter(requested_by=people[name]).count() == len({"kommun", "sn"} & set(offered))
 
 
 def test_leadership_makes_the_public_chapter_in_the_background(world, people, org):
     client = browser(people["leader"])
     page = client.get(PAGE)
-    assert list(page.context["form"].fields["municipality"].queryset) == [org.kommun]
+    assert list(page.context["form"].fields["municipality"].queryset) == [org.kommun, org.sn, org.on]
     response = client.post(
         PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"}
     )
@@ -62,6 +73,7 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
         "year": 2025,
         "public": True,
         "format": "pdf",
+        "language": "sv",
     }
     assert job.status == "done" and job.progress == 100
     html = client.get(response["Location"]).content.decode()
@@ -69,8 +81,10 @@ def test_leadership_makes_the_public_chapter_in_the_background(world, people, or
     download = client.get(f"/api/v1/exports/{job.pk}/download/")
     assert download["Content-Type"] == "application/pdf"
     text = pdf_text(download.content)
-    # The same numbers as the API's chapter (in Swedish, the default): ON's single report and SN's 5 hidden.
-    assert "Kvalitetsberättelse" in text and "Omsorgsnämnden 0 0 *" in text and "Totalt * * 6" in text
+    # The same numbers as the API's chapter (in Swedish, the default): ON's single report and SN's own 4
+    # hidden, the private provider's single report beside the total.
+    assert "Kvalitetsberättelse" in text and "Omsorgsnämnden 0 0 *" in text and "Totalt * * 5" in text
+    assert "Privata utförare (ingår inte i totalen) 0 0 *" in text
     assert (
         AuditEvent.objects.filter(
             chain="access", action="compilation.export_started", payload__kind="quality_chapter"
@@ -110,9 +124,72 @@ def test_a_municipal_sas_makes_the_internal_docx(world, people, org, municipal_s
 def test_bad_input_is_kept_and_refused(world, people, org):
     client = browser(people["leader"])
     for data in (
-        {"municipality": org.sn.pk, "year": 2025, "public": "on", "format": "pdf"},  # a board
+        {"municipality": org.unit_a.pk, "year": 2025, "public": "on", "format": "pdf"},  # a unit
         {"municipality": org.kommun.pk, "year": 1999, "public": "on", "format": "pdf"},
         {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "csv"},
     ):
         assert client.post(PAGE, data).status_code == 400
     assert not ExportJob.objects.exists()
+
+
+def test_the_board_sas_writes_the_chapter_with_texts_and_the_default_year(world, people, org):
+    """The board's SAS makes the board's chapter from the page's defaults (last year: no cases in
+    the fixture, so tables of zeros) with an introduction and conclusions; the texts come back
+    in the form next time, and the audit row holds their fingerprint, not the text."""
+    from docx import Document
+
+    client = browser(people["sas"])
+    form = client.get(PAGE).context["form"]
+    data = {
+        "municipality": org.sn.pk,
+        "year": form.fields["year"].initial,
+        "format": "docx",
+        "introduction": "Nämnden har arbetat med bemötande.\n\nUppföljning sker varje tertial.",
+        "conclusions": "Rutinerna för läkemedel ses över.",
+    }
+    response = client.post(PAGE, data)
+    assert response.status_code == 302
+    job = ExportJob.objects.get(requested_by=people["sas"])
+    assert job.status == "done" and job.params["texts"]["conclusions"] == data["conclusions"]
+    document = Document(io.BytesIO(bytes(job.content)))
+    paragraphs = [p.text for p in document.paragraphs]
+    for text in (
+        "Introduktion",
+        "Nämnden har arbetat med bemötande.",
+        "Uppföljning sker varje tertial.",
+        "Risksammanfattning",
+        "Analys och slutsatser",
+        "Rutinerna för läkemedel ses över.",
+    ):
+        assert text in paragraphs, text
+    assert paragraphs.index("Risksammanfattning") < paragraphs.index("Analys och slutsatser")
+    event = AuditEvent.objects.get(action="compilation.export_started", actor=people["sas"])
+    assert "texts" not in event.payload and len(event.payload["texts_sha256"]) == 64
+    assert client.get(PAGE).context["form"].initial["conclusions"] == data["conclusions"]
+
+
+def test_leadership_may_not_write_the_texts(world, people, org):
+    response = browser(people["leader"]).post(
+        PAGE,
+        {"municipality": org.sn.pk, "year": 2025, "public": "on", "format": "pdf", "introduction": "Text."},
+    )
+    assert response.status_code == 400 and "introduction" in response.context["form"].errors
+    assert not ExportJob.objects.exists()
+
+
+def test_the_risk_summary_in_words_from_the_risks_table(world, people, org):
+    from django.utils import translation
+
+    from cases.compilations.compilation import quality_chapter, year_scope
+
+    with translation.override("en"):
+        chapter = quality_chapter(year_scope(org.sn, 2025, public=False))
+        heading, paragraphs = chapter.before[0]
+        assert str(heading) == "Risk summary"
+        # The board's own 2025 reports: lex Sarah L1, L3, L4, L6; deviations D1, D2, D4;
+        # complaints C1, C2, C4; breaches B1, B2 — 12; L1 and D2 high, D1 low: 9 not assessed.
+        assert str(paragraphs[0]) == "Reports received in the year: 12. Not risk-assessed: 9."
+        assert "Hög (8–11): 2" in str(paragraphs[1]) and "Låg (1–4): 1" in str(paragraphs[1])
+        public = quality_chapter(year_scope(org.sn, 2025, public=True))
+        assert "Not risk-assessed: 9" in str(public.before[0][1][0])
+        assert "Hög (8–11): *" in str(public.before[0][1][1])

@@ -184,13 +184,16 @@ class QualityChapterView(APIView):
     @extend_schema(
         parameters=[_params(p) for p in ("municipality", "year", "public", "format")],
         responses={**_files("docx", "pdf"), (202, "application/json"): OpenApiTypes.OBJECT},
-        description="The kvalitetsberättelse chapter for a year and the whole municipality, as docx or pdf; "
-        "background=true makes it in the background.",
+        description="The kvalitetsberättelse chapter for a year, of a board or of the whole municipality "
+        "(municipality=<id of either>), as docx or pdf; background=true makes it in the background.",
     )
     def get(self, request):
         data = valid(QualityChapterForm(data=request.query_params))
         municipality = compilation_unit(
-            request.user, data["municipality"], public=data["public"], kind=OrgUnit.Kind.MUNICIPALITY
+            request.user,
+            data["municipality"],
+            public=data["public"],
+            kind=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD],
         )
         params = {
             "kind": "quality_chapter",
