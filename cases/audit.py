@@ -193,8 +193,8 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
 def _recount(report_id):
     """Every service writes the case's change row after its change: the one place where the
     pre-aggregated monthly counts follow every change of a case, in the same transaction
-    (cases.compilations.aggregates)."""
-    from cases.compilations.aggregates import recount
+    (reporting.services.aggregates)."""
+    from reporting.services.aggregates import recount
 
     recount(report_id)
 

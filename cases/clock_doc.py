@@ -52,7 +52,7 @@ JOBS = {
     "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
     "times, then failed and shown to administrators; e-mails whose task "
     "was never queued are queued (docs/notifications.md).",
-    "cases.compilations.retention.prune_exports": "deletes the compilation exports made in the background "
+    "reporting.services.retention.prune_exports": "deletes the compilation exports made in the background "
     "(`ExportJob`, the file is in the row) requested more than "
     "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
     "row `exports.pruned` listing them (docs/compilations.md).",

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cases",
     "workflows",
     "notifications",
+    "reporting",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -390,13 +391,13 @@ SCHEDULER_JOBS = [
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
     "notifications.jobs.recover_deliveries",
-    "cases.compilations.retention.prune_exports",
+    "reporting.services.retention.prune_exports",
     "cases.audit_anchor.export_checkpoints",
     "cases.outbox.prune_delivered",
     "cases.idempotency.prune_expired",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
-# they were requested (cases.compilations.retention).
+# they were requested (reporting.services.retention).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 
 LOGGING = {

@@ -18,7 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("", include("cases.compilations.urls")),
+    path("", include("reporting.web.urls")),
     path("", include("cases.web.urls")),
 ]
 

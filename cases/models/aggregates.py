@@ -3,7 +3,7 @@
 One row per cell: (month, type, unit, nämnd, dimension, key, key2) → n. Every report counts
 once in the ``reports`` dimension and once in each other dimension that applies to it, so a
 statistic or a compilation table reads one dimension and sums whole months instead of
-counting millions of cases. ``cases.compilations.aggregates`` keeps the cells equal to a
+counting millions of cases. ``reporting.services.aggregates`` keeps the cells equal to a
 fresh count: ``recount`` runs in the transaction of every audited change of a case and
 applies the difference between what the case counts in now and what it counted in before
 (``CountedCase``), and ``manage.py aggregates --check`` compares the table with a count from

@@ -7,12 +7,12 @@ from django_fsm import ConcurrentTransition
 
 from cases import audit, forms
 from cases.access import allowed_roles
-from cases.documents import freeze, regulator_document, supplement_document
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
 from cases.services.reports import _delegation, _notification, workflow
+from reporting.services.documents import freeze, regulator_document, supplement_document
 
 NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}

@@ -1,5 +1,5 @@
 """The SAS's review of the anonymised summary of a closed lex Sarah investigation, before a
-public compilation may show it (``cases.compilations.reviews``)."""
+public compilation may show it (``reporting.selectors.reviews``)."""
 
 import hashlib
 
@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import audit
 from cases.compilations.anonymise import names_on, redact
-from cases.compilations.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
 from cases.events import emit
 from cases.models import OrgUnit, Report, ReportType, Role, SummaryReview
 from cases.services.base import InvalidState, load_report, require_roles, validated
+from reporting.selectors.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
 
 REVIEW_ROLES = {Role.SAS}
 

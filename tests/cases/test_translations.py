@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 import cases
 import identity
 import notifications
+import reporting
 import workflows
 from cases.models import Report
 from tests.factories import file
@@ -23,6 +24,7 @@ CATALOGUES = {
     "workflows": Path(workflows.__file__).resolve().parent / "locale",
     "notifications": Path(notifications.__file__).resolve().parent / "locale",
     "identity": Path(identity.__file__).resolve().parent / "locale",
+    "reporting": Path(reporting.__file__).resolve().parent / "locale",
     "root": Path(cases.__file__).resolve().parents[1] / "locale",
 }
 

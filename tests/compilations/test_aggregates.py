@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
-from cases.compilations.aggregates import (
+from cases.models import CountedCase, MonthlyCount, Report
+from reporting.services.aggregates import (
     ALL_DIMENSIONS,
     Cell,
     _from_snapshot,
@@ -25,7 +26,6 @@ from cases.compilations.aggregates import (
     recount,
     split,
 )
-from cases.models import CountedCase, MonthlyCount, Report
 from tests.compilations.conftest import at
 from tests.factories import ACTOR, PATHS, ago, file, finish_regulator_notifications, prepare, transition_data
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.compilations.suppression import suppress
-from cases.compilations.tables import BUILDERS, Scope, scope_threshold
+from lib.suppression import suppress
+from reporting.selectors.tables import BUILDERS, Scope, scope_threshold
 
 
 @dataclass

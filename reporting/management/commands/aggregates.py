@@ -8,7 +8,7 @@ timer or a monitoring check can tell the two apart. See docs/compilations.md, "P
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.compilations import aggregates
+from reporting.services import aggregates
 
 SHOWN = 20
 

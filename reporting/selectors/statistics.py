@@ -16,12 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.compilations import periods
-from cases.compilations.access import counts_only
-from cases.compilations.aggregates import Dimension, counted
-from cases.compilations.suppression import suppress
-from cases.compilations.table import Table
 from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, SuppressionRule, Term
+from lib import periods
+from lib.suppression import suppress
+from lib.table import Table
+from reporting.access import counts_only
+from reporting.services.aggregates import Dimension, counted
 
 NONE_KEY = "none"
 
@@ -82,7 +82,7 @@ def _id(key):
 
 def _monthly(where, by, start, end, filters):
     """((key, year, month), count) for the dimension over the local days start..end, read
-    from the monthly cells (cases.compilations.aggregates); categories count each mark:
+    from the monthly cells (reporting.services.aggregates); categories count each mark:
     the marks of ``categories`` and the single ``category``."""
     if by == "category":
         rows = [

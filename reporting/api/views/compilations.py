@@ -1,6 +1,6 @@
 """Statistics, the nämnd compilation, the kvalitetsberättelse chapter and background exports.
 
-Query parameters are checked by the forms in ``cases.compilations.forms``; ``format`` is one
+Query parameters are checked by the forms in ``reporting.forms``; ``format`` is one
 of them, so DRF's own reading of ``?format=`` (choosing a renderer) is switched off here.
 """
 
@@ -17,19 +17,20 @@ from cases import audit
 from cases.api.reading import log_read
 from cases.api.serializers import ReportSummarySerializer
 from cases.api.views.reports import Pagination
-from cases.compilations import exports, statistics
-from cases.compilations.access import compilation_unit, may_drill_down, may_see_statistics
-from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
-from cases.compilations.forms import (
+from cases.models import AuditEvent, ExportJob, OrgUnit
+from reporting.access import compilation_unit, may_drill_down, may_see_statistics
+from reporting.forms import (
     CompilationForm,
     DrillDownForm,
     QualityChapterForm,
     StatisticsForm,
     query_data,
 )
-from cases.compilations.tables import Scope
-from cases.compilations.tasks import start_export
-from cases.models import AuditEvent, ExportJob, OrgUnit
+from reporting.selectors import statistics
+from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
+from reporting.selectors.tables import Scope
+from reporting.services import exports
+from reporting.services.tasks import start_export
 
 
 class FormatIsAParameter(DefaultContentNegotiation):

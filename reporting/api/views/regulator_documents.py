@@ -14,11 +14,11 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.views import APIView
 
 from cases.api.reading import log_read, visible_case
-from cases.api.views.compilations import FormatIsAParameter
-from cases.documents import json_bytes, regulator_document, render_pdf
 from cases.models import Regulator, ReportType
 from cases.models.lifecycles import case_roles
 from cases.services.regulators import NOTIFICATION_ROLES
+from reporting.api.views.compilations import FormatIsAParameter
+from reporting.services.documents import json_bytes, regulator_document, render_pdf
 
 REGULATOR_OF = {ReportType.LEX_SARAH: Regulator.IVO, ReportType.DATA_BREACH: Regulator.IMY}
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}

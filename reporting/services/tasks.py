@@ -7,11 +7,11 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from cases.compilations import exports
-from cases.compilations.access import may_compile
-from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
-from cases.compilations.tables import Scope
 from cases.models import ExportJob, OrgUnit
+from reporting.access import may_compile
+from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
+from reporting.selectors.tables import Scope
+from reporting.services import exports
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,8 @@
+"""The web pages of reporting, at the same addresses as before the move (included at / by config.urls)."""
+
 from django.urls import path
 
-from cases.compilations import views
+from reporting.web import views
 
 urlpatterns = [
     path("statistics/", views.statistics_page, name="statistics"),

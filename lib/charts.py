@@ -6,7 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from cases.compilations.table import SUPPRESSED
+from lib.table import SUPPRESSED
 
 BAR, GAP, LABEL_WIDTH, CHART_WIDTH = 22, 8, 220, 360
 

@@ -18,9 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.compilations import periods, reviews
-from cases.compilations.aggregates import Dimension, counted
-from cases.compilations.table import Table, with_totals
 from cases.models import (
     Action,
     DelegationDecision,
@@ -32,6 +29,10 @@ from cases.models import (
     RiskBand,
     Term,
 )
+from lib import periods
+from lib.table import Table, with_totals
+from reporting.selectors import reviews
+from reporting.services.aggregates import Dimension, counted
 
 TOTAL = _("Total")
 NOT_STATED = _("Not stated")
@@ -423,7 +424,7 @@ def breaches(scope):
 
 
 def summaries(scope):
-    """The closed lex Sarah investigations, anonymised (``cases.compilations.reviews``). The
+    """The closed lex Sarah investigations, anonymised (``reporting.selectors.reviews``). The
     public version shows only the summaries the SAS has approved, as approved; the others are
     listed (their verksamhet, categories and assessment) as awaiting review and counted in a
     footnote. The internal version shows the approved text or the automatic anonymisation,

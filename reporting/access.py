@@ -38,7 +38,7 @@ def may_drill_down(user):
 def counts_only(user):
     """Whether the user's statistics count cases they may not see one by one: leadership
     reaching beyond the user's own viewing roles. Those statistics hide small counts as the
-    public compilations do (``cases.compilations.statistics``)."""
+    public compilations do (``reporting.selectors.statistics``)."""
     scope = role_scope(user)
     for path in scope.paths.get(Role.LEADERSHIP, ()):
         for roles in VIEW_ROLES.values():

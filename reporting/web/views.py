@@ -19,14 +19,14 @@ from django.views.decorators.http import require_http_methods
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.compilations import reviews, statistics
-from cases.compilations.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
-from cases.compilations.charts import bar_chart
-from cases.compilations.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
-from cases.compilations.periods import local_range
-from cases.compilations.tasks import start_export
 from cases.models import AuditEvent, ExportJob, OrgUnit, Role
 from cases.services import ImportRejected, do_approve_summary, do_import_reports
+from lib.charts import bar_chart
+from lib.periods import local_range
+from reporting.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
+from reporting.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
+from reporting.selectors import reviews, statistics
+from reporting.services.tasks import start_export
 
 PAGE_SIZE = 50
 
@@ -69,7 +69,7 @@ def statistics_page(request):
                 [(str(t["year"]), t["count"]) for t in result["trend"]],
             ),
         )
-    return render(request, "compilations/statistics.html", context)
+    return render(request, "reporting/statistics.html", context)
 
 
 @login_required
@@ -78,7 +78,7 @@ def statistics_cases_page(request):
         raise PermissionDenied
     form = DrillDownForm(data=query_data(request.GET, StatisticsForm.defaults()))
     if not form.is_valid():
-        return render(request, "compilations/statistics_cases.html", {"form": form}, status=400)
+        return render(request, "reporting/statistics_cases.html", {"form": form}, status=400)
     data = form.cleaned_data
     reports = statistics.drill_down(
         request.user,
@@ -95,7 +95,7 @@ def statistics_cases_page(request):
         report_ids=[r.pk for r in page],
         payload={"statistics": data["by"]},
     )
-    return render(request, "compilations/statistics_cases.html", {"form": form, "page": page})
+    return render(request, "reporting/statistics_cases.html", {"form": form, "page": page})
 
 
 class ExportRequestForm(PeriodForm):
@@ -151,7 +151,7 @@ def compilations_page(request):
     jobs = ExportJob.objects.filter(requested_by=request.user).defer("content")[:10]
     return render(
         request,
-        "compilations/compilations.html",
+        "reporting/compilations.html",
         {
             "form": form,
             "jobs": jobs,
@@ -224,7 +224,7 @@ def quality_chapter_page(request):
     )[:10]
     return render(
         request,
-        "compilations/quality_chapter.html",
+        "reporting/quality_chapter.html",
         {"form": form, "jobs": jobs},
         status=400 if request.method == "POST" else 200,
     )
@@ -237,7 +237,7 @@ def compilation_job_page(request, job_id):
         raise Http404
     return render(
         request,
-        "compilations/export_job.html",
+        "reporting/export_job.html",
         {
             "job": job,
             "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
@@ -275,7 +275,7 @@ def reviews_page(request):
         raise PermissionDenied
     period = ReviewPeriodForm(data=query_data(request.GET, ReviewPeriodForm.defaults()))
     if not period.is_valid():
-        return render(request, "compilations/reviews.html", {"period": period}, status=400)
+        return render(request, "reporting/reviews.html", {"period": period}, status=400)
     low, high = local_range(period.cleaned_data["start"], period.cleaned_data["end"])
     scope = role_scope(request.user)
     reports = reviews.closed_lex_sarah(
@@ -325,7 +325,7 @@ def reviews_page(request):
     ]
     return render(
         request,
-        "compilations/reviews.html",
+        "reporting/reviews.html",
         {
             "period": period,
             "entries": entries,
@@ -367,4 +367,4 @@ def import_page(request):
             messages.success(request, _("Imported %(count)d reports.") % {"count": len(reports)})
             return redirect("report-import")
     status = 400 if request.method == "POST" else 200
-    return render(request, "compilations/import.html", {"form": form, "errors": errors}, status=status)
+    return render(request, "reporting/import.html", {"form": form, "errors": errors}, status=status)

@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.compilations.periods import PERIODS
 from cases.models import ReportType
+from lib.periods import PERIODS
 
 MAX_YEARS = 10
 TRUE_FALSE = [("true", _("Yes")), ("false", _("No"))]

@@ -1,0 +1,1 @@
+"""What reporting keeps (the models move here from ``cases`` in a later step)."""
