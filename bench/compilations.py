@@ -382,7 +382,7 @@ def main():
     url, fresh = database(args.keep, args.cases, args.database)
     setup_django(url)
     generation_s = generate(args.cases, args.boards) if fresh else None
-    from cases.models import MonthlyCount
+    from reporting.models import MonthlyCount
 
     build = rebuild_aggregates if args.rebuild else fill_aggregates
     cells, rebuild_s = build() if fresh or args.refill or not MonthlyCount.objects.exists() else (None, None)

@@ -1,4 +1,3 @@
-from cases.models.aggregates import CountedCase, MonthlyCount
 from cases.models.audit import AuditEvent, AuditHead
 from cases.models.case_content import (
     Action,
@@ -10,7 +9,6 @@ from cases.models.case_content import (
     InvestigationEntry,
 )
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
-from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.idempotency import IdempotencyKey
 from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.messages import CaseMessage, ReceiptCode
@@ -74,14 +72,8 @@ __all__ = [
     "TYPE_MODELS",
     "Term",
     "User",
-    "ExportJob",
-    "RegulatorDocument",
-    "SummaryReview",
-    "SuppressionRule",
     "CaseMessage",
     "ReceiptCode",
     "IdempotencyKey",
     "OutboxEvent",
-    "CountedCase",
-    "MonthlyCount",
 ]

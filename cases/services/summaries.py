@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from cases import audit
 from cases.compilations.anonymise import names_on, redact
 from cases.events import emit
-from cases.models import OrgUnit, Report, ReportType, Role, SummaryReview
+from cases.models import OrgUnit, Report, ReportType, Role
 from cases.services.base import InvalidState, load_report, require_roles, validated
+from reporting.models import SummaryReview
 from reporting.selectors.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
 
 REVIEW_ROLES = {Role.SAS}

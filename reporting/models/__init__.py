@@ -1,1 +1,27 @@
-"""What reporting keeps (the models move here from ``cases`` in a later step)."""
+"""What reporting keeps: the monthly counts and what each case counts in, the small-count
+rule, the documents sent to regulators, the background exports and the summary reviews.
+They moved here from ``cases`` without moving their tables (``db_table`` keeps ``cases_…``;
+migration reporting 0001 and cases 0017 move the state only)."""
+
+from reporting.models.aggregates import CountedCase, MonthlyCount
+from reporting.models.compilations import (
+    DEFAULT_SUPPRESSION_THRESHOLD,
+    ExportJob,
+    FrozenDocumentError,
+    RegulatorDocument,
+    SummaryReview,
+    SuppressionRule,
+    summary_source_digest,
+)
+
+__all__ = [
+    "CountedCase",
+    "DEFAULT_SUPPRESSION_THRESHOLD",
+    "ExportJob",
+    "FrozenDocumentError",
+    "MonthlyCount",
+    "RegulatorDocument",
+    "SummaryReview",
+    "SuppressionRule",
+    "summary_source_digest",
+]

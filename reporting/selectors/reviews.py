@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from cases.compilations.anonymise import anonymise
-from cases.models import AffectedPerson, Report, ReportType, SummaryReview, Term
-from cases.models.compilations import summary_source_digest
+from cases.models import AffectedPerson, Report, ReportType, Term
+from reporting.models import SummaryReview
+from reporting.models.compilations import summary_source_digest
 
 SUMMARY_LIMIT = 400
 DECISION_LIMIT = 200

@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, SuppressionRule, Term
+from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, Term
 from lib import periods
 from lib.suppression import suppress
 from lib.table import Table
 from reporting.access import counts_only
+from reporting.models import SuppressionRule
 from reporting.services.aggregates import Dimension, counted
 
 NONE_KEY = "none"

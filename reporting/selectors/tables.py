@@ -245,7 +245,7 @@ def _count_text(value, scope):
 
 
 def scope_threshold(scope):
-    from cases.models import SuppressionRule
+    from reporting.models import SuppressionRule
 
     return SuppressionRule.threshold_on(scope.end)
 

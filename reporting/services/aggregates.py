@@ -40,7 +40,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cases.models.aggregates import MonthlyCount
+from reporting.models.aggregates import MonthlyCount
 
 Dimension = MonthlyCount.Dimension
 Cell = namedtuple("Cell", "month type unit namnd dimension key key2")
@@ -76,18 +76,21 @@ def _models(apps=None):
         Action=apps.get_model("cases", "Action"),
         Notification=apps.get_model("cases", "RegulatorNotification"),
         Decision=apps.get_model("cases", "DelegationDecision"),
-        MonthlyCount=apps.get_model("cases", "MonthlyCount"),
+        MonthlyCount=_optional(apps, "MonthlyCount"),
         CountedCase=_optional(apps, "CountedCase"),
     )
 
 
 def _optional(apps, name):
-    """A model that a migration's historical state may not have yet (``CountedCase`` came after
-    the monthly counts)."""
-    try:
-        return apps.get_model("cases", name)
-    except LookupError:
-        return None
+    """A counting model: in reporting now, in cases in the historical states of the migrations
+    before the move (cases 0011 and 0012 rebuild the counts); ``None`` where a migration's state
+    does not have it yet (``CountedCase`` came after the monthly counts)."""
+    for app_label in ("reporting", "cases"):
+        try:
+            return apps.get_model(app_label, name)
+        except LookupError:
+            continue
+    return None
 
 
 def _key(value):

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.compilations.anonymise import names_on, redact
-from cases.models import DelegationDecision, OrgUnit, Regulator, RegulatorDocument, Report
+from cases.models import DelegationDecision, OrgUnit, Regulator, Report
+from reporting.models import RegulatorDocument
 
 FINISHED_STATES = ("decided", "closed")
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cases import audit
-from cases.models import ExportJob
+from reporting.models import ExportJob
 
 
 def prune_exports(now):

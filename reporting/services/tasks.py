@@ -7,8 +7,9 @@ import logging
 from django.utils import timezone
 from django_tasks import task
 
-from cases.models import ExportJob, OrgUnit
+from cases.models import OrgUnit
 from reporting.access import may_compile
+from reporting.models import ExportJob
 from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
 from reporting.selectors.tables import Scope
 from reporting.services import exports

@@ -19,12 +19,13 @@ from django.views.decorators.http import require_http_methods
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.models import AuditEvent, ExportJob, OrgUnit, Role
+from cases.models import AuditEvent, OrgUnit, Role
 from cases.services import ImportRejected, do_approve_summary, do_import_reports
 from lib.charts import bar_chart
 from lib.periods import local_range
 from reporting.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
 from reporting.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
+from reporting.models import ExportJob
 from reporting.selectors import reviews, statistics
 from reporting.services.tasks import start_export
 

@@ -37,10 +37,10 @@ from cases.models import (
     Term,
     User,
 )
-from cases.models.compilations import SuppressionRule
 from cases.services import do_grant_role, do_revoke_role
 from cases.services.reports import grant_named_investigator
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
+from reporting.models.compilations import SuppressionRule
 from tests.factories import file
 from workflows.models import Substitute
 
@@ -181,7 +181,7 @@ PLACES = {
             )
         },
     ),
-    "cases.suppressionrule": (
+    "reporting.suppressionrule": (
         SharedAdmin,
         {
             "shared": lambda org, cast: SuppressionRule.objects.create(

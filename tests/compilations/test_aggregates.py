@@ -15,7 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
-from cases.models import CountedCase, MonthlyCount, Report
+from cases.models import Report
+from reporting.models import CountedCase, MonthlyCount
 from reporting.services.aggregates import (
     ALL_DIMENSIONS,
     Cell,

@@ -8,8 +8,9 @@ import logging
 import pytest
 from django.test import Client
 
-from cases.models import ExportJob, Role
+from cases.models import Role
 from cases.services import do_revoke_role
+from reporting.models import ExportJob
 from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
 from reporting.selectors.tables import BUILDERS, Scope
 from reporting.services import exports, tasks

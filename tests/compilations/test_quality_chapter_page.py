@@ -6,8 +6,9 @@ import io
 import pytest
 from django.test import Client
 
-from cases.models import AuditEvent, ExportJob, Role
+from cases.models import AuditEvent, Role
 from cases.services import do_grant_role
+from reporting.models import ExportJob
 from tests.api.helpers import EVERYONE
 from tests.compilations.test_api import pdf_text
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.audit import verify
-from cases.models import AuditEvent, ExportJob
+from cases.models import AuditEvent
+from reporting.models import ExportJob
 from reporting.services.retention import prune_exports
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import itertools
 
 import pytest
 
-from cases.models import SuppressionRule
 from lib.suppression import determined_cells, suppress
 from lib.table import Table, with_totals
+from reporting.models import SuppressionRule
 
 
 def matrix_table(matrix):

@@ -115,8 +115,8 @@ ADMINISTRATOR_MODELS = {
         "riskband",
         "riskroutingrule",
         "investigationtopic",
-        "suppressionrule",
     ],
+    "reporting": ["suppressionrule"],
     "workflows": ["substitute"],
     "notifications": ["position"],
 }

@@ -17,7 +17,7 @@ from cases import audit
 from cases.api.reading import log_read
 from cases.api.serializers import ReportSummarySerializer
 from cases.api.views.reports import Pagination
-from cases.models import AuditEvent, ExportJob, OrgUnit
+from cases.models import AuditEvent, OrgUnit
 from reporting.access import compilation_unit, may_drill_down, may_see_statistics
 from reporting.forms import (
     CompilationForm,
@@ -26,6 +26,7 @@ from reporting.forms import (
     StatisticsForm,
     query_data,
 )
+from reporting.models import ExportJob
 from reporting.selectors import statistics
 from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
 from reporting.selectors.tables import Scope

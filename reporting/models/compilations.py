@@ -27,6 +27,7 @@ class SuppressionRule(Validity):
     basis = models.CharField(_("basis"), max_length=200, blank=True)
 
     class Meta:
+        db_table = "cases_suppressionrule"  # the table it had in cases (a state-only move)
         verbose_name = _("small-count rule")
         verbose_name_plural = _("small-count rules")
         ordering = ["-valid_from"]
@@ -70,6 +71,7 @@ class RegulatorDocument(models.Model):
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        db_table = "cases_regulatordocument"  # the table it had in cases (a state-only move)
         verbose_name = _("document sent to a regulator")
         verbose_name_plural = _("documents sent to a regulator")
         ordering = ["frozen_at", "id"]
@@ -134,6 +136,7 @@ class ExportJob(models.Model):
     )
 
     class Meta:
+        db_table = "cases_exportjob"  # the table it had in cases (a state-only move)
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at"]
@@ -166,6 +169,7 @@ class SummaryReview(models.Model):
     approved_at = models.DateTimeField(_("approved at"))
 
     class Meta:
+        db_table = "cases_summaryreview"  # the table it had in cases (a state-only move)
         verbose_name = _("summary review")
         verbose_name_plural = _("summary reviews")
         ordering = ["-approved_at"]

@@ -45,6 +45,7 @@ class MonthlyCount(models.Model):
     n = models.BigIntegerField()
 
     class Meta:
+        db_table = "cases_monthlycount"  # the table it had in cases (a state-only move)
         verbose_name = _("monthly count")
         verbose_name_plural = _("monthly counts")
         constraints = [
@@ -80,6 +81,7 @@ class CountedCase(models.Model):
     cells = models.JSONField(default=list)
 
     class Meta:
+        db_table = "cases_countedcase"  # the table it had in cases (a state-only move)
         verbose_name = _("counted case")
         verbose_name_plural = _("counted cases")
 
