@@ -11,10 +11,10 @@ urlpatterns = [
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
-    path("api/v1/notifications/", include("notifications.api_urls")),
+    path("api/v1/notifications/", include("notifications.api.urls")),
     path("api/v1/", include("cases.api.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("api/v1/", include("workflows.urls")),
+    path("notifications/", include("notifications.web.urls")),
+    path("api/v1/", include("workflows.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,6 +1,8 @@
+"""The routes of the in-app notifications API, included at /api/v1/notifications/ by config.urls."""
+
 from django.urls import path
 
-from notifications.api import InAppNotificationViewSet
+from notifications.api.views import InAppNotificationViewSet
 
 urlpatterns = [
     path("", InAppNotificationViewSet.as_view({"get": "list"}), name="notification-list"),

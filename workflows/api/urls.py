@@ -1,6 +1,8 @@
+"""The routes of the task API, included at /api/v1/ by config.urls."""
+
 from django.urls import path
 
-from workflows.api import TaskViewSet
+from workflows.api.views import TaskViewSet
 
 app_name = "workflows"
 

@@ -1,6 +1,8 @@
+"""The routes of the notification pages, included at /notifications/ by config.urls."""
+
 from django.urls import path
 
-from notifications import views
+from notifications.web import views
 
 app_name = "notifications"
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import selectors
-from notifications.forms import PreferencesForm
 from notifications.messages import describe
+from notifications.web.forms import PreferencesForm
 
 PAGE_SIZE = 50
 

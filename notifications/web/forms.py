@@ -1,3 +1,5 @@
+"""The e-mail preferences form of the notification pages."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
