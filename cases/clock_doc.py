@@ -25,7 +25,7 @@ with its own validity). A clock stopped after its deadline stays visible as **la
 (`stopped_at > due_at`). Correcting a case's key time (`do_correct_key_time`: when the report
 was received, when a breach was discovered) moves the running clocks that started from it.
 Working days are Monday–Friday except Swedish public and de-facto holidays (the `holidays`
-package, `cases/clocks.py`); hours are elapsed hours, also across a change of daylight saving.
+package, `lib/clocks.py`); hours are elapsed hours, also across a change of daylight saving.
 
 ## What fires the clocks
 
