@@ -72,11 +72,19 @@ messages: venv
 		echo "msgfmt not found: install gettext to build translations."; \
 	fi
 
-# Production settings as the deploy checks see them, with throwaway secrets; then models
-# that changed without a migration.
+# Django's checks, then the production settings as the deploy checks see them, with throwaway
+# secrets; models that changed without a migration; ruff's lint and format (pyproject.toml);
+# mypy once pyproject.toml configures it ([tool.mypy]), with a message saying so until then.
 check: venv
 	$(PY) manage.py check
 	DEBUG=false SECRET_KEY=check-only-not-a-real-secret-0123456789-abcdefghijklmnopqrstuvwxyz \
 		AUDIT_HMAC_KEY=check-only-audit-key-0123456789-abcdefghijklmnop ALLOWED_HOSTS=kvalitet.kommun.example \
 		$(PY) manage.py check --deploy
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	@if grep -q '^\[tool\.mypy\]' pyproject.toml; then \
+		echo "$(PY) -m mypy"; $(PY) -m mypy; \
+	else \
+		echo "mypy skipped: pyproject.toml has no [tool.mypy] section."; \
+	fi

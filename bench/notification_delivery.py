@@ -152,7 +152,9 @@ def measure(url, n, latency_n):
         for i in range(latency_n):
             stamp = []
             with transaction.atomic():
-                transaction.on_commit(lambda: stamp.append(timezone.now()))  # runs before the enqueueing
+                transaction.on_commit(
+                    lambda stamp=stamp: stamp.append(timezone.now())
+                )  # runs before the enqueueing
                 [note] = event(report, users[i % 20], f"l{i}")
             committed[f"n{note.pk}"] = stamp[0]
             time.sleep(0.05)

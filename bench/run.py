@@ -105,7 +105,7 @@ def measure(url, n, warmup):
     try:
         # Interleaved, alternating which goes first, so both paths meet the same table sizes,
         # caches and background load.
-        for i, (service_id, raw_id) in enumerate(zip(service_ids, raw_ids)):
+        for i, (service_id, raw_id) in enumerate(zip(service_ids, raw_ids, strict=True)):
             for path in ("service", "raw") if i % 2 else ("raw", "service"):
                 if path == "service":
                     elapsed = workload.service_transition(service_id, manager, data)

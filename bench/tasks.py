@@ -186,7 +186,7 @@ def start_server(url, workers):
             return server, port
         except OSError:
             if server.poll() is not None:
-                raise RuntimeError("gunicorn did not start")
+                raise RuntimeError("gunicorn did not start") from None
             time.sleep(0.1)
     server.terminate()
     raise RuntimeError("gunicorn did not listen within 30 s")

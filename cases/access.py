@@ -146,7 +146,7 @@ def _grant_sql():
     def c(model, name):
         return q(model._meta.get_field(name).column)
 
-    G, U, P, O, S = (
+    G, U, P, OU, S = (
         OrgUnitGroupObjectPermission,
         OrgUnitUserObjectPermission,
         Permission,
@@ -160,7 +160,7 @@ def _grant_sql():
     def permission_and_unit(perm_table):
         return (
             f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
-            f"JOIN {t(O)} o ON o.{c(O, 'id')} = g.{c(perm_table, 'content_object')}"
+            f"JOIN {t(OU)} o ON o.{c(OU, 'id')} = g.{c(perm_table, 'content_object')}"
         )
 
     typed_null = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)" if connection.vendor == "postgresql" else "NULL"
@@ -172,16 +172,16 @@ def _grant_sql():
     lent_where = f"p.{role} AND p.{c(P, 'codename')} NOT IN ({never})"
     return " UNION ALL ".join(
         [
-            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(M)} m "
+            f"SELECT p.{c(P, 'codename')}, o.{c(OU, 'path')}, 0, {typed_null} FROM {t(M)} m "
             f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
             f"WHERE m.{c(M, 'user')} = %s AND p.{role}",
-            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, 0, {typed_null} FROM {t(U)} g{permission_and_unit(U)} "
+            f"SELECT p.{c(P, 'codename')}, o.{c(OU, 'path')}, 0, {typed_null} FROM {t(U)} g{permission_and_unit(U)} "
             f"WHERE g.{c(U, 'user')} = %s AND p.{role}",
-            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+            f"SELECT p.{c(P, 'codename')}, o.{c(OU, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
             f"JOIN {t(M)} m ON m.{c(M, 'user')} = s.{c(S, 'person')} "
             f"JOIN {t(G)} g ON g.{c(G, 'group')} = m.{c(M, 'group')}{permission_and_unit(G)} "
             f"WHERE {period} AND {lent_where}",
-            f"SELECT p.{c(P, 'codename')}, o.{c(O, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
+            f"SELECT p.{c(P, 'codename')}, o.{c(OU, 'path')}, s.{c(S, 'person')}, s.{c(S, 'ends_at')} FROM {absent} "
             f"JOIN {t(U)} g ON g.{c(U, 'user')} = s.{c(S, 'person')}{permission_and_unit(U)} "
             f"WHERE {period} AND {lent_where}",
         ]

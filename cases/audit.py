@@ -31,7 +31,8 @@ from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
 GENESIS = "0" * 64
-_context = contextvars.ContextVar("audit_request_context", default={})
+# No mutable default: a dict shared by every context could be changed through any of them.
+_context = contextvars.ContextVar("audit_request_context", default=None)
 
 
 @contextlib.contextmanager
@@ -153,7 +154,7 @@ def _json_safe(payload):
 
 def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=AuditEvent.Chain.CHANGE):
     """Append one event; call inside the transaction of the change it records."""
-    ctx = _context.get()
+    ctx = _context.get() or {}
     from cases.access import on_behalf_of
 
     absent = on_behalf_of(actor, report_id)

@@ -133,7 +133,7 @@ class ImportRowForm(forms.Form):
                 self.add_error("categories", _("A deviation has one category."))
             else:
                 terms = [self.lookups.term(vocabulary, code, board_id) for code in codes]
-                unknown = [code for code, found in zip(codes, terms) if found is None]
+                unknown = [code for code, found in zip(codes, terms, strict=True) if found is None]
                 if unknown:
                     self.add_error(
                         "categories", _("Unknown category code: %(codes)s.") % {"codes": ", ".join(unknown)}
@@ -292,11 +292,13 @@ def parse(raw):
                 }
             )
             continue
-        unreadable = _not_text(start, zip(header, values))
+        unreadable = _not_text(start, zip(header, values, strict=True))
         if unreadable:
             errors.extend(unreadable)
             continue
-        form = ImportRowForm(data={k: v.strip() for k, v in zip(header, values)}, lookups=lookups)
+        form = ImportRowForm(
+            data={k: v.strip() for k, v in zip(header, values, strict=True)}, lookups=lookups
+        )
         if not form.is_valid():
             for column, messages in form.errors.items():
                 for message in messages:

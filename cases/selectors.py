@@ -14,7 +14,6 @@ from cases.models import (
     Role,
 )
 from cases.models.lifecycles import case_roles
-from cases.models.organisation import Role
 from cases.statements import Statement
 
 

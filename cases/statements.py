@@ -96,13 +96,14 @@ class Statement:
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         if len(values) != len(compiled.positions):
             raise TypeError(f"this statement takes {len(compiled.positions)} values, not {len(values)}")
-        values = [_bound(kind, value) for kind, value in zip(self.kinds, values)]
+        values = [_bound(kind, value) for kind, value in zip(self.kinds, values, strict=True)]
         if any(
-            kind is int and not _INT64[0] <= value <= _INT64[1] for kind, value in zip(self.kinds, values)
+            kind is int and not _INT64[0] <= value <= _INT64[1]
+            for kind, value in zip(self.kinds, values, strict=True)
         ):
             return None, []  # no row has such a key: answered as Django answers it, without asking
         params = list(compiled.params)
-        for position, value in zip(compiled.positions, values):
+        for position, value in zip(compiled.positions, values, strict=True):
             params[position] = value
         compiler = compiled.compiler
         with connection.cursor() as cursor:

@@ -89,10 +89,10 @@ def _row_echelon(matrix):
 
 def _reduce(basis, pivots, row):
     row = list(row)
-    for base, pivot in zip(basis, pivots):
+    for base, pivot in zip(basis, pivots, strict=True):
         if row[pivot]:
             factor = row[pivot]
-            row = [a - factor * b for a, b in zip(row, base)]
+            row = [a - factor * b for a, b in zip(row, base, strict=True)]
     return row
 
 

@@ -59,7 +59,7 @@ def with_totals(labels, matrix, *, width, total_label, totals_column=True, total
     ``width`` columns. The width is given, not read from the first row, so that a period
     without rows still has a total row as wide as the headings (zeros)."""
     rows = []
-    for label, values in zip(labels, matrix):
+    for label, values in zip(labels, matrix, strict=True):
         row = [label, *values]
         if totals_column:
             row.append(sum(values))

@@ -50,7 +50,7 @@ def normalise_personnummer(value):
     except ValueError:
         raise ValidationError(
             _("The personal identity number has no valid date of birth."), code="personnummer_date"
-        )
+        ) from None
     if born > today:
         raise ValidationError(
             _("The personal identity number has a date of birth in the future."), code="personnummer_date"

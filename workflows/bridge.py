@@ -82,8 +82,8 @@ def locked_process_of(report):
     ``after_lock_released`` still runs when the block ends."""
     try:
         process = _LOCKED_PROCESS.first(report.pk)
-    except DatabaseError:
-        raise InvalidState(_("Someone else is working on this case right now; try again."))
+    except DatabaseError as err:
+        raise InvalidState(_("Someone else is working on this case right now; try again.")) from err
     if process is None:
         raise InvalidState(
             _("This case has no workflow. An administrator can find such cases with check_workflows.")
@@ -110,8 +110,8 @@ class locked:
     def __enter__(self):
         try:
             return self.scope.__enter__()
-        except FlowLockFailed:
-            raise InvalidState(_("Someone else is working on this case right now; try again."))
+        except FlowLockFailed as err:
+            raise InvalidState(_("Someone else is working on this case right now; try again.")) from err
 
     def __exit__(self, *exc):
         return self.scope.__exit__(*exc)

@@ -26,5 +26,5 @@ class JSONParser(parsers.JSONParser):
                     "JSON parse error - the text holds a lone surrogate (\\ud800–\\udfff), "
                     "which is not a character."
                 )
-            )
+            ) from None
         return data

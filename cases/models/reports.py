@@ -176,7 +176,7 @@ class Report(ConcurrentTransitionMixin, models.Model):
         # Only JSON values can be changed in place; the rest are immutable.
         instance._loaded = {
             name: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
-            for name, value in zip(field_names, values)
+            for name, value in zip(field_names, values, strict=True)
         }
         return instance
 

@@ -81,10 +81,10 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
         method(**cleaned)
     try:
         notification.save()
-    except ConcurrentTransition:
+    except ConcurrentTransition as err:
         raise InvalidState(
             _("Someone else changed the notification at the same time; reload it and try again.")
-        )
+        ) from err
     clocks_after(report, f"notification.{name}", cleaned=cleaned, notification=notification)
     workflow().after_notification_transition(report, notification, name, actor=acting_user)
     if name == "submit":

@@ -144,8 +144,10 @@ def do_transition(report_id, name, *, acting_user, data=None):
     method(**cleaned)
     try:
         report.save(update_fields=report.changed_fields())
-    except ConcurrentTransition:
-        raise InvalidState(_("Someone else changed the case at the same time; reload it and try again."))
+    except ConcurrentTransition as err:
+        raise InvalidState(
+            _("Someone else changed the case at the same time; reload it and try again.")
+        ) from err
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
     clocks_after(report, f"report.{name}", cleaned=cleaned)
     workflow().after_transition(report, name, actor=acting_user)

@@ -46,7 +46,7 @@ def case_errors(view):
         try:
             return view(request, *args, **kwargs)
         except (CaseNotFound, UnknownTransition):
-            raise Http404()
+            raise Http404() from None
         except InvalidState as exc:
             messages.error(request, str(exc))
             return redirect("web:case", report_id=kwargs["report_id"])

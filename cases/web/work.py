@@ -218,7 +218,7 @@ def claim(request, task_id):
     try:
         do_claim(task_id, acting_user=request.user)
     except CaseNotFound:
-        raise Http404()
+        raise Http404() from None
     except (InvalidState, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -231,7 +231,7 @@ def _task_step(request, perform, success):
     try:
         perform()
     except CaseNotFound:
-        raise Http404()
+        raise Http404() from None
     except (InvalidState, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -293,7 +293,7 @@ def reassign(request, task_id):
     try:
         task = task_for_action(user, task_id)
     except CaseNotFound:
-        raise Http404()
+        raise Http404() from None
     report = task.process.caseprocess.report
     if not may_reassign(user, report):
         raise PermissionDenied()
@@ -310,7 +310,7 @@ def reassign(request, task_id):
         try:
             do_reassign(task.pk, acting_user=user, user_id=form.cleaned_data["user"])
         except CaseNotFound:
-            raise Http404()
+            raise Http404() from None
         except ValidationError as exc:
             attach_errors(form, exc)
         except InvalidState as exc:

@@ -225,7 +225,7 @@ def lex_sarah_categories(scope):
         _("Lex Sarah reports per category"),
         _("Category"),
         _("Reports"),
-        list(zip(labels, values)),
+        list(zip(labels, values, strict=True)),
         total_label=_("Total category marks"),
         footnotes=[
             _(

@@ -15,6 +15,7 @@
 """
 
 import datetime
+import itertools
 import json
 from collections import Counter, namedtuple
 from types import SimpleNamespace
@@ -231,7 +232,7 @@ def _row_cells(m, where, dimensions, tz, cells, by_case):
         )
         fields += ["notified", "outcome", "documented_only"]
     for values in qs.values_list(*fields).annotate(n=Count("id")):
-        row = dict(zip(fields, values[:-1]))
+        row = dict(zip(fields, values[:-1], strict=True))
         n = values[-1]
         base = (_month(row["m"]), row["type"], row["unit_id"], row["namnd_id"])
         for dimension, key, key2 in row_keys(row, dimensions):
@@ -419,7 +420,7 @@ def _case_cells(m, report_id):
         if found is None:
             return Counter(), Counter()
         *values, stored = found
-        row = dict(zip(ROW_COLUMNS, values))
+        row = dict(zip(ROW_COLUMNS, values, strict=True))
         reported_at = row["reported_at"]
         if isinstance(reported_at, str):
             reported_at = parse_datetime(reported_at)
@@ -510,7 +511,7 @@ def rebuild(apps=None, batch_size=5000, chunk=20_000, out=None):
             cells = Counter()
             ids = list(m.Report.objects.filter(where).order_by("pk").values_list("pk", flat=True))
             bounds = ids[::chunk]
-            for low, high in zip(bounds, bounds[1:] + [None]):
+            for low, high in itertools.pairwise([*bounds, None]):  # none for a year without cases
                 part = where & Q(pk__gte=low) & (Q(pk__lt=high) if high is not None else Q())
                 of_case = {}
                 for (report_id, cell), n in fresh_cells(part, apps=apps, by_case=True).items():

@@ -139,12 +139,12 @@ def to_docx(compilation):
         else:
             grid = document.add_table(rows=1, cols=len(table.columns))
             grid.style = "Table Grid"
-            for cell, heading in zip(grid.rows[0].cells, table.columns):
+            for cell, heading in zip(grid.rows[0].cells, table.columns, strict=True):
                 cell.text = str(heading)
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
             for row in table.display_rows():
-                for cell, value in zip(grid.add_row().cells, row):
+                for cell, value in zip(grid.add_row().cells, row, strict=True):
                     cell.text = value
         for note in table.footnotes:
             document.add_paragraph(str(note)).style = "Caption"

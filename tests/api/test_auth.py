@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from rest_framework.test import APIClient
 
 from tests.cast import PASSWORD
+from tests.queries import assert_num_queries
 
 
 def test_a_token_is_issued_for_a_username_and_password_and_opens_the_api(cast):
@@ -90,12 +91,12 @@ def test_a_token_whose_user_was_deactivated_is_refused_with_drfs_message(cast):
     assert client.get("/api/v1/reports/").json()["detail"] == "Invalid token."
 
 
-def test_the_token_and_its_user_are_one_read(cast, django_assert_num_queries):
+def test_the_token_and_its_user_are_one_read(cast):
     from rest_framework.authtoken.models import Token
 
     from identity.authentication import TokenAuthentication
 
     token = Token.objects.create(user=cast["sas"])
-    with django_assert_num_queries(1):
+    with assert_num_queries(1):
         user, found = TokenAuthentication().authenticate_credentials(token.key)
         assert (user, found, user.username) == (cast["sas"], token, "sas")

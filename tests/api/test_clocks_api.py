@@ -12,6 +12,8 @@ from cases.models import CaseClock
 from cases.services import do_add_action, do_add_cause, do_notification_transition, do_transition
 from tests.api.helpers import EVERYONE, url
 from tests.factories import ago, file, transition_data, walk_to
+from tests.matrix import Matrix
+from tests.queries import assert_num_queries
 
 CLOCK_FIELDS = {"code", "name", "basis", "citation", "started_at", "due_at", "stopped_at", "overdue", "late"}
 
@@ -56,22 +58,27 @@ def overdue(cast, org):
     }
 
 
-DETAIL = {  # member → (status, clocks shown) for the deviation in unit A
-    "reporter": (200, False),
-    "manager_a": (200, True),
-    "manager_b": (404, False),
-    "sas": (200, True),
-    "decision_maker": (200, True),
-    "dso": (404, False),
-    "outsider": (404, False),
-    "sas_other": (404, False),
-}
+DETAIL = Matrix.of(  # member → (status, clocks shown) for the deviation in unit A
+    EVERYONE,
+    {
+        "reporter": (200, False),
+        "manager_a": (200, True),
+        "manager_b": (404, False),
+        "sas": (200, True),
+        "decision_maker": (200, True),
+        "dso": (404, False),
+        "outsider": (404, False),
+        "sas_other": (404, False),
+    },
+)
 
 
-@pytest.mark.parametrize("member", EVERYONE)
-def test_the_detail_shows_the_clocks_to_those_who_work_on_or_view_the_case(member, overdue, client_as):
+@DETAIL.per_actor("member, expected")
+def test_the_detail_shows_the_clocks_to_those_who_work_on_or_view_the_case(
+    member, expected, overdue, client_as
+):
     response = client_as(member).get(url(overdue["deviation"]))
-    status, shown = DETAIL[member]
+    status, shown = expected
     assert response.status_code == status
     if status != 200:
         return
@@ -120,16 +127,19 @@ def test_a_legal_clock_shows_its_citation_and_a_late_notification_stays_late(cas
     )
 
 
-OVERDUE_IN_A = {  # member → (status, overdue clocks' cases, actions' cases) for ?unit=<unit A>
-    "reporter": (404, None, None),
-    "manager_a": (200, {"old"}, {"deviation"}),
-    "manager_b": (404, None, None),
-    "sas": (200, {"old", "breach"}, {"deviation"}),
-    "decision_maker": (404, None, None),
-    "dso": (200, {"breach"}, set()),
-    "outsider": (404, None, None),
-    "sas_other": (404, None, None),
-}
+OVERDUE_IN_A = Matrix.of(  # member → (status, overdue clocks' cases, actions' cases) for ?unit=<unit A>
+    EVERYONE,
+    {
+        "reporter": (404, None, None),
+        "manager_a": (200, {"old"}, {"deviation"}),
+        "manager_b": (404, None, None),
+        "sas": (200, {"old", "breach"}, {"deviation"}),
+        "decision_maker": (404, None, None),
+        "dso": (200, {"breach"}, set()),
+        "outsider": (404, None, None),
+        "sas_other": (404, None, None),
+    },
+)
 
 
 def cases_in(body, part, overdue):
@@ -137,10 +147,12 @@ def cases_in(body, part, overdue):
     return {names[item["case"]["id"]] for item in body[part]}
 
 
-@pytest.mark.parametrize("member", EVERYONE)
-def test_the_overdue_list_of_a_unit_is_for_its_managers_the_sas_and_the_dso(member, overdue, client_as, org):
+@OVERDUE_IN_A.per_actor("member, expected")
+def test_the_overdue_list_of_a_unit_is_for_its_managers_the_sas_and_the_dso(
+    member, expected, overdue, client_as, org
+):
     response = client_as(member).get("/api/v1/overdue/", {"unit": org.unit_a.pk})
-    status, clocks, actions = OVERDUE_IN_A[member]
+    status, clocks, actions = expected
     assert response.status_code == status
     if status == 200:
         body = response.json()
@@ -149,23 +161,28 @@ def test_the_overdue_list_of_a_unit_is_for_its_managers_the_sas_and_the_dso(memb
         assert all(item["overdue"] for item in body["clocks"])
 
 
-OVERDUE_ANYWHERE = {  # member → overdue clocks' cases without ?unit: wherever they hold an overdue role
-    "reporter": set(),
-    "manager_a": {"old"},
-    "manager_b": {"b"},
-    "sas": {"old", "breach", "b"},
-    "decision_maker": set(),
-    "dso": {"breach"},
-    "outsider": set(),
-    "sas_other": {"c"},
-}
+OVERDUE_ANYWHERE = (
+    Matrix.of(  # member → overdue clocks' cases without ?unit: wherever they hold an overdue role
+        EVERYONE,
+        {
+            "reporter": set(),
+            "manager_a": {"old"},
+            "manager_b": {"b"},
+            "sas": {"old", "breach", "b"},
+            "decision_maker": set(),
+            "dso": {"breach"},
+            "outsider": set(),
+            "sas_other": {"c"},
+        },
+    )
+)
 
 
-@pytest.mark.parametrize("member", EVERYONE)
-def test_without_a_unit_the_list_covers_the_users_own_units_only(member, overdue, client_as):
+@OVERDUE_ANYWHERE.per_actor("member, expected")
+def test_without_a_unit_the_list_covers_the_users_own_units_only(member, expected, overdue, client_as):
     response = client_as(member).get("/api/v1/overdue/")
     assert response.status_code == 200
-    assert cases_in(response.json(), "clocks", overdue) == OVERDUE_ANYWHERE[member]
+    assert cases_in(response.json(), "clocks", overdue) == expected
 
 
 def test_an_unknown_unit_is_not_found_and_a_bad_one_is_a_field_error(overdue, client_as, org):
@@ -186,9 +203,7 @@ def test_the_overdue_list_is_a_logged_read(overdue, client_as, org):
 
 
 @pytest.mark.parametrize("how_many", [1, 8])
-def test_the_overdue_list_takes_the_same_queries_for_1_or_8_cases(
-    how_many, cast, org, django_assert_num_queries
-):
+def test_the_overdue_list_takes_the_same_queries_for_1_or_8_cases(how_many, cast, org):
     with time_machine.travel(days_ago(40), tick=False):
         for _ in range(how_many):
             file("deviation", cast["reporter"], org.unit_a)
@@ -196,7 +211,7 @@ def test_the_overdue_list_takes_the_same_queries_for_1_or_8_cases(
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['sas']).key}")
     # Token, the unit, the user's roles, the clocks, the actions, and the read log's append (the
     # chain's head, read with its lock, the row's insert, the head's upsert).
-    with django_assert_num_queries(8):
+    with assert_num_queries(8):
         response = client.get("/api/v1/overdue/", {"unit": org.unit_a.pk})
     assert len(response.json()["clocks"]) == 2 * how_many  # assessment and investigation, both overdue
     assert CaseClock.objects.count() == 2 * how_many

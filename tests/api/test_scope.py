@@ -6,6 +6,7 @@ import pytest
 from cases.services import do_add_affected_person, do_route, do_transition
 from tests.api.helpers import EVERYONE, Case, url
 from tests.factories import file, transition_data, walk_to
+from tests.matrix import Matrix
 
 
 @pytest.fixture
@@ -25,29 +26,32 @@ def cases(cast, org):
 
 
 A_CASES = {"A deviation", "A complaint", "A lex Sarah"}
-SCOPE = {
-    "reporter": A_CASES | {"A breach"},
-    "manager_a": A_CASES,
-    "manager_b": {"B deviation"},
-    "sas": A_CASES | {"A breach", "B deviation", "B breach"},
-    "decision_maker": A_CASES | {"B deviation"},
-    "dso": {"A breach", "B breach"},
-    "outsider": {"B deviation", "B breach"},
-    "sas_other": {"C deviation", "C lex Sarah"},
-}
+SCOPE = Matrix.of(
+    EVERYONE,
+    {
+        "reporter": A_CASES | {"A breach"},
+        "manager_a": A_CASES,
+        "manager_b": {"B deviation"},
+        "sas": A_CASES | {"A breach", "B deviation", "B breach"},
+        "decision_maker": A_CASES | {"B deviation"},
+        "dso": {"A breach", "B breach"},
+        "outsider": {"B deviation", "B breach"},
+        "sas_other": {"C deviation", "C lex Sarah"},
+    },
+)
 
 
-@pytest.mark.parametrize("member", EVERYONE)
-def test_the_list_shows_exactly_the_cases_in_scope(member, cases, client_as):
+@SCOPE.per_actor("member, scope")
+def test_the_list_shows_exactly_the_cases_in_scope(member, scope, cases, client_as):
     listed = {item["id"] for item in client_as(member).get("/api/v1/reports/").json()["results"]}
-    assert listed == {cases[name].pk for name in SCOPE[member]}
+    assert listed == {cases[name].pk for name in scope}
 
 
-@pytest.mark.parametrize("member", EVERYONE)
-def test_every_case_outside_the_scope_is_not_found(member, cases, client_as):
+@SCOPE.per_actor("member, scope")
+def test_every_case_outside_the_scope_is_not_found(member, scope, cases, client_as):
     client = client_as(member)
     found = {name for name, report in cases.items() if client.get(url(report)).status_code == 200}
-    assert found == SCOPE[member]
+    assert found == scope
 
 
 def test_it_hides_another_boards_case_in_list_filters_too(cases, client_as, org):

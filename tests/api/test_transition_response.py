@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from cases.models import AuditEvent, Report
 from tests.api.helpers import EVERYONE, Case, audit_rows, rolled_back, url
 from tests.factories import transition_data
+from tests.queries import assert_num_queries
 
 MINIMAL = {"HTTP_PREFER": "return=minimal"}
 
@@ -147,13 +148,13 @@ def test_the_errors_are_the_same_with_return_minimal(cast, org, by_token):
     assert Report.objects.get(pk=report.pk).state == "reported"
 
 
-def test_the_minimal_path_takes_a_pinned_number_of_queries(cast, org, by_token, django_assert_num_queries):
+def test_the_minimal_path_takes_a_pinned_number_of_queries(cast, org, by_token):
     report = Case(cast, org, "deviation", "reported").report
     client = by_token("manager_a")
     data = transition_data(report, "assess", cast)
     first = Case(cast, org, "deviation", "reported").report  # the process reads its reference data once
     assert client.post(url(first, "transitions", "assess"), data, format="json", **MINIMAL).status_code == 204
-    with django_assert_num_queries(MINIMAL_QUERIES):
+    with assert_num_queries(MINIMAL_QUERIES):
         response = client.post(url(report, "transitions", "assess"), data, format="json", **MINIMAL)
     assert response.status_code == 204
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from tests.api.helpers import EVERYONE, Case, audit_rows, png, rolled_back, url
 from tests.factories import ago
+from tests.matrix import Matrix
 
 
 def _json(method, path, body=None):
@@ -111,57 +112,63 @@ ENDPOINTS = {
 }
 
 # A lex Sarah case of unit A under investigation, reported by `reporter`.
-#                                     reporter  mgr_a  mgr_b  sas  decision_maker  dso  outsider  sas_other
-LEX_SARAH = {
-    "list cases": (200, 200, 200, 200, 200, 200, 200, 200),
-    "file a case": (201, 201, 201, 201, 201, 201, 201, 201),
-    "read the case": (200, 200, 404, 200, 200, 404, 404, 404),
-    "list persons": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add a person": (403, 201, 404, 201, 403, 404, 404, 404),
-    "list investigation entries": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add an investigation entry": (403, 201, 404, 201, 403, 404, 404, 404),
-    "read an investigation entry": (403, 200, 404, 200, 200, 404, 404, 404),
-    "replace an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
-    "change an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
-    "delete an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
-    "set the risk": (403, 200, 404, 200, 403, 404, 404, 404),
-    "list causes": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add a cause": (403, 201, 404, 201, 403, 404, 404, 404),
-    "list actions": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add an action": (403, 201, 404, 201, 403, 404, 404, 404),
-    "update an action the reporter owns": (200, 200, 404, 200, 403, 404, 404, 404),
-    "list information events": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add an information event": (403, 201, 404, 201, 403, 404, 404, 404),
-    "list attachments": (403, 200, 404, 200, 200, 404, 404, 404),
-    "add an attachment": (403, 201, 404, 201, 403, 404, 404, 404),
-    "download an attachment": (403, 200, 404, 200, 200, 404, 404, 404),
-    "list links": (403, 200, 404, 200, 200, 404, 404, 404),
-    "route to a linked case": (403, 201, 404, 201, 403, 404, 404, 404),
-    "list notifications": (403, 200, 404, 200, 200, 404, 404, 404),
-    "decide to notify IVO": (403, 403, 404, 403, 201, 404, 404, 404),
-    "submit the IVO notification": (403, 403, 404, 200, 200, 404, 404, 404),
-    "name an investigator": (403, 403, 404, 201, 403, 404, 404, 404),
-    "read the audit trail": (403, 200, 404, 200, 403, 404, 404, 404),
-}
+#                                         reporter  mgr_a  mgr_b  sas  decision_maker  dso  outsider  sas_other
+LEX_SARAH = Matrix(
+    EVERYONE,
+    {
+        "list cases": (200, 200, 200, 200, 200, 200, 200, 200),
+        "file a case": (201, 201, 201, 201, 201, 201, 201, 201),
+        "read the case": (200, 200, 404, 200, 200, 404, 404, 404),
+        "list persons": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add a person": (403, 201, 404, 201, 403, 404, 404, 404),
+        "list investigation entries": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add an investigation entry": (403, 201, 404, 201, 403, 404, 404, 404),
+        "read an investigation entry": (403, 200, 404, 200, 200, 404, 404, 404),
+        "replace an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
+        "change an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
+        "delete an investigation entry": (405, 405, 405, 405, 405, 405, 405, 405),
+        "set the risk": (403, 200, 404, 200, 403, 404, 404, 404),
+        "list causes": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add a cause": (403, 201, 404, 201, 403, 404, 404, 404),
+        "list actions": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add an action": (403, 201, 404, 201, 403, 404, 404, 404),
+        "update an action the reporter owns": (200, 200, 404, 200, 403, 404, 404, 404),
+        "list information events": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add an information event": (403, 201, 404, 201, 403, 404, 404, 404),
+        "list attachments": (403, 200, 404, 200, 200, 404, 404, 404),
+        "add an attachment": (403, 201, 404, 201, 403, 404, 404, 404),
+        "download an attachment": (403, 200, 404, 200, 200, 404, 404, 404),
+        "list links": (403, 200, 404, 200, 200, 404, 404, 404),
+        "route to a linked case": (403, 201, 404, 201, 403, 404, 404, 404),
+        "list notifications": (403, 200, 404, 200, 200, 404, 404, 404),
+        "decide to notify IVO": (403, 403, 404, 403, 201, 404, 404, 404),
+        "submit the IVO notification": (403, 403, 404, 200, 200, 404, 404, 404),
+        "name an investigator": (403, 403, 404, 201, 403, 404, 404, 404),
+        "read the audit trail": (403, 200, 404, 200, 403, 404, 404, 404),
+    },
+)
 
 # A personal data breach of unit A, just reported by `reporter`: only the DSO and the SAS
 # (and the reporter, for their own report) may see it; only the DSO changes it, the SAS reads.
-#                                     reporter  mgr_a  mgr_b  sas  decision_maker  dso  outsider  sas_other
-DATA_BREACH = {
-    "read the case": (200, 404, 404, 200, 404, 200, 404, 404),
-    "list persons": (403, 404, 404, 200, 404, 200, 404, 404),
-    "add a person": (201, 404, 404, 403, 404, 201, 404, 404),
-    "add an attachment": (201, 404, 404, 403, 404, 201, 404, 404),
-    "download an attachment": (403, 404, 404, 200, 404, 200, 404, 404),
-    "set the risk": (403, 404, 404, 403, 404, 200, 404, 404),
-    "list actions": (403, 404, 404, 200, 404, 200, 404, 404),
-    "update an action the reporter owns": (200, 404, 404, 403, 404, 200, 404, 404),
-    "route to a linked case": (403, 404, 404, 403, 404, 400, 404, 404),
-    "list notifications": (403, 404, 404, 200, 404, 200, 404, 404),
-    "decide to notify IVO": (404, 404, 404, 404, 404, 404, 404, 404),
-    "name an investigator": (403, 404, 404, 403, 404, 201, 404, 404),
-    "read the audit trail": (403, 404, 404, 200, 404, 200, 404, 404),
-}
+#                                         reporter  mgr_a  mgr_b  sas  decision_maker  dso  outsider  sas_other
+DATA_BREACH = Matrix(
+    EVERYONE,
+    {
+        "read the case": (200, 404, 404, 200, 404, 200, 404, 404),
+        "list persons": (403, 404, 404, 200, 404, 200, 404, 404),
+        "add a person": (201, 404, 404, 403, 404, 201, 404, 404),
+        "add an attachment": (201, 404, 404, 403, 404, 201, 404, 404),
+        "download an attachment": (403, 404, 404, 200, 404, 200, 404, 404),
+        "set the risk": (403, 404, 404, 403, 404, 200, 404, 404),
+        "list actions": (403, 404, 404, 200, 404, 200, 404, 404),
+        "update an action the reporter owns": (200, 404, 404, 403, 404, 200, 404, 404),
+        "route to a linked case": (403, 404, 404, 403, 404, 400, 404, 404),
+        "list notifications": (403, 404, 404, 200, 404, 200, 404, 404),
+        "decide to notify IVO": (404, 404, 404, 404, 404, 404, 404, 404),
+        "name an investigator": (403, 404, 404, 403, 404, 201, 404, 404),
+        "read the audit trail": (403, 404, 404, 200, 404, 200, 404, 404),
+    },
+)
 
 
 def statuses(case, endpoint, client_as):
@@ -178,16 +185,21 @@ def statuses(case, endpoint, client_as):
     return result
 
 
-@pytest.mark.parametrize("endpoint", LEX_SARAH)
-def test_each_endpoint_answers_each_member_of_the_cast_on_a_lex_sarah_case(endpoint, cast, org, client_as):
+# One test per endpoint: the case is built once and each member of the cast asks in turn.
+@LEX_SARAH.per_row("endpoint, expected")
+def test_each_endpoint_answers_each_member_of_the_cast_on_a_lex_sarah_case(
+    endpoint, expected, cast, org, client_as
+):
     case = Case(cast, org, "lex_sarah", "investigating")
-    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, LEX_SARAH[endpoint]))
+    assert statuses(case, endpoint, client_as) == expected
 
 
-@pytest.mark.parametrize("endpoint", DATA_BREACH)
-def test_each_endpoint_answers_each_member_of_the_cast_on_a_data_breach(endpoint, cast, org, client_as):
+@DATA_BREACH.per_row("endpoint, expected")
+def test_each_endpoint_answers_each_member_of_the_cast_on_a_data_breach(
+    endpoint, expected, cast, org, client_as
+):
     case = Case(cast, org, "data_breach", "reported")
-    assert statuses(case, endpoint, client_as) == dict(zip(EVERYONE, DATA_BREACH[endpoint]))
+    assert statuses(case, endpoint, client_as) == expected
 
 
 @pytest.mark.parametrize("path", ["", "persons", "actions", "audit", "links"])

@@ -368,7 +368,7 @@ def _fields(form, data):
             continue
         value = bound.value()
         if isinstance(widget, MultiWidget):
-            for suffix, part in zip(widget.widgets_names, widget.decompress(value)):
+            for suffix, part in zip(widget.widgets_names, widget.decompress(value), strict=True):
                 data[bound.html_name + suffix] = _text(part)
         elif isinstance(widget, CheckboxInput):
             if value:

@@ -25,6 +25,7 @@ from tests.cases.test_audit import (
     deviation,
     run_verify_audit,
 )
+from tests.queries import assert_num_queries
 
 ATTACKER_KEY = "a-key-of-the-attackers-own-choosing-0123456789"
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
@@ -94,10 +95,10 @@ def test_every_append_moves_its_chains_sealed_head_to_the_new_row(cast, org):
         assert head(chain).is_sealed()
 
 
-def test_an_append_takes_three_statements_on_both_databases(cast, org, django_assert_num_queries):
+def test_an_append_takes_three_statements_on_both_databases(cast, org):
     """The chain's head read with its row lock, the row's INSERT, the head's upsert: the lock
     that PostgreSQL took as an advisory lock of its own is the head's row lock now."""
-    with transaction.atomic(), django_assert_num_queries(3):
+    with transaction.atomic(), assert_num_queries(3):
         audit.record_read("report.viewed", actor=cast["manager_a"], report_ids=[1])
 
 

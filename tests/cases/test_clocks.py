@@ -22,6 +22,7 @@ from cases.services import (
     do_update_action,
 )
 from tests import factories
+from tests.queries import assert_num_queries
 
 SE = ZoneInfo("Europe/Stockholm")
 
@@ -467,14 +468,14 @@ def test_an_action_reminder_reaches_the_absent_owners_substitute_during_the_abse
 
 @pytest.mark.parametrize("how_many", [1, 6])
 def test_a_round_with_nothing_new_to_fire_takes_the_same_queries_for_1_or_6_overdue_clocks(
-    how_many, cast, org, fire, django_assert_num_queries
+    how_many, cast, org, fire
 ):
     for _ in range(how_many):
         file_at(at(2026, 11, 23, 9, 0), "deviation", cast, org)
     later = at(2026, 12, 10, 12, 0)
     assert fire(later) == 2 * how_many
     # The rules (the warning horizon) and the clocks with something left to fire: none, so no events are read.
-    with django_assert_num_queries(2):
+    with assert_num_queries(2):
         assert fire_clocks(later) == 0
 
 

@@ -1,25 +1,23 @@
 """A transition writes only the columns it changed, and still under the optimistic lock."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from cases.models import Report
 from cases.selectors import may_view, report_for_change
 from cases.services import do_transition
 from tests.factories import file, transition_data
+from tests.queries import captured_queries
 
 
 def _report_updates(queries):
-    return [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_report"')]
+    return [sql for sql in queries.sql if sql.startswith('UPDATE "cases_report"')]
 
 
 def test_a_transition_updates_only_changed_columns_under_the_state_lock(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
-    with CaptureQueriesContext(connection) as ctx:
+    with captured_queries() as ctx:
         do_transition(
             report.pk, "assess", acting_user=cast["manager_a"], data=transition_data(report, "assess", cast)
         )
-    [update] = _report_updates(ctx.captured_queries)
+    [update] = _report_updates(ctx)
     assigned = update.split(" SET ", 1)[1].split(" WHERE ", 1)[0]
     for column in ("state", "probability", "severity", "category_id", "updated_at"):
         assert f'"{column}"' in assigned

@@ -6,8 +6,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import reference_cache
@@ -15,6 +13,7 @@ from cases.forms import DeviationAssessForm
 from cases.models import RiskBand, RiskRoutingRule, Term
 from cases.services import do_transition
 from tests.factories import file, term
+from tests.queries import captured_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def assess_form(report, category):
 
 def test_the_tables_are_read_once_per_process():
     RiskBand.for_score(4), RiskRoutingRule.suggested_route(4, 2), reference_cache.rows(Term)
-    with CaptureQueriesContext(connection) as queries:
+    with captured_queries() as queries:
         band = RiskBand.for_score(4)
         RiskRoutingRule.suggested_route(4, 2)
         reference_cache.rows(Term)

@@ -35,7 +35,9 @@ def test_a_high_risk_deviation_routed_to_lex_sarah_spawns_a_linked_case(org, cas
     timeline = [e.action for e in selectors.report_timeline(cast["sas"], deviation)]
     assert timeline == ["report.filed", "report.routed", "report.assess"]
     links = selectors.report_links(cast["manager_a"], deviation)
-    assert [(l["direction"], l["report"].pk, l["visible"]) for l in links] == [("to", lex_sarah.pk, True)]
+    assert [(link["direction"], link["report"].pk, link["visible"]) for link in links] == [
+        ("to", lex_sarah.pk, True)
+    ]
 
 
 def test_a_deviation_routed_to_a_breach_starts_the_clock_at_the_report(org, cast):

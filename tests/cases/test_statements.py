@@ -4,11 +4,11 @@ import pytest
 from django.db import connection, transaction
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
-from django.test.utils import CaptureQueriesContext
 
 from cases.models import AuditEvent, OrgUnit, Report
 from cases.statements import Statement
 from tests.factories import file
+from tests.queries import captured_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_instances_are_those_of_the_queryset_with_their_related_objects(reports)
         found = statement.first(report.pk)
         assert type(found) is Report and fields(found) == fields(expected)
         assert not found._state.adding and found._state.db == "default"
-        with CaptureQueriesContext(connection) as queries:
+        with captured_queries() as queries:
             assert fields(found.unit) == fields(expected.unit)
         assert len(queries) == 0, "the unit came with the case"
     assert statement.first(reports[-1].pk + 1000) is None
@@ -78,7 +78,7 @@ def test_the_query_is_compiled_once_per_connection(reports, monkeypatch):
 
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
     for report in reports * 3:
-        with CaptureQueriesContext(connection) as queries:
+        with captured_queries() as queries:
             assert statement.first(report.pk) == report
         assert len(queries) == 1
     assert compiled == [Report]
@@ -95,7 +95,7 @@ def test_an_enum_member_is_bound_as_its_value(cast, reports):
 
 def test_a_key_no_row_can_have_is_answered_without_asking(reports):
     statement = Statement(lambda pk: Report.objects.filter(pk=pk).order_by(), int)
-    with CaptureQueriesContext(connection) as queries:
+    with captured_queries() as queries:
         assert statement.objects(2**63) == [] and statement.rows(-(2**63) - 1) == []
     assert len(queries) == 0
 

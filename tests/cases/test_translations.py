@@ -15,6 +15,7 @@ import reporting
 import workflows
 from cases.models import Report
 from tests.factories import file
+from tests.queries import assert_num_queries
 
 LOCALE = Path(cases.__file__).resolve().parent / "locale"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
@@ -158,11 +159,9 @@ FILING_ERRORS = {
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
-def test_a_filing_without_description_is_refused_in_the_language_asked_for(
-    lang, org, reporter_client, django_assert_num_queries
-):
+def test_a_filing_without_description_is_refused_in_the_language_asked_for(lang, org, reporter_client):
     # The request's transaction adds its savepoint and release (cases.request_transactions).
-    with django_assert_num_queries(6):
+    with assert_num_queries(6):
         response = reporter_client.post(
             "/api/v1/reports/",
             {"type": "deviation", "unit": org.unit_a.pk},

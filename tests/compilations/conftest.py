@@ -115,7 +115,7 @@ def world(org, cast):
     ivo_ref = (
         LegalReference.objects.filter(code="lex-sarah-anmalan").first() or LegalReference.objects.first()
     )
-    dm, dso, sas = cast["decision_maker"], cast["dso"], cast["sas"]
+    dm, sas = cast["decision_maker"], cast["sas"]
 
     def decision(report, kind, when):
         return DelegationDecision.objects.create(

@@ -7,11 +7,10 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
@@ -29,6 +28,7 @@ from reporting.services.aggregates import (
 )
 from tests.compilations.conftest import at
 from tests.factories import ACTOR, PATHS, ago, file, finish_regulator_notifications, prepare, transition_data
+from tests.queries import captured_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_seed_demo_leaves_exact_counts(settings):
 def test_a_rolled_back_change_leaves_no_count(org, cast):
     file("deviation", cast["reporter"], org.unit_a)
     cells = stored()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):  # the person without a name, after the case was filed
         services.do_file_report_with_details(
             acting_user=cast["reporter"],
             data={
@@ -233,11 +233,11 @@ def test_an_unchanged_recount_reads_and_writes_nothing_more(org, cast):
     the case with what it counted in before, and its persons, marks and actions; a change
     that moves counts adds one statement for the cells and one for what the case counts in."""
     report = file("deviation", cast["reporter"], org.unit_a)
-    with CaptureQueriesContext(connection) as queries:
+    with captured_queries() as queries:
         recount(report.pk)
     assert len(queries) == 2
     Report.objects.filter(pk=report.pk).update(state="assessed")  # past the services
-    with CaptureQueriesContext(connection) as queries:
+    with captured_queries() as queries:
         recount(report.pk)
     assert len(queries) == 4
     assert cells_of(report, "state") == {("assessed", ""): 1}

@@ -85,7 +85,9 @@ def test_what_leadership_is_shown_is_the_sas_count_of_the_same_whole_periods(wor
     assert {row["label"] for row in led["rows"]} == set(full)
     for row in led["rows"]:
         for shown, true in zip(
-            [*row["counts"], row["total"]], [*full[row["label"]]["counts"], full[row["label"]]["total"]]
+            [*row["counts"], row["total"]],
+            [*full[row["label"]]["counts"], full[row["label"]]["total"]],
+            strict=True,
         ):
             assert shown in (None, true)
     assert led["total"] in (None, control["total"])

@@ -11,6 +11,7 @@ from cases.services import do_grant_role
 from reporting.models import ExportJob
 from tests.api.helpers import EVERYONE
 from tests.compilations.test_api import pdf_text
+from tests.matrix import Matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +33,13 @@ def municipal_sas(org):
     return user
 
 
-@pytest.mark.parametrize("name", [*EVERYONE, "leader", "admin"])
-def test_only_those_who_may_compile_the_municipality_see_the_page(world, people, org, name):
+# Who may compile the municipality: leadership; the board's SAS compiles the board, not the municipality.
+COMPILES_THE_MUNICIPALITY = Matrix.of([*EVERYONE, "leader", "admin"], {"leader": True}, default=False)
+
+
+@COMPILES_THE_MUNICIPALITY.per_actor("name, allowed")
+def test_only_those_who_may_compile_the_municipality_see_the_page(world, people, org, name, allowed):
     client = browser(people[name])
-    allowed = name == "leader"  # the board's SAS compiles the board, not the municipality
     assert client.get(PAGE).status_code == (200 if allowed else 403)
     response = client.post(
         PAGE, {"municipality": org.kommun.pk, "year": 2025, "public": "on", "format": "pdf"}

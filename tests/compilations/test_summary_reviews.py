@@ -14,6 +14,7 @@ from reporting.models import SummaryReview
 from reporting.selectors.compilation import board_compilation
 from reporting.selectors.tables import Scope
 from tests.api.helpers import EVERYONE
+from tests.matrix import Matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +89,17 @@ def test_the_approved_text_may_not_name_what_the_case_knows(world):
     assert not SummaryReview.objects.exists()
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_only_the_sas_of_the_case_approves(world, name):
+# Approving L1's summary: None where it is approved, else the exception that refuses it.
+APPROVES = Matrix.of(
+    EVERYONE,
+    {"sas": None, "manager_a": PermissionDenied, "decision_maker": PermissionDenied},
+    default=CaseNotFound,
+)
+
+
+@APPROVES.per_actor("name, expected")
+def test_only_the_sas_of_the_case_approves(world, name, expected):
     user = world.cast[name]
-    expected = {"sas": None, "manager_a": PermissionDenied, "decision_maker": PermissionDenied}.get(
-        name, CaseNotFound
-    )
     if expected is None:
         do_approve_summary(user, world.L1, "Text.")
         assert SummaryReview.objects.filter(report=world.L1).exists()
@@ -115,10 +121,13 @@ def browser(user):
     return client
 
 
-@pytest.mark.parametrize("name", [*EVERYONE, "leader", "admin"])
-def test_reviews_page_as_the_cast(world, people, name):
+REVIEWS_PAGE = Matrix.of_groups([*EVERYONE, "leader", "admin"], [({"sas", "sas_other"}, 200)], default=403)
+
+
+@REVIEWS_PAGE.per_actor("name, expected")
+def test_reviews_page_as_the_cast(world, people, name, expected):
     response = browser(people[name]).get(PAGE, PERIOD)
-    assert response.status_code == (200 if name in ("sas", "sas_other") else 403)
+    assert response.status_code == expected
     if name == "sas":
         cases = [e["draft"].case_number for e in response.context["entries"]]
         # L5 closed in January 2025 too; ON's case is not SN's SAS's.

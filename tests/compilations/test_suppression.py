@@ -34,12 +34,12 @@ def consistent_fillings(table, limit):
     last_row, total_col = len(rows) - 1, table.total_column
     for values in itertools.product(range(limit + 1), repeat=len(hidden)):
         grid = [list(r) for r in rows]
-        for (r, c), v in zip(hidden, values):
+        for (r, c), v in zip(hidden, values, strict=True):
             grid[r][c] = v
         if all(
             sum(grid[r][c] for c in table.row_parts) == grid[r][total_col] for r in range(len(grid))
         ) and all(sum(grid[r][c] for r in range(last_row)) == grid[last_row][c] for c in table.counts):
-            yield dict(zip(hidden, values))
+            yield dict(zip(hidden, values, strict=True))
 
 
 def assert_not_recoverable(table, limit):

@@ -8,6 +8,7 @@ from django.utils import translation
 
 from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
 from reporting.selectors.tables import Scope
+from tests.queries import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -174,14 +175,14 @@ def test_public_compilation_hides_case_numbers_and_small_counts(world):
     assert "fewer than 5" in str(tables["lex_sarah_categories"].footnotes[0])
 
 
-def test_query_count_is_fixed(world, django_assert_num_queries):
+def test_query_count_is_fixed(world):
     # Twelve tables in a fixed number of queries, however many cases there are. 28 since the
     # summaries read the SAS's reviews (SummaryReview) in one more query.
-    with django_assert_num_queries(28):
+    with assert_num_queries(28):
         board_compilation(Scope(world.org.sn, START, END, public=True))
 
 
-def test_statistics_query_count_is_fixed(world, django_assert_num_queries):
+def test_statistics_query_count_is_fixed(world):
     import datetime as dt
 
     from django.contrib.auth import get_user_model
@@ -190,5 +191,5 @@ def test_statistics_query_count_is_fixed(world, django_assert_num_queries):
 
     sas = get_user_model().objects.get(pk=world.cast["sas"].pk)  # no role scope cached yet
     # Role scope, the counts, the three-year trend, the category labels.
-    with django_assert_num_queries(5):
+    with assert_num_queries(5):
         statistics(sas, by="category", period="tertial", start=dt.date(2025, 3, 1), end=dt.date(2025, 10, 31))

@@ -142,7 +142,7 @@ def _outside_scope(cast, org):
 
 def _notifications_in_every_state(cast, org, report_type, regulator):
     actor = cast["sas"] if regulator == "ivo" else cast["dso"]
-    for state, steps in NOTIFICATION_STEPS.items():
+    for steps in NOTIFICATION_STEPS.values():
         report = walk_to(file(report_type, cast["reporter"], org.unit_a), "decided", cast)
         notification = report.regulator_notifications.get(regulator=regulator)
         for name in steps:

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from cases.services import do_deactivate_user
 from tests.cast import PASSWORD
+from tests.queries import assert_num_queries
 
 TOKEN = "/api/v1/auth/token/"
 NEW_PASSWORD = "ett-helt-nytt-losen-42"
@@ -171,9 +172,7 @@ def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(cast, settings):
 
 
 @pytest.mark.parametrize("expired", [False, True])
-def test_authentication_stays_one_read_of_the_token_with_its_user(
-    cast, django_assert_num_queries, time_machine, expired
-):
+def test_authentication_stays_one_read_of_the_token_with_its_user(cast, time_machine, expired):
     from rest_framework.exceptions import AuthenticationFailed
 
     from identity.authentication import TokenAuthentication
@@ -182,7 +181,7 @@ def test_authentication_stays_one_read_of_the_token_with_its_user(
     token = Token.objects.create(user=cast["sas"])
     if expired:
         time_machine.shift(datetime.timedelta(days=31))
-    with django_assert_num_queries(1):
+    with assert_num_queries(1):
         if expired:
             with pytest.raises(AuthenticationFailed):
                 TokenAuthentication().authenticate_credentials(token.key)

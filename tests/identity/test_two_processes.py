@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +22,10 @@ from tests.notifications.test_redis_backend import require_redis
 pytestmark = pytest.mark.concurrency
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_CACHE_URL = "redis://127.0.0.1:6379/12"  # database 12: these tests empty it
+# Database 12, with a key prefix of this test session's own: sessions sharing one Redis (a
+# developer's and CI's) never see each other's counters, and nothing empties the database.
+SESSION_PREFIX = f"two-processes-{uuid.uuid4().hex[:12]}"
+REDIS_CACHE_URL = f"redis://127.0.0.1:6379/12?key_prefix={SESSION_PREFIX}"
 FORM_LIMIT = 4
 FAILURE_LIMIT = 4
 
@@ -76,13 +80,17 @@ def shared_cache(request, settings):
         yield None
         cache.clear()
         return
-    redis = require_redis(REDIS_CACHE_URL)
-    redis.flushdb()
+    redis = require_redis(REDIS_CACHE_URL.split("?")[0])
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL.split("?")[0],
+            "KEY_PREFIX": SESSION_PREFIX,
+        }
     }
     yield REDIS_CACHE_URL
-    redis.flushdb()
+    for key in redis.scan_iter(match=f"{SESSION_PREFIX}:*"):
+        redis.delete(key)
 
 
 def test_two_processes_reach_the_public_forms_limit_together_and_the_sign_in_lockout_together(

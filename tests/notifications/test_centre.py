@@ -9,6 +9,7 @@ from cases.events import case_event
 from notifications.models import Notification
 from tests.api.helpers import EVERYONE
 from tests.factories import file
+from tests.queries import assert_num_queries
 
 
 @pytest.fixture
@@ -42,11 +43,11 @@ def api(user):
 
 
 @pytest.mark.parametrize("name", EVERYONE)
-def test_each_member_sees_only_their_own(name, cast, notified, django_assert_num_queries):
+def test_each_member_sees_only_their_own(name, cast, notified):
     client = web(cast[name])
     # session, user, the user's roles (for which cases the notifications may name), count, page,
     # the header bell's count
-    with django_assert_num_queries(6):
+    with assert_num_queries(6):
         response = client.get("/notifications/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -93,9 +94,9 @@ def test_anonymous_is_sent_to_login(notified):
 
 
 @pytest.mark.parametrize("name", EVERYONE)
-def test_api_lists_and_marks_own(name, cast, notified, django_assert_num_queries):
+def test_api_lists_and_marks_own(name, cast, notified):
     client = api(cast[name])
-    with django_assert_num_queries(3):  # the user's roles, count, page
+    with assert_num_queries(3):  # the user's roles, count, page
         body = client.get("/api/v1/notifications/").json()
     assert [item["id"] for item in body["results"]] == [notified[name].pk]
     item = body["results"][0]
@@ -120,10 +121,10 @@ def test_bell_shows_the_unread_count_as_text(rf, cast, notified):
     assert ": 0 " in html
 
 
-def test_the_count_is_not_queried_unless_shown(rf, cast, django_assert_num_queries):
+def test_the_count_is_not_queried_unless_shown(rf, cast):
     from notifications.context_processors import notifications as context
 
     request = rf.get("/")
     request.user = cast["sas"]
-    with django_assert_num_queries(0):
+    with assert_num_queries(0):
         context(request)

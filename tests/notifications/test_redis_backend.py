@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,11 @@ from notifications.tasks import send_delivery
 from tests.factories import file
 from tests.notifications.lost_worker import lose_worker
 
-# Database 11 only: the tests empty it, and other users of this Redis keep to their own.
+# Database 11, and a queue named for this test session: several test sessions (a developer's and
+# CI's, or both of CI's runs) may share one Redis, so nothing here empties the database; each
+# session removes only the keys of its own queue.
 REDIS_URL = "redis://127.0.0.1:6379/11"
-QUEUE = "ntf-test"
+QUEUE = f"ntf-test-{uuid.uuid4().hex[:12]}"
 
 
 def require_redis(url):
@@ -50,14 +53,31 @@ def rq_backend(settings):
     import django_rq
     from django_tasks_rq.backend import Job
 
-    connection.flushdb()
+    forget_queue(connection)
     settings.RQ_QUEUES = {name: {"URL": REDIS_URL} for name in ("default", QUEUE)}
     settings.NOTIFICATION_TASK_QUEUE = QUEUE
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", QUEUE]}}
     queue = django_rq.get_queue(QUEUE, job_class=Job)
     assert queue.connection.connection_pool.connection_kwargs["db"] == 11
     yield queue
-    connection.flushdb()
+    forget_queue(connection)
+
+
+def forget_queue(connection):
+    """Remove this session's queue: its jobs, its registries and the queue itself."""
+    for key in connection.scan_iter(match=f"*{QUEUE}*"):
+        if key.startswith(b"rq:queue:") or b"registry" in key:
+            kind = connection.type(key)
+            members = (
+                connection.lrange(key, 0, -1)
+                if kind == b"list"
+                else connection.zrange(key, 0, -1)
+                if kind == b"zset"
+                else []
+            )
+            for job_id in members:
+                connection.delete(b"rq:job:" + job_id, b"rq:results:" + job_id)
+        connection.delete(key)
 
 
 def work(queue, rounds=20):

@@ -4,8 +4,6 @@ process); their validity dates and report type are decided at the time of each e
 
 import datetime
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import reference_cache
@@ -13,6 +11,7 @@ from notifications import rules as rules_module
 from notifications.models import Notification, NotificationRule, RuleRecipient
 from notifications.rules import matching_rules, notify
 from tests.factories import file
+from tests.queries import captured_queries
 
 EVENT = "bench.cache-test"
 
@@ -24,9 +23,9 @@ def rule_ids(name=EVENT, report_type="deviation", day=None):
 def test_an_event_names_rules_are_read_once(cast, org):
     rule = NotificationRule.objects.create(event=EVENT, kind="new_report")
     RuleRecipient.objects.create(rule=rule, who="reporter")
-    with CaptureQueriesContext(connection) as first:
+    with captured_queries() as first:
         assert rule_ids() == [rule.pk]
-    with CaptureQueriesContext(connection) as again:
+    with captured_queries() as again:
         assert rule_ids() == [rule.pk] and rule_ids(report_type="complaint") == [rule.pk]
         assert [r.who for r in matching_rules(EVENT)[0].recipients.all()] == ["reporter"]
     assert len(first) == 2  # the rules and their recipients
@@ -60,7 +59,7 @@ def test_validity_is_decided_at_the_time_of_the_event_not_of_the_read(cast, org,
     new = NotificationRule.objects.create(event=EVENT, kind="new_report", valid_from=tomorrow)
     assert rule_ids() == [old.pk]
     monkeypatch.setattr(rules_module.timezone, "localdate", lambda *args, **kwargs: tomorrow)
-    with CaptureQueriesContext(connection) as read:
+    with captured_queries() as read:
         assert rule_ids() == [new.pk]
     assert len(read) == 0  # the same list read before, judged on the new day
     assert rule_ids(day=today - datetime.timedelta(days=1)) == [old.pk]
@@ -79,7 +78,7 @@ def test_a_change_made_elsewhere_is_seen_once_the_kept_list_is_old(cast, org, mo
 def test_an_event_without_rules_reads_nothing_once_known(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
     assert notify("report.nothing-listens", report_id=report.pk) == []
-    with CaptureQueriesContext(connection) as captured:
+    with captured_queries() as captured:
         assert notify("report.nothing-listens", report_id=report.pk) == []
     assert len(captured) == 0
 

@@ -18,6 +18,7 @@ from notifications.models import Delivery, Notification, NotificationRule, Posit
 from tests.factories import file
 from tests.notifications.conftest import run_tasks
 from tests.notifications.test_preferences_and_digests import MONDAY_8
+from tests.queries import assert_num_queries
 
 # Each member of the cast with a role, where it is granted, and a type of case it lets them see.
 ROLES = {
@@ -135,9 +136,7 @@ def test_a_position_holder_hears_of_the_boards_cases_while_holding_the_position(
 
 
 @pytest.mark.parametrize("how_many", [2, 20])
-def test_the_centre_costs_the_same_whatever_it_holds_and_hides(
-    how_many, cast, org, notify, django_assert_num_queries
-):
+def test_the_centre_costs_the_same_whatever_it_holds_and_hides(how_many, cast, org, notify):
     mine = [file("deviation", cast["reporter"], org.unit_a) for _ in range(how_many)]
     not_mine = [file("deviation", cast["reporter"], org.unit_b) for _ in range(how_many)]
     for report in mine + not_mine:
@@ -147,9 +146,9 @@ def test_the_centre_costs_the_same_whatever_it_holds_and_hides(
     api.force_login(cast["manager_a"])
 
     # session, user, the user's roles, count, page, the header bell's count
-    with django_assert_num_queries(6):
+    with assert_num_queries(6):
         page = web.get("/notifications/").content.decode()
-    with django_assert_num_queries(5):  # session, user, the user's roles, count, page
+    with assert_num_queries(5):  # session, user, the user's roles, count, page
         body = api.get("/api/v1/notifications/").json()
 
     assert body["count"] == how_many and int(BELL.search(page).group(1)) == how_many

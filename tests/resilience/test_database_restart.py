@@ -74,7 +74,7 @@ def _wait_for_port(port, process, seconds=30):
             return
         except OSError:
             if process is not None and process.poll() is not None:
-                raise RuntimeError("the server ended before it listened")
+                raise RuntimeError("the server ended before it listened") from None
             time.sleep(0.1)
     raise RuntimeError(f"nothing listened on port {port} within {seconds} s")
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cases.web import errors
 from tests import factories
+from tests.queries import assert_num_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -108,10 +109,10 @@ def test_a_server_error_answers_our_500_with_a_reference_and_logs_it(lang, cast,
     assert "secret-internal-detail" in caplog.text and reference in caplog.text  # the operator's log
 
 
-def test_the_500_page_needs_no_database(django_assert_num_queries):
+def test_the_500_page_needs_no_database():
     request = RequestFactory().get("/")
     request.request_id = "abc123"
-    with django_assert_num_queries(0):
+    with assert_num_queries(0):
         response = errors.server_error(request)
     assert response.status_code == 500 and "abc123" in response.content.decode()
 

@@ -3,18 +3,17 @@ number of rows they show. Each page logs its read: the access chain's head (read
 lock), the row's insert and the head's upsert, the same on SQLite and PostgreSQL."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.services import do_add_affected_person, do_add_investigation_entry
 from tests import factories
+from tests.queries import assert_num_queries, captured_queries
 
 pytestmark = pytest.mark.django_db
 
 
 def queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
+    with captured_queries() as ctx:
         assert client.get(url).status_code == 200
     return len(ctx)
 
@@ -36,20 +35,18 @@ def file_many(cast, org, n):
         ("web:my_reports", "reporter", 10),
     ],
 )
-def test_list_pages_cost_the_same_for_few_and_many_rows(
-    client, cast, org, url_name, user, expected, django_assert_num_queries
-):
+def test_list_pages_cost_the_same_for_few_and_many_rows(client, cast, org, url_name, user, expected):
     client.force_login(cast[user])
     url = reverse(url_name)
     file_many(cast, org, 2)
     few = queries(client, url)
     file_many(cast, org, 8)
     assert queries(client, url) == few
-    with django_assert_num_queries(expected):
+    with assert_num_queries(expected):
         client.get(url)
 
 
-def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_assert_num_queries):
+def test_the_case_page_costs_the_same_with_more_parts(client, cast, org):
     report = factories.file("lex_sarah", cast["reporter"], org.unit_a)
     report = factories.walk_to(report, "investigating", cast)
     client.force_login(cast["sas"])
@@ -77,5 +74,5 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org, django_
     # 30: +1 for the bell's count of unread notifications, the bell now always in the header;
     # -1 since the linked cases' visibility is asked only when the case has links; +1 for the
     # read log's sealed chain head (on PostgreSQL instead of the chain's advisory lock).
-    with django_assert_num_queries(31):
+    with assert_num_queries(31):
         client.get(url)

@@ -4,6 +4,8 @@ only by typing its address (the crawl, tests/crawl, asserts every page is reache
 import pytest
 from django.urls import reverse
 
+from tests.matrix import Matrix
+
 pytestmark = pytest.mark.django_db
 
 PAGES = {
@@ -11,23 +13,26 @@ PAGES = {
     "compilations": reverse("compilations"),
     "import": reverse("report-import"),
 }
-OFFERED = {
-    "reporter": set(),
-    "outsider": set(),
-    "decision_maker": set(),
-    "dso": set(),
-    "manager_a": {"statistics"},
-    "sas": {"statistics", "compilations"},
-    "leadership": {"statistics", "compilations"},
-    "admin_sn": {"import"},
-}
+OFFERED = Matrix.of(
+    ["reporter", "outsider", "decision_maker", "dso", "manager_a", "sas", "leadership", "admin_sn"],
+    {
+        "reporter": set(),
+        "outsider": set(),
+        "decision_maker": set(),
+        "dso": set(),
+        "manager_a": {"statistics"},
+        "sas": {"statistics", "compilations"},
+        "leadership": {"statistics", "compilations"},
+        "admin_sn": {"import"},
+    },
+)
 
 
-@pytest.mark.parametrize("name", sorted(OFFERED))
-def test_the_start_page_links_the_pages_the_users_roles_open(client, cast, name):
+@OFFERED.per_actor("name, expected")
+def test_the_start_page_links_the_pages_the_users_roles_open(client, cast, name, expected):
     client.force_login(cast[name])
     body = client.get(reverse("web:home")).content.decode()
     offered = {page for page, url in PAGES.items() if f'href="{url}"' in body}
-    assert offered == OFFERED[name]
+    assert offered == expected
     for page in offered:
         assert client.get(PAGES[page]).status_code == 200

@@ -9,6 +9,7 @@ from cases.models import Report
 from cases.services import do_add_action, do_add_cause, do_give_reporter_feedback
 from tests import factories
 from tests.cast import CAST
+from tests.matrix import Matrix
 
 pytestmark = pytest.mark.django_db
 EVERYONE = CAST + ["sas_other"]
@@ -28,45 +29,51 @@ def cases(cast, org):
     return {"dev_a": dev_a, "dev_b": dev_b, "dev_c": dev_c, "lex_a": lex_a, "breach_a": breach_a}
 
 
-INBOX = {
-    "reporter": set(),
-    "outsider": set(),
-    "decision_maker": set(),
-    "manager_a": {"dev_a", "lex_a"},
-    "manager_b": {"dev_b"},
-    "sas": {"dev_a", "dev_b", "lex_a"},
-    "dso": {"breach_a"},
-    "sas_other": {"dev_c"},
-}
+INBOX = Matrix.of(
+    EVERYONE,
+    {
+        "reporter": set(),
+        "outsider": set(),
+        "decision_maker": set(),
+        "manager_a": {"dev_a", "lex_a"},
+        "manager_b": {"dev_b"},
+        "sas": {"dev_a", "dev_b", "lex_a"},
+        "dso": {"breach_a"},
+        "sas_other": {"dev_c"},
+    },
+)
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_the_inbox_lists_exactly_the_cases_waiting_for_this_user(client, cast, cases, name):
+@INBOX.per_actor("name, waiting")
+def test_the_inbox_lists_exactly_the_cases_waiting_for_this_user(client, cast, cases, name, waiting):
     client.force_login(cast[name])
     response = client.get(reverse("web:inbox"))
     assert response.status_code == 200
-    assert numbers(response) == {cases[k].case_number for k in INBOX[name]}
+    assert numbers(response) == {cases[k].case_number for k in waiting}
 
 
 # Who may open each case page (the selectors' scope); the reporter gets the reduced page.
-VISIBLE = {
-    "reporter": {"dev_a", "lex_a", "breach_a"},
-    "manager_a": {"dev_a", "lex_a"},
-    "manager_b": {"dev_b"},
-    "sas": {"dev_a", "dev_b", "lex_a", "breach_a"},
-    "decision_maker": {"dev_a", "dev_b", "lex_a"},
-    "dso": {"breach_a"},
-    "outsider": set(),
-    "sas_other": {"dev_c"},
-}
+VISIBLE = Matrix.of(
+    EVERYONE,
+    {
+        "reporter": {"dev_a", "lex_a", "breach_a"},
+        "manager_a": {"dev_a", "lex_a"},
+        "manager_b": {"dev_b"},
+        "sas": {"dev_a", "dev_b", "lex_a", "breach_a"},
+        "decision_maker": {"dev_a", "dev_b", "lex_a"},
+        "dso": {"breach_a"},
+        "outsider": set(),
+        "sas_other": {"dev_c"},
+    },
+)
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_a_case_page_opens_in_scope_and_is_404_outside(client, cast, cases, name):
+@VISIBLE.per_actor("name, visible")
+def test_a_case_page_opens_in_scope_and_is_404_outside(client, cast, cases, name, visible):
     client.force_login(cast[name])
     for key, report in cases.items():
         response = client.get(reverse("web:case", args=[report.pk]))
-        expected = 200 if key in VISIBLE[name] else 404
+        expected = 200 if key in visible else 404
         assert response.status_code == expected, (name, key, response.status_code)
         if expected == 200:
             assert report.case_number in response.content.decode()
@@ -87,33 +94,41 @@ def test_the_anonymous_visitor_is_sent_to_log_in(client, cases):
     assert client.get("/").status_code == 200
 
 
-TRANSITION = {  # GET the assessment form of the deviation in unit A
-    "reporter": 403,
-    "manager_a": 200,
-    "manager_b": 404,
-    "sas": 200,
-    "decision_maker": 403,
-    "dso": 404,
-    "outsider": 404,
-    "sas_other": 404,
-}
+TRANSITION = Matrix.of(  # GET the assessment form of the deviation in unit A
+    EVERYONE,
+    {
+        "reporter": 403,
+        "manager_a": 200,
+        "manager_b": 404,
+        "sas": 200,
+        "decision_maker": 403,
+        "dso": 404,
+        "outsider": 404,
+        "sas_other": 404,
+    },
+)
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_a_transition_form_opens_only_for_who_may_take_it(client, cast, cases, name):
+@TRANSITION.per_actor("name, expected")
+def test_a_transition_form_opens_only_for_who_may_take_it(client, cast, cases, name, expected):
     client.force_login(cast[name])
     response = client.get(reverse("web:transition", args=[cases["dev_a"].pk, "assess"]))
-    assert response.status_code == TRANSITION[name]
+    assert response.status_code == expected
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_adding_a_cause_follows_the_same_rules(client, cast, cases, name):
+# POST a cause on the deviation in unit A.
+ADD_CAUSE = Matrix.of(
+    EVERYONE, {"manager_a": 302, "sas": 302, "reporter": 403, "decision_maker": 403}, default=404
+)
+
+
+@ADD_CAUSE.per_actor("name, expected")
+def test_adding_a_cause_follows_the_same_rules(client, cast, cases, name, expected):
     client.force_login(cast[name])
     report = cases["dev_a"]
     response = client.post(
         reverse("web:part", args=[report.pk, "causes"]), {"description": "Stress vid passbyte."}
     )
-    expected = {"manager_a": 302, "sas": 302, "reporter": 403, "decision_maker": 403}.get(name, 404)
     assert response.status_code == expected
     assert report.causes.count() == (1 if expected == 302 else 0)
 
@@ -136,8 +151,18 @@ def test_my_reports_shows_only_the_users_own_reports_and_chosen_feedback(client,
     assert ("Tack, rutinen ses över." in response.content.decode()) == (name == "reporter")
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_the_actions_board_shows_the_actions_of_the_users_units_and_their_own(client, cast, cases, name):
+# Whose actions (of the deviations in units A and B) each member finds on the actions board.
+ACTIONS_BOARD = Matrix.of(
+    EVERYONE,
+    {"manager_a": {"dev_a"}, "sas": {"dev_a", "dev_b"}, "manager_b": {"dev_b"}, "reporter": {"dev_a"}},
+    default=set(),
+)
+
+
+@ACTIONS_BOARD.per_actor("name, expected")
+def test_the_actions_board_shows_the_actions_of_the_users_units_and_their_own(
+    client, cast, cases, name, expected
+):
     for key, owner in (("dev_a", "reporter"), ("dev_b", "manager_b")):
         handler = cast["manager_a" if key == "dev_a" else "manager_b"]
         cause = do_add_cause(cases[key].pk, acting_user=handler, data={"description": f"Orsak {key}"})
@@ -154,12 +179,6 @@ def test_the_actions_board_shows_the_actions_of_the_users_units_and_their_own(cl
         )
     client.force_login(cast[name])
     body = client.get(reverse("web:actions")).content.decode()
-    expected = {
-        "manager_a": {"dev_a"},
-        "sas": {"dev_a", "dev_b"},
-        "manager_b": {"dev_b"},
-        "reporter": {"dev_a"},
-    }.get(name, set())
     assert {k for k in ("dev_a", "dev_b") if f"Åtgärd {k}" in body} == expected
 
 
@@ -214,8 +233,22 @@ def test_the_inbox_pages_through_a_long_queue_without_counting_it(client, cast, 
     assert second.count("BULK-") == 3 * 5 and "page=3" not in second
 
 
-@pytest.mark.parametrize("name", EVERYONE)
-def test_the_overdue_list_counts_per_unit_what_the_user_may_see(client, cast, org, cases, name):
+# The overdue list per unit: (unit, overdue cases, overdue actions). The decision maker answers
+# for no deadline: none, as GET /api/v1/overdue/ (404).
+OVERDUE = Matrix.of(
+    EVERYONE,
+    {
+        "manager_a": [("Hemtjänst Centrum", 1, 0)],
+        "manager_b": [("Omsorg AB (privat)", 0, 1)],
+        "sas": [("Hemtjänst Centrum", 2, 0), ("Omsorg AB (privat)", 0, 1)],
+        "dso": [("Hemtjänst Centrum", 1, 0)],
+    },
+    default=[],
+)
+
+
+@OVERDUE.per_actor("name, expected")
+def test_the_overdue_list_counts_per_unit_what_the_user_may_see(client, cast, org, cases, name, expected):
     import datetime
 
     from django.utils import timezone
@@ -242,10 +275,4 @@ def test_the_overdue_list_counts_per_unit_what_the_user_may_see(client, cast, or
     )
     client.force_login(cast[name])
     overdue = client.get(reverse("web:inbox")).context["overdue"]
-    expected = {
-        "manager_a": [("Hemtjänst Centrum", 1, 0)],
-        "manager_b": [("Omsorg AB (privat)", 0, 1)],
-        "sas": [("Hemtjänst Centrum", 2, 0), ("Omsorg AB (privat)", 0, 1)],
-        "dso": [("Hemtjänst Centrum", 1, 0)],
-    }.get(name, [])  # the decision maker answers for no deadline: none, as GET /api/v1/overdue/ (404)
     assert [(r["unit"], r["cases"], r["actions"]) for r in overdue] == expected

@@ -51,7 +51,7 @@ def open_deviations(count, units, reporter, *, owners=(), start=1, batch=2000):
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {CaseProcess._meta.db_table} (process_ptr_id, report_id) VALUES (%s, %s)",
-                [(p.pk, r.pk) for p, r in zip(processes, reports)],
+                [(p.pk, r.pk) for p, r in zip(processes, reports, strict=True)],
             )
         tasks = []
         for j, process in enumerate(processes):

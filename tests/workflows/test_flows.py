@@ -73,7 +73,7 @@ def test_each_flow_walks_with_its_case_from_filing_to_closing(report_type, cast,
     reader = client_as("sas")
     report = file_over_api(client_as("reporter"), report_type, org)
     assert open_steps(reader, report) == [FIRST[report_type]]
-    for name, expected in zip(PATHS[report_type], AFTER[report_type]):
+    for name, expected in zip(PATHS[report_type], AFTER[report_type], strict=True):
         report = Report.objects.get(pk=report.pk).typed()
         prepare(report, name, cast)
         actor = ACTOR[(report_type, name)]

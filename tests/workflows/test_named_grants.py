@@ -1,8 +1,6 @@
 """A case's named investigators are read once per transition (the permission check and the next
 task's assignee share the one query), and what is kept is dropped when they change."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
 from cases import reference_cache
@@ -12,17 +10,18 @@ from cases.models.lifecycles import case_roles, forget_named_grants, named_grant
 from cases.services import do_grant_investigator, do_transition
 from cases.services.reports import grant_named_investigator
 from tests.factories import file, transition_data, walk_to
+from tests.queries import assert_num_queries, captured_queries
 
 
 def grant_reads(captured):
-    return [q for q in captured.captured_queries if "cases_reportuserobjectpermission" in q["sql"]]
+    return captured.containing("cases_reportuserobjectpermission")
 
 
 def test_the_named_investigators_are_read_once_for_every_user_asked_about(cast, org):
     report = Report.objects.get(pk=file("deviation", cast["reporter"], org.unit_a).pk)
     do_grant_investigator(report.pk, cast["outsider"], acting_user=cast["sas"])
     report = Report.objects.get(pk=report.pk)
-    with CaptureQueriesContext(connection) as captured:
+    with captured_queries() as captured:
         assert INVESTIGATOR in case_roles(cast["outsider"], report)
         assert INVESTIGATOR not in case_roles(cast["manager_a"], report)
         assert named_grants(report) == [cast["outsider"]]
@@ -83,7 +82,7 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
     do_grant_investigator(report.pk, cast["outsider"], acting_user=cast["sas"])
     data = transition_data(report, "assess", cast)
-    with CaptureQueriesContext(connection) as captured:
+    with captured_queries() as captured:
         do_transition(report.pk, "assess", acting_user=cast["manager_a"], data=data)
     assert len(grant_reads(captured)) == 1
     task = Task.objects.get(process__caseprocess__report_id=report.pk, status="ASSIGNED")
@@ -110,9 +109,7 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
 TRANSITION_STATEMENTS = 21
 
 
-def test_a_completion_takes_a_pinned_number_of_statements(
-    cast, org, django_assert_num_queries, django_capture_on_commit_callbacks
-):
+def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_capture_on_commit_callbacks):
     from notifications.rules import matching_rules
 
     report = file("deviation", cast["reporter"], org.unit_a)
@@ -120,6 +117,6 @@ def test_a_completion_takes_a_pinned_number_of_statements(
     manager = type(cast["manager_a"]).objects.get(pk=cast["manager_a"].pk)  # as a request loads it
     matching_rules("report.assess")
     RiskBand.for_score(1), RiskRoutingRule.suggested_route(1, 1), reference_cache.rows(Term)
-    with django_assert_num_queries(TRANSITION_STATEMENTS):
+    with assert_num_queries(TRANSITION_STATEMENTS):
         with django_capture_on_commit_callbacks(execute=True):
             do_transition(report.pk, "assess", acting_user=manager, data=data)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from cases.models import OrgUnit, OrgUnitUserObjectPermission, Role
+from tests.queries import assert_num_queries
 from tests.workflows.bulk import open_deviations
 from workflows.selectors import tasks_for
 
@@ -46,9 +47,7 @@ def client_for():
 
 @pytest.mark.parametrize("size", ["small", "large"])
 @pytest.mark.parametrize("scope", ["inbox", "queue"])
-def test_inbox_and_queue_queries_do_not_grow_with_grants_or_tasks(
-    size, scope, cast, org, client_for, django_assert_num_queries
-):
+def test_inbox_and_queue_queries_do_not_grow_with_grants_or_tasks(size, scope, cast, org, client_for):
     manager = cast["manager_a"]
     if size == "large":
         units = many_units(org.unit_a.parent, 320)
@@ -58,7 +57,7 @@ def test_inbox_and_queue_queries_do_not_grow_with_grants_or_tasks(
         units, tasks, owners = [org.unit_a], 10, [manager] * 5
     open_deviations(tasks, units, cast["reporter"], owners=owners)
     client = client_for(manager)
-    with django_assert_num_queries(PINNED[scope]):
+    with assert_num_queries(PINNED[scope]):
         response = client.get("/api/v1/tasks/", {"scope": scope, "page_size": 200})
     assert response.status_code == 200
     expected = len(owners) if scope == "inbox" else tasks - len(owners)

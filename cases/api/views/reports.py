@@ -123,7 +123,7 @@ def idempotency_key(request):
     try:
         return idempotency.checked(request.headers.get("Idempotency-Key"))
     except ValidationError as error:
-        raise exceptions.ValidationError({"Idempotency-Key": error.messages})
+        raise exceptions.ValidationError({"Idempotency-Key": error.messages}) from None
 
 
 class ReportViewSet(ViewSet):
@@ -161,7 +161,7 @@ class ReportViewSet(ViewSet):
         try:
             answer, replayed = idempotency.once(request.user, key, fingerprint, file)
         except idempotency.KeyReused:
-            raise KeyReused()
+            raise KeyReused() from None
         response = Response(answer.body, status=answer.status_code, headers={"Location": answer.location})
         if replayed:
             log_read(request.user, "report.viewed", [answer.report_id])  # the case's data goes out again

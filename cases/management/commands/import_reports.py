@@ -30,7 +30,7 @@ class Command(BaseCommand):
         try:
             raw = file.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}")
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
         try:
             reports = do_import_reports(raw, acting_user=acting_user, filename=file.name)
         except ImportRejected as exc:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
                 self.stderr.write(
                     f"line {error['line']}, column {error['column'] or '-'}: {error['message']}"
                 )
-            raise CommandError(f"Nothing imported: {len(exc.rows)} error(s).")
+            raise CommandError(f"Nothing imported: {len(exc.rows)} error(s).") from None
         except PermissionDenied as exc:
-            raise CommandError(f"Nothing imported: {exc}")
+            raise CommandError(f"Nothing imported: {exc}") from exc
         self.stdout.write(f"Imported {len(reports)} report(s).")
