@@ -59,7 +59,7 @@ def months(start, end):
 
 def buckets(kind, start, end):
     """The periods of ``kind`` touched by [start, end], in order, without repeats."""
-    seen = {}
+    seen: dict[tuple[int, int], str] = {}
     for year, month in months(start, end):
         key, label = bucket(kind, year, month)
         seen.setdefault(key, label)

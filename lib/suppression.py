@@ -74,7 +74,8 @@ def determined_cells(table, sums=None):
 
 def _row_echelon(matrix):
     rows = [list(r) for r in matrix]
-    basis, pivots = [], []
+    basis: list[list[Fraction]] = []
+    pivots: list[int] = []
     for row in rows:
         row = _reduce(basis, pivots, row)
         pivot = next((i for i, v in enumerate(row) if v), None)

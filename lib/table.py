@@ -20,7 +20,7 @@ class Table:
     # The last row is the sum of the rows above it, column by column (count columns).
     total_row: bool = False
     # Index of a column that is the sum of ``row_parts`` in each row, or None.
-    total_column: int = None
+    total_column: int | None = None
     row_parts: list = field(default_factory=list)
     # Columns derived from a count column ({derived: source}); hidden with their source.
     derived: dict = field(default_factory=dict)
