@@ -10,23 +10,32 @@ absence lasts: "lent" roles, on the absent person's own subtrees only, never
 row of such an action names the absent person (``on_behalf_of``).
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cases.models.organisation import OrgUnit, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role
 from cases.models.reference import ReportType
 
+if TYPE_CHECKING:
+    from cases.models import Report
+    from cases.models.organisation import AnyUser
+
+
 INVESTIGATOR = "investigator"
 
 # Who, besides the reporter and a named investigator, may read a case of each type.
 # Breaches only reach the DSO/PuA delegate and the SAS (DOMAIN.md, Secrecy and logging).
-VIEW_ROLES = {
+VIEW_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
@@ -36,7 +45,7 @@ VIEW_ROLES = {
 # Who works on a case (persons, investigation entries, risk, causes, actions, links).
 # A breach is the DSO's/PuA delegate's: they assess it and decide on IMY (DOMAIN.md); the SAS
 # reads breaches but changes nothing on them (docs/lifecycles.md).
-HANDLER_ROLES = {
+HANDLER_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
@@ -44,7 +53,7 @@ HANDLER_ROLES = {
 }
 
 # Who names an investigator of one case (a per-case grant of the handler's rights).
-NAMING_ROLES = {
+NAMING_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.SAS},
     ReportType.COMPLAINT: {Role.SAS},
     ReportType.LEX_SARAH: {Role.SAS},
@@ -52,7 +61,7 @@ NAMING_ROLES = {
 }
 
 # Who hands a case's open workflow tasks to someone else, or puts them back in the queue.
-REASSIGNING_ROLES = {
+REASSIGNING_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS},
@@ -86,7 +95,7 @@ class RoleScope:
     computed_at: datetime.datetime | None = None
     valid_until: datetime.datetime | None = None
 
-    def units_q(self, roles, prefix="unit__"):
+    def units_q(self, roles: Iterable[str], prefix: str = "unit__") -> Q:
         """A filter matching units inside any subtree where the user holds one of ``roles``."""
         q = Q(pk__in=[])
         for role in roles:
@@ -94,20 +103,20 @@ class RoleScope:
                 q |= Q(**{f"{prefix}path__startswith": path})
         return q
 
-    def has(self, role, unit):
+    def has(self, role: str, unit: OrgUnit) -> bool:
         return any(unit.path.startswith(p) for p in self.paths.get(role, ()))
 
-    def roles_on(self, unit):
+    def roles_on(self, unit: OrgUnit) -> set[str]:
         return {role for role in self.paths if self.has(role, unit)}
 
     @property
-    def roles(self):
+    def roles(self) -> set[str]:
         return set(self.paths)
 
-    def holds_own(self, role, unit):
+    def holds_own(self, role: str, unit: OrgUnit) -> bool:
         return any(unit.path.startswith(p) for p in self.own.get(role, ()))
 
-    def lender(self, roles, unit):
+    def lender(self, roles: Iterable[str], unit: OrgUnit) -> int | None:
         """Whose absence lends the user one of ``roles`` on ``unit``; None when the user
         holds one of them by their own right (or holds none)."""
         if any(self.holds_own(role, unit) for role in roles):
@@ -118,11 +127,15 @@ class RoleScope:
                     return person_id
         return None
 
-    def fresh(self, now):
-        return self.computed_at is not None and self.computed_at <= now < self.valid_until
+    def fresh(self, now: datetime.datetime) -> bool:
+        return (
+            self.computed_at is not None
+            and self.valid_until is not None
+            and self.computed_at <= now < self.valid_until
+        )
 
 
-def _grant_sql():
+def _grant_sql() -> str:
     """The statement behind ``_grant_rows``, built once from the models' tables.
 
     Written out rather than built as a four-branch ORM union: it runs once per request of
@@ -140,11 +153,12 @@ def _grant_sql():
     substitute = apps.get_model("workflows", "Substitute")
     memberships = user_model.groups.through
 
-    def t(model):
+    def t(model: type[Model]) -> str:
         return q(model._meta.db_table)
 
-    def c(model, name):
-        return q(model._meta.get_field(name).column)
+    def c(model: type[Model], name: str) -> str:
+        column = cast("Field[Any, Any]", model._meta.get_field(name)).column
+        return q(cast(str, column))
 
     G, U, P, OU, S = (
         OrgUnitGroupObjectPermission,
@@ -157,7 +171,7 @@ def _grant_sql():
     role = f"{c(P, 'content_type')} = %s AND SUBSTR(p.{c(P, 'codename')}, 1, 5) = 'role_'"
     never = ", ".join(f"'role_{r}'" for r in sorted(NEVER_LENT))
 
-    def permission_and_unit(perm_table):
+    def permission_and_unit(perm_table: type[Model]) -> str:
         return (
             f" JOIN {t(P)} p ON p.{c(P, 'id')} = g.{c(perm_table, 'permission')} "
             f"JOIN {t(OU)} o ON o.{c(OU, 'id')} = g.{c(perm_table, 'content_object')}"
@@ -188,10 +202,12 @@ def _grant_sql():
     )
 
 
-_GRANT_SQL = {}
+_GRANT_SQL: dict[tuple[str, str], str] = {}
 
 
-def _grant_rows(user, now):
+def _grant_rows(
+    user: AnyUser, now: datetime.datetime
+) -> Iterator[tuple[str, str, int, datetime.datetime | None]]:
     """One statement: ``(codename, path, lender id or 0, lent until or None)`` for the user's
     own grants (by group and directly) and for the grants of everyone the user stands in for
     now (active absent persons only, never ``NEVER_LENT``)."""
@@ -214,28 +230,30 @@ def _grant_rows(user, now):
         yield codename, path, lender, until
 
 
-def role_scope(user):
+def role_scope(user: AnyUser) -> RoleScope:
     """The user's roles and where they hold them, lent roles included; cached on the user
     object for the request (and no longer than a lent role or ``SCOPE_TTL`` lasts)."""
     now = timezone.now()
     cached = getattr(user, "_role_scope", None)
     if cached is not None and cached.fresh(now):
         return cached
-    scope = RoleScope(computed_at=now, valid_until=now + SCOPE_TTL)
+    valid_until = now + SCOPE_TTL
+    scope = RoleScope(computed_at=now, valid_until=valid_until)
     if user.is_authenticated and user.is_active:
         for codename, path, lender, until in _grant_rows(user, now):
             role = codename.removeprefix("role_")
             scope.paths.setdefault(role, []).append(path)
             if lender:
                 scope.lent.setdefault(role, []).append((path, lender))
-                scope.valid_until = min(scope.valid_until, until)
+                valid_until = min(valid_until, until) if until is not None else valid_until
+                scope.valid_until = valid_until
             else:
                 scope.own.setdefault(role, []).append(path)
-    user._role_scope = scope
+    user.__dict__["_role_scope"] = scope
     return scope
 
 
-def begin_action(user, report_id):
+def begin_action(user: AnyUser | None, report_id: int | None) -> None:
     """Start one service call's action on the case: forget what an earlier permission check on
     the same user object noted, so that the audit row of this action names an absent person
     only when a check made for this action found the role lent. ``cases.services`` call it
@@ -244,7 +262,7 @@ def begin_action(user, report_id):
         user.__dict__.get("_on_behalf_of", {}).pop(report_id, None)
 
 
-def allowed_roles(user, report, roles):
+def allowed_roles(user: AnyUser, report: Report, roles: Iterable[str]) -> set[str]:
     """Which of ``roles`` the user holds on the case (``case_roles``), noting on the user
     object, for the audit row of the action about to be taken, whether they hold them only
     as a substitute: ``on_behalf_of(user, report)`` then names the absent person. The note
@@ -263,7 +281,7 @@ def allowed_roles(user, report, roles):
     return held
 
 
-def on_behalf_of(user, report_id):
+def on_behalf_of(user: AnyUser | None, report_id: int | None) -> int | None:
     """The absent person whose lent role the action being taken on the case (since
     ``begin_action``) rests on, or None."""
     if user is None or report_id is None:
@@ -271,9 +289,9 @@ def on_behalf_of(user, report_id):
     return getattr(user, "__dict__", {}).get("_on_behalf_of", {}).get(report_id)
 
 
-def forget_role_scope(user):
+def forget_role_scope(user: AnyUser) -> None:
     user.__dict__.pop("_role_scope", None)
 
 
-def units_with_role(user, role):
+def units_with_role(user: AnyUser, role: str) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(role_scope(user).units_q([role], prefix=""))

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,7 +8,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from cases import reference_cache
+        from cases import events, reference_cache
         from cases.models import RiskBand, RiskRoutingRule, Term
 
         reference_cache.connect(RiskBand, RiskRoutingRule, Term)
+        checks.register(events.check_hooks)

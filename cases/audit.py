@@ -15,28 +15,40 @@ backup, a copy read earlier, an old row version in the database's files), the he
 as ``checkpoints`` (docs/operations.md, "The audit trail").
 """
 
+from __future__ import annotations
+
 import contextlib
 import contextvars
 import datetime
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from cases import events
 from cases.models.audit import AuditEvent, AuditHead
 from cases.statements import Statement
 
+if TYPE_CHECKING:
+    from cases.models.organisation import AnyUser
+
+
 GENESIS = "0" * 64
 # No mutable default: a dict shared by every context could be changed through any of them.
-_context = contextvars.ContextVar("audit_request_context", default=None)
+_context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "audit_request_context", default=None
+)
 
 
 @contextlib.contextmanager
-def request_context(**values):
+def request_context(**values: Any) -> Iterator[None]:
     token = _context.set(values)
     try:
         yield
@@ -44,8 +56,8 @@ def request_context(**values):
         _context.reset(token)
 
 
-def _canonical(body):
-    def default(value):
+def _canonical(body: Any) -> str:
+    def default(value: Any) -> Any:
         if isinstance(value, (datetime.datetime, datetime.date)):
             return value.isoformat()
         return str(value)
@@ -53,7 +65,7 @@ def _canonical(body):
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=default)
 
 
-def _body(event):
+def _body(event: AuditEvent) -> dict[str, Any]:
     return {
         "chain": event.chain,
         "seq": event.seq,
@@ -70,16 +82,16 @@ def _body(event):
     }
 
 
-def compute_hash(prev_hash, event):
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     message = (prev_hash + _canonical(_body(event))).encode()
     return hmac.new(settings.AUDIT_HMAC_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _utc(moment):
+def _utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat()
 
 
-def seal_head(chain, seq, row_hash, sealed_at):
+def seal_head(chain: str, seq: int, row_hash: str, sealed_at: datetime.datetime) -> str:
     """The head's HMAC; its message starts with a word of its own, never with a row's 64-digit
     ``prev_hash``, so a row's hash can never pass for a head's seal or the reverse."""
     body = _canonical({"chain": chain, "seq": seq, "hash": row_hash, "sealed_at": _utc(sealed_at)})
@@ -97,13 +109,13 @@ class Checkpoint:
     seal: str
 
     @classmethod
-    def of(cls, head):
+    def of(cls, head: AuditHead) -> Checkpoint:
         return cls(head.chain, head.seq, head.hash, head.sealed_at, head.seal)
 
-    def is_sealed(self):
+    def is_sealed(self) -> bool:
         return hmac.compare_digest(self.seal, seal_head(self.chain, self.seq, self.hash, self.sealed_at))
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "chain": self.chain,
             "seq": self.seq,
@@ -120,10 +132,10 @@ _CHAIN_HEAD = Statement(
     lambda chain: AuditHead.objects.select_for_update().filter(chain=chain).values_list("seq", "hash")[:1],
     str,
 )
-_UPSERT_HEAD = {}
+_UPSERT_HEAD: dict[str, str] = {}
 
 
-def _advance_head(event):
+def _advance_head(event: AuditEvent) -> None:
     """Overwrite the chain's head with ``event``, sealed: one INSERT … ON CONFLICT statement,
     written out once per database (SQLite and PostgreSQL share the syntax)."""
     if connection.vendor not in _UPSERT_HEAD:
@@ -148,11 +160,19 @@ def _advance_head(event):
         )
 
 
-def _json_safe(payload):
+def _json_safe(payload: Any) -> Any:
     return json.loads(_canonical(payload))
 
 
-def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=AuditEvent.Chain.CHANGE):
+def record(
+    action: str,
+    *,
+    actor: AnyUser | None = None,
+    obj: Model | None = None,
+    report_id: int | None = None,
+    payload: Mapping[str, Any] | None = None,
+    chain: str = AuditEvent.Chain.CHANGE,
+) -> AuditEvent:
     """Append one event; call inside the transaction of the change it records."""
     ctx = _context.get() or {}
     from cases.access import on_behalf_of
@@ -191,16 +211,16 @@ def record(action, *, actor=None, obj=None, report_id=None, payload=None, chain=
     return event
 
 
-def _recount(report_id):
+def _recount(report_id: int) -> None:
     """Every service writes the case's change row after its change: the one place where the
-    pre-aggregated monthly counts follow every change of a case, in the same transaction
-    (reporting.services.aggregates)."""
-    from reporting.services.aggregates import recount
-
-    recount(report_id)
+    pre-aggregated monthly counts follow every change of a case, in the same transaction (the
+    hook ``case_changed``, handled by the compilations' ``aggregates.recount``)."""
+    events.case_changed.call(report_id)
 
 
-def record_read(action, *, actor, report_ids, payload=None):
+def record_read(
+    action: str, *, actor: AnyUser | None, report_ids: Iterable[int], payload: Mapping[str, Any] | None = None
+) -> AuditEvent:
     """A read: one row per request, listing every case shown."""
     ids = list(report_ids)
     return record(
@@ -220,16 +240,18 @@ class Break:
     seq: int
     pk: int | None = None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"chain={self.chain} seq={self.seq}" + (f" id={self.pk}" if self.pk is not None else "")
 
 
-def _head(chain):
+def _head(chain: str) -> Checkpoint | None:
     head = AuditHead.objects.filter(chain=chain).first()
     return Checkpoint.of(head) if head else None
 
 
-def verify(checkpoints=None, batch_size=2000):
+def verify(
+    checkpoints: Mapping[str, Checkpoint] | None = None, batch_size: int = 2000
+) -> tuple[int, Break | None, str]:
     """Walk every chain and compare it with its sealed head and with ``checkpoints`` ({chain:
     Checkpoint}, exported earlier). Returns ``(rows_verified, Break or None, reason)``.
 
@@ -279,7 +301,14 @@ def verify(checkpoints=None, batch_size=2000):
     return verified, None, ""
 
 
-def _end_broken(chain, head, exported, anchors, last_seq, last_pk):
+def _end_broken(
+    chain: str,
+    head: Checkpoint | None,
+    exported: Checkpoint | None,
+    anchors: list[tuple[Checkpoint, str]],
+    last_seq: int,
+    last_pk: int | None,
+) -> tuple[Break, str] | None:
     """(Break, reason) when the chain's head or the exported checkpoint is not sealed with the
     key, when the chain ends before what they name, or runs on past its head; None when not."""
     if head is None:

@@ -20,6 +20,7 @@ from cases import audit
 from cases.access import INVESTIGATOR, VIEW_ROLES
 from cases.events import emit
 from cases.models import (
+    CLOSED_STATES,
     Action,
     ActionReminder,
     CaseClock,
@@ -30,7 +31,6 @@ from cases.models import (
     Role,
 )
 from cases.models.organisation import role_codename
-from cases.services.base import CLOSED_STATES
 
 logger = logging.getLogger(__name__)
 

@@ -21,16 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import IdempotencyKey
+from cases.services.exceptions import KeyReused
 
 MAX_LENGTH = 255
-
-
-class KeyReused(Exception):
-    """The key was used before for another request; ``report`` is what that one filed."""
-
-    def __init__(self, report):
-        super().__init__(report.pk)
-        self.report = report
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import plausible_time
-from cases.models import TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
+from cases.models import CLOSED_STATES, TYPE_MODELS, OrgUnit, Report, ReportType, RiskBand, Term
 
 COLUMNS = [
     "type",
@@ -34,7 +34,6 @@ COLUMNS = [
     "closed_at",
 ]
 REQUIRED_COLUMNS = ["type", "unit", "reported_at", "state", "description"]
-CLOSED_STATES = {"closed", "outside_scope"}
 CASE_NUMBER = re.compile(r"^(?P<prefix>\S+) (?P<year>\d{4})/(?P<sequence>\d{1,9})$")
 DATETIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]
 CATEGORY_VOCABULARY = {

@@ -1,11 +1,17 @@
 """Every read of cases for a user goes through here: querysets already scoped to what the
 user may see, so that no list or detail can leak another unit's or board's cases."""
 
-from django.db.models import Q
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.access import INVESTIGATOR, PROTECTED_IDENTITY_ROLES, VIEW_ROLES, role_scope
 from cases.models import (
+    CLOSED_STATES,
     Action,
     AuditEvent,
     CaseClock,
@@ -16,14 +22,18 @@ from cases.models import (
 from cases.models.lifecycles import case_roles
 from cases.statements import Statement
 
+if TYPE_CHECKING:
+    from cases.models import AffectedPerson, OrgUnit, User
+    from cases.models.organisation import AnyUser
 
-def visible_reports(user):
+
+def visible_reports(user: AnyUser) -> QuerySet[Report]:
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
     return Report.objects.filter(visible_q(user))
 
 
-def visible_q(user, via=""):
+def visible_q(user: AnyUser, via: str = "") -> Q:
     """The rule of ``visible_reports`` as a condition on the case reached through ``via`` (e.g.
     ``"report__"`` from a notification): a list of things that each name a case (few of them)
     is filtered on its joined case, so the planner starts from those things rather than from
@@ -41,7 +51,9 @@ def visible_q(user, via=""):
     return q
 
 
-def report_list(user, *, type=None, state=None, unit=None):
+def report_list(
+    user: AnyUser, *, type: str | None = None, state: str | None = None, unit: int | None = None
+) -> QuerySet[Report]:
     qs = visible_reports(user).select_related("unit", "namnd")
     if type:
         qs = qs.filter(type=type)
@@ -52,7 +64,7 @@ def report_list(user, *, type=None, state=None, unit=None):
     return qs.order_by("-reported_at", "-id")
 
 
-def report_detail(user, report_id):
+def report_detail(user: AnyUser, report_id: int | str) -> Report | None:
     """The case, typed, or None when it does not exist or the user may not see it."""
     report = (
         visible_reports(user)
@@ -78,7 +90,7 @@ _CASE_WITH_UNIT = Statement(
 )
 
 
-def report_for_change(user, report_id):
+def report_for_change(user: AnyUser, report_id: int) -> Report | None:
     """The case, typed, for a service about to change it; None as for ``report_detail``.
 
     The same visibility as ``visible_reports``, decided in Python from the roles the user
@@ -98,27 +110,27 @@ def report_for_change(user, report_id):
     return report if may_view(user, report) else None
 
 
-def may_view(user, report):
+def may_view(user: AnyUser, report: Report) -> bool:
     """Whether ``user`` may see ``report``: the rule of ``visible_reports`` for one case."""
     roles = case_roles(user, report)
     return bool(roles & ({Role.REPORTER, INVESTIGATOR} | VIEW_ROLES[report.type]))
 
 
-def report_persons(user, report):
+def report_persons(user: AnyUser, report: Report) -> list[AffectedPerson]:
     persons = list(report.persons.all())
     if not case_roles(user, report) & PROTECTED_IDENTITY_ROLES:
         for person in persons:
             if person.protected_identity:
                 person.name, person.personnummer = "", ""
-                person.masked = True
+                person.__dict__["masked"] = True  # shown as "protected identity"
     return persons
 
 
-def report_actions(report):
+def report_actions(report: Report) -> QuerySet[Action]:
     return report.actions.select_related("owner").prefetch_related("causes")
 
 
-def report_links(user, report):
+def report_links(user: AnyUser, report: Report) -> list[dict[str, Any]]:
     """Linked cases, each with whether this user may open it (the number shows either way)."""
     outgoing = list(report.links_out.select_related("target"))
     incoming = list(report.links_in.select_related("source"))
@@ -153,18 +165,17 @@ def report_links(user, report):
     return links
 
 
-def report_timeline(user, report):
+def report_timeline(user: AnyUser, report: Report) -> QuerySet[AuditEvent]:
     """The case's history, from the audit trail's change chain."""
     return AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE, report_id=report.pk).order_by("seq")
 
 
-def may_read_audit(user, report):
-    from cases.models import Role
+def may_read_audit(user: AnyUser, report: Report) -> bool:
 
     return bool(case_roles(user, report) & {Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
 
 
-def user_actions(user):
+def user_actions(user: User) -> QuerySet[Action]:
     """Open actions owned by the user, on cases they may see."""
     return Action.objects.filter(owner=user, report__in=visible_reports(user)).exclude(
         status=Action.Status.DONE
@@ -175,12 +186,12 @@ def user_actions(user):
 OVERDUE_ROLES = {Role.UNIT_MANAGER, Role.SAS, Role.DSO}
 
 
-def overdue_for(user, unit=None, now=None):
+def overdue_for(
+    user: AnyUser, unit: OrgUnit | None = None, now: datetime.datetime | None = None
+) -> dict[str, Any] | None:
     """The overdue clocks and actions of open cases this user may see, in the units where they
     hold an overdue role (or in ``unit``, below it included). ``None`` when ``unit`` is given
     and the user holds no such role on it: answer 404, as for a unit that does not exist."""
-    from cases.services.base import CLOSED_STATES
-
     scope = role_scope(user)
     if unit is not None:
         if not scope.roles_on(unit) & OVERDUE_ROLES:
@@ -209,13 +220,12 @@ def overdue_for(user, unit=None, now=None):
 AGGREGATE_ROLES = {"sas", "unit_manager", "leadership"}
 
 
-def aggregate_roles(report_type):
-    from cases.models import Role
+def aggregate_roles(report_type: str) -> set[str]:
 
     return (VIEW_ROLES[report_type] & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP}
 
 
-def aggregate_reports(user):
+def aggregate_reports(user: AnyUser) -> QuerySet[Report]:
     """The cases counted in this user's statistics. Callers show counts, never content:
     leadership sees no case, and drill-down to cases goes through ``report_list``."""
     if not user.is_authenticated or not user.is_active:
@@ -223,7 +233,7 @@ def aggregate_reports(user):
     return Report.objects.filter(aggregate_scope(user))
 
 
-def aggregate_scope(user):
+def aggregate_scope(user: AnyUser) -> Q:
     """The condition of ``aggregate_reports`` as a ``Q`` on ``type`` and ``unit``, which holds
     alike on Report and on the pre-aggregated MonthlyCount (reporting.services.aggregates)."""
     if not user.is_authenticated or not user.is_active:
@@ -231,7 +241,7 @@ def aggregate_scope(user):
     scope = role_scope(user)
     # Types reached through the same subtrees share one condition, and a condition that
     # covers every type needs no type filter: leadership's query is a plain subtree scan.
-    by_paths = {}
+    by_paths: dict[frozenset[str], list[str]] = {}
     for report_type in VIEW_ROLES:
         paths = frozenset(p for role in aggregate_roles(report_type) & scope.roles for p in scope.paths[role])
         if paths:
@@ -245,13 +255,13 @@ def aggregate_scope(user):
     return q
 
 
-def compilation_reports(namnd):
+def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
     whose reader ``reporting.access`` has already allowed."""
     return Report.objects.filter(compilation_scope(namnd))
 
 
-def compilation_scope(namnd):
+def compilation_scope(namnd: OrgUnit) -> Q:
     """The condition of ``compilation_reports`` as a ``Q`` on ``namnd``, which holds alike on
     Report and on MonthlyCount."""
     if namnd.kind == namnd.Kind.BOARD:
@@ -259,7 +269,7 @@ def compilation_scope(namnd):
     return Q(namnd__path__startswith=namnd.path)
 
 
-def report_for_receipt(code):
+def report_for_receipt(code: str) -> Report | None:
     """The case a public submitter's receipt code opens, typed, or None. The code page shows
     only the submission itself, its state and the messages (cases.web.public)."""
     from cases.models import ReceiptCode

@@ -238,6 +238,12 @@ elif env.str("REDIS_URL", default=""):
     _CACHE = env.cache_url("REDIS_URL")
 else:
     _CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+# django-environ hands `?key_prefix=…`, `?timeout=…` and `?version=…` on in lower case, where
+# Django's CACHES reads only upper case and would silently drop them.
+_CACHE = {
+    (key.upper() if key in ("key_prefix", "timeout", "version") else key): value
+    for key, value in _CACHE.items()
+}
 if _CACHE["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     # Culling drops live entries too: room for every address's counters, so that a flood of
     # new keys cannot push a counter out before its window ends.

@@ -10,3 +10,9 @@ class ReportingConfig(AppConfig):
     name = "reporting"
     label = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self):
+        # Reporting's handlers of the floor's hooks (docs/architecture.md, Hooks).
+        from reporting import handlers
+
+        handlers.register()

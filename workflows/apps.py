@@ -11,6 +11,20 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_sync_after_migrate, sender=self)
+        _register_hooks()
+
+
+def _register_hooks():
+    """The workflow's handlers of the domain floor's hooks (``cases.events``): the tasks move
+    with the case, inside the change's transaction (docs/architecture.md, Hooks)."""
+    from cases import events
+    from workflows import bridge, services
+
+    events.workflow_start.register(bridge.start)
+    events.workflow_after_transition.register(bridge.after_transition)
+    events.workflow_after_notification_decided.register(bridge.after_notification_decided)
+    events.workflow_after_notification_transition.register(bridge.after_notification_transition)
+    events.release_tasks.register(services.release_tasks_held_without_right)
 
 
 def _sync_after_migrate(sender, using="default", **kwargs):

@@ -41,14 +41,6 @@ class Migration(migrations.Migration):
                     model_name='regulatordocument',
                     name='supplement',
                 ),
-                migrations.RemoveField(
-                    model_name='summaryreview',
-                    name='approved_by',
-                ),
-                migrations.RemoveField(
-                    model_name='summaryreview',
-                    name='report',
-                ),
                 migrations.DeleteModel(
                     name='SuppressionRule',
                 ),
@@ -63,9 +55,6 @@ class Migration(migrations.Migration):
                 ),
                 migrations.DeleteModel(
                     name='RegulatorDocument',
-                ),
-                migrations.DeleteModel(
-                    name='SummaryReview',
                 ),
             ],
             database_operations=[],

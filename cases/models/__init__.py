@@ -10,7 +10,7 @@ from cases.models.case_content import (
 )
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.idempotency import IdempotencyKey
-from cases.models.lifecycles import TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
+from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -32,8 +32,10 @@ from cases.models.reference import (
 )
 from cases.models.regulators import DelegationDecision, Regulator, RegulatorNotification, Supplement
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
+from cases.models.summaries import SummaryReview, summary_source_digest
 
 __all__ = [
+    "CLOSED_STATES",
     "Action",
     "ActionReminder",
     "AffectedPerson",
@@ -69,6 +71,8 @@ __all__ = [
     "RiskRoutingRule",
     "Role",
     "Supplement",
+    "SummaryReview",
+    "summary_source_digest",
     "TYPE_MODELS",
     "Term",
     "User",

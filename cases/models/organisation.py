@@ -9,7 +9,7 @@ that node in the direct-FK tables below; a user has a role on a node by being in
 Permission rows therefore scale with nodes × roles, not with cases.
 """
 
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import AbstractUser, AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,7 +69,7 @@ class OrgUnit(models.Model):
         DEPARTMENT = "avdelning", _("Department (avdelning)")
         UNIT = "enhet", _("Unit (enhet)")
 
-    LEVELS = [Kind.MUNICIPALITY, Kind.BOARD, Kind.ADMINISTRATION, Kind.DEPARTMENT, Kind.UNIT]
+    LEVELS: list[str] = [Kind.MUNICIPALITY, Kind.BOARD, Kind.ADMINISTRATION, Kind.DEPARTMENT, Kind.UNIT]
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -160,3 +160,7 @@ def role_group_name(role, unit):
 def role_group(role, unit):
     group, _created = Group.objects.get_or_create(name=role_group_name(role, unit))
     return group
+
+
+# Whoever asks: a person with an account, or nobody logged in (``request.user``).
+AnyUser = User | AnonymousUser

@@ -8,6 +8,7 @@ Transitions are called only from ``cases.services``.
 """
 
 import copy
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -169,12 +170,15 @@ class Report(ConcurrentTransitionMixin, models.Model):
     def __str__(self):
         return self.case_number
 
+    # Each type's proxy (``cases.models.lifecycles``) names its initial state.
+    INITIAL_STATE: ClassVar[str]
+
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         # What was read, so that a transition can save only the columns it changed.
         # Only JSON values can be changed in place; the rest are immutable.
-        instance._loaded = {
+        instance.__dict__["_loaded"] = {
             name: copy.deepcopy(value) if isinstance(value, (list, dict)) else value
             for name, value in zip(field_names, values, strict=True)
         }

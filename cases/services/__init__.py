@@ -1,9 +1,10 @@
 """The only code that changes cases. Each ``do_*`` function takes the acting user as a
 keyword, runs in one transaction, checks permission, performs the change (a django-fsm
 transition where the state moves), writes the audit row in the same transaction and
-schedules side effects on commit."""
+schedules side effects on commit. Each carries ``guard.service``: a public ``do_*`` never runs
+inside another (docs/architecture.md, "The domain floor"); the exceptions they raise are in
+``exceptions``."""
 
-from cases.services.base import CaseNotFound, InvalidState, UnknownTransition
 from cases.services.clocks import do_correct_key_time
 from cases.services.content import (
     do_add_action,
@@ -23,6 +24,7 @@ from cases.services.conversation import (
     do_file_report_with_details,
     do_give_reporter_feedback,
 )
+from cases.services.exceptions import CaseNotFound, InvalidState, NestedServiceCall, UnknownTransition
 from cases.services.imports import ImportRejected, do_import_reports
 from cases.services.organisation import (
     do_deactivate_user,
@@ -37,6 +39,7 @@ from cases.services.summaries import do_approve_summary
 __all__ = [
     "CaseNotFound",
     "InvalidState",
+    "NestedServiceCall",
     "UnknownTransition",
     "available_transitions",
     "do_add_action",

@@ -11,9 +11,13 @@ it stays visible as late. Correcting a case's key time (``do_correct_key_time``)
 running clocks that started from it.
 """
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.db import transaction
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
 from django.utils import timezone
 
 from cases import audit, forms
@@ -21,6 +25,11 @@ from cases.access import HANDLER_ROLES
 from cases.events import emit
 from cases.models import CaseClock, DeadlineRule, ReportType
 from cases.services.base import load_report, require_open, require_roles, validated
+from cases.services.guard import service
+
+if TYPE_CHECKING:
+    from cases.models import RegulatorNotification, Report, User
+
 
 ANY = "*"
 
@@ -36,10 +45,10 @@ class Stop:
 
 @dataclass(frozen=True)
 class On:
-    starts: tuple = ()  # moments that happen: every rule whose ``starts_at`` is one of them starts
-    stops: tuple = ()  # Stop(...) rows
+    starts: tuple[str, ...] = ()  # moments that happen: every rule whose ``starts_at`` is one of them starts
+    stops: tuple[Stop, ...] = ()  # Stop(...) rows
     stop_all: bool = False  # the case is closed: every running clock stops
-    when: object = None  # a condition on the event's cleaned data
+    when: Callable[[Mapping[str, Any]], bool] | None = None  # a condition on the event's cleaned data
 
 
 @dataclass(frozen=True)
@@ -49,10 +58,10 @@ class When:
     field: str
     value: bool
 
-    def __call__(self, cleaned):
+    def __call__(self, cleaned: Mapping[str, Any]) -> bool:
         return cleaned.get(self.field) is self.value
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"`{self.field}` is {'yes' if self.value else 'no'}"
 
 
@@ -63,10 +72,10 @@ class Is:
     field: str
     value: str
 
-    def __call__(self, cleaned):
+    def __call__(self, cleaned: Mapping[str, Any]) -> bool:
         return cleaned.get(self.field) == self.value
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"`{self.field}` is `{self.value}`"
 
 
@@ -76,18 +85,18 @@ class Given:
 
     field: str
 
-    def __call__(self, cleaned):
+    def __call__(self, cleaned: Mapping[str, Any]) -> bool:
         return cleaned.get(self.field) not in (None, "")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"`{self.field}` is given"
 
 
-def _yes(name):
+def _yes(name: str) -> When:
     return When(name, True)
 
 
-def _no(name):
+def _no(name: str) -> When:
     return When(name, False)
 
 
@@ -158,11 +167,11 @@ CLOCK_TABLE = {
 
 @dataclass
 class Event:
-    report: object
+    report: Any
     name: str
-    cleaned: dict = field(default_factory=dict)
-    notification: object = None
-    now: object = None
+    cleaned: Mapping[str, Any] = field(default_factory=dict)
+    notification: Any = None
+    now: Any = None
 
 
 # When each moment a rule can start from happened.
@@ -184,10 +193,10 @@ MOMENTS = {
 KEY_TIMES = {"reported_at": "reported_at", "discovered_at": "discovered_at", "occurred_at": None}
 
 
-def rules_for(report_type, moment, at):
+def rules_for(report_type: str, moment: str, at: datetime.datetime) -> list[DeadlineRule]:
     """The rules that start from ``moment`` for this type, as valid on the day of ``at``."""
     day = timezone.localdate(at)
-    latest = {}
+    latest: dict[str, DeadlineRule] = {}
     for rule in DeadlineRule.objects.valid_on(day).filter(
         starts_at=moment, report_type__in=[report_type, ""]
     ):
@@ -196,7 +205,7 @@ def rules_for(report_type, moment, at):
     return list(latest.values())
 
 
-def start_clocks(report, moment, at):
+def start_clocks(report: Report, moment: str, at: datetime.datetime | None) -> list[CaseClock]:
     """Start every clock that runs from ``moment``; a code starts at most once per case."""
     if at is None:
         return []
@@ -209,14 +218,20 @@ def start_clocks(report, moment, at):
     return CaseClock.objects.bulk_create(started)
 
 
-def stop_clocks(report, codes, at):
+def stop_clocks(report: Report, codes: Iterable[str] | None, at: datetime.datetime) -> int:
     running = report.clocks.filter(stopped_at__isnull=True)
     if codes is not None:
         running = running.filter(code__in=codes)
     return running.update(stopped_at=at)
 
 
-def clocks_after(report, name, *, cleaned=None, notification=None):
+def clocks_after(
+    report: Report,
+    name: str,
+    *,
+    cleaned: Mapping[str, Any] | None = None,
+    notification: RegulatorNotification | None = None,
+) -> None:
     """Start and stop the case's clocks for the service event ``name`` (an audit action)."""
     event = Event(
         report=report, name=name, cleaned=cleaned or {}, notification=notification, now=timezone.now()
@@ -232,13 +247,13 @@ def clocks_after(report, name, *, cleaned=None, notification=None):
             start_clocks(report, moment, MOMENTS[moment](event))
 
 
-def _stop_time(event, stop):
+def _stop_time(event: Event, stop: Stop) -> Any:
     if stop.at and event.notification is not None and getattr(event.notification, stop.at, None):
         return getattr(event.notification, stop.at)
     return event.cleaned.get(stop.at) or event.now
 
 
-def recompute_clocks(report, moment, at):
+def recompute_clocks(report: Report, moment: str, at: datetime.datetime) -> int:
     """The moment ``moment`` of the case is now ``at``: move the running clocks that started
     from it, each under its own rule; warnings already sent concerned the old deadline."""
     moved = 0
@@ -250,8 +265,8 @@ def recompute_clocks(report, moment, at):
     return moved
 
 
-@transaction.atomic
-def do_correct_key_time(report_id, *, acting_user, data):
+@service
+def do_correct_key_time(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Report:
     """Correct when something happened or was discovered, with a reason; clocks follow."""
     report = load_report(report_id, acting_user)
     require_roles(acting_user, report, HANDLER_ROLES[report.type])
@@ -261,7 +276,8 @@ def do_correct_key_time(report_id, *, acting_user, data):
     before = getattr(report, name)
     setattr(report, name, value)
     report.save(update_fields=[name, "updated_at"])
-    moved = recompute_clocks(report, KEY_TIMES[name], value) if KEY_TIMES[name] else 0
+    moment = KEY_TIMES[name]
+    moved = recompute_clocks(report, moment, value) if moment else 0
     audit.record(
         "report.key_time_corrected",
         actor=acting_user,

@@ -1,12 +1,16 @@
 """Adding to a case: persons, attachments, investigation entries, risk, causes, actions,
 information events, and routing to a linked case."""
 
+from __future__ import annotations
+
 import hashlib
 import mimetypes
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +20,16 @@ from cases.events import emit
 from cases.models import Action, Attachment, Role
 from cases.models.lifecycles import case_roles
 from cases.services.base import CaseNotFound, load_report, require_open, require_roles, validated
+from cases.services.guard import service
 from cases.services.reports import spawn_linked_case
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
 
-def _handler_or_early_reporter(user, report):
+    from cases.models import AffectedPerson, Cause, InformationEvent, InvestigationEntry, Report, User
+
+
+def _handler_or_early_reporter(user: User, report: Report) -> None:
     """Handlers may add to an open case; the reporter may add to their own report until it is
     taken up (its initial state), so the first account is complete."""
     roles = case_roles(user, report)
@@ -30,7 +40,7 @@ def _handler_or_early_reporter(user, report):
     raise PermissionDenied(_("You may not add to this case."))
 
 
-def _begin(report_id, user, *, reporter_may_add=False):
+def _begin(report_id: int, user: User, *, reporter_may_add: bool = False) -> Report:
     report = load_report(report_id, user)
     if reporter_may_add:
         _handler_or_early_reporter(user, report)
@@ -40,14 +50,22 @@ def _begin(report_id, user, *, reporter_may_add=False):
     return report
 
 
-def _done(action, report, user, obj, payload=None):
+M = TypeVar("M", bound=Model)
+
+
+def _done(action: str, report: Report, user: User | None, obj: M, payload: dict[str, Any] | None = None) -> M:
     audit.record(action, actor=user, obj=obj, report_id=report.pk, payload=payload or {})
     emit(action, report=report, actor=user, object_id=obj.pk)
     return obj
 
 
-@transaction.atomic
-def do_add_affected_person(report_id, *, acting_user, data):
+@service
+def do_add_affected_person(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> AffectedPerson:
+    return _add_affected_person(report_id, acting_user=acting_user, data=data)
+
+
+def _add_affected_person(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> AffectedPerson:
+    """``do_add_affected_person``, shared with the filing that brings its persons along."""
     report = _begin(report_id, acting_user, reporter_may_add=True)
     form = forms.AffectedPersonForm(data=data)
     validated(form)
@@ -59,8 +77,10 @@ def do_add_affected_person(report_id, *, acting_user, data):
     )
 
 
-@transaction.atomic
-def do_add_investigation_entry(report_id, *, acting_user, data):
+@service
+def do_add_investigation_entry(
+    report_id: int, *, acting_user: User, data: Mapping[str, Any]
+) -> InvestigationEntry:
     report = _begin(report_id, acting_user)
     form = forms.InvestigationEntryForm(data=data, report=report)
     validated(form)
@@ -79,8 +99,8 @@ def do_add_investigation_entry(report_id, *, acting_user, data):
     )
 
 
-@transaction.atomic
-def do_set_risk(report_id, *, acting_user, data):
+@service
+def do_set_risk(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Report:
     report = _begin(report_id, acting_user)
     form = forms.RiskForm(data=data, report=report, user=acting_user)
     cleaned = validated(form)
@@ -123,8 +143,8 @@ def do_set_risk(report_id, *, acting_user, data):
     )
 
 
-@transaction.atomic
-def do_add_cause(report_id, *, acting_user, data):
+@service
+def do_add_cause(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Cause:
     report = _begin(report_id, acting_user)
     form = forms.CauseForm(data=data, report=report)
     validated(form)
@@ -134,8 +154,8 @@ def do_add_cause(report_id, *, acting_user, data):
     return _done("cause.added", report, acting_user, cause)
 
 
-@transaction.atomic
-def do_add_action(report_id, *, acting_user, data):
+@service
+def do_add_action(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Action:
     report = _begin(report_id, acting_user)
     form = forms.ActionForm(data=data, report=report)
     validated(form)
@@ -156,8 +176,8 @@ def do_add_action(report_id, *, acting_user, data):
     )
 
 
-@transaction.atomic
-def do_update_action(report_id, action_id, *, acting_user, data):
+@service
+def do_update_action(report_id: int, action_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Action:
     """Handlers update any action of the case; an action's owner updates their own."""
     report = load_report(report_id, acting_user)
     action = report.actions.filter(pk=action_id).first()
@@ -188,8 +208,10 @@ def do_update_action(report_id, action_id, *, acting_user, data):
     )
 
 
-@transaction.atomic
-def do_add_information_event(report_id, *, acting_user, data):
+@service
+def do_add_information_event(
+    report_id: int, *, acting_user: User, data: Mapping[str, Any]
+) -> InformationEvent:
     report = _begin(report_id, acting_user)
     form = forms.InformationEventForm(data=data, report=report)
     validated(form)
@@ -205,7 +227,7 @@ def do_add_information_event(report_id, *, acting_user, data):
     )
 
 
-def _sniff(head):
+def _sniff(head: bytes) -> str | None:
     signatures = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
     for magic, content_type in signatures.items():
         if head.startswith(magic):
@@ -215,7 +237,7 @@ def _sniff(head):
     return None
 
 
-def check_upload(upload):
+def check_upload(upload: UploadedFile) -> str:
     """Size and type limits; the type is taken from the content where it can be, not the name."""
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
@@ -226,7 +248,7 @@ def check_upload(upload):
                 ]
             }
         )
-    guessed = mimetypes.guess_type(upload.name)[0] or "application/octet-stream"
+    guessed = mimetypes.guess_type(upload.name or "")[0] or "application/octet-stream"
     head = upload.read(8)
     upload.seek(0)
     sniffed = _sniff(head)
@@ -252,7 +274,7 @@ def check_upload(upload):
 MAX_UPLOADS = 5
 
 
-def check_uploads(uploads):
+def check_uploads(uploads: Iterable[UploadedFile]) -> list[UploadedFile]:
     """The filing forms' rule for several files: at most ``MAX_UPLOADS``, each within the
     limits of ``check_upload``; all checked before any is stored."""
     uploads = [upload for upload in uploads if upload]
@@ -263,26 +285,27 @@ def check_uploads(uploads):
     return uploads
 
 
-def store_attachment(report, upload, *, acting_user):
+def store_attachment(report: Report, upload: UploadedFile, *, acting_user: User | None) -> Attachment:
     """Store ``upload`` with ``report`` and write its audit row: within the caller's transaction,
     after the caller has checked that ``acting_user`` may add to the case. ``acting_user`` is
     None for a submitter from the public form."""
     if upload is None:
         raise ValidationError({"file": [_("Choose a file.")]})
     content_type = check_upload(upload)
+    name = upload.name or ""
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     attachment = Attachment(
         report=report,
-        original_name=upload.name[:255],
+        original_name=name[:255],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=acting_user,
     )
-    attachment.file.save(upload.name, upload, save=False)
+    attachment.file.save(name, upload, save=False)
     try:
         attachment.save()
         return _done(
@@ -294,18 +317,24 @@ def store_attachment(report, upload, *, acting_user):
         )
     except Exception:
         # The file reached the disk before the row; don't leave it behind without one.
-        attachment.file.storage.delete(attachment.file.name)
+        if attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
         raise
 
 
-@transaction.atomic
-def do_add_attachment(report_id, *, acting_user, upload):
+@service
+def do_add_attachment(report_id: int, *, acting_user: User, upload: UploadedFile) -> Attachment:
+    return _add_attachment(report_id, acting_user=acting_user, upload=upload)
+
+
+def _add_attachment(report_id: int, *, acting_user: User, upload: UploadedFile) -> Attachment:
+    """``do_add_attachment``, shared with the filing that brings its files along."""
     report = _begin(report_id, acting_user, reporter_may_add=True)
     return store_attachment(report, upload, acting_user=acting_user)
 
 
-@transaction.atomic
-def do_route(report_id, *, acting_user, data):
+@service
+def do_route(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> Report:
     report = _begin(report_id, acting_user)
     form = forms.RouteForm(data=data, report=report, user=acting_user)
     cleaned = validated(form)

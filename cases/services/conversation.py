@@ -1,11 +1,14 @@
 """Filing from the web forms, the public form's receipt code, and the messages between a
 case's handler and the people outside it (the submitter of a complaint, the reporter)."""
 
+from __future__ import annotations
+
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django import forms as django_forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from cases import audit, selectors
@@ -14,8 +17,15 @@ from cases.events import emit
 from cases.models import CaseMessage, ReceiptCode, ReportType
 from cases.models.messages import receipt_digest
 from cases.services.base import CaseNotFound, load_report, require_open, require_roles, validated
-from cases.services.content import check_uploads, do_add_affected_person, do_add_attachment, store_attachment
-from cases.services.reports import do_file_report
+from cases.services.content import _add_affected_person, _add_attachment, check_uploads, store_attachment
+from cases.services.guard import service
+from cases.services.reports import _file_report
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from cases.models import Report, User
+
 
 # Crockford's base32 without the letters that look like digits: 16 characters, 80 bits.
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ0123456789"[:32]
@@ -25,22 +35,29 @@ class MessageForm(django_forms.Form):
     text = django_forms.CharField(label=_("Message"), widget=django_forms.Textarea, max_length=10000)
 
 
-def new_receipt_code():
+def new_receipt_code() -> str:
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _i in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
-@transaction.atomic
-def do_file_report_with_details(*, acting_user, data, persons=(), uploads=(), immediate_measures=""):
+@service
+def do_file_report_with_details(
+    *,
+    acting_user: User,
+    data: Mapping[str, Any],
+    persons: Iterable[Mapping[str, Any]] = (),
+    uploads: Iterable[UploadedFile] = (),
+    immediate_measures: str = "",
+) -> Report:
     """Filing with what the reporter knows at once: affected persons, attachments and, for
     lex Sarah, the immediate measures taken. All of it is saved, or none of it; the files are
     checked before anything is stored."""
     uploads = check_uploads(uploads)
-    report = do_file_report(acting_user=acting_user, data=data)
+    report = _file_report(acting_user=acting_user, data=data)
     for person in persons:
-        do_add_affected_person(report.pk, acting_user=acting_user, data=person)
+        _add_affected_person(report.pk, acting_user=acting_user, data=person)
     for upload in uploads:
-        do_add_attachment(report.pk, acting_user=acting_user, upload=upload)
+        _add_attachment(report.pk, acting_user=acting_user, upload=upload)
     if immediate_measures and report.type == ReportType.LEX_SARAH:
         # The reporter's account; the manager confirms it, with its time, in the first step.
         report.immediate_measures = immediate_measures
@@ -49,14 +66,16 @@ def do_file_report_with_details(*, acting_user, data, persons=(), uploads=(), im
     return report
 
 
-@transaction.atomic
-def do_file_public_submission(*, data, uploads=()):
+@service
+def do_file_public_submission(
+    *, data: Mapping[str, Any], uploads: Iterable[UploadedFile] = ()
+) -> tuple[Report, str]:
     """A complaint, opinion, suggestion or praise from the public form, with no account, and
     the files sent with it (the limits of the internal form: ``check_uploads``), stored with
     no uploader in the same transaction. Returns the case and its receipt code, which is shown
     once and stored only as a digest."""
     uploads = check_uploads(uploads)
-    report = do_file_report(acting_user=None, data={**data, "type": ReportType.COMPLAINT})
+    report = _file_report(acting_user=None, data={**data, "type": ReportType.COMPLAINT})
     code = new_receipt_code()
     ReceiptCode.objects.create(report=report, code_hash=receipt_digest(code))
     audit.record("receipt.issued", actor=None, obj=report, report_id=report.pk)
@@ -65,12 +84,12 @@ def do_file_public_submission(*, data, uploads=()):
     return report, code
 
 
-def _message(report, kind, text, author):
+def _message(report: Report, kind: str, text: str, author: User | None) -> CaseMessage:
     return CaseMessage.objects.create(report=report, kind=kind, text=text, author=author)
 
 
-@transaction.atomic
-def do_ask_submitter(report_id, *, acting_user, data):
+@service
+def do_ask_submitter(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> CaseMessage:
     """A handler's follow-up question to the submitter of a complaint."""
     report = load_report(report_id, acting_user)
     require_roles(acting_user, report, HANDLER_ROLES[report.type])
@@ -86,8 +105,8 @@ def do_ask_submitter(report_id, *, acting_user, data):
     return message
 
 
-@transaction.atomic
-def do_answer_as_submitter(code, *, data):
+@service
+def do_answer_as_submitter(code: str, *, data: Mapping[str, Any]) -> CaseMessage:
     """The submitter answers the handler's questions with their receipt code."""
     report = selectors.report_for_receipt(code)
     if report is None:
@@ -108,8 +127,8 @@ def do_answer_as_submitter(code, *, data):
     return message
 
 
-@transaction.atomic
-def do_give_reporter_feedback(report_id, *, acting_user, data):
+@service
+def do_give_reporter_feedback(report_id: int, *, acting_user: User, data: Mapping[str, Any]) -> CaseMessage:
     """What the handler chooses to tell the reporter; shown in the reporter's My reports."""
     report = load_report(report_id, acting_user)
     require_roles(acting_user, report, HANDLER_ROLES[report.type])

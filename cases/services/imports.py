@@ -4,10 +4,12 @@ transaction with an audit row per case and one for the file, or nothing saved at
 Imported cases are history: no events are emitted (nobody is to be notified of a case
 closed years ago) and no clocks are started."""
 
-import hashlib
+from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -16,21 +18,19 @@ from django.utils.translation import gettext_lazy as _
 from cases import audit, importer
 from cases.administration import reach
 from cases.models import TYPE_MODELS, AffectedPerson, CaseNumberSequence
+from cases.services.exceptions import ImportRejected
+from cases.services.guard import service
 from cases.services.reports import next_case_number
+
+if TYPE_CHECKING:
+    from cases.models import Report, User
+
 
 IMPORTED_PERSON_ROLE = "import"
 
 
-class ImportRejected(ValidationError):
-    """The file was not imported; ``rows`` lists every error with its line and column."""
-
-    def __init__(self, rows):
-        self.rows = rows
-        super().__init__([f"{_('line')} {e['line']}, {e['column'] or '-'}: {e['message']}" for e in rows])
-
-
-@transaction.atomic
-def do_import_reports(raw, *, acting_user, filename=""):
+@service
+def do_import_reports(raw: bytes, *, acting_user: User, filename: str = "") -> list[Report]:
     """Import every report in the CSV ``raw`` (bytes or text), or none. Returns the reports."""
     rows, errors = importer.parse(raw)
     if errors:
@@ -52,7 +52,7 @@ def do_import_reports(raw, *, acting_user, filename=""):
     return reports
 
 
-def _save(row, acting_user):
+def _save(row: dict[str, Any], acting_user: User) -> Report:
     unit = row["unit"]
     model = TYPE_MODELS[row["type"]]
     if row.get("case_number"):

@@ -1,22 +1,29 @@
 """Granting and revoking roles on the organisation tree, and per-case grants."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 from rest_framework.authtoken.models import Token
 
-from cases import audit
+from cases import audit, events
 from cases.access import CASE_READING_ROLES, NAMING_ROLES, forget_role_scope
 from cases.administration import reach
 from cases.models import GRANTABLE_ROLES
 from cases.models.organisation import role_codename, role_group
 from cases.services.base import load_report, require_roles
+from cases.services.guard import service
 from cases.services.reports import grant_named_investigator
 
+if TYPE_CHECKING:
+    from cases.models import OrgUnit, User
 
-def _check(acting_user, user, role, unit):
+
+def _check(acting_user: User | None, user: User, role: str, unit: OrgUnit) -> None:
     """A grantable role, on a unit and to a user that ``acting_user`` administers
     (cases.administration); ``acting_user=None`` is the system itself (migrations, seed_demo,
     tests' set-up)."""
@@ -31,8 +38,8 @@ def _check(acting_user, user, role, unit):
         raise PermissionDenied(_("You may not administer this user."))
 
 
-@transaction.atomic
-def do_grant_role(user, role, unit, *, acting_user):
+@service
+def do_grant_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> None:
     """Grant ``role`` on ``unit``. A role that reads cases is never granted by its own holder,
     superuser or not: another administrator of the board, or a superuser, must grant it."""
     _check(acting_user, user, role, unit)
@@ -55,8 +62,8 @@ def do_grant_role(user, role, unit, *, acting_user):
     )
 
 
-@transaction.atomic
-def do_revoke_role(user, role, unit, *, acting_user):
+@service
+def do_revoke_role(user: User, role: str, unit: OrgUnit, *, acting_user: User | None) -> None:
     _check(acting_user, user, role, unit)
     group = Group.objects.filter(name=f"{role}@{unit.pk}").first()
     if group is not None:
@@ -73,8 +80,8 @@ def do_revoke_role(user, role, unit, *, acting_user):
     _release_tasks(user, acting_user=acting_user, reason="role_revoked")
 
 
-@transaction.atomic
-def do_deactivate_user(user, *, acting_user):
+@service
+def do_deactivate_user(user: User, *, acting_user: User | None) -> int:
     """Deactivate an account (it is never deleted: names stay on cases and audit rows), delete
     its API tokens (so that reactivating it revives none), and put every task the user held
     back in the queue, audited with the reason ``user_deactivated``."""
@@ -90,15 +97,14 @@ def do_deactivate_user(user, *, acting_user):
     return _release_tasks(user, acting_user=acting_user, reason="user_deactivated")
 
 
-def _release_tasks(user, *, acting_user, reason):
-    """The workflow tasks ``user`` may no longer act on go back to the queue (workflows.services)."""
-    from workflows.services import release_tasks_held_without_right
+def _release_tasks(user: User, *, acting_user: User | None, reason: str) -> int:
+    """The workflow tasks ``user`` may no longer act on go back to the queue (the hook
+    ``release_tasks``, handled by ``workflows.services``)."""
+    return events.release_tasks.call(user, acting_user=acting_user, reason=reason)
 
-    return release_tasks_held_without_right(user, acting_user=acting_user, reason=reason)
 
-
-@transaction.atomic
-def do_grant_investigator(report_id, investigator, *, acting_user):
+@service
+def do_grant_investigator(report_id: int, investigator: User, *, acting_user: User) -> None:
     """Name an investigator who may work on this one case (an exception to unit roles)."""
     report = load_report(report_id, acting_user)
     require_roles(acting_user, report, NAMING_ROLES[report.type])

@@ -1,25 +1,38 @@
 """Notifications to IVO and IMY beside the investigation."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
-from cases import audit, forms
+from cases import audit, events, forms
 from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import DelegationDecision, Regulator, ReportType, Role, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
-from cases.services.reports import _delegation, _notification, workflow
-from reporting.services.documents import freeze, regulator_document, supplement_document
+from cases.services.guard import service
+from cases.services.reports import _delegation, _notification
 
-NOTIFICATION_ROLES = {Regulator.IVO: {Role.SAS, Role.DECISION_MAKER}, Regulator.IMY: {Role.DSO}}
+if TYPE_CHECKING:
+    from cases.models import RegulatorNotification, User
+
+
+NOTIFICATION_ROLES: dict[str, set[str]] = {
+    Regulator.IVO: {Role.SAS, Role.DECISION_MAKER},
+    Regulator.IMY: {Role.DSO},
+}
 EARLY_IVO_STATES = {"registered", "investigating", "assessed"}
 
 
-@transaction.atomic
-def do_decide_ivo_notification(report_id, *, acting_user, data):
+@service
+def do_decide_ivo_notification(
+    report_id: int, *, acting_user: User, data: Mapping[str, Any]
+) -> RegulatorNotification:
     """Notify IVO *snarast*, at whatever stage it becomes clear the matter is serious."""
     report = load_report(report_id, acting_user)
     if report.type != ReportType.LEX_SARAH:
@@ -33,8 +46,9 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     cleaned = validated(forms.NotificationDecideForm(data=data, report=report, user=acting_user))
     _delegation(report, DelegationDecision.Kind.NOTIFY_IVO, acting_user, cleaned)
     notification = _notification(report, Regulator.IVO, acting_user, cleaned)
+    assert notification is not None  # none existed: checked above, in this transaction
     clocks_after(report, "notification.decided", cleaned=cleaned, notification=notification)
-    workflow().after_notification_decided(report, notification, actor=acting_user)
+    events.workflow_after_notification_decided.call(report, notification, actor=acting_user)
     audit.record(
         "notification.decided",
         actor=acting_user,
@@ -46,8 +60,15 @@ def do_decide_ivo_notification(report_id, *, acting_user, data):
     return notification
 
 
-@transaction.atomic
-def do_notification_transition(report_id, notification_id, name, *, acting_user, data=None):
+@service
+def do_notification_transition(
+    report_id: int,
+    notification_id: int,
+    name: str,
+    *,
+    acting_user: User,
+    data: Mapping[str, Any] | None = None,
+) -> RegulatorNotification:
     report = load_report(report_id, acting_user)
     notification = report.regulator_notifications.filter(pk=notification_id).first()
     form_class = forms.NOTIFICATION_FORMS.get(name)
@@ -66,7 +87,10 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
         if cleaned.get("delay_reason"):
             notification.delay_reason = cleaned["delay_reason"]
         method(
-            document=regulator_document(report, notification.regulator, notification=notification), **cleaned
+            document=events.regulator_document.call(
+                report, notification.regulator, notification=notification
+            ),
+            **cleaned,
         )
     elif name == "supplement":
         method()
@@ -86,15 +110,15 @@ def do_notification_transition(report_id, notification_id, name, *, acting_user,
             _("Someone else changed the notification at the same time; reload it and try again.")
         ) from err
     clocks_after(report, f"notification.{name}", cleaned=cleaned, notification=notification)
-    workflow().after_notification_transition(report, notification, name, actor=acting_user)
+    events.workflow_after_notification_transition.call(report, notification, name, actor=acting_user)
     if name == "submit":
-        freeze(notification, acting_user=acting_user, document=notification.document)
+        events.freeze_document.call(notification, acting_user=acting_user, document=notification.document)
     elif name == "supplement":
-        freeze(
+        events.freeze_document.call(
             notification,
             acting_user=acting_user,
             supplement=supplement,
-            document=supplement_document(notification, supplement),
+            document=events.supplement_document.call(notification, supplement),
         )
     audit.record(
         f"notification.{name}",

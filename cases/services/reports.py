@@ -1,14 +1,19 @@
 """Filing a report, moving it through its lifecycle, and routing to linked cases."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django import forms as django_forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 from guardian.shortcuts import assign_perm
 
-from cases import audit, forms
+from cases import audit, events, forms
 from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import (
@@ -23,9 +28,14 @@ from cases.models import (
 from cases.models.lifecycles import case_roles, forget_named_grants
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
 from cases.services.clocks import clocks_after
+from cases.services.guard import service
+
+if TYPE_CHECKING:
+    from cases.models import OrgUnit, Report, User
+    from cases.models.organisation import AnyUser
 
 
-def next_case_number(namnd, year):
+def next_case_number(namnd: OrgUnit, year: int) -> int:
     """The next number in the board's series for the year; gap-free because it is taken in
     the filing transaction (a rolled-back filing gives its number back), race-free because
     the sequence row is locked until that transaction ends."""
@@ -38,31 +48,40 @@ def next_case_number(namnd, year):
     return sequence.last_number
 
 
-def _create_report(*, report_type, unit, reporter, description, **fields):
+def _create_report(
+    *, report_type: str, unit: OrgUnit, reporter: User | None, description: str, **fields: Any
+) -> Report:
     model = TYPE_MODELS[report_type]
     reported_at = fields.pop("reported_at", None) or timezone.now()
     year = timezone.localtime(reported_at).year
-    sequence = next_case_number(unit.namnd, year)
+    namnd = unit.namnd
+    assert namnd is not None, "every unit below a municipality belongs to a board"
+    sequence = next_case_number(namnd, year)
     report = model(
         type=report_type,
         state=model.INITIAL_STATE,
         unit=unit,
-        namnd=unit.namnd,
+        namnd=namnd,
         reporter=reporter,
         description=description,
         reported_at=reported_at,
         case_year=year,
         case_sequence=sequence,
-        case_number=f"{unit.namnd.case_number_prefix} {year}/{sequence:04d}",
+        case_number=f"{namnd.case_number_prefix} {year}/{sequence:04d}",
         **fields,
     )
     report.save(force_insert=True)
     return report
 
 
-@transaction.atomic
-def do_file_report(*, acting_user, data):
+@service
+def do_file_report(*, acting_user: User | None, data: Mapping[str, Any]) -> Report:
     """File a new report. ``acting_user`` is None only for a complaint from the public."""
+    return _file_report(acting_user=acting_user, data=data)
+
+
+def _file_report(*, acting_user: User | None, data: Mapping[str, Any]) -> Report:
+    """``do_file_report``, shared with the filings that bring more along (``conversation``)."""
     form = forms.ReportCreateForm(data=data)
     cleaned = validated(form)
     report_type = cleaned["type"]
@@ -88,11 +107,11 @@ def do_file_report(*, acting_user, data):
     )
     clocks_after(report, "report.filed")
     emit("report.filed", report=report, actor=acting_user, type=report.type)
-    workflow().start(report)
+    events.workflow_start.call(report)
     return report
 
 
-def transition_meta(report, name):
+def transition_meta(report: Report, name: str) -> Any:
     method = getattr(type(report), name, None)
     meta = getattr(method, "_django_fsm", None)
     if meta is None or name.startswith("_"):
@@ -101,17 +120,19 @@ def transition_meta(report, name):
     return getattr(report, name), meta, custom
 
 
-def transition_form(report, name, user, data=None):
+def transition_form(
+    report: Report, name: str, user: AnyUser, data: Mapping[str, Any] | None = None
+) -> django_forms.BaseForm:
     _method, _meta, custom = transition_meta(report, name)
     form_class = getattr(forms, custom["form"])
     return form_class(data=data, report=report, user=user)
 
 
-def available_transitions(report, user):
+def available_transitions(report: Report, user: AnyUser) -> list[dict[str, Any]]:
     """What this user may do with the case now, each with the fields it asks for."""
     roles = case_roles(user, report)
     result = []
-    for transition in report.get_available_state_transitions():
+    for transition in report.get_available_state_transitions():  # type: ignore[attr-defined]  # django-fsm adds it
         custom = transition.custom
         if not roles & custom["roles"]:
             continue
@@ -130,8 +151,10 @@ def available_transitions(report, user):
     return result
 
 
-@transaction.atomic
-def do_transition(report_id, name, *, acting_user, data=None):
+@service
+def do_transition(
+    report_id: int, name: str, *, acting_user: User, data: Mapping[str, Any] | None = None
+) -> Report:
     report = load_report(report_id, acting_user)
     method, meta, custom = transition_meta(report, name)
     if not allowed_roles(acting_user, report, custom["roles"]):
@@ -150,7 +173,7 @@ def do_transition(report_id, name, *, acting_user, data=None):
         ) from err
     AFTER_TRANSITION.get((report.type, name), lambda *a: None)(report, cleaned, acting_user)
     clocks_after(report, f"report.{name}", cleaned=cleaned)
-    workflow().after_transition(report, name, actor=acting_user)
+    events.workflow_after_transition.call(report, name, actor=acting_user)
     audit.record(
         f"report.{name}",
         actor=acting_user,
@@ -166,9 +189,9 @@ def do_transition(report_id, name, *, acting_user, data=None):
     return report
 
 
-def spawn_linked_case(source, target_type, *, acting_user, reason):
+def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, reason: str) -> Report:
     """Routing: a new case of another type, linked; the source keeps its history."""
-    fields = {"occurred_at": source.occurred_at or source.reported_at}
+    fields: dict[str, Any] = {"occurred_at": source.occurred_at or source.reported_at}
     if target_type == ReportType.DATA_BREACH:
         # The organisation became aware no later than when the source case was reported.
         fields["discovered_at"] = source.discovered_at or source.reported_at
@@ -184,7 +207,7 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     )
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
     clocks_after(target, "report.filed")
-    workflow().start(target)
+    events.workflow_start.call(target)
     audit.record(
         "report.filed",
         actor=acting_user,
@@ -203,14 +226,7 @@ def spawn_linked_case(source, target_type, *, acting_user, reason):
     return target
 
 
-def workflow():
-    """The workflow layer, which moves each case's tasks with its state (workflows.bridge)."""
-    from workflows import bridge
-
-    return bridge
-
-
-def grant_named_investigator(report, user):
+def grant_named_investigator(report: Report, user: User) -> None:
     """The one way a person is named on a case. Only an active person whose home unit lies in
     the case's board: a name from another board would open the case across the secrecy
     boundary between boards (OSL 8 kap.)."""
@@ -224,7 +240,7 @@ def grant_named_investigator(report, user):
     forget_named_grants(report)
 
 
-def _delegation(report, kind, user, cleaned):
+def _delegation(report: Report, kind: str, user: User, cleaned: Mapping[str, Any]) -> DelegationDecision:
     return DelegationDecision.objects.create(
         report=report,
         kind=kind,
@@ -237,7 +253,9 @@ def _delegation(report, kind, user, cleaned):
     )
 
 
-def _notification(report, regulator, user, cleaned, delay_reason=""):
+def _notification(
+    report: Report, regulator: str, user: User, cleaned: Mapping[str, Any], delay_reason: str = ""
+) -> RegulatorNotification | None:
     if report.regulator_notifications.filter(regulator=regulator).exists():
         return None
     return RegulatorNotification.objects.create(
@@ -249,7 +267,7 @@ def _notification(report, regulator, user, cleaned, delay_reason=""):
     )
 
 
-def _after_deviation_assess(report, cleaned, user):
+def _after_deviation_assess(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     if cleaned["route"] != ReportType.DEVIATION:
         spawn_linked_case(
             report,
@@ -259,29 +277,29 @@ def _after_deviation_assess(report, cleaned, user):
         )
 
 
-def _after_complaint_register(report, cleaned, user):
+def _after_complaint_register(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     grant_named_investigator(report, cleaned["handler"])
 
 
-def _after_complaint_investigate(report, cleaned, user):
+def _after_complaint_investigate(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     if cleaned.get("route_to_lex_sarah"):
         spawn_linked_case(
             report, ReportType.LEX_SARAH, acting_user=user, reason=cleaned["position_statement"]
         )
 
 
-def _after_lex_sarah_register(report, cleaned, user):
+def _after_lex_sarah_register(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     report.categories.set(cleaned["categories"])
     if cleaned.get("investigator"):
         grant_named_investigator(report, cleaned["investigator"])
 
 
-def _after_outside_scope(report, cleaned, user):
+def _after_outside_scope(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     if cleaned.get("spawn"):
         spawn_linked_case(report, cleaned["spawn"], acting_user=user, reason=cleaned["decision"])
 
 
-def _after_lex_sarah_decide(report, cleaned, user):
+def _after_lex_sarah_decide(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     if report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
         return  # IVO was notified earlier, by a delegation decision of its own
     notify = cleaned["notify_ivo"]
@@ -295,11 +313,11 @@ def _after_lex_sarah_decide(report, cleaned, user):
         _notification(report, Regulator.IVO, user, cleaned)
 
 
-def _after_breach_assess(report, cleaned, user):
+def _after_breach_assess(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     report.data_categories.set(cleaned["data_categories"])
 
 
-def _after_breach_decide(report, cleaned, user):
+def _after_breach_decide(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     notify = cleaned["notify_imy"]
     kind = DelegationDecision.Kind.NOTIFY_IMY if notify else DelegationDecision.Kind.NOT_NOTIFY_IMY
     _delegation(report, kind, user, cleaned)
@@ -307,12 +325,12 @@ def _after_breach_decide(report, cleaned, user):
         _notification(report, Regulator.IMY, user, cleaned, delay_reason=cleaned.get("delay_reason", ""))
 
 
-def _after_complaint_answer(report, cleaned, user):
+def _after_complaint_answer(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
     # The submitter's address is read from the case by whoever sends the message, never put in the event.
     emit("complaint.answered", report=report, actor=user)
 
 
-AFTER_TRANSITION = {
+AFTER_TRANSITION: dict[tuple[str, str], Callable[[Report, Mapping[str, Any], User], None]] = {
     (ReportType.DEVIATION, "assess"): _after_deviation_assess,
     (ReportType.COMPLAINT, "register"): _after_complaint_register,
     (ReportType.COMPLAINT, "investigate"): _after_complaint_investigate,

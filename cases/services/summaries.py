@@ -1,20 +1,28 @@
 """The SAS's review of the anonymised summary of a closed lex Sarah investigation, before a
-public compilation may show it (``reporting.selectors.reviews``)."""
+public compilation may show it (``reporting.selectors.reviews``, through the hook
+``summary_draft``)."""
+
+from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import audit
-from cases.compilations.anonymise import names_on, redact
+from cases import audit, events
 from cases.events import emit
-from cases.models import OrgUnit, Report, ReportType, Role
+from cases.models import ReportType, Role, SummaryReview
 from cases.services.base import InvalidState, load_report, require_roles, validated
-from reporting.models import SummaryReview
-from reporting.selectors.reviews import DECISION_LIMIT, SUMMARY_LIMIT, drafts
+from cases.services.guard import service
+from lib.redaction import DECISION_LIMIT, SUMMARY_LIMIT, names_on, redact
+
+if TYPE_CHECKING:
+    from cases.events import SummaryDraft
+    from cases.models import Report, User
+
 
 REVIEW_ROLES = {Role.SAS}
 
@@ -25,11 +33,11 @@ class SummaryApprovalForm(forms.Form):
         label=_("Decision"), max_length=DECISION_LIMIT * 2, required=False, widget=forms.Textarea
     )
 
-    def __init__(self, *args, names=(), **kwargs):
+    def __init__(self, *args: Any, names: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.names = names
 
-    def _clean_text(self, field):
+    def _clean_text(self, field: str) -> str:
         text = " ".join(self.cleaned_data.get(field, "").split())
         # What the case knows to be identifying may not come back in by editing.
         if redact(text, self.names) != text:
@@ -41,25 +49,27 @@ class SummaryApprovalForm(forms.Form):
             )
         return text
 
-    def clean_summary(self):
+    def clean_summary(self) -> str:
         return self._clean_text("summary")
 
-    def clean_decision(self):
+    def clean_decision(self) -> str:
         return self._clean_text("decision")
 
 
-def draft_of(report):
+def draft_of(report: Report) -> SummaryDraft:
     """The automatic anonymisation of one case, as the compilations make it."""
-    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=report.namnd.path)}
-    return drafts(Report.objects.filter(pk=report.pk), units)[0]
+    return events.summary_draft.call(report)
 
 
-@transaction.atomic
-def do_approve_summary(acting_user, report, text, *, decision=None):
+@service
+def do_approve_summary(
+    acting_user: User, report: Report | int, text: str, *, decision: str | None = None
+) -> SummaryReview:
     """Approve ``text`` (the anonymised summary as the SAS edited it) for publication; the
     decision is the automatic one unless given. The SAS of the case only; the case must be a
     closed lex Sarah investigation. A later approval replaces an earlier one."""
-    report = load_report(getattr(report, "pk", report), acting_user)
+    report_id: int = report if isinstance(report, int) else report.pk
+    report = load_report(report_id, acting_user)
     require_roles(acting_user, report, REVIEW_ROLES)
     if report.type != ReportType.LEX_SARAH or report.state != "closed":
         raise InvalidState(_("Only the summary of a closed lex Sarah investigation is reviewed."))

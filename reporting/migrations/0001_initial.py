@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-MOVED = ["countedcase", "exportjob", "monthlycount", "regulatordocument", "summaryreview", "suppressionrule"]
+MOVED = ["countedcase", "exportjob", "monthlycount", "regulatordocument", "suppressionrule"]
 
 
 def _rename_content_types(apps, schema_editor, source, target):
@@ -117,24 +117,6 @@ class Migration(migrations.Migration):
                         'verbose_name_plural': 'documents sent to a regulator',
                         'db_table': 'cases_regulatordocument',
                         'ordering': ['frozen_at', 'id'],
-                    },
-                ),
-                migrations.CreateModel(
-                    name='SummaryReview',
-                    fields=[
-                        ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                        ('summary', models.TextField(verbose_name='summary as approved')),
-                        ('decision', models.TextField(blank=True, verbose_name='decision as approved')),
-                        ('source_sha256', models.CharField(max_length=64)),
-                        ('approved_at', models.DateTimeField(verbose_name='approved at')),
-                        ('approved_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approved by')),
-                        ('report', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='summary_review', to='cases.report')),
-                    ],
-                    options={
-                        'verbose_name': 'summary review',
-                        'verbose_name_plural': 'summary reviews',
-                        'db_table': 'cases_summaryreview',
-                        'ordering': ['-approved_at'],
                     },
                 ),
                 migrations.CreateModel(

@@ -1,5 +1,5 @@
 """What reporting keeps: the monthly counts and what each case counts in, the small-count
-rule, the documents sent to regulators, the background exports and the summary reviews.
+rule, the documents sent to regulators, and the background exports.
 They moved here from ``cases`` without moving their tables (``db_table`` keeps ``cases_…``;
 migration reporting 0001 and cases 0017 move the state only)."""
 
@@ -9,9 +9,7 @@ from reporting.models.compilations import (
     ExportJob,
     FrozenDocumentError,
     RegulatorDocument,
-    SummaryReview,
     SuppressionRule,
-    summary_source_digest,
 )
 
 __all__ = [
@@ -21,7 +19,5 @@ __all__ = [
     "FrozenDocumentError",
     "MonthlyCount",
     "RegulatorDocument",
-    "SummaryReview",
     "SuppressionRule",
-    "summary_source_digest",
 ]

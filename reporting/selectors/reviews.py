@@ -17,13 +17,18 @@ category names.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cases.compilations.anonymise import anonymise
-from cases.models import AffectedPerson, Report, ReportType, Term
-from reporting.models import SummaryReview
-from reporting.models.compilations import summary_source_digest
+from cases.models import AffectedPerson, Report, ReportType, SummaryReview, Term, summary_source_digest
+from lib.redaction import DECISION_LIMIT, SUMMARY_LIMIT, anonymise
 
-SUMMARY_LIMIT = 400
-DECISION_LIMIT = 200
+__all__ = [
+    "DECISION_LIMIT",
+    "SUMMARY_LIMIT",
+    "Draft",
+    "allowed_words",
+    "automatic",
+    "closed_lex_sarah",
+    "drafts",
+]
 FIELDS = (
     "pk",
     "case_number",

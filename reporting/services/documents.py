@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.compilations.anonymise import names_on, redact
 from cases.models import DelegationDecision, OrgUnit, Regulator, Report
+from lib.redaction import names_on, redact
 from reporting.models import RegulatorDocument
 
 FINISHED_STATES = ("decided", "closed")

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from cases.compilations.anonymise import anonymise, redact, shorten
+from lib.redaction import anonymise, redact, shorten
 
 
 def test_names_numbers_and_contact_details_go_and_dates_stay():

@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import translation
 
-from cases.models import AuditEvent, Report
+from cases.models import AuditEvent, Report, SummaryReview
 from cases.services import CaseNotFound, InvalidState, do_approve_summary
-from reporting.models import SummaryReview
 from reporting.selectors.compilation import board_compilation
 from reporting.selectors.tables import Scope
 from tests.api.helpers import EVERYONE

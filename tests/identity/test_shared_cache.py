@@ -109,6 +109,14 @@ def test_the_cache_comes_from_the_environment():
     assert configured_cache(CACHE_URL="dbcache://another_table")["BACKEND"] == "identity.cache.DatabaseCache"
 
 
+def test_a_key_prefix_and_timeout_in_the_url_reach_django():
+    """django-environ passes them on in lower case, which Django's CACHES ignores."""
+    cache = configured_cache(CACHE_URL="redis://127.0.0.1:6379/3?key_prefix=kommun-a&timeout=60")
+    assert cache["KEY_PREFIX"] == "kommun-a"
+    assert str(cache["TIMEOUT"]) == "60"
+    assert "key_prefix" not in cache and "timeout" not in cache
+
+
 def test_the_deploy_checks_warn_about_a_cache_of_each_process(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert "identity.W001" in [message.id for message in run_checks(include_deployment_checks=True)]

@@ -91,6 +91,10 @@ BIRTH_DATE = re.compile(
     r"\b(född(?:\s+den)?|f\.|födelsedatum:?|födelsedag:?|born(?:\s+on)?)\s*(" + _DATE + r")\b", re.IGNORECASE
 )
 MIN_NAME_PART = 2
+# The longest anonymised summary and decision a compilation shows (``reporting.selectors.reviews``);
+# the SAS's edited text may be up to twice as long (``cases.services.summaries``).
+SUMMARY_LIMIT = 400
+DECISION_LIMIT = 200
 
 
 def names_on(report):
@@ -207,7 +211,7 @@ def _allowed(allow):
     return _ALLOWED_CACHE[allow]
 
 
-_ALLOWED_CACHE = {}
+_ALLOWED_CACHE: dict[frozenset[str], frozenset[str]] = {}
 
 
 def anonymise(text, names=(), *, allow=(), limit=None):
