@@ -31,8 +31,9 @@ from django.dispatch import Signal
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
+    from django.db.models import Model
 
-    from cases.models import RegulatorDocument, RegulatorNotification, Report, Supplement
+    from cases.models import RegulatorNotification, Report, Supplement
 
 
 # kwargs: name (e.g. "report.filed", "report.decide"), report_id, actor_id, data (dict), event_id
@@ -143,7 +144,7 @@ class FreezeDocument(Protocol):
         acting_user: Any,
         document: dict[str, Any] | None,
         supplement: Supplement | None = None,
-    ) -> RegulatorDocument: ...
+    ) -> Model: ...  # reporting's RegulatorDocument, a model the floor does not import
 
 
 class SummaryDraft(Protocol):
