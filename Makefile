@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LANGS := -l sv -l en
 PORT ?= 8000
-APPS := cases workflows notifications identity records
+APPS := cases workflows notifications identity records reporting
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
 .PHONY: venv run test bench messages check browser saml axe

@@ -240,7 +240,7 @@ def generate(cases, boards):
 
 
 # The monthly counts of the generated cases in SQL: one INSERT … SELECT … GROUP BY per
-# dimension, the same cells as ``cases.compilations.aggregates.fresh_cells`` counts (the run
+# dimension, the same cells as ``reporting.services.aggregates.fresh_cells`` counts (the run
 # with ``--check`` compares the two). Months are local (Europe/Stockholm, settings.TIME_ZONE).
 MONTH = "date_trunc('month', r.reported_at AT TIME ZONE '{zone}')::date"
 ROW_DIMENSIONS = {
@@ -307,7 +307,7 @@ def rebuild_aggregates():
     """The monthly counts by the rebuild the migration and ``manage.py aggregates --rebuild`` run."""
     from django.db import connection
 
-    from cases.compilations.aggregates import rebuild
+    from reporting.services.aggregates import rebuild
 
     started = time.perf_counter()
     cells = rebuild()
@@ -333,11 +333,11 @@ def timed(function, repeats=REPEATS):
 def measure(boards):
     from django.contrib.auth import get_user_model
 
-    from cases.compilations import exports
-    from cases.compilations.compilation import board_compilation, year_scope
-    from cases.compilations.statistics import statistics as count
-    from cases.compilations.tables import Scope
     from cases.models import OrgUnit, Report
+    from reporting.selectors.compilation import board_compilation, year_scope
+    from reporting.selectors.statistics import statistics as count
+    from reporting.selectors.tables import Scope
+    from reporting.services import exports
 
     User = get_user_model()
     leader, sas = User.objects.get(username="bench-leader"), User.objects.get(username="bench-sas")
@@ -382,12 +382,12 @@ def main():
     url, fresh = database(args.keep, args.cases, args.database)
     setup_django(url)
     generation_s = generate(args.cases, args.boards) if fresh else None
-    from cases.models import MonthlyCount
+    from reporting.models import MonthlyCount
 
     build = rebuild_aggregates if args.rebuild else fill_aggregates
     cells, rebuild_s = build() if fresh or args.refill or not MonthlyCount.objects.exists() else (None, None)
     if args.check:
-        from cases.compilations.aggregates import drift
+        from reporting.services.aggregates import drift
 
         differences = drift()
         assert not differences, f"{len(differences)} cells differ from a fresh count, e.g. {differences[:3]}"

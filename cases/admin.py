@@ -39,7 +39,6 @@ from cases.models import (
     Term,
     User,
 )
-from cases.models.compilations import SuppressionRule
 from cases.models.organisation import role_codename
 from cases.services import do_deactivate_user, do_grant_role, do_revoke_role
 
@@ -440,8 +439,3 @@ class InvestigationTopicAdmin(ReferenceAdmin):
     list_display = ["name", "report_type", "code", "required_for_decision", "order", "valid_from", "valid_to"]
     list_filter = [ValidityFilter, "report_type", "required_for_decision"]
     search_fields = ["name", "code"]
-
-
-@admin.register(SuppressionRule)
-class SuppressionRuleAdmin(ReferenceAdmin):
-    list_display = ["threshold", "basis", "valid_from", "valid_to"]

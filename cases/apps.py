@@ -9,10 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import events, reference_cache
-        from cases.compilations import handlers
         from cases.models import RiskBand, RiskRoutingRule, Term
 
         reference_cache.connect(RiskBand, RiskRoutingRule, Term)
-        # The reporting code's handlers of the floor's hooks (docs/architecture.md, Hooks).
-        handlers.register()
         checks.register(events.check_hooks)

@@ -206,7 +206,7 @@ ACTIONS = (
     ),
     _change("logreview.followed_up", _("Questioned read followed up"), "review", "log_row"),
     _change("logreview.signed", _("Log review signed"), "board", "period_start", "picks", "questioned"),
-    # Reads (the access chain: cases.web, cases.api, cases.compilations, records).
+    # Reads (the access chain: cases.web, cases.api, reporting, records).
     _read("report.viewed", _("Case read"), "via", "part", "id"),
     _read("report.listed", _("Cases listed"), "page", "statistics", "summary_reviews", "filters"),
     _read("audit.viewed", _("Audit trail read")),

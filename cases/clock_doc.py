@@ -25,7 +25,7 @@ with its own validity). A clock stopped after its deadline stays visible as **la
 (`stopped_at > due_at`). Correcting a case's key time (`do_correct_key_time`: when the report
 was received, when a breach was discovered) moves the running clocks that started from it.
 Working days are Monday–Friday except Swedish public and de-facto holidays (the `holidays`
-package, `cases/clocks.py`); hours are elapsed hours, also across a change of daylight saving.
+package, `lib/clocks.py`); hours are elapsed hours, also across a change of daylight saving.
 
 ## What fires the clocks
 
@@ -52,7 +52,7 @@ JOBS = {
     "queued again, up to `NOTIFICATION_SENDING_LEASE_RETRIES` (default 2) "
     "times, then failed and shown to administrators; e-mails whose task "
     "was never queued are queued (docs/notifications.md).",
-    "cases.compilations.retention.prune_exports": "deletes the compilation exports made in the background "
+    "reporting.services.retention.prune_exports": "deletes the compilation exports made in the background "
     "(`ExportJob`, the file is in the row) requested more than "
     "`EXPORT_RETENTION_DAYS` days ago (default 30), with one audit "
     "row `exports.pruned` listing them (docs/compilations.md).",

@@ -31,8 +31,9 @@ from django.dispatch import Signal
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
+    from django.db.models import Model
 
-    from cases.models import RegulatorDocument, RegulatorNotification, Report, Supplement
+    from cases.models import RegulatorNotification, Report, Supplement
 
 
 # kwargs: name (e.g. "report.filed", "report.decide"), report_id, actor_id, data (dict), event_id
@@ -143,7 +144,7 @@ class FreezeDocument(Protocol):
         acting_user: Any,
         document: dict[str, Any] | None,
         supplement: Supplement | None = None,
-    ) -> RegulatorDocument: ...
+    ) -> Model: ...  # reporting's RegulatorDocument, a model the floor does not import
 
 
 class SummaryDraft(Protocol):
@@ -159,11 +160,11 @@ class DraftSummary(Protocol):
 
 
 # The hooks. Owners: "workflows" registers in workflows/apps.py; the reporting code
-# (compilations and documents) in cases/compilations/handlers.py, loaded by cases/apps.py.
+# (compilations and documents) in reporting/handlers.py, loaded by reporting/apps.py.
 
 case_changed: Hook[CaseChanged] = Hook(
     "case.changed",
-    owner="cases.compilations",
+    owner="reporting",
     doc="A case's change row was written (audit.record): its pre-aggregated monthly counts follow.",
 )
 workflow_start: Hook[WorkflowStart] = Hook(
@@ -191,22 +192,22 @@ release_tasks: Hook[ReleaseTasks] = Hook(
 )
 regulator_document: Hook[BuildRegulatorDocument] = Hook(
     "documents.regulator_document",
-    owner="cases.documents",
+    owner="reporting",
     doc="The minimised document a notification sends to IVO or IMY, built from the case.",
 )
 supplement_document: Hook[BuildSupplementDocument] = Hook(
     "documents.supplement_document",
-    owner="cases.documents",
+    owner="reporting",
     doc="The document of a supplement to a notification.",
 )
 freeze_document: Hook[FreezeDocument] = Hook(
     "documents.freeze",
-    owner="cases.documents",
+    owner="reporting",
     doc="A notification (or supplement) was sent: its document is frozen as JSON and PDF.",
 )
 summary_draft: Hook[DraftSummary] = Hook(
     "compilations.summary_draft",
-    owner="cases.compilations",
+    owner="reporting",
     doc="The automatic anonymisation of a closed lex Sarah case's summary, for the SAS's review.",
 )
 

@@ -35,7 +35,7 @@ from cases.models import (
     RiskRoutingRule,
     Term,
 )
-from cases.validators import normalise_personnummer
+from lib.validators import normalise_personnummer
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 SCALE = [(i, str(i)) for i in range(1, 5)]

@@ -229,7 +229,7 @@ PARTS = (
             ),
             Route(
                 "regulator-document/",
-                "cases.api.views.regulator_documents.RegulatorDocumentView",
+                "reporting.api.views.regulator_documents.RegulatorDocumentView",
                 "regulator-document",
             ),
         ),

@@ -243,7 +243,7 @@ def aggregate_reports(user: AnyUser) -> QuerySet[Report]:
 
 def aggregate_scope(user: AnyUser) -> Q:
     """The condition of ``aggregate_reports`` as a ``Q`` on ``type`` and ``unit``, which holds
-    alike on Report and on the pre-aggregated MonthlyCount (cases.compilations.aggregates)."""
+    alike on Report and on the pre-aggregated MonthlyCount (reporting.services.aggregates)."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     scope = role_scope(user)
@@ -265,7 +265,7 @@ def aggregate_scope(user: AnyUser) -> Q:
 
 def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
-    whose reader ``cases.compilations.access`` has already allowed."""
+    whose reader ``reporting.access`` has already allowed."""
     return Report.objects.filter(compilation_scope(namnd))
 
 

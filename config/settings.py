@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cases",
     "workflows",
     "notifications",
+    "reporting",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -418,7 +419,7 @@ SCHEDULER_JOBS = [
     "notifications.jobs.daily_digest",
     "notifications.jobs.weekly_manager_digest",
     "notifications.jobs.recover_deliveries",
-    "cases.compilations.retention.prune_exports",
+    "reporting.services.retention.prune_exports",
     "cases.audit_anchor.export_checkpoints",
     "cases.outbox.prune_delivered",
     "cases.idempotency.prune_expired",
@@ -426,7 +427,7 @@ SCHEDULER_JOBS = [
     "records.jobs.log_reviews",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
-# they were requested (cases.compilations.retention).
+# they were requested (reporting.services.retention).
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 
 # Records management (records/, docs/records.md): how often each board's cases are checked

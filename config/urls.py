@@ -16,15 +16,15 @@ urlpatterns = [
     # Single sign-on (OIDC, SAML) and the second factor's enrolment: django-allauth (identity.urls).
     path("sso/", include(identity_urls.sso)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
-    path("api/v1/notifications/", include("notifications.api_urls")),
+    path("api/v1/notifications/", include("notifications.api.urls")),
     path("api/v1/", include("cases.api.urls")),
-    path("notifications/", include("notifications.urls")),
-    path("api/v1/", include("workflows.urls")),
+    path("notifications/", include("notifications.web.urls")),
+    path("api/v1/", include("workflows.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("records.urls")),
-    path("", include("cases.compilations.urls")),
+    path("", include("reporting.web.urls")),
     path("", include("cases.web.urls")),
 ]
 

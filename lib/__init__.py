@@ -1,4 +1,5 @@
-"""Pure helpers with no Django state of their own (no models, no settings, no requests):
-text redaction today, and whatever else the domain floor and the rooms above it share. The
-domain floor (``cases.models``, ``cases.services`` …, docs/architecture.md) may import from
-here; nothing here imports from the apps."""
+"""Pure helpers with no Django state of their own (no models, no queries, no requests), one
+module per concern: redaction, periods, suppression, table, charts, clocks (deadline
+arithmetic), validators (personnummer). The domain floor (``cases.models``,
+``cases.services`` …, docs/architecture.md) and the rooms above it may import from here;
+nothing here imports from the apps."""

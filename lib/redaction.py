@@ -91,7 +91,7 @@ BIRTH_DATE = re.compile(
     r"\b(född(?:\s+den)?|f\.|födelsedatum:?|födelsedag:?|born(?:\s+on)?)\s*(" + _DATE + r")\b", re.IGNORECASE
 )
 MIN_NAME_PART = 2
-# The longest anonymised summary and decision a compilation shows (``cases.compilations.reviews``);
+# The longest anonymised summary and decision a compilation shows (``reporting.selectors.reviews``);
 # the SAS's edited text may be up to twice as long (``cases.services.summaries``).
 SUMMARY_LIMIT = 400
 DECISION_LIMIT = 200

@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.models import Action, RegulatorNotification, Report, ReportLink, ReportType
-from cases.models.compilations import RegulatorDocument
 from records.models import DisposalItem, DisposalRun, DisposedCase, RetentionRule
+from reporting.models.compilations import RegulatorDocument
 
 CLOSED_STATES = ("closed", "outside_scope")
 Outcome = RetentionRule.Outcome

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import AffectedPerson, Attachment, AuditEvent, Report
-from cases.models.compilations import RegulatorDocument
+from reporting.models.compilations import RegulatorDocument
 
 METS = "http://www.loc.gov/METS/"
 XLINK = "http://www.w3.org/1999/xlink"

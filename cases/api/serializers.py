@@ -357,7 +357,7 @@ class _FullCase(CaseSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_open_tasks(self, report):
         """Who must act next, by when (workflows)."""
-        from workflows.api import TaskSerializer
+        from workflows.api.views import TaskSerializer
         from workflows.selectors import open_tasks
 
         return TaskSerializer(open_tasks(report), many=True).data

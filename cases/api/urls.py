@@ -3,14 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases import parts
-from cases.api.views.compilations import (
-    CompilationView,
-    ExportDownloadView,
-    ExportJobView,
-    QualityChapterView,
-    StatisticsCasesView,
-    StatisticsView,
-)
 from cases.api.views.key_time import KeyTimeView
 from cases.api.views.overdue import OverdueView
 from cases.api.views.parts import InvestigatorViewSet
@@ -41,10 +33,6 @@ urlpatterns = [
     path("reports/<int:report_id>/", ReportViewSet.as_view({"get": "retrieve"}), name="report-detail"),
     path("reports/<int:report_id>/", include(case_parts)),
     path("overdue/", OverdueView.as_view(), name="overdue"),
-    path("statistics/", StatisticsView.as_view(), name="statistics"),
-    path("statistics/cases/", StatisticsCasesView.as_view(), name="statistics-cases"),
-    path("compilations/", CompilationView.as_view(), name="compilation"),
-    path("compilations/quality-chapter/", QualityChapterView.as_view(), name="quality-chapter"),
-    path("exports/<uuid:job_id>/", ExportJobView.as_view(), name="export-detail"),
-    path("exports/<uuid:job_id>/download/", ExportDownloadView.as_view(), name="export-download"),
+    # Statistics, compilations and exports: the reporting app's endpoints, in this namespace.
+    path("", include("reporting.api.urls")),
 ]

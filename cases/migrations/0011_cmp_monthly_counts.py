@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def build_monthly_counts(apps, schema_editor):
     """Count the existing cases into the new cells, as ``manage.py aggregates --rebuild`` does."""
-    from cases.compilations.aggregates import rebuild
+    from reporting.services.aggregates import rebuild
 
     rebuild(apps=apps)
 

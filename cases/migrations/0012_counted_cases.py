@@ -7,7 +7,7 @@ from django.db import migrations, models
 def count_each_case(apps, schema_editor):
     """What each existing case counts in, and the cells again from those (as
     ``manage.py aggregates --rebuild`` does)."""
-    from cases.compilations.aggregates import rebuild
+    from reporting.services.aggregates import rebuild
 
     rebuild(apps=apps)
 

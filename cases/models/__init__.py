@@ -1,4 +1,3 @@
-from cases.models.aggregates import CountedCase, MonthlyCount
 from cases.models.audit import AuditEvent, AuditHead
 from cases.models.case_content import (
     Action,
@@ -10,7 +9,6 @@ from cases.models.case_content import (
     InvestigationEntry,
 )
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
-from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
 from cases.models.idempotency import IdempotencyKey
 from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.messages import CaseMessage, ReceiptCode
@@ -34,6 +32,7 @@ from cases.models.reference import (
 )
 from cases.models.regulators import DelegationDecision, Regulator, RegulatorNotification, Supplement
 from cases.models.reports import CaseNumberSequence, Report, ReportLink, ReportUserObjectPermission
+from cases.models.summaries import SummaryReview, summary_source_digest
 
 __all__ = [
     "CLOSED_STATES",
@@ -72,17 +71,13 @@ __all__ = [
     "RiskRoutingRule",
     "Role",
     "Supplement",
+    "SummaryReview",
+    "summary_source_digest",
     "TYPE_MODELS",
     "Term",
     "User",
-    "ExportJob",
-    "RegulatorDocument",
-    "SummaryReview",
-    "SuppressionRule",
     "CaseMessage",
     "ReceiptCode",
     "IdempotencyKey",
     "OutboxEvent",
-    "CountedCase",
-    "MonthlyCount",
 ]

@@ -175,7 +175,7 @@ class DeadlineRule(Validity):
 
     def due(self, start):
         """The deadline for a clock started at ``start`` (an aware datetime)."""
-        from cases.clocks import add_duration
+        from lib.clocks import add_duration
 
         return add_duration(start, self.amount, self.unit)
 

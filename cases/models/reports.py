@@ -161,7 +161,7 @@ class Report(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["namnd", "reported_at"], name="report_namnd_reported"),
             models.Index(fields=["namnd", "closed_at"], name="report_namnd_closed"),
             # Statistics: the partial months at the ends of a period; the recount of a
-            # month of one unit and type (cases.compilations.aggregates).
+            # month of one unit and type (reporting.services.aggregates).
             models.Index(fields=["reported_at"], name="report_reported"),
             models.Index(fields=["unit", "type", "reported_at"], name="report_unit_type_reported"),
         ]

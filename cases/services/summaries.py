@@ -1,5 +1,5 @@
 """The SAS's review of the anonymised summary of a closed lex Sarah investigation, before a
-public compilation may show it (``cases.compilations.reviews``, through the hook
+public compilation may show it (``reporting.selectors.reviews``, through the hook
 ``summary_draft``)."""
 
 from __future__ import annotations

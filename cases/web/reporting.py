@@ -156,8 +156,8 @@ PersonFormSet = forms.formset_factory(AffectedPersonForm, extra=2, max_num=20, v
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    from cases.compilations.access import may_see_statistics
-    from cases.compilations.views import may_compile_anything, may_import
+    from reporting.access import may_see_statistics
+    from reporting.web.views import may_compile_anything, may_import
 
     user = request.user
     scope = role_scope(user)

@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
 from cases.management.commands.seed_demo import Seeder, username
-from cases.models import TYPE_MODELS, ExportJob, RegulatorNotification, Report, Role
+from cases.models import TYPE_MODELS, RegulatorNotification, Report, Role
 from cases.services import do_add_attachment
+from reporting.models import ExportJob
 from tests.hostile import FUZZ_MAX_EXAMPLES
 
 # Who the API is fuzzed as: the demo's Socialnämnden users, and the other board's SAS, for

@@ -39,12 +39,12 @@ from cases.models import (
     Term,
     User,
 )
-from cases.models.compilations import SuppressionRule
 from cases.services import do_grant_role, do_revoke_role
 from cases.services.reports import grant_named_investigator
 from identity.models import GroupRoleMapping, UnitCodeMapping
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
 from records.models import RetentionRule
+from reporting.models.compilations import SuppressionRule
 from tests.factories import file
 from workflows.models import Substitute
 
@@ -203,7 +203,7 @@ PLACES = {
             )
         },
     ),
-    "cases.suppressionrule": (
+    "reporting.suppressionrule": (
         SharedAdmin,
         {
             "shared": lambda org, cast: SuppressionRule.objects.create(

@@ -35,7 +35,7 @@ RECORDERS = {
     "record": 0,  # cases.audit
     "record_read": 0,  # cases.audit
     "log_read": 1,  # cases.api.reading
-    "log_export": 1,  # cases.api.views.compilations
+    "log_export": 1,  # reporting.api.views.compilations
     "_done": 0,  # cases.services.content
     "_record": 0,  # workflows.services
     "_fire": "action",  # cases.clock_jobs

@@ -10,10 +10,10 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 
 from cases import forms
-from cases.compilations.compilation import board_compilation
-from cases.compilations.tables import Scope
 from cases.models import OrgUnit, Role, Term, User
 from cases.services import do_grant_role, do_import_reports
+from reporting.selectors.compilation import board_compilation
+from reporting.selectors.tables import Scope
 from tests.factories import file
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases import events
-from cases.compilations import aggregates
+from reporting.services import aggregates
 from workflows import bridge
 from workflows import services as workflow_services
 
@@ -44,7 +44,7 @@ def test_a_hook_without_its_handler_fails_the_check_and_the_call(unregistered):
     errors = events.check_hooks()
     assert [error.id for error in errors] == ["cases.E020"]
     assert "case.changed" in errors[0].msg
-    with pytest.raises(events.HookNotRegistered, match="cases.compilations registers it"):
+    with pytest.raises(events.HookNotRegistered, match="reporting registers it"):
         unregistered.call(1)
 
 

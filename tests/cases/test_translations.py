@@ -12,6 +12,7 @@ import cases
 import identity
 import notifications
 import records
+import reporting
 import workflows
 from cases.models import Report
 from tests.factories import file
@@ -26,6 +27,7 @@ CATALOGUES = {
     "notifications": Path(notifications.__file__).resolve().parent / "locale",
     "identity": Path(identity.__file__).resolve().parent / "locale",
     "records": Path(records.__file__).resolve().parent / "locale",
+    "reporting": Path(reporting.__file__).resolve().parent / "locale",
     "root": Path(cases.__file__).resolve().parents[1] / "locale",
 }
 

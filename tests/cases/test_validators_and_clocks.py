@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.clocks import add_duration, is_working_day
 from cases.models import DeadlineRule
-from cases.validators import normalise_personnummer
+from lib.clocks import add_duration, is_working_day
+from lib.validators import normalise_personnummer
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 

@@ -33,7 +33,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cases.compilations.aggregates import rebuild
 from cases.models import (
     Action,
     AffectedPerson,
@@ -45,6 +44,7 @@ from cases.models import (
     RiskBand,
     Term,
 )
+from reporting.services.aggregates import rebuild
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _sequence = itertools.count(1)

@@ -14,7 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import services
-from cases.compilations.aggregates import (
+from cases.models import Report
+from reporting.models import CountedCase, MonthlyCount
+from reporting.services.aggregates import (
     ALL_DIMENSIONS,
     Cell,
     _from_snapshot,
@@ -24,7 +26,6 @@ from cases.compilations.aggregates import (
     recount,
     split,
 )
-from cases.models import CountedCase, MonthlyCount, Report
 from tests.compilations.conftest import at
 from tests.factories import ACTOR, PATHS, ago, file, finish_regulator_notifications, prepare, transition_data
 from tests.queries import captured_queries

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from cases.models import AuditEvent, ExportJob
+from cases.models import AuditEvent
+from reporting.models import ExportJob
 from tests.api.helpers import EVERYONE
 from tests.matrix import Matrix
 

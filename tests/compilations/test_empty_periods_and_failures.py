@@ -8,11 +8,12 @@ import logging
 import pytest
 from django.test import Client
 
-from cases.compilations import exports, tasks
-from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
-from cases.compilations.tables import BUILDERS, Scope
-from cases.models import ExportJob, Role
+from cases.models import Role
 from cases.services import do_revoke_role
+from reporting.models import ExportJob
+from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
+from reporting.selectors.tables import BUILDERS, Scope
+from reporting.services import exports, tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_a_failed_export_says_why_without_a_traceback_and_logs_it_for_the_operat
 
     monkeypatch.setattr(tasks, "build", broken)
     client = browser(people["sas"])
-    with caplog.at_level(logging.ERROR, logger="cases.compilations.tasks"):
+    with caplog.at_level(logging.ERROR, logger="reporting.services.tasks"):
         response = client.post(
             "/compilations/",
             {"namnd": org.sn.pk, "start": "2025-01-01", "end": "2025-04-30", "public": "on", "format": "pdf"},

@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 
-from cases.compilations.compilation import board_compilation
-from cases.compilations.tables import Scope, complaints
 from cases.models import AuditEvent, RegulatorNotification, Report
 from cases.services import ImportRejected, do_import_reports
+from reporting.selectors.compilation import board_compilation
+from reporting.selectors.tables import Scope, complaints
 
 pytestmark = pytest.mark.django_db
 
@@ -187,9 +187,10 @@ def test_round_trip_export_import_compile_gives_the_same_compilation(org, people
     file (``importer.export_csv``) is imported into a database emptied of cases; the
     compilation made again is identical, table by table, in JSON and in every format."""
     from cases import importer
-    from cases.compilations import exports
-    from cases.compilations.aggregates import rebuild
-    from cases.models import Action, AffectedPerson, DelegationDecision, MonthlyCount
+    from cases.models import Action, AffectedPerson, DelegationDecision
+    from reporting.models import MonthlyCount
+    from reporting.services import exports
+    from reporting.services.aggregates import rebuild
     from tests.compilations.test_import import example
 
     admin = people["admin"]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from cases.documents import _notifying_body, regulator_document
 from cases.models import OrgUnit
 from cases.services import do_add_affected_person, do_add_information_event
+from reporting.services.documents import _notifying_body, regulator_document
 from tests.factories import ago, file, walk_to
 
 pytestmark = pytest.mark.django_db

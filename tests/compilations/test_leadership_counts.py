@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cases.compilations.suppression import determined_cells
-from cases.compilations.table import Table
-from cases.models import ExportJob, SuppressionRule
+from lib.suppression import determined_cells
+from lib.table import Table
+from reporting.models import ExportJob, SuppressionRule
 
 pytestmark = pytest.mark.django_db
 

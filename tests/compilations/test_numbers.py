@@ -1,5 +1,5 @@
 """Numbers in the compilations are written in the reader's language by one function
-(``cases.compilations.table.format_number``): Swedish with a decimal comma and a space before
+(``lib.table.format_number``): Swedish with a decimal comma and a space before
 the per cent sign (``66,7 %``), English with a point (``66.7%``), in every export and in the
 background export, which follows the language of the request."""
 
@@ -11,11 +11,11 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from cases.compilations import exports
-from cases.compilations.compilation import board_compilation
-from cases.compilations.table import Table, format_number
-from cases.compilations.tables import Scope
-from cases.models import ExportJob
+from lib.table import Table, format_number
+from reporting.models import ExportJob
+from reporting.selectors.compilation import board_compilation
+from reporting.selectors.tables import Scope
+from reporting.services import exports
 from tests.compilations.test_api import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases.models import AuditEvent, ExportJob, Report
+from cases.models import AuditEvent, Report
+from reporting.models import ExportJob
 from tests.api.helpers import EVERYONE
 from tests.matrix import Matrix
 

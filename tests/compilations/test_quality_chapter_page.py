@@ -6,8 +6,9 @@ import io
 import pytest
 from django.test import Client
 
-from cases.models import AuditEvent, ExportJob, Role
+from cases.models import AuditEvent, Role
 from cases.services import do_grant_role
+from reporting.models import ExportJob
 from tests.api.helpers import EVERYONE
 from tests.compilations.test_api import pdf_text
 from tests.matrix import Matrix
@@ -180,7 +181,7 @@ def test_leadership_may_not_write_the_texts(world, people, org):
 def test_the_risk_summary_in_words_from_the_risks_table(world, people, org):
     from django.utils import translation
 
-    from cases.compilations.compilation import quality_chapter, year_scope
+    from reporting.selectors.compilation import quality_chapter, year_scope
 
     with translation.override("en"):
         chapter = quality_chapter(year_scope(org.sn, 2025, public=False))

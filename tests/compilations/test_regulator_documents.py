@@ -10,9 +10,10 @@ from django.db import DatabaseError, connection, transaction
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from cases.models import AuditEvent, RegulatorDocument
-from cases.models.compilations import FrozenDocumentError
+from cases.models import AuditEvent
 from cases.services import do_add_affected_person, do_notification_transition
+from reporting.models import RegulatorDocument
+from reporting.models.compilations import FrozenDocumentError
 from tests.api.helpers import EVERYONE
 from tests.factories import ago, file, walk_to
 from tests.matrix import Matrix

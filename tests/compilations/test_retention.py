@@ -11,8 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.audit import verify
-from cases.compilations.retention import prune_exports
-from cases.models import AuditEvent, ExportJob
+from cases.models import AuditEvent
+from reporting.models import ExportJob
+from reporting.services.retention import prune_exports
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def export(user, when):
 
 
 def test_the_job_is_scheduled_and_defaults_to_thirty_days():
-    assert "cases.compilations.retention.prune_exports" in settings.SCHEDULER_JOBS
+    assert "reporting.services.retention.prune_exports" in settings.SCHEDULER_JOBS
     assert settings.EXPORT_RETENTION_DAYS == 30
 
 
@@ -82,8 +83,8 @@ def test_the_retention_is_a_setting(cast, settings):
 def test_the_scheduler_runs_it_by_its_path(cast, settings, capsys):
     from django.core.management import call_command
 
-    settings.SCHEDULER_JOBS = ["cases.compilations.retention.prune_exports"]
+    settings.SCHEDULER_JOBS = ["reporting.services.retention.prune_exports"]
     export(cast["sas"], at(2020, 1, 1, 9, 0))
     call_command("run_scheduler", "--once")
     assert not ExportJob.objects.exists()
-    assert "cases.compilations.retention.prune_exports: 1" in capsys.readouterr().out
+    assert "reporting.services.retention.prune_exports: 1" in capsys.readouterr().out

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import translation
 
-from cases.compilations.compilation import board_compilation
-from cases.compilations.tables import Scope
 from cases.models import AuditEvent, Report, SummaryReview
 from cases.services import CaseNotFound, InvalidState, do_approve_summary
+from reporting.selectors.compilation import board_compilation
+from reporting.selectors.tables import Scope
 from tests.api.helpers import EVERYONE
 from tests.matrix import Matrix
 

@@ -8,9 +8,9 @@ import itertools
 
 import pytest
 
-from cases.compilations.suppression import determined_cells, suppress
-from cases.compilations.table import Table, with_totals
-from cases.models import SuppressionRule
+from lib.suppression import determined_cells, suppress
+from lib.table import Table, with_totals
+from reporting.models import SuppressionRule
 
 
 def matrix_table(matrix):
@@ -100,8 +100,8 @@ def test_small_totals_are_hidden_and_shares_go_with_their_count():
 def test_internal_version_shows_everything(world):
     import datetime
 
-    from cases.compilations.compilation import board_compilation
-    from cases.compilations.tables import Scope
+    from reporting.selectors.compilation import board_compilation
+    from reporting.selectors.tables import Scope
 
     compilation = board_compilation(
         Scope(world.org.sn, datetime.date(2025, 3, 1), datetime.date(2025, 10, 31), public=False)

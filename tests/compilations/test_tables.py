@@ -10,8 +10,8 @@ import datetime
 import pytest
 from django.utils import translation
 
-from cases.compilations.compilation import board_compilation, quality_chapter, year_scope
-from cases.compilations.tables import Scope
+from reporting.selectors.compilation import board_compilation, quality_chapter, year_scope
+from reporting.selectors.tables import Scope
 from tests.queries import assert_num_queries
 
 pytestmark = pytest.mark.django_db
@@ -223,7 +223,7 @@ def test_statistics_query_count_is_fixed(world):
 
     from django.contrib.auth import get_user_model
 
-    from cases.compilations.statistics import statistics
+    from reporting.selectors.statistics import statistics
 
     sas = get_user_model().objects.get(pk=world.cast["sas"].pk)  # no role scope cached yet
     # Role scope, the counts, the three-year trend, the category labels.

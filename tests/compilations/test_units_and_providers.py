@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.utils import translation
 
-from cases.compilations.compilation import board_compilation
-from cases.compilations.tables import LISTS, PRIVATE_PROVIDERS, Scope
 from cases.models import OrgUnit
+from reporting.selectors.compilation import board_compilation
+from reporting.selectors.tables import LISTS, PRIVATE_PROVIDERS, Scope
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_units_below_a_private_department_are_private(world):
     OrgUnit.objects.create(kind="enhet", name="Vård AB Söder", parent=provider)
     world.unit_f.parent = provider
     world.unit_f.save()
-    from cases.compilations.aggregates import rebuild
+    from reporting.services.aggregates import rebuild
 
     rebuild()
     table = tables(world.org.sn)["lex_sarah_per_tertial"]

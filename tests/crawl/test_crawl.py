@@ -17,9 +17,10 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 from viewflow.workflow.models import Task
 
-from cases.models import ExportJob, Report
+from cases.models import Report
 from cases.selectors import visible_reports
 from identity.urls import NOT_CRAWLED
+from reporting.models import ExportJob
 from tests.cast import PASSWORD
 from tests.crawl import world
 from tests.crawl.crawler import CASE_ARGUMENTS, Crawler

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from cases.management.commands.seed_demo import ADMINISTRATOR_MODELS
-from cases.models import ExportJob, Report, Role
+from cases.models import Report, Role
 from cases.services import (
     do_add_affected_person,
     do_add_attachment,
@@ -37,6 +37,7 @@ from cases.services import (
     do_update_action,
 )
 from notifications.models import FailedAddress, Position
+from reporting.models import ExportJob
 from tests import factories
 from tests.factories import ACTOR, PATHS, ago, file, prepare, transition_data, walk_to
 from workflows.models import Substitute

@@ -9,9 +9,9 @@ import time_machine
 from django.test import Client
 from django.utils import translation
 
-from notifications.forms import PreferencesForm
 from notifications.jobs import daily_digest, weekly_manager_digest
 from notifications.models import Delivery, Notification, Preference, RecipientSettings
+from notifications.web.forms import PreferencesForm
 from tests.api.helpers import EVERYONE
 from tests.factories import file
 from tests.notifications.conftest import run_tasks

@@ -1,0 +1,1 @@
+"""The web pages of notifications: the list of in-app messages and the preferences (/notifications/)."""

@@ -1,0 +1,1 @@
+"""The REST views of reporting: statistics, compilations, exports and regulator documents."""

@@ -1,0 +1,1 @@
+"""The web pages of reporting: statistics, compilations, summary reviews, exports and the import."""
