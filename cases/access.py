@@ -98,6 +98,10 @@ REVIEW_ROLES = frozenset({Role.SAS})
 # Who is shown a unit's overdue list: those who answer for its deadlines.
 OVERDUE_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO})
 
+# Who must give a second factor when signing in (identity/): the roles that read the most
+# sensitive cases or administer; superusers too (identity.privilege).
+PRIVILEGED_ROLES = frozenset({Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.ADMINISTRATOR})
+
 # Who counts which cases of each type in statistics and compilations: the SAS and leadership
 # every type in their subtrees, a unit manager the types they may view in their units.
 # Aggregates only.

@@ -1,10 +1,7 @@
 """Who must give a second factor: superusers and the holders of the roles that read the most
 sensitive cases or administer (SAS, decision maker, DSO, administrator)."""
 
-from cases.access import role_scope
-from cases.models import Role
-
-PRIVILEGED_ROLES = frozenset({Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.ADMINISTRATOR})
+from cases.access import PRIVILEGED_ROLES, role_scope
 
 
 def is_privileged(user):
