@@ -126,8 +126,12 @@ SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_QUERY_EMAIL = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-# The second factor: an app's six-digit codes (TOTP) and recovery codes.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The second factor: an app's six-digit codes (TOTP), recovery codes, and passkeys or security
+# keys (WebAuthn; the browser needs a secure context: HTTPS, or http://localhost).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Whether the passkey must check who holds it (PIN or biometrics): "required", "preferred" or
+# "discouraged" (WebAuthn's userVerification).
+MFA_WEBAUTHN_USER_VERIFICATION = _env.str("MFA_WEBAUTHN_USER_VERIFICATION", default="preferred")
 # django-allauth refuses a second factor to an account with an unverified e-mail address, for
 # sites where anyone signs up; here accounts come from the directory or an administrator.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
