@@ -35,8 +35,11 @@ SSO_MFA_ACR = _env.list(
         "http://id.swedenconnect.se/loa/1.0/uncertified-loa3",
     ],
 )
-# Session lifetime (seconds) and whether closing the browser ends it.
+# Session lifetime (seconds from signing in, however busy: identity.sessions), the idle limit
+# (minutes without a request; 0 for none; 30 by default when DEBUG is off) and whether closing
+# the browser ends the session.
 SESSION_COOKIE_AGE = _env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = _env.int("SESSION_IDLE_TIMEOUT", default=0 if _env.bool("DEBUG", default=True) else 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = _env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 
