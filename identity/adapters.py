@@ -62,8 +62,13 @@ def provider_key(provider):
     return provider.app.client_id if provider.id == "saml" else (provider.app.provider_id or provider.id)
 
 
+SAML_LOGOUT = "identity.saml_logout"
+
+
 def _saml_authn_contexts(request, provider):
-    """The AuthnContextClassRef of the assertion django-allauth has just validated."""
+    """The AuthnContextClassRef of the assertion django-allauth has just validated; what a
+    logout request later names (NameID, SessionIndex) is kept on the request for the session
+    (identity.signals, identity.views.LogoutView)."""
     from allauth.socialaccount.providers.saml.utils import build_saml_config
     from onelogin.saml2.response import OneLogin_Saml2_Response
     from onelogin.saml2.settings import OneLogin_Saml2_Settings
@@ -73,6 +78,14 @@ def _saml_authn_contexts(request, provider):
         return []
     config = build_saml_config(request, provider.app.settings, provider.app.client_id)
     response = OneLogin_Saml2_Response(OneLogin_Saml2_Settings(config, sp_validation_only=True), encoded)
+    request._identity_saml_logout = {
+        "provider": provider.app.client_id,
+        "name_id": response.get_nameid(),
+        "name_id_format": response.get_nameid_format(),
+        "name_id_nq": response.get_nameid_nq(),
+        "name_id_spnq": response.get_nameid_spnq(),
+        "session_index": response.get_session_index(),
+    }
     return response.get_authn_contexts()
 
 

@@ -111,6 +111,8 @@ SSO_FORM_ACTION_ORIGINS = sorted(
             a["settings"]["idp"].get("sso_url", a["settings"]["idp"].get("metadata_url", ""))
             for a in _SAML_APPS
         ]
+        # Signing out posts here and is redirected to the provider's single logout.
+        + [a["settings"]["idp"].get("slo_url", "") for a in _SAML_APPS]
         + _env.list("SSO_FORM_ACTION_ORIGINS", default=[])
         if (parts := urlsplit(url)).netloc
     }

@@ -6,21 +6,21 @@ connection pages are not mounted: passwords keep Django's pages (config/urls.py)
 from allauth.account import views as account_views
 from allauth.socialaccount import views as social_views
 from allauth.urls import build_provider_urlpatterns
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from identity.views import FinishSAMLView, LoginView, SecondFactorView, enrol, enrol_key
+from identity.views import FinishSAMLView, LoginView, LogoutView, SecondFactorView, enrol, enrol_key
 
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("second-factor/", SecondFactorView.as_view(), name="identity_second_factor"),
 ]
 
 sso = [
     # django-allauth's names for pages this project keeps elsewhere.
     path("login/", RedirectView.as_view(pattern_name="login", query_string=True), name="account_login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("logout/", LogoutView.as_view(), name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("2fa/totp/activate/", enrol, name="mfa_activate_totp"),

@@ -226,6 +226,45 @@ class EnrolKeyView(AddWebAuthnView):
 enrol_key = EnrolKeyView.as_view()
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out (POST). After a SAML sign-in whose identity provider has a single-logout
+    service (``slo_url``), the session ends here and the browser is sent to the provider with a
+    signed LogoutRequest naming the assertion's NameID and SessionIndex (SP-initiated single
+    logout); the provider answers at django-allauth's SLS endpoint. Otherwise Django's logout."""
+
+    def post(self, request, *args, **kwargs):
+        from identity.adapters import SAML_LOGOUT
+
+        saml_logout = request.session.get(SAML_LOGOUT)
+        response = super().post(request, *args, **kwargs)
+        if saml_logout:
+            target = saml_logout_url(request, saml_logout)
+            if target:
+                return redirect(target)
+        return response
+
+
+def saml_logout_url(request, subject):
+    """The identity provider's single-logout URL with this session's LogoutRequest, or None
+    when the provider is gone or has no single-logout service."""
+    from allauth.socialaccount.adapter import get_adapter
+    from allauth.socialaccount.providers.saml.utils import build_auth
+
+    apps = get_adapter().list_apps(request, provider="saml", client_id=subject["provider"])
+    app = apps[0] if apps else None
+    if app is None or not (app.settings.get("idp") or {}).get("slo_url"):
+        return None
+    auth = build_auth(request, app.get_provider(request))
+    return auth.logout(
+        return_to=request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL or "/")),
+        name_id=subject["name_id"],
+        session_index=subject["session_index"],
+        nq=subject["name_id_nq"],
+        name_id_format=subject["name_id_format"],
+        spnq=subject["name_id_spnq"],
+    )
+
+
 class FinishSAMLView(FinishACSView):
     """django-allauth's second step after a SAML assertion, keeping the validated response
     within reach of identity.adapters, which reads its AuthnContextClassRef (whether the
