@@ -115,7 +115,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.RequestContextMiddleware",
-    # django-allauth's sign-in state; then the second factor that privileged roles must give.
+    # A session idle or old past its limits ends (identity.sessions); django-allauth's sign-in
+    # state; then the second factor that privileged roles must give.
+    "identity.sessions.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "identity.second_factor.SecondFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout noted during the request into the answer.

@@ -62,8 +62,13 @@ def provider_key(provider):
     return provider.app.client_id if provider.id == "saml" else (provider.app.provider_id or provider.id)
 
 
+SAML_LOGOUT = "identity.saml_logout"
+
+
 def _saml_authn_contexts(request, provider):
-    """The AuthnContextClassRef of the assertion django-allauth has just validated."""
+    """The AuthnContextClassRef of the assertion django-allauth has just validated; what a
+    logout request later names (NameID, SessionIndex) is kept on the request for the session
+    (identity.signals, identity.views.LogoutView)."""
     from allauth.socialaccount.providers.saml.utils import build_saml_config
     from onelogin.saml2.response import OneLogin_Saml2_Response
     from onelogin.saml2.settings import OneLogin_Saml2_Settings
@@ -73,6 +78,14 @@ def _saml_authn_contexts(request, provider):
         return []
     config = build_saml_config(request, provider.app.settings, provider.app.client_id)
     response = OneLogin_Saml2_Response(OneLogin_Saml2_Settings(config, sp_validation_only=True), encoded)
+    request._identity_saml_logout = {
+        "provider": provider.app.client_id,
+        "name_id": response.get_nameid(),
+        "name_id_format": response.get_nameid_format(),
+        "name_id_nq": response.get_nameid_nq(),
+        "name_id_spnq": response.get_nameid_spnq(),
+        "session_index": response.get_session_index(),
+    }
     return response.get_authn_contexts()
 
 
@@ -100,11 +113,41 @@ def refuse(request, message, *, user=None, provider="", reason=""):
     )
 
 
+def expected_issuer(provider):
+    """The issuer an OIDC provider's ID tokens must name: its settings' ``issuer`` where the
+    provider's differs from its address, else the ``server_url`` it was configured with."""
+    app_settings = provider.app.settings or {}
+    return (app_settings.get("issuer") or app_settings.get("server_url") or "").rstrip("/")
+
+
+def check_issuer(request, sociallogin):
+    """django-allauth checks an ID token's ``iss`` against the issuer the discovery document
+    names, not against the address the provider was configured with; OpenID Connect Discovery
+    (4.3) requires the two to be the same, so a provider that answers for another issuer is
+    refused here."""
+    provider = sociallogin.provider
+    if provider.id == "saml":
+        return
+    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
+    issued_by = str(id_token.get("iss") or "").rstrip("/")
+    if issued_by != expected_issuer(provider):
+        refuse(
+            request,
+            _(
+                "The identity provider answered for another issuer than the one this service "
+                "trusts, so the sign-in was refused. Tell your administrator."
+            ),
+            provider=provider_key(provider),
+            reason="unknown_issuer",
+        )
+
+
 class DirectoryAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return True
 
     def pre_social_login(self, request, sociallogin):
+        check_issuer(request, sociallogin)
         person = person_of(request, sociallogin)
         request._identity_person = person
         user = sociallogin.user if sociallogin.is_existing else None

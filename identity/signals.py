@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from cases import audit
 from identity import second_factor
-from identity.adapters import SIGNED_IN_AT
+from identity.adapters import SAML_LOGOUT, SIGNED_IN_AT
 
 
 def _is_real_request(request):
@@ -27,6 +27,10 @@ def signed_in(sender, request, user, **kwargs):
         method, provider, idp_mfa = "password", "", False
     # django-allauth's pages that change the second factor ask for a recent sign-in (identity.adapters).
     request.session[SIGNED_IN_AT] = time.time()
+    # What a SAML single logout names (identity.views.LogoutView); none for other sign-ins.
+    saml_logout = getattr(request, "_identity_saml_logout", None)
+    if saml_logout:
+        request.session[SAML_LOGOUT] = saml_logout
     required = second_factor.on_sign_in(request, user, idp_mfa=idp_mfa)
     audit.record(
         "identity.signed_in",

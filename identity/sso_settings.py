@@ -35,8 +35,11 @@ SSO_MFA_ACR = _env.list(
         "http://id.swedenconnect.se/loa/1.0/uncertified-loa3",
     ],
 )
-# Session lifetime (seconds) and whether closing the browser ends it.
+# Session lifetime (seconds from signing in, however busy: identity.sessions), the idle limit
+# (minutes without a request; 0 for none; 30 by default when DEBUG is off) and whether closing
+# the browser ends the session.
 SESSION_COOKIE_AGE = _env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_IDLE_TIMEOUT = _env.int("SESSION_IDLE_TIMEOUT", default=0 if _env.bool("DEBUG", default=True) else 30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = _env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 
@@ -108,6 +111,8 @@ SSO_FORM_ACTION_ORIGINS = sorted(
             a["settings"]["idp"].get("sso_url", a["settings"]["idp"].get("metadata_url", ""))
             for a in _SAML_APPS
         ]
+        # Signing out posts here and is redirected to the provider's single logout.
+        + [a["settings"]["idp"].get("slo_url", "") for a in _SAML_APPS]
         + _env.list("SSO_FORM_ACTION_ORIGINS", default=[])
         if (parts := urlsplit(url)).netloc
     }
@@ -126,8 +131,12 @@ SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_QUERY_EMAIL = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
-# The second factor: an app's six-digit codes (TOTP) and recovery codes.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# The second factor: an app's six-digit codes (TOTP), recovery codes, and passkeys or security
+# keys (WebAuthn; the browser needs a secure context: HTTPS, or http://localhost).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Whether the passkey must check who holds it (PIN or biometrics): "required", "preferred" or
+# "discouraged" (WebAuthn's userVerification).
+MFA_WEBAUTHN_USER_VERIFICATION = _env.str("MFA_WEBAUTHN_USER_VERIFICATION", default="preferred")
 # django-allauth refuses a second factor to an account with an unverified e-mail address, for
 # sites where anyone signs up; here accounts come from the directory or an administrator.
 MFA_ALLOW_UNVERIFIED_EMAIL = True

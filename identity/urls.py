@@ -6,24 +6,25 @@ connection pages are not mounted: passwords keep Django's pages (config/urls.py)
 from allauth.account import views as account_views
 from allauth.socialaccount import views as social_views
 from allauth.urls import build_provider_urlpatterns
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from identity.views import FinishSAMLView, LoginView, SecondFactorView, enrol
+from identity.views import FinishSAMLView, LoginView, LogoutView, SecondFactorView, enrol, enrol_key
 
 accounts = [
     path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("second-factor/", SecondFactorView.as_view(), name="identity_second_factor"),
 ]
 
 sso = [
     # django-allauth's names for pages this project keeps elsewhere.
     path("login/", RedirectView.as_view(pattern_name="login", query_string=True), name="account_login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("logout/", LogoutView.as_view(), name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("2fa/totp/activate/", enrol, name="mfa_activate_totp"),
+    path("2fa/webauthn/add/", enrol_key, name="mfa_add_webauthn"),
     path("2fa/", include("allauth.mfa.urls")),
     path("3rdparty/login/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),
@@ -43,6 +44,11 @@ NOT_CRAWLED = {
     "mfa_deactivate_totp": "the second factor's own pages (tests/identity/test_second_factor.py)",
     "mfa_authenticate": "django-allauth's sign-in step, not used (identity.second_factor asks instead)",
     "mfa_reauthenticate": "asked for by django-allauth before the second factor is changed",
+    "mfa_add_webauthn": "reached from the app's enrolment: a passkey or security key instead",
+    "mfa_list_webauthn": "the second factor's own pages (the person's passkeys and security keys)",
+    "mfa_edit_webauthn": "the second factor's own pages (renaming a passkey)",
+    "mfa_remove_webauthn": "the second factor's own pages (removing a passkey)",
+    "mfa_reauthenticate_webauthn": "asked for by django-allauth before the second factor is changed",
     "mfa_view_recovery_codes": "shown after enrolling a second factor",
     "mfa_generate_recovery_codes": "the second factor's own pages",
     "mfa_download_recovery_codes": "the second factor's own pages",

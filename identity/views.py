@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from allauth.core.internal import httpkit
 from allauth.mfa.totp.views import ActivateTOTPView
+from allauth.mfa.webauthn.views import AddWebAuthnView
 from allauth.socialaccount.providers.saml.views import FinishACSView
 from allauth.socialaccount.sessions import LoginSession
 from csp.decorators import csp_update
@@ -106,8 +107,8 @@ def provider_origins(provider):
 
 
 class SecondFactorView(LoginRequiredMixin, FormView):
-    """The code from the authenticator app (or a recovery code) after signing in; without an
-    authenticator, enrolment first (django-allauth's page)."""
+    """The code from the authenticator app (or a recovery code), or a passkey or security key
+    (WebAuthn), after signing in; without any of them, enrolment first (django-allauth's page)."""
 
     template_name = "identity/second_factor.html"
 
@@ -116,12 +117,24 @@ class SecondFactorView(LoginRequiredMixin, FormView):
 
         if (
             request.user.is_authenticated
-            and not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+            and not Authenticator.objects.filter(
+                user=request.user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+            ).exists()
         ):
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': self._next(request)})}")
         return super().dispatch(request, *args, **kwargs)
 
+    def _has_keys(self):
+        from allauth.mfa.models import Authenticator
+
+        return Authenticator.objects.filter(user=self.request.user, type=Authenticator.Type.WEBAUTHN).exists()
+
     def get_form_class(self):
+        # A passkey answers with a credential (the page's script fills it), the app with a code.
+        if self.request.method == "POST" and "credential" in self.request.POST:
+            from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
+
+            return AuthenticateWebAuthnForm
         from allauth.mfa.base.forms import AuthenticateForm
 
         return AuthenticateForm
@@ -139,16 +152,32 @@ class SecondFactorView(LoginRequiredMixin, FormView):
         return resolve_url(settings.LOGIN_REDIRECT_URL)
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "next": self._next(self.request)}
+        context = {**super().get_context_data(**kwargs), "next": self._next(self.request)}
+        if self._has_keys():
+            from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
+            from allauth.mfa.webauthn.internal import auth
+
+            context["webauthn_form"] = AuthenticateWebAuthnForm(user=self.request.user)
+            context["js_data"] = {"request_options": auth.begin_authentication(self.request.user)}
+        from allauth.mfa.base.forms import AuthenticateForm
+        from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
+
+        if isinstance(context.get("form"), AuthenticateWebAuthnForm):
+            # After a refused key, its error is told and the code form stays on the page.
+
+            context["key_errors"] = context["form"].errors.get("credential", [])
+            context["form"] = AuthenticateForm(user=self.request.user)
+        return context
 
     def form_valid(self, form):
         form.save()
-        second_factor.passed(self.request, form.authenticator.type)
+        authenticator = getattr(form, "authenticator", None) or form.cleaned_data["credential"]
+        second_factor.passed(self.request, authenticator.type)
         audit.record(
             "identity.second_factor_given",
             actor=self.request.user,
             obj=self.request.user,
-            payload={"type": form.authenticator.type},
+            payload={"type": authenticator.type},
         )
         return redirect(self._next(self.request))
 
@@ -174,6 +203,66 @@ class EnrolView(ActivateTOTPView):
 
 
 enrol = csp_update({"img-src": ["data:"]})(EnrolView.as_view())
+
+
+class EnrolKeyView(AddWebAuthnView):
+    """django-allauth's enrolment of a passkey or security key (WebAuthn); as with the app,
+    enrolling gives the second factor this session waits for, audited in the same transaction."""
+
+    template_name = "identity/enrol_key.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        second_factor.passed(self.request, "enrolled")
+        audit.record(
+            "identity.mfa_enrolled",
+            actor=self.request.user,
+            obj=self.request.user,
+            payload={"type": "webauthn"},
+        )
+        return response
+
+
+enrol_key = EnrolKeyView.as_view()
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signing out (POST). After a SAML sign-in whose identity provider has a single-logout
+    service (``slo_url``), the session ends here and the browser is sent to the provider with a
+    signed LogoutRequest naming the assertion's NameID and SessionIndex (SP-initiated single
+    logout); the provider answers at django-allauth's SLS endpoint. Otherwise Django's logout."""
+
+    def post(self, request, *args, **kwargs):
+        from identity.adapters import SAML_LOGOUT
+
+        saml_logout = request.session.get(SAML_LOGOUT)
+        response = super().post(request, *args, **kwargs)
+        if saml_logout:
+            target = saml_logout_url(request, saml_logout)
+            if target:
+                return redirect(target)
+        return response
+
+
+def saml_logout_url(request, subject):
+    """The identity provider's single-logout URL with this session's LogoutRequest, or None
+    when the provider is gone or has no single-logout service."""
+    from allauth.socialaccount.adapter import get_adapter
+    from allauth.socialaccount.providers.saml.utils import build_auth
+
+    apps = get_adapter().list_apps(request, provider="saml", client_id=subject["provider"])
+    app = apps[0] if apps else None
+    if app is None or not (app.settings.get("idp") or {}).get("slo_url"):
+        return None
+    auth = build_auth(request, app.get_provider(request))
+    return auth.logout(
+        return_to=request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL or "/")),
+        name_id=subject["name_id"],
+        session_index=subject["session_index"],
+        nq=subject["name_id_nq"],
+        name_id_format=subject["name_id_format"],
+        spnq=subject["name_id_spnq"],
+    )
 
 
 class FinishSAMLView(FinishACSView):

@@ -156,3 +156,17 @@ def test_the_demo_has_running_overdue_and_late_clocks():
     assert "lex-sarah-registration" in late  # received three days before it was registered
     assert Action.objects.filter(due_date__lt=timezone.localdate()).exclude(status="done").exists()
     assert fire_clocks(now) >= len(overdue)
+
+
+def test_the_demo_administrators_keep_the_directory_mappings_of_their_board(client):
+    users = json.loads(seed("--json"))
+    administrator = User.objects.get(
+        username=next(row["username"] for row in users if Role.ADMINISTRATOR in row["roles"])
+    )
+    for model in ("grouprolemapping", "unitcodemapping"):
+        for action in ("view", "add", "change", "delete"):
+            assert administrator.has_perm(f"identity.{action}_{model}"), (action, model)
+    client.force_login(administrator)
+    for model in ("grouprolemapping", "unitcodemapping"):
+        assert client.get(f"/admin/identity/{model}/").status_code == 200
+        assert client.get(f"/admin/identity/{model}/add/").status_code == 200

@@ -24,6 +24,7 @@ from cryptography.x509.oid import NameOID
 XMLSEC1 = shutil.which("xmlsec1")
 ENTITY_ID = "https://idp.kommun.example/saml/metadata"
 SSO_URL = "https://idp.kommun.example/saml/sso"
+SLO_URL = "https://idp.kommun.example/saml/slo"
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 TWO_FACTOR_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
 
@@ -97,7 +98,10 @@ class LocalSAMLIdentityProvider:
                 "metadata": {"local": metadata_paths},
                 "service": {
                     "idp": {
-                        "endpoints": {"single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)]},
+                        "endpoints": {
+                            "single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)],
+                            "single_logout_service": [(SLO_URL, BINDING_HTTP_REDIRECT)],
+                        },
                         "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                         "policy": {
                             "default": {
@@ -143,3 +147,23 @@ class LocalSAMLIdentityProvider:
         if "RelayState" in query:
             fields["RelayState"] = query["RelayState"][0]
         return args["destination"], fields
+
+    def logout_answer(self, location):
+        """The LogoutRequest carried in ``location`` (the redirect binding), and the signed
+        LogoutResponse's URL at the service's single-logout endpoint."""
+        from saml2.xmldsig import SIG_RSA_SHA256
+
+        query = parse_qs(urlsplit(location).query)
+        request = self.server.parse_logout_request(query["SAMLRequest"][0], self._redirect)
+        response = self.server.create_logout_response(request.message, [self._redirect])
+        destination = response.destination
+        info = self.server.apply_binding(
+            self._redirect,
+            str(response),
+            destination,
+            query.get("RelayState", [""])[0],
+            response=True,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+        )
+        return request.message, dict(info["headers"])["Location"]

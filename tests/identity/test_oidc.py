@@ -184,3 +184,27 @@ def test_a_wrong_client_secret_is_refused_with_a_clear_message(client, op, app):
     )
     assert not client.get("/").wsgi_request.user.is_authenticated
     assert AuditEvent.objects.filter(action="identity.sign_in_failed").exists()
+
+
+def test_an_id_token_from_another_issuer_is_refused_with_a_clear_message(client, op, app, mappings):
+    # The provider answers discovery and signs its tokens as another issuer than the address
+    # this service was configured with: django-allauth's own check (token against discovery)
+    # passes, identity.adapters refuses.
+    op.provider.configuration_information["issuer"] = "https://elsewhere.example"
+    response = sign_in(client, op, {"unit_code": "KST-4711"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "another issuer" in text or "en annan utfärdare" in text
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+    refused = AuditEvent.objects.get(action="identity.sign_in_refused")
+    assert refused.payload == {"provider": "kommun", "reason": "unknown_issuer"}
+
+
+def test_a_provider_whose_issuer_differs_from_its_address_is_named_in_its_settings(client, op, app, mappings):
+    op.provider.configuration_information["issuer"] = "https://elsewhere.example"
+    app.settings = {**app.settings, "issuer": "https://elsewhere.example/"}
+    app.save()
+    response = sign_in(client, op, {"unit_code": "KST-4711"})
+    assert response.status_code == 302
+    assert client.get("/").wsgi_request.user.email == ANNA["email"]

@@ -15,6 +15,7 @@ from identity.models import GroupRoleMapping, UnitCodeMapping
 from identity.second_factor import GIVEN, PENDING
 from tests.identity.saml_idp import (
     ENTITY_ID,
+    SLO_URL,
     SSO_URL,
     TWO_FACTOR_CONTEXT,
     LocalSAMLIdentityProvider,
@@ -181,3 +182,33 @@ def test_a_leaver_is_refused(client, idp, mappings):
     refused = finish(client, destination, fields)
     assert refused.status_code == 403
     assert not User.objects.get(email="anna.andersson@kommun.example").is_active
+
+
+def test_signing_out_signs_out_at_the_identity_provider_too(client, idp, mappings):
+    """SP-initiated single logout: the session ends here, the browser carries a signed
+    LogoutRequest for this sign-in's NameID and SessionIndex to the provider, whose signed
+    LogoutResponse comes back to django-allauth's SLS endpoint."""
+    app = SocialApp.objects.get(client_id="adfs")
+    app.settings["idp"]["slo_url"] = SLO_URL
+    app.save()
+    sign_in(client, idp, ["sg-kvalitet-sas"])
+    assert signed_in(client)
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302 and out["Location"].startswith(SLO_URL + "?SAMLRequest=")
+    assert not signed_in(client)
+    request, back = idp.logout_answer(out["Location"])
+    assert request.name_id.text == "anna-123" and request.session_index
+    assert back.startswith("http://testserver/sso/saml/adfs/sls/?SAMLResponse=")
+    # A LogoutResponse whose signature does not hold is refused.
+    tampered = back.replace("Signature=", "Signature=AAAA")
+    assert client.get(tampered[len("http://testserver") :]).status_code == 400
+    done = client.get(back[len("http://testserver") :])
+    assert done.status_code == 302, done.content
+    assert not signed_in(client)
+
+
+def test_without_a_single_logout_service_signing_out_stays_here(client, idp, mappings):
+    sign_in(client, idp, ["sg-kvalitet-sas"])
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302 and not out["Location"].startswith("https://idp.kommun.example")
+    assert not signed_in(client)

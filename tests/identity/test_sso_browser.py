@@ -117,3 +117,83 @@ def test_a_sas_from_the_directory_enrols_a_second_factor_and_later_gives_a_recov
     page.click("main form:not(.lang):not(.logout) button[type=submit] >> nth=0")
     page.wait_for_load_state()
     assert "/accounts/second-factor/" not in page.url and "/accounts/login/" not in page.url
+
+
+def virtual_authenticator(session):
+    """Chromium's virtual authenticator (DevTools protocol): a passkey on this device that
+    verifies its holder and answers at once."""
+    cdp = session.context.new_cdp_session(session.page)
+    cdp.send("WebAuthn.enable")
+    answer = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp, answer["authenticatorId"]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_sas_enrols_a_passkey_and_signs_in_with_it(browse, e2e_cast, op, settings, language):  # noqa: F811
+    from cases.models import AuditEvent
+
+    org, cast = e2e_cast
+    settings.REQUIRE_SECOND_FACTOR = True
+    GroupRoleMapping.objects.create(group="sg-kvalitet-sas", role=Role.SAS, unit=org.sn)
+    person(op, "siv", "Siv", "Sund", groups=["sg-kvalitet-sas"], amr=["pwd"])
+    sas = browse(DESKTOP, language)
+    cdp, authenticator_id = virtual_authenticator(sas)
+    page = sign_in_with_the_provider(sas, language)
+    assert "/sso/2fa/totp/activate/" in page.url
+    instead = (
+        "Använd en passkey eller säkerhetsnyckel i stället"
+        if language == "sv"
+        else "Use a passkey or security key instead"
+    )
+    page.click(f"a:has-text('{instead}')")
+    page.wait_for_load_state()
+    assert "/sso/2fa/webauthn/add/" in page.url
+    sas.axe("passkey enrolment")
+    page.click("#mfa_webauthn_add")
+    page.wait_for_url("**/sso/2fa/recovery-codes/**")
+    siv = User.objects.get(email="siv@kommun.example")
+    assert Authenticator.objects.filter(user=siv, type=Authenticator.Type.WEBAUTHN).count() == 1
+    assert len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]) == 1
+    page = sas.go("/inbox/")
+    assert page.url.endswith("/inbox/")
+    page.click("form.logout button[type=submit]")
+    page.wait_for_load_state()
+
+    page = sign_in_with_the_provider(sas, language)
+    assert "/accounts/second-factor/" in page.url
+    sas.axe("second-factor prompt with a passkey")
+    # A credential no authenticator of hers signed is refused, with the reason on the page.
+    page.evaluate(
+        """() => { document.querySelector("#webauthn_form input[name=credential]").value =
+        JSON.stringify({id: "AAAA", rawId: "AAAA", type: "public-key", response: {}});
+        document.getElementById("webauthn_form").submit(); }"""
+    )
+    page.wait_for_load_state()
+    assert "/accounts/second-factor/" in page.url
+    refused = (
+        "Passkeyn eller säkerhetsnyckeln godtogs inte."
+        if language == "sv"
+        else "The passkey or security key was not accepted."
+    )
+    assert refused in page.inner_text("main")
+    assert AuditEvent.objects.filter(action="identity.second_factor_failed", actor=siv).exists()
+    sas.axe("second-factor prompt after a refused passkey")
+    page.click("#mfa_webauthn_authenticate")
+    page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
+    assert "/accounts/login/" not in page.url
+    page = sas.go("/inbox/")
+    assert page.url.endswith("/inbox/")
+    given = AuditEvent.objects.filter(action="identity.second_factor_given", actor=siv).get()
+    assert given.payload == {"type": "webauthn"}

@@ -150,6 +150,21 @@ def test_deactivation_revokes_the_tokens_for_good(cast):
     assert not opens_the_api(key)
 
 
+def test_a_token_whose_user_is_inactive_is_refused_with_a_clear_message(cast):
+    # Made inactive past do_deactivate_user (a bulk update, another system's write): the token
+    # row survives, the check at authentication refuses it.
+    key = issue()["token"]
+    get_user_model().objects.filter(pk=cast["sas"].pk).update(is_active=False)
+    assert Token.objects.filter(key=key).exists()
+    for language, text in (
+        ("en", "User inactive or deleted."),
+        ("sv", "Användaren borttagen eller inaktiv."),
+    ):
+        answer = api(key, language).get("/api/v1/reports/")
+        assert answer.status_code == 401
+        assert answer.json()["detail"] == text
+
+
 def test_signing_in_and_saving_other_fields_revokes_nothing(cast, settings):
     key = issue()["token"]
     user = fresh(cast["sas"])

@@ -122,9 +122,16 @@ ADMINISTRATOR_MODELS = {
     "workflows": ["substitute"],
     "notifications": ["position"],
     "records": ["retentionrule"],
+    # Directory groups mapped to roles and unit codes mapped to units (identity, issue 15).
+    "identity": ["grouprolemapping", "unitcodemapping"],
 }
-# Substitutions and positions end; the other rows keep their history.
-ADMINISTRATOR_DELETES = {"workflows": ["substitute"], "notifications": ["position"]}
+# Substitutions and positions end, and a directory mapping no longer wanted is removed (audited);
+# the other rows keep their history.
+ADMINISTRATOR_DELETES = {
+    "workflows": ["substitute"],
+    "notifications": ["position"],
+    "identity": ["grouprolemapping", "unitcodemapping"],
+}
 
 PUBLIC = "public"
 HANDLER = "handler"  # the unit manager on their own unit, the SAS elsewhere
