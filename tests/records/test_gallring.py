@@ -14,7 +14,6 @@ from cases.models import (
     Attachment,
     AuditEvent,
     InvestigationEntry,
-    MonthlyCount,
     Report,
     ReportLink,
     Role,
@@ -31,6 +30,7 @@ from records.services import (
     may_review_disposal,
     plan_gallring,
 )
+from reporting.models import MonthlyCount
 from tests.records.helpers import SECRET, closed_case, example_rules, messages_of, years_ago
 
 pytestmark = pytest.mark.django_db
