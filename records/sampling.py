@@ -1,150 +1,177 @@
 """Drawing a loggkontroll: the random share and the targeted picks of one board's case reads.
 
 The reads are the access chain's rows naming one case (``report_id``) of the board in the
-period, walked in chain order. Every row takes one draw from ``random.Random(seed)`` and is
-picked when the draw falls below the share; so the same rows and the same seed give the same
-picks. The targeted categories (``LogPick.Reason``) each keep at most
-``RECORDS_LOG_TARGETED_MAX`` rows, chosen by reservoir sampling from a second generator seeded
-from the same seed. The walk holds one row at a time and a cache of the cases and readers met.
+period. The draw runs in the database, set-based (docs/records.md, "Benchmarks"): every row
+gets a number ``h(id)`` in ``[0, P)`` from a hash of its id whose constants come from the
+seed (``_Hash``: an affine map, a square and another affine map modulo the prime
+``P = 2^31 - 1``, plain integer arithmetic that PostgreSQL and SQLite compute alike); a row is
+picked at random when ``h(id) < share × P``. Each targeted category (``LogPick.Reason``) is
+one query for at most ``RECORDS_LOG_TARGETED_MAX`` rows, the ones with the smallest number
+under a second hash from the same seed. So the same rows and the same seed give the same
+picks, whatever order the database reads them in.
 """
 
 import datetime
-import random
+import hashlib
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from cases import audit
 from cases.access import role_scope
-from cases.models import AuditEvent, Report, ReportType, User
+from cases.models import AuditEvent, OrgUnit, Report, ReportType, User
 from records.models import LogPick, LogReview
-from workflows.models import Substitute
+from workflows.models import CaseProcess, Substitute
 
 Reason = LogPick.Reason
 SENSITIVE = {ReportType.DATA_BREACH, ReportType.LEX_SARAH}
+PRIME = 2**31 - 1
 
 
-class _Reservoir:
-    def __init__(self, size, rng):
-        self.size, self.rng, self.seen, self.rows = size, rng, 0, []
+class _Hash:
+    """``h(id)``: four constants in ``[1, P)`` from ``sha256(seed:purpose)``."""
 
-    def offer(self, row):
-        self.seen += 1
-        if len(self.rows) < self.size:
-            self.rows.append(row)
-            return
-        slot = self.rng.randrange(self.seen)
-        if slot < self.size:
-            self.rows[slot] = row
-
-
-class _Context:
-    """What the targeted checks need to know about cases and readers, read once each."""
-
-    def __init__(self, board):
-        self.board = board
-        self.cases = {}
-        self.readers = {}
-        self.worked_on = set(
-            Task.objects.filter(process__caseprocess__report__namnd=board, owner__isnull=False).values_list(
-                "owner_id", "process__caseprocess__report_id"
-            )
+    def __init__(self, seed, purpose):
+        digest = hashlib.sha256(f"{seed}:{purpose}".encode()).digest()
+        self.a, self.b, self.c, self.d = (
+            1 + int.from_bytes(digest[i : i + 8], "big") % (PRIME - 1) for i in range(0, 32, 8)
         )
 
-    def case(self, report_id):
-        if report_id not in self.cases:
-            self.cases[report_id] = (
-                Report.objects.filter(pk=report_id)
-                .values("case_number", "type", "unit__path", "unit_id", "reporter_id", "handler_id")
-                .first()
+    def sql(self, column):
+        first = f"((CAST({column} AS BIGINT) * {self.a} + {self.b}) % {PRIME})"
+        return f"((({first} * {first}) % {PRIME}) * {self.c} + {self.d}) % {PRIME}"
+
+    def __call__(self, row_id):
+        first = (row_id * self.a + self.b) % PRIME
+        return ((first * first) % PRIME * self.c + self.d) % PRIME
+
+
+def _office_windows(start, end):
+    """The office hours in [start, end) as UTC intervals, worked out in the local zone (so
+    summer time is right): reads outside all of them are off hours."""
+    first, last = settings.RECORDS_OFFICE_HOURS
+    day = timezone.localtime(start).date() - datetime.timedelta(days=1)
+    windows = []
+    zone = timezone.get_current_timezone()
+    while day <= timezone.localtime(end).date():
+        if day.weekday() < 5:
+            opens = datetime.datetime.combine(day, datetime.time(first), tzinfo=zone)
+            closes = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone) + datetime.timedelta(
+                hours=last
             )
-        return self.cases[report_id]
-
-    def reader(self, user_id):
-        if user_id not in self.readers:
-            user = User.objects.select_related("home_unit").filter(pk=user_id).first()
-            standing_in = (
-                list(Substitute.objects.filter(substitute_id=user_id).values_list("starts_at", "ends_at"))
-                if user
-                else []
-            )
-            self.readers[user_id] = (user, standing_in)
-        return self.readers[user_id]
+            windows.append((opens, closes))
+        day += datetime.timedelta(days=1)
+    return windows
 
 
-def _office_hours(moment):
-    local = timezone.localtime(moment)
-    start, end = settings.RECORDS_OFFICE_HOURS
-    return local.weekday() < 5 and start <= local.hour < end
+def _aware(value):
+    """A timestamp as the raw cursor hands it over: SQLite gives UTC text."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
 
 
-def targeted_reasons(context, actor_id, report_id, occurred_at):
-    case = context.case(report_id)
-    user, standing_in = context.reader(actor_id) if actor_id else (None, [])
-    reasons = []
-    if user is None or case is None:
-        return reasons
-    home = user.home_unit.path if user.home_unit_id else None
-    if home is None or not case["unit__path"].startswith(home):
-        reasons.append(Reason.OUTSIDE_UNITS)
-    if any(start <= occurred_at < end for start, end in standing_in):
-        reasons.append(Reason.SUBSTITUTE)
-    if case["type"] in SENSITIVE:
-        reasons.append(Reason.SENSITIVE_TYPE)
-    if (
-        actor_id not in (case["reporter_id"], case["handler_id"])
-        and (actor_id, report_id) not in context.worked_on
-    ):
-        reasons.append(Reason.NO_TASK)
-    if not _office_hours(occurred_at):
-        reasons.append(Reason.OFF_HOURS)
-    return reasons
+class _Query:
+    """The period's case reads of one board as SQL, with a condition per targeted category."""
 
-
-def case_reads(board, start, end):
-    return (
-        AuditEvent.objects.filter(
-            chain=AuditEvent.Chain.ACCESS,
-            occurred_at__gte=start,
-            occurred_at__lt=end,
-            report_id__in=Report.objects.filter(namnd=board).values("pk"),
+    def __init__(self, board, start, end):
+        q = connection.ops.quote_name
+        self.columns = (
+            "e.id, e.actor_id, e.actor_name, e.report_id, e.occurred_at, e.action, r.case_number, cu.path"
         )
-        .order_by("seq")
-        .values_list("pk", "actor_id", "actor_name", "report_id", "occurred_at", "action")
-    )
+        self.base = (
+            f"FROM {q(AuditEvent._meta.db_table)} e "
+            f"JOIN {q(Report._meta.db_table)} r ON r.id = e.report_id "
+            f"JOIN {q(OrgUnit._meta.db_table)} cu ON cu.id = r.unit_id "
+            f"WHERE e.chain = %s AND e.occurred_at >= %s AND e.occurred_at < %s AND r.namnd_id = %s"
+        )
+        adapt = connection.ops.adapt_datetimefield_value
+        self.params = [str(AuditEvent.Chain.ACCESS), adapt(start), adapt(end), board.pk]
+        reader = (
+            f" JOIN {q(User._meta.db_table)} u ON u.id = e.actor_id "
+            f"LEFT JOIN {q(OrgUnit._meta.db_table)} hu ON hu.id = u.home_unit_id "
+        )
+        self.reader_base = self.base.replace(" WHERE ", reader + "WHERE ", 1)
+        windows = _office_windows(start, end)
+        adapt = connection.ops.adapt_datetimefield_value
+        in_office = " OR ".join(["(e.occurred_at >= %s AND e.occurred_at < %s)"] * len(windows)) or "1 = 0"
+        task, process = Task._meta, CaseProcess._meta
+        self.conditions = {
+            Reason.OUTSIDE_UNITS: (
+                "(hu.id IS NULL OR substr(cu.path, 1, length(hu.path)) <> hu.path)",
+                [],
+            ),
+            Reason.SUBSTITUTE: (
+                f"EXISTS (SELECT 1 FROM {q(Substitute._meta.db_table)} s WHERE s.substitute_id = e.actor_id "
+                "AND s.starts_at <= e.occurred_at AND e.occurred_at < s.ends_at)",
+                [],
+            ),
+            Reason.SENSITIVE_TYPE: (f"r.type IN ({', '.join(['%s'] * len(SENSITIVE))})", sorted(SENSITIVE)),
+            Reason.NO_TASK: (
+                "(r.reporter_id IS NULL OR r.reporter_id <> e.actor_id) "
+                "AND (r.handler_id IS NULL OR r.handler_id <> e.actor_id) "
+                f"AND NOT EXISTS (SELECT 1 FROM {q(task.db_table)} t JOIN {q(process.db_table)} cp "
+                f"ON cp.{q(process.pk.column)} = t.{q(task.get_field('process').column)} "
+                f"WHERE cp.report_id = e.report_id AND t.{q(task.get_field('owner').column)} = e.actor_id)",
+                [],
+            ),
+            Reason.OFF_HOURS: (
+                f"NOT ({in_office})",
+                [adapt(moment) for window in windows for moment in window],
+            ),
+        }
+
+    def fetch(self, sql, params):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def rows(self, sql, params):
+        return [(*row[:4], _aware(row[4]), *row[5:]) for row in self.fetch(sql, params)]
+
+    def count(self):
+        return self.fetch(f"SELECT count(*) {self.base}", self.params)[0][0]
+
+    def random(self, hashed, share):
+        threshold = int(Decimal(share) * PRIME)
+        return self.rows(
+            f"SELECT {self.columns} {self.base} AND {hashed.sql('e.id')} < %s", [*self.params, threshold]
+        )
+
+    def targeted(self, reason, hashed, limit):
+        condition, params = self.conditions[reason]
+        return self.rows(
+            f"SELECT {self.columns} {self.reader_base} AND {condition} "
+            f"ORDER BY {hashed.sql('e.id')}, e.id LIMIT %s",
+            [*self.params, *params, limit],
+        )
 
 
 def draw(board, start, end, seed, share):
     """``(picks, reads)``: ``{event pk: (row, [reasons])}`` and how many case reads the period
-    holds. Pure: the same rows and seed give the same picks."""
-    rng = random.Random(f"{seed}:random")
-    reservoir_rng = random.Random(f"{seed}:targeted")
-    reservoirs = {reason: _Reservoir(settings.RECORDS_LOG_TARGETED_MAX, reservoir_rng) for reason in Reason}
-    context = _Context(board)
-    picks, reads = {}, 0
-    share = float(share)
-    for row in case_reads(board, start, end).iterator(chunk_size=5000):
-        reads += 1
-        pk, actor_id, _name, report_id, occurred_at, _action = row
-        if rng.random() < share:
-            picks.setdefault(pk, (row, []))[1].append(Reason.RANDOM)
-        for reason in targeted_reasons(context, actor_id, report_id, occurred_at):
-            reservoirs[reason].offer(row)
-    for reason, reservoir in reservoirs.items():
-        for row in reservoir.rows:
+    holds, a row being ``(pk, actor_id, actor_name, report_id, occurred_at, action,
+    case_number, unit path)``. Pure: the same rows and seed give the same picks."""
+    query = _Query(board, start, end)
+    picks = {}
+    for row in query.random(_Hash(seed, "random"), share):
+        picks.setdefault(row[0], (row, []))[1].append(Reason.RANDOM)
+    targeted = _Hash(seed, "targeted")
+    for reason in query.conditions:
+        for row in query.targeted(reason, targeted, settings.RECORDS_LOG_TARGETED_MAX):
             picks.setdefault(row[0], (row, []))[1].append(reason)
-    return picks, reads, context
+    return picks, query.count()
 
 
 def draw_log_review(board, start, end, *, now, seed=None, share=None):
     """Draw the board's review of the reads in [start, end) and store it with its seed."""
     seed = seed or secrets.token_hex(16)
     share = Decimal(str(share if share is not None else settings.RECORDS_LOG_SAMPLE_SHARE))
-    picks, reads, context = draw(board, start, end, seed, share)
+    picks, reads = draw(board, start, end, seed, share)
+    readers = User.objects.in_bulk({row[1] for row, _reasons in picks.values() if row[1]})
     local_end = timezone.localtime(end)
     due_month = local_end.date().replace(day=1)
     due_by = due_month.replace(day=min(settings.RECORDS_LOG_REVIEW_DUE_DAY, 28))
@@ -162,10 +189,10 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
             due_by=due_by,
         )
         rows = []
-        for (pk, actor_id, actor_name, report_id, occurred_at, action), reasons in sorted(picks.values()):
-            case = context.case(report_id) or {}
-            user = context.reader(actor_id)[0] if actor_id else None
-            roles = sorted(role_scope(user).roles_on(_Unit(case.get("unit__path", "")))) if user else []
+        for row, reasons in sorted(picks.values()):
+            pk, actor_id, actor_name, report_id, occurred_at, action, case_number, path = row
+            user = readers.get(actor_id)
+            roles = sorted(role_scope(user).roles_on(_Unit(path))) if user else []
             rows.append(
                 LogPick(
                     review=review,
@@ -174,7 +201,7 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
                     reader_name=actor_name,
                     reader_roles=roles,
                     report_id=report_id,
-                    case_number=case.get("case_number", ""),
+                    case_number=case_number,
                     action=action,
                     occurred_at=occurred_at,
                     reasons=[str(r) for r in reasons],

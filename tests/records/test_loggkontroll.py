@@ -139,3 +139,41 @@ def test_the_scheduler_draws_last_months_review_once(org, cast, reads, settings)
     assert LogReview.objects.filter(board=org.on).count() == 1
     assert AuditEvent.objects.filter(action="logreview.drawn").count() == 2
     assert "records.jobs.log_reviews" in settings.SCHEDULER_JOBS
+
+
+def test_the_seeded_hash_is_the_same_in_the_database_and_in_python(org, cast, reads):
+    from django.db import connection
+
+    from records.sampling import PRIME, _Hash
+
+    hashed = _Hash("fast-seed", "random")
+    ids = list(AuditEvent.objects.filter(chain="access").values_list("pk", flat=True)[:20])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {hashed.sql('id')} FROM cases_auditevent WHERE id IN ({', '.join(map(str, ids))})"
+        )
+        in_sql = dict(cursor.fetchall())
+    assert in_sql == {pk: hashed(pk) for pk in ids}
+    assert all(0 <= value < PRIME for value in in_sql.values())
+    assert _Hash("other-seed", "random")(ids[0]) != hashed(ids[0]) or _Hash("x", "random")(ids[0]) != hashed(
+        ids[0]
+    )
+
+
+def test_share_nought_picks_no_read_at_random_and_share_one_every_read(org, cast, reads):
+    none = draw(org, seed="s0", share=0)
+    assert not any("random" in p.reasons for p in none.picks.all())
+    none.delete()
+    every = draw(org, seed="s1", share=1)
+    assert sum("random" in p.reasons for p in every.picks.all()) == every.reads_in_period == 123
+
+
+def test_office_hours_follow_summer_time():
+    from records.sampling import _office_windows
+
+    start = datetime.datetime(2026, 3, 27, tzinfo=ZONE)  # Friday; summer time from Sunday 29 March
+    windows = _office_windows(start, datetime.datetime(2026, 4, 1, tzinfo=ZONE))
+    hours = {(w[0].astimezone(ZONE).hour, w[1].astimezone(ZONE).hour) for w in windows}
+    assert hours == {(7, 18)}
+    assert all(w[0].weekday() < 5 for w in windows)
+    assert datetime.date(2026, 3, 30) in {w[0].date() for w in windows}
