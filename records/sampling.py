@@ -42,8 +42,9 @@ class _Hash:
         )
 
     def sql(self, column):
-        first = f"((CAST({column} AS BIGINT) * {self.a} + {self.b}) % {PRIME})"
-        return f"((({first} * {first}) % {PRIME}) * {self.c} + {self.d}) % {PRIME}"
+        """The same as SQL, for a statement run with parameters (``%%`` is the operator)."""
+        first = f"((CAST({column} AS BIGINT) * {self.a} + {self.b}) %% {PRIME})"
+        return f"((({first} * {first}) %% {PRIME}) * {self.c} + {self.d}) %% {PRIME}"
 
     def __call__(self, row_id):
         first = (row_id * self.a + self.b) % PRIME

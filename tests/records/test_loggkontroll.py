@@ -150,7 +150,8 @@ def test_the_seeded_hash_is_the_same_in_the_database_and_in_python(org, cast, re
     ids = list(AuditEvent.objects.filter(chain="access").values_list("pk", flat=True)[:20])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, {hashed.sql('id')} FROM cases_auditevent WHERE id IN ({', '.join(map(str, ids))})"
+            f"SELECT id, {hashed.sql('id')} FROM cases_auditevent WHERE id IN ({', '.join(map(str, ids))})",
+            [],
         )
         in_sql = dict(cursor.fetchall())
     assert in_sql == {pk: hashed(pk) for pk in ids}
