@@ -8,3 +8,9 @@ class RecordsConfig(AppConfig):
     name = "records"
     label = "records"
     verbose_name = _("Records management")
+
+    def ready(self):
+        from cases import inbox_extras
+        from records.inbox import records_items
+
+        inbox_extras.register(records_items)

@@ -137,12 +137,6 @@ class _Query:
     def count(self):
         return self.fetch(f"SELECT count(*) {self.base}", self.params)[0][0]
 
-    def random(self, hashed, share):
-        threshold = int(Decimal(share) * PRIME)
-        return self.rows(
-            f"SELECT {self.columns} {self.base} AND {hashed.sql('e.id')} < %s", [*self.params, threshold]
-        )
-
     def targeted(self, reason, hashed, limit):
         condition, params = self.conditions[reason]
         return self.rows(
@@ -152,33 +146,79 @@ class _Query:
         )
 
 
-def draw(board, start, end, seed, share):
-    """``(picks, reads)``: ``{event pk: (row, [reasons])}`` and how many case reads the period
-    holds, a row being ``(pk, actor_id, actor_name, report_id, occurred_at, action,
-    case_number, unit path)``. Pure: the same rows and seed give the same picks."""
-    query = _Query(board, start, end)
+def targeted_picks(query, seed):
+    """``{event pk: (row, [reasons])}`` of the targeted categories: a few rows each."""
     picks = {}
-    for row in query.random(_Hash(seed, "random"), share):
-        picks.setdefault(row[0], (row, []))[1].append(Reason.RANDOM)
-    targeted = _Hash(seed, "targeted")
+    hashed = _Hash(seed, "targeted")
     for reason in query.conditions:
-        for row in query.targeted(reason, targeted, settings.RECORDS_LOG_TARGETED_MAX):
+        for row in query.targeted(reason, hashed, settings.RECORDS_LOG_TARGETED_MAX):
             picks.setdefault(row[0], (row, []))[1].append(reason)
-    return picks, query.count()
+    return picks
+
+
+def random_picks(query, seed, share, chunk=5000):
+    """The rows picked at random, in lists of up to ``chunk`` (a server-side cursor on
+    PostgreSQL: the share of ten million reads is never held at once)."""
+    threshold = int(Decimal(share) * PRIME)
+    sql = f"SELECT {query.columns} {query.base} AND {_Hash(seed, 'random').sql('e.id')} < %s"
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [*query.params, threshold])
+        while rows := cursor.fetchmany(chunk):
+            yield [(*row[:4], _aware(row[4]), *row[5:]) for row in rows]
+
+
+class _Picks:
+    """Writes the picks in batches, with the reader's roles on the case's unit (one lookup
+    per reader and unit)."""
+
+    def __init__(self, review):
+        self.review, self.readers, self.roles, self.written = review, {}, {}, 0
+
+    def _roles(self, user, path):
+        key = (user.pk, path)
+        if key not in self.roles:
+            self.roles[key] = sorted(role_scope(user).roles_on(_Unit(path)))
+        return self.roles[key]
+
+    def write(self, picks):
+        wanted = {row[1] for row, _reasons in picks if row[1] and row[1] not in self.readers}
+        self.readers.update(User.objects.in_bulk(wanted))
+        objects = []
+        for row, reasons in picks:
+            pk, actor_id, actor_name, report_id, occurred_at, action, case_number, path = row
+            user = self.readers.get(actor_id)
+            objects.append(
+                LogPick(
+                    review=self.review,
+                    event_id=pk,
+                    reader=user,
+                    reader_name=actor_name,
+                    reader_roles=self._roles(user, path) if user else [],
+                    report_id=report_id,
+                    case_number=case_number,
+                    action=action,
+                    occurred_at=occurred_at,
+                    reasons=[str(r) for r in reasons],
+                )
+            )
+        LogPick.objects.bulk_create(objects, batch_size=1000)
+        self.written += len(objects)
 
 
 def draw_log_review(board, start, end, *, now, seed=None, share=None):
-    """Draw the board's review of the reads in [start, end) and store it with its seed."""
+    """Draw the board's review of the reads in [start, end) and store it with its seed. The
+    same rows and seed give the same picks."""
     seed = seed or secrets.token_hex(16)
     share = Decimal(str(share if share is not None else settings.RECORDS_LOG_SAMPLE_SHARE))
-    picks, reads = draw(board, start, end, seed, share)
-    readers = User.objects.in_bulk({row[1] for row, _reasons in picks.values() if row[1]})
+    query = _Query(board, start, end)
     local_end = timezone.localtime(end)
     due_month = local_end.date().replace(day=1)
     due_by = due_month.replace(day=min(settings.RECORDS_LOG_REVIEW_DUE_DAY, 28))
     if due_by < timezone.localdate(now):
         due_by = timezone.localdate(now) + datetime.timedelta(days=14)
     with transaction.atomic():
+        reads = query.count()
+        targeted = targeted_picks(query, seed)
         review = LogReview.objects.create(
             board=board,
             period_start=start,
@@ -189,26 +229,10 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
             created_at=now,
             due_by=due_by,
         )
-        rows = []
-        for row, reasons in sorted(picks.values()):
-            pk, actor_id, actor_name, report_id, occurred_at, action, case_number, path = row
-            user = readers.get(actor_id)
-            roles = sorted(role_scope(user).roles_on(_Unit(path))) if user else []
-            rows.append(
-                LogPick(
-                    review=review,
-                    event_id=pk,
-                    reader=user,
-                    reader_name=actor_name,
-                    reader_roles=roles,
-                    report_id=report_id,
-                    case_number=case_number,
-                    action=action,
-                    occurred_at=occurred_at,
-                    reasons=[str(r) for r in reasons],
-                )
-            )
-        LogPick.objects.bulk_create(rows, batch_size=1000)
+        writer = _Picks(review)
+        for rows in random_picks(query, seed, share):
+            writer.write([(row, [Reason.RANDOM, *targeted.pop(row[0], ((), []))[1]]) for row in rows])
+        writer.write(sorted(targeted.values()))
         audit.record(
             "logreview.drawn",
             obj=review,
@@ -220,7 +244,7 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
                 "seed": seed,
                 "share": str(share),
                 "reads": reads,
-                "picks": len(rows),
+                "picks": writer.written,
             },
         )
     return review
