@@ -11,6 +11,9 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         from cases import inbox_extras
+        from cases.compilations import tables
+        from records.compilation import questioned_reads
         from records.inbox import records_items
 
         inbox_extras.register(records_items)
+        tables.register(questioned_reads)

@@ -178,3 +178,24 @@ def test_office_hours_follow_summer_time():
     assert hours == {(7, 18)}
     assert all(w[0].weekday() < 5 for w in windows)
     assert datetime.date(2026, 3, 30) in {w[0].date() for w in windows}
+
+
+def test_the_compilation_counts_the_picks_the_questioned_reads_and_their_follow_ups(org, cast, reads):
+    from cases.compilations.compilation import compile_tables
+    from cases.compilations.tables import Scope
+
+    review = draw(org, share=1)
+    picks = list(review.picks.exclude(reader=cast["sas"]).order_by("pk")[:3])
+    for pick in picks:
+        do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="Ingen uppgift")
+    first = LogPick.objects.get(pk=picks[0].pk)
+    do_follow_up_pick(first.pk, acting_user=first.follow_up_by, note="Samtal hållet")
+
+    scope = Scope(unit=org.sn, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31), public=False)
+    table = next(t for t in compile_tables(scope) if t.key == "questioned_reads")
+    assert table.rows[0] == [org.sn.name, review.picks.count(), 3, 1]
+    assert table.rows[-1][1:] == [review.picks.count(), 3, 1]
+    later = Scope(
+        unit=org.kommun, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30), public=False
+    )
+    assert next(t for t in compile_tables(later) if t.key == "questioned_reads").rows[-1][1:] == [0, 0, 0]
