@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
@@ -156,15 +157,64 @@ def targeted_picks(query, seed):
     return picks
 
 
-def random_picks(query, seed, share, chunk=5000):
-    """The rows picked at random, in lists of up to ``chunk`` (a server-side cursor on
-    PostgreSQL: the share of ten million reads is never held at once)."""
+def insert_random_picks(query, review, seed, share, leave_out):
+    """Write the rows picked at random as picks of ``review`` with one INSERT … SELECT (no
+    row passes through Python), but for the ``leave_out`` ids (the targeted picks, written
+    with all their reasons by the caller). The readers' roles follow (``fill_roles``)."""
+    q = connection.ops.quote_name
     threshold = int(Decimal(share) * PRIME)
-    sql = f"SELECT {query.columns} {query.base} AND {_Hash(seed, 'random').sql('e.id')} < %s"
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [*query.params, threshold])
-        while rows := cursor.fetchmany(chunk):
-            yield [(*row[:4], _aware(row[4]), *row[5:]) for row in rows]
+    columns = [
+        "event_id",
+        "reader_name",
+        "reader_roles",
+        "report_id",
+        "case_number",
+        "action",
+        "occurred_at",
+        "reasons",
+        "verdict",
+        "note",
+        "follow_up_note",
+        "reader_id",
+        "review_id",
+    ]
+    excluded = f" AND e.id NOT IN ({', '.join(str(int(pk)) for pk in leave_out)})" if leave_out else ""
+    sql = (
+        f"INSERT INTO {q(LogPick._meta.db_table)} ({', '.join(map(q, columns))}) "
+        f"SELECT e.id, e.actor_name, '[]', e.report_id, r.case_number, e.action, e.occurred_at, "
+        f"'[\"{Reason.RANDOM}\"]', '', '', '', e.actor_id, %s "
+        f"{query.base} AND {_Hash(seed, 'random').sql('e.id')} < %s{excluded}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [review.pk, *query.params, threshold])
+        return cursor.rowcount
+
+
+def fill_roles(review):
+    """The readers' roles on the case's unit for the picks written without them: one lookup
+    per reader and unit, one UPDATE per reader and set of roles."""
+    pairs = (
+        LogPick.objects.filter(review=review, reader__isnull=False, reader_roles=[])
+        .annotate(path=Subquery(Report.objects.filter(pk=OuterRef("report_id")).values("unit__path")[:1]))
+        .values_list("reader_id", "path")
+        .distinct()
+    )
+    by_reader = {}
+    for reader_id, path in pairs:
+        by_reader.setdefault(reader_id, set()).add(path)
+    users = User.objects.in_bulk(list(by_reader))
+    for reader_id, paths in by_reader.items():
+        grouped = {}
+        for path in paths:
+            roles = tuple(sorted(role_scope(users[reader_id]).roles_on(_Unit(path))))
+            if roles:
+                grouped.setdefault(roles, []).append(path)
+        for roles, unit_paths in grouped.items():
+            LogPick.objects.filter(
+                review=review,
+                reader_id=reader_id,
+                report_id__in=Report.objects.filter(unit__path__in=unit_paths).values("pk"),
+            ).update(reader_roles=list(roles))
 
 
 class _Picks:
@@ -229,10 +279,17 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
             created_at=now,
             due_by=due_by,
         )
+        randomly = _Hash(seed, "random")
+        threshold = int(share * PRIME)
         writer = _Picks(review)
-        for rows in random_picks(query, seed, share):
-            writer.write([(row, [Reason.RANDOM, *targeted.pop(row[0], ((), []))[1]]) for row in rows])
-        writer.write(sorted(targeted.values()))
+        writer.write(
+            [
+                (row, [Reason.RANDOM, *reasons] if randomly(row[0]) < threshold else reasons)
+                for row, reasons in sorted(targeted.values())
+            ]
+        )
+        written = writer.written + insert_random_picks(query, review, seed, share, leave_out=list(targeted))
+        fill_roles(review)
         audit.record(
             "logreview.drawn",
             obj=review,
@@ -244,7 +301,7 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
                 "seed": seed,
                 "share": str(share),
                 "reads": reads,
-                "picks": writer.written,
+                "picks": written,
             },
         )
     return review

@@ -199,3 +199,21 @@ def test_the_compilation_counts_the_picks_the_questioned_reads_and_their_follow_
         unit=org.kommun, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30), public=False
     )
     assert next(t for t in compile_tables(later) if t.key == "questioned_reads").rows[-1][1:] == [0, 0, 0]
+
+
+def test_every_pick_holds_the_readers_roles_on_the_cases_unit(org, cast, reads):
+    from cases.access import role_scope
+    from cases.models import Report
+
+    deviation, _lex_sarah = reads
+    for minute in range(40):  # more than the targeted categories keep: some are random picks only
+        read(cast["manager_a"], deviation, MONDAY + datetime.timedelta(hours=5, minutes=minute))
+    review = draw(org, share=1)
+    assert review.picks.count() == review.reads_in_period
+    assert review.picks.filter(reader=cast["manager_a"], reasons=["random"]).exists()
+    checked = set()
+    for pick in review.picks.select_related("reader"):
+        unit = Report.objects.select_related("unit").get(pk=pick.report_id).unit
+        assert pick.reader_roles == sorted(role_scope(pick.reader).roles_on(unit)), pick.reader
+        checked.add((pick.reader.username, bool(pick.reader_roles)))
+    assert {("dso", True), ("manager_a", True)} <= checked
