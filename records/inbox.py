@@ -6,6 +6,7 @@ loggkontroller they judge (due by the 15th of the month after the period,
 (due with their review). Past its date an item shows as overdue.
 """
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -21,12 +22,15 @@ def records_items(user, today):
     board_list = list(boards())
     disposal = {b.pk for b in board_list if may_review_disposal(user, b)}
     logs = {b.pk for b in board_list if may_review_logs(user, b)}
-    for run in DisposalRun.objects.filter(
-        status=DisposalRun.Status.OPEN, board_id__in=disposal
-    ).select_related("board"):
+    runs = (
+        DisposalRun.objects.filter(status=DisposalRun.Status.OPEN, board_id__in=disposal)
+        .select_related("board")
+        .annotate(cases=Count("items"))
+    )
+    for run in runs:
         items.append(
             InboxItem(
-                title=_("Gallring review: %(count)s cases") % {"count": run.items.count()},
+                title=_("Gallring review: %(count)s cases") % {"count": run.cases},
                 url=reverse("records:run", args=[run.pk]),
                 board=run.board.name,
                 due_by=run.due_by,
