@@ -231,7 +231,8 @@ def record_many(
     from cases.access import on_behalf_of
 
     chain = AuditEvent.Chain.CHANGE
-    authenticated = actor is not None and actor.is_authenticated
+    acting = actor if actor is not None and actor.is_authenticated else None
+    acting_name = acting.display_name if acting is not None else ""
     with transaction.atomic(savepoint=False):
         last = _CHAIN_HEAD.rows(chain)
         seq, prev_hash = (last[0][0], last[0][1]) if last else (0, GENESIS)
@@ -246,8 +247,8 @@ def record_many(
                 chain=chain,
                 seq=seq,
                 occurred_at=timezone.now(),
-                actor=actor if authenticated else None,
-                actor_name=actor.display_name if authenticated else "",
+                actor=acting,
+                actor_name=acting_name,
                 action=action,
                 object_type=obj._meta.label_lower if obj is not None else "",
                 object_id=str(obj.pk) if obj is not None else "",
