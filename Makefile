@@ -62,6 +62,7 @@ bench: venv
 	$(PY) bench/tasks.py
 	$(PY) bench/tasks.py --server-workers 4 --open-tasks 0
 	$(PY) bench/compilations.py
+	$(PY) bench/records.py
 
 # Each app keeps its own catalogues (django: Python and templates; djangojs: its scripts, served
 # at /jsi18n/), with references relative to the app; the root catalogue (LOCALE_PATHS) keeps the

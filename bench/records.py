@@ -5,14 +5,15 @@
 In its own database (``bench_records``): ``--cases`` closed complaints, closed three years ago
 with one affected person each, all due under the example rules; ``--reads`` rows of the access
 chain (reads of those cases in the previous month by a handful of users; written in SQL, their
-hashes are not a valid chain). Times, with the peak of Python's allocations (tracemalloc) and
+hashes are not a valid chain). Times, CPU seconds of this process and of its PostgreSQL backend, with the peak of Python's allocations (tracemalloc) and
 the process's peak RSS: listing the due cases in a run; disposing of all of them in batches
-(``dispose_approved``); drawing the month's loggkontroll. Goal (issue 16): each ≤ 60 s and
+(``dispose_approved``, ``--batch`` cases per transaction); drawing the month's loggkontroll. Goal (issue 16): each ≤ 60 s and
 ≤ 250 MB. Results go to bench/results/records.json.
 """
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -29,15 +30,38 @@ from run import RESULTS_DIR, machine, setup_django  # noqa: E402
 GOAL_S, GOAL_MB = 60.0, 250
 
 
+def backend_cpu():
+    """CPU seconds of this connection's PostgreSQL backend (a local server: /proc/<pid>/stat)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(label, results, function):
     tracemalloc.start()
+    cpu, db_cpu = own_cpu(), backend_cpu()
     started = time.perf_counter()
     value = function()
     seconds = time.perf_counter() - started
+    cpu, after = own_cpu() - cpu, backend_cpu()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     results[label] = {
         "seconds": round(seconds, 2),
+        "python_cpu_s": round(cpu, 2),
+        "postgres_backend_cpu_s": None if db_cpu is None or after is None else round(after - db_cpu, 2),
         "python_peak_mb": round(peak / 2**20, 1),
         "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -130,9 +154,11 @@ def main():
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--reads", type=int, default=10_000_000)
     parser.add_argument("--database", default="bench_records")
+    parser.add_argument("--batch", type=int, default=None, help="disposal batch (RECORDS_DISPOSAL_BATCH)")
     args = parser.parse_args()
     url, _created = database(False, args.cases, args.database)
     setup_django(url)
+    from django.conf import settings
     from django.utils import timezone
 
     from records.jobs import dispose_approved
@@ -145,6 +171,8 @@ def main():
     results = {
         "cases": args.cases,
         "reads": args.reads,
+        "disposal_batch": args.batch or settings.RECORDS_DISPOSAL_BATCH,
+        "sample_share": settings.RECORDS_LOG_SAMPLE_SHARE,
         "generate_s": round(time.perf_counter() - started, 1),
     }
     run = timed("gallring_list", results, lambda: plan_gallring(board, timezone.now()))
@@ -152,7 +180,7 @@ def main():
 
     def dispose_all():
         while DisposalRun.objects.filter(status=DisposalRun.Status.APPROVED).exists():
-            dispose_approved(timezone.now())
+            dispose_approved(timezone.now(), args.batch)
         return DisposedCase.objects.count()
 
     disposed = timed("gallring_dispose", results, dispose_all)

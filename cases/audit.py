@@ -213,6 +213,64 @@ def record(
     return event
 
 
+def record_many(
+    action: str,
+    entries: Iterable[tuple[Model | None, int | None, Mapping[str, Any]]],
+    *,
+    actor: AnyUser | None = None,
+    recount: bool = True,
+    batch_size: int = 1000,
+) -> int:
+    """Append one change-chain event per ``(obj, report_id, payload)`` of ``entries``, in that
+    order, with one head read, one ``bulk_create`` and one head upsert: the rows chain exactly
+    as the same calls of ``record`` would (each row's ``prev_hash`` is the row before's hash).
+    For a set-based change of many cases in one transaction (records' disposal). ``recount``
+    False leaves the monthly counts alone: only for a change that alters nothing counted (the
+    caller's tests show the counts unchanged by a recount afterwards). Returns how many rows."""
+    ctx = _context.get() or {}
+    from cases.access import on_behalf_of
+
+    chain = AuditEvent.Chain.CHANGE
+    acting = actor if actor is not None and actor.is_authenticated else None
+    acting_name = acting.display_name if acting is not None else ""
+    with transaction.atomic(savepoint=False):
+        last = _CHAIN_HEAD.rows(chain)
+        seq, prev_hash = (last[0][0], last[0][1]) if last else (0, GENESIS)
+        events_: list[AuditEvent] = []
+        for obj, report_id, payload in entries:
+            audit_actions.check(action, payload, read=False)
+            absent = on_behalf_of(actor, report_id)
+            if absent and "on_behalf_of" not in (payload or {}):
+                payload = {**(payload or {}), "on_behalf_of": absent}
+            seq += 1
+            event = AuditEvent(
+                chain=chain,
+                seq=seq,
+                occurred_at=timezone.now(),
+                actor=acting,
+                actor_name=acting_name,
+                action=action,
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+                report_id=report_id,
+                payload=_json_safe(payload or {}),
+                request_id=ctx.get("request_id", ""),
+                ip=ctx.get("ip"),
+                prev_hash=prev_hash,
+            )
+            event.hash = prev_hash = compute_hash(prev_hash, event)
+            events_.append(event)
+        if not events_:
+            return 0
+        AuditEvent.objects.bulk_create(events_, batch_size=batch_size)
+        _advance_head(events_[-1])
+        if recount:
+            for event in events_:
+                if event.report_id is not None:
+                    _recount(event.report_id)
+    return len(events_)
+
+
 def _recount(report_id: int) -> None:
     """Every service writes the case's change row after its change: the one place where the
     pre-aggregated monthly counts follow every change of a case, in the same transaction (the

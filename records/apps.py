@@ -8,3 +8,12 @@ class RecordsConfig(AppConfig):
     name = "records"
     label = "records"
     verbose_name = _("Records management")
+
+    def ready(self):
+        from cases import inbox_extras
+        from records.compilation import questioned_reads
+        from records.inbox import records_items
+        from reporting.selectors import tables
+
+        inbox_extras.register(records_items)
+        tables.register(questioned_reads)

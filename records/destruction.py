@@ -45,32 +45,39 @@ REPORT_TEXTS = [
 ]
 
 
-def destroy_content(report_id, now):
-    """Empty the case ``report_id``; returns the storage names of its attachments' files, for
-    the caller to remove once the transaction has committed."""
+def destroy_content(report_ids, now):
+    """Empty the cases ``report_ids`` (an id or a list of ids) with one statement per table;
+    returns ``(report id, storage name)`` of their attachments' files, for the caller to remove once the
+    transaction has committed."""
+    ids = [report_ids] if isinstance(report_ids, int) else list(report_ids)
+    if not ids:
+        return []
     files = [
-        name for name in Attachment.objects.filter(report_id=report_id).values_list("file", flat=True) if name
+        (report_id, name)
+        for report_id, name in Attachment.objects.filter(report_id__in=ids).values_list("report_id", "file")
+        if name
     ]
-    Report.objects.filter(pk=report_id).update(**{field: "" for field in REPORT_TEXTS}, updated_at=now)
-    InformationEvent.objects.filter(report_id=report_id).delete()
-    AffectedPerson.objects.filter(report_id=report_id).update(
+    Report.objects.filter(pk__in=ids).update(**{field: "" for field in REPORT_TEXTS}, updated_at=now)
+    InformationEvent.objects.filter(report_id__in=ids).delete()
+    AffectedPerson.objects.filter(report_id__in=ids).update(
         name="", personnummer="", role="", protected_identity=False
     )
-    Attachment.objects.filter(report_id=report_id).delete()
+    Attachment.objects.filter(report_id__in=ids).delete()
     # One statement: the entries (which may correct each other) go together. The database
     # trigger lets them go only for a case with a tombstone (records migration 0002).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {connection.ops.quote_name(InvestigationEntry._meta.db_table)} WHERE report_id = %s",
-            [report_id],
+            f"DELETE FROM {connection.ops.quote_name(InvestigationEntry._meta.db_table)} "
+            f"WHERE report_id IN ({', '.join(['%s'] * len(ids))})",
+            ids,
         )
-    CaseMessage.objects.filter(report_id=report_id).delete()
-    ReceiptCode.objects.filter(report_id=report_id).delete()
-    Cause.objects.filter(report_id=report_id).update(description="")
-    Action.objects.filter(report_id=report_id).update(description="", effect_follow_up="")
-    RegulatorNotification.objects.filter(report_id=report_id).update(
+    CaseMessage.objects.filter(report_id__in=ids).delete()
+    ReceiptCode.objects.filter(report_id__in=ids).delete()
+    Cause.objects.filter(report_id__in=ids).update(description="")
+    Action.objects.filter(report_id__in=ids).update(description="", effect_follow_up="")
+    RegulatorNotification.objects.filter(report_id__in=ids).update(
         delay_reason="", outcome_note="", document=None
     )
-    Supplement.objects.filter(notification__report_id=report_id).update(text="")
-    DelegationDecision.objects.filter(report_id=report_id).update(summary="")
+    Supplement.objects.filter(notification__report_id__in=ids).update(text="")
+    DelegationDecision.objects.filter(report_id__in=ids).update(summary="")
     return files

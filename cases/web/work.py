@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from cases import audit, selectors
+from cases import audit, inbox_extras, selectors
 from cases.access import HANDLER_ROLES, INVESTIGATOR, role_scope
 from cases.models import (
     TYPE_MODELS,
@@ -207,6 +207,7 @@ def inbox(request):
             "page": page,
             "rows": rows,
             "overdue": overdue_by_unit(user),
+            "other_tasks": inbox_extras.items_for(user, timezone.localdate(now)),
             "query": query.urlencode(),
         },
     )

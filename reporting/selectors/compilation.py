@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.suppression import suppress
 from reporting.selectors.tables import (
-    BUILDERS,
     LISTS,
     OWN,
     PRIVATE,
     TOTAL,
     Scope,
     beside_the_total,
+    builders,
     scope_threshold,
 )
 
@@ -62,14 +62,15 @@ def compile_tables(scope, *, on_progress=None):
 
     private = bool(scope.private_units())
     tables = []
-    for i, builder in enumerate(BUILDERS, start=1):
+    every = builders()
+    for i, builder in enumerate(every, start=1):
         split = private and builder.__name__ not in LISTS
         table = finished(builder(scope.with_provision(OWN) if split else scope))
         if split:
             table = beside_the_total(table, finished(builder(scope.with_provision(PRIVATE))))
         tables.append(table)
         if on_progress:
-            on_progress(i, len(BUILDERS))
+            on_progress(i, len(every))
     return tables
 
 

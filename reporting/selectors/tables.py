@@ -584,6 +584,25 @@ LISTS = {"summaries", "delegation_decisions"}
 UNIT_ROWS = {"lex_sarah_per_tertial"}
 
 
+# Tables of the rooms above ``cases`` (records: the loggkontroll's questioned reads), added by
+# their AppConfig.ready() through ``register``, after the floor's own; the floor never imports them.
+REGISTERED = []
+
+
+def register(builder, *, split=False):
+    """Add a table builder ``builder(scope) -> Table`` to every compilation, once. Unless
+    ``split``, it is not made per provision (a list, or counts that are not by unit)."""
+    if builder not in REGISTERED:
+        REGISTERED.append(builder)
+        if not split:
+            LISTS.add(builder.__name__)
+    return builder
+
+
+def builders():
+    return [*BUILDERS, *REGISTERED]
+
+
 def beside_the_total(own, private):
     """``own`` (the table of the board's own provision, suppressed if public) with the private
     providers' counts in rows after its total, not inside it: each provider for the table by

@@ -16,7 +16,7 @@ from django.db.utils import IntegrityError, ProgrammingError
 from django.test import override_settings
 from django.utils import timezone
 
-from cases import audit, selectors, services
+from cases import audit, audit_actions, selectors, services
 from cases.models import AppendOnlyError, AuditEvent, InvestigationEntry, Report, Role
 from cases.services import (
     do_add_action,
@@ -667,3 +667,23 @@ def test_verify_audit_finds_a_chain_rewritten_with_plain_sha256(chain, capsys):
 
     assert code == 1
     assert broken_row_message(victim, "HMAC does not match the row's content") in err
+
+
+def test_record_many_chains_like_record_and_moves_the_head(cast, org):
+    report = deviation(cast, org)
+    audit.record("cause.added", actor=cast["manager_a"], obj=report, report_id=report.pk)
+    before = AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE).order_by("-seq").first()
+    written = audit.record_many(
+        "action.updated",
+        [(report, report.pk, {"status": str(n)}) for n in range(3)],
+        actor=cast["manager_a"],
+    )
+    audit.record("cause.added", actor=cast["manager_a"], obj=report, report_id=report.pk)
+    rows = list(AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE, seq__gt=before.seq).order_by("seq"))
+    assert written == 3 and [r.seq for r in rows] == [before.seq + i for i in range(1, 5)]
+    assert [r.payload.get("status") for r in rows[:3]] == ["0", "1", "2"]
+    assert rows[0].prev_hash == before.hash and rows[1].prev_hash == rows[0].hash
+    assert audit.verify()[1] is None
+    assert audit.record_many("cause.added", [], actor=cast["manager_a"]) == 0
+    with pytest.raises(audit_actions.UnknownAuditAction):
+        audit.record_many("not.an.action", [(report, report.pk, {})], actor=cast["manager_a"])

@@ -34,6 +34,7 @@ PACKAGES = sorted(
 RECORDERS = {
     "record": 0,  # cases.audit
     "record_read": 0,  # cases.audit
+    "record_many": 0,  # cases.audit
     "log_read": 1,  # cases.api.reading
     "log_export": 1,  # reporting.api.views.compilations
     "_done": 0,  # cases.services.content

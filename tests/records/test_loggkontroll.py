@@ -139,3 +139,81 @@ def test_the_scheduler_draws_last_months_review_once(org, cast, reads, settings)
     assert LogReview.objects.filter(board=org.on).count() == 1
     assert AuditEvent.objects.filter(action="logreview.drawn").count() == 2
     assert "records.jobs.log_reviews" in settings.SCHEDULER_JOBS
+
+
+def test_the_seeded_hash_is_the_same_in_the_database_and_in_python(org, cast, reads):
+    from django.db import connection
+
+    from records.sampling import PRIME, _Hash
+
+    hashed = _Hash("fast-seed", "random")
+    ids = list(AuditEvent.objects.filter(chain="access").values_list("pk", flat=True)[:20])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {hashed.sql('id')} FROM cases_auditevent WHERE id IN ({', '.join(map(str, ids))})",
+            [],
+        )
+        in_sql = dict(cursor.fetchall())
+    assert in_sql == {pk: hashed(pk) for pk in ids}
+    assert all(0 <= value < PRIME for value in in_sql.values())
+    assert _Hash("other-seed", "random")(ids[0]) != hashed(ids[0]) or _Hash("x", "random")(ids[0]) != hashed(
+        ids[0]
+    )
+
+
+def test_share_nought_picks_no_read_at_random_and_share_one_every_read(org, cast, reads):
+    none = draw(org, seed="s0", share=0)
+    assert not any("random" in p.reasons for p in none.picks.all())
+    none.delete()
+    every = draw(org, seed="s1", share=1)
+    assert sum("random" in p.reasons for p in every.picks.all()) == every.reads_in_period == 123
+
+
+def test_office_hours_follow_summer_time():
+    from records.sampling import _office_windows
+
+    start = datetime.datetime(2026, 3, 27, tzinfo=ZONE)  # Friday; summer time from Sunday 29 March
+    windows = _office_windows(start, datetime.datetime(2026, 4, 1, tzinfo=ZONE))
+    hours = {(w[0].astimezone(ZONE).hour, w[1].astimezone(ZONE).hour) for w in windows}
+    assert hours == {(7, 18)}
+    assert all(w[0].weekday() < 5 for w in windows)
+    assert datetime.date(2026, 3, 30) in {w[0].date() for w in windows}
+
+
+def test_the_compilation_counts_the_picks_the_questioned_reads_and_their_follow_ups(org, cast, reads):
+    from reporting.selectors.compilation import compile_tables
+    from reporting.selectors.tables import Scope
+
+    review = draw(org, share=1)
+    picks = list(review.picks.exclude(reader=cast["sas"]).order_by("pk")[:3])
+    for pick in picks:
+        do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="Ingen uppgift")
+    first = LogPick.objects.get(pk=picks[0].pk)
+    do_follow_up_pick(first.pk, acting_user=first.follow_up_by, note="Samtal hållet")
+
+    scope = Scope(unit=org.sn, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31), public=False)
+    table = next(t for t in compile_tables(scope) if t.key == "questioned_reads")
+    assert table.rows[0] == [org.sn.name, review.picks.count(), 3, 1]
+    assert table.rows[-1][1:] == [review.picks.count(), 3, 1]
+    later = Scope(
+        unit=org.kommun, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30), public=False
+    )
+    assert next(t for t in compile_tables(later) if t.key == "questioned_reads").rows[-1][1:] == [0, 0, 0]
+
+
+def test_every_pick_holds_the_readers_roles_on_the_cases_unit(org, cast, reads):
+    from cases.access import role_scope
+    from cases.models import Report
+
+    deviation, _lex_sarah = reads
+    for minute in range(40):  # more than the targeted categories keep: some are random picks only
+        read(cast["manager_a"], deviation, MONDAY + datetime.timedelta(hours=5, minutes=minute))
+    review = draw(org, share=1)
+    assert review.picks.count() == review.reads_in_period
+    assert review.picks.filter(reader=cast["manager_a"], reasons=["random"]).exists()
+    checked = set()
+    for pick in review.picks.select_related("reader"):
+        unit = Report.objects.select_related("unit").get(pk=pick.report_id).unit
+        assert pick.reader_roles == sorted(role_scope(pick.reader).roles_on(unit)), pick.reader
+        checked.add((pick.reader.username, bool(pick.reader_roles)))
+    assert {("dso", True), ("manager_a", True)} <= checked

@@ -158,3 +158,43 @@ def test_the_other_boards_sas_searches_only_their_own_board(client, cast, org, r
     )
     assert page.status_code == 200 and "<table" not in page.content.decode()
     assert not AuditEvent.objects.filter(action="readlog.searched", actor=cast["sas_other"]).exists()
+
+
+def test_the_reviews_and_follow_ups_are_in_the_inbox_of_whoever_acts_with_their_dates(
+    client, cast, run, review
+):
+    from records.services import do_judge_pick
+
+    shown = {}
+    for name in EVERYONE:
+        client.force_login(cast[name])
+        page = client.get(reverse("web:inbox")).content.decode()
+        shown[name] = (
+            reverse("records:run", args=[run.pk]) in page,
+            reverse("records:log_review", args=[review.pk]) in page,
+        )
+    assert {n for n, (r, _l) in shown.items() if r} == {"sas"}
+    assert {n for n, (_r, lg) in shown.items() if lg} == {"sas", "dso"}
+
+    pick = review.picks.get(reader=cast["reporter"])
+    do_judge_pick(pick.pk, acting_user=cast["dso"], verdict="questioned", note="Ingen uppgift")
+    client.force_login(cast["manager_a"])
+    page = client.get(reverse("web:inbox")).content.decode()
+    assert pick.case_number in page and reverse("records:log_review", args=[review.pk]) in page
+    assert "⚠" not in page.split('id="other-tasks-title"')[1]
+
+
+def test_an_overdue_review_is_flagged_in_the_inbox(client, cast, review):
+    from records.models import LogReview
+
+    LogReview.objects.filter(pk=review.pk).update(due_by=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(cast["dso"])
+    section = client.get(reverse("web:inbox")).content.decode().split('id="other-tasks-title"')[1]
+    assert "⚠" in section and reverse("records:log_review", args=[review.pk]) in section
+
+
+def test_the_inbox_lists_records_tasks_through_the_registered_provider():
+    from cases import inbox_extras
+    from records.inbox import records_items
+
+    assert records_items in inbox_extras._PROVIDERS
