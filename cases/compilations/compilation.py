@@ -60,7 +60,7 @@ def compile_tables(scope, *, on_progress=None):
             suppress(table, threshold)
         return table
 
-    private = bool(scope.private_units())
+    private = scope.has_private_provision()
     tables = []
     for i, builder in enumerate(BUILDERS, start=1):
         split = private and builder.__name__ not in LISTS
