@@ -182,3 +182,48 @@ def test_a_unit_cannot_close_before_it_opened(world):
 )
 def test_existed_between_counts_both_days(start, until, existed):
     assert OrgUnit(active_from=start, active_until=until).existed_between(START, END) is existed
+
+
+# --- Statistics by unit -------------------------------------------------------------------
+
+STATISTICS_PERIOD = {"from": "2025-03-01", "to": "2025-10-31", "by": "unit", "period": "tertial"}
+
+
+def unit_rows(user, **query):
+    from cases.compilations.statistics import statistics
+
+    result = statistics(user, by="unit", period="tertial", start=START, end=END, **query)
+    return {row["label"]: row["counts"] for row in result["rows"]}, result
+
+
+def test_statistics_by_unit_list_every_unit_of_the_period_with_zeros(world, dated, people):
+    rows, result = unit_rows(people["sas"], type="lex_sarah")
+    # Lex Sarah of SN by tertial (T1, T2, T3): L1 A 10 March and L4 A 15 September; L2 B 30 April
+    # 23:30 (T1 locally); L3 F 1 May 00:10 (T2). Omsorgsnämnden's unit C is beyond the boundary.
+    assert rows == {
+        world.org.unit_a.name: [1, 0, 1],
+        world.org.unit_b.name: [1, 0, 0],
+        "Familjeenheten": [0, 1, 0],
+        "Korttidsboendet": [0, 0, 0],
+        "Sommarhemmet": [0, 0, 0],
+        "Stänger 1 mars": [0, 0, 0],
+        "Öppnar 31 oktober": [0, 0, 0],
+    }
+    assert result["totals"] == [2, 1, 1] and result["total"] == 4
+
+
+def test_a_unit_manager_is_shown_only_their_unit_even_without_cases(world, dated, people):
+    rows, _result = unit_rows(people["manager_a"], type="lex_sarah")
+    assert rows == {world.org.unit_a.name: [1, 0, 1]}
+    rows, _result = unit_rows(people["manager_a"], type="data_breach")  # not a type they count
+    assert rows == {}
+
+
+def test_the_statistics_page_lists_the_units_with_zeros(world, dated, people):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(people["sas"])
+    html = client.get("/statistics/", STATISTICS_PERIOD).content.decode()
+    assert "Sommarhemmet" in html and "Öppnar 31 oktober" in html
+    assert "Stängd 2024" not in html and "Öppnar 2026" not in html
