@@ -10,7 +10,13 @@ from cases.models.case_content import (
     InvestigationEntry,
 )
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
-from cases.models.compilations import ExportJob, RegulatorDocument, SummaryReview, SuppressionRule
+from cases.models.compilations import (
+    ChapterText,
+    ExportJob,
+    RegulatorDocument,
+    SummaryReview,
+    SuppressionRule,
+)
 from cases.models.idempotency import IdempotencyKey
 from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
 from cases.models.messages import CaseMessage, ReceiptCode
@@ -75,6 +81,7 @@ __all__ = [
     "TYPE_MODELS",
     "Term",
     "User",
+    "ChapterText",
     "ExportJob",
     "RegulatorDocument",
     "SummaryReview",
