@@ -280,6 +280,12 @@ def aggregate_units(user: AnyUser, report_type: str | None = None) -> QuerySet[O
     return OrgUnit.objects.filter(units, kind=OrgUnit.Kind.UNIT)
 
 
+def cases_filed_under(unit: OrgUnit) -> bool:
+    """Whether any case is filed on the unit or below it: the administration's check before a
+    change that would rewrite the history of those cases (``OrgUnit.clean``). Shows no case."""
+    return Report.objects.filter(unit__path__startswith=unit.path).exists()
+
+
 def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
     whose reader ``cases.compilations.access`` has already allowed."""

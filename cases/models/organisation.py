@@ -142,6 +142,22 @@ class OrgUnit(models.Model):
             raise ValidationError({"parent": _("The parent must be higher up in the tree than this unit.")})
         if self.kind == self.Kind.BOARD and not self.case_number_prefix:
             raise ValidationError({"case_number_prefix": _("A board needs a case number prefix.")})
+        if self.pk and self.path:
+            stored = OrgUnit.objects.filter(pk=self.pk).values_list("is_private_provider", flat=True).first()
+            if stored is not None and stored != self.is_private_provider:
+                from cases.selectors import cases_filed_under
+
+                if cases_filed_under(self):
+                    # The provision of a case is its unit's: changing the mark would move the
+                    # unit's past cases into or out of the board's total (docs/compilations.md).
+                    raise ValidationError(
+                        {
+                            "is_private_provider": _(
+                                "Cases are filed on this unit, so its provision cannot change: set the day it "
+                                "closed (active until) and add a new unit for the new provider from the day after."
+                            )
+                        }
+                    )
         if self.active_from and self.active_until and self.active_until < self.active_from:
             raise ValidationError({"active_until": _("The unit cannot close before it opened.")})
 

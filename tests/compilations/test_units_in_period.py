@@ -227,3 +227,33 @@ def test_the_statistics_page_lists_the_units_with_zeros(world, dated, people):
     html = client.get("/statistics/", STATISTICS_PERIOD).content.decode()
     assert "Sommarhemmet" in html and "Öppnar 31 oktober" in html
     assert "Stängd 2024" not in html and "Öppnar 2026" not in html
+
+
+def test_the_provision_of_a_unit_with_cases_cannot_change_so_history_keeps_it(world):
+    """A case's provision is its unit's. A unit with cases keeps its mark (the administration
+    refuses to change it); a change of provider is a closed unit and a new one, and the history
+    stays where it was: B's 2025 cases stay beside the total, the new municipal unit counts in it."""
+    from cases.compilations.aggregates import rebuild
+
+    omsorg = world.org.unit_b  # private, with L2, D3, B3 filed on it
+    omsorg.is_private_provider = False
+    with pytest.raises(ValidationError) as raised:
+        omsorg.full_clean()
+    assert "is_private_provider" in raised.value.message_dict
+    empty = OrgUnit.objects.create(kind="enhet", name="Tom", parent=omsorg.parent, is_private_provider=True)
+    empty.is_private_provider = False
+    empty.full_clean()  # no cases: the mark may change
+    omsorg = OrgUnit.objects.get(pk=omsorg.pk)
+    omsorg.active_until = D(2025, 6, 30)
+    omsorg.full_clean()
+    omsorg.save()
+    taken_over = OrgUnit.objects.create(
+        kind="enhet", name="Kommunens hemtjänst", parent=omsorg.parent, active_from=D(2025, 7, 1)
+    )
+    make("lex_sarah", taken_over, at(2025, 9, 1))
+    rebuild()
+    _compilation, rows = by_unit(world.org.sn)
+    # Own provision: L1 (T1), L3 (T2), L4 and the new unit's report (T3) — both in Äldreomsorg.
+    assert rows["Äldreomsorg"] == [1, 0, 2, 3]
+    assert rows["Total"] == [1, 1, 2, 4]
+    assert rows["Omsorg AB (privat) (private provider)"] == [1, 0, 0, 1]  # L2, as before
