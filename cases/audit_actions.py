@@ -59,12 +59,26 @@ _CLOCK = ("clock_id", "code", "due_at", "hours_left", "user_ids", "by")
 _REMINDER = ("action_id", "due_date", "user_ids", "by")
 _ADMIN = ("model", "object", "change")
 _SUBSTITUTE = (*_ADMIN, "person", "substitute", "from", "to")
+_GROUP_MAPPING = (*_ADMIN, "group", "role", "unit", "provider")
+_UNIT_CODE = (*_ADMIN, "code", "unit")
+_RETENTION_RULE = (
+    *_ADMIN,
+    "board",
+    "report_type",
+    "outcome",
+    "disposition",
+    "years",
+    "basis",
+    "package_before_disposal",
+    "valid_from",
+    "valid_to",
+)
 
 ACTIONS = (
     # A case: filing, routing, import, corrections (cases.services.reports, .imports, .clocks).
     _change("report.filed", _("Filed"), "type", "case_number", "unit", "routed_from"),
     _change("report.routed", _("Routed to a linked case"), "target", "target_type", "target_case_number"),
-    _change("report.imported", _("Imported"), "type", "case_number", "line"),
+    _change("report.imported", _("Imported"), "type", "case_number", "line", "notification", "actions"),
     _change("reports.imported", _("Cases imported from a file"), "count", "file_sha256", "report_ids"),
     _change("report.immediate_measures_reported", _("Immediate measures described by the reporter")),
     _change(
@@ -140,15 +154,15 @@ ACTIONS = (
     _change("substitute.added", _("Substitute appointed"), *_SUBSTITUTE),
     _change("substitute.changed", _("Substitute changed"), *_SUBSTITUTE),
     _change("substitute.deleted", _("Substitute removed"), *_SUBSTITUTE),
-    _change("identity.group_mapping.added", _("Directory group mapped to a role"), *_ADMIN),
-    _change("identity.group_mapping.changed", _("Directory group mapping changed"), *_ADMIN),
-    _change("identity.group_mapping.deleted", _("Directory group mapping removed"), *_ADMIN),
-    _change("identity.unit_code.added", _("Directory unit code added"), *_ADMIN),
-    _change("identity.unit_code.changed", _("Directory unit code changed"), *_ADMIN),
-    _change("identity.unit_code.deleted", _("Directory unit code removed"), *_ADMIN),
-    _change("retention_rule.added", _("Retention rule added"), *_ADMIN),
-    _change("retention_rule.changed", _("Retention rule changed"), *_ADMIN),
-    _change("retention_rule.deleted", _("Retention rule removed"), *_ADMIN),
+    _change("identity.group_mapping.added", _("Directory group mapped to a role"), *_GROUP_MAPPING),
+    _change("identity.group_mapping.changed", _("Directory group mapping changed"), *_GROUP_MAPPING),
+    _change("identity.group_mapping.deleted", _("Directory group mapping removed"), *_GROUP_MAPPING),
+    _change("identity.unit_code.added", _("Directory unit code added"), *_UNIT_CODE),
+    _change("identity.unit_code.changed", _("Directory unit code changed"), *_UNIT_CODE),
+    _change("identity.unit_code.deleted", _("Directory unit code removed"), *_UNIT_CODE),
+    _change("retention_rule.added", _("Retention rule added"), *_RETENTION_RULE),
+    _change("retention_rule.changed", _("Retention rule changed"), *_RETENTION_RULE),
+    _change("retention_rule.deleted", _("Retention rule removed"), *_RETENTION_RULE),
     _change("delivery.requeued", _("E-mail queued again"), "status"),
     # Signing in and the directory (identity/: single sign-on, the second factor).
     _change("identity.signed_in", _("Signed in"), "method", "provider", "idp_mfa", "second_factor_required"),
