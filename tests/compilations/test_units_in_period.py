@@ -257,3 +257,31 @@ def test_the_provision_of_a_unit_with_cases_cannot_change_so_history_keeps_it(wo
     assert rows["Äldreomsorg"] == [1, 0, 2, 3]
     assert rows["Total"] == [1, 1, 2, 4]
     assert rows["Omsorg AB (privat) (private provider)"] == [1, 0, 0, 1]  # L2, as before
+
+
+def test_the_board_administrator_sets_the_dates_and_may_not_flip_a_unit_with_cases(world, cast, org, client):
+    """The board-scoped admin: Socialnämnden's administrator closes unit A on its change page;
+    Omsorgsnämnden's administrator does not reach it; unit B (with cases) keeps its mark."""
+    from django.contrib.auth.models import Permission
+
+    from cases.models import User
+    from tests.cases.test_admin_scope import browser_data, url
+
+    for name in ("admin_sn", "admin_on"):
+        User.objects.filter(pk=cast[name].pk).update(is_staff=True)
+        cast[name].user_permissions.set(Permission.objects.filter(content_type__model="orgunit"))
+    client.force_login(User.objects.get(pk=cast["admin_sn"].pk))
+    page = client.get(url(org.unit_a, "change"))
+    assert page.status_code == 200 and 'name="active_until"' in page.content.decode()
+    data = {**browser_data(page), "active_until": "2025-06-30"}
+    assert client.post(url(org.unit_a, "change"), data).status_code == 302
+    assert OrgUnit.objects.get(pk=org.unit_a.pk).active_until == D(2025, 6, 30)
+    page = client.get(url(org.unit_b, "change"))
+    data = browser_data(page)
+    data.pop("is_private_provider", None)  # unticked
+    refused = client.post(url(org.unit_b, "change"), data)
+    assert refused.status_code == 200 and "is_private_provider" in refused.context["adminform"].form.errors
+    assert OrgUnit.objects.get(pk=org.unit_b.pk).is_private_provider
+    client.force_login(User.objects.get(pk=cast["admin_on"].pk))
+    assert client.get(url(org.unit_a, "change")).status_code in (302, 403, 404)
+    assert OrgUnit.objects.get(pk=org.unit_a.pk).active_until == D(2025, 6, 30)
