@@ -55,7 +55,15 @@ class OrgUnitAdmin(BoardAdmin):
     """A board administrator keeps the units of their boards and adds units below them; the
     municipality and new boards (new secrecy boundaries) are the superuser's."""
 
-    list_display = ["tree_name", "kind", "parent", "case_number_prefix", "is_private_provider"]
+    list_display = [
+        "tree_name",
+        "kind",
+        "parent",
+        "case_number_prefix",
+        "is_private_provider",
+        "active_from",
+        "active_until",
+    ]
     list_filter = ["kind", "is_private_provider"]
     search_fields = ["name"]
     ordering = ["path"]
@@ -66,6 +74,8 @@ class OrgUnitAdmin(BoardAdmin):
         "case_number_prefix",
         "is_private_provider",
         "organisation_number",
+        "active_from",
+        "active_until",
         "role_holders",
     ]
     readonly_fields = ["role_holders"]

@@ -108,6 +108,16 @@ ACTIONS = (
     _change("attachment.added", _("Attachment added"), "size", "content_type", "sha256"),
     _change("investigator.granted", _("Investigator named"), "user"),
     _change("summary.approved", _("Summary approved"), "first", "source_sha256", "text_sha256", "edited"),
+    _change(
+        "chapter_texts.saved",
+        _("Texts of the kvalitetsberättelse saved"),
+        "unit",
+        "year",
+        "first",
+        "introduction_sha256",
+        "analysis_sha256",
+        "conclusions_sha256",
+    ),
     # Notifications to the regulators (cases.services.regulators: ``notification.<step>``).
     _change("notification.decided", _("Decided to notify the regulator"), "regulator", "state"),
     _change("notification.submit", _("Notification to the regulator submitted"), *_NOTIFICATION_STEP),

@@ -527,14 +527,17 @@ def _local(value):
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_csv(reports, lookups=None):
+def export_csv(reports, lookups=None, delimiter=None):
     """The cases as a file in the import's format (every column), the inverse of ``parse``:
     importing it into a database with the same organisation and reference data gives the same
     cases as far as the compilations count them (tested as a round trip). Times are local, to
-    the minute; persons are counted, never named."""
+    the minute; persons are counted, never named. Separated as the active language's CSV is
+    (``;`` in Swedish, ``,`` in English) unless ``delimiter`` says otherwise; ``parse`` reads both."""
+    from cases.compilations.exports import csv_delimiter
+
     lookups = lookups or Lookups()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=delimiter or csv_delimiter())
     writer.writerow(COLUMNS)
     for report in reports:
         if report.type == ReportType.DEVIATION:

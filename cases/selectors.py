@@ -263,6 +263,29 @@ def aggregate_scope(user: AnyUser) -> Q:
     return q
 
 
+def aggregate_units(user: AnyUser, report_type: str | None = None) -> QuerySet[OrgUnit]:
+    """The units (enheter) whose cases of ``report_type`` (or of any type) this user counts in
+    the statistics: those under the nodes where they hold a role that counts that type. The
+    statistics by unit list each of them, with zeros when it had no cases."""
+    from cases.models import OrgUnit
+
+    if not user.is_authenticated or not user.is_active:
+        return OrgUnit.objects.none()
+    scope = role_scope(user)
+    types = [report_type] if report_type else list(VIEW_ROLES)
+    paths = {p for t in types for role in aggregate_roles(t) & scope.roles for p in scope.paths[role]}
+    units = Q(pk__in=[])
+    for path in sorted(paths):
+        units |= Q(path__startswith=path)
+    return OrgUnit.objects.filter(units, kind=OrgUnit.Kind.UNIT)
+
+
+def cases_filed_under(unit: OrgUnit) -> bool:
+    """Whether any case is filed on the unit or below it: the administration's check before a
+    change that would rewrite the history of those cases (``OrgUnit.clean``). Shows no case."""
+    return Report.objects.filter(unit__path__startswith=unit.path).exists()
+
+
 def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
     whose reader ``reporting.access`` has already allowed."""

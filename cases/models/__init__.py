@@ -8,6 +8,7 @@ from cases.models.case_content import (
     InformationEvent,
     InvestigationEntry,
 )
+from cases.models.chapter_texts import ChapterText
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.idempotency import IdempotencyKey
 from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
@@ -76,6 +77,7 @@ __all__ = [
     "TYPE_MODELS",
     "Term",
     "User",
+    "ChapterText",
     "CaseMessage",
     "ReceiptCode",
     "IdempotencyKey",

@@ -102,6 +102,20 @@ class OrgUnit(models.Model):
             "The municipality's, or a private provider's, e.g. 212000-0000: it names who notifies IVO."
         ),
     )
+    # When the unit existed (both days included; blank: always). A compilation lists as a row
+    # every unit that existed at some time in its period, and no other (docs/compilations.md).
+    active_from = models.DateField(
+        _("active from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day the unit existed. Blank: it has always existed."),
+    )
+    active_until = models.DateField(
+        _("active until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day the unit existed, when it has been closed. Blank: it still exists."),
+    )
     # Materialised path of primary keys ("/1/4/9/"): a subtree is one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     namnd = models.ForeignKey(
@@ -128,6 +142,24 @@ class OrgUnit(models.Model):
             raise ValidationError({"parent": _("The parent must be higher up in the tree than this unit.")})
         if self.kind == self.Kind.BOARD and not self.case_number_prefix:
             raise ValidationError({"case_number_prefix": _("A board needs a case number prefix.")})
+        if self.pk and self.path:
+            stored = OrgUnit.objects.filter(pk=self.pk).values_list("is_private_provider", flat=True).first()
+            if stored is not None and stored != self.is_private_provider:
+                from cases.selectors import cases_filed_under
+
+                if cases_filed_under(self):
+                    # The provision of a case is its unit's: changing the mark would move the
+                    # unit's past cases into or out of the board's total (docs/compilations.md).
+                    raise ValidationError(
+                        {
+                            "is_private_provider": _(
+                                "Cases are filed on this unit, so its provision cannot change: set the day it "
+                                "closed (active until) and add a new unit for the new provider from the day after."
+                            )
+                        }
+                    )
+        if self.active_from and self.active_until and self.active_until < self.active_from:
+            raise ValidationError({"active_until": _("The unit cannot close before it opened.")})
 
     def save(self, *args, **kwargs):
         if self.kind == self.Kind.MUNICIPALITY:
@@ -142,6 +174,12 @@ class OrgUnit(models.Model):
         elif self.parent_id:
             self.namnd_id = self.parent.namnd_id
         super().save(*args, **{k: v for k, v in kwargs.items() if k != "force_insert"})
+
+    def existed_between(self, start, end):
+        """Whether the unit existed on at least one day of ``start``..``end`` (dates, inclusive)."""
+        return (self.active_from is None or self.active_from <= end) and (
+            self.active_until is None or self.active_until >= start
+        )
 
     def descendants_and_self(self):
         return OrgUnit.objects.filter(path__startswith=self.path)

@@ -5,6 +5,7 @@ schedules side effects on commit. Each carries ``guard.service``: a public ``do_
 inside another (docs/architecture.md, "The domain floor"); the exceptions they raise are in
 ``exceptions``."""
 
+from cases.services.chapter import do_save_chapter_texts
 from cases.services.clocks import do_correct_key_time
 from cases.services.content import (
     do_add_action,
@@ -43,6 +44,7 @@ __all__ = [
     "UnknownTransition",
     "available_transitions",
     "do_add_action",
+    "do_save_chapter_texts",
     "do_add_affected_person",
     "do_add_attachment",
     "do_add_cause",

@@ -60,7 +60,7 @@ def compile_tables(scope, *, on_progress=None):
             suppress(table, threshold)
         return table
 
-    private = bool(scope.private_units())
+    private = scope.has_private_provision()
     tables = []
     every = builders()
     for i, builder in enumerate(every, start=1):
@@ -126,8 +126,13 @@ def risk_summary(tables):
 def quality_chapter(scope, *, on_progress=None, texts=None):
     """The chapter the board (or municipality) publishes in its kvalitetsberättelse: the SAS's
     introduction, the risk summary, every table (the summaries as the SAS approved them in the
-    public version), and the SAS's analysis and conclusions."""
-    texts = texts or {}
+    public version), and the SAS's analysis and conclusions. The texts are the SAS's
+    ``ChapterText`` of the unit and year, unless given."""
+    if texts is None:
+        from cases.models import ChapterText
+
+        stored = ChapterText.objects.filter(unit=scope.unit, year=scope.start.year).first()
+        texts = stored.blocks() if stored else {}
     subtitle = _("%(municipality)s, %(year)s. %(kind)s") % {
         "municipality": scope.unit.name,
         "year": scope.start.year,
@@ -138,8 +143,10 @@ def quality_chapter(scope, *, on_progress=None, texts=None):
     if texts.get("introduction"):
         before.append((_("Introduction"), _paragraphs(texts["introduction"])))
     before.append((_("Risk summary"), risk_summary(tables)))
+    if texts.get("analysis"):
+        after.append((_("Analysis"), _paragraphs(texts["analysis"])))
     if texts.get("conclusions"):
-        after.append((_("Analysis and conclusions"), _paragraphs(texts["conclusions"])))
+        after.append((_("Conclusions"), _paragraphs(texts["conclusions"])))
     return Compilation(
         title=_("Kvalitetsberättelse: reports, complaints and lex Sarah"),
         subtitle=subtitle,

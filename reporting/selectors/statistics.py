@@ -134,6 +134,11 @@ def statistics(user, *, by, period, start, end, type=None):
     for (key, year, month), n in _monthly(where, by, start, end, filters):
         bucket_key, _label = periods.bucket(period, year, month)
         counts[key][index[bucket_key]] += n
+    if by == "unit":
+        # Every unit the user counts that existed in the range is a row, with zeros when it had no cases.
+        for unit in selectors.aggregate_units(user, type or None):
+            if unit.existed_between(start, end):
+                counts.setdefault(unit.pk, [0] * len(buckets))
     labels = _labels(by, counts.keys())
     rows = [
         {

@@ -79,6 +79,19 @@ class Scope:
                 result[unit.pk] = provider
         return result
 
+    def existed(self, unit):
+        """Whether the unit existed at some time in the period (``OrgUnit.active_from/until``)."""
+        return unit.existed_between(self.start, self.end)
+
+    def has_private_provision(self):
+        """Whether the compiled boards had a private provider at some time in the period, or
+        cases of the period filed on one (recorded as closed or not)."""
+        units = self.units()
+        private = self.private_units()
+        if any(self.existed(units[pk]) for pk in private):
+            return True
+        return bool(private) and self.with_provision(PRIVATE).in_period().exists()
+
     def in_provision(self, unit_id):
         if self.provision == ALL:
             return True
@@ -196,7 +209,16 @@ def lex_sarah_per_year(scope):
         type=ReportType.LEX_SARAH,
     ).items():
         counts[(namnd_id, month.year)] += n
-    boards = scope.boards()
+    # The compiled board is its row; of a municipality, a board is a row when it existed in one
+    # of the three years, or has reports in them.
+    first, last = datetime.date(years[0], 1, 1), datetime.date(year, 12, 31)
+    boards = [
+        board
+        for board in scope.boards()
+        if board == scope.unit
+        or board.existed_between(first, last)
+        or any(counts.get((board.pk, y)) for y in years)
+    ]
     matrix = [[counts.get((board.pk, y), 0) for y in years] for board in boards]
     many = len(boards) > 1
     return Table(
@@ -235,15 +257,20 @@ def row_unit(unit, scope):
 
 
 def lex_sarah_per_tertial(scope):
-    """Every verksamhet of the compiled boards is a row, with zeros when it had no reports:
-    the avdelningar, and the units that belong to none (for the private providers: each
-    provider)."""
+    """Every verksamhet of the compiled boards that existed in the period is a row, with zeros
+    when it had no reports: the avdelningar, and the units that belong to none (for the private
+    providers: each provider). A unit closed before the period, or opened after it, is no row
+    (unless reports of the period are filed on it)."""
     tertials = periods.buckets("tertial", scope.start, scope.end)
     rows = scope.count(Dimension.REPORTS, ("unit", "month"), type=ReportType.LEX_SARAH)
     units = scope.units()
     counts = defaultdict(Counter)
     for unit in units.values():
-        if unit.kind in (OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.UNIT) and scope.in_provision(unit.pk):
+        if (
+            unit.kind in (OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.UNIT)
+            and scope.in_provision(unit.pk)
+            and scope.existed(unit)
+        ):
             counts.setdefault(row_unit(unit, scope).pk, Counter())
     for (unit_id, month), n in rows.items():
         department = row_unit(units[unit_id], scope)

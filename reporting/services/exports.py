@@ -4,6 +4,7 @@ footnotes. Hidden cells show as ``*``, explained in the table's footnote."""
 import csv
 import io
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 FORMATS = {
@@ -18,13 +19,21 @@ FORMATS = {
 PERCENT_FORMAT = '0.0" %"'
 
 
+def csv_delimiter(language=None):
+    """The CSV separator of the reader's language: ``;`` for Swedish, whose spreadsheets take the
+    comma as the decimal sign (Excel with Swedish settings splits a file at semicolons), ``,``
+    for English. The import reads both (``cases.importer.parse``)."""
+    language = language or translation.get_language() or ""
+    return ";" if language.split("-")[0] == "sv" else ","
+
+
 def _header_lines(compilation):
     return [str(compilation.title), str(compilation.subtitle)]
 
 
 def to_csv(compilation):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=csv_delimiter())
     for line in _header_lines(compilation):
         writer.writerow([line])
     for heading, paragraphs in compilation.before:

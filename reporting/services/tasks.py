@@ -44,7 +44,7 @@ def scope_of(params):
 def build(params, on_progress=None):
     scope = scope_of(params)
     if params["kind"] == "quality_chapter":
-        return quality_chapter(scope, on_progress=on_progress, texts=params.get("texts") or {})
+        return quality_chapter(scope, on_progress=on_progress)
     return board_compilation(scope, on_progress=on_progress)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("statistics/cases/", views.statistics_cases_page, name="statistics-cases"),
     path("compilations/", views.compilations_page, name="compilations"),
     path("compilations/quality-chapter/", views.quality_chapter_page, name="quality-chapter"),
+    path("compilations/quality-chapter/texts/", views.chapter_texts_page, name="chapter-texts"),
     path("compilations/reviews/", views.reviews_page, name="summary-reviews"),
     path("compilations/exports/<uuid:job_id>/", views.compilation_job_page, name="compilation-job"),
     path("imports/reports/", views.import_page, name="report-import"),

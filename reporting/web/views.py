@@ -2,8 +2,6 @@
 background, and the administrators' import. Plain and accessible; the look is the UI's."""
 
 import datetime
-import hashlib
-import json
 
 from django import forms
 from django.contrib import messages
@@ -21,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from cases import audit, selectors
 from cases.access import role_scope
-from cases.models import AuditEvent, OrgUnit, Role
-from cases.services import ImportRejected, do_approve_summary, do_import_reports
+from cases.models import AuditEvent, ChapterText, OrgUnit, Role
+from cases.services import ImportRejected, do_approve_summary, do_import_reports, do_save_chapter_texts
 from lib.charts import bar_chart
 from lib.periods import local_range
 from reporting.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
@@ -165,12 +163,10 @@ def compilations_page(request):
     )
 
 
-TEXT_BLOCKS = ("introduction", "conclusions")
-
-
 class QualityChapterRequestForm(forms.Form):
     """The kvalitetsberättelse chapter of a board (or of the whole municipality): the boards and
-    municipalities the user may compile, as in the API; with the SAS's own texts."""
+    municipalities the user may compile, as in the API. The SAS's texts are kept on their own
+    page (``chapter_texts_page``) and read when the chapter is made."""
 
     municipality = forms.ModelChoiceField(
         label=gettext_lazy("Board or municipality"), queryset=OrgUnit.objects.none()
@@ -180,18 +176,6 @@ class QualityChapterRequestForm(forms.Form):
         label=gettext_lazy("Public version (small counts hidden)"), required=False, initial=True
     )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=[("docx", "DOCX"), ("pdf", "PDF")])
-    introduction = forms.CharField(
-        label=gettext_lazy("Introduction (written by the SAS, before the tables)"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-    )
-    conclusions = forms.CharField(
-        label=gettext_lazy("Analysis and conclusions (written by the SAS, after the tables)"),
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -204,12 +188,6 @@ class QualityChapterRequestForm(forms.Form):
         unit = data.get("municipality")
         if unit and not may_compile(self.user, unit, data.get("public", False)):
             self.add_error("public", _("You may make the public version only."))
-        if (
-            unit
-            and any(data.get(name) for name in TEXT_BLOCKS)
-            and not role_scope(self.user).has(Role.SAS, unit)
-        ):
-            self.add_error("introduction", _("Only the SAS of the board writes the chapter's texts."))
         return data
 
 
@@ -227,9 +205,8 @@ def chapter_units_for(user):
 def quality_chapter_page(request):
     """The kvalitetsberättelse chapter of a board or of the municipality, made in the background.
     Only those who may compile a board or municipality see the page (403 for everyone else);
-    one the user may not compile is not offered and is refused when posted. The SAS's texts go
-    with the job's parameters into the chapter; the audit row records their fingerprint, not
-    the text."""
+    one the user may not compile is not offered and is refused when posted. The chapter takes the
+    SAS's texts of the board and year as they are stored when it is made (``ChapterText``)."""
     if not chapter_units_for(request.user).exists():
         raise PermissionDenied
     form = QualityChapterRequestForm(data=request.POST or None, user=request.user)
@@ -242,33 +219,93 @@ def quality_chapter_page(request):
             "public": data["public"],
             "format": data["format"],
         }
-        texts = {name: data[name] for name in TEXT_BLOCKS if data.get(name)}
-        payload = dict(params)
-        if texts:
-            payload["texts_sha256"] = hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()
-            params["texts"] = texts
         audit.record(
-            "compilation.export_started", actor=request.user, payload=payload, chain=AuditEvent.Chain.ACCESS
+            "compilation.export_started", actor=request.user, payload=params, chain=AuditEvent.Chain.ACCESS
         )
         job = start_export(request.user, params)
         return redirect("compilation-job", job_id=job.pk)
-    if request.method == "GET":
-        # The texts of the user's last chapter, to go on from.
-        last = (
-            ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter")
-            .order_by("-created_at")
-            .only("params")
-            .first()
-        )
-        if last and last.params.get("texts"):
-            form = QualityChapterRequestForm(initial=last.params["texts"], user=request.user)
     jobs = ExportJob.objects.filter(requested_by=request.user, params__kind="quality_chapter").defer(
         "content"
     )[:10]
     return render(
         request,
         "reporting/quality_chapter.html",
-        {"form": form, "jobs": jobs},
+        {"form": form, "jobs": jobs, "writes_texts": sas_chapter_units(request.user).exists()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def sas_chapter_units(user):
+    """The boards and municipalities where the user is SAS: whose chapter texts they write."""
+    return (
+        OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.MUNICIPALITY, OrgUnit.Kind.BOARD])
+        .filter(role_scope(user).units_q({Role.SAS}, prefix=""))
+        .order_by("path")
+    )
+
+
+class ChapterTextsForm(forms.Form):
+    introduction = forms.CharField(
+        label=gettext_lazy("Introduction (before the risk summary and the tables)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+    analysis = forms.CharField(
+        label=gettext_lazy("Analysis (after the tables)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+    conclusions = forms.CharField(
+        label=gettext_lazy("Conclusions (last)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+    )
+
+
+def _chapter_year(value):
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return timezone.localdate().year - 1
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chapter_texts_page(request):
+    """The SAS's texts of the kvalitetsberättelse chapter of a board (or the municipality) for a
+    year: 403 for someone who is SAS nowhere, 404 for a unit where the user is not SAS (as for
+    one that does not exist). Saved through ``do_save_chapter_texts`` (audited)."""
+    units = sas_chapter_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    raw_unit = request.GET.get("unit")
+    if raw_unit is None:
+        unit = units.first()
+    else:
+        unit = units.filter(pk=int(raw_unit)).first() if raw_unit.isdigit() and len(raw_unit) < 12 else None
+        if unit is None:
+            raise Http404
+    year = _chapter_year(request.GET.get("year"))
+    stored = ChapterText.objects.filter(unit=unit, year=year).first()
+    form = ChapterTextsForm(data=request.POST or None, initial=stored.blocks() if stored else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_save_chapter_texts(request.user, unit, year, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The chapter's texts are saved."))
+            return redirect(f"{reverse('chapter-texts')}?{urlencode({'unit': unit.pk, 'year': year})}")
+    return render(
+        request,
+        "reporting/chapter_texts.html",
+        {"form": form, "unit": unit, "year": year, "units": units, "stored": stored},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -16,6 +16,7 @@ from tests.matrix import Matrix
 pytestmark = pytest.mark.django_db
 
 PAGE = "/compilations/quality-chapter/"
+TEXTS = "/compilations/quality-chapter/texts/"
 
 
 def browser(user):
@@ -134,48 +135,76 @@ def test_bad_input_is_kept_and_refused(world, people, org):
 
 
 def test_the_board_sas_writes_the_chapter_with_texts_and_the_default_year(world, people, org):
-    """The board's SAS makes the board's chapter from the page's defaults (last year: no cases in
-    the fixture, so tables of zeros) with an introduction and conclusions; the texts come back
-    in the form next time, and the audit row holds their fingerprint, not the text."""
+    """The board's SAS writes the chapter's texts on their page (the default year: last year), then
+    makes the board's chapter from the chapter page's defaults (no cases in the fixture that year,
+    so tables of zeros): the chapter takes the stored texts, in order around the tables; the
+    audit row of the texts holds their fingerprints, not the text."""
+    import hashlib
+
     from docx import Document
 
+    from cases.models import ChapterText
+
     client = browser(people["sas"])
-    form = client.get(PAGE).context["form"]
-    data = {
-        "municipality": org.sn.pk,
-        "year": form.fields["year"].initial,
-        "format": "docx",
-        "introduction": "Nämnden har arbetat med bemötande.\n\nUppföljning sker varje tertial.",
+    year = client.get(PAGE).context["form"].fields["year"].initial
+    texts = {
+        "introduction": "Nämnden har arbetat med bemötande.\r\n\r\nUppföljning sker varje tertial.",
+        "analysis": "Avvikelserna har minskat.",
         "conclusions": "Rutinerna för läkemedel ses över.",
     }
-    response = client.post(PAGE, data)
+    saved = client.post(f"{TEXTS}?unit={org.sn.pk}&year={year}", texts)
+    assert saved.status_code == 302 and saved["Location"] == f"{TEXTS}?unit={org.sn.pk}&year={year}"
+    stored = ChapterText.objects.get(unit=org.sn, year=year)
+    assert stored.introduction == "Nämnden har arbetat med bemötande.\n\nUppföljning sker varje tertial."
+    assert stored.updated_by == people["sas"]
+    assert client.get(saved["Location"]).context["form"].initial["conclusions"] == texts["conclusions"]
+    response = client.post(PAGE, {"municipality": org.sn.pk, "year": year, "format": "docx"})
     assert response.status_code == 302
     job = ExportJob.objects.get(requested_by=people["sas"])
-    assert job.status == "done" and job.params["texts"]["conclusions"] == data["conclusions"]
-    document = Document(io.BytesIO(bytes(job.content)))
-    paragraphs = [p.text for p in document.paragraphs]
-    for text in (
+    assert job.status == "done" and "texts" not in job.params
+    paragraphs = [p.text for p in Document(io.BytesIO(bytes(job.content))).paragraphs]
+    order = [
         "Introduktion",
         "Nämnden har arbetat med bemötande.",
         "Uppföljning sker varje tertial.",
         "Risksammanfattning",
-        "Analys och slutsatser",
+        "Analys",
+        "Avvikelserna har minskat.",
+        "Slutsatser",
         "Rutinerna för läkemedel ses över.",
-    ):
-        assert text in paragraphs, text
-    assert paragraphs.index("Risksammanfattning") < paragraphs.index("Analys och slutsatser")
-    event = AuditEvent.objects.get(action="compilation.export_started", actor=people["sas"])
-    assert "texts" not in event.payload and len(event.payload["texts_sha256"]) == 64
-    assert client.get(PAGE).context["form"].initial["conclusions"] == data["conclusions"]
+    ]
+    assert [paragraphs.index(text) for text in order] == sorted(paragraphs.index(text) for text in order)
+    event = AuditEvent.objects.get(action="chapter_texts.saved", actor=people["sas"])
+    assert event.chain == "change" and event.payload["unit"] == org.sn.pk and event.payload["year"] == year
+    assert event.payload["conclusions_sha256"] == hashlib.sha256(texts["conclusions"].encode()).hexdigest()
+    assert "Rutinerna" not in str(event.payload) and event.payload["first"] is True
+    # Another year's chapter has none of this year's texts.
+    assert not ChapterText.objects.filter(unit=org.sn, year=year - 1).exists()
 
 
-def test_leadership_may_not_write_the_texts(world, people, org):
-    response = browser(people["leader"]).post(
-        PAGE,
-        {"municipality": org.sn.pk, "year": 2025, "public": "on", "format": "pdf", "introduction": "Text."},
-    )
-    assert response.status_code == 400 and "introduction" in response.context["form"].errors
-    assert not ExportJob.objects.exists()
+def test_a_chapter_of_another_board_or_year_takes_only_its_own_texts(world, people, org, municipal_sas):
+    from django.utils import translation
+
+    from cases.services import do_save_chapter_texts
+    from reporting.selectors.compilation import quality_chapter, year_scope
+
+    do_save_chapter_texts(people["sas"], org.sn, 2025, analysis="SN 2025.")
+    do_save_chapter_texts(people["sas"], org.sn, 2024, conclusions="SN 2024.")
+    do_save_chapter_texts(municipal_sas, org.kommun, 2025, introduction="Kommunen 2025.")
+    with translation.override("en"):
+        sections = {
+            (unit.pk, year): [
+                (str(h), [str(p) for p in ps]) for h, ps in [*c.before, *c.after] if str(h) != "Risk summary"
+            ]
+            for unit, year in ((org.sn, 2025), (org.sn, 2024), (org.kommun, 2025), (org.on, 2025))
+            for c in [quality_chapter(year_scope(unit, year, public=True))]
+        }
+    assert sections == {
+        (org.sn.pk, 2025): [("Analysis", ["SN 2025."])],
+        (org.sn.pk, 2024): [("Conclusions", ["SN 2024."])],
+        (org.kommun.pk, 2025): [("Introduction", ["Kommunen 2025."])],
+        (org.on.pk, 2025): [],
+    }
 
 
 def test_the_risk_summary_in_words_from_the_risks_table(world, people, org):
@@ -194,3 +223,68 @@ def test_the_risk_summary_in_words_from_the_risks_table(world, people, org):
         public = quality_chapter(year_scope(org.sn, 2025, public=True))
         assert "Not risk-assessed: 9" in str(public.before[0][1][0])
         assert "Hög (8–11): *" in str(public.before[0][1][1])
+
+
+# Whose chapter texts each member of the cast writes: the SAS of a board its board's, the SAS at
+# the municipality the municipality's (and each board's below it); leadership none (403, as
+# for everyone who is SAS nowhere).
+WRITES = Matrix.of(
+    [*EVERYONE, "leader", "admin", "municipal_sas"],
+    {"sas": ("sn",), "sas_other": ("on",), "municipal_sas": ("kommun", "sn", "on")},
+    default=(),
+)
+
+
+@WRITES.per_actor("name, writes")
+def test_the_sas_writes_the_texts_of_their_boards_only(world, people, org, municipal_sas, name, writes):
+    from cases.models import ChapterText
+
+    user = municipal_sas if name == "municipal_sas" else people[name]
+    client = browser(user)
+    page = client.get(TEXTS)
+    assert page.status_code == (200 if writes else 403)
+    if writes:
+        assert [u.pk for u in page.context["units"]] == [getattr(org, key).pk for key in writes]
+    for key in ("kommun", "sn", "on"):
+        unit = getattr(org, key)
+        query = f"{TEXTS}?unit={unit.pk}&year=2025"
+        expected = 200 if key in writes else 404 if writes else 403
+        assert client.get(query).status_code == expected, key
+        response = client.post(query, {"introduction": f"Text av {name}."})
+        assert response.status_code == (302 if key in writes else expected), key
+    assert ChapterText.objects.filter(updated_by=user).count() == len(writes)
+    assert AuditEvent.objects.filter(action="chapter_texts.saved", actor=user).count() == len(writes)
+    # A unit that is no board, and one that does not exist, answer as one the SAS does not hold.
+    if writes:
+        for unit_id in (org.unit_a.pk, 999999, "x"):
+            assert client.get(f"{TEXTS}?unit={unit_id}").status_code == 404
+
+
+def test_the_service_refuses_anyone_but_the_sas_and_a_text_too_long(world, people, org):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from cases.models import ChapterText
+    from cases.services import do_save_chapter_texts
+
+    for name in ("leader", "manager_a", "decision_maker", "sas_other", "admin"):
+        with pytest.raises(PermissionDenied):
+            do_save_chapter_texts(people[name], org.sn, 2025, introduction="Text.")
+    with pytest.raises(PermissionDenied):
+        do_save_chapter_texts(people["sas"], org.unit_a, 2025, introduction="Text.")  # not a board
+    with pytest.raises(ValidationError):
+        do_save_chapter_texts(people["sas"], org.sn, 2025, analysis="x" * 10001)
+    client = browser(people["sas"])
+    response = client.post(f"{TEXTS}?unit={org.sn.pk}&year=2025", {"analysis": "x" * 10001})
+    assert response.status_code == 400 and "analysis" in response.context["form"].errors
+    assert not ChapterText.objects.exists()
+    assert not AuditEvent.objects.filter(action="chapter_texts.saved").exists()
+    # Saved twice: one row, replaced, and two audit rows.
+    do_save_chapter_texts(people["sas"], org.sn, 2025, introduction="Först.")
+    do_save_chapter_texts(people["sas"], org.sn, 2025, introduction="Sedan.")
+    assert list(ChapterText.objects.values_list("introduction", flat=True)) == ["Sedan."]
+    firsts = (
+        AuditEvent.objects.filter(action="chapter_texts.saved")
+        .order_by("pk")
+        .values_list("payload__first", flat=True)
+    )
+    assert list(firsts) == [True, False]
