@@ -27,6 +27,7 @@ from cases.models import (
     RiskBand,
     Term,
 )
+from lib.table import csv_delimiter
 
 COLUMNS = [
     "type",
@@ -533,7 +534,6 @@ def export_csv(reports, lookups=None, delimiter=None):
     cases as far as the compilations count them (tested as a round trip). Times are local, to
     the minute; persons are counted, never named. Separated as the active language's CSV is
     (``;`` in Swedish, ``,`` in English) unless ``delimiter`` says otherwise; ``parse`` reads both."""
-    from cases.compilations.exports import csv_delimiter
 
     lookups = lookups or Lookups()
     out = io.StringIO()

@@ -4,6 +4,7 @@ that add up to which totals, so that suppression knows what a reader could recom
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -95,3 +96,11 @@ def with_totals(labels, matrix, *, width, total_label, totals_column=True, total
         cells = width + (1 if totals_column else 0)
         rows.append([total_label, *[sum(row[c] for row in rows) for c in range(1, cells + 1)]])
     return rows
+
+
+def csv_delimiter(language=None):
+    """The CSV separator of the reader's language: ``;`` for Swedish, whose spreadsheets take the
+    comma as the decimal sign (Excel with Swedish settings splits a file at semicolons), ``,``
+    for English. The import reads both (``cases.importer.parse``)."""
+    language = language or translation.get_language() or ""
+    return ";" if language.split("-")[0] == "sv" else ","

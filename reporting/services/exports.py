@@ -4,8 +4,9 @@ footnotes. Hidden cells show as ``*``, explained in the table's footnote."""
 import csv
 import io
 
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from lib.table import csv_delimiter
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -17,14 +18,6 @@ FORMATS = {
 
 # A share is stored as per cent (1.6, not 0.016): the sign is text in the number format.
 PERCENT_FORMAT = '0.0" %"'
-
-
-def csv_delimiter(language=None):
-    """The CSV separator of the reader's language: ``;`` for Swedish, whose spreadsheets take the
-    comma as the decimal sign (Excel with Swedish settings splits a file at semicolons), ``,``
-    for English. The import reads both (``cases.importer.parse``)."""
-    language = language or translation.get_language() or ""
-    return ";" if language.split("-")[0] == "sv" else ","
 
 
 def _header_lines(compilation):
