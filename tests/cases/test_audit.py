@@ -381,7 +381,8 @@ def test_every_service_function_has_an_audit_scenario_here():
     # do_route writes two rows, one per case; the public submitter acts without an account:
     # each has a test of its own below. do_import_reports writes one per imported case and one
     # for the file: tests/compilations/test_import.py. do_approve_summary needs a closed lex
-    # Sarah case: tests/compilations/test_summary_reviews.py checks its row.
+    # Sarah case: tests/compilations/test_summary_reviews.py checks its row. do_save_chapter_texts
+    # (the SAS's texts of the kvalitetsberättelse): tests/compilations/test_quality_chapter_page.py.
     assert {name for name in services.__all__ if name.startswith("do_")} == {
         *SERVICE_CALLS,
         "do_route",
@@ -389,6 +390,7 @@ def test_every_service_function_has_an_audit_scenario_here():
         "do_answer_as_submitter",
         "do_import_reports",
         "do_approve_summary",
+        "do_save_chapter_texts",
     }
 
 
