@@ -166,6 +166,17 @@ CLOCK_ACTORS = {
     "lex-maria-investigation-to-ivo": {Role.MAS},
 }
 
+# Who answers on the board for a case type's clocks: told when a legal clock of the type is
+# escalated, or when nobody on the unit may act on it. The SAS, but for lex Maria the MAS (the
+# SAS is not involved in health-care injuries).
+BOARD_CLOCK_ROLES: dict[str, frozenset[str]] = {
+    ReportType.DEVIATION: frozenset({Role.SAS}),
+    ReportType.COMPLAINT: frozenset({Role.SAS}),
+    ReportType.LEX_SARAH: frozenset({Role.SAS}),
+    ReportType.DATA_BREACH: frozenset({Role.SAS}),
+    ReportType.LEX_MARIA: frozenset({Role.MAS}),
+}
+
 # Roles a substitute never holds on someone else's behalf.
 NEVER_LENT = {Role.ADMINISTRATOR}
 
