@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -178,6 +178,13 @@ def _ivo(report, notification):
     }
 
 
+def _swedish(label):
+    """A label as IVO reads it, whatever the language of the person sending: the document
+    is the same bytes whoever records it."""
+    with translation.override("sv"):
+        return str(label())
+
+
 def _ivo_lex_maria(report, notification):
     """The content of IVO's lex Maria anmälan (patientsäkerhetslagen 3 kap. 5 §, HSLF-FS
     2017:41, legal.md §5): who notifies, where and when, what happened and its consequence for
@@ -210,7 +217,7 @@ def _ivo_lex_maria(report, notification):
         "patients_concerned": report.persons.count(),
         "categories": sorted(t.name for t in report.categories.all()),
         "description": redact(report.description, names),
-        "injury": report.get_injury_assessment_display() if report.injury_assessment else "",
+        "injury": _swedish(report.get_injury_assessment_display) if report.injury_assessment else "",
         "risk": {"probability": report.probability, "severity": report.severity, "score": report.risk_score},
         "measures": _measures(report, names),
         "individual_informed": _individual_informed(report),
