@@ -275,7 +275,7 @@ def lex_maria_per_tertial(scope):
     )
 
 
-def _per_tertial(scope, report_type, key, title):
+def _per_tertial(scope, report_type, table_key, title):
     """Every verksamhet of the compiled boards that existed in the period is a row, with zeros
     when it had no reports: the avdelningar, and the units that belong to none (for the private
     providers: each provider). A unit closed before the period, or opened after it, is no row
@@ -298,7 +298,7 @@ def _per_tertial(scope, report_type, key, title):
     departments = sorted((units[pk] for pk in counts), key=lambda u: (u.name, u.pk))
     matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
     return cross_table(
-        key,
+        table_key,
         title,
         _("Verksamhet"),
         [label for _key, label in tertials],
@@ -333,7 +333,7 @@ def lex_maria_categories(scope):
     )
 
 
-def _categories(scope, report_type, vocabulary, key, title):
+def _categories(scope, report_type, vocabulary, table_key, title):
     marks = {int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=report_type).items()}
     terms = [t for t in _terms(vocabulary, scope)]
     known = {t.pk for t in terms}
@@ -341,7 +341,7 @@ def _categories(scope, report_type, vocabulary, key, title):
     labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
     report_count = sum(scope.count(Dimension.REPORTS, ("type",), type=report_type).values())
     return count_list(
-        key,
+        table_key,
         title,
         _("Category"),
         _("Reports"),
@@ -407,7 +407,7 @@ def lex_maria_ivo_notifications(scope):
     )
 
 
-def _ivo_outcomes(scope, report_type, key, title):
+def _ivo_outcomes(scope, report_type, table_key, title):
     low, high = scope.bounds
     outcomes = dict(
         RegulatorNotification.objects.filter(
@@ -425,7 +425,7 @@ def _ivo_outcomes(scope, report_type, key, title):
         *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices],
     ]
     return count_list(
-        key,
+        table_key,
         title,
         _("Outcome"),
         _("Notifications"),
