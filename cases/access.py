@@ -41,6 +41,9 @@ VIEW_ROLES: dict[str, set[str]] = {
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, Role.REGISTRAR, Role.DECISION_MAKER},
     ReportType.DATA_BREACH: {Role.DSO, Role.SAS},
+    # Lex Maria is the MAS's (or MAR's) with the unit's manager; the SAS is not involved unless
+    # the event is also a lex Sarah matter, which is then a linked case of its own.
+    ReportType.LEX_MARIA: {Role.MAS, Role.UNIT_MANAGER},
 }
 
 # Who works on a case (persons, investigation entries, risk, causes, actions, links).
@@ -51,6 +54,7 @@ HANDLER_ROLES: dict[str, set[str]] = {
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS, INVESTIGATOR},
     ReportType.DATA_BREACH: {Role.DSO, INVESTIGATOR},
+    ReportType.LEX_MARIA: {Role.MAS, Role.UNIT_MANAGER, INVESTIGATOR},
 }
 
 # Who names an investigator of one case (a per-case grant of the handler's rights).
@@ -59,6 +63,7 @@ NAMING_ROLES: dict[str, set[str]] = {
     ReportType.COMPLAINT: {Role.SAS},
     ReportType.LEX_SARAH: {Role.SAS},
     ReportType.DATA_BREACH: {Role.DSO},
+    ReportType.LEX_MARIA: {Role.MAS},
 }
 
 # Who hands a case's open workflow tasks to someone else, or puts them back in the queue.
@@ -67,10 +72,11 @@ REASSIGNING_ROLES: dict[str, set[str]] = {
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.LEX_SARAH: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.DATA_BREACH: {Role.DSO},
+    ReportType.LEX_MARIA: {Role.MAS},
 }
 
 # Roles whose holders see personal identities marked as protected (skyddade personuppgifter).
-PROTECTED_IDENTITY_ROLES = {Role.SAS, Role.DSO, INVESTIGATOR}
+PROTECTED_IDENTITY_ROLES = {Role.SAS, Role.DSO, Role.MAS, INVESTIGATOR}
 
 # Roles that open cases to their holder: whoever reads or works on a case of some type (above),
 # and leadership, whose statistics and compilations are counted from the board's cases (small
@@ -81,32 +87,45 @@ CASE_READING_ROLES = frozenset(
 )
 
 # Who may read a case's audit trail (both chains: what was changed and who read it).
-AUDIT_READING_ROLES = frozenset({Role.SAS, Role.DSO, Role.UNIT_MANAGER, INVESTIGATOR})
+AUDIT_READING_ROLES = frozenset({Role.SAS, Role.DSO, Role.MAS, Role.UNIT_MANAGER, INVESTIGATOR})
 
-# Who takes the steps of a notification to each regulator (IVO: lex Sarah; IMY: breaches).
-NOTIFICATION_ROLES: dict[str, frozenset[str]] = {
-    Regulator.IVO: frozenset({Role.SAS, Role.DECISION_MAKER}),
-    Regulator.IMY: frozenset({Role.DSO}),
+# Which regulator a case of each type may be notified to (the types not named: none).
+REGULATOR_OF: dict[str, str] = {
+    ReportType.LEX_SARAH: Regulator.IVO,
+    ReportType.DATA_BREACH: Regulator.IMY,
+    ReportType.LEX_MARIA: Regulator.IVO,
 }
 
-# Who decides to notify IVO of a lex Sarah case before its decision step.
-EARLY_IVO_ROLES = frozenset({Role.DECISION_MAKER})
+# Who takes the steps of the notification of a case of each type to its regulator (IVO for lex
+# Sarah: the SAS and the delegate; IMY for breaches: the DSO; IVO for lex Maria: the MAS).
+NOTIFICATION_ROLES: dict[str, frozenset[str]] = {
+    ReportType.LEX_SARAH: frozenset({Role.SAS, Role.DECISION_MAKER}),
+    ReportType.DATA_BREACH: frozenset({Role.DSO}),
+    ReportType.LEX_MARIA: frozenset({Role.MAS}),
+}
+
+# Who decides to notify IVO *snarast*, before the case's decision step, per type.
+EARLY_IVO_ROLES: dict[str, frozenset[str]] = {
+    ReportType.LEX_SARAH: frozenset({Role.DECISION_MAKER}),
+    ReportType.LEX_MARIA: frozenset({Role.MAS}),
+}
 
 # Who approves an investigation's summary for the nämnd's compilation.
 REVIEW_ROLES = frozenset({Role.SAS})
 
 # Who is shown a unit's overdue list: those who answer for its deadlines.
-OVERDUE_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO})
+OVERDUE_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.MAS})
 
 # Who must give a second factor when signing in (identity/): the roles that read the most
 # sensitive cases or administer; superusers too (identity.privilege).
-PRIVILEGED_ROLES = frozenset({Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.ADMINISTRATOR})
+# The MAS reads health-care injuries (health data of patients) and notifies IVO: privileged.
+PRIVILEGED_ROLES = frozenset({Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.MAS, Role.ADMINISTRATOR})
 
 # Who counts which cases of each type in statistics and compilations: the SAS and leadership
-# every type in their subtrees, a unit manager the types they may view in their units.
-# Aggregates only.
+# every type in their subtrees, a unit manager (and the MAS) the types they may view in their
+# units. Aggregates only.
 AGGREGATE_ROLES = {
-    report_type: frozenset((roles & {Role.SAS, Role.UNIT_MANAGER}) | {Role.SAS, Role.LEADERSHIP})
+    report_type: frozenset((roles & {Role.SAS, Role.UNIT_MANAGER, Role.MAS}) | {Role.SAS, Role.LEADERSHIP})
     for report_type, roles in VIEW_ROLES.items()
 }
 
@@ -118,7 +137,9 @@ STATISTICS_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER, Role.LEADERSHIP})
 DRILL_DOWN_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER})
 
 # Whose start page shows the staff's links (inbox, actions, overdue): roles that work on cases.
-STAFF_ROLES = frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR})
+STAFF_ROLES = frozenset(
+    {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR, Role.MAS}
+)
 
 # Who must act on each legal clock (cases.clock_jobs): holders of these roles on the case's
 # unit; or the case's named handler (a complaint's, for the clocks the submitter waits on); or
@@ -139,6 +160,21 @@ CLOCK_ACTORS = {
     "complaint-answer": CLOCK_HANDLER,
     "deviation-assessment": {Role.UNIT_MANAGER},
     "deviation-investigation": {Role.UNIT_MANAGER},
+    "lex-maria-registration": {Role.MAS},
+    "lex-maria-investigation-target": {Role.MAS},
+    "lex-maria-ivo-notification": {Role.MAS},
+    "lex-maria-investigation-to-ivo": {Role.MAS},
+}
+
+# Who answers on the board for a case type's clocks: told when a legal clock of the type is
+# escalated, or when nobody on the unit may act on it. The SAS, but for lex Maria the MAS (the
+# SAS is not involved in health-care injuries).
+BOARD_CLOCK_ROLES: dict[str, frozenset[str]] = {
+    ReportType.DEVIATION: frozenset({Role.SAS}),
+    ReportType.COMPLAINT: frozenset({Role.SAS}),
+    ReportType.LEX_SARAH: frozenset({Role.SAS}),
+    ReportType.DATA_BREACH: frozenset({Role.SAS}),
+    ReportType.LEX_MARIA: frozenset({Role.MAS}),
 }
 
 # Roles a substitute never holds on someone else's behalf.

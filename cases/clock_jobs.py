@@ -17,7 +17,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases import audit
-from cases.access import CLOCK_ACTORS, CLOCK_HANDLER, CLOCK_NEXT_STEP, INVESTIGATOR, VIEW_ROLES
+from cases.access import (
+    BOARD_CLOCK_ROLES,
+    CLOCK_ACTORS,
+    CLOCK_HANDLER,
+    CLOCK_NEXT_STEP,
+    INVESTIGATOR,
+    VIEW_ROLES,
+)
 from cases.events import emit
 from cases.models import (
     CLOSED_STATES,
@@ -103,12 +110,15 @@ def who_acts(clock, cache=None, now=None):
     if acts == HANDLER and report.handler_id:
         return with_substitutes([report.handler_id], now)
     roles = next_step_roles(report) if acts in (HANDLER, NEXT_STEP) else acts
-    return role_holders(roles, report.unit, cache, now) or role_holders({Role.SAS}, report.namnd, cache, now)
+    return role_holders(roles, report.unit, cache, now) or role_holders(
+        BOARD_CLOCK_ROLES[report.type], report.namnd, cache, now
+    )
 
 
 def escalation_recipients(clock, cache=None, now=None):
     """The unit managers of the parent unit (when they may see this type of case), and the SAS
-    of the nämnd when the clock is legal or there is no manager above the unit."""
+    of the nämnd (the MAS for lex Maria: ``BOARD_CLOCK_ROLES``) when the clock is legal or there
+    is no manager above the unit."""
     report = clock.report
     managers = []
     parent = report.unit.parent
@@ -119,7 +129,8 @@ def escalation_recipients(clock, cache=None, now=None):
     ):
         managers = role_holders({Role.UNIT_MANAGER}, parent, cache, now)
     if clock.rule.legal_reference_id or not managers:
-        managers = sorted(set(managers) | set(role_holders({Role.SAS}, report.namnd, cache, now)))
+        board = role_holders(BOARD_CLOCK_ROLES[report.type], report.namnd, cache, now)
+        managers = sorted(set(managers) | set(board))
     return managers
 
 

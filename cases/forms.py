@@ -432,16 +432,19 @@ class DecisionFields(CaseForm):
         return self.cleaned_data
 
 
-class LexSarahDecideForm(DecisionFields):
-    LEGAL_CODE = "lex-sarah-anmalan"
+class IvoDecideFields(DecisionFields):
+    """The decision of a case notified to IVO (lex Sarah, lex Maria): the investigation topics
+    required of its type (``InvestigationTopic``, data) are documented first."""
+
     notify_ivo = yes_no_field(_("Notify IVO?"))
+    SERIOUS_MESSAGE = ""
 
     def clean(self):
-        """The SOSFS 2011:5 5 kap. topics are documented; a serious case is notified to IVO."""
+        """The type's required investigation topics are documented; a serious case is notified to IVO."""
         super().clean()
         missing = (
             InvestigationTopic.objects.valid_on()
-            .filter(report_type=ReportType.LEX_SARAH, required_for_decision=True)
+            .filter(report_type=self.report.type, required_for_decision=True)
             .exclude(pk__in=self.report.investigation_entries.values("topic_id"))
         )
         if missing:
@@ -451,8 +454,87 @@ class LexSarahDecideForm(DecisionFields):
             )
         already = self.report.regulator_notifications.filter(regulator=Regulator.IVO).exists()
         if self.report.is_serious and self.cleaned_data.get("notify_ivo") is False and not already:
-            self.add_error("notify_ivo", _("A serious missförhållande must be notified to IVO."))
+            self.add_error("notify_ivo", self.SERIOUS_MESSAGE)
         return self.cleaned_data
+
+
+class LexSarahDecideForm(IvoDecideFields):
+    LEGAL_CODE = "lex-sarah-anmalan"
+    SERIOUS_MESSAGE = _("A serious missförhållande must be notified to IVO.")
+
+
+class LexMariaRegisterForm(CaseForm):
+    """The MAS registers a lex Maria report: its categories, what was done at once for the
+    patient's safety, and a named investigator when someone else investigates."""
+
+    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Term.objects.none())
+    immediate_measures = forms.CharField(
+        label=_("Measures taken at once for the patient's safety"), required=False, widget=forms.Textarea
+    )
+    immediate_measures_at = past_datetime(_("Taken at"), required=False)
+    investigator = forms.ModelChoiceField(
+        label=_("Named investigator"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_MARIA_CATEGORY, self.board_id)
+        self.fields["investigator"].queryset = board_members(self.board_id)
+
+    def clean(self):
+        """Measures recorded have a time, not in the future."""
+        self.not_in_future("immediate_measures_at")
+        data = self.cleaned_data
+        if data.get("immediate_measures") and not data.get("immediate_measures_at"):
+            self.add_error("immediate_measures_at", _("Say when the measures were taken."))
+        return data
+
+
+class LexMariaOutsideScopeForm(CaseForm):
+    SPAWN = [
+        ("", _("No new case")),
+        (ReportType.DEVIATION, _("Open a linked deviation")),
+        (ReportType.LEX_SARAH, _("Open a linked lex Sarah report")),
+    ]
+    decision = forms.CharField(
+        label=_("Why there is no vårdskada to investigate (ställningstagande)"), widget=forms.Textarea
+    )
+    spawn = forms.ChoiceField(label=_("Continue as"), choices=SPAWN, required=False)
+
+
+class LexMariaAssessForm(RiskFields):
+    """Patientsäkerhetslagen 1 kap. 5 §: a serious vårdskada is lasting and not minor, a
+    substantially increased need of care, or death; it and the risk of it are notified to IVO."""
+
+    injury_assessment = forms.ChoiceField(
+        label=_("Health-care injury (vårdskada)"), choices=Report.InjuryAssessment.choices
+    )
+    investigation_summary = forms.CharField(
+        label=_("Summary of the investigation"), required=False, widget=forms.Textarea
+    )
+    SERIOUS = {Report.InjuryAssessment.SERIOUS, Report.InjuryAssessment.RISK}
+
+    def clean(self):
+        """Serious is what the law calls it; departing from the risk matrix needs a reason."""
+        data = self.clean_risk()
+        if data.get("injury_assessment"):
+            data["is_serious"] = data["injury_assessment"] in self.SERIOUS
+        band = data.get("risk_band")
+        if band is not None and data.get("is_serious") is not None:
+            if data["is_serious"] != band.suggests_serious and not data.get("risk_override_reason"):
+                self.add_error(
+                    "risk_override_reason",
+                    _("Your assessment departs from the risk matrix (%(band)s); give the reason.")
+                    % {"band": band.name},
+                )
+        return data
+
+
+class LexMariaDecideForm(IvoDecideFields):
+    LEGAL_CODE = "lex-maria-anmalan"
+    SERIOUS_MESSAGE = _("A serious vårdskada, or the risk of one, must be notified to IVO.")
 
 
 class BreachAssessForm(CaseForm):
@@ -532,7 +614,12 @@ class BreachDecideForm(DecisionFields):
 class NotificationDecideForm(DecisionFields):
     """Notifying IVO as soon as it is clear the matter is serious, at any stage."""
 
-    LEGAL_CODE = "lex-sarah-anmalan"
+    LEGAL_CODES = {ReportType.LEX_SARAH: "lex-sarah-anmalan", ReportType.LEX_MARIA: "lex-maria-anmalan"}
+
+    def __init__(self, *args, report=None, **kwargs):
+        kind = report.type if report is not None else ReportType.LEX_SARAH
+        self.LEGAL_CODE = self.LEGAL_CODES.get(kind, "")
+        super().__init__(*args, report=report, **kwargs)
 
 
 class NotificationSubmitForm(CaseForm):
@@ -620,7 +707,7 @@ class ReportCreateForm(forms.Form):
             if data.get(name) and data[name] > now:
                 self.add_error(name, _("The time cannot be in the future."))
         if (
-            kind in (ReportType.DEVIATION, ReportType.LEX_SARAH)
+            kind in (ReportType.DEVIATION, ReportType.LEX_SARAH, ReportType.LEX_MARIA)
             and not data.get("occurred_at")
             and "occurred_at" not in self.errors
         ):
@@ -741,10 +828,11 @@ class RiskForm(RiskFields):
 
 class RouteForm(CaseForm):
     TARGETS = {
-        ReportType.DEVIATION: [ReportType.LEX_SARAH, ReportType.DATA_BREACH],
-        ReportType.COMPLAINT: [ReportType.LEX_SARAH],
-        ReportType.LEX_SARAH: [ReportType.DEVIATION, ReportType.COMPLAINT],
+        ReportType.DEVIATION: [ReportType.LEX_SARAH, ReportType.DATA_BREACH, ReportType.LEX_MARIA],
+        ReportType.COMPLAINT: [ReportType.LEX_SARAH, ReportType.LEX_MARIA],
+        ReportType.LEX_SARAH: [ReportType.DEVIATION, ReportType.COMPLAINT, ReportType.LEX_MARIA],
         ReportType.DATA_BREACH: [],
+        ReportType.LEX_MARIA: [ReportType.DEVIATION, ReportType.LEX_SARAH],
     }
     target_type = forms.ChoiceField(label=_("Open a linked case of type"), choices=ReportType.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea)

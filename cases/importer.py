@@ -59,6 +59,7 @@ COLUMNS = [
 REGULATORS = {
     ReportType.LEX_SARAH: (Regulator.IVO, "lex-sarah-anmalan"),
     ReportType.DATA_BREACH: (Regulator.IMY, "gdpr-33"),
+    ReportType.LEX_MARIA: (Regulator.IVO, "lex-maria-anmalan"),
 }
 DECISION_KINDS = {
     (Regulator.IVO, True): DelegationDecision.Kind.NOTIFY_IVO,
@@ -76,6 +77,7 @@ CATEGORY_VOCABULARY = {
     ReportType.DEVIATION: Term.Vocabulary.DEVIATION_CATEGORY,
     ReportType.LEX_SARAH: Term.Vocabulary.LEX_SARAH_CATEGORY,
     ReportType.DATA_BREACH: Term.Vocabulary.BREACH_DATA_CATEGORY,
+    ReportType.LEX_MARIA: Term.Vocabulary.LEX_MARIA_CATEGORY,
 }
 
 

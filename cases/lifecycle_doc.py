@@ -4,8 +4,15 @@ documentation cannot drift from the code (a test compares it with docs/lifecycle
 from django.utils import translation
 
 from cases import forms
-from cases.access import HANDLER_ROLES, NAMING_ROLES, NOTIFICATION_ROLES, REASSIGNING_ROLES, VIEW_ROLES
-from cases.models import TYPE_MODELS, RegulatorNotification
+from cases.access import (
+    HANDLER_ROLES,
+    NAMING_ROLES,
+    NOTIFICATION_ROLES,
+    REASSIGNING_ROLES,
+    REGULATOR_OF,
+    VIEW_ROLES,
+)
+from cases.models import TYPE_MODELS, RegulatorNotification, ReportType
 
 
 def _roles(roles):
@@ -88,7 +95,8 @@ def render():
             "",
             "Who takes its steps: "
             + "; ".join(
-                f"{regulator.upper()}: {_roles(roles)}" for regulator, roles in NOTIFICATION_ROLES.items()
+                f"{ReportType(report_type).label} ({REGULATOR_OF[report_type].upper()}): {_roles(roles)}"
+                for report_type, roles in NOTIFICATION_ROLES.items()
             )
             + ".",
             "",

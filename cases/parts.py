@@ -18,8 +18,7 @@ from functools import cached_property
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from cases.access import reads_everything
-from cases.models import ReportType
+from cases.access import REGULATOR_OF, reads_everything
 
 
 def _reading(name):
@@ -75,7 +74,7 @@ LIST = {"get": "list", "post": "create"}
 
 
 def _regulated(user, report):
-    """The regulator's part: lex Sarah (IVO) and breaches (IMY)."""
+    """The regulator's part: the types notified to a regulator (``cases.access.REGULATOR_OF``)."""
     return reads_everything(user, report) and report.type in REGULATED_TYPES
 
 
@@ -95,8 +94,8 @@ class CasePart:
     routes: tuple = ()
 
 
-# The case types with a notification to a regulator: lex Sarah (IVO) and breaches (IMY).
-REGULATED_TYPES = frozenset({ReportType.LEX_SARAH, ReportType.DATA_BREACH})
+# The case types with a notification to a regulator: lex Sarah and lex Maria (IVO), breaches (IMY).
+REGULATED_TYPES = frozenset(REGULATOR_OF)
 
 PARTS = (
     CasePart(

@@ -14,6 +14,7 @@ from cases.models import TYPE_MODELS, ReportType
 NEW_REPORT = {
     ReportType.LEX_SARAH: _("New lex Sarah report"),
     ReportType.DATA_BREACH: _("New personal data breach"),
+    ReportType.LEX_MARIA: _("New lex Maria report"),
     ReportType.COMPLAINT: _("New complaint or feedback"),
     ReportType.DEVIATION: _("New deviation"),
 }

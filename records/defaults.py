@@ -1,7 +1,7 @@
 """The example retention rules every board starts with (docs/records.md, "The defaults").
 
 Typical values from municipal document-management plans, marked ``is_example``: each board
-replaces them with its own plan's decisions. Lex Sarah cases and breaches notified to IMY are
+replaces them with its own plan's decisions. Lex Sarah and lex Maria cases and breaches notified to IMY are
 kept (bevaras); avvikelser are disposed of 5 years after closure (plans say 2–5), klagomål and
 synpunkter after 2 years, breaches not notified to IMY after 5 years.
 """
@@ -21,6 +21,7 @@ EXAMPLES = [
     ),
     ("complaint", "", "dispose", 2, "Exempel: klagomål och synpunkter, gallras 2 år efter avslut"),
     ("lex_sarah", "", "keep", None, "Exempel: lex Sarah-rapporter och utredningar, bevaras"),
+    ("lex_maria", "", "keep", None, "Exempel: lex Maria-anmälningar och utredningar, bevaras"),
     ("data_breach", "notified", "keep", None, "Exempel: personuppgiftsincidenter anmälda till IMY, bevaras"),
     (
         "data_breach",

@@ -29,7 +29,7 @@ from records.models import LogPick, LogReview
 from workflows.models import CaseProcess, Substitute
 
 Reason = LogPick.Reason
-SENSITIVE = {ReportType.DATA_BREACH, ReportType.LEX_SARAH}
+SENSITIVE = {ReportType.DATA_BREACH, ReportType.LEX_SARAH, ReportType.LEX_MARIA}
 PRIME = 2**31 - 1
 
 

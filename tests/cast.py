@@ -16,6 +16,7 @@ sas_other       SAS of Omsorgsnämnden (the secrecy boundary)
 admin_sn        administrator (systemförvaltare) of Socialnämnden: reaches no case
 admin_on        administrator of Omsorgsnämnden: reaches nothing of Socialnämnden's
 leadership      leadership of Socialnämnden: aggregates only
+mas             medically responsible nurse (MAS) of Socialnämnden: lex Maria
 
 Every member has a home unit (where they work), which puts them in a board for the
 administrators (cases.administration): the unit of their role, or the board itself.
@@ -29,6 +30,8 @@ from cases.models import OrgUnit, Role
 from cases.services import do_grant_role
 
 CAST = ["reporter", "manager_a", "manager_b", "sas", "decision_maker", "dso", "outsider"]
+# Lex Maria's matrices add its medically responsible nurse to the fixed cast.
+CAST_WITH_MAS = [*CAST, "mas"]
 PASSWORD = "demo-losenord-123"
 
 
@@ -72,6 +75,7 @@ def build_cast(org):
         "admin_sn": "Systemförvaltare",
         "admin_on": "Systemförvaltare",
         "leadership": "Förvaltningschef",
+        "mas": "Medicinskt ansvarig sjuksköterska",
     }
     homes = {
         "reporter": org.unit_a,
@@ -101,6 +105,7 @@ def build_cast(org):
         ("admin_sn", Role.ADMINISTRATOR, org.sn),
         ("admin_on", Role.ADMINISTRATOR, org.on),
         ("leadership", Role.LEADERSHIP, org.sn),
+        ("mas", Role.MAS, org.sn),
     ]
     for username, role, unit in grants:
         do_grant_role(users[username], role, unit, acting_user=None)

@@ -27,7 +27,7 @@ def term(vocabulary, code=None):
 def filing_data(report_type, unit, **extra):
     """Valid input for filing a report of ``report_type`` in ``unit``."""
     data = {"type": report_type, "unit": unit.pk, "description": "Brukaren fick fel medicin på kvällen."}
-    if report_type in ("deviation", "lex_sarah"):
+    if report_type in ("deviation", "lex_sarah", "lex_maria"):
         data["occurred_at"] = ago(hours=3)
     if report_type == "data_breach":
         data["discovered_at"] = ago(hours=2)
@@ -88,6 +88,16 @@ def transition_data(report, name, cast=None):
         }
     if (t, name) == ("lex_sarah", "decide"):
         return {"decision": "Anmälan görs till IVO.", "notify_ivo": "True"}
+    if (t, name) == ("lex_maria", "register"):
+        return {
+            "categories": [term("lex_maria_category")],
+            "immediate_measures": "Läkare kontaktades; patienten observerades.",
+            "immediate_measures_at": ago(hours=1),
+        }
+    if (t, name) == ("lex_maria", "assess"):
+        return {"injury_assessment": "allvarlig", "probability": 3, "severity": 4}
+    if (t, name) == ("lex_maria", "decide"):
+        return {"decision": "Händelsen anmäls till IVO enligt lex Maria.", "notify_ivo": "True"}
     if (t, name) == ("data_breach", "assess"):
         return {
             "breach_nature": ["confidentiality"],
@@ -104,7 +114,12 @@ def transition_data(report, name, cast=None):
 
 
 def complete_lex_sarah_investigation(report, user):
-    for topic in InvestigationTopic.objects.filter(report_type="lex_sarah", required_for_decision=True):
+    complete_investigation(report, user)
+
+
+def complete_investigation(report, user):
+    """An entry for every topic the case's type requires before its decision."""
+    for topic in InvestigationTopic.objects.filter(report_type=report.type, required_for_decision=True):
         do_add_investigation_entry(
             report.pk,
             acting_user=user,
@@ -158,6 +173,12 @@ ACTOR = {
     ("data_breach", "assess"): "dso",
     ("data_breach", "decide"): "dso",
     ("data_breach", "close"): "dso",
+    ("lex_maria", "register"): "mas",
+    ("lex_maria", "close_outside_scope"): "mas",
+    ("lex_maria", "start_investigation"): "mas",
+    ("lex_maria", "assess"): "mas",
+    ("lex_maria", "decide"): "mas",
+    ("lex_maria", "close"): "mas",
 }
 
 PATHS = {
@@ -172,7 +193,11 @@ PATHS = {
         "close",
     ],
     "data_breach": ["assess", "decide", "close"],
+    "lex_maria": ["register", "start_investigation", "assess", "decide", "close"],
 }
+
+# Who takes the steps of a notification to the regulator, per case type.
+NOTIFIER = {"lex_sarah": "sas", "data_breach": "dso", "lex_maria": "mas"}
 
 
 def prepare(report, name, cast):
@@ -183,6 +208,8 @@ def prepare(report, name, cast):
         settled_action(report, cast["manager_a"], cast["manager_a"])
     if (report.type, name) == ("lex_sarah", "decide"):
         complete_lex_sarah_investigation(report, cast["sas"])
+    if (report.type, name) == ("lex_maria", "decide"):
+        complete_investigation(report, cast["mas"])
 
 
 def walk_to(report, state_before, cast, finish_notifications=True):
@@ -205,7 +232,7 @@ def finish_regulator_notifications(report, cast):
     from cases.services import do_notification_transition
 
     for notification in Report.objects.get(pk=report.pk).regulator_notifications.all():
-        actor = cast["sas"] if notification.regulator == "ivo" else cast["dso"]
+        actor = cast[NOTIFIER[report.type]]
         do_notification_transition(
             report.pk,
             notification.pk,

@@ -31,6 +31,8 @@ DECISIONS = {
     (ReportType.LEX_SARAH, "decide"): "await_ivo_decision",
     (ReportType.LEX_SARAH, "close_outside_scope"): "await_ivo_decision",
     (ReportType.DATA_BREACH, "decide"): "await_imy_decision",
+    (ReportType.LEX_MARIA, "decide"): "await_ivo_decision",
+    (ReportType.LEX_MARIA, "close_outside_scope"): "await_ivo_decision",
 }
 WAITS = {Regulator.IVO: "await_ivo_decision", Regulator.IMY: "await_imy_decision"}
 

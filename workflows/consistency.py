@@ -36,11 +36,18 @@ LINEAR = {
         "assessed": "decide",
     },
     ReportType.DATA_BREACH: {"reported": "assess", "assessed": "decide"},
+    ReportType.LEX_MARIA: {
+        "reported": "register",
+        "registered": "first_assessment",
+        "investigating": "assess",
+        "assessed": "decide",
+    },
 }
 # Where the regulator branch runs: from which case states it waits for the decision.
 BRANCH = {
     ReportType.LEX_SARAH: (Regulator.IVO, {"registered", "investigating", "assessed"}, "await_ivo_decision"),
     ReportType.DATA_BREACH: (Regulator.IMY, {"reported", "assessed"}, "await_imy_decision"),
+    ReportType.LEX_MARIA: (Regulator.IVO, {"registered", "investigating", "assessed"}, "await_ivo_decision"),
 }
 NOTIFICATION_STEPS = {
     Regulator.IVO: {
@@ -51,7 +58,11 @@ NOTIFICATION_STEPS = {
     },
     Regulator.IMY: {"decided": "submit_imy"},
 }
-DECIDED = {ReportType.LEX_SARAH: "decided", ReportType.DATA_BREACH: "decided"}
+DECIDED = {
+    ReportType.LEX_SARAH: "decided",
+    ReportType.DATA_BREACH: "decided",
+    ReportType.LEX_MARIA: "decided",
+}
 
 
 def expected_steps(report, notifications):

@@ -2,7 +2,7 @@
 
 A task still unclaimed when the ``task-unclaimed`` deadline rule (data, editable in the admin)
 has run from its creation is escalated once to the unit managers of the parent unit of the
-case's unit (the SAS of the case's unit if the parent has no manager, or if managers may not
+case's unit (the SAS of the case's unit, the MAS for lex Maria: ``BOARD_CLOCK_ROLES``, if the parent has no manager, or if managers may not
 see cases of the type, as with breaches: no one hears of a case they may not see): a ``TaskEscalation``
 row, unique per task and reason, makes a second run do nothing.
 """
@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import VIEW_ROLES
+from cases.access import BOARD_CLOCK_ROLES, VIEW_ROLES
 from cases.clock_jobs import with_substitutes
 from cases.events import emit
 from cases.models import DeadlineRule, OrgUnitGroupObjectPermission, OrgUnitUserObjectPermission, Role, User
@@ -50,7 +50,11 @@ def escalation_targets(report):
     users = []
     if Role.UNIT_MANAGER in VIEW_ROLES[report.type]:
         users = list(holders(Role.UNIT_MANAGER, parent).values_list("pk", flat=True))
-    return users or list(holders(Role.SAS, unit).values_list("pk", flat=True))
+    return users or [
+        pk
+        for role in sorted(BOARD_CLOCK_ROLES[report.type])
+        for pk in holders(role, unit).values_list("pk", flat=True)
+    ]
 
 
 def escalate_unclaimed(now):

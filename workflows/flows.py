@@ -16,13 +16,20 @@ from cases.models import Regulator, ReportType, Role
 from workflows.models import CaseProcess
 from workflows.nodes import Decision, NotificationStep, Step
 
-UM, SAS, DM, DSO, REG = Role.UNIT_MANAGER, Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.REGISTRAR
+UM, SAS, DM, DSO, REG, MAS = (
+    Role.UNIT_MANAGER,
+    Role.SAS,
+    Role.DECISION_MAKER,
+    Role.DSO,
+    Role.REGISTRAR,
+    Role.MAS,
+)
 
 
-def notification_roles(regulator):
-    """Who takes a notification's steps (cases.access), the SAS first: a step's viewflow
-    permission is its first role's."""
-    return sorted(NOTIFICATION_ROLES[regulator], key=lambda role: (role != SAS, role))
+def notification_roles(report_type):
+    """Who takes the notification steps of a case of this type (cases.access), the SAS first:
+    a step's viewflow permission is its first role's."""
+    return sorted(NOTIFICATION_ROLES[report_type], key=lambda role: (role != SAS, role))
 
 
 def notification_of(process, regulator):
@@ -203,7 +210,7 @@ class LexSarahFlow(CaseFlow):
     submit_ivo = NotificationStep(
         "submit",
         regulator=Regulator.IVO,
-        roles=notification_roles(Regulator.IVO),
+        roles=notification_roles(ReportType.LEX_SARAH),
         clocks=["lex-sarah-ivo-notification"],
         label=_("Send the notification to IVO"),
     ).Next(this.ivo_route)
@@ -211,7 +218,7 @@ class LexSarahFlow(CaseFlow):
         "record_outcome",
         "supplement",
         regulator=Regulator.IVO,
-        roles=notification_roles(Regulator.IVO),
+        roles=notification_roles(ReportType.LEX_SARAH),
         clocks=["lex-sarah-investigation-to-ivo"],
         label=_("Send the investigation to IVO and record IVO's decision"),
     ).Next(this.ivo_route)
@@ -219,7 +226,7 @@ class LexSarahFlow(CaseFlow):
         "complete",
         "supplement",
         regulator=Regulator.IVO,
-        roles=notification_roles(Regulator.IVO),
+        roles=notification_roles(ReportType.LEX_SARAH),
         label=_("Complete the IVO notification"),
     ).Next(this.ivo_route)
 
@@ -278,7 +285,7 @@ class DataBreachFlow(CaseFlow):
     submit_imy = NotificationStep(
         "submit",
         regulator=Regulator.IMY,
-        roles=notification_roles(Regulator.IMY),
+        roles=notification_roles(ReportType.DATA_BREACH),
         clocks=["breach-imy-notification"],
         label=_("Send the notification to IMY"),
     ).Next(this.imy_route)
@@ -291,9 +298,113 @@ class DataBreachFlow(CaseFlow):
         self.open_notification_track(activation, Regulator.IMY)
 
 
+class LexMariaFlow(CaseFlow):
+    """Lex Maria"""
+
+    report_type = ReportType.LEX_MARIA
+    process_title = _("Lex Maria")
+
+    start = flow.StartHandle(this.start_case).Annotation(title=_("Report filed")).Next(this.register)
+    register = Step(
+        "register", roles=[MAS], clocks=["lex-maria-registration"], label=_("Register the lex Maria report")
+    ).Next(this.split)
+    split = (
+        flow.Split()
+        .Annotation(title=_("In parallel"))
+        .Next(this.first_assessment)
+        .Next(this.await_ivo_decision)
+    )
+
+    # The investigation (patientsäkerhetslagen 3 kap. 3 §).
+    first_assessment = Step(
+        "start_investigation",
+        "close_outside_scope",
+        roles=[MAS, INVESTIGATOR],
+        clocks=["lex-maria-investigation-target"],
+        named=True,
+        label=_("Start the investigation or close: no vårdskada"),
+    ).Next(this.scope)
+    scope = (
+        flow.Switch()
+        .Annotation(title=_("A vårdskada to investigate?"))
+        .Case(this.assess, state_is("investigating"))
+        .Default(this.join)
+    )
+    assess = Step(
+        "assess",
+        roles=[MAS, INVESTIGATOR],
+        clocks=["lex-maria-investigation-target"],
+        named=True,
+        label=_("Investigate and assess the injury"),
+    ).Next(this.decide)
+    decide = Step(
+        "decide",
+        roles=[MAS],
+        clocks=["lex-maria-ivo-notification"],
+        label=_("Decide whether to notify IVO"),
+    ).Next(this.join)
+
+    # The notification to IVO, beside the investigation (3 kap. 5 §: snarast).
+    await_ivo_decision = (
+        flow.Handle().Annotation(title=_("Decision whether to notify IVO")).Next(this.ivo_decided)
+    )
+    ivo_decided = (
+        Decision(has_notification(Regulator.IVO))
+        .Annotation(title=_("IVO to be notified?"))
+        .Then(this.open_ivo_track)
+        .Else(this.join)
+    )
+    open_ivo_track = (
+        flow.Function(this.open_ivo)
+        .Permission(f"cases.role_{MAS}")
+        .Annotation(title=_("Open the IVO notification"))
+        .Next(this.ivo_route)
+    )
+    ivo_route = (
+        flow.Switch()
+        .Annotation(title=_("Where is the notification?"))
+        .Case(this.submit_ivo, notification_in(Regulator.IVO, "decided"))
+        .Case(this.record_ivo_outcome, notification_in(Regulator.IVO, "submitted", "supplemented"))
+        .Case(this.complete_ivo, notification_in(Regulator.IVO, "regulator_decided"))
+        .Default(this.join)
+    )
+    submit_ivo = NotificationStep(
+        "submit",
+        regulator=Regulator.IVO,
+        roles=notification_roles(ReportType.LEX_MARIA),
+        clocks=["lex-maria-ivo-notification"],
+        label=_("Send the lex Maria notification to IVO"),
+    ).Next(this.ivo_route)
+    record_ivo_outcome = NotificationStep(
+        "record_outcome",
+        "supplement",
+        regulator=Regulator.IVO,
+        roles=notification_roles(ReportType.LEX_MARIA),
+        clocks=["lex-maria-investigation-to-ivo"],
+        label=_("Send the investigation to IVO and record IVO's decision"),
+    ).Next(this.ivo_route)
+    complete_ivo = NotificationStep(
+        "complete",
+        "supplement",
+        regulator=Regulator.IVO,
+        roles=notification_roles(ReportType.LEX_MARIA),
+        label=_("Complete the IVO notification"),
+    ).Next(this.ivo_route)
+
+    join = flow.Join().Annotation(title=_("Both branches done")).Next(this.closing)
+    closing = (
+        flow.Switch().Annotation(title=_("Decided?")).Case(this.close, state_is("decided")).Default(this.end)
+    )
+    close = Step("close", roles=[MAS], label=_("Close the case")).Next(this.end)
+    end = flow.End().Annotation(title=_("Case closed"))
+
+    def open_ivo(self, activation):
+        self.open_notification_track(activation, Regulator.IVO)
+
+
 FLOWS = {
     flow_class.report_type: flow_class
-    for flow_class in (DeviationFlow, ComplaintFlow, LexSarahFlow, DataBreachFlow)
+    for flow_class in (DeviationFlow, ComplaintFlow, LexSarahFlow, DataBreachFlow, LexMariaFlow)
 }
 
 

@@ -70,7 +70,7 @@ def audit_events(report):
 def notification_transitions(notification, report, user):
     """What this user may do with the notification now, with the fields each step asks for:
     the roles and forms ``do_notification_transition`` checks with."""
-    if not NOTIFICATION_ROLES[notification.regulator] & case_roles(user, report):
+    if not NOTIFICATION_ROLES[report.type] & case_roles(user, report):
         return []
     result = []
     for transition in notification.get_available_state_transitions():

@@ -425,11 +425,22 @@ class DataBreachSerializer(FullCaseSerializer):
     subjects_not_informed_reason = serializers.CharField()
 
 
+class LexMariaSerializer(FullCaseSerializer):
+    type = _of_type(ReportType.LEX_MARIA)
+    categories = ReferenceSerializer(many=True)
+    immediate_measures = serializers.CharField()
+    immediate_measures_at = serializers.DateTimeField(allow_null=True)
+    investigation_started_at = serializers.DateTimeField(allow_null=True)
+    injury_assessment = serializers.CharField()
+    is_serious = serializers.BooleanField(allow_null=True)
+
+
 FULL_SERIALIZERS = {
     ReportType.DEVIATION: DeviationSerializer,
     ReportType.COMPLAINT: ComplaintSerializer,
     ReportType.LEX_SARAH: LexSarahSerializer,
     ReportType.DATA_BREACH: DataBreachSerializer,
+    ReportType.LEX_MARIA: LexMariaSerializer,
 }
 
 CASE_SCHEMA = PolymorphicProxySerializer(

@@ -11,7 +11,15 @@ from cases.models.case_content import (
 from cases.models.chapter_texts import ChapterText
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
 from cases.models.idempotency import IdempotencyKey
-from cases.models.lifecycles import CLOSED_STATES, TYPE_MODELS, Complaint, DataBreach, Deviation, LexSarah
+from cases.models.lifecycles import (
+    CLOSED_STATES,
+    TYPE_MODELS,
+    Complaint,
+    DataBreach,
+    Deviation,
+    LexMaria,
+    LexSarah,
+)
 from cases.models.messages import CaseMessage, ReceiptCode
 from cases.models.organisation import (
     GRANTABLE_ROLES,
@@ -58,6 +66,7 @@ __all__ = [
     "InvestigationEntry",
     "InvestigationTopic",
     "LegalReference",
+    "LexMaria",
     "LexSarah",
     "OrgUnit",
     "OrgUnitGroupObjectPermission",

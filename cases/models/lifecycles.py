@@ -1,4 +1,4 @@
-"""The four lifecycles, as django-fsm state machines on proxies of ``Report``.
+"""The lifecycles (one per report type), as django-fsm state machines on proxies of ``Report``.
 
 Each transition declares who may perform it (``roles`` on the case's unit; ``reporter`` for
 the case's own reporter; ``investigator`` for a named investigator) and which form holds the
@@ -364,9 +364,80 @@ class DataBreach(Report):
         self.closed_at = timezone.now()
 
 
+class LexMaria(Report):
+    """Lex Maria (patientsäkerhetslagen 2010:659 3 kap. 3–5 §§): reported → registered →
+    investigating → assessed → decided → closed, or registered → outside scope. The MAS (or
+    MAR) takes every step; the notification to IVO runs beside it, *snarast* once the event
+    caused or could have caused a serious vårdskada. The SAS is not involved: an event that is
+    also a missförhållande is routed to a linked lex Sarah case."""
+
+    STATES = {
+        "reported": _("Reported"),
+        "registered": _("Registered"),
+        "outside_scope": _("Closed: no vårdskada to investigate"),
+        "investigating": _("Under investigation"),
+        "assessed": _("Assessed"),
+        "decided": _("Decided"),
+        "closed": _("Closed"),
+    }
+    INITIAL_STATE = "reported"
+    objects = TypedManager(ReportType.LEX_MARIA)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
+
+    class Meta:
+        proxy = True
+        verbose_name = _("lex Maria report")
+
+    @step("reported", "registered", roles=[Role.MAS], label=_("Register"), form="LexMariaRegisterForm")
+    def register(self, **data):
+        _apply(self, data, "immediate_measures", "immediate_measures_at")
+
+    @step(
+        "registered",
+        "outside_scope",
+        roles=[Role.MAS],
+        label=_("Close: no vårdskada to investigate"),
+        form="LexMariaOutsideScopeForm",
+    )
+    def close_outside_scope(self, **data):
+        _apply(self, data, "decision")
+        self.injury_assessment = Report.InjuryAssessment.NONE
+        self.decided_at = self.closed_at = timezone.now()
+
+    @step(
+        "registered",
+        "investigating",
+        roles=[Role.MAS, INVESTIGATOR],
+        label=_("Start the investigation"),
+        form="StartInvestigationForm",
+    )
+    def start_investigation(self, **data):
+        self.investigation_started_at = timezone.now()
+
+    @step(
+        "investigating",
+        "assessed",
+        roles=[Role.MAS, INVESTIGATOR],
+        label=_("Assess the injury"),
+        form="LexMariaAssessForm",
+    )
+    def assess(self, **data):
+        _set_risk(self, data)
+        _apply(self, data, "injury_assessment", "is_serious", "investigation_summary")
+
+    @step("assessed", "decided", roles=[Role.MAS], label=_("Decide"), form="LexMariaDecideForm")
+    def decide(self, **data):
+        _apply(self, data, "decision", "decided_at")
+
+    @step("decided", "closed", roles=[Role.MAS], label=_("Close"), form="CloseForm")
+    def close(self, **data):
+        _apply(self, data, "closing_reason")
+        self.closed_at = timezone.now()
+
+
 TYPE_MODELS: dict[str, type[Report]] = {
     ReportType.DEVIATION: Deviation,
     ReportType.COMPLAINT: Complaint,
     ReportType.LEX_SARAH: LexSarah,
     ReportType.DATA_BREACH: DataBreach,
+    ReportType.LEX_MARIA: LexMaria,
 }

@@ -53,6 +53,9 @@ class Role(models.TextChoices):
     LEADERSHIP = "leadership", _("Leadership (aggregates only)")
     # Approves gallring (records/): sees case numbers, types and dates of the cases due, never their content.
     ARCHIVIST = "arkivansvarig", _("Archivist (arkivansvarig)")
+    # Lex Maria (patientsäkerhetslagen 2010:659): the person the provider appointed to report
+    # health-care injuries to IVO, in a municipality the MAS or MAR.
+    MAS = "mas", _("Medically responsible nurse (MAS/MAR)")
 
 
 def role_codename(role):

@@ -19,6 +19,7 @@ class ReportType(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint or feedback (klagomål/synpunkt)")
     LEX_SARAH = "lex_sarah", _("Lex Sarah")
     DATA_BREACH = "data_breach", _("Personal data breach (personuppgiftsincident)")
+    LEX_MARIA = "lex_maria", _("Lex Maria (vårdskada)")
 
 
 class ValidQuerySet(models.QuerySet):
@@ -73,6 +74,7 @@ class Term(Validity):
         COMPLAINT_SOURCE = "complaint_source", _("Complaint source")
         SUBJECT_AREA = "subject_area", _("Subject area")
         BREACH_DATA_CATEGORY = "breach_data_category", _("Category of personal data")
+        LEX_MARIA_CATEGORY = "lex_maria_category", _("Lex Maria category")
 
     vocabulary = models.CharField(_("vocabulary"), max_length=30, choices=Vocabulary.choices)
     code = models.SlugField(_("code"), max_length=60)

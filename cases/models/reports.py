@@ -26,11 +26,20 @@ class Report(ConcurrentTransitionMixin, models.Model):
         DEVIATION = ReportType.DEVIATION.value, _("Stays a deviation")
         LEX_SARAH = ReportType.LEX_SARAH.value, _("Lex Sarah investigation")
         DATA_BREACH = ReportType.DATA_BREACH.value, _("Personal data breach")
+        LEX_MARIA = ReportType.LEX_MARIA.value, _("Lex Maria investigation (health-care injury)")
 
     class LexSarahAssessment(models.TextChoices):
         NONE = "none", _("No missförhållande")
         MISSFORHALLANDE = "missforhallande", _("Missförhållande")
         PATAGLIG_RISK = "pataglig_risk", _("Påtaglig risk för missförhållande")
+
+    class InjuryAssessment(models.TextChoices):
+        """Patientsäkerhetslagen 1 kap. 5 §, HSLF-FS 2017:41 3 §."""
+
+        NONE = "none", _("No vårdskada")
+        INJURY = "vardskada", _("Vårdskada, not serious")
+        RISK = "risk_allvarlig", _("Could have caused a serious vårdskada")
+        SERIOUS = "allvarlig", _("Serious vårdskada (allvarlig vårdskada)")
 
     class BreachRisk(models.TextChoices):
         UNLIKELY = "unlikely", _("Unlikely to result in a risk")
@@ -120,6 +129,11 @@ class Report(ConcurrentTransitionMixin, models.Model):
         _("assessment"), max_length=20, choices=LexSarahAssessment.choices, blank=True
     )
     is_serious = models.BooleanField(_("serious (allvarligt)"), null=True, blank=True)
+
+    # Lex Maria (patientsäkerhetslagen 2010:659 3 kap. 3 och 5 §§).
+    injury_assessment = models.CharField(
+        _("health-care injury (vårdskada)"), max_length=20, choices=InjuryAssessment.choices, blank=True
+    )
 
     # Personal data breach (GDPR art. 33(3), 33(5)).
     breach_nature = models.JSONField(_("nature of the breach"), default=list, blank=True)

@@ -142,6 +142,34 @@ CLOCK_TABLE = {
     (ReportType.LEX_SARAH, "notification.record_outcome"): [
         On(stops=(Stop("lex-sarah-investigation-to-ivo"),))
     ],
+    # Lex Maria: the MAS registers the report; the investigation's target runs from then; a serious
+    # vårdskada (or the risk of one) starts the clock for notifying IVO *snarast*, which the
+    # notification stops; the investigation follows it (PSL 3 kap. 5 §: "snarast därefter").
+    (ReportType.LEX_MARIA, "report.register"): [
+        On(starts=("registered_at",), stops=(Stop("lex-maria-registration"),))
+    ],
+    (ReportType.LEX_MARIA, "report.assess"): [
+        On(stops=(Stop("lex-maria-investigation-target"),)),
+        On(starts=("serious_decided_at",), when=_yes("is_serious")),
+    ],
+    (ReportType.LEX_MARIA, "report.decide"): [
+        On(starts=("serious_decided_at",), when=_yes("notify_ivo")),
+        On(stops=(Stop("lex-maria-ivo-notification", at="decided_at"),), when=_no("notify_ivo")),
+    ],
+    (ReportType.LEX_MARIA, "report.close_outside_scope"): [On(stop_all=True)],
+    (ReportType.LEX_MARIA, "notification.decided"): [On(starts=("serious_decided_at",))],
+    (ReportType.LEX_MARIA, "notification.submit"): [
+        On(
+            starts=("notification_submitted_at",),
+            stops=(Stop("lex-maria-ivo-notification", at="submitted_at"),),
+        )
+    ],
+    (ReportType.LEX_MARIA, "notification.supplement"): [
+        On(stops=(Stop("lex-maria-investigation-to-ivo", at="sent_at"),))
+    ],
+    (ReportType.LEX_MARIA, "notification.record_outcome"): [
+        On(stops=(Stop("lex-maria-investigation-to-ivo"),))
+    ],
     # Personuppgiftsincident: deciding not to notify IMY stops its clock as much as notifying does.
     # A high risk to the data subjects starts the clock for telling them (GDPR art. 34); recording
     # when they were informed stops it.

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from cases import audit, events, forms
-from cases.access import EARLY_IVO_ROLES, NOTIFICATION_ROLES, allowed_roles
+from cases.access import EARLY_IVO_ROLES, NOTIFICATION_ROLES, REGULATOR_OF, allowed_roles
 from cases.events import emit
-from cases.models import DelegationDecision, Regulator, ReportType, Supplement
+from cases.models import DelegationDecision, Regulator, Supplement
 from cases.services.base import InvalidState, UnknownTransition, load_report, require_roles, validated
 from cases.services.clocks import clocks_after
 from cases.services.guard import service
@@ -31,9 +31,9 @@ def do_decide_ivo_notification(
 ) -> RegulatorNotification:
     """Notify IVO *snarast*, at whatever stage it becomes clear the matter is serious."""
     report = load_report(report_id, acting_user)
-    if report.type != ReportType.LEX_SARAH:
+    if REGULATOR_OF.get(report.type) != Regulator.IVO:
         raise UnknownTransition("decide_ivo_notification")
-    require_roles(acting_user, report, EARLY_IVO_ROLES)
+    require_roles(acting_user, report, EARLY_IVO_ROLES[report.type])
     if (
         report.state not in EARLY_IVO_STATES
         or report.regulator_notifications.filter(regulator=Regulator.IVO).exists()
@@ -70,7 +70,7 @@ def do_notification_transition(
     form_class = forms.NOTIFICATION_FORMS.get(name)
     if notification is None or form_class is None:
         raise UnknownTransition(name)
-    if not allowed_roles(acting_user, report, NOTIFICATION_ROLES[notification.regulator]):
+    if not allowed_roles(acting_user, report, NOTIFICATION_ROLES[report.type]):
         raise PermissionDenied(_("You may not do this on this notification."))
     method = getattr(notification, name)
     if not method._django_fsm.has_transition(notification.state):

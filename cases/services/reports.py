@@ -288,7 +288,8 @@ def _after_complaint_investigate(report: Report, cleaned: Mapping[str, Any], use
         )
 
 
-def _after_lex_sarah_register(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
+def _after_register(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
+    """Lex Sarah and lex Maria: the categories, and a named investigator when one is given."""
     report.categories.set(cleaned["categories"])
     if cleaned.get("investigator"):
         grant_named_investigator(report, cleaned["investigator"])
@@ -299,7 +300,8 @@ def _after_outside_scope(report: Report, cleaned: Mapping[str, Any], user: User)
         spawn_linked_case(report, cleaned["spawn"], acting_user=user, reason=cleaned["decision"])
 
 
-def _after_lex_sarah_decide(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
+def _after_ivo_decide(report: Report, cleaned: Mapping[str, Any], user: User) -> None:
+    """Lex Sarah and lex Maria: the decision whether to notify IVO is a delegation decision."""
     if report.regulator_notifications.filter(regulator=Regulator.IVO).exists():
         return  # IVO was notified earlier, by a delegation decision of its own
     notify = cleaned["notify_ivo"]
@@ -335,9 +337,12 @@ AFTER_TRANSITION: dict[tuple[str, str], Callable[[Report, Mapping[str, Any], Use
     (ReportType.COMPLAINT, "register"): _after_complaint_register,
     (ReportType.COMPLAINT, "investigate"): _after_complaint_investigate,
     (ReportType.COMPLAINT, "answer"): _after_complaint_answer,
-    (ReportType.LEX_SARAH, "register"): _after_lex_sarah_register,
+    (ReportType.LEX_SARAH, "register"): _after_register,
     (ReportType.LEX_SARAH, "close_outside_scope"): _after_outside_scope,
-    (ReportType.LEX_SARAH, "decide"): _after_lex_sarah_decide,
+    (ReportType.LEX_SARAH, "decide"): _after_ivo_decide,
+    (ReportType.LEX_MARIA, "register"): _after_register,
+    (ReportType.LEX_MARIA, "close_outside_scope"): _after_outside_scope,
+    (ReportType.LEX_MARIA, "decide"): _after_ivo_decide,
     (ReportType.DATA_BREACH, "assess"): _after_breach_assess,
     (ReportType.DATA_BREACH, "decide"): _after_breach_decide,
 }

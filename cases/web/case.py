@@ -93,8 +93,7 @@ def case_page(request, report_id):
     for person in persons:
         person.informed = [e for e in events if e.person_id == person.pk]
     may_notify_ivo_early = (
-        report.type == ReportType.LEX_SARAH
-        and bool(roles & EARLY_IVO_ROLES)
+        bool(roles & EARLY_IVO_ROLES.get(report.type, frozenset()))
         and report.state in EARLY_IVO_STATES
         and not any(n.regulator == Regulator.IVO for n in notifications)
     )
@@ -210,7 +209,7 @@ PARTS = {
         gettext_lazy("Decide to notify IVO now"),
         lambda r, u, d, f: case_forms.NotificationDecideForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_decide_ivo_notification(r.pk, acting_user=u, data=d),
-        lambda u, r: bool(case_roles(u, r) & EARLY_IVO_ROLES),
+        lambda u, r: bool(case_roles(u, r) & EARLY_IVO_ROLES.get(r.type, frozenset())),
     ),
 }
 
@@ -335,7 +334,7 @@ def notification_step(request, report_id, notification_id, name):
     if notification is None or name not in case_forms.NOTIFICATION_FORMS:
         raise Http404()
     if name not in {s["name"] for s in notification_transitions(notification, report, user)}:
-        if allowed_roles(user, report, NOTIFICATION_ROLES[notification.regulator]):
+        if allowed_roles(user, report, NOTIFICATION_ROLES[report.type]):
             raise InvalidState(STALE_STEP)
         raise PermissionDenied()
     data = request.POST if request.method == "POST" else None

@@ -24,7 +24,7 @@ from cases.web.common import attach_errors
 
 MAX_FILES = MAX_UPLOADS
 
-# The four types in plain words, in the order a care worker thinks of them.
+# The types in plain words, in the order a care worker thinks of them.
 CHOICES = [
     (
         ReportType.DEVIATION,
@@ -40,6 +40,16 @@ CHOICES = [
             "Neglect, abuse, disrespect or other serious shortcomings towards someone who receives care "
             "(missförhållande): a lex Sarah report. You must report it at once; your name is recorded. "
             "If you are unsure, choose this: the coordinator (SAS) decides whether it is lex Sarah."
+        ),
+    ),
+    (
+        ReportType.LEX_MARIA,
+        gettext_lazy("A patient was harmed, or could have been, in health care"),
+        gettext_lazy(
+            "In home health care or a nursing home: a wrong medicine, a fall, a delayed or missed "
+            "treatment that caused or could have caused a serious injury (vårdskada): a lex Maria report "
+            "to the medically responsible nurse (MAS). If you are unsure, report a deviation: the "
+            "manager and the MAS decide whether it is lex Maria."
         ),
     ),
     (
@@ -64,6 +74,7 @@ TITLES = {
     ReportType.LEX_SARAH: gettext_lazy("Report a missförhållande (lex Sarah)"),
     ReportType.DATA_BREACH: gettext_lazy("Report a personal data breach"),
     ReportType.COMPLAINT: gettext_lazy("Register a complaint or feedback"),
+    ReportType.LEX_MARIA: gettext_lazy("Report a health-care injury (lex Maria)"),
 }
 
 
@@ -109,6 +120,7 @@ class FilingForm(ReportCreateForm):
         ReportType.DEVIATION: ["unit", "description", "occurred_at", "attachments"],
         ReportType.LEX_SARAH: ["unit", "description", "occurred_at", "immediate_measures", "attachments"],
         ReportType.DATA_BREACH: ["unit", "description", "discovered_at", "occurred_at", "attachments"],
+        ReportType.LEX_MARIA: ["unit", "description", "occurred_at", "attachments"],
         ReportType.COMPLAINT: [
             "unit",
             "kind",
@@ -130,7 +142,7 @@ class FilingForm(ReportCreateForm):
             self.fields["discovered_at"].required = True
             self.fields["discovered_at"].help_text = _("When you or a colleague became aware of it.")
             self.fields["occurred_at"].help_text = _("If known.")
-        elif report_type in (ReportType.DEVIATION, ReportType.LEX_SARAH):
+        elif report_type in (ReportType.DEVIATION, ReportType.LEX_SARAH, ReportType.LEX_MARIA):
             self.fields["occurred_at"].required = True
             self.fields["occurred_at"].help_text = _("As closely as you can.")
         if report_type == ReportType.COMPLAINT:

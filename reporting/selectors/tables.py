@@ -3,9 +3,10 @@
 Each builder takes a ``Scope`` (the cases of a board or of the municipality, and the
 period) and returns a ``Table`` from a few aggregate queries. Which cases count where:
 
-* lex Sarah per year, per tertial × verksamhet, categories, individuals, complaints,
+* lex Sarah per year, per tertial × verksamhet, categories; lex Maria per tertial × verksamhet
+  and categories; individuals, complaints,
   deviations, risks, actions and breaches: cases *reported* in the period;
-* IVO notifications: those *decided* in the period; delegation decisions: *taken* in it;
+* IVO notifications (lex Sarah, lex Maria apart): those *decided* in the period; delegation decisions: *taken* in it;
 * summaries: lex Sarah investigations *closed* in the period (public: as the SAS approved them).
 """
 
@@ -257,12 +258,30 @@ def row_unit(unit, scope):
 
 
 def lex_sarah_per_tertial(scope):
+    return _per_tertial(
+        scope,
+        ReportType.LEX_SARAH,
+        "lex_sarah_per_tertial",
+        _("Lex Sarah reports per tertial and verksamhet"),
+    )
+
+
+def lex_maria_per_tertial(scope):
+    return _per_tertial(
+        scope,
+        ReportType.LEX_MARIA,
+        "lex_maria_per_tertial",
+        _("Lex Maria reports per tertial and verksamhet"),
+    )
+
+
+def _per_tertial(scope, report_type, table_key, title):
     """Every verksamhet of the compiled boards that existed in the period is a row, with zeros
     when it had no reports: the avdelningar, and the units that belong to none (for the private
     providers: each provider). A unit closed before the period, or opened after it, is no row
     (unless reports of the period are filed on it)."""
     tertials = periods.buckets("tertial", scope.start, scope.end)
-    rows = scope.count(Dimension.REPORTS, ("unit", "month"), type=ReportType.LEX_SARAH)
+    rows = scope.count(Dimension.REPORTS, ("unit", "month"), type=report_type)
     units = scope.units()
     counts = defaultdict(Counter)
     for unit in units.values():
@@ -279,8 +298,8 @@ def lex_sarah_per_tertial(scope):
     departments = sorted((units[pk] for pk in counts), key=lambda u: (u.name, u.pk))
     matrix = [[counts[d.pk][key] for key, _label in tertials] for d in departments]
     return cross_table(
-        "lex_sarah_per_tertial",
-        _("Lex Sarah reports per tertial and verksamhet"),
+        table_key,
+        title,
         _("Verksamhet"),
         [label for _key, label in tertials],
         [d.name for d in departments],
@@ -295,17 +314,35 @@ def lex_sarah_per_tertial(scope):
 
 
 def lex_sarah_categories(scope):
-    marks = {
-        int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=ReportType.LEX_SARAH).items()
-    }
-    terms = [t for t in _terms(Term.Vocabulary.LEX_SARAH_CATEGORY, scope)]
+    return _categories(
+        scope,
+        ReportType.LEX_SARAH,
+        Term.Vocabulary.LEX_SARAH_CATEGORY,
+        "lex_sarah_categories",
+        _("Lex Sarah reports per category"),
+    )
+
+
+def lex_maria_categories(scope):
+    return _categories(
+        scope,
+        ReportType.LEX_MARIA,
+        Term.Vocabulary.LEX_MARIA_CATEGORY,
+        "lex_maria_categories",
+        _("Lex Maria reports per category"),
+    )
+
+
+def _categories(scope, report_type, vocabulary, table_key, title):
+    marks = {int(key): n for (key,), n in scope.count(Dimension.MARK, ("key",), type=report_type).items()}
+    terms = [t for t in _terms(vocabulary, scope)]
     known = {t.pk for t in terms}
     terms += list(Term.objects.filter(pk__in=set(marks) - known))
     labels, values = _keyed_rows([(t.pk, str(t)) for t in terms], marks)
-    report_count = sum(scope.count(Dimension.REPORTS, ("type",), type=ReportType.LEX_SARAH).values())
+    report_count = sum(scope.count(Dimension.REPORTS, ("type",), type=report_type).values())
     return count_list(
-        "lex_sarah_categories",
-        _("Lex Sarah reports per category"),
+        table_key,
+        title,
         _("Category"),
         _("Reports"),
         list(zip(labels, values, strict=True)),
@@ -356,10 +393,25 @@ def individuals(scope):
 
 
 def ivo_notifications(scope):
+    return _ivo_outcomes(
+        scope, ReportType.LEX_SARAH, "ivo_notifications", _("Notifications to IVO and their outcome")
+    )
+
+
+def lex_maria_ivo_notifications(scope):
+    return _ivo_outcomes(
+        scope,
+        ReportType.LEX_MARIA,
+        "lex_maria_ivo_notifications",
+        _("Lex Maria notifications to IVO and their outcome"),
+    )
+
+
+def _ivo_outcomes(scope, report_type, table_key, title):
     low, high = scope.bounds
     outcomes = dict(
         RegulatorNotification.objects.filter(
-            report__in=scope.reports,
+            report__in=scope.reports.filter(type=report_type),
             regulator=Regulator.IVO,
             decided_at__gte=low,
             decided_at__lt=high,
@@ -373,8 +425,8 @@ def ivo_notifications(scope):
         *[(label, outcomes.get(value, 0)) for value, label in RegulatorNotification.Outcome.choices],
     ]
     return count_list(
-        "ivo_notifications",
-        _("Notifications to IVO and their outcome"),
+        table_key,
+        title,
         _("Outcome"),
         _("Notifications"),
         labelled,
@@ -608,7 +660,7 @@ def delegation_decisions(scope):
 # column names the provider).
 LISTS = {"summaries", "delegation_decisions"}
 # The table whose rows are units: each private provider gets a row of its own beside the total.
-UNIT_ROWS = {"lex_sarah_per_tertial"}
+UNIT_ROWS = {"lex_sarah_per_tertial", "lex_maria_per_tertial"}
 
 
 # Tables of the rooms above ``cases`` (records: the loggkontroll's questioned reads), added by
@@ -672,6 +724,9 @@ BUILDERS = [
     lex_sarah_categories,
     individuals,
     ivo_notifications,
+    lex_maria_per_tertial,
+    lex_maria_categories,
+    lex_maria_ivo_notifications,
     complaints,
     deviations,
     risks,

@@ -3,7 +3,8 @@ becomes a public document at the regulator, so it names no affected person, and 
 is stripped of names, personal identity numbers and contact details before it leaves.
 
 IVO: the content of the lex Sarah blankett (SOSFS 2011:5 bilaga), with the investigation
-(5 kap.) attached when it is finished. IMY: GDPR art. 33(3) and IMY's questions. The
+(5 kap.) attached when it is finished; for lex Maria the anmälan of patientsäkerhetslagen
+3 kap. 5 § (HSLF-FS 2017:41) with the investigation of 3 kap. 3 §. IMY: GDPR art. 33(3) and IMY's questions. The
 structure is frozen, as JSON and as the PDF made from it, with their SHA-256 when the
 notification (or a supplement) is recorded as sent (``freeze``).
 """
@@ -12,11 +13,11 @@ import hashlib
 import io
 import json
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import DelegationDecision, OrgUnit, Regulator, Report
+from cases.models import DelegationDecision, OrgUnit, Regulator, Report, ReportType
 from lib.redaction import names_on, redact
 from reporting.models import RegulatorDocument
 
@@ -177,6 +178,62 @@ def _ivo(report, notification):
     }
 
 
+def _swedish(label):
+    """A label as IVO reads it, whatever the language of the person sending: the document
+    is the same bytes whoever records it."""
+    with translation.override("sv"):
+        return str(label())
+
+
+def _ivo_lex_maria(report, notification):
+    """The content of IVO's lex Maria anmälan (patientsäkerhetslagen 3 kap. 5 §, HSLF-FS
+    2017:41, legal.md §5): who notifies, where and when, what happened and its consequence for
+    the patient (the injury as assessed), the measures, whether the patient was informed, and
+    the investigation (3 kap. 3 §) with it when it is finished or to follow *snarast därefter*.
+    The föreskrift's exact content list (6–8 §§) is unverified (legal.md §11.5): these are the
+    fields the law and IVO's pages name. No patient is named; free text is redacted."""
+    names = names_on(report)
+    finished = report.state in FINISHED_STATES
+    return {
+        "form": "IVO anmälan enligt lex Maria",
+        "recipient": "IVO, regional avdelning för den plats där händelsen inträffade",
+        "legal_basis": "3 kap. 5 § patientsäkerhetslagen (2010:659); HSLF-FS 2017:41",
+        "sender_case_number": report.case_number,
+        "concerns": (
+            "allvarlig_vardskada"
+            if report.injury_assessment == Report.InjuryAssessment.SERIOUS
+            else "risk_for_allvarlig_vardskada"
+        ),
+        "notifying_body": _notifying_body(report),
+        "where_and_when": {
+            "unit": report.unit.name,
+            "place": _place(report.unit),
+            "private_provider": report.unit.is_private_provider,
+            "occurred_at": _iso(report.occurred_at),
+            "noticed_at": _iso(report.reported_at),
+        },
+        "contact": _contact(notification),
+        "decision_to_notify": _decision_to_notify(report),
+        "patients_concerned": report.persons.count(),
+        "categories": sorted(t.name for t in report.categories.all()),
+        "description": redact(report.description, names),
+        "injury": _swedish(report.get_injury_assessment_display) if report.injury_assessment else "",
+        "risk": {"probability": report.probability, "severity": report.severity, "score": report.risk_score},
+        "measures": _measures(report, names),
+        "individual_informed": _individual_informed(report),
+        "investigation_finished": finished,
+        "investigation_attached": finished,
+        "investigation_to_follow": (
+            None
+            if finished
+            else "Utredningen skickas snarast när den är klar (3 kap. 5 § patientsäkerhetslagen)."
+        ),
+        "investigation_summary": redact(report.investigation_summary, names),
+        "care_investigation": _investigation(report, names) if finished else [],
+        "decision": redact(report.decision, names) if finished else "",
+    }
+
+
 def _imy(report, notification):
     names = names_on(report)
     return {
@@ -201,8 +258,16 @@ def _imy(report, notification):
     }
 
 
+# The document of each (type, regulator): a new notified type adds its builder here.
+BUILDERS = {
+    (ReportType.LEX_SARAH, Regulator.IVO): _ivo,
+    (ReportType.LEX_MARIA, Regulator.IVO): _ivo_lex_maria,
+    (ReportType.DATA_BREACH, Regulator.IMY): _imy,
+}
+
+
 def regulator_document(report, regulator, *, notification):
-    return (_ivo if regulator == Regulator.IVO else _imy)(report, notification)
+    return BUILDERS[(report.type, regulator)](report, notification)
 
 
 def supplement_document(notification, supplement):
@@ -243,6 +308,10 @@ LABELS = {
     "investigation_finished": gettext_lazy("The investigation is finished"),
     "investigation_summary": gettext_lazy("Summary of the investigation"),
     "investigation": gettext_lazy("The investigation (SOSFS 2011:5 5 kap.)"),
+    "care_investigation": gettext_lazy("The investigation (patientsäkerhetslagen 3 kap. 3 §)"),
+    "legal_basis": gettext_lazy("Legal basis"),
+    "patients_concerned": gettext_lazy("Number of patients concerned"),
+    "injury": gettext_lazy("Health-care injury (vårdskada)"),
     "decision": gettext_lazy("Decision"),
     "categories": gettext_lazy("Categories"),
     "nature": gettext_lazy("Nature of the breach"),
@@ -295,6 +364,9 @@ SUB_LABELS = {
     "source": gettext_lazy("Source"),
     "nature": gettext_lazy("Fact or assessment"),
     "author_title": gettext_lazy("Author's title"),
+    "probability": gettext_lazy("Probability"),
+    "severity": gettext_lazy("Severity"),
+    "score": gettext_lazy("Risk score"),
 }
 
 

@@ -84,6 +84,8 @@ def build(cast, org):
     _outside_scope(cast, org)
     _notifications_in_every_state(cast, org, "lex_sarah", "ivo")
     _notifications_in_every_state(cast, org, "data_breach", "imy")
+    _notifications_in_every_state(cast, org, "lex_maria", "ivo")
+    _lex_maria_routing(cast, org)
     _early_ivo(cast, org)
     _content(cast, org)
     _public_complaint(cast, org)
@@ -118,6 +120,11 @@ TARGETS = {
     ("data_breach", "assess"): "assessed",
     ("data_breach", "decide"): "decided",
     ("data_breach", "close"): "closed",
+    ("lex_maria", "register"): "registered",
+    ("lex_maria", "start_investigation"): "investigating",
+    ("lex_maria", "assess"): "assessed",
+    ("lex_maria", "decide"): "decided",
+    ("lex_maria", "close"): "closed",
 }
 
 
@@ -143,8 +150,35 @@ def _outside_scope(cast, org):
     )
 
 
+def _lex_maria_routing(cast, org):
+    """A lex Maria case closed as no vårdskada that continues as lex Sarah, one notified to IVO
+    early, and a deviation routed to lex Maria at its assessment."""
+    report = _step(file("lex_maria", cast["reporter"], org.unit_a), "register", cast)
+    do_transition(
+        report.pk,
+        "close_outside_scope",
+        acting_user=cast["mas"],
+        data={"decision": "Ingen vårdskada; brister i bemötandet.", "spawn": "lex_sarah"},
+    )
+    report = walk_to(file("lex_maria", cast["reporter"], org.unit_a), "investigating", cast)
+    do_decide_ivo_notification(
+        report.pk, acting_user=cast["mas"], data={"decision": "Allvarlig vårdskada; anmäls snarast."}
+    )
+    deviation = file("deviation", cast["reporter"], org.unit_a)
+    do_transition(
+        deviation.pk,
+        "assess",
+        acting_user=cast["manager_a"],
+        data={
+            **transition_data(deviation, "assess", cast),
+            "route": "lex_maria",
+            "risk_override_reason": "Fallet gällde hemsjukvård.",
+        },
+    )
+
+
 def _notifications_in_every_state(cast, org, report_type, regulator):
-    actor = cast["sas"] if regulator == "ivo" else cast["dso"]
+    actor = cast[factories.NOTIFIER[report_type]]
     for steps in NOTIFICATION_STEPS.values():
         report = walk_to(file(report_type, cast["reporter"], org.unit_a), "decided", cast)
         notification = report.regulator_notifications.get(regulator=regulator)

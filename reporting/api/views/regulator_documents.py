@@ -14,14 +14,12 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.views import APIView
 
 from cases import selectors
-from cases.access import NOTIFICATION_ROLES
+from cases.access import NOTIFICATION_ROLES, REGULATOR_OF
 from cases.api.reading import log_read
-from cases.models import Regulator, ReportType
 from cases.models.lifecycles import case_roles
 from reporting.api.views.compilations import FormatIsAParameter
 from reporting.services.documents import json_bytes, regulator_document, render_pdf
 
-REGULATOR_OF = {ReportType.LEX_SARAH: Regulator.IVO, ReportType.DATA_BREACH: Regulator.IMY}
 CONTENT_TYPES = {"pdf": "application/pdf", "json": "application/json"}
 
 
@@ -51,7 +49,7 @@ class RegulatorDocumentView(APIView):
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.OBJECT,
         },
-        description="The IVO lex Sarah anmälan or the IMY breach notification, pre-filled and minimised; once "
+        description="The IVO lex Sarah or lex Maria anmälan or the IMY breach notification, pre-filled and minimised; once "
         "submitted, the frozen document with its SHA-256 (header X-Document-SHA256).",
     )
     def get(self, request, report_id):
@@ -59,7 +57,7 @@ class RegulatorDocumentView(APIView):
         regulator = REGULATOR_OF.get(report.type)
         if regulator is None:
             raise Http404
-        if not NOTIFICATION_ROLES[regulator] & case_roles(request.user, report):
+        if not NOTIFICATION_ROLES[report.type] & case_roles(request.user, report):
             raise PermissionDenied()
         fmt = request.query_params.get("format", "pdf")
         if fmt not in CONTENT_TYPES:
