@@ -21,6 +21,7 @@ from cases.access import (
 )
 from cases.models import (
     CLOSED_STATES,
+    UNCOUNTED_STATES,
     Action,
     AuditEvent,
     CaseClock,
@@ -238,7 +239,7 @@ def aggregate_reports(user: AnyUser) -> QuerySet[Report]:
     leadership sees no case, and drill-down to cases goes through ``report_list``."""
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
-    return Report.objects.filter(aggregate_scope(user))
+    return Report.objects.filter(aggregate_scope(user)).exclude(state__in=UNCOUNTED_STATES)
 
 
 def aggregate_scope(user: AnyUser) -> Q:
@@ -288,8 +289,9 @@ def cases_filed_under(unit: OrgUnit) -> bool:
 
 def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
-    whose reader ``reporting.access`` has already allowed."""
-    return Report.objects.filter(compilation_scope(namnd))
+    whose reader ``reporting.access`` has already allowed; without the withdrawn reports and
+    the merged duplicates, which no compilation counts (``UNCOUNTED_STATES``)."""
+    return Report.objects.filter(compilation_scope(namnd)).exclude(state__in=UNCOUNTED_STATES)
 
 
 def compilation_scope(namnd: OrgUnit) -> Q:
