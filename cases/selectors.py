@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.access import (
     AGGREGATE_ROLES,
     AUDIT_READING_ROLES,
+    DELEGATION_REGISTER_ROLES,
     INVESTIGATOR,
     OVERDUE_ROLES,
     PROTECTED_IDENTITY_ROLES,
@@ -25,6 +26,9 @@ from cases.models import (
     Action,
     AuditEvent,
     CaseClock,
+    CaseCorrection,
+    DelegationDecision,
+    OrgUnit,
     Report,
     ReportUserObjectPermission,
     Role,
@@ -33,7 +37,7 @@ from cases.models.lifecycles import case_roles
 from cases.statements import Statement
 
 if TYPE_CHECKING:
-    from cases.models import AffectedPerson, OrgUnit, User
+    from cases.models import AffectedPerson, User
     from cases.models.organisation import AnyUser
 
 
@@ -88,6 +92,7 @@ def report_detail(user: AnyUser, report_id: int | str) -> Report | None:
             "complaint_kind",
             "complaint_source",
             "subject_area",
+            "merged_into",
         )
         .filter(pk=report_id)
         .first()
@@ -188,6 +193,47 @@ def report_links(user: AnyUser, report: Report) -> list[dict[str, Any]]:
 def report_timeline(user: AnyUser, report: Report) -> QuerySet[AuditEvent]:
     """The case's history, from the audit trail's change chain."""
     return AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE, report_id=report.pk).order_by("seq")
+
+
+def report_corrections(report: Report) -> list[CaseCorrection]:
+    """The case's corrections, oldest first, with who made them and the other case of a
+    merge: for whoever reads the whole case (the caller has checked that)."""
+    return list(report.corrections.select_related("created_by", "other"))
+
+
+def delegation_boards(user: AnyUser) -> list[OrgUnit]:
+    """The boards whose register of delegation decisions this user reads: those where they
+    hold a role of ``DELEGATION_REGISTER_ROLES`` (on the board or above it)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    scope = role_scope(user)
+    boards = OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).order_by("name", "pk")
+    return [board for board in boards if scope.roles_on(board) & DELEGATION_REGISTER_ROLES]
+
+
+def delegation_register(
+    user: AnyUser,
+    board: OrgUnit,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    unreported_only: bool = False,
+) -> QuerySet[DelegationDecision]:
+    """The board's delegation decisions taken on the local days ``start``..``end``, of the
+    cases this user may read (a DSO the breaches' IMY decisions, a registrar or decision maker
+    the lex Sarah ones, the SAS all), oldest first. The caller has checked that the board is
+    one of ``delegation_boards``."""
+    low = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    high = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    decisions = DelegationDecision.objects.filter(
+        visible_q(user, "report__"),
+        report__namnd=board,
+        decided_at__gte=low,
+        decided_at__lt=high,
+    )
+    if unreported_only:
+        decisions = decisions.filter(reported_to_board_on__isnull=True)
+    return decisions.select_related("report", "legal_reference").order_by("decided_at", "id")
 
 
 def may_read_audit(user: AnyUser, report: Report) -> bool:
