@@ -742,7 +742,7 @@ class RiskForm(RiskFields):
 class RouteForm(CaseForm):
     TARGETS = {
         ReportType.DEVIATION: [ReportType.LEX_SARAH, ReportType.DATA_BREACH],
-        ReportType.COMPLAINT: [ReportType.LEX_SARAH],
+        ReportType.COMPLAINT: [ReportType.DEVIATION, ReportType.LEX_SARAH],
         ReportType.LEX_SARAH: [ReportType.DEVIATION, ReportType.COMPLAINT],
         ReportType.DATA_BREACH: [],
     }

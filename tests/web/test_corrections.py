@@ -14,7 +14,11 @@ CAST = [*EVERYONE, "admin_sn", "leadership"]
 # A deviation of unit A: its unit manager and the SAS correct it; the reporter and the
 # decision maker read it; everyone else does not see it.
 CORRECTING = {"manager_a": 200, "sas": 200, "reporter": 403, "decision_maker": 403}
-PAGES = Matrix(CAST, {"reopen": CORRECTING, "withdraw": CORRECTING, "merge": CORRECTING, "description": CORRECTING}, default=404)
+PAGES = Matrix(
+    CAST,
+    {"reopen": CORRECTING, "withdraw": CORRECTING, "merge": CORRECTING, "description": CORRECTING},
+    default=404,
+)
 
 DATA = {
     "reopen": {"reason": "Nya uppgifter har kommit in."},
@@ -81,7 +85,9 @@ def test_a_correction_not_possible_in_the_state_goes_back_to_the_case_with_the_r
 
 def test_errors_show_the_form_again_with_what_was_typed(cases, login):
     response = login("sas").post(
-        page(cases["open"], "merge"), {"survivor": "SN 1999/9999", "reason": "Mitt skäl"}, HTTP_ACCEPT_LANGUAGE="sv"
+        page(cases["open"], "merge"),
+        {"survivor": "SN 1999/9999", "reason": "Mitt skäl"},
+        HTTP_ACCEPT_LANGUAGE="sv",
     )
     assert response.status_code == 200
     html = response.content.decode()
