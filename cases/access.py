@@ -66,6 +66,23 @@ NAMING_ROLES: dict[str, set[str]] = {
     ReportType.LEX_MARIA: {Role.MAS},
 }
 
+# Who corrects a case after the fact (cases.services.corrections): reopens it when it was
+# closed, withdraws a report filed by mistake, merges a duplicate into another case. The
+# roles that close a case of the type; a breach is the DSO's alone.
+CORRECTING_ROLES: dict[str, set[str]] = {
+    ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS},
+    ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
+    ReportType.LEX_SARAH: {Role.SAS},
+    ReportType.DATA_BREACH: {Role.DSO},
+}
+
+# The register of delegation decisions (delegationsbeslut) per board: who reads it (each
+# sees the decisions of the cases they may read), and who marks decisions as reported to
+# the board (anmäld till nämnden) on the date of its meeting: the SAS and the registrar,
+# who prepare the board's meetings.
+DELEGATION_REGISTER_ROLES = frozenset({Role.SAS, Role.DECISION_MAKER, Role.DSO, Role.REGISTRAR})
+DELEGATION_REPORTING_ROLES = frozenset({Role.SAS, Role.REGISTRAR})
+
 # Who hands a case's open workflow tasks to someone else, or puts them back in the queue.
 REASSIGNING_ROLES: dict[str, set[str]] = {
     ReportType.DEVIATION: {Role.UNIT_MANAGER, Role.SAS},

@@ -97,6 +97,27 @@ ACTIONS = (
     _change("report.decide", _("Decided"), *_TRANSITION),
     _change("report.close", _("Closed"), *_TRANSITION),
     _change("report.close_outside_scope", _("Closed: not covered by lex Sarah"), *_TRANSITION),
+    # Corrections after the fact (cases.services.corrections); the reason is in the case's
+    # ``CaseCorrection`` row named by ``correction``, never in the audit row.
+    _change(
+        "report.reopen", _("Reopened"), "from", "to", "correction", "clocks_resumed", "clocks_kept_stopped"
+    ),
+    _change("report.withdraw", _("Withdrawn as filed by mistake"), "from", "to", "correction"),
+    _change("report.merge", _("Merged into another case"), "from", "to", "correction", "survivor"),
+    _change(
+        "report.duplicate_merged_in",
+        _("A duplicate was merged into this case"),
+        "duplicate",
+        "duplicate_case_number",
+    ),
+    _change("report.description_edited", _("Description edited"), "correction", "version"),
+    _change(
+        "delegation.reported_to_board",
+        _("Delegation decision reported to the board"),
+        "decision",
+        "kind",
+        "meeting_date",
+    ),
     # The parts of a case (cases.services.content, .organisation, .summaries).
     _change("person.added", _("Affected person added"), "protected_identity"),
     _change("person.informed", _("Person informed and heard"), "person", "journal_note_recorded"),

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from cases.clock_jobs import ACTS, HANDLER, NEXT_STEP
 from cases.models import DeadlineRule, ReportType
-from cases.services.clocks import ANY, CLOCK_TABLE
+from cases.services.clocks import ANY, CLOCK_TABLE, RESUME_IF_TIME_LEFT, reopen_policy
 
 INTRO = """\
 # Legal clocks
@@ -205,6 +205,35 @@ def render():
             label = "any" if report_type == ANY else ReportType(report_type).label
             for on in ons:
                 lines.append(f"| {label} | `{name}` | {_event(on, name)} |")
+        lines += [
+            "",
+            "## Reopening a case",
+            "",
+            "Reopening a closed case (`do_reopen_report`, docs/lifecycles.md, *Corrections*) returns it to the "
+            "state before its closing step. The steps before the closing stand (a decision whether to notify "
+            "IVO or IMY included), so a clock one of them stopped stays stopped; to take such a decision again "
+            "is a new case or a supplement to the regulator, not a reopening. The clocks the closing itself "
+            "stopped (those stopped at or after the case's `closed_at`) are treated per clock:",
+            "",
+            "- **resumes**: runs again towards its original deadline, which counts from the moment the law "
+            "or the routine names, never from the reopening; when that deadline has passed it is overdue at "
+            "once and warns and escalates as any overdue clock.",
+            "- **resumes only with time left**: a duty towards a regulator whose deadline ran out while the "
+            "case was closed stays as the closing left it: the late notification or supplement is made with "
+            "its delay explained to the regulator (the notification's delay reason), and the clock does not "
+            "escalate a deadline nobody can meet any more.",
+            "",
+            "A withdrawn report and a merged duplicate are finished: every running clock stops "
+            "(`report.withdraw`, `report.merge` above), and they are never reopened.",
+            "",
+            "| Clock | When the case is reopened |",
+            "|---|---|",
+        ]
+        for code in sorted(ACTS):
+            policy = reopen_policy(code)
+            lines.append(
+                f"| `{code}` | {'resumes only with time left' if policy == RESUME_IF_TIME_LEFT else 'resumes'} |"
+            )
         lines += [
             "",
             "## Who is told",

@@ -122,6 +122,10 @@ class WorkflowAfterNotificationTransition(Protocol):
     ) -> None: ...
 
 
+class WorkflowCorrected(Protocol):
+    def __call__(self, report: Report, *, actor: Any) -> None: ...
+
+
 class ReleaseTasks(Protocol):
     def __call__(self, user: Any, *, acting_user: Any, reason: str) -> int: ...
 
@@ -184,6 +188,16 @@ workflow_after_notification_transition: Hook[WorkflowAfterNotificationTransition
     "workflow.after_notification_transition",
     owner="workflows",
     doc="A notification to a regulator moved: its step is completed.",
+)
+workflow_cancel: Hook[WorkflowCorrected] = Hook(
+    "workflow.cancel",
+    owner="workflows",
+    doc="A case was withdrawn or merged into another: its open tasks are cancelled and its process ends.",
+)
+workflow_reopen: Hook[WorkflowCorrected] = Hook(
+    "workflow.reopen",
+    owner="workflows",
+    doc="A closed case was reopened: its process runs again with its closing step open.",
 )
 release_tasks: Hook[ReleaseTasks] = Hook(
     "workflow.release_tasks",

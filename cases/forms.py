@@ -829,7 +829,7 @@ class RiskForm(RiskFields):
 class RouteForm(CaseForm):
     TARGETS = {
         ReportType.DEVIATION: [ReportType.LEX_SARAH, ReportType.DATA_BREACH, ReportType.LEX_MARIA],
-        ReportType.COMPLAINT: [ReportType.LEX_SARAH, ReportType.LEX_MARIA],
+        ReportType.COMPLAINT: [ReportType.DEVIATION, ReportType.LEX_SARAH, ReportType.LEX_MARIA],
         ReportType.LEX_SARAH: [ReportType.DEVIATION, ReportType.COMPLAINT, ReportType.LEX_MARIA],
         ReportType.DATA_BREACH: [],
         ReportType.LEX_MARIA: [ReportType.DEVIATION, ReportType.LEX_SARAH],
@@ -860,3 +860,74 @@ class KeyTimeCorrectionForm(CaseForm):
         """The corrected time cannot be in the future."""
         self.not_in_future("value")
         return self.cleaned_data
+
+
+# Corrections after the fact (cases.services.corrections).
+
+
+def _correctable(report):
+    """Why this case cannot be withdrawn or merged away, or None: a case on which a
+    delegation decision was taken or a regulator was notified has a record of its own that
+    must stand (the register of delegation decisions, the regulator's file)."""
+    if report.regulator_notifications.exists():
+        return _("The case has a notification to a regulator; it cannot be withdrawn or merged away.")
+    if report.delegation_decisions.exists():
+        return _("A delegation decision was taken on the case; it cannot be withdrawn or merged away.")
+    return None
+
+
+class ReopenForm(CaseForm):
+    reason = forms.CharField(label=_("Why the case is reopened"), widget=forms.Textarea)
+
+
+class WithdrawForm(CaseForm):
+    reason = forms.CharField(label=_("Why the report was filed by mistake"), widget=forms.Textarea)
+
+    def clean(self):
+        """Not once a regulator was notified or a delegation decision taken on the case."""
+        problem = _correctable(self.report) if self.report is not None and self.report.pk else None
+        if problem:
+            raise ValidationError(problem)
+        return self.cleaned_data
+
+
+class MergeForm(CaseForm):
+    survivor = forms.CharField(
+        label=_("Case number of the case it duplicates"),
+        max_length=40,
+        help_text=_("For example SN 2026/0012. That case stays; this one points to it and is closed."),
+    )
+    reason = forms.CharField(label=_("Why it is a duplicate"), widget=forms.Textarea)
+
+    def clean_survivor(self):
+        return " ".join(self.cleaned_data["survivor"].split())
+
+    def clean(self):
+        """A case of the same type and board, not itself merged or withdrawn; not once a
+        regulator was notified or a delegation decision taken on this case."""
+        problem = _correctable(self.report) if self.report is not None and self.report.pk else None
+        if problem:
+            raise ValidationError(problem)
+        return self.cleaned_data
+
+
+class DescriptionForm(CaseForm):
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 8}))
+    reason = forms.CharField(label=_("Why it is edited"), required=False, widget=forms.Textarea)
+
+    def clean_description(self):
+        value = self.cleaned_data["description"].strip()
+        if self.report is not None and value == self.report.description.strip():
+            raise ValidationError(_("The description is unchanged."))
+        return value
+
+
+class DelegationReportedForm(forms.Form):
+    """Marking delegation decisions as reported to the board (anmälda till nämnden)."""
+
+    meeting_date = forms.DateField(label=_("Date of the board meeting"))
+    decisions = forms.TypedMultipleChoiceField(label=_("Decisions"), coerce=int, choices=())
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decisions"].choices = list(choices)

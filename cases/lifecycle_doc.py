@@ -107,7 +107,39 @@ def render():
             lines.append(
                 f"| `{name}` | {', '.join(f'`{s}`' for s in entry['sources'])} | `{entry['target']}` |"
             )
+        lines += ["", *CORRECTIONS]
     return "\n".join(lines)
+
+
+CORRECTIONS = [
+    "## Corrections",
+    "",
+    "`withdraw`, `merge` and `reopen` in the tables above are corrections after the fact, not steps: "
+    "they are never offered among a case's next steps (`available_transitions`), `do_transition` refuses "
+    "them, and each has a service of its own in `cases.services.corrections` (a page "
+    "`/cases/<id>/correct/<name>/` and an endpoint `POST /api/v1/reports/<id>/<name>/`). Who may take them "
+    "is `CORRECTING_ROLES` (the roles that close a case of the type). The reason is kept in a "
+    "`CaseCorrection` row beside the case, read by whoever reads the case; the audit row names the "
+    "correction, not its text.",
+    "",
+    "- **Reopen** (`closed` → the state before the closing step): the closing step waits again in the "
+    "workflow (`workflow_reopen`), the clocks the closing stopped resume as docs/clocks.md, *Reopening a "
+    "case*, says. A lex Sarah case closed as outside lex Sarah (`outside_scope`) is not reopened: a new "
+    "report is filed or routed instead.",
+    "- **Withdraw** (any open state → `withdrawn`): a report filed by mistake. It is kept with its "
+    "history, marked, and left out of the statistics, the compilations and the monthly counts "
+    "(`UNCOUNTED_STATES`); its tasks are cancelled (`workflow_cancel`) and its clocks stop. Not once a "
+    "regulator was notified or a delegation decision taken on the case.",
+    "- **Merge** (any open state → `merged`): a duplicate. It points to the case that survives it "
+    "(`merged_into`, a linked case both ways), is finished as for a withdrawal, and is counted once, as "
+    "the survivor. The survivor is of the same type and board, found by its case number among the cases "
+    "the user may correct. Both keep their own history; nothing is moved between them.",
+    "- **Edit the description** (`do_edit_description`, any open state, the case's handlers): the earlier "
+    "text is kept as a version among the case's corrections, shown in the description part and in the "
+    "API's `corrections`.",
+    "- **Route a complaint to a deviation** (`do_route`, as a deviation is routed to lex Sarah): a new "
+    "deviation with the complaint's description, linked to the complaint, which keeps its own course.",
+]
 
 
 def _rules(form_class):

@@ -105,9 +105,18 @@ PARTS = (
         forms=("attachments",),
         collections=(
             Collection("attachments", "cases.api.serializers.AttachmentSerializer", _reading("attachments")),
+            Collection(
+                "corrections",
+                "cases.api.serializers.CorrectionSerializer",
+                _selector("report_corrections", with_user=False),
+            ),
         ),
         routes=(
             Route("attachments/", "cases.api.views.parts.AttachmentViewSet", "attachment-list", LIST),
+            Route("description/", "cases.api.views.corrections.DescriptionView", "description"),
+            Route("reopen/", "cases.api.views.corrections.ReopenView", "reopen"),
+            Route("withdraw/", "cases.api.views.corrections.WithdrawView", "withdraw"),
+            Route("merge/", "cases.api.views.corrections.MergeView", "merge"),
             Route(
                 "attachments/<int:pk>/download/",
                 "cases.api.views.parts.AttachmentViewSet",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.access import (
     AGGREGATE_ROLES,
     AUDIT_READING_ROLES,
+    DELEGATION_REGISTER_ROLES,
     INVESTIGATOR,
     OVERDUE_ROLES,
     PROTECTED_IDENTITY_ROLES,
@@ -21,9 +22,13 @@ from cases.access import (
 )
 from cases.models import (
     CLOSED_STATES,
+    UNCOUNTED_STATES,
     Action,
     AuditEvent,
     CaseClock,
+    CaseCorrection,
+    DelegationDecision,
+    OrgUnit,
     Report,
     ReportUserObjectPermission,
     Role,
@@ -32,7 +37,7 @@ from cases.models.lifecycles import case_roles
 from cases.statements import Statement
 
 if TYPE_CHECKING:
-    from cases.models import AffectedPerson, OrgUnit, User
+    from cases.models import AffectedPerson, User
     from cases.models.organisation import AnyUser
 
 
@@ -87,6 +92,7 @@ def report_detail(user: AnyUser, report_id: int | str) -> Report | None:
             "complaint_kind",
             "complaint_source",
             "subject_area",
+            "merged_into",
         )
         .filter(pk=report_id)
         .first()
@@ -189,6 +195,47 @@ def report_timeline(user: AnyUser, report: Report) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(chain=AuditEvent.Chain.CHANGE, report_id=report.pk).order_by("seq")
 
 
+def report_corrections(report: Report) -> list[CaseCorrection]:
+    """The case's corrections, oldest first, with who made them and the other case of a
+    merge: for whoever reads the whole case (the caller has checked that)."""
+    return list(report.corrections.select_related("created_by", "other"))
+
+
+def delegation_boards(user: AnyUser) -> list[OrgUnit]:
+    """The boards whose register of delegation decisions this user reads: those where they
+    hold a role of ``DELEGATION_REGISTER_ROLES`` (on the board or above it)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    scope = role_scope(user)
+    boards = OrgUnit.objects.filter(kind=OrgUnit.Kind.BOARD).order_by("name", "pk")
+    return [board for board in boards if scope.roles_on(board) & DELEGATION_REGISTER_ROLES]
+
+
+def delegation_register(
+    user: AnyUser,
+    board: OrgUnit,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    unreported_only: bool = False,
+) -> QuerySet[DelegationDecision]:
+    """The board's delegation decisions taken on the local days ``start``..``end``, of the
+    cases this user may read (a DSO the breaches' IMY decisions, a registrar or decision maker
+    the lex Sarah ones, the SAS all), oldest first. The caller has checked that the board is
+    one of ``delegation_boards``."""
+    low = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    high = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
+    decisions = DelegationDecision.objects.filter(
+        visible_q(user, "report__"),
+        report__namnd=board,
+        decided_at__gte=low,
+        decided_at__lt=high,
+    )
+    if unreported_only:
+        decisions = decisions.filter(reported_to_board_on__isnull=True)
+    return decisions.select_related("report", "legal_reference").order_by("decided_at", "id")
+
+
 def may_read_audit(user: AnyUser, report: Report) -> bool:
     return bool(case_roles(user, report) & AUDIT_READING_ROLES)
 
@@ -238,7 +285,7 @@ def aggregate_reports(user: AnyUser) -> QuerySet[Report]:
     leadership sees no case, and drill-down to cases goes through ``report_list``."""
     if not user.is_authenticated or not user.is_active:
         return Report.objects.none()
-    return Report.objects.filter(aggregate_scope(user))
+    return Report.objects.filter(aggregate_scope(user)).exclude(state__in=UNCOUNTED_STATES)
 
 
 def aggregate_scope(user: AnyUser) -> Q:
@@ -288,8 +335,9 @@ def cases_filed_under(unit: OrgUnit) -> bool:
 
 def compilation_reports(namnd: OrgUnit) -> QuerySet[Report]:
     """Every case of a board, or of every board under a municipality, for a compilation
-    whose reader ``reporting.access`` has already allowed."""
-    return Report.objects.filter(compilation_scope(namnd))
+    whose reader ``reporting.access`` has already allowed; without the withdrawn reports and
+    the merged duplicates, which no compilation counts (``UNCOUNTED_STATES``)."""
+    return Report.objects.filter(compilation_scope(namnd)).exclude(state__in=UNCOUNTED_STATES)
 
 
 def compilation_scope(namnd: OrgUnit) -> Q:

@@ -3,7 +3,8 @@
 Gone: the texts of the case (description, submitter's name and contact, positions, replies,
 measures, summaries, decisions, reasons), the attachments (rows here, files on commit by the
 caller), the investigation entries, the information events, the messages and the receipt code,
-the texts of causes, actions, regulator notifications, supplements and delegation decisions.
+the texts of causes, actions, regulator notifications, supplements, delegation decisions and
+corrections (their reasons and the earlier descriptions).
 Kept: the case row's type, state, unit, board, dates, risk and categories; the persons' rows
 emptied of every personal detail (their number counts in the statistics); the actions' kind,
 status and dates. So every cell of the monthly counts stays what it was (docs/records.md).
@@ -15,6 +16,7 @@ from cases.models import (
     Action,
     AffectedPerson,
     Attachment,
+    CaseCorrection,
     CaseMessage,
     Cause,
     DelegationDecision,
@@ -80,4 +82,5 @@ def destroy_content(report_ids, now):
     )
     Supplement.objects.filter(notification__report_id__in=ids).update(text="")
     DelegationDecision.objects.filter(report_id__in=ids).update(summary="")
+    CaseCorrection.objects.filter(report_id__in=ids).update(reason="", previous_text="")
     return files

@@ -12,11 +12,10 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cases.models import Action, RegulatorNotification, Report, ReportLink, ReportType
+from cases.models import CLOSED_STATES, Action, RegulatorNotification, Report, ReportLink, ReportType
 from records.models import DisposalItem, DisposalRun, DisposedCase, RetentionRule
 from reporting.models.compilations import RegulatorDocument
 
-CLOSED_STATES = ("closed", "outside_scope")
 Outcome = RetentionRule.Outcome
 
 

@@ -99,3 +99,33 @@ class QualityChapterForm(forms.Form):
 
     def clean_format(self):
         return self.cleaned_data.get("format") or "docx"
+
+
+class DelegationRegisterForm(PeriodForm):
+    """The register of delegation decisions: a board of the user's and a period of decision
+    dates, optionally only the decisions not yet reported to the board."""
+
+    board = forms.TypedChoiceField(label=_("Board"), coerce=int)
+    unreported = forms.BooleanField(label=_("Only decisions not yet reported to the board"), required=False)
+
+    def __init__(self, *args, boards=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.boards = {board.pk: board for board in boards}
+        self.fields["board"].choices = [(board.pk, board.name) for board in boards]
+
+    @staticmethod
+    def defaults(boards):
+        """The previous month and this one up to today: what a monthly meeting reports."""
+        today = timezone.localdate()
+        start = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        return {
+            "board": boards[0].pk if boards else "",
+            "start": start.isoformat(),
+            "end": today.isoformat(),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if "board" in data:
+            data["board"] = self.boards[data["board"]]
+        return data

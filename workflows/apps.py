@@ -24,6 +24,8 @@ def _register_hooks():
     events.workflow_after_transition.register(bridge.after_transition)
     events.workflow_after_notification_decided.register(bridge.after_notification_decided)
     events.workflow_after_notification_transition.register(bridge.after_notification_transition)
+    events.workflow_cancel.register(bridge.cancel)
+    events.workflow_reopen.register(bridge.reopen)
     events.release_tasks.register(services.release_tasks_held_without_right)
 
 

@@ -188,3 +188,33 @@ def after_notification_decided(report, notification, *, actor):
 
 def after_notification_transition(report, notification, name, *, actor):
     _move(report, notification.regulator, name, actor)
+
+
+def cancel(report, *, actor):
+    """The case was withdrawn or merged into another: its open tasks (and waits) are
+    cancelled and its process ends as cancelled; the tasks done stay as its history."""
+    with locked_process_of(report) as process:
+        now = timezone.now()
+        _open_tasks(process.pk).update(status=STATUS.CANCELED, finished=now)
+        process.status, process.finished = STATUS.CANCELED, now
+        process.save(update_fields=["status", "finished"])
+
+
+def reopen(report, *, actor):
+    """The closed case was reopened: its process runs again, with the closing step open as a
+    new task after the one that closed it (in the queue of those who may close the case)."""
+    with locked_process_of(report) as process:
+        node = process.flow_class.instance.node("close")
+        done = (
+            Task.objects.filter(process_id=process.pk, flow_task=node, status=STATUS.DONE)
+            .order_by("-id")
+            .first()
+        )
+        if done is None:
+            raise InvalidState(
+                _("The case's workflow never closed it. An administrator can check it with check_workflows.")
+            )
+        process.status, process.finished = STATUS.NEW, None
+        process.save(update_fields=["status", "finished"])
+        done.process = process
+        node.activation_class.create(node, node.activation_class(done), done.token)

@@ -275,6 +275,22 @@ class DelegationDecisionSerializer(serializers.Serializer):
     reported_to_board_on = serializers.DateField(allow_null=True)
 
 
+class CorrectionSerializer(serializers.Serializer):
+    """A correction of the case after the fact; ``previous_text`` is the description before
+    an edit (the earlier version), empty for the other kinds."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    reason = serializers.CharField()
+    previous_text = serializers.CharField()
+    other = LinkedReportSerializer(allow_null=True, help_text="The other case of a merge.")
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    created_by = UserRefSerializer()
+    created_at = serializers.DateTimeField()
+
+
 class AuditEventSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     chain = serializers.CharField()
@@ -346,6 +362,9 @@ class _FullCase(CaseSerializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     closing_reason = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
+    merged_into = LinkedReportSerializer(
+        allow_null=True, help_text="A duplicate merged into another case: the case that survives it."
+    )
     updated_at = serializers.DateTimeField()
     clocks = CaseClocksField()
     open_tasks = serializers.SerializerMethodField()

@@ -10,10 +10,12 @@ from cases.models.case_content import (
 )
 from cases.models.chapter_texts import ChapterText
 from cases.models.clocks import ActionReminder, CaseClock, ClockEvent
+from cases.models.corrections import CaseCorrection
 from cases.models.idempotency import IdempotencyKey
 from cases.models.lifecycles import (
     CLOSED_STATES,
     TYPE_MODELS,
+    UNCOUNTED_STATES,
     Complaint,
     DataBreach,
     Deviation,
@@ -45,6 +47,8 @@ from cases.models.summaries import SummaryReview, summary_source_digest
 
 __all__ = [
     "CLOSED_STATES",
+    "UNCOUNTED_STATES",
+    "CaseCorrection",
     "Action",
     "ActionReminder",
     "AffectedPerson",

@@ -11,14 +11,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
-from cases.access import INVESTIGATOR
+from cases.access import CORRECTING_ROLES, INVESTIGATOR
 from cases.models.organisation import Role
 from cases.models.reference import ReportType
 from cases.models.reports import Report, ReportUserObjectPermission
 from cases.statements import Statement
 
 # The states in which a case is finished: no more work, no clocks, no changes of content.
-CLOSED_STATES = frozenset({"closed", "outside_scope"})
+CLOSED_STATES = frozenset({"closed", "outside_scope", "withdrawn", "merged"})
+
+# Finished without counting: a report withdrawn as filed by mistake, a duplicate merged into
+# the case that survives it. Kept with their history, but left out of the statistics, the
+# compilations and the monthly counts (a merged duplicate is counted once, as its survivor).
+UNCOUNTED_STATES = frozenset({"withdrawn", "merged"})
+
+WITHDRAWN = _("Withdrawn (filed by mistake)")
+MERGED = _("Merged into another case")
 
 
 def case_roles(user, report):
@@ -107,6 +115,37 @@ def step(source, target, *, roles, label, form=None):
     )
 
 
+def correction(report_type, source, target, *, label, form):
+    """A correction of a case after the fact (``cases.services.corrections``): reopening,
+    withdrawing, merging. Declared on the state machine so that the states and their moves are
+    in one place (docs/lifecycles.md), but never a step of the case's workflow: the generic
+    ``do_transition`` and the list of steps leave them out."""
+    return transition(
+        field="state",
+        source=source,
+        target=target,
+        custom={
+            "roles": frozenset(CORRECTING_ROLES[report_type]),
+            "label": label,
+            "form": form,
+            "correction": True,
+        },
+    )
+
+
+def _withdraw(report):
+    report.closed_at = timezone.now()
+
+
+def _merge(report, data):
+    report.merged_into = data["survivor"]
+    report.closed_at = timezone.now()
+
+
+def _reopen(report):
+    report.closed_at = None
+
+
 def _apply(report, data, *names):
     for name in names:
         if name in data:
@@ -136,6 +175,8 @@ class Deviation(Report):
         "actions_taken": _("Actions taken"),
         "followed_up": _("Followed up"),
         "closed": _("Closed"),
+        "withdrawn": WITHDRAWN,
+        "merged": MERGED,
     }
     INITIAL_STATE = "reported"
     objects = TypedManager(ReportType.DEVIATION)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
@@ -190,6 +231,31 @@ class Deviation(Report):
         _apply(self, data, "decision", "closing_reason")
         self.closed_at = timezone.now()
 
+    # Corrections after the fact (cases.services.corrections).
+    @correction(
+        ReportType.DEVIATION,
+        ["reported", "assessed", "investigated", "actions_taken", "followed_up"],
+        "withdrawn",
+        label=_("Withdraw"),
+        form="WithdrawForm",
+    )
+    def withdraw(self, **data):
+        _withdraw(self)
+
+    @correction(
+        ReportType.DEVIATION,
+        ["reported", "assessed", "investigated", "actions_taken", "followed_up"],
+        "merged",
+        label=_("Merge into another case"),
+        form="MergeForm",
+    )
+    def merge(self, **data):
+        _merge(self, data)
+
+    @correction(ReportType.DEVIATION, "closed", "followed_up", label=_("Reopen"), form="ReopenForm")
+    def reopen(self, **data):
+        _reopen(self)
+
 
 class Complaint(Report):
     """Klagomål/synpunkt: received → registered → investigated → answered → closed."""
@@ -200,6 +266,8 @@ class Complaint(Report):
         "investigated": _("Investigated"),
         "answered": _("Answered"),
         "closed": _("Closed"),
+        "withdrawn": WITHDRAWN,
+        "merged": MERGED,
     }
     INITIAL_STATE = "received"
     objects = TypedManager(ReportType.COMPLAINT)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
@@ -243,6 +311,31 @@ class Complaint(Report):
         _apply(self, data, "decision", "closing_reason")
         self.closed_at = timezone.now()
 
+    # Corrections after the fact (cases.services.corrections).
+    @correction(
+        ReportType.COMPLAINT,
+        ["received", "registered", "investigated", "answered"],
+        "withdrawn",
+        label=_("Withdraw"),
+        form="WithdrawForm",
+    )
+    def withdraw(self, **data):
+        _withdraw(self)
+
+    @correction(
+        ReportType.COMPLAINT,
+        ["received", "registered", "investigated", "answered"],
+        "merged",
+        label=_("Merge into another case"),
+        form="MergeForm",
+    )
+    def merge(self, **data):
+        _merge(self, data)
+
+    @correction(ReportType.COMPLAINT, "closed", "answered", label=_("Reopen"), form="ReopenForm")
+    def reopen(self, **data):
+        _reopen(self)
+
 
 class LexSarah(Report):
     """Lex Sarah: reported → measures taken → registered → investigating → assessed →
@@ -257,6 +350,8 @@ class LexSarah(Report):
         "assessed": _("Assessed"),
         "decided": _("Decided"),
         "closed": _("Closed"),
+        "withdrawn": WITHDRAWN,
+        "merged": MERGED,
     }
     INITIAL_STATE = "reported"
     objects = TypedManager(ReportType.LEX_SARAH)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
@@ -320,6 +415,31 @@ class LexSarah(Report):
         _apply(self, data, "closing_reason")
         self.closed_at = timezone.now()
 
+    # Corrections after the fact (cases.services.corrections).
+    @correction(
+        ReportType.LEX_SARAH,
+        ["reported", "measures_taken", "registered", "investigating", "assessed", "decided"],
+        "withdrawn",
+        label=_("Withdraw"),
+        form="WithdrawForm",
+    )
+    def withdraw(self, **data):
+        _withdraw(self)
+
+    @correction(
+        ReportType.LEX_SARAH,
+        ["reported", "measures_taken", "registered", "investigating", "assessed", "decided"],
+        "merged",
+        label=_("Merge into another case"),
+        form="MergeForm",
+    )
+    def merge(self, **data):
+        _merge(self, data)
+
+    @correction(ReportType.LEX_SARAH, "closed", "decided", label=_("Reopen"), form="ReopenForm")
+    def reopen(self, **data):
+        _reopen(self)
+
 
 class DataBreach(Report):
     """Personuppgiftsincident: reported → assessed → decided → closed; IMY beside it. Every
@@ -330,6 +450,8 @@ class DataBreach(Report):
         "assessed": _("Assessed"),
         "decided": _("Decided"),
         "closed": _("Closed"),
+        "withdrawn": WITHDRAWN,
+        "merged": MERGED,
     }
     INITIAL_STATE = "reported"
     objects = TypedManager(ReportType.DATA_BREACH)  # type: ignore[misc]  # a proxy\'s manager (django-stubs)
@@ -362,6 +484,31 @@ class DataBreach(Report):
     def close(self, **data):
         _apply(self, data, "closing_reason")
         self.closed_at = timezone.now()
+
+    # Corrections after the fact (cases.services.corrections).
+    @correction(
+        ReportType.DATA_BREACH,
+        ["reported", "assessed", "decided"],
+        "withdrawn",
+        label=_("Withdraw"),
+        form="WithdrawForm",
+    )
+    def withdraw(self, **data):
+        _withdraw(self)
+
+    @correction(
+        ReportType.DATA_BREACH,
+        ["reported", "assessed", "decided"],
+        "merged",
+        label=_("Merge into another case"),
+        form="MergeForm",
+    )
+    def merge(self, **data):
+        _merge(self, data)
+
+    @correction(ReportType.DATA_BREACH, "closed", "decided", label=_("Reopen"), form="ReopenForm")
+    def reopen(self, **data):
+        _reopen(self)
 
 
 class LexMaria(Report):

@@ -156,6 +156,15 @@ class Report(ConcurrentTransitionMixin, models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closing_reason = models.TextField(_("reason to close with actions open"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # A duplicate merged into another case points to the case that survives it.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_duplicates",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -25,6 +25,13 @@ from cases.services.conversation import (
     do_file_report_with_details,
     do_give_reporter_feedback,
 )
+from cases.services.corrections import (
+    do_edit_description,
+    do_mark_delegations_reported,
+    do_merge_reports,
+    do_reopen_report,
+    do_withdraw_report,
+)
 from cases.services.exceptions import CaseNotFound, InvalidState, NestedServiceCall, UnknownTransition
 from cases.services.imports import ImportRejected, do_import_reports
 from cases.services.organisation import (
@@ -71,4 +78,9 @@ __all__ = [
     "do_file_report_with_details",
     "do_give_reporter_feedback",
     "do_approve_summary",
+    "do_edit_description",
+    "do_mark_delegations_reported",
+    "do_merge_reports",
+    "do_reopen_report",
+    "do_withdraw_report",
 ]

@@ -105,6 +105,10 @@ def _no(name: str) -> When:
 CLOCK_TABLE = {
     (ANY, "report.filed"): [On(starts=("reported_at", "discovered_at"))],
     (ANY, "report.close"): [On(stop_all=True)],
+    # Corrections (cases.services.corrections): a withdrawn report and a merged duplicate are
+    # finished; reopening is ``resume_clocks`` below.
+    (ANY, "report.withdraw"): [On(stop_all=True)],
+    (ANY, "report.merge"): [On(stop_all=True)],
     # Avvikelse
     (ReportType.DEVIATION, "report.assess"): [On(stops=(Stop("deviation-assessment"),))],
     (ReportType.DEVIATION, "report.complete_investigation"): [On(stops=(Stop("deviation-investigation"),))],
@@ -279,6 +283,48 @@ def _stop_time(event: Event, stop: Stop) -> Any:
     if stop.at and event.notification is not None and getattr(event.notification, stop.at, None):
         return getattr(event.notification, stop.at)
     return event.cleaned.get(stop.at) or event.now
+
+
+# Reopening a closed case (``do_reopen_report``): what happens to each clock its closing
+# stopped. The case goes back to the state before its closing step; the steps before it
+# (a decision whether to notify IVO or IMY included) stand, so a clock one of them stopped stays
+# stopped. A clock the closing stopped resumes towards its original deadline, which counts from
+# the moment the law names, not from the reopening (``RESUME``) — except a clock of a duty
+# towards a regulator whose deadline ran out meanwhile (``RESUME_IF_TIME_LEFT``): the late
+# notification or supplement is made with its delay explained to the regulator, and the clock
+# stays as the closing left it, so that it does not escalate a deadline nobody can meet any
+# more. docs/clocks.md, "Reopening a case".
+RESUME = "resume"
+RESUME_IF_TIME_LEFT = "resume_if_time_left"
+REOPEN = {
+    "lex-sarah-ivo-notification": RESUME_IF_TIME_LEFT,
+    "lex-sarah-investigation-to-ivo": RESUME_IF_TIME_LEFT,
+    "breach-imy-notification": RESUME_IF_TIME_LEFT,
+    "breach-imy-supplement": RESUME_IF_TIME_LEFT,
+}
+
+
+def reopen_policy(code: str) -> str:
+    return REOPEN.get(code, RESUME)
+
+
+def resume_clocks(report: Report, closed_at: datetime.datetime | None) -> tuple[list[str], list[str]]:
+    """The clocks the closing at ``closed_at`` stopped, resumed by ``REOPEN``: (the codes
+    resumed, the codes kept stopped). The closing stops every running clock at or after
+    ``closed_at`` (the transition sets ``closed_at`` first), and nothing stops a clock of a
+    closed case, so those are the clocks stopped at or after it."""
+    if closed_at is None:
+        return [], []
+    now = timezone.now()
+    resumed, kept = [], []
+    for clock in report.clocks.filter(stopped_at__gte=closed_at).order_by("due_at", "id"):
+        if reopen_policy(clock.code) == RESUME_IF_TIME_LEFT and clock.due_at <= now:
+            kept.append(clock.code)
+        else:
+            resumed.append(clock.code)
+    if resumed:
+        report.clocks.filter(stopped_at__gte=closed_at, code__in=resumed).update(stopped_at=None)
+    return resumed, kept
 
 
 def recompute_clocks(report: Report, moment: str, at: datetime.datetime) -> int:

@@ -111,12 +111,16 @@ def _file_report(*, acting_user: User | None, data: Mapping[str, Any]) -> Report
     return report
 
 
-def transition_meta(report: Report, name: str) -> Any:
+def transition_meta(report: Report, name: str, *, correction: bool = False) -> Any:
+    """The transition ``name`` of the case's state machine: a step of its lifecycle, or with
+    ``correction`` one of the corrections only ``cases.services.corrections`` takes."""
     method = getattr(type(report), name, None)
     meta = getattr(method, "_django_fsm", None)
     if meta is None or name.startswith("_"):
         raise UnknownTransition(name)
     custom = next(iter(meta.transitions.values())).custom
+    if custom.get("correction", False) != correction:
+        raise UnknownTransition(name)
     return getattr(report, name), meta, custom
 
 
@@ -134,7 +138,7 @@ def available_transitions(report: Report, user: AnyUser) -> list[dict[str, Any]]
     result = []
     for transition in report.get_available_state_transitions():  # type: ignore[attr-defined]  # django-fsm adds it
         custom = transition.custom
-        if not roles & custom["roles"]:
+        if custom.get("correction") or not roles & custom["roles"]:
             continue
         form = getattr(forms, custom["form"])(report=report, user=user)
         result.append(

@@ -19,7 +19,7 @@ from cases import audit, audit_actions, parts, selectors, services
 from cases import forms as case_forms
 from cases.access import EARLY_IVO_ROLES, HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
-from cases.models import CaseMessage, Regulator, ReportType
+from cases.models import CLOSED_STATES, CaseMessage, Regulator, ReportType
 from cases.models.lifecycles import case_roles
 from cases.services import InvalidState
 from cases.services.conversation import MessageForm
@@ -70,6 +70,18 @@ def _open_tasks(user, report):
     return tasks
 
 
+def corrections_for(user, report):
+    from cases.web.corrections import corrections_for
+
+    return corrections_for(user, report)
+
+
+def may_edit_description(user, report):
+    from cases.web.corrections import may_edit_description
+
+    return may_edit_description(user, report)
+
+
 @login_required
 @case_errors
 def case_page(request, report_id):
@@ -116,7 +128,10 @@ def case_page(request, report_id):
             "may_notify_ivo_early": may_notify_ivo_early,
             "may_route": handler and bool(case_forms.RouteForm.TARGETS[report.type]),
             "may_ask": handler and report.type == ReportType.COMPLAINT,
-            "closed": report.state in ("closed", "outside_scope"),
+            "closed": report.state in CLOSED_STATES,
+            "corrections": corrections_for(user, report),
+            "may_edit_description": may_edit_description(user, report),
+            "case_corrections": selectors.report_corrections(report),
         }
     )
     if handler and not context["closed"]:
@@ -214,7 +229,7 @@ PARTS = {
 }
 
 
-def _form_page(request, report, *, title, form, perform, anchor, back=None):
+def _form_page(request, report, *, title, form, perform, anchor, back=None, intro=""):
     """GET shows the form; POST performs the change and goes back to the case, or shows the
     form again with every field as typed and the errors linked from a summary."""
     _checkboxes(form)
@@ -237,6 +252,7 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None):
         {
             "report": report,
             "title": title,
+            "intro": intro,
             "form": form,
             "matrix": matrix,
             "clocks": case_clocks(report),

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from cases import parts
-from cases.web import case, key_time, public, reporting, work
+from cases.web import case, corrections, key_time, public, reporting, work
 
 
 class CasePartFormConverter:
@@ -47,5 +47,7 @@ urlpatterns = [
         name="notification_step",
     ),
     path("cases/<int:report_id>/key-time/", key_time.key_time, name="key_time"),
+    path("cases/<int:report_id>/correct/<slug:name>/", corrections.correct, name="correct"),
+    path("cases/<int:report_id>/description/", corrections.edit_description, name="edit_description"),
     path("cases/<int:report_id>/<case_part_form:part_name>/", case.part, name="part"),
 ]

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors
-from cases.models import TYPE_MODELS, OrgUnit, ReportType, RiskBand, Term
+from cases.models import TYPE_MODELS, UNCOUNTED_STATES, OrgUnit, ReportType, RiskBand, Term
 from lib import periods
 from lib.suppression import suppress
 from lib.table import Table
@@ -218,7 +218,9 @@ def _suppress(result, bucket_keys, threshold, start, end):
 
 def drill_down(user, *, by, value, start, end, type=None):
     """The cases behind one count, among those the user may see (``selectors.report_list``)."""
-    reports = _in_range(selectors.report_list(user, type=type or None), start, end)
+    reports = _in_range(selectors.report_list(user, type=type or None), start, end).exclude(
+        state__in=UNCOUNTED_STATES
+    )
     if by == "category":
         if value == NONE_KEY:
             return reports.filter(category__isnull=True, categories__isnull=True)

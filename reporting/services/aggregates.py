@@ -41,6 +41,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from cases.models.lifecycles import UNCOUNTED_STATES
 from reporting.models.aggregates import MonthlyCount
 
 Dimension = MonthlyCount.Dimension
@@ -126,6 +127,8 @@ def fresh_cells(where, *, dimensions=None, apps=None, by_case=False):
     """Counter {Cell: n} of the cases matching ``where``, counted from the case tables;
     with ``by_case``, Counter {(report id, Cell): n}: what each case counts in."""
     dimensions = ALL_DIMENSIONS if dimensions is None else set(dimensions)
+    # A withdrawn report and a merged duplicate count in nothing (cases.models.UNCOUNTED_STATES).
+    where = where & ~Q(state__in=UNCOUNTED_STATES)
     m = _models(apps)
     tz = zone()
     cells = Counter()
@@ -428,6 +431,8 @@ def _case_cells(m, report_id):
             reported_at = reported_at.replace(tzinfo=datetime.UTC)
         for name in ("acted", "notified", "documented_only"):
             row[name] = bool(row[name])
+        if row["state"] in UNCOUNTED_STATES:
+            return Counter(), _from_snapshot(stored)
         base = (_month(reported_at).replace(day=1), row["type"], row["unit_id"], row["namnd_id"])
         now = Counter({Cell(*base, dimension, key, key2): 1 for dimension, key, key2 in row_keys(row)})
         cursor.execute(related_sql, [report_id] * 3)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting.web import views
+from reporting.web import delegations, views
 
 urlpatterns = [
     path("statistics/", views.statistics_page, name="statistics"),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("compilations/reviews/", views.reviews_page, name="summary-reviews"),
     path("compilations/exports/<uuid:job_id>/", views.compilation_job_page, name="compilation-job"),
     path("imports/reports/", views.import_page, name="report-import"),
+    path("delegations/", delegations.register, name="delegations"),
 ]
