@@ -296,17 +296,23 @@ class LogoutView(auth_views.LogoutView):
     """Signing out (POST). After a SAML sign-in whose identity provider has a single-logout
     service (``slo_url``), the session ends here and the browser is sent to the provider with a
     signed LogoutRequest naming the assertion's NameID and SessionIndex (SP-initiated single
-    logout); the provider answers at django-allauth's SLS endpoint. Otherwise Django's logout."""
+    logout); the provider answers at django-allauth's SLS endpoint. After an OIDC sign-in whose
+    provider advertises an ``end_session_endpoint``, the browser is sent there with the ID token
+    as ``id_token_hint`` (identity.single_logout). Otherwise Django's logout."""
 
     def post(self, request, *args, **kwargs):
         from identity.adapters import SAML_LOGOUT
+        from identity.single_logout import OIDC_LOGOUT, oidc_logout_url
 
         saml_logout = request.session.get(SAML_LOGOUT)
+        oidc_logout = request.session.get(OIDC_LOGOUT)
+        # The logout URLs are built before the session (and what it keeps) ends.
+        target = saml_logout_url(request, saml_logout) if saml_logout else None
+        if oidc_logout:
+            target = oidc_logout_url(request, oidc_logout)
         response = super().post(request, *args, **kwargs)
-        if saml_logout:
-            target = saml_logout_url(request, saml_logout)
-            if target:
-                return redirect(target)
+        if target:
+            return redirect(target)
         return response
 
 

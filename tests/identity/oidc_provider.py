@@ -4,6 +4,9 @@ over HTTP: discovery, the authorization endpoint (it signs in whoever the test n
 directory would after its own login page), the token endpoint with client authentication and
 PKCE, userinfo and the signing keys. Its ID tokens are RS256-signed with a key made per run.
 
+It also offers RP-initiated logout (``end_session_endpoint``: pyop's ``logout_user`` and
+``do_post_logout_redirect``).
+
 The test drives the browser's part: it follows the redirect to ``/authorize`` and carries the
 answer back to Django's callback.
 """
@@ -67,7 +70,7 @@ def _certificate(directory):
 
 
 class LocalOpenIDProvider:
-    def __init__(self, client_id, client_secret, redirect_uri):
+    def __init__(self, client_id, client_secret, redirect_uri, post_logout_redirect_uri=None):
         self.people = {}
         self.signed_in = None  # the user id the next authorization signs in
         self.extra_claims = {}  # claims the directory adds to the ID token (groups, amr, ...)
@@ -100,6 +103,8 @@ class LocalOpenIDProvider:
             "subject_types_supported": ["public"],
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
+            # RP-initiated logout: the browser comes here with id_token_hint.
+            "end_session_endpoint": f"{self.browser_origin}/logout",
         }
         clients = {
             client_id: {
@@ -107,6 +112,7 @@ class LocalOpenIDProvider:
                 "redirect_uris": [redirect_uri],
                 "response_types": ["code"],
                 "token_endpoint_auth_method": "client_secret_post",
+                "post_logout_redirect_uris": [post_logout_redirect_uri] if post_logout_redirect_uri else [],
             }
         }
         self.provider = Provider(
@@ -117,6 +123,7 @@ class LocalOpenIDProvider:
             Userinfo(self.people),
         )
         self.token_requests = []
+        self.logouts = []  # the end-session requests received (their parameters)
         self._threads = [
             threading.Thread(target=server.serve_forever, daemon=True)
             for server in (self._server, self._browser_server)
@@ -166,6 +173,25 @@ class LocalOpenIDProvider:
                     start_response, {"error": "invalid_grant", "detail": str(error)}, "400 Bad Request"
                 )
             return self._json(start_response, response.to_dict())
+        if path == "/logout":
+            # pyop checks the id_token_hint's signature with its own key, ends the subject's
+            # session (its codes and access tokens) and answers with the registered redirect.
+            from oic.oic.message import EndSessionRequest
+
+            request = EndSessionRequest().from_urlencoded(query)
+            try:
+                self.provider.logout_user(end_session_request=request)
+                location = self.provider.do_post_logout_redirect(request)
+            except Exception as error:  # a hint whose signature does not hold, as the OP refuses it
+                return self._json(
+                    start_response, {"error": "invalid_request", "detail": repr(error)}, "400 Bad Request"
+                )
+            self.logouts.append(request.to_dict())
+            if location is None:
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"signed out"]
+            start_response("302 Found", [("Location", location)])
+            return [b""]
         if path == "/userinfo":
             response = self.provider.handle_userinfo_request(query or body, headers)
             return self._json(start_response, response.to_dict())
