@@ -2,7 +2,8 @@
 1.0). django-allauth's ``openid_connect`` provider signs in but never signs out at the provider,
 and keeps no ID token; this module adds both:
 
-- ``callback``: django-allauth's callback view with an adapter that, once allauth has checked
+- ``callback``: django-allauth's callback view with an adapter (``OIDCAdapter``, which also
+  checks every ID token's signature) that, once allauth has checked
   the answer, keeps on the request the raw ID token and the provider's ``end_session_endpoint``
   (from its discovery document); identity.signals puts them in the session at sign-in, and
   only when the provider advertises the endpoint. The session is kept on the server
@@ -21,6 +22,7 @@ and keeps no ID token; this module adds both:
 from urllib.parse import urlsplit
 
 from allauth.account.internal.decorators import login_not_required
+from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
@@ -32,8 +34,22 @@ from django.utils.http import urlencode
 OIDC_LOGOUT = "identity.oidc_logout"
 
 
-class LogoutKeepingAdapter(OpenIDConnectOAuth2Adapter):
-    """django-allauth's OpenID Connect adapter, noting what a later logout needs."""
+class OIDCAdapter(OpenIDConnectOAuth2Adapter):
+    """django-allauth's OpenID Connect adapter, noting what a later logout needs, and checking
+    the ID token's signature against the provider's published keys always: django-allauth
+    skips that check for a token fetched from the token endpoint over TLS (which OpenID Connect
+    Core 3.1.3.7 allows); here a token the provider's keys did not sign is refused whatever
+    the channel."""
+
+    def _decode_id_token(self, app, id_token):
+        return jwtkit.verify_and_decode(
+            credential=id_token,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+            verify_signature=True,
+        )
 
     def complete_login(self, request, app, token, **kwargs):
         login = super().complete_login(request, app, token, **kwargs)
@@ -54,7 +70,7 @@ class LogoutKeepingAdapter(OpenIDConnectOAuth2Adapter):
 @login_not_required
 def callback(request, provider_id):
     try:
-        view = OAuth2CallbackView.adapter_view(LogoutKeepingAdapter(request, provider_id))
+        view = OAuth2CallbackView.adapter_view(OIDCAdapter(request, provider_id))
         return view(request)
     except SocialApp.DoesNotExist:
         raise Http404 from None

@@ -69,6 +69,15 @@ def _certificate(directory):
     return cert_path, key_path
 
 
+def other_key_set():
+    """A key set with another RSA key under the OP's key id: what an impostor would publish."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {"keys": [RSAKey(key=import_rsa_key(pem), alg="RS256", kid="test-key").serialize()]}
+
+
 class LocalOpenIDProvider:
     def __init__(self, client_id, client_secret, redirect_uri, post_logout_redirect_uri=None):
         self.people = {}
@@ -124,6 +133,10 @@ class LocalOpenIDProvider:
         )
         self.token_requests = []
         self.logouts = []  # the end-session requests received (their parameters)
+        # To answer wrongly: claims of the ID token changed (re-signed with the OP's key), and
+        # the key set published instead of the OP's own.
+        self.id_token_changes = {}
+        self.published_jwks = None
         self._threads = [
             threading.Thread(target=server.serve_forever, daemon=True)
             for server in (self._server, self._browser_server)
@@ -155,7 +168,7 @@ class LocalOpenIDProvider:
         if path == "/.well-known/openid-configuration":
             return self._json(start_response, self.provider.provider_configuration.to_dict())
         if path == "/jwks":
-            return self._json(start_response, self.provider.jwks)
+            return self._json(start_response, self.published_jwks or self.provider.jwks)
         if path == "/authorize":
             request = self.provider.parse_authentication_request(query)
             response = self.provider.authorize(request, self.signed_in)
@@ -172,7 +185,14 @@ class LocalOpenIDProvider:
                 return self._json(
                     start_response, {"error": "invalid_grant", "detail": str(error)}, "400 Bad Request"
                 )
-            return self._json(start_response, response.to_dict())
+            answer = response.to_dict()
+            if self.id_token_changes:
+                from oic.oic.message import IdToken
+
+                id_token = IdToken().from_jwt(answer["id_token"], key=[self.provider.signing_key])
+                id_token.update(self.id_token_changes)
+                answer["id_token"] = id_token.to_jwt([self.provider.signing_key], "RS256")
+            return self._json(start_response, answer)
         if path == "/logout":
             # pyop checks the id_token_hint's signature with its own key, ends the subject's
             # session (its codes and access tokens) and answers with the registered redirect.

@@ -16,7 +16,7 @@ from cases.services import do_grant_role
 from identity.models import DirectoryGrant, GroupRoleMapping, UnitCodeMapping
 from identity.second_factor import GIVEN, PENDING
 from identity.single_logout import OIDC_LOGOUT
-from tests.identity.oidc_provider import LocalOpenIDProvider
+from tests.identity.oidc_provider import LocalOpenIDProvider, other_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -300,3 +300,51 @@ def test_a_role_the_directory_grants_at_a_sign_in_elsewhere_asks_this_session_fo
     page = client.get("/")
     assert page.status_code == 302 and page["Location"].startswith("/accounts/second-factor/")
     assert client.session[PENDING] is True
+
+
+def refused_clearly(response):
+    text = response.content.decode()
+    return response.status_code in (400, 401, 403) and (
+        "could not be accepted" in text or "kunde inte godtas" in text
+    )
+
+
+def test_an_id_token_the_providers_keys_did_not_sign_is_refused(client, op, app, mappings):
+    """The provider's published keys are not the ones that signed the token (an impostor's key
+    set): the signature is checked even though the token came over TLS from the token endpoint."""
+    op.published_jwks = other_key_set()
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+    assert AuditEvent.objects.filter(action="identity.sign_in_failed", payload__provider="kommun").exists()
+
+
+def test_an_expired_id_token_is_refused(client, op, app, mappings):
+    op.id_token_changes = {"iat": 1_700_000_000, "exp": 1_700_003_600}
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+
+
+def test_an_id_token_for_another_audience_is_refused(client, op, app, mappings):
+    op.id_token_changes = {"aud": ["annan-tjanst"]}
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+
+
+def test_a_replayed_answer_is_refused(client, op, app, mappings):
+    """The provider's answer (code and state) carried to the callback a second time, by this
+    browser after signing out or by another: the state was used up, and the provider would not
+    exchange the code twice either."""
+    op.extra_claims = {}
+    started = client.post("/sso/oidc/kommun/login/")
+    back = requests.get(started["Location"], allow_redirects=False, timeout=10).headers["Location"]
+    path = back[len("http://testserver") :]
+    assert client.get(path).status_code == 302
+    client.logout()
+    for browser in (client, Client()):
+        replayed = browser.get(path)
+        assert refused_clearly(replayed)
+        assert not browser.get("/").wsgi_request.user.is_authenticated
