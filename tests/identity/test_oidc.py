@@ -348,3 +348,15 @@ def test_a_replayed_answer_is_refused(client, op, app, mappings):
         replayed = browser.get(path)
         assert refused_clearly(replayed)
         assert not browser.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_leaver_deactivated_by_an_administrator_loses_the_open_session_at_once(client, op, app, org):
+    """Without SCIM, a leaver is closed by the directory at the next sign-in or by an
+    administrator: deactivation ends the sessions already open at their next request."""
+    from cases.services import do_deactivate_user
+
+    sign_in(client, op, {"unit_code": "KST-4711"})
+    user = User.objects.get(email=ANNA["email"])
+    assert client.get("/").wsgi_request.user == user
+    do_deactivate_user(user, acting_user=None)
+    assert not client.get("/").wsgi_request.user.is_authenticated
