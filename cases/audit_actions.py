@@ -203,6 +203,7 @@ ACTIONS = (
     _change("identity.mfa_enrolled", _("Second factor enrolled"), "type"),
     _change("identity.second_factor_given", _("Second factor given"), "type"),
     _change("identity.second_factor_failed", _("Second factor refused")),
+    _change("identity.api_token_issued", _("API token issued"), "second_factor"),
     _change("identity.session_ended", _("Session ended (idle or too long)"), "reason"),
     # Records management (records/: gallring and loggkontroll).
     _change("gallring.listed", _("Cases due for disposal listed"), "board", "by", "cases"),

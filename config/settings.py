@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "identity.sessions.SessionTimeoutMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "identity.second_factor.SecondFactorMiddleware",
+    # A signed-in page's form-action names where signing out leaves for (identity.single_logout).
+    "identity.single_logout.SingleLogoutPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout noted during the request into the answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -85,6 +85,7 @@ def _saml_authn_contexts(request, provider):
         "name_id_nq": response.get_nameid_nq(),
         "name_id_spnq": response.get_nameid_spnq(),
         "session_index": response.get_session_index(),
+        "slo_url": (provider.app.settings.get("idp") or {}).get("slo_url", ""),
     }
     return response.get_authn_contexts()
 

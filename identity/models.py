@@ -98,3 +98,18 @@ class DirectoryProfile(models.Model):
     class Meta:
         verbose_name = _("directory profile")
         verbose_name_plural = _("directory profiles")
+
+
+class TokenSecondFactor(models.Model):
+    """An API token issued with a second factor (identity.tokens): a privileged user's token
+    without one is refused while ``REQUIRE_SECOND_FACTOR`` is on (identity.authentication)."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", primary_key=True, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    type = models.CharField(max_length=20)
+    given_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API token's second factor")
+        verbose_name_plural = _("API tokens' second factors")

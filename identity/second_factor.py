@@ -7,6 +7,12 @@ give after signing in, when ``REQUIRE_SECOND_FACTOR`` is on (docs/identity.md):
 
 Until it is given, the session reaches only the second-factor pages and signing out; someone
 without an authenticator is taken to enrol one (django-allauth's pages, then recovery codes).
+
+A session that began without a second factor and whose user has since become privileged (a
+role granted by an administrator, or by the directory at a sign-in elsewhere) is asked for it
+at its next request, before any page of the new role: the middleware checks the user's roles
+(``cases.access.role_scope``, computed once per request and reused by the page) on every
+request of a session that has not given one.
 """
 
 from django.conf import settings
@@ -50,16 +56,27 @@ def passed(request, how):
         request.session[GIVEN] = how
 
 
+def became_privileged(request):
+    """Whether this session, signed in without a second factor, now belongs to someone who must
+    give one (a privileged role granted since); if so it waits for it from now on."""
+    session = request.session
+    if not settings.REQUIRE_SECOND_FACTOR or session.get(GIVEN) or not is_privileged(request.user):
+        return False
+    session[PENDING] = True
+    return True
+
+
 class SecondFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        session = getattr(request, "session", None)
         if (
-            getattr(request, "session", None) is not None
-            and request.session.get(PENDING)
+            session is not None
             and request.user.is_authenticated
             and not request.path.startswith(OPEN_PREFIXES)
+            and (session.get(PENDING) or became_privileged(request))
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from cases import audit
 from identity import second_factor
 from identity.adapters import SAML_LOGOUT, SIGNED_IN_AT
+from identity.single_logout import OIDC_LOGOUT
 
 
 def _is_real_request(request):
@@ -31,6 +32,10 @@ def signed_in(sender, request, user, **kwargs):
     saml_logout = getattr(request, "_identity_saml_logout", None)
     if saml_logout:
         request.session[SAML_LOGOUT] = saml_logout
+    # The ID token and end-session endpoint an OIDC logout sends back (identity.single_logout).
+    oidc_logout = getattr(request, "_identity_oidc_logout", None)
+    if oidc_logout:
+        request.session[OIDC_LOGOUT] = oidc_logout
     required = second_factor.on_sign_in(request, user, idp_mfa=idp_mfa)
     audit.record(
         "identity.signed_in",

@@ -9,6 +9,7 @@ from allauth.urls import build_provider_urlpatterns
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from identity import single_logout
 from identity.views import FinishSAMLView, LoginView, LogoutView, SecondFactorView, enrol, enrol_key
 
 accounts = [
@@ -30,6 +31,8 @@ sso = [
     path("3rdparty/login/error/", social_views.login_error, name="socialaccount_login_error"),
     path("3rdparty/signup/", social_views.signup, name="socialaccount_signup"),
     path("saml/<str:organization_slug>/acs/finish/", FinishSAMLView.as_view(), name="saml_finish_acs"),
+    # django-allauth's OIDC callback, keeping what RP-initiated logout needs (identity.single_logout).
+    path("oidc/<str:provider_id>/login/callback/", single_logout.callback, name="openid_connect_callback"),
     *build_provider_urlpatterns(),
 ]
 

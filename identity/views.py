@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -28,7 +29,7 @@ from rest_framework.settings import api_settings
 from cases import audit
 from identity import second_factor
 from identity.lockout import LockedOut
-from identity.tokens import expires_at, issue
+from identity.tokens import expires_at, issue, requires_second_factor
 
 
 class TokenAnswer(serializers.Serializer):
@@ -36,9 +37,65 @@ class TokenAnswer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+class TokenRequest(AuthTokenSerializer):
+    code = serializers.CharField(
+        label=_("Second-factor code"),
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_(
+            "A code from your authenticator app, or a recovery code: required when your roles "
+            "require a second factor."
+        ),
+    )
+
+
+def second_factor_for_token(request, user, code):
+    """The authenticator type a token request's ``code`` proves, for someone who must give a
+    second factor; raises the API's 400 with a clear message otherwise. django-allauth checks
+    the code (a used TOTP code is refused, and so are more than a few wrong codes for the user
+    in a short time); nothing is kept in a session."""
+    from allauth.mfa.base.forms import AuthenticateForm
+    from allauth.mfa.models import Authenticator
+
+    if not Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+    ).exists():
+        raise exceptions.ValidationError(
+            {
+                "code": [
+                    _(
+                        "Your roles require a second factor and you have no authenticator app. Sign in "
+                        "in the browser and enrol one first."
+                    )
+                ]
+            }
+        )
+    if not code:
+        raise exceptions.ValidationError(
+            {
+                "code": [
+                    _(
+                        "Your roles require a second factor: send the code from your authenticator "
+                        'app (or a recovery code) as "code" with your username and password.'
+                    )
+                ]
+            }
+        )
+    form = AuthenticateForm(user=user, data={"code": code})
+    if not form.is_valid():
+        audit.record("identity.second_factor_failed", actor=user, obj=user, payload={})
+        raise exceptions.ValidationError({"code": [str(e) for e in form.errors.get("code", [])]})
+    form.authenticator.record_usage()
+    return form.authenticator.type
+
+
 class ObtainTokenView(ObtainAuthToken):
-    """POST ``username`` and ``password``: the token and when it expires. Sign-in lockouts
-    (django-axes) count here as on the web login."""
+    """POST ``username`` and ``password`` (and ``code``, the second factor, for superusers and
+    privileged roles when ``REQUIRE_SECOND_FACTOR`` is on): the token and when it expires.
+    Sign-in lockouts (django-axes) count here as on the web login."""
+
+    serializer_class = TokenRequest
 
     # Credentials are the body's alone: a stale ``Authorization`` header must not keep a client
     # from asking for a new token.
@@ -47,10 +104,12 @@ class ObtainTokenView(ObtainAuthToken):
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=TokenRequest,
         responses={
             200: TokenAnswer,
-            400: OpenApiResponse(description="Wrong username or password."),
+            400: OpenApiResponse(
+                description="Wrong username or password, or the second factor's code missing or wrong."
+            ),
             429: OpenApiResponse(description="Too many failed sign-ins: wait (Retry-After)."),
         },
     )
@@ -62,7 +121,14 @@ class ObtainTokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False):
                 raise LockedOut(request)
             raise exceptions.ValidationError(serializer.errors)
-        token = issue(serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        second_factor_type = ""
+        if requires_second_factor(user):
+            second_factor_type = second_factor_for_token(request, user, serializer.validated_data.get("code"))
+        token = issue(user, second_factor=second_factor_type)
+        audit.record(
+            "identity.api_token_issued", actor=user, obj=user, payload={"second_factor": second_factor_type}
+        )
         return Response(TokenAnswer({"token": token.key, "expires_at": expires_at(token)}).data)
 
 
@@ -230,17 +296,23 @@ class LogoutView(auth_views.LogoutView):
     """Signing out (POST). After a SAML sign-in whose identity provider has a single-logout
     service (``slo_url``), the session ends here and the browser is sent to the provider with a
     signed LogoutRequest naming the assertion's NameID and SessionIndex (SP-initiated single
-    logout); the provider answers at django-allauth's SLS endpoint. Otherwise Django's logout."""
+    logout); the provider answers at django-allauth's SLS endpoint. After an OIDC sign-in whose
+    provider advertises an ``end_session_endpoint``, the browser is sent there with the ID token
+    as ``id_token_hint`` (identity.single_logout). Otherwise Django's logout."""
 
     def post(self, request, *args, **kwargs):
         from identity.adapters import SAML_LOGOUT
+        from identity.single_logout import OIDC_LOGOUT, oidc_logout_url
 
         saml_logout = request.session.get(SAML_LOGOUT)
+        oidc_logout = request.session.get(OIDC_LOGOUT)
+        # The logout URLs are built before the session (and what it keeps) ends.
+        target = saml_logout_url(request, saml_logout) if saml_logout else None
+        if oidc_logout:
+            target = oidc_logout_url(request, oidc_logout)
         response = super().post(request, *args, **kwargs)
-        if saml_logout:
-            target = saml_logout_url(request, saml_logout)
-            if target:
-                return redirect(target)
+        if target:
+            return redirect(target)
         return response
 
 

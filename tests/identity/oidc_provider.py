@@ -4,6 +4,9 @@ over HTTP: discovery, the authorization endpoint (it signs in whoever the test n
 directory would after its own login page), the token endpoint with client authentication and
 PKCE, userinfo and the signing keys. Its ID tokens are RS256-signed with a key made per run.
 
+It also offers RP-initiated logout (``end_session_endpoint``: pyop's ``logout_user`` and
+``do_post_logout_redirect``).
+
 The test drives the browser's part: it follows the redirect to ``/authorize`` and carries the
 answer back to Django's callback.
 """
@@ -66,8 +69,17 @@ def _certificate(directory):
     return cert_path, key_path
 
 
+def other_key_set():
+    """A key set with another RSA key under the OP's key id: what an impostor would publish."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {"keys": [RSAKey(key=import_rsa_key(pem), alg="RS256", kid="test-key").serialize()]}
+
+
 class LocalOpenIDProvider:
-    def __init__(self, client_id, client_secret, redirect_uri):
+    def __init__(self, client_id, client_secret, redirect_uri, post_logout_redirect_uri=None):
         self.people = {}
         self.signed_in = None  # the user id the next authorization signs in
         self.extra_claims = {}  # claims the directory adds to the ID token (groups, amr, ...)
@@ -100,6 +112,8 @@ class LocalOpenIDProvider:
             "subject_types_supported": ["public"],
             "token_endpoint_auth_methods_supported": ["client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
+            # RP-initiated logout: the browser comes here with id_token_hint.
+            "end_session_endpoint": f"{self.browser_origin}/logout",
         }
         clients = {
             client_id: {
@@ -107,6 +121,7 @@ class LocalOpenIDProvider:
                 "redirect_uris": [redirect_uri],
                 "response_types": ["code"],
                 "token_endpoint_auth_method": "client_secret_post",
+                "post_logout_redirect_uris": [post_logout_redirect_uri] if post_logout_redirect_uri else [],
             }
         }
         self.provider = Provider(
@@ -117,6 +132,11 @@ class LocalOpenIDProvider:
             Userinfo(self.people),
         )
         self.token_requests = []
+        self.logouts = []  # the end-session requests received (their parameters)
+        # To answer wrongly: claims of the ID token changed (re-signed with the OP's key), and
+        # the key set published instead of the OP's own.
+        self.id_token_changes = {}
+        self.published_jwks = None
         self._threads = [
             threading.Thread(target=server.serve_forever, daemon=True)
             for server in (self._server, self._browser_server)
@@ -148,7 +168,7 @@ class LocalOpenIDProvider:
         if path == "/.well-known/openid-configuration":
             return self._json(start_response, self.provider.provider_configuration.to_dict())
         if path == "/jwks":
-            return self._json(start_response, self.provider.jwks)
+            return self._json(start_response, self.published_jwks or self.provider.jwks)
         if path == "/authorize":
             request = self.provider.parse_authentication_request(query)
             response = self.provider.authorize(request, self.signed_in)
@@ -165,7 +185,33 @@ class LocalOpenIDProvider:
                 return self._json(
                     start_response, {"error": "invalid_grant", "detail": str(error)}, "400 Bad Request"
                 )
-            return self._json(start_response, response.to_dict())
+            answer = response.to_dict()
+            if self.id_token_changes:
+                from oic.oic.message import IdToken
+
+                id_token = IdToken().from_jwt(answer["id_token"], key=[self.provider.signing_key])
+                id_token.update(self.id_token_changes)
+                answer["id_token"] = id_token.to_jwt([self.provider.signing_key], "RS256")
+            return self._json(start_response, answer)
+        if path == "/logout":
+            # pyop checks the id_token_hint's signature with its own key, ends the subject's
+            # session (its codes and access tokens) and answers with the registered redirect.
+            from oic.oic.message import EndSessionRequest
+
+            request = EndSessionRequest().from_urlencoded(query)
+            try:
+                self.provider.logout_user(end_session_request=request)
+                location = self.provider.do_post_logout_redirect(request)
+            except Exception as error:  # a hint whose signature does not hold, as the OP refuses it
+                return self._json(
+                    start_response, {"error": "invalid_request", "detail": repr(error)}, "400 Bad Request"
+                )
+            self.logouts.append(request.to_dict())
+            if location is None:
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"signed out"]
+            start_response("302 Found", [("Location", location)])
+            return [b""]
         if path == "/userinfo":
             response = self.provider.handle_userinfo_request(query or body, headers)
             return self._json(start_response, response.to_dict())

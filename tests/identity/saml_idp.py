@@ -167,3 +167,31 @@ class LocalSAMLIdentityProvider:
             sigalg=SIG_RSA_SHA256,
         )
         return request.message, dict(info["headers"])["Location"]
+
+    def logout_request(self, destination, name_id, session_index, *, sign=True):
+        """IdP-initiated single logout: a LogoutRequest for ``name_id`` and ``session_index``,
+        signed (the redirect binding's signature), as the URL the browser is sent to at the
+        service's single-logout endpoint ``destination``."""
+        from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+        from saml2.xmldsig import SIG_RSA_SHA256
+
+        _id, request = self.server.create_logout_request(
+            destination,
+            ENTITY_ID,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=name_id),
+            session_indexes=[session_index],
+            sign=False,
+        )
+        info = self.server.apply_binding(
+            self._redirect, str(request), destination, "", sign=sign, sigalg=SIG_RSA_SHA256 if sign else None
+        )
+        return dict(info["headers"])["Location"]
+
+    def logout_response(self, location):
+        """The service's LogoutResponse carried in ``location`` (the redirect binding), checked
+        by pysaml2 (its signature included)."""
+        query = parse_qs(urlsplit(location).query)
+        return self.server.parse_logout_request_response(
+            query["SAMLResponse"][0],
+            self._redirect,
+        )

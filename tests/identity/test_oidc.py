@@ -2,16 +2,21 @@
 oidc_provider.py): the authorization-code flow with PKCE and a signed ID token, users and
 roles from the directory, leavers refused, and the second factor's policy for SSO."""
 
+import json
+import logging
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 import requests
 from allauth.socialaccount.models import SocialApp
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from cases.models import AuditEvent, Role, User
 from cases.services import do_grant_role
 from identity.models import DirectoryGrant, GroupRoleMapping, UnitCodeMapping
 from identity.second_factor import GIVEN, PENDING
-from tests.identity.oidc_provider import LocalOpenIDProvider
+from identity.single_logout import OIDC_LOGOUT
+from tests.identity.oidc_provider import LocalOpenIDProvider, other_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +31,9 @@ ANNA = {
 
 @pytest.fixture
 def op():
-    with LocalOpenIDProvider("kvalitet", "hemlig-klienthemlighet", CALLBACK) as provider:
+    with LocalOpenIDProvider(
+        "kvalitet", "hemlig-klienthemlighet", CALLBACK, "http://testserver/"
+    ) as provider:
         provider.people["anna"] = ANNA
         provider.signed_in = "anna"
         yield provider
@@ -208,3 +215,148 @@ def test_a_provider_whose_issuer_differs_from_its_address_is_named_in_its_settin
     response = sign_in(client, op, {"unit_code": "KST-4711"})
     assert response.status_code == 302
     assert client.get("/").wsgi_request.user.email == ANNA["email"]
+
+
+def form_action(response):
+    policy = response["Content-Security-Policy"]
+    return next(part for part in policy.split(";") if part.strip().startswith("form-action"))
+
+
+def test_signing_out_signs_out_at_the_provider_too(client, op, app, mappings, caplog):
+    """RP-initiated logout: the session ends here and the browser goes to the provider's
+    end_session_endpoint with the ID token as id_token_hint; pyop checks the token's signature,
+    ends its own session for the subject and sends the browser back to the registered address."""
+    with caplog.at_level(logging.DEBUG):
+        sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+        id_token = client.session[OIDC_LOGOUT]["id_token"]
+        assert id_token.count(".") == 2  # the signed JWT as the provider issued it
+        page = client.get("/")
+        assert page.status_code == 200 and id_token not in page.content.decode()
+        # The logout button's redirect may leave for the provider (the app is the admin's).
+        assert op.browser_origin in form_action(page)
+        assert op.provider.authz_state.access_tokens  # the provider's session for Anna
+        out = client.post("/accounts/logout/")
+        assert out.status_code == 302
+        assert not client.get("/").wsgi_request.user.is_authenticated
+        location = urlsplit(out["Location"])
+        assert f"{location.scheme}://{location.netloc}{location.path}" == f"{op.browser_origin}/logout"
+        assert parse_qs(location.query) == {
+            "id_token_hint": [id_token],
+            "client_id": ["kvalitet"],
+            "post_logout_redirect_uri": ["http://testserver/"],
+        }
+        # This service's part is done: none of its log lines holds the token (the provider's
+        # libraries, in this process for the test, log what they issue).
+        ours = [r for r in caplog.records if not r.name.startswith(("pyop", "oic", "jwkest"))]
+        assert ours and all(id_token not in r.getMessage() for r in ours)
+    answer = requests.get(out["Location"], allow_redirects=False, timeout=10)
+    assert answer.status_code == 302 and answer.headers["Location"].rstrip("?") == "http://testserver/"
+    assert op.logouts and not op.provider.authz_state.access_tokens
+    # Nor does any audit row.
+    assert all(id_token not in json.dumps(event.payload) for event in AuditEvent.objects.all())
+
+
+def test_a_forged_id_token_hint_is_refused_by_the_provider(client, op, app):
+    """What the browser carries to the provider is the provider's own signed token: pyop refuses
+    a hint whose signature does not hold (so the hint cannot be made up)."""
+    sign_in(client, op, {})
+    out = client.post("/accounts/logout/")
+    header, body, signature = parse_qs(urlsplit(out["Location"]).query)["id_token_hint"][0].split(".")
+    forged = out["Location"].replace(signature, signature[::-1])
+    refused = requests.get(forged, allow_redirects=False, timeout=10)
+    assert refused.status_code == 400, refused.text
+    assert "signature" in refused.json()["detail"].lower(), refused.text
+    assert not op.logouts
+    assert op.provider.authz_state.access_tokens
+
+
+def test_without_an_end_session_endpoint_signing_out_stays_here_and_no_token_is_kept(client, op, app):
+    del op.provider.configuration_information["end_session_endpoint"]
+    sign_in(client, op, {})
+    assert OIDC_LOGOUT not in client.session
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302 and out["Location"] == "/"
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_provider_removed_since_the_sign_in_is_not_visited_at_logout(client, op, app):
+    sign_in(client, op, {})
+    app.delete()
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302 and out["Location"] == "/"
+
+
+@override_settings(REQUIRE_SECOND_FACTOR=True)
+def test_a_role_the_directory_grants_at_a_sign_in_elsewhere_asks_this_session_for_the_second_factor(
+    client, op, app, mappings, org
+):
+    """Anna is signed in without a second factor as a reporter; signing in on another computer,
+    the directory maps her new group to SAS. This session asks for the second factor next."""
+    sign_in(client, op, {"groups": []})
+    assert client.get("/").status_code == 200
+    elsewhere = Client()
+    sign_in(elsewhere, op, {"groups": ["sg-kvalitet-sas"], "amr": ["mfa"]})
+    assert elsewhere.get("/").status_code == 200  # there, the provider asserted MFA
+    page = client.get("/")
+    assert page.status_code == 302 and page["Location"].startswith("/accounts/second-factor/")
+    assert client.session[PENDING] is True
+
+
+def refused_clearly(response):
+    text = response.content.decode()
+    return response.status_code in (400, 401, 403) and (
+        "could not be accepted" in text or "kunde inte godtas" in text
+    )
+
+
+def test_an_id_token_the_providers_keys_did_not_sign_is_refused(client, op, app, mappings):
+    """The provider's published keys are not the ones that signed the token (an impostor's key
+    set): the signature is checked even though the token came over TLS from the token endpoint."""
+    op.published_jwks = other_key_set()
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+    assert AuditEvent.objects.filter(action="identity.sign_in_failed", payload__provider="kommun").exists()
+
+
+def test_an_expired_id_token_is_refused(client, op, app, mappings):
+    op.id_token_changes = {"iat": 1_700_000_000, "exp": 1_700_003_600}
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+
+
+def test_an_id_token_for_another_audience_is_refused(client, op, app, mappings):
+    op.id_token_changes = {"aud": ["annan-tjanst"]}
+    response = sign_in(client, op, {"groups": ["sg-kvalitet-sas"]})
+    assert refused_clearly(response)
+    assert not User.objects.filter(email=ANNA["email"]).exists()
+
+
+def test_a_replayed_answer_is_refused(client, op, app, mappings):
+    """The provider's answer (code and state) carried to the callback a second time, by this
+    browser after signing out or by another: the state was used up, and the provider would not
+    exchange the code twice either."""
+    op.extra_claims = {}
+    started = client.post("/sso/oidc/kommun/login/")
+    back = requests.get(started["Location"], allow_redirects=False, timeout=10).headers["Location"]
+    path = back[len("http://testserver") :]
+    assert client.get(path).status_code == 302
+    client.logout()
+    for browser in (client, Client()):
+        replayed = browser.get(path)
+        assert refused_clearly(replayed)
+        assert not browser.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_leaver_deactivated_by_an_administrator_loses_the_open_session_at_once(client, op, app, org):
+    """Without SCIM, a leaver is closed by the directory at the next sign-in or by an
+    administrator: deactivation ends the sessions already open at their next request."""
+    from cases.services import do_deactivate_user
+
+    sign_in(client, op, {"unit_code": "KST-4711"})
+    user = User.objects.get(email=ANNA["email"])
+    assert client.get("/").wsgi_request.user == user
+    do_deactivate_user(user, acting_user=None)
+    assert not client.get("/").wsgi_request.user.is_authenticated

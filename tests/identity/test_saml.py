@@ -11,6 +11,7 @@ from allauth.socialaccount.models import SocialApp
 from django.test import override_settings
 
 from cases.models import AuditEvent, Role, User
+from identity.adapters import SAML_LOGOUT
 from identity.models import GroupRoleMapping, UnitCodeMapping
 from identity.second_factor import GIVEN, PENDING
 from tests.identity.saml_idp import (
@@ -25,6 +26,7 @@ from tests.identity.saml_idp import (
 pytestmark = pytest.mark.django_db
 
 OTHER_SERVICE = "https://annan-tjanst.example/saml/metadata"
+SLS = "http://testserver/sso/saml/adfs/sls/"
 GROUPS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
 ANNA = {
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": ["anna.andersson@kommun.example"],
@@ -96,6 +98,14 @@ def holds(user, role, unit):
     return user.groups.filter(name=f"{role}@{unit.pk}").exists()
 
 
+def refused_clearly(response):
+    """The provider's error page says the answer was not accepted, and the refusal is audited."""
+    text = response.content.decode()
+    return ("kunde inte godtas" in text or "could not be accepted" in text) and AuditEvent.objects.filter(
+        action="identity.sign_in_failed"
+    ).exists()
+
+
 def signed_in(client):
     return client.get("/").wsgi_request.user.is_authenticated
 
@@ -165,6 +175,7 @@ def test_an_expired_assertion_is_refused(client, idp, mappings):
     with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=20)):
         refused = finish(client, destination, fields)
     assert refused.status_code in (200, 401)
+    assert refused_clearly(refused)
     assert not signed_in(client)
 
 
@@ -172,6 +183,7 @@ def test_an_assertion_for_another_audience_is_refused(client, idp, mappings):
     destination, fields = idp.answer(start(client), {**ANNA, GROUPS: []}, audience=OTHER_SERVICE)
     refused = finish(client, destination, fields)
     assert refused.status_code in (200, 401)
+    assert refused_clearly(refused)
     assert not signed_in(client)
 
 
@@ -193,6 +205,9 @@ def test_signing_out_signs_out_at_the_identity_provider_too(client, idp, mapping
     app.save()
     sign_in(client, idp, ["sg-kvalitet-sas"])
     assert signed_in(client)
+    # The logout button's redirect may leave for the provider (the app is the admin's).
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "https://idp.kommun.example" in next(p for p in policy.split(";") if "form-action" in p)
     out = client.post("/accounts/logout/")
     assert out.status_code == 302 and out["Location"].startswith(SLO_URL + "?SAMLRequest=")
     assert not signed_in(client)
@@ -212,3 +227,31 @@ def test_without_a_single_logout_service_signing_out_stays_here(client, idp, map
     out = client.post("/accounts/logout/")
     assert out.status_code == 302 and not out["Location"].startswith("https://idp.kommun.example")
     assert not signed_in(client)
+
+
+def test_the_identity_provider_signing_out_ends_the_session_here(client, idp, mappings):
+    """IdP-initiated single logout: the provider sends the browser with a signed LogoutRequest
+    for this sign-in's NameID and SessionIndex to the single-logout endpoint; the session ends
+    here and the browser goes back with a signed LogoutResponse that the provider accepts."""
+    app = SocialApp.objects.get(client_id="adfs")
+    app.settings["idp"]["slo_url"] = SLO_URL
+    app.save()
+    sign_in(client, idp, ["sg-kvalitet-sas"])
+    kept = client.session[SAML_LOGOUT]
+    assert signed_in(client)
+    # An unsigned request, and one whose signature does not hold, are refused: the session stays.
+    for forged in (
+        idp.logout_request(SLS, kept["name_id"], kept["session_index"], sign=False),
+        idp.logout_request(SLS, kept["name_id"], kept["session_index"]).replace(
+            "Signature=", "Signature=AAAA"
+        ),
+    ):
+        assert client.get(forged[len("http://testserver") :]).status_code == 400
+        assert signed_in(client)
+    location = idp.logout_request(SLS, kept["name_id"], kept["session_index"])
+    assert location.startswith(SLS + "?SAMLRequest=")
+    answer = client.get(location[len("http://testserver") :])
+    assert answer.status_code == 302 and answer["Location"].startswith(SLO_URL + "?SAMLResponse=")
+    assert not signed_in(client)
+    response = idp.logout_response(answer["Location"])
+    assert response.status_ok() and response.response.in_response_to

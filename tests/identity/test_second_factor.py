@@ -14,7 +14,8 @@ from allauth.mfa.totp.internal.auth import (
 from allauth.socialaccount.models import SocialApp
 from django.core.cache import cache
 
-from cases.models import AuditEvent
+from cases.models import AuditEvent, Role
+from cases.services import do_grant_role
 from identity.second_factor import GIVEN, PENDING
 from tests.cast import CAST, PASSWORD
 
@@ -115,6 +116,43 @@ def test_a_failed_sign_in_is_audited_without_the_typed_name(client, cast):
     sign_in(client, "sas", "fel-losenord")
     failed = AuditEvent.objects.get(action="identity.sign_in_failed")
     assert "sas" not in str(failed.payload)
+
+
+def test_a_privileged_role_granted_during_the_session_asks_for_the_second_factor_first(client, cast, org):
+    """A session begun without a second factor (the reporter needs none) whose user is made SAS
+    by an administrator meanwhile: the next request, the API with the session included, waits
+    for the second factor before any page of the new role."""
+    TOTP.activate(cast["reporter"], secret := generate_totp_secret())
+    sign_in(client, "reporter")
+    assert client.session.get(PENDING) is None
+    assert client.get("/").status_code == 200
+    do_grant_role(cast["reporter"], Role.SAS, org.sn, acting_user=cast["admin_sn"])
+    page = client.get("/")
+    assert page.status_code == 302 and page["Location"] == "/accounts/second-factor/?next=%2F"
+    assert client.session[PENDING] is True
+    assert client.get("/api/v1/reports/").status_code == 403
+    right = client.post("/accounts/second-factor/", {"code": current_code(secret), "next": "/"})
+    assert right.status_code == 302 and client.session[GIVEN] == "totp"
+    assert client.get("/").status_code == 200
+    # Given once, it holds for the session: a further privileged role asks for nothing more.
+    do_grant_role(cast["reporter"], Role.DSO, org.sn, acting_user=cast["admin_sn"])
+    assert client.get("/").status_code == 200
+
+
+def test_a_role_granted_during_the_session_without_an_authenticator_leads_to_enrolment(client, cast, org):
+    sign_in(client, "manager_a")
+    assert client.get("/").status_code == 200
+    do_grant_role(cast["manager_a"], Role.DECISION_MAKER, org.sn, acting_user=cast["admin_sn"])
+    prompt = client.get("/")
+    assert prompt["Location"].startswith("/accounts/second-factor/")
+    assert client.get(prompt["Location"])["Location"].startswith("/sso/2fa/totp/activate/")
+
+
+def test_a_role_that_needs_no_second_factor_granted_during_the_session_asks_for_none(client, cast, org):
+    sign_in(client, "reporter")
+    do_grant_role(cast["reporter"], Role.UNIT_MANAGER, org.unit_b, acting_user=cast["admin_sn"])
+    assert client.get("/").status_code == 200
+    assert client.session.get(PENDING) is None
 
 
 @pytest.fixture

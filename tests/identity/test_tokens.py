@@ -4,15 +4,20 @@ or a deactivation deletes them."""
 import datetime
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases.services import do_deactivate_user
+from cases.models import AuditEvent, Role
+from cases.services import do_deactivate_user, do_grant_role
 from tests.cast import PASSWORD
+from tests.identity.test_second_factor import current_code
 from tests.queries import assert_num_queries
 
 TOKEN = "/api/v1/auth/token/"
@@ -213,3 +218,109 @@ def test_the_schema_documents_the_token_answer_and_the_lockout(db):
     )  # the error body added by rule (cases.api.schema)
     answer = responses["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][answer]["properties"]) == {"token", "expires_at"}
+
+
+def test_a_deleted_users_token_is_refused(cast):
+    key = issue()["token"]
+    get_user_model().objects.filter(pk=cast["sas"].pk).delete()
+    answer = api(key).get("/api/v1/reports/")
+    assert answer.status_code == 401 and answer.json()["detail"] == "Invalid token."
+
+
+def test_issuing_a_token_is_audited(cast):
+    issue("reporter")
+    issued = AuditEvent.objects.get(action="identity.api_token_issued")
+    assert issued.object_id == str(cast["reporter"].pk) and issued.payload == {"second_factor": ""}
+
+
+class TestSecondFactor:
+    """With REQUIRE_SECOND_FACTOR on, superusers and holders of privileged roles obtain a token
+    only with the code of their authenticator app (or a recovery code) beside the password."""
+
+    @pytest.fixture(autouse=True)
+    def _required(self, settings):
+        settings.REQUIRE_SECOND_FACTOR = True
+        cache.clear()  # django-allauth's used codes and its rate limit
+
+    @staticmethod
+    def ask(username="sas", **extra):
+        return APIClient().post(
+            TOKEN,
+            {"username": username, "password": PASSWORD, **extra},
+            format="json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    def test_the_password_alone_is_refused_with_a_clear_message(self, cast):
+        TOTP.activate(cast["sas"], generate_totp_secret())
+        answer = self.ask()
+        assert answer.status_code == 400
+        assert answer.json()["code"] == [
+            "Your roles require a second factor: send the code from your authenticator app (or a "
+            'recovery code) as "code" with your username and password.'
+        ]
+        assert not Token.objects.filter(user=cast["sas"]).exists()
+
+    def test_without_an_authenticator_the_person_enrols_in_the_browser_first(self, cast):
+        answer = self.ask("dso", code="123456")
+        assert answer.status_code == 400 and "enrol one first" in answer.json()["code"][0]
+        assert not Token.objects.filter(user=cast["dso"]).exists()
+
+    def test_the_code_of_the_app_gives_the_token_and_a_wrong_one_is_refused(self, cast):
+        secret = generate_totp_secret()
+        TOTP.activate(cast["sas"], secret)
+        wrong = self.ask(code="000000")
+        assert wrong.status_code == 400 and wrong.json()["code"] == ["Incorrect code."]
+        assert AuditEvent.objects.filter(action="identity.second_factor_failed").exists()
+        answer = self.ask(code=current_code(secret))
+        assert answer.status_code == 200
+        key = answer.json()["token"]
+        assert opens_the_api(key)
+        assert AuditEvent.objects.get(action="identity.api_token_issued").payload == {"second_factor": "totp"}
+        # The same code a second time is refused (django-allauth keeps the used codes).
+        assert self.ask(code=current_code(secret)).status_code == 400
+
+    def test_a_recovery_code_stands_in_for_the_app(self, cast):
+        TOTP.activate(cast["decision_maker"], generate_totp_secret())
+        codes = RecoveryCodes.activate(cast["decision_maker"]).get_unused_codes()
+        answer = self.ask("decision_maker", code=codes[0])
+        assert answer.status_code == 200 and opens_the_api(answer.json()["token"])
+        assert self.ask("decision_maker", code=codes[0]).status_code == 400
+
+    def test_others_need_no_code(self, cast):
+        assert self.ask("reporter").status_code == 200
+        assert self.ask("manager_a").status_code == 200
+
+    def test_a_token_from_before_a_privileged_role_is_refused_and_replaced_with_the_code(self, cast, org):
+        key = self.ask("manager_a").json()["token"]
+        assert opens_the_api(key)
+        do_grant_role(cast["manager_a"], Role.SAS, org.sn, acting_user=cast["admin_sn"])
+        answer = api(key).get("/api/v1/reports/")
+        assert answer.status_code == 401
+        assert answer.json()["detail"].startswith("This token was issued without a second factor")
+        secret = generate_totp_secret()
+        TOTP.activate(cast["manager_a"], secret)
+        renewed = self.ask("manager_a", code=current_code(secret)).json()["token"]
+        assert renewed != key and opens_the_api(renewed)
+        assert not Token.objects.filter(key=key).exists()
+
+    def test_asking_again_with_a_code_gives_the_same_token_while_it_lasts(self, cast, time_machine):
+        time_machine.move_to(timezone.now(), tick=False)
+        secret = generate_totp_secret()
+        TOTP.activate(cast["sas"], secret)
+        first = self.ask(code=current_code(secret)).json()
+        time_machine.shift(datetime.timedelta(seconds=31))
+        assert self.ask(code=current_code(secret)).json() == first
+
+    def test_the_checks_read_the_token_once_and_the_roles_only_for_an_unmarked_token(self, cast):
+        from rest_framework.exceptions import AuthenticationFailed
+
+        from identity.authentication import TokenAuthentication
+        from identity.models import TokenSecondFactor
+
+        token = Token.objects.create(user=cast["sas"])
+        with assert_num_queries(2), pytest.raises(AuthenticationFailed):
+            TokenAuthentication().authenticate_credentials(token.key)
+        TokenSecondFactor.objects.create(token=token, type="totp")
+        with assert_num_queries(1):
+            assert TokenAuthentication().authenticate_credentials(token.key)[0] == cast["sas"]
