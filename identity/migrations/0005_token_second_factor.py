@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('authtoken', '0004_alter_tokenproxy_options'),
-        ('identity', '0003_role_choices_with_archivist'),
+        ('identity', '0004_mas_role'),
     ]
 
     operations = [
