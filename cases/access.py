@@ -344,6 +344,18 @@ def _grant_rows(
         yield codename, path, lender, until
 
 
+def own_grants(user: AnyUser) -> set[tuple[str, str]]:
+    """``{(role, unit path)}`` the user holds now by their own right (not lent), whether or not
+    the account is active: the starting point for replaying the role history backwards
+    (``records.roles``: the roles a reader held when they read)."""
+    now = timezone.now()
+    return {
+        (codename.removeprefix("role_"), path)
+        for codename, path, lender, _until in _grant_rows(user, now)
+        if not lender
+    }
+
+
 def role_scope(user: AnyUser) -> RoleScope:
     """The user's roles and where they hold them, lent roles included; cached on the user
     object for the request (and no longer than a lent role or ``SCOPE_TTL`` lasts)."""

@@ -47,6 +47,24 @@ REPORT_TEXTS = [
 ]
 
 
+def ids_condition(column, ids):
+    """``column`` among ``ids`` as SQL and its parameters: one array parameter on PostgreSQL
+    (one statement text whatever the batch's size, no list of placeholders to parse), a list
+    of placeholders elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _blank(columns):
+    q = connection.ops.quote_name
+    return ", ".join(f"{q(column)} = ''" for column in columns)
+
+
 def destroy_content(report_ids, now):
     """Empty the cases ``report_ids`` (an id or a list of ids) with one statement per table;
     returns ``(report id, storage name)`` of their attachments' files, for the caller to remove once the
@@ -54,33 +72,43 @@ def destroy_content(report_ids, now):
     ids = [report_ids] if isinstance(report_ids, int) else list(report_ids)
     if not ids:
         return []
-    files = [
-        (report_id, name)
-        for report_id, name in Attachment.objects.filter(report_id__in=ids).values_list("report_id", "file")
-        if name
-    ]
-    Report.objects.filter(pk__in=ids).update(**{field: "" for field in REPORT_TEXTS}, updated_at=now)
-    InformationEvent.objects.filter(report_id__in=ids).delete()
-    AffectedPerson.objects.filter(report_id__in=ids).update(
-        name="", personnummer="", role="", protected_identity=False
-    )
-    Attachment.objects.filter(report_id__in=ids).delete()
-    # One statement: the entries (which may correct each other) go together. The database
-    # trigger lets them go only for a case with a tombstone (records migration 0002).
+    condition, params = ids_condition("report_id", ids)
+    by_id, id_params = ids_condition("id", ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {connection.ops.quote_name(InvestigationEntry._meta.db_table)} "
-            f"WHERE report_id IN ({', '.join(['%s'] * len(ids))})",
-            ids,
+            f"SELECT report_id, file FROM {_table(Attachment)} WHERE {condition} AND file <> '' "
+            "ORDER BY report_id, id",
+            params,
         )
-    CaseMessage.objects.filter(report_id__in=ids).delete()
-    ReceiptCode.objects.filter(report_id__in=ids).delete()
-    Cause.objects.filter(report_id__in=ids).update(description="")
-    Action.objects.filter(report_id__in=ids).update(description="", effect_follow_up="")
-    RegulatorNotification.objects.filter(report_id__in=ids).update(
-        delay_reason="", outcome_note="", document=None
-    )
-    Supplement.objects.filter(notification__report_id__in=ids).update(text="")
-    DelegationDecision.objects.filter(report_id__in=ids).update(summary="")
-    CaseCorrection.objects.filter(report_id__in=ids).update(reason="", previous_text="")
+        files = [(report_id, name) for report_id, name in cursor.fetchall()]
+        cursor.execute(
+            f"UPDATE {_table(Report)} SET {_blank(REPORT_TEXTS)}, updated_at = %s WHERE {by_id}",
+            [connection.ops.adapt_datetimefield_value(now), *id_params],
+        )
+        cursor.execute(
+            f"UPDATE {_table(AffectedPerson)} SET {_blank(['name', 'personnummer', 'role'])}, "
+            f"protected_identity = %s WHERE {condition}",
+            [False, *params],
+        )
+        # One statement for the entries (which may correct each other): they go together. The
+        # database trigger lets them go only for a case with a tombstone (records migration 0002).
+        for model in (InformationEvent, Attachment, InvestigationEntry, CaseMessage, ReceiptCode):
+            cursor.execute(f"DELETE FROM {_table(model)} WHERE {condition}", params)
+        for model, columns in (
+            (Cause, ["description"]),
+            (Action, ["description", "effect_follow_up"]),
+            (DelegationDecision, ["summary"]),
+            (CaseCorrection, ["reason", "previous_text"]),
+        ):
+            cursor.execute(f"UPDATE {_table(model)} SET {_blank(columns)} WHERE {condition}", params)
+        cursor.execute(
+            f"UPDATE {_table(RegulatorNotification)} SET {_blank(['delay_reason', 'outcome_note'])}, "
+            f"document = NULL WHERE {condition}",
+            params,
+        )
+        cursor.execute(
+            f"UPDATE {_table(Supplement)} SET {_blank(['text'])} WHERE notification_id IN "
+            f"(SELECT id FROM {_table(RegulatorNotification)} WHERE {condition})",
+            params,
+        )
     return files

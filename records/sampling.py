@@ -13,19 +13,19 @@ picks, whatever order the database reads them in.
 
 import datetime
 import hashlib
+import json
 import secrets
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from viewflow.workflow.models import Task
 
 from cases import audit
-from cases.access import role_scope
 from cases.models import AuditEvent, OrgUnit, Report, ReportType, User
 from records.models import LogPick, LogReview
+from records.roles import RoleHistory
 from workflows.models import CaseProcess, Substitute
 
 Reason = LogPick.Reason
@@ -83,7 +83,8 @@ class _Query:
     def __init__(self, board, start, end):
         q = connection.ops.quote_name
         self.columns = (
-            "e.id, e.actor_id, e.actor_name, e.report_id, e.occurred_at, e.action, r.case_number, cu.path"
+            "e.id, e.actor_id, e.actor_name, e.report_id, e.occurred_at, e.action, r.case_number, cu.path, "
+            "r.unit_id"
         )
         self.base = (
             f"FROM {q(AuditEvent._meta.db_table)} e "
@@ -135,8 +136,14 @@ class _Query:
     def rows(self, sql, params):
         return [(*row[:4], _aware(row[4]), *row[5:]) for row in self.fetch(sql, params)]
 
-    def count(self):
-        return self.fetch(f"SELECT count(*) {self.base}", self.params)[0][0]
+    def survey(self):
+        """``[(reader id, unit id, unit path, reads)]``: one pass over the period's reads, for
+        their count and the readers and units whose roles the picks show."""
+        return self.fetch(
+            f"SELECT e.actor_id, r.unit_id, cu.path, count(*) {self.base} "
+            "GROUP BY e.actor_id, r.unit_id, cu.path",
+            self.params,
+        )
 
     def targeted(self, reason, hashed, limit):
         condition, params = self.conditions[reason]
@@ -146,21 +153,111 @@ class _Query:
             [*self.params, *params, limit],
         )
 
+    def candidates(self, hashed, below):
+        """The reads whose targeted number is below ``below``, each with a flag per targeted
+        category: one pass, the categories' conditions worked out for those rows only."""
+        flags, params = [], []
+        for condition, condition_params in self.conditions.values():
+            flags.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
+            params += condition_params
+        return self.rows(
+            f"SELECT {self.columns}, {', '.join(flags)} {self.reader_base} AND {hashed.sql('e.id')} < %s",
+            [*params, *self.params, below],
+        )
 
-def targeted_picks(query, seed):
-    """``{event pk: (row, [reasons])}`` of the targeted categories: a few rows each."""
-    picks = {}
+
+# At most this many rows come back from the pass that looks for the targeted picks.
+CANDIDATES = 20_000
+
+
+def targeted_picks(query, seed, reads):
+    """``{event pk: (row, [reasons])}`` of the targeted categories: at most
+    ``RECORDS_LOG_TARGETED_MAX`` rows each, those with the smallest number under the seed's
+    second hash. One pass fetches the rows whose number is below a bound chosen so that about
+    ``CANDIDATES`` rows come back; a category with enough rows among them has its picks there
+    (the smallest numbers of all its rows are below the bound), and only a category with too
+    few (a rare one) is looked for on its own, with its own query."""
+    limit = settings.RECORDS_LOG_TARGETED_MAX
     hashed = _Hash(seed, "targeted")
-    for reason in query.conditions:
-        for row in query.targeted(reason, hashed, settings.RECORDS_LOG_TARGETED_MAX):
+    below = PRIME if reads <= CANDIDATES else PRIME * CANDIDATES // reads
+    reasons = list(query.conditions)
+    found = {reason: [] for reason in reasons}
+    for row in query.candidates(hashed, below):
+        for reason, flag in zip(reasons, row[9:], strict=True):
+            if flag:
+                found[reason].append((hashed(row[0]), row[0], row[:9]))
+    picks = {}
+    for reason in reasons:
+        if len(found[reason]) >= limit or below >= PRIME:
+            rows = [row for _h, _pk, row in sorted(found[reason])[:limit]]
+        else:
+            rows = query.targeted(reason, hashed, limit)
+        for row in rows:
             picks.setdefault(row[0], (row, []))[1].append(reason)
     return picks
 
 
-def insert_random_picks(query, review, seed, share, leave_out):
+class _Roles:
+    """The roles each reader held on each unit when they read, by span of time
+    (``records.roles``), in a temporary table the random picks' INSERT joins."""
+
+    TABLE = "records_draw_roles"
+
+    def __init__(self, survey, start, end):
+        self.start, self.end = start, end
+        self.history = RoleHistory({reader for reader, *_x in survey}, start)
+        self.spans = {}
+        self.by_pair = {}
+        for reader, unit_id, path, _count in survey:
+            if reader is None:
+                continue
+            spans = self.spans.setdefault(reader, self.history.spans(reader, start, end))
+            self.by_pair[(reader, unit_id)] = [
+                (first, last, self.history.roles_at(reader, path, first)) for first, last in spans
+            ]
+
+    def at(self, reader, unit_id, moment):
+        for first, last, roles in self.by_pair.get((reader, unit_id), ()):
+            if first <= moment < last:
+                return roles
+        return []
+
+    def create(self):
+        """The temporary table of the spans with roles; returns its JOIN for the INSERT."""
+        q = connection.ops.quote_name
+        postgres = connection.vendor == "postgresql"
+        kind = "jsonb" if postgres else "text"
+        moment = "timestamp with time zone" if postgres else "datetime"
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {q(self.TABLE)}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {q(self.TABLE)} (reader_id bigint, unit_id bigint, "
+                f"valid_from {moment}, valid_to {moment}, roles {kind})"
+            )
+            rows = [
+                (reader, unit_id, adapt(first), adapt(last), json.dumps(roles))
+                for (reader, unit_id), spans in self.by_pair.items()
+                for first, last, roles in spans
+                if roles
+            ]
+            if rows:
+                cursor.executemany(f"INSERT INTO {q(self.TABLE)} VALUES (%s, %s, %s, %s, %s)", rows)
+        return (
+            f" LEFT JOIN {q(self.TABLE)} m ON m.reader_id = e.actor_id AND m.unit_id = r.unit_id "
+            "AND m.valid_from <= e.occurred_at AND e.occurred_at < m.valid_to "
+        )
+
+    def drop(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(self.TABLE)}")
+
+
+def insert_random_picks(query, review, seed, share, leave_out, roles):
     """Write the rows picked at random as picks of ``review`` with one INSERT … SELECT (no
-    row passes through Python), but for the ``leave_out`` ids (the targeted picks, written
-    with all their reasons by the caller). The readers' roles follow (``fill_roles``)."""
+    row passes through Python), with the reader's roles at the time from ``roles`` (a
+    ``_Roles``), but for the ``leave_out`` ids (the targeted picks, written with all their
+    reasons by the caller)."""
     q = connection.ops.quote_name
     threshold = int(Decimal(share) * PRIME)
     columns = [
@@ -179,63 +276,34 @@ def insert_random_picks(query, review, seed, share, leave_out):
         "review_id",
     ]
     excluded = f" AND e.id NOT IN ({', '.join(str(int(pk)) for pk in leave_out)})" if leave_out else ""
+    empty = "'[]'::jsonb" if connection.vendor == "postgresql" else "'[]'"
+    base = query.base.replace(" WHERE ", roles.create() + "WHERE ", 1)
     sql = (
         f"INSERT INTO {q(LogPick._meta.db_table)} ({', '.join(map(q, columns))}) "
-        f"SELECT e.id, e.actor_name, '[]', e.report_id, r.case_number, e.action, e.occurred_at, "
-        f"'[\"{Reason.RANDOM}\"]', '', '', '', e.actor_id, %s "
-        f"{query.base} AND {_Hash(seed, 'random').sql('e.id')} < %s{excluded}"
+        f"SELECT e.id, e.actor_name, COALESCE(m.roles, {empty}), e.report_id, r.case_number, e.action, "
+        f"e.occurred_at, '[\"{Reason.RANDOM}\"]', '', '', '', e.actor_id, %s "
+        f"{base} AND {_Hash(seed, 'random').sql('e.id')} < %s{excluded}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [review.pk, *query.params, threshold])
-        return cursor.rowcount
-
-
-def fill_roles(review):
-    """The readers' roles on the case's unit for the picks written without them: one lookup
-    per reader and unit, one UPDATE per reader and set of roles."""
-    pairs = (
-        LogPick.objects.filter(review=review, reader__isnull=False, reader_roles=[])
-        .annotate(path=Subquery(Report.objects.filter(pk=OuterRef("report_id")).values("unit__path")[:1]))
-        .values_list("reader_id", "path")
-        .distinct()
-    )
-    by_reader = {}
-    for reader_id, path in pairs:
-        by_reader.setdefault(reader_id, set()).add(path)
-    users = User.objects.in_bulk(list(by_reader))
-    for reader_id, paths in by_reader.items():
-        grouped = {}
-        for path in paths:
-            roles = tuple(sorted(role_scope(users[reader_id]).roles_on(_Unit(path))))
-            if roles:
-                grouped.setdefault(roles, []).append(path)
-        for roles, unit_paths in grouped.items():
-            LogPick.objects.filter(
-                review=review,
-                reader_id=reader_id,
-                report_id__in=Report.objects.filter(unit__path__in=unit_paths).values("pk"),
-            ).update(reader_roles=list(roles))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [review.pk, *query.params, threshold])
+            return cursor.rowcount
+    finally:
+        roles.drop()
 
 
 class _Picks:
-    """Writes the picks in batches, with the reader's roles on the case's unit (one lookup
-    per reader and unit)."""
+    """Writes the targeted picks with the reader's roles when they read (``_Roles``)."""
 
-    def __init__(self, review):
-        self.review, self.readers, self.roles, self.written = review, {}, {}, 0
-
-    def _roles(self, user, path):
-        key = (user.pk, path)
-        if key not in self.roles:
-            self.roles[key] = sorted(role_scope(user).roles_on(_Unit(path)))
-        return self.roles[key]
+    def __init__(self, review, roles):
+        self.review, self.roles, self.readers, self.written = review, roles, {}, 0
 
     def write(self, picks):
         wanted = {row[1] for row, _reasons in picks if row[1] and row[1] not in self.readers}
         self.readers.update(User.objects.in_bulk(wanted))
         objects = []
         for row, reasons in picks:
-            pk, actor_id, actor_name, report_id, occurred_at, action, case_number, path = row
+            pk, actor_id, actor_name, report_id, occurred_at, action, case_number, _path, unit_id = row
             user = self.readers.get(actor_id)
             objects.append(
                 LogPick(
@@ -243,7 +311,7 @@ class _Picks:
                     event_id=pk,
                     reader=user,
                     reader_name=actor_name,
-                    reader_roles=self._roles(user, path) if user else [],
+                    reader_roles=self.roles.at(actor_id, unit_id, occurred_at) if user else [],
                     report_id=report_id,
                     case_number=case_number,
                     action=action,
@@ -257,7 +325,9 @@ class _Picks:
 
 def draw_log_review(board, start, end, *, now, seed=None, share=None):
     """Draw the board's review of the reads in [start, end) and store it with its seed. The
-    same rows and seed give the same picks."""
+    same rows and seed give the same picks. Passes over the period's reads: one for their
+    count (and the readers and units), one for the targeted picks (and one for each rare
+    category), one for the random share."""
     seed = seed or secrets.token_hex(16)
     share = Decimal(str(share if share is not None else settings.RECORDS_LOG_SAMPLE_SHARE))
     query = _Query(board, start, end)
@@ -267,8 +337,10 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
     if due_by < timezone.localdate(now):
         due_by = timezone.localdate(now) + datetime.timedelta(days=14)
     with transaction.atomic():
-        reads = query.count()
-        targeted = targeted_picks(query, seed)
+        survey = query.survey()
+        reads = sum(count for *_x, count in survey)
+        roles = _Roles(survey, start, end)
+        targeted = targeted_picks(query, seed, reads)
         review = LogReview.objects.create(
             board=board,
             period_start=start,
@@ -281,15 +353,16 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
         )
         randomly = _Hash(seed, "random")
         threshold = int(share * PRIME)
-        writer = _Picks(review)
+        writer = _Picks(review, roles)
         writer.write(
             [
                 (row, [Reason.RANDOM, *reasons] if randomly(row[0]) < threshold else reasons)
                 for row, reasons in sorted(targeted.values())
             ]
         )
-        written = writer.written + insert_random_picks(query, review, seed, share, leave_out=list(targeted))
-        fill_roles(review)
+        written = writer.written + insert_random_picks(
+            query, review, seed, share, leave_out=list(targeted), roles=roles
+        )
         audit.record(
             "logreview.drawn",
             obj=review,
@@ -305,10 +378,3 @@ def draw_log_review(board, start, end, *, now, seed=None, share=None):
             },
         )
     return review
-
-
-class _Unit:
-    """Enough of a unit for ``RoleScope.roles_on``: its path."""
-
-    def __init__(self, path):
-        self.path = path

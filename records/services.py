@@ -14,16 +14,24 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import audit
 from cases.access import role_scope
 from cases.models import OrgUnit, Report, Role
-from records.destruction import destroy_content
+from records.destruction import destroy_content, ids_condition
 from records.due import due_cases, review_due_by, still_due_ids
-from records.models import ArchivalPackage, DisposalItem, DisposalRun, DisposedCase, LogPick, LogReview
+from records.models import (
+    ArchivalPackage,
+    DisposalItem,
+    DisposalRun,
+    DisposedCase,
+    LogPick,
+    LogReview,
+    RetentionRule,
+)
 from records.package import build_package, package_name, verify_package
 from workflows.escalation import holders
 
@@ -154,11 +162,12 @@ def _remove_files(names):
 
 def do_dispose_cases(run_id, item_ids, *, acting_user, now=None):
     """Destroy the content of an approved run's cases ``item_ids`` and leave their tombstones,
-    set-based: one statement per table for the whole batch, one ``report.disposed`` audit row
-    per case written in bulk (``audit.record_many``, the chain intact). A case no longer due
-    (an action reopened, a case linked since) is held back instead, with the reason and its
-    own audit row. A rule asking for an archival package packages each of its cases first.
-    Returns the tombstones."""
+    set-based: one statement per table for the whole batch (the tombstones with one
+    ``INSERT … SELECT``), one ``report.disposed`` audit row per case written in bulk
+    (``audit.record_many``, the chain intact). A case no longer due (an action reopened, a
+    case linked since) is held back instead, with the reason and its own audit row. A rule
+    asking for an archival package packages each of its cases first. Returns the disposed
+    cases' ids."""
     now = now or timezone.now()
     with transaction.atomic():
         run = DisposalRun.objects.select_related("board", "approved_by").filter(pk=run_id).first()
@@ -166,101 +175,128 @@ def do_dispose_cases(run_id, item_ids, *, acting_user, now=None):
             raise NotFound(run_id)
         items = list(
             DisposalItem.objects.select_for_update()
-            .select_related("rule")
             .filter(run=run, pk__in=list(item_ids))
             .order_by("pk")
+            .values_list("pk", "report_id", "rule_id", "held_back", "disposed_at")
         )
-        if run.status != DisposalRun.Status.APPROVED or any(i.held_back or i.disposed_at for i in items):
+        if run.status != DisposalRun.Status.APPROVED or any(held or done for *_x, held, done in items):
             raise InvalidState(_("This case is not approved for disposal."))
-        reports = {
-            row["pk"]: row
-            for row in Report.objects.select_for_update()
-            .filter(pk__in=[i.report_id for i in items])
-            .values("pk", "case_number", "type", "unit_id", "namnd_id", "reported_at", "closed_at", "state")
-        }
-        due = set()
-        for rule_id in {i.rule_id for i in items}:
-            rule_items = [i for i in items if i.rule_id == rule_id]
-            due |= still_due_ids([i.report_id for i in rule_items], rule_items[0].rule, now)
-        late = [i for i in items if i.report_id not in due]
-        items = [i for i in items if i.report_id in due]
-        if late:
-            reason = _("No longer due when the disposal ran.")
-            DisposalItem.objects.filter(pk__in=[i.pk for i in late]).update(
-                held_back=True, hold_reason=reason
-            )
-            audit.record_many(
-                "gallring.held_back",
-                [
-                    (
-                        i,
-                        i.report_id,
-                        {
-                            "run": run.pk,
-                            "case_number": reports[i.report_id]["case_number"],
-                            "automatic": True,
-                        },
-                    )
-                    for i in late
-                ],
-                actor=acting_user,
-                recount=False,
-            )
-        tombstones = DisposedCase.objects.bulk_create(
-            [
-                DisposedCase(
-                    report_id=i.report_id,
-                    case_number=reports[i.report_id]["case_number"],
-                    report_type=reports[i.report_id]["type"],
-                    unit_id=reports[i.report_id]["unit_id"],
-                    namnd_id=reports[i.report_id]["namnd_id"],
-                    reported_at=reports[i.report_id]["reported_at"],
-                    closed_at=reports[i.report_id]["closed_at"],
-                    state=reports[i.report_id]["state"],
-                    rule=i.rule,
-                    rule_basis=i.rule.basis,
-                    run=run,
-                    approved_by=run.approved_by,
-                    approved_by_name=run.approved_by.display_name,
-                    disposed_at=now,
-                )
-                for i in items
-            ]
+        rules = RetentionRule.objects.in_bulk({rule_id for _pk, _report, rule_id, *_x in items})
+        numbers = dict(
+            Report.objects.select_for_update()
+            .filter(pk__in=[report_id for _pk, report_id, *_x in items])
+            .values_list("pk", "case_number")
         )
+        due = set()
+        for rule_id, rule in rules.items():
+            due |= still_due_ids([r for _pk, r, rid, *_x in items if rid == rule_id], rule, now)
+        late = [(pk, report_id) for pk, report_id, *_x in items if report_id not in due]
+        items = [(pk, report_id, rules[rule_id]) for pk, report_id, rule_id, *_x in items if report_id in due]
+        if late:
+            _hold_back_late(run, late, numbers, acting_user)
+        if not items:
+            return []
+        tombstones = _write_tombstones(run, [pk for pk, *_x in items], now)
         packages = {}
-        packaged = [i.report_id for i in items if i.rule.package_before_disposal]
+        packaged = [report_id for _pk, report_id, rule in items if rule.package_before_disposal]
         for report in Report.objects.filter(pk__in=packaged).order_by("pk"):
             packages[report.pk] = _package(report, now)
-        files = destroy_content([i.report_id for i in items], now)
+        files = destroy_content([report_id for _pk, report_id, _rule in items], now)
         counts = _file_counts(files)
-        DisposalItem.objects.filter(pk__in=[i.pk for i in items]).update(disposed_at=now)
+        condition, params = ids_condition("id", [pk for pk, *_x in items])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {connection.ops.quote_name(DisposalItem._meta.db_table)} SET disposed_at = %s "
+                f"WHERE {condition}",
+                [connection.ops.adapt_datetimefield_value(now), *params],
+            )
         # The disposal changes nothing the monthly counts count (type, state, unit, board,
         # dates, persons and actions stay): no recount (tests/records: recount after, same).
+        label = DisposedCase._meta.label_lower
         audit.record_many(
             "report.disposed",
             [
                 (
-                    tombstone,
-                    i.report_id,
+                    (label, tombstones[report_id]),
+                    report_id,
                     {
-                        "case_number": reports[i.report_id]["case_number"],
-                        "rule": i.rule_id,
-                        "basis": i.rule.basis,
+                        "case_number": numbers[report_id],
+                        "rule": rule.pk,
+                        "basis": rule.basis,
                         "run": run.pk,
                         "approved_by": run.approved_by_id,
-                        "files_removed": counts.get(i.report_id, 0),
-                        "package": (p := packages.get(i.report_id))
-                        and {"objid": p.objid, "sha256": p.sha256},
+                        "files_removed": counts.get(report_id, 0),
+                        "package": (p := packages.get(report_id)) and {"objid": p.objid, "sha256": p.sha256},
                     },
                 )
-                for i, tombstone in zip(items, tombstones, strict=True)
+                for _pk, report_id, rule in items
             ],
             actor=acting_user,
             recount=False,
         )
         names = [name for _report, name in files]
         transaction.on_commit(lambda: _remove_files(names))
-    return tombstones
+    return [report_id for _pk, report_id, _rule in items]
+
+
+def _hold_back_late(run, late, numbers, acting_user):
+    reason = _("No longer due when the disposal ran.")
+    DisposalItem.objects.filter(pk__in=[pk for pk, _report in late]).update(
+        held_back=True, hold_reason=reason
+    )
+    audit.record_many(
+        "gallring.held_back",
+        [
+            (
+                (DisposalItem._meta.label_lower, pk),
+                report_id,
+                {"run": run.pk, "case_number": numbers[report_id], "automatic": True},
+            )
+            for pk, report_id in late
+        ],
+        actor=acting_user,
+        recount=False,
+    )
+
+
+def _write_tombstones(run, item_pks, now):
+    """The tombstones of the items ``item_pks`` with one ``INSERT … SELECT`` from the case
+    rows, the items and their rules; returns ``{report id: tombstone id}``."""
+    q = connection.ops.quote_name
+    condition, params = ids_condition("i.id", item_pks)
+    columns = [
+        "report_id",
+        "case_number",
+        "report_type",
+        "unit_id",
+        "namnd_id",
+        "reported_at",
+        "closed_at",
+        "state",
+        "rule_id",
+        "rule_basis",
+        "run_id",
+        "approved_by_id",
+        "approved_by_name",
+        "disposed_at",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(DisposedCase._meta.db_table)} ({', '.join(map(q, columns))}) "
+            "SELECT r.id, r.case_number, r.type, r.unit_id, r.namnd_id, r.reported_at, r.closed_at, "
+            "r.state, i.rule_id, rr.basis, i.run_id, %s, %s, %s "
+            f"FROM {q(DisposalItem._meta.db_table)} i "
+            f"JOIN {q(Report._meta.db_table)} r ON r.id = i.report_id "
+            f"JOIN {q(RetentionRule._meta.db_table)} rr ON rr.id = i.rule_id "
+            f"WHERE {condition} RETURNING report_id, id",
+            [
+                run.approved_by_id,
+                run.approved_by.display_name,
+                connection.ops.adapt_datetimefield_value(now),
+                *params,
+            ],
+        )
+        return dict(cursor.fetchall())
 
 
 def _file_counts(files):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cases import audit
 from cases.models import AuditEvent
@@ -201,19 +202,51 @@ def test_the_compilation_counts_the_picks_the_questioned_reads_and_their_follow_
     assert next(t for t in compile_tables(later) if t.key == "questioned_reads").rows[-1][1:] == [0, 0, 0]
 
 
-def test_every_pick_holds_the_readers_roles_on_the_cases_unit(org, cast, reads):
-    from cases.access import role_scope
-    from cases.models import Report
+def test_every_pick_holds_the_readers_roles_on_the_cases_unit_when_they_read(org, cast):
+    """The roles come from the role history (the audit rows of grants and revocations), not
+    from the roles held when the review is drawn; a substitution in force lends the absent
+    person's roles for its span."""
+    from cases.models import Role
+    from cases.services import do_grant_role, do_revoke_role
 
-    deviation, _lex_sarah = reads
-    for minute in range(40):  # more than the targeted categories keep: some are random picks only
-        read(cast["manager_a"], deviation, MONDAY + datetime.timedelta(hours=5, minutes=minute))
-    review = draw(org, share=1)
-    assert review.picks.count() == review.reads_in_period
-    assert review.picks.filter(reader=cast["manager_a"], reasons=["random"]).exists()
-    checked = set()
-    for pick in review.picks.select_related("reader"):
-        unit = Report.objects.select_related("unit").get(pk=pick.report_id).unit
-        assert pick.reader_roles == sorted(role_scope(pick.reader).roles_on(unit)), pick.reader
-        checked.add((pick.reader.username, bool(pick.reader_roles)))
-    assert {("dso", True), ("manager_a", True)} <= checked
+    deviation = file("deviation", cast["reporter"], org.unit_a)
+    start = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=1)
+    hour = datetime.timedelta(hours=1)
+    read(cast["manager_a"], deviation, start + hour)  # unit manager of unit A then
+    read(cast["dso"], deviation, start + hour)
+    read(cast["reporter"], deviation, start + hour)  # no role then
+    read(cast["manager_b"], deviation, start + hour)  # unit B's manager: no role on unit A
+    Substitute.objects.create(
+        person=cast["manager_a"],
+        substitute=cast["manager_b"],
+        starts_at=start + 3 * hour,
+        ends_at=start + 5 * hour,
+    )
+    with time_machine.travel(start + 2 * hour, tick=False):
+        do_revoke_role(cast["manager_a"], Role.UNIT_MANAGER, org.unit_a, acting_user=None)
+        do_grant_role(cast["reporter"], Role.ARCHIVIST, org.sn, acting_user=None)
+    with time_machine.travel(start + 4 * hour, tick=False):
+        do_grant_role(cast["manager_a"], Role.UNIT_MANAGER, org.unit_a, acting_user=None)
+    read(cast["manager_a"], deviation, start + 3 * hour)  # revoked by then
+    read(cast["reporter"], deviation, start + 3 * hour)  # archivist by then
+    read(cast["manager_b"], deviation, start + 3 * hour)  # stands in for manager A, who holds nothing
+    read(cast["manager_b"], deviation, start + 4 * hour + datetime.timedelta(minutes=30))  # A holds it again
+    read(cast["manager_b"], deviation, start + 6 * hour)  # the substitution has ended
+    end = start + 7 * hour
+    review = draw_log_review(org.sn, start, end, now=end, seed="roles", share=1)
+    assert review.picks.count() == review.reads_in_period == 9
+    seen = sorted(
+        (p.occurred_at - start, p.reader.username, tuple(p.reader_roles))
+        for p in review.picks.select_related("reader")
+    )
+    assert seen == [
+        (hour, "dso", ("dso",)),
+        (hour, "manager_a", ("unit_manager",)),
+        (hour, "manager_b", ()),
+        (hour, "reporter", ()),
+        (3 * hour, "manager_a", ()),
+        (3 * hour, "manager_b", ()),
+        (3 * hour, "reporter", ("arkivansvarig",)),
+        (4 * hour + datetime.timedelta(minutes=30), "manager_b", ("unit_manager",)),
+        (6 * hour, "manager_b", ()),
+    ]
