@@ -148,7 +148,8 @@ def _closed_sql(count, units, reporter, start):
     given = {
         "type": types_sql,
         "state": "'closed'",
-        "case_number": f"%s || ' 9999/' || lpad(({start} + i)::text, 4, '0')",
+        # The service's ``{sequence:04d}``: lpad would cut a longer number to four digits.
+        "case_number": f"%s || ' 9999/' || right('000' || ({start} + i)::text, greatest(4, length(({start} + i)::text)))",
         "case_year": "9999",
         "case_sequence": f"{start} + i",
         "namnd_id": str(units[0].namnd_id),

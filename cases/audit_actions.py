@@ -224,7 +224,9 @@ ACTIONS = (
     _read("audit.viewed", _("Audit trail read")),
     _read("attachment.downloaded", _("Attachment downloaded"), "attachment"),
     _read("overdue.listed", _("Overdue cases listed"), "unit"),
-    _read("regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen"),
+    _read(
+        "regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen", "via"
+    ),
     AuditAction("compilation.export_started", _("Compilation export started"), ANY_KEYS, READ),
     AuditAction("compilation.exported", _("Compilation exported"), ANY_KEYS, READ),
     _read("compilation.downloaded", _("Compilation downloaded"), "job"),

@@ -105,8 +105,8 @@ def case_number_or_text_q(text: str, via: str = "") -> Q:
     """Cases found by what someone typed in a search box: the whole case number (exact, any
     letter case), else a part of the number or of the description."""
     number = normalised_case_number(text)
-    if number is not None:
-        return Q(**{f"{via}case_number__iexact": number})
+    if number is not None:  # by the unique index, as typed and with the prefix in capitals
+        return Q(**{f"{via}case_number__in": sorted({number, number.upper()})})
     text = text.strip()
     return Q(**{f"{via}case_number__icontains": text}) | Q(**{f"{via}description__icontains": text})
 

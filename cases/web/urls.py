@@ -41,6 +41,8 @@ urlpatterns = [
     path("cases/", register.register, name="register"),
     path("cases/export.<slug:file_format>", register.register_export, name="register_export"),
     path("cases/<int:report_id>/", case.case_page, name="case"),
+    path("cases/<int:report_id>/print/", case.case_print, name="case_print"),
+    path("cases/<int:report_id>/pdf/", case.case_pdf_file, name="case_pdf"),
     path("cases/<int:report_id>/do/<slug:name>/", case.transition, name="transition"),
     path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),
     path(

@@ -13,4 +13,9 @@ urlpatterns = [
     path("compilations/reviews/", views.reviews_page, name="summary-reviews"),
     path("compilations/exports/<uuid:job_id>/", views.compilation_job_page, name="compilation-job"),
     path("imports/reports/", views.import_page, name="report-import"),
+    path(
+        "cases/<int:report_id>/regulator-document/",
+        views.regulator_document_page,
+        name="regulator-document-page",
+    ),
 ]
