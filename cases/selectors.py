@@ -362,14 +362,19 @@ def overdue_for(
     else:
         within = scope.units_q(OVERDUE_ROLES, prefix="report__unit__")
     now = now or timezone.now()
-    cases = visible_reports(user).exclude(state__in=CLOSED_STATES)
+    # The visibility as a condition on each overdue thing's own case (``visible_q``): the plan
+    # starts from the few overdue clocks and actions, not from every open case the user may
+    # see (a million cases: 1.3 s → a few ms).
+    visible = visible_q(user, via="report__")
     clocks = (
-        CaseClock.objects.filter(within, report__in=cases, stopped_at__isnull=True, due_at__lte=now)
+        CaseClock.objects.filter(within, visible, stopped_at__isnull=True, due_at__lte=now)
+        .exclude(report__state__in=CLOSED_STATES)
         .select_related("report__unit", "rule__legal_reference")
         .order_by("due_at", "id")
     )
     actions = (
-        Action.objects.filter(within, report__in=cases, due_date__lt=timezone.localdate(now))
+        Action.objects.filter(within, visible, due_date__lt=timezone.localdate(now))
+        .exclude(report__state__in=CLOSED_STATES)
         .exclude(status=Action.Status.DONE)
         .select_related("report__unit", "owner")
         .order_by("due_date", "id")

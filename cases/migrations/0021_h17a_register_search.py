@@ -1,9 +1,9 @@
-"""Trigram indexes for the case register's search on PostgreSQL (docs/register.md): a part of
+"""The case register's order (reported_at, id) and trigram indexes for its search on PostgreSQL (docs/register.md): a part of
 a case number or a word of the description is found without reading every case. Django's
 ``icontains`` is ``UPPER(column::text) LIKE UPPER('%…%')`` on PostgreSQL, so the indexes are on
 exactly that expression. Nothing on SQLite (no pg_trgm; small databases read every row)."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 INDEXES = {
     "report_case_number_trgm": 'UPPER(("case_number")::text)',
@@ -30,4 +30,10 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [("cases", "0020_chapter_texts")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        migrations.RunPython(forwards, backwards),
+        migrations.AddIndex(
+            model_name="report",
+            index=models.Index(fields=["reported_at", "id"], name="report_reported_id"),
+        ),
+    ]
