@@ -1,9 +1,12 @@
-"""Server time of the web pages people open most, on a database holding 100,000 cases:
-the work inbox (a unit manager's and a board-wide SAS's), the case page and My reports.
+"""Server time of the web pages people open most, on a database holding 1,000,000 cases:
+the work inbox (a unit manager's and a board-wide SAS's) and its search by case number, the
+case register (its first page, a case number, a word among the closed cases), the case page
+and My reports.
 
 Most cases in a municipality's database are closed; ``OPEN_SHARE`` of them are open
 deviations with their workflow task waiting (a running clock on every tenth). Both kinds are
-written with bulk inserts (open ones by ``tests/workflows/bulk.py``); the cases that are
+written with bulk inserts (open ones by ``tests/workflows/bulk.py``, the closed ones, of every
+type, by one set-based ``INSERT … SELECT generate_series`` on PostgreSQL); the cases that are
 looked at are filed and worked through the services, as a user would. Each page is requested with
 Django's test client in this process, so the time is the server's: URL routing, middleware,
 the view, its queries and the template, without network or browser.
@@ -15,6 +18,7 @@ import statistics
 import sys
 import time
 import uuid
+from urllib.parse import quote
 
 if __name__ == "__main__":  # run on its own: Django set up before the models are imported
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -78,7 +82,28 @@ def _clocks(report_ids):
     CaseClock.objects.bulk_create(rows, batch_size=2000)
 
 
+# The closed cases' types, in twentieths: 14 deviations, 3 complaints, 2 lex Sarah, 1 breach.
+TYPE_SHARES = [("deviation", 14), ("complaint", 3), ("lex_sarah", 2), ("data_breach", 1)]
+PHRASES = [
+    "Fel läkemedel gavs på kvällen.",
+    "Brukaren föll i badrummet.",
+    "Larmet fungerade inte under natten.",
+    "Besöket uteblev utan att någon meddelades.",
+    "Journalanteckning skickades till fel mottagare.",
+    "Anhörig klagade på bemötandet.",
+    "Matlådan levererades inte.",
+    "Hjälpmedel saknades vid förflyttning.",
+]
+
+
 def _closed(count, units, reporter, start, batch=5000):
+    """``count`` closed cases of every type: one ``INSERT … SELECT generate_series`` on
+    PostgreSQL (a million rows in a minute or two, with the table's indexes), bulk inserts
+    elsewhere."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _closed_sql(count, units, reporter, start)
     now = timezone.now()
     for offset in range(0, count, batch):
         rows = []
@@ -101,6 +126,69 @@ def _closed(count, units, reporter, start, batch=5000):
                 )
             )
         Report.objects.bulk_create(rows)
+
+
+def _closed_sql(count, units, reporter, start):
+    from django.db import connection
+
+    from cases.models import RiskBand
+
+    q = connection.ops.quote_name
+    prefix = units[0].namnd.case_number_prefix
+    bands = list(RiskBand.objects.order_by("min_score").values_list("pk", flat=True)) or [None]
+    types_sql = (
+        "CASE "
+        + " ".join(
+            f"WHEN mod(i, 20) < {sum(n for _t, n in TYPE_SHARES[: k + 1])} THEN '{t}'"
+            for k, (t, _n) in enumerate(TYPE_SHARES)
+        )
+        + " END"
+    )
+    reported = "now() - make_interval(days => 1 + mod(i, 1500), secs => mod(i, 86400))"
+    given = {
+        "type": types_sql,
+        "state": "'closed'",
+        # The service's ``{sequence:04d}``: lpad would cut a longer number to four digits.
+        "case_number": f"%s || ' 9999/' || right('000' || ({start} + i)::text, greatest(4, length(({start} + i)::text)))",
+        "case_year": "9999",
+        "case_sequence": f"{start} + i",
+        "namnd_id": str(units[0].namnd_id),
+        "unit_id": f"(ARRAY[{','.join(str(u.pk) for u in units)}])[1 + mod(i, {len(units)})]",
+        "description": f"(ARRAY[{','.join(['%s'] * len(PHRASES))}])[1 + mod(i, {len(PHRASES)})] || ' (' || i || ')'",
+        "reported_at": reported,
+        "occurred_at": f"{reported} - interval '3 hours'",
+        "reporter_id": str(reporter.pk),
+        "risk_band_id": (
+            f"CASE WHEN mod(i, 20) < 14 THEN (ARRAY[{','.join(str(b) for b in bands)}])[1 + mod(i, {len(bands)})] END"
+            if bands != [None]
+            else "NULL"
+        ),
+        "decision": "'Avslutat.'",
+        "closed_at": f"{reported} + interval '20 days'",
+        "decided_at": f"{reported} + interval '19 days'",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+    params_for = {"case_number": [prefix], "description": PHRASES}
+    columns, values, params = [], [], []
+    for field in Report._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(q(field.column))
+        if field.attname in given:
+            values.append(given[field.attname])
+            params += params_for.get(field.attname, [])
+        elif field.null:
+            values.append("NULL")
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    sql = (
+        f"INSERT INTO {q(Report._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(values)} FROM generate_series(0, %s) AS i"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, count - 1])
 
 
 def _worked_case(units, users):
@@ -196,13 +284,23 @@ def existing():
     return users, case, 0.0
 
 
-def measure(count=100_000, n=60, warmup=5, reuse=False):
+def measure(count=1_000_000, n=60, warmup=5, reuse=False):
     built = existing() if reuse else None
     users, case, build_seconds = built or build(count)
+    closed = (
+        Report.objects.filter(state="closed", reporter=users["bulk"])
+        .order_by("-pk")
+        .values_list("case_number", flat=True)
+        .first()
+    )
     pages = [
         ("inbox (unit manager, 1 of 20 units)", "manager", "/inbox/"),
         ("inbox (SAS, whole board)", "sas", "/inbox/"),
-        ("inbox, search by case number (SAS)", "sas", f"/inbox/?q={case.case_number}"),
+        ("inbox, search by case number (SAS)", "sas", f"/inbox/?q={quote(case.case_number)}"),
+        ("register, first page (SAS)", "sas", "/cases/"),
+        ("register, search by case number (SAS)", "sas", f"/cases/?q={quote(closed)}"),
+        ("register, free text, closed (SAS)", "sas", f"/cases/?q={quote('badrummet')}&state=closed"),
+        ("case page (SAS)", "sas", f"/cases/{case.pk}/"),
         ("case page (unit manager)", "manager", f"/cases/{case.pk}/"),
         ("my reports (reporter, 31 reports)", "reporter", "/my-reports/"),
     ]
@@ -234,13 +332,13 @@ def report(result):
 
 
 def main():
-    """``python bench/pages.py [--cases 100000] [--n 60] [--reuse]``: only the page timings,
+    """``python bench/pages.py [--cases 1000000] [--n 60] [--reuse]``: only the page timings,
     on the PostgreSQL database of DATABASE_URL (or a fresh ``bench_cases``); ``--reuse`` times
     the pages of the last build in that database instead of building another one."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--n", type=int, default=60)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()

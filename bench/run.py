@@ -181,7 +181,7 @@ def main():
     parser.add_argument(
         "--pages",
         type=int,
-        default=100_000,
+        default=1_000_000,
         help="cases in the database for the web-page timings (bench/pages.py; 0 skips them)",
     )
     parser.add_argument(

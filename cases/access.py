@@ -158,6 +158,43 @@ STAFF_ROLES = frozenset(
     {Role.UNIT_MANAGER, Role.SAS, Role.DSO, Role.DECISION_MAKER, Role.REGISTRAR, Role.MAS}
 )
 
+# Who finds the case register (/cases/, every case they may see, open and closed): whoever
+# reads cases of some type by a role. Others follow their own reports in My reports.
+REGISTER_ROLES = frozenset(set().union(*VIEW_ROLES.values()))
+
+# Who finds the records pages (retention, gallring, log review: records/).
+RECORDS_PAGE_ROLES = frozenset({Role.ARCHIVIST, Role.SAS, Role.DSO, Role.UNIT_MANAGER})
+
+# The pages linked from the header's menu and the start page, and the roles whose holders find
+# them there (``nav_pages``); ``None``: everyone signed in. Each page refuses those it does not
+# serve by the same roles (the import also lets a superuser in, and links it for them).
+NAV_PAGES: dict[str, frozenset[str] | None] = {
+    "report": None,
+    "my_reports": None,
+    "inbox": STAFF_ROLES,
+    "actions": frozenset({Role.UNIT_MANAGER, Role.SAS, Role.DSO}),
+    "register": REGISTER_ROLES,
+    "statistics": STATISTICS_ROLES,
+    "compilations": COMPILATION_PUBLIC_ROLES,
+    "quality_chapter": COMPILATION_PUBLIC_ROLES,
+    "summary_reviews": REVIEW_ROLES,
+    "imports": frozenset({Role.ADMINISTRATOR}),
+    "records": RECORDS_PAGE_ROLES,
+}
+
+
+def nav_pages(user: AnyUser) -> set[str]:
+    """The pages of ``NAV_PAGES`` the user finds in the menu (from the role scope the request
+    has already read: no query of its own)."""
+    if not user.is_authenticated:
+        return set()
+    roles = role_scope(user).roles
+    pages = {page for page, allowed in NAV_PAGES.items() if allowed is None or roles & allowed}
+    if user.is_superuser:  # the import is the superuser's too (reporting.web.views.may_import)
+        pages.add("imports")
+    return pages
+
+
 # Who must act on each legal clock (cases.clock_jobs): holders of these roles on the case's
 # unit; or the case's named handler (a complaint's, for the clocks the submitter waits on); or
 # whoever may take the case's next step in its lifecycle.

@@ -242,10 +242,13 @@ ACTIONS = (
     # Reads (the access chain: cases.web, cases.api, reporting, records).
     _read("report.viewed", _("Case read"), "via", "part", "id"),
     _read("report.listed", _("Cases listed"), "page", "statistics", "summary_reviews", "filters"),
+    _read("report.register_exported", _("Case register exported"), "format", "filters", "rows"),
     _read("audit.viewed", _("Audit trail read")),
     _read("attachment.downloaded", _("Attachment downloaded"), "attachment"),
     _read("overdue.listed", _("Overdue cases listed"), "unit"),
-    _read("regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen"),
+    _read(
+        "regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen", "via"
+    ),
     AuditAction("compilation.export_started", _("Compilation export started"), ANY_KEYS, READ),
     AuditAction("compilation.exported", _("Compilation exported"), ANY_KEYS, READ),
     _read("compilation.downloaded", _("Compilation downloaded"), "job"),

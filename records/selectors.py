@@ -3,12 +3,11 @@ log, scoped to the boards where the user holds the reviewing role. Out of scope 
 
 from django.db.models import OuterRef, Q, Subquery
 
+from cases.access import RECORDS_PAGE_ROLES as PAGE_ROLES
 from cases.access import role_scope
-from cases.models import AuditEvent, Report, Role, User
+from cases.models import AuditEvent, Report, User
 from records.models import DisposalItem, DisposalRun, LogPick, LogReview
 from records.services import boards, may_review_disposal, may_review_logs
-
-PAGE_ROLES = {Role.ARCHIVIST, Role.SAS, Role.DSO, Role.UNIT_MANAGER}
 
 
 def has_records_pages(user):

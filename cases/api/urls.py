@@ -30,6 +30,7 @@ urlpatterns = [
         name="docs",
     ),
     path("reports/", ReportViewSet.as_view(parts.LIST), name="report-list"),
+    path("reports/export/", ReportViewSet.as_view({"get": "export"}), name="report-export"),
     path("reports/<int:report_id>/", ReportViewSet.as_view({"get": "retrieve"}), name="report-detail"),
     path("reports/<int:report_id>/", include(case_parts)),
     path("overdue/", OverdueView.as_view(), name="overdue"),

@@ -187,6 +187,9 @@ class Report(ConcurrentTransitionMixin, models.Model):
             # month of one unit and type (reporting.services.aggregates).
             models.Index(fields=["reported_at"], name="report_reported"),
             models.Index(fields=["unit", "type", "reported_at"], name="report_unit_type_reported"),
+            # The case register's order, newest first: ties of the moment (an import, a bulk
+            # load) are ordered by the index too, not sorted after reading them all.
+            models.Index(fields=["reported_at", "id"], name="report_reported_id"),
         ]
         permissions = [("investigate_report", _("Investigate this report (named investigator)"))]
 

@@ -99,3 +99,20 @@ def anchor(field):
     if is_group(field) and not field.name == "probability":
         return f"{field.auto_id}_0"
     return field.auto_id
+
+
+@register.filter
+def notification_state(notification):
+    """A regulator notification's state as a label in the reader's language."""
+    from cases.models import RegulatorNotification
+
+    return RegulatorNotification.STATES.get(notification.state, notification.state)
+
+
+@register.simple_tag(takes_context=True)
+def nav_pages(context):
+    """The pages the signed-in user finds in the menu (``cases.access.NAV_PAGES``)."""
+    from cases.access import nav_pages as pages
+
+    request = context.get("request")
+    return pages(request.user) if request is not None else set()

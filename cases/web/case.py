@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 
 from cases import audit, audit_actions, parts, selectors, services
 from cases import forms as case_forms
-from cases.access import EARLY_IVO_ROLES, HANDLER_ROLES, NOTIFICATION_ROLES, allowed_roles
+from cases.access import EARLY_IVO_ROLES, HANDLER_ROLES, NOTIFICATION_ROLES, REGULATOR_OF, allowed_roles
 from cases.api.reading import notification_transitions, reads_everything
 from cases.models import CLOSED_STATES, CaseMessage, Regulator, ReportType
 from cases.models.lifecycles import case_roles
@@ -27,6 +27,7 @@ from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
+from reporting.selectors.documents import frozen_documents, may_read_documents
 from workflows.selectors import open_tasks
 from workflows.services import may_reassign
 
@@ -88,10 +89,54 @@ def case_page(request, report_id):
     user = request.user
     report = selectors.access_report(user, report_id)
     audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "web"})
-    context = {"report": report, "clocks": case_clocks(report)}
-    if not reads_everything(user, report):
+    context = case_context(user, report)
+    if context is None:
+        context = {"report": report, "clocks": case_clocks(report)}
         context["feedback"] = report.messages.filter(kind=CaseMessage.Kind.FEEDBACK)
         return render(request, "web/case_reporter.html", context)
+    return render(request, "web/case.html", context)
+
+
+@login_required
+@case_errors
+def case_print(request, report_id):
+    """The whole case as it is now, for paper or the file: the case page without its steps and
+    forms, laid out by the print stylesheet (``@media print`` in app.css). For those who read
+    the whole case; logged as a read of it."""
+    user = request.user
+    report = selectors.access_report(user, report_id)
+    context = case_context(user, report, printing=True)
+    if context is None:
+        raise PermissionDenied
+    audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "print"})
+    return render(request, "web/case.html", context)
+
+
+@login_required
+@case_errors
+def case_pdf_file(request, report_id):
+    """The whole case as one PDF for the file (``cases.web.case_file``), logged as a read."""
+    from cases.web.case_file import case_pdf
+
+    user = request.user
+    report = selectors.access_report(user, report_id)
+    context = case_context(user, report, printing=True)
+    if context is None:
+        raise PermissionDenied
+    audit.record_read("report.viewed", actor=user, report_ids=[report.pk], payload={"via": "pdf"})
+    response = HttpResponse(case_pdf(context), content_type="application/pdf")
+    name = report.case_number.replace(" ", "_").replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def case_context(user, report, *, printing=False):
+    """What the case page shows a user who reads the whole case; None for someone who only
+    follows it (its reporter). ``printing``: without the steps and the forms."""
+    if not reads_everything(user, report):
+        return None
+    context = {"report": report, "clocks": case_clocks(report), "printing": printing}
     roles = case_roles(user, report)
     handler = is_handler(user, report)
     notifications = list(
@@ -100,6 +145,13 @@ def case_page(request, report_id):
     for notification in notifications:
         notification.steps = notification_transitions(notification, report, user)
         notification.state_label = notification.STATES.get(notification.state, notification.state)
+    # The documents for IVO or IMY, for those who take the regulator's steps: the draft, and
+    # the versions frozen when sent, with their hashes (reporting.selectors.documents).
+    reads_documents = may_read_documents(user, report)
+    if reads_documents and notifications:
+        frozen = frozen_documents(notifications)
+        for notification in notifications:
+            notification.frozen = frozen.get(notification.pk, [])
     persons = selectors.report_persons(user, report)
     events = list(report.information_events.select_related("informed_by"))
     for person in persons:
@@ -120,6 +172,7 @@ def case_page(request, report_id):
             "actions": selectors.report_actions(report),
             "links": selectors.report_links(user, report),
             "notifications": notifications,
+            "reads_documents": reads_documents,
             "delegation_decisions": report.delegation_decisions.select_related("legal_reference"),
             "attachments": report.attachments.all(),
             "conversation": report.messages.select_related("author"),
@@ -132,6 +185,7 @@ def case_page(request, report_id):
             "corrections": corrections_for(user, report),
             "may_edit_description": may_edit_description(user, report),
             "case_corrections": selectors.report_corrections(report),
+            "regulator": Regulator(REGULATOR_OF[report.type]).label if report.type in REGULATOR_OF else "",
         }
     )
     if handler and not context["closed"]:
@@ -146,7 +200,12 @@ def case_page(request, report_id):
         context["risk_form"] = case_forms.RiskForm(report=report, user=user, auto_id="risk_%s")
         context["risk_form"].order_fields(risk.field_order(context["risk_form"]))
         context["matrix"] = risk.matrix(risk.selected_cell(context["risk_form"], report))
-    return render(request, "web/case.html", context)
+    if printing:
+        context.update({"handler": False, "transitions": [], "open_tasks": [], "may_notify_ivo_early": False})
+        context.update({"may_route": False, "may_ask": False, "forms": None, "risk_form": None})
+        for notification in notifications:
+            notification.steps = []
+    return context
 
 
 @dataclass

@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import audit, idempotency, selectors
-from cases.access import STAFF_ROLES, role_scope
 from cases.forms import AffectedPersonForm, ReportCreateForm
-from cases.models import CaseMessage, ReportType, Role
+from cases.models import CaseMessage, ReportType
 from cases.services import do_file_report_with_details
 from cases.services.content import MAX_UPLOADS
 from cases.web import once
@@ -168,25 +167,7 @@ PersonFormSet = forms.formset_factory(AffectedPersonForm, extra=2, max_num=20, v
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "web/landing.html")
-    from reporting.access import may_see_statistics
-    from reporting.web.views import may_compile_anything, may_import
-
-    user = request.user
-    scope = role_scope(user)
-    return render(
-        request,
-        "web/home.html",
-        {
-            "is_staff_role": bool(scope.roles & STAFF_ROLES),
-            "is_manager": bool(scope.roles & {Role.UNIT_MANAGER, Role.SAS}),
-            # The pages of statistics, compilations and import, for those who may use them: no
-            # page is reachable only by typing its address.
-            "may_see_statistics": may_see_statistics(user),
-            "may_compile": may_compile_anything(user),
-            "may_import": may_import(user),
-            "choices": CHOICES,
-        },
-    )
+    return render(request, "web/home.html", {"choices": CHOICES})
 
 
 @login_required

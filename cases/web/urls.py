@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from cases import parts
-from cases.web import case, corrections, key_time, public, reporting, work
+from cases.web import case, corrections, key_time, public, register, reporting, work
 
 
 class CasePartFormConverter:
@@ -38,7 +38,11 @@ urlpatterns = [
     path("tasks/<int:task_id>/claim/", work.claim, name="claim"),
     path("tasks/<int:task_id>/release/", work.release, name="release"),
     path("tasks/<int:task_id>/reassign/", work.reassign, name="reassign"),
+    path("cases/", register.register, name="register"),
+    path("cases/export.<slug:file_format>", register.register_export, name="register_export"),
     path("cases/<int:report_id>/", case.case_page, name="case"),
+    path("cases/<int:report_id>/print/", case.case_print, name="case_print"),
+    path("cases/<int:report_id>/pdf/", case.case_pdf_file, name="case_pdf"),
     path("cases/<int:report_id>/do/<slug:name>/", case.transition, name="transition"),
     path("cases/<int:report_id>/actions/<int:action_id>/", case.update_action, name="update_action"),
     path(

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,7 +41,7 @@ from cases.models.lifecycles import prefetch_named_grants
 from cases.services import CaseNotFound, InvalidState
 from cases.web.common import attach_errors, next_url
 from workflows.escalation import holders
-from workflows.selectors import LISTED_FIELDS, task_for_action, tasks_for, with_due_at
+from workflows.selectors import LISTED_FIELDS, inbox_page, task_for_action, with_due_at
 from workflows.services import do_claim, do_reassign, do_release, may_reassign
 
 
@@ -76,24 +76,18 @@ class InboxFilters(forms.Form):
 REPORT = "process__caseprocess__report"
 
 
-def inbox_tasks(user, filters):
-    """Assigned to the user and open to take, as one list sorted by the earliest clock."""
-    scoped = {"type": filters.get("type") or None}
-    qs = tasks_for(user, "inbox", **scoped) | tasks_for(user, "queue", **scoped)
+def inbox_cases(filters):
+    """The inbox's filters as a condition on each task's case (``workflows.selectors.inbox_page``)."""
+    cases = Q()
+    if filters.get("type"):
+        cases &= Q(**{f"{REPORT}__type": filters["type"]})
     if filters.get("unit"):
-        qs = qs.filter(**{f"{REPORT}__unit__path__startswith": filters["unit"].path})
+        cases &= Q(**{f"{REPORT}__unit__path__startswith": filters["unit"].path})
     if filters.get("state"):
-        qs = qs.filter(**{f"{REPORT}__state": filters["state"]})
-    if filters.get("overdue"):
-        qs = qs.filter(due_at__lt=timezone.now())
-    if filters.get("q"):
-        text = filters["q"].strip()
-        qs = qs.filter(
-            Q(**{f"{REPORT}__case_number__icontains": text})
-            | Q(**{f"{REPORT}__description__icontains": text})
-        )
-    qs = qs.only(*INBOX_FIELDS)
-    return qs.order_by(F("due_at").asc(nulls_last=True), "created", "id")
+        cases &= Q(**{f"{REPORT}__state": filters["state"]})
+    if filters.get("q", "").strip():
+        cases &= selectors.case_number_or_text_q(filters["q"], via=f"{REPORT}__")
+    return cases
 
 
 # The task lists' columns, and what this page shows besides: the excerpt of the description
@@ -143,7 +137,7 @@ class Page:
 
     SIZE = 50
 
-    def __init__(self, queryset, number, rows_for=None):
+    def __init__(self, queryset, number, rows_for=None, ids_for=None):
         try:
             self.number = max(1, int(number or 1))
         except ValueError:
@@ -152,7 +146,10 @@ class Page:
         if rows_for is None:
             rows = list(queryset[start : start + self.SIZE + 1])
         else:
-            ids = list(queryset.values_list("pk", flat=True)[start : start + self.SIZE + 1])
+            if ids_for is not None:  # the page's ids, already sorted (``inbox_page``)
+                ids = ids_for(start, self.SIZE + 1)
+            else:
+                ids = list(queryset.values_list("pk", flat=True)[start : start + self.SIZE + 1])
             found = {row.pk: row for row in rows_for(ids)} if ids else {}
             rows = [found[pk] for pk in ids if pk in found]
         self.has_next = len(rows) > self.SIZE
@@ -167,10 +164,17 @@ def inbox(request):
     user = request.user
     filters = InboxFilters(request.GET or None, user=user)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
-    page = Page(inbox_tasks(user, cleaned), request.GET.get("page"), rows_for=inbox_rows)
+    now = timezone.now()
+    page = Page(
+        None,
+        request.GET.get("page"),
+        rows_for=inbox_rows,
+        ids_for=lambda start, count: inbox_page(
+            user, start, count, cases=inbox_cases(cleaned), overdue=bool(cleaned.get("overdue")), now=now
+        ),
+    )
     rows = page.object_list
     rule = None
-    now = timezone.now()
     # Whether the user may hand a task on is decided from their roles on the case
     # (``case_roles``): the cases' named investigators read for the whole page at once.
     prefetch_named_grants([task.process.caseprocess.report for task in rows])

@@ -14,4 +14,9 @@ urlpatterns = [
     path("compilations/exports/<uuid:job_id>/", views.compilation_job_page, name="compilation-job"),
     path("imports/reports/", views.import_page, name="report-import"),
     path("delegations/", delegations.register, name="delegations"),
+    path(
+        "cases/<int:report_id>/regulator-document/",
+        views.regulator_document_page,
+        name="regulator-document-page",
+    ),
 ]

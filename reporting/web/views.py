@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from reporting.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_
 from reporting.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
 from reporting.models import ExportJob
 from reporting.selectors import reviews, statistics
+from reporting.selectors.documents import CONTENT_TYPES, regulator_file
 from reporting.services.tasks import start_export
 
 PAGE_SIZE = 50
@@ -448,3 +449,21 @@ def import_page(request):
             return redirect("report-import")
     status = 400 if request.method == "POST" else 200
     return render(request, "reporting/import.html", {"form": form, "errors": errors}, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def regulator_document_page(request, report_id):
+    """The case's document for IVO or IMY, from the case page: the draft, or a frozen version
+    (``?document=``) byte for byte, as PDF (shown in the browser, or ``?download=1``) or JSON.
+    The same document and the same logged read as the API's (``reporting.selectors.documents``)."""
+    fmt = request.GET.get("format", "pdf")
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    found = regulator_file(request.user, report_id, fmt, request.GET.get("document"), via="web")
+    response = HttpResponse(found.content, content_type=found.content_type)
+    disposition = "attachment" if request.GET.get("download") or fmt == "json" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{found.filename}"'
+    response["X-Document-SHA256"] = found.digest
+    response["Cache-Control"] = "no-store"
+    return response

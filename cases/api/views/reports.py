@@ -1,6 +1,7 @@
 """Cases: the scoped list, filing, one case, its transitions and its audit trail."""
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +30,10 @@ from cases.api.serializers import (
     ReportSummarySerializer,
 )
 from cases.forms import ReportCreateForm
-from cases.models import ReportType
+from cases.models import OrgUnit, RegulatorNotification, ReportType
+from cases.register import FORMATS, TEXT_FIELDS
+from cases.register import export_queryset as export_register
+from lib.periods import local_range
 
 
 class Pagination(PageNumberPagination):
@@ -38,9 +42,80 @@ class Pagination(PageNumberPagination):
 
 
 class ReportFilters(serializers.Serializer):
+    """The case register's search (``cases.selectors.case_register``): every case the user may
+    see, open and closed."""
+
+    q = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text="The case number (whole or a part) or text of the description.",
+    )
+    person = serializers.CharField(
+        required=False, max_length=100, help_text="A person concerned: name or personal identity number."
+    )
+    reporter = serializers.CharField(required=False, max_length=100, help_text="The reporter's name.")
     type = serializers.ChoiceField(choices=ReportType.choices, required=False)
-    state = serializers.CharField(required=False, max_length=30)
-    unit = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    state = serializers.CharField(
+        required=False, max_length=30, help_text="A state's code, or `open` or `closed`."
+    )
+    unit = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="A unit: its cases and those below it."
+    )
+    reported_from = serializers.DateField(required=False)
+    reported_to = serializers.DateField(required=False)
+    risk_level = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    overdue = serializers.BooleanField(required=False, default=False)
+    open_actions = serializers.BooleanField(required=False, default=False)
+    regulator_status = serializers.ChoiceField(
+        choices=[selectors.REGULATOR_NONE, *RegulatorNotification.STATES], required=False
+    )
+    sort = serializers.ChoiceField(choices=list(selectors.REGISTER_SORTS), required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("reported_from"), attrs.get("reported_to")
+        if start and end and end < start:
+            raise serializers.ValidationError({"reported_to": _("The end cannot come before the start.")})
+        return attrs
+
+    def arguments(self):
+        data = self.validated_data
+        unit = None
+        if data.get("unit"):
+            # Any unit narrows the list; one outside the user's scope leaves it empty.
+            unit = OrgUnit.objects.filter(pk=data["unit"]).first() or OrgUnit(path="no-such-unit:")
+        return {
+            "q": data.get("q", ""),
+            "person": data.get("person", ""),
+            "reporter": data.get("reporter", ""),
+            "type": data.get("type"),
+            "state": data.get("state"),
+            "unit": unit,
+            "start": local_range(data["reported_from"], data["reported_from"])[0]
+            if data.get("reported_from")
+            else None,
+            "end": local_range(data["reported_to"], data["reported_to"])[1]
+            if data.get("reported_to")
+            else None,
+            "risk_band": data.get("risk_level"),
+            "overdue": data.get("overdue", False),
+            "open_actions": data.get("open_actions", False),
+            "regulator_status": data.get("regulator_status"),
+            "sort": data.get("sort", "-reported"),
+        }
+
+    def logged(self):
+        kept = {}
+        for name, value in self.validated_data.items():
+            if value in (None, "", False):
+                continue
+            kept[name] = (
+                True if name in TEXT_FIELDS else (value.isoformat() if hasattr(value, "isoformat") else value)
+            )
+        return kept
+
+
+class ExportFilters(ReportFilters):
+    file_format = serializers.ChoiceField(choices=list(FORMATS), default="csv")
 
 
 def case_response(request, report, status_code=status.HTTP_200_OK):
@@ -134,13 +209,38 @@ class ReportViewSet(ViewSet):
         filters.is_valid(raise_exception=True)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
-            selectors.report_list(request.user, **filters.validated_data), request, self
+            selectors.case_register(request.user, **filters.arguments()).select_related("namnd"),
+            request,
+            self,
         )
         data = ReportSummarySerializer(page, many=True).data
-        log_read(
-            request.user, "report.listed", [report.pk for report in page], filters=filters.validated_data
-        )
+        log_read(request.user, "report.listed", [report.pk for report in page], filters=filters.logged())
         return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        parameters=[ExportFilters],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+        },
+        description=(
+            "The case register as CSV (`;` between fields in Swedish, `,` in English) or XLSX: the cases of "
+            "the list's search, at most 10,000, every one of them named in the read log."
+        ),
+    )
+    def export(self, request):
+        filters = ExportFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        content, content_type, filename = export_register(
+            request.user,
+            selectors.case_register(request.user, **filters.arguments()),
+            filters.validated_data["file_format"],
+            filters.logged(),
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
 
     @extend_schema(
         request=form_body(ReportCreateForm, "ReportInput"),

@@ -154,6 +154,9 @@
       });
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-risk-matrix]"), riskMatrix);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });
