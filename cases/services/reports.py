@@ -129,19 +129,23 @@ def transition_form(
 
 
 def available_transitions(report: Report, user: AnyUser) -> list[dict[str, Any]]:
-    """What this user may do with the case now, each with the fields it asks for."""
+    """What this user may do with the case now, each with the fields it asks for and, while it
+    cannot succeed yet, the reasons why (``blocked_by``: what must first be on the case)."""
     roles = case_roles(user, report)
     result = []
     for transition in report.get_available_state_transitions():  # type: ignore[attr-defined]  # django-fsm adds it
         custom = transition.custom
         if not roles & custom["roles"]:
             continue
-        form = getattr(forms, custom["form"])(report=report, user=user)
+        form_class = getattr(forms, custom["form"])
+        form = form_class(report=report, user=user)
         result.append(
             {
                 "name": transition.name,
                 "label": str(custom["label"]),
                 "target": transition.target,
+                # Why it cannot succeed yet, whatever is typed (the form refuses with the same).
+                "blocked_by": [str(reason) for reason in form_class.blockers(report)],
                 "fields": [
                     {"name": field_name, "label": str(field.label), "required": field.required}
                     for field_name, field in form.fields.items()

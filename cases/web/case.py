@@ -98,6 +98,7 @@ def case_page(request, report_id):
         and report.state in EARLY_IVO_STATES
         and not any(n.regulator == Regulator.IVO for n in notifications)
     )
+    checklist = case_forms.investigation_checklist(report)
     context.update(
         {
             "handler": handler,
@@ -105,6 +106,8 @@ def case_page(request, report_id):
             "transitions": services.available_transitions(report, user),
             "persons": persons,
             "entries": report.investigation_entries.select_related("topic", "corrects"),
+            "checklist": checklist,
+            "checklist_missing": sum(1 for _topic, documented in checklist if not documented),
             "causes": list(report.causes.all()),
             "actions": selectors.report_actions(report),
             "links": selectors.report_links(user, report),
@@ -215,17 +218,18 @@ PARTS = {
 }
 
 
-def _form_page(request, report, *, title, form, perform, anchor, back=None):
+def _form_page(request, report, *, title, form, perform, anchor, back=None, blocked_by=(), saved=None):
     """GET shows the form; POST performs the change and goes back to the case, or shows the
     form again with every field as typed and the errors linked from a summary."""
     _checkboxes(form)
     if request.method == "POST":
         try:
-            perform()
+            result = perform()
         except ValidationError as exc:
             attach_errors(form, exc, {"file": "file"})
         else:
-            messages.success(request, _("Saved."), extra_tags=f"clear-draft:{request.path}")
+            text = (saved and saved(result)) or _("Saved.")
+            messages.success(request, text, extra_tags=f"clear-draft:{request.path}")
             default = reverse("web:case", args=[report.pk]) + (f"#{anchor}" if anchor else "")
             return redirect(next_url(request, default))
     matrix = None
@@ -242,6 +246,7 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None):
             "matrix": matrix,
             "clocks": case_clocks(report),
             "back": back or reverse("web:case", args=[report.pk]),
+            "blocked_by": blocked_by if request.method != "POST" else (),
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "is_multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
         },
@@ -290,7 +295,20 @@ def update_action(request, report_id, action_id):
         form=form,
         anchor=f"action-{action.pk}",
         perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data),
+        saved=_action_saved,
     )
+
+
+def _action_saved(action):
+    """What saving an action means for the case: one done without its follow-up stays open."""
+    if action is not None and not action.is_settled:
+        if action.status == action.Status.DONE:
+            return _(
+                "Saved. The action stays open until its effect is followed up: "
+                "describe the follow-up of the effect to settle it."
+            )
+        return _("Saved. The action stays open until it is done and its effect is followed up.")
+    return None
 
 
 # A step the user may take on the case, but not in the state the case is in now: the form
@@ -322,6 +340,7 @@ def transition(request, report_id, name):
         title=allowed[name]["label"],
         form=form,
         anchor="",
+        blocked_by=allowed[name]["blocked_by"],
         perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data),
     )
 
