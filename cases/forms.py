@@ -297,7 +297,7 @@ class CloseForm(CaseForm):
         for notification in report.regulator_notifications.all():
             if notification.state in cls.CLOSABLE[notification.regulator]:
                 continue
-            regulator = {"regulator": notification.get_regulator_display()}
+            regulator = {"regulator": notification.regulator.upper()}  # "IVO:s slutliga beslut saknas"
             if notification.state == "decided":
                 reasons.append(_("The notification to %(regulator)s has not been submitted.") % regulator)
             elif notification.state in ("submitted", "supplemented"):
