@@ -17,7 +17,14 @@ from cases.services import (
     do_transition,
 )
 from tests.cast import CAST
-from tests.factories import ago, complete_lex_sarah_investigation, file, settled_action, transition_data, walk_to
+from tests.factories import (
+    ago,
+    complete_lex_sarah_investigation,
+    file,
+    settled_action,
+    transition_data,
+    walk_to,
+)
 from tests.matrix import Matrix
 
 
@@ -65,7 +72,9 @@ def test_the_demo_cases_stuck_state_cannot_be_reached(org, cast):
     # Once every topic is documented the assessment passes, and the delegat can decide at once.
     complete_lex_sarah_investigation(report, cast["sas"])
     assert steps(report, cast["sas"]) == {"assess": []}
-    report = do_transition(report.pk, "assess", acting_user=cast["sas"], data=transition_data(report, "assess"))
+    report = do_transition(
+        report.pk, "assess", acting_user=cast["sas"], data=transition_data(report, "assess")
+    )
     assert steps(report, cast["decision_maker"]) == {"decide": []}
     report = do_transition(
         report.pk, "decide", acting_user=cast["decision_maker"], data=transition_data(report, "decide")
@@ -107,7 +116,9 @@ def test_a_topic_required_after_the_assessment_blocks_the_decision_and_says_so(o
 
 
 def test_closing_explains_what_is_missing_and_refuses_with_the_same_words(org, cast):
-    report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "decided", cast, finish_notifications=False)
+    report = walk_to(
+        file("lex_sarah", cast["reporter"], org.unit_a), "decided", cast, finish_notifications=False
+    )
     notification = report.regulator_notifications.get()
     with translation.override("sv"):
         assert steps(report, cast["sas"])["close"] == ["Anmälan till IVO har inte skickats in."]
@@ -129,9 +140,10 @@ def test_closing_explains_what_is_missing_and_refuses_with_the_same_words(org, c
         acting_user=cast["sas"],
         data={"outcome": "closed", "outcome_at": timezone.localdate().isoformat()},
     )
-    assert "slutför" in steps(report, cast["sas"])["close"][0] or "complete" in steps(report, cast["sas"])[
-        "close"
-    ][0]
+    assert (
+        "slutför" in steps(report, cast["sas"])["close"][0]
+        or "complete" in steps(report, cast["sas"])["close"][0]
+    )
     do_notification_transition(report.pk, notification.pk, "complete", acting_user=cast["sas"], data={})
     assert steps(report, cast["sas"]) == {"close": []}
     assert do_transition(report.pk, "close", acting_user=cast["sas"], data={}).state == "closed"
@@ -191,7 +203,9 @@ def test_the_page_shows_a_blocked_step_disabled_with_its_reason(org, cast, clien
     assert page.count("(saknas)") == len(required_names()) - len(FIRST_TOPICS)
     # The step's own page says the same before anything is typed.
     form_page = client.get(f"/cases/{report.pk}/do/assess/", HTTP_ACCEPT_LANGUAGE="sv").content.decode()
-    assert "Det här steget kan inte tas ännu" in form_page and "Utredningen dokumenterar ännu inte" in form_page
+    assert (
+        "Det här steget kan inte tas ännu" in form_page and "Utredningen dokumenterar ännu inte" in form_page
+    )
 
 
 def test_an_action_saved_without_its_follow_up_says_it_stays_open(org, cast, client):
