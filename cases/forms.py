@@ -183,6 +183,13 @@ class RiskFields(CaseForm):
         label=_("Reason for departing from the risk matrix"), required=False, widget=forms.Textarea
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.report is not None and self.report.probability:
+            # The risk the case already holds (assessed before, or carried over when routed).
+            self.initial.setdefault("probability", self.report.probability)
+            self.initial.setdefault("severity", self.report.severity)
+
     def clean_risk(self):
         data = self.cleaned_data
         if data.get("probability") and data.get("severity"):
@@ -811,6 +818,12 @@ class RouteForm(CaseForm):
         value = self.cleaned_data["target_type"]
         if value not in self.TARGETS[self.report.type]:
             raise ValidationError(_("A case of this type cannot be routed there."))
+        existing = self.report.links_out.filter(target__type=value).select_related("target").first()
+        if existing is not None:  # one linked case per type: the work is not done twice
+            raise ValidationError(
+                _("This case was already routed to %(number)s; work on that case.")
+                % {"number": existing.target.case_number}
+            )
         return value
 
 

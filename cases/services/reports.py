@@ -18,6 +18,7 @@ from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import (
     TYPE_MODELS,
+    AffectedPerson,
     CaseNumberSequence,
     DelegationDecision,
     Regulator,
@@ -194,7 +195,9 @@ def do_transition(
 
 
 def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, reason: str) -> Report:
-    """Routing: a new case of another type, linked; the source keeps its history."""
+    """Routing: a new case of another type, linked; the source keeps its history. The new case
+    starts from what the source already holds: its risk assessment (probability, severity,
+    risk level) and its persons, so that no one records them twice."""
     fields: dict[str, Any] = {"occurred_at": source.occurred_at or source.reported_at}
     if target_type == ReportType.DATA_BREACH:
         # The organisation became aware no later than when the source case was reported.
@@ -205,10 +208,27 @@ def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, re
             submitter_name=source.submitter_name,
             submitter_contact=source.submitter_contact,
         )
+    carried = []
+    if source.probability and source.severity:  # the risk assessment made on the source
+        fields.update(probability=source.probability, severity=source.severity, risk_band=source.risk_band)
+        carried.append("risk")
     reporter = source.reporter or acting_user
     target = _create_report(
         report_type=target_type, unit=source.unit, reporter=reporter, description=source.description, **fields
     )
+    persons = [
+        AffectedPerson(
+            report=target,
+            name=person.name,
+            personnummer=person.personnummer,
+            protected_identity=person.protected_identity,
+            role=person.role,
+        )
+        for person in source.persons.all()
+    ]
+    if persons:  # the persons concerned, so that no one types them again
+        AffectedPerson.objects.bulk_create(persons)
+        carried.append("persons")
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
     clocks_after(target, "report.filed")
     events.workflow_start.call(target)
@@ -217,7 +237,12 @@ def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, re
         actor=acting_user,
         obj=target,
         report_id=target.pk,
-        payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk},
+        payload={
+            "type": target.type,
+            "case_number": target.case_number,
+            "routed_from": source.pk,
+            "carried": carried,
+        },
     )
     audit.record(
         "report.routed",

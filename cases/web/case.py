@@ -145,8 +145,29 @@ class Part:
 
     title: str
     build: Callable  # (report, user, data, files) -> form
-    perform: Callable  # (report, user, data, files) -> None
+    perform: Callable  # (report, user, data, files) -> what the service returns
     may: Callable = is_handler
+    saved: Callable | None = None  # what the service returned -> the message to show, or None
+
+
+def routed_message(target):
+    """What routing did, in words: "Lex Sarah-ärende SN 2026/0041 skapat"."""
+    text = _("%(type)s case %(number)s created.") % {
+        "type": target.get_type_display(),
+        "number": target.case_number,
+    }
+    carried = [_("the risk assessment")] if target.probability else []
+    if target.persons.exists():
+        carried.append(_("the persons concerned"))
+    if carried:
+        text += " " + _("Carried over: %(parts)s.") % {"parts": _(" and ").join(carried)}
+    return text
+
+
+def _routed_in(report, before):
+    """The message for a case a step routed (its links made after ``before``), or None."""
+    link = report.links_out.exclude(pk__in=before).select_related("target").order_by("-pk").first()
+    return routed_message(link.target) if link is not None else None
 
 
 class AttachmentForm(forms.Form):
@@ -198,6 +219,7 @@ PARTS = {
         gettext_lazy("Open a linked case"),
         lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d),
+        saved=lambda target: routed_message(target),
     ),
     "ask": Part(
         gettext_lazy("Ask the submitter a question"),
@@ -234,7 +256,7 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None, bloc
             return redirect(next_url(request, default))
     matrix = None
     if "probability" in form.fields and "severity" in form.fields:
-        matrix = risk.matrix(risk.selected_cell(form))
+        matrix = risk.matrix(risk.selected_cell(form, report))  # the case's risk, e.g. carried when routed
         form.order_fields(risk.field_order(form))
     return render(
         request,
@@ -273,6 +295,7 @@ def part(request, report_id, part_name):
         form=form,
         anchor=parts.part_of_form(part_name).key,
         perform=lambda: spec.perform(report, user, data, files),
+        saved=spec.saved,
     )
 
 
@@ -331,6 +354,7 @@ def transition(request, report_id, name):
             raise InvalidState(STALE_STEP)
         raise PermissionDenied()
     data = risk.with_cell(request.POST) if request.method == "POST" else None
+    before = list(report.links_out.values_list("pk", flat=True)) if data is not None else []
     form = transition_form(report, name, user, data=data)
     if data is None and name == "record_immediate_measures" and report.immediate_measures:
         form.initial["immediate_measures"] = report.immediate_measures
@@ -342,6 +366,7 @@ def transition(request, report_id, name):
         anchor="",
         blocked_by=allowed[name]["blocked_by"],
         perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data),
+        saved=lambda changed: _routed_in(changed, before),
     )
 
 

@@ -12,6 +12,7 @@ from cases.management.commands.seed_demo import FIRST_TOPICS
 from cases.models import InvestigationTopic, Report
 from cases.services import (
     available_transitions,
+    do_add_affected_person,
     do_add_investigation_entry,
     do_notification_transition,
     do_transition,
@@ -227,3 +228,52 @@ def test_an_action_saved_without_its_follow_up_says_it_stays_open(org, cast, cli
     )
     page = response.content.decode()
     assert "Sparat." in page and "står kvar som öppen" not in page.lower()
+
+
+def test_routing_a_deviation_to_lex_sarah_carries_its_risk_and_persons_and_says_so(org, cast, client):
+    report = file("deviation", cast["reporter"], org.unit_a)
+    do_add_affected_person(
+        report.pk,
+        acting_user=cast["reporter"],
+        data={"name": "Tolvan Tolvansson", "personnummer": "19121212-1212", "role": "Brukare"},
+    )
+    client.force_login(cast["manager_a"])
+    response = client.post(
+        f"/cases/{report.pk}/do/assess/",
+        {
+            "category": transition_data(report, "assess")["category"],
+            "risk_cell": "3-4",
+            "route": "lex_sarah",
+            "risk_override_reason": "",
+        },
+        HTTP_ACCEPT_LANGUAGE="sv",
+        follow=True,
+    )
+    lex = Report.objects.get(type="lex_sarah")
+    page = response.content.decode()
+    assert f"Lex Sarah-ärende {lex.case_number} skapat." in page
+    assert "Fördes över: riskbedömningen och de berörda personerna." in page
+    assert (lex.probability, lex.severity, lex.risk_band_id) == (
+        3,
+        4,
+        Report.objects.get(pk=report.pk).risk_band_id,
+    )
+    source_persons = list(
+        Report.objects.get(pk=report.pk).persons.values_list("name", "personnummer", "role")
+    )
+    assert list(lex.persons.values_list("name", "personnummer", "role")) == source_persons
+    assert lex.links_in.get().source_id == report.pk
+    # The lex Sarah assessment starts from the carried risk: the matrix's cell is checked.
+    walk_to(selectors.access_report(cast["sas"], lex.pk), "investigating", cast)
+    client.force_login(cast["sas"])
+    form_page = client.get(f"/cases/{lex.pk}/do/assess/").content.decode()
+    assert 'value="3-4" checked' in form_page
+    # Routing the same case to lex Sarah again is refused with the case to work on instead.
+    client.force_login(cast["manager_a"])
+    again = client.post(
+        f"/cases/{report.pk}/route/",
+        {"target_type": "lex_sarah", "reason": "Igen."},
+        HTTP_ACCEPT_LANGUAGE="sv",
+    )
+    assert again.status_code == 200 and lex.case_number in again.content.decode()
+    assert Report.objects.filter(type="lex_sarah").count() == 1
