@@ -150,6 +150,20 @@ class CaseForm(forms.Form):
             if isinstance(field, TermField):
                 field.board_id = self.board_id
 
+    @classmethod
+    def blockers(cls, report):
+        """Why this step cannot succeed yet, whatever is typed: what must first be on the case.
+        The case page shows the step disabled with these reasons and the API lists them with the
+        step (``blocked_by``); validating the form refuses with the same reasons, so the page and
+        the service never disagree."""
+        return []
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.report is not None:
+            for reason in self.blockers(self.report):
+                self.add_error(None, reason)
+
     def require(self, field, message):
         if not self.cleaned_data.get(field):
             self.add_error(field, message)
@@ -168,6 +182,13 @@ class RiskFields(CaseForm):
     risk_override_reason = forms.CharField(
         label=_("Reason for departing from the risk matrix"), required=False, widget=forms.Textarea
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.report is not None and self.report.probability:
+            # The risk the case already holds (assessed before, or carried over when routed).
+            self.initial.setdefault("probability", self.report.probability)
+            self.initial.setdefault("severity", self.report.severity)
 
     def clean_risk(self):
         data = self.cleaned_data
@@ -198,11 +219,12 @@ class DeviationAssessForm(RiskFields):
 class InvestigationSummaryForm(CaseForm):
     investigation_summary = forms.CharField(label=_("Summary of the investigation"), widget=forms.Textarea)
 
-    def clean(self):
+    @classmethod
+    def blockers(cls, report):
         """At least one cause is recorded."""
-        if not self.report.causes.exists():
-            raise ValidationError(_("Record at least one cause before completing the investigation."))
-        return self.cleaned_data
+        if not report.causes.exists():
+            return [_("Record at least one cause before completing the investigation.")]
+        return []
 
 
 def unsettled_actions(report):
@@ -273,13 +295,26 @@ class CloseForm(CaseForm):
                     "Some actions are not done or their effect is not followed up; finish them or give a reason."
                 ),
             )
-        for notification in self.report.regulator_notifications.all():
-            if notification.state not in self.CLOSABLE[notification.regulator]:
-                raise ValidationError(
-                    _("The notification to %(regulator)s is not finished; record it before closing.")
-                    % {"regulator": notification.get_regulator_display()}
-                )
         return self.cleaned_data
+
+    @classmethod
+    def blockers(cls, report):
+        """Every regulator notification far enough along: IVO's done, IMY's submitted."""
+        reasons = []
+        for notification in report.regulator_notifications.all():
+            if notification.state in cls.CLOSABLE[notification.regulator]:
+                continue
+            regulator = {"regulator": notification.regulator.upper()}  # "IVO:s slutliga beslut saknas"
+            if notification.state == "decided":
+                reasons.append(_("The notification to %(regulator)s has not been submitted.") % regulator)
+            elif notification.state in ("submitted", "supplemented"):
+                reasons.append(_("%(regulator)s's final decision is missing.") % regulator)
+            else:
+                reasons.append(
+                    _("The notification to %(regulator)s is not completed; complete it before closing.")
+                    % regulator
+                )
+        return reasons
 
 
 def board_members(board_id):
@@ -380,6 +415,36 @@ class StartInvestigationForm(CaseForm):
     pass
 
 
+def investigation_checklist(report):
+    """The topics an investigation of the case's type must document before its decision
+    (SOSFS 2011:5 5 kap. for lex Sarah; data, ``InvestigationTopic``), each with whether an
+    entry of the case documents it: ``[(topic, documented)]``, in the topics' order."""
+    topics = list(
+        InvestigationTopic.objects.valid_on().filter(report_type=report.type, required_for_decision=True)
+    )
+    if not topics:
+        return []
+    documented = set(
+        report.investigation_entries.filter(topic__isnull=False).values_list("topic_id", flat=True)
+    )
+    return [(topic, topic.pk in documented) for topic in topics]
+
+
+def missing_topics(report):
+    """The required topics no entry of the case documents yet."""
+    return [topic for topic, documented in investigation_checklist(report) if not documented]
+
+
+def missing_topics_reason(report):
+    missing = missing_topics(report)
+    if not missing:
+        return []
+    return [
+        _("The investigation does not yet document: %(topics)s.")
+        % {"topics": "; ".join(str(t) for t in missing)}
+    ]
+
+
 class LexSarahAssessForm(RiskFields):
     lex_sarah_assessment = forms.ChoiceField(label=_("Assessment"), choices=Report.LexSarahAssessment.choices)
     is_serious = yes_no_field(_("Is it serious (allvarligt)?"))
@@ -387,8 +452,14 @@ class LexSarahAssessForm(RiskFields):
         label=_("Summary of the investigation"), required=False, widget=forms.Textarea
     )
 
+    @classmethod
+    def blockers(cls, report):
+        """The decision maker cannot document the investigation: the assessment that hands the
+        case to them waits until every required topic is documented, as the decision would."""
+        return missing_topics_reason(report)
+
     def clean(self):
-        """A seriousness that departs from the risk matrix needs a reason."""
+        """The SOSFS 2011:5 5 kap. topics are documented; a seriousness that departs from the risk matrix needs a reason."""
         data = self.clean_risk()
         band = data.get("risk_band")
         if data.get("lex_sarah_assessment") == Report.LexSarahAssessment.NONE and data.get("is_serious"):
@@ -439,19 +510,13 @@ class IvoDecideFields(DecisionFields):
     notify_ivo = yes_no_field(_("Notify IVO?"))
     SERIOUS_MESSAGE = ""
 
+    @classmethod
+    def blockers(cls, report):
+        return missing_topics_reason(report)
+
     def clean(self):
         """The type's required investigation topics are documented; a serious case is notified to IVO."""
         super().clean()
-        missing = (
-            InvestigationTopic.objects.valid_on()
-            .filter(report_type=self.report.type, required_for_decision=True)
-            .exclude(pk__in=self.report.investigation_entries.values("topic_id"))
-        )
-        if missing:
-            raise ValidationError(
-                _("The investigation does not yet document: %(topics)s.")
-                % {"topics": ", ".join(str(t) for t in missing)}
-            )
         already = self.report.regulator_notifications.filter(regulator=Regulator.IVO).exists()
         if self.report.is_serious and self.cleaned_data.get("notify_ivo") is False and not already:
             self.add_error("notify_ivo", self.SERIOUS_MESSAGE)
@@ -841,6 +906,12 @@ class RouteForm(CaseForm):
         value = self.cleaned_data["target_type"]
         if value not in self.TARGETS[self.report.type]:
             raise ValidationError(_("A case of this type cannot be routed there."))
+        existing = self.report.links_out.filter(target__type=value).select_related("target").first()
+        if existing is not None:  # one linked case per type: the work is not done twice
+            raise ValidationError(
+                _("This case was already routed to %(number)s; work on that case.")
+                % {"number": existing.target.case_number}
+            )
         return value
 
 

@@ -143,5 +143,6 @@ CORRECTIONS = [
 
 
 def _rules(form_class):
-    doc = (form_class.clean.__doc__ or "").strip() if "clean" in form_class.__dict__ else ""
+    method = next((m for m in ("clean", "blockers") if m in form_class.__dict__), None)
+    doc = (getattr(form_class, method).__doc__ or "").strip() if method else ""
     return doc.splitlines()[0] if doc else "—"

@@ -22,6 +22,7 @@ NEW_REPORT = {
 TITLES = {
     "task.assigned": _("A task has been assigned to you"),
     "task.escalated": _("A task has been escalated to you"),
+    "task.waiting": _("A step of a case waits for you"),
     "clock.warning": _("A deadline is approaching"),
     "clock.overdue": _("A deadline has passed"),
     "clock.escalated": _("A deadline has passed and is escalated to you"),

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases import reference_cache
+from cases.clock_jobs import role_holders
 from cases.models import Action, OrgUnit, OrgUnitUserObjectPermission, Report
 from cases.models.organisation import role_codename, role_group_name
 from notifications.models import Mode, Notification, NotificationRule, Position, Preference, RuleRecipient
@@ -200,6 +201,10 @@ def resolve_recipients(rule, report, data, actor_id=None):
             action_id = data.get("action_id") or data.get("object_id")
             found = User.objects.filter(
                 is_active=True, pk__in=Action.objects.filter(pk=action_id, report=report).values("owner_id")
+            )
+        elif who == RuleRecipient.Who.STEP_HOLDERS:
+            found = User.objects.filter(
+                is_active=True, pk__in=role_holders([str(r) for r in data.get("roles", [])], report.unit)
             )
         elif who == RuleRecipient.Who.SUBMITTER:
             address = submitter_address(report)

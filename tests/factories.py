@@ -206,7 +206,7 @@ def prepare(report, name, cast):
         do_add_cause(report.pk, acting_user=cast["manager_a"], data={"description": "Stress vid passbyte."})
     if name == "record_actions":
         settled_action(report, cast["manager_a"], cast["manager_a"])
-    if (report.type, name) == ("lex_sarah", "decide"):
+    if (report.type, name) == ("lex_sarah", "assess"):
         complete_lex_sarah_investigation(report, cast["sas"])
     if (report.type, name) == ("lex_maria", "decide"):
         complete_investigation(report, cast["mas"])

@@ -37,10 +37,12 @@ class StepActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
-        if activation.task.owner_id:
-            from workflows import services
+        from workflows import services
 
+        if activation.task.owner_id:
             services.task_assigned(activation.task, actor=None)
+        else:
+            services.task_waiting(activation.task, after=prev_activation)
         return activation
 
 

@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from cases import audit
-from cases.access import REASSIGNING_ROLES, allowed_roles, begin_action, on_behalf_of
+from cases.access import INVESTIGATOR, REASSIGNING_ROLES, allowed_roles, begin_action, on_behalf_of
 from cases.events import emit
 from cases.services.base import InvalidState
 from workflows import selectors
 from workflows.bridge import locked
+from workflows.models import CaseProcess
 
 
 def _report(task):
@@ -56,6 +57,26 @@ def task_assigned(task, *, actor):
         task_id=task.pk,
         step=task.flow_task.name,
         user_ids=[task.owner_id],
+    )
+
+
+def task_waiting(task, *, after=None):
+    """Announce (on commit) that ``task`` waits, unassigned, for whoever holds one of its step's
+    roles on the case's unit: the event names the roles, and the notification rule's recipient
+    "step_holders" finds their holders (and the substitutes of those absent) when it is
+    delivered, outside the change's transaction. Whoever completed the step before it is the
+    event's actor, and is not told of what they just caused."""
+    roles = sorted(str(role) for role in task.flow_task.roles if role != INVESTIGATOR)
+    previous = getattr(getattr(after, "task", None), "owner_id", None)
+    process = task.process
+    report = process.report if isinstance(process, CaseProcess) else _report(task)
+    emit(
+        "task.waiting",
+        report=report,
+        actor=previous and get_user_model()(pk=previous),
+        task_id=task.pk,
+        step=task.flow_task.name,
+        roles=roles,
     )
 
 

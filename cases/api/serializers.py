@@ -61,6 +61,11 @@ class TransitionSerializer(serializers.Serializer):
     label = serializers.CharField()
     target = serializers.CharField()
     fields = FieldSerializer(many=True)
+    blocked_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the step cannot succeed yet, whatever is sent: what must first be on the case. "
+        "Empty when it can.",
+    )
 
 
 class ReportSummarySerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from cases.access import allowed_roles
 from cases.events import emit
 from cases.models import (
     TYPE_MODELS,
+    AffectedPerson,
     CaseNumberSequence,
     DelegationDecision,
     Regulator,
@@ -133,19 +134,23 @@ def transition_form(
 
 
 def available_transitions(report: Report, user: AnyUser) -> list[dict[str, Any]]:
-    """What this user may do with the case now, each with the fields it asks for."""
+    """What this user may do with the case now, each with the fields it asks for and, while it
+    cannot succeed yet, the reasons why (``blocked_by``: what must first be on the case)."""
     roles = case_roles(user, report)
     result = []
     for transition in report.get_available_state_transitions():  # type: ignore[attr-defined]  # django-fsm adds it
         custom = transition.custom
         if custom.get("correction") or not roles & custom["roles"]:
             continue
-        form = getattr(forms, custom["form"])(report=report, user=user)
+        form_class = getattr(forms, custom["form"])
+        form = form_class(report=report, user=user)
         result.append(
             {
                 "name": transition.name,
                 "label": str(custom["label"]),
                 "target": transition.target,
+                # Why it cannot succeed yet, whatever is typed (the form refuses with the same).
+                "blocked_by": [str(reason) for reason in form_class.blockers(report)],
                 "fields": [
                     {"name": field_name, "label": str(field.label), "required": field.required}
                     for field_name, field in form.fields.items()
@@ -194,7 +199,9 @@ def do_transition(
 
 
 def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, reason: str) -> Report:
-    """Routing: a new case of another type, linked; the source keeps its history."""
+    """Routing: a new case of another type, linked; the source keeps its history. The new case
+    starts from what the source already holds: its risk assessment (probability, severity,
+    risk level) and its persons, so that no one records them twice."""
     fields: dict[str, Any] = {"occurred_at": source.occurred_at or source.reported_at}
     if target_type == ReportType.DATA_BREACH:
         # The organisation became aware no later than when the source case was reported.
@@ -205,10 +212,27 @@ def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, re
             submitter_name=source.submitter_name,
             submitter_contact=source.submitter_contact,
         )
+    carried = []
+    if source.probability and source.severity:  # the risk assessment made on the source
+        fields.update(probability=source.probability, severity=source.severity, risk_band=source.risk_band)
+        carried.append("risk")
     reporter = source.reporter or acting_user
     target = _create_report(
         report_type=target_type, unit=source.unit, reporter=reporter, description=source.description, **fields
     )
+    persons = [
+        AffectedPerson(
+            report=target,
+            name=person.name,
+            personnummer=person.personnummer,
+            protected_identity=person.protected_identity,
+            role=person.role,
+        )
+        for person in source.persons.all()
+    ]
+    if persons:  # the persons concerned, so that no one types them again
+        AffectedPerson.objects.bulk_create(persons)
+        carried.append("persons")
     ReportLink.objects.create(source=source, target=target, reason=reason, created_by=acting_user)
     clocks_after(target, "report.filed")
     events.workflow_start.call(target)
@@ -217,7 +241,12 @@ def spawn_linked_case(source: Report, target_type: str, *, acting_user: User, re
         actor=acting_user,
         obj=target,
         report_id=target.pk,
-        payload={"type": target.type, "case_number": target.case_number, "routed_from": source.pk},
+        payload={
+            "type": target.type,
+            "case_number": target.case_number,
+            "routed_from": source.pk,
+            "carried": carried,
+        },
     )
     audit.record(
         "report.routed",

@@ -161,6 +161,7 @@ def case_context(user, report, *, printing=False):
         and report.state in EARLY_IVO_STATES
         and not any(n.regulator == Regulator.IVO for n in notifications)
     )
+    checklist = case_forms.investigation_checklist(report)
     context.update(
         {
             "handler": handler,
@@ -168,6 +169,8 @@ def case_context(user, report, *, printing=False):
             "transitions": services.available_transitions(report, user),
             "persons": persons,
             "entries": report.investigation_entries.select_related("topic", "corrects"),
+            "checklist": checklist,
+            "checklist_missing": sum(1 for _topic, documented in checklist if not documented),
             "causes": list(report.causes.all()),
             "actions": selectors.report_actions(report),
             "links": selectors.report_links(user, report),
@@ -215,8 +218,29 @@ class Part:
 
     title: str
     build: Callable  # (report, user, data, files) -> form
-    perform: Callable  # (report, user, data, files) -> None
+    perform: Callable  # (report, user, data, files) -> what the service returns
     may: Callable = is_handler
+    saved: Callable | None = None  # what the service returned -> the message to show, or None
+
+
+def routed_message(target):
+    """What routing did, in words: "Lex Sarah-ärende SN 2026/0041 skapat"."""
+    text = _("%(type)s case %(number)s created.") % {
+        "type": target.get_type_display(),
+        "number": target.case_number,
+    }
+    carried = [_("the risk assessment")] if target.probability else []
+    if target.persons.exists():
+        carried.append(_("the persons concerned"))
+    if carried:
+        text += " " + _("Carried over: %(parts)s.") % {"parts": _(" and ").join(carried)}
+    return text
+
+
+def _routed_in(report, before):
+    """The message for a case a step routed (its links made after ``before``), or None."""
+    link = report.links_out.exclude(pk__in=before).select_related("target").order_by("-pk").first()
+    return routed_message(link.target) if link is not None else None
 
 
 class AttachmentForm(forms.Form):
@@ -268,6 +292,7 @@ PARTS = {
         gettext_lazy("Open a linked case"),
         lambda r, u, d, f: case_forms.RouteForm(data=d, report=r, user=u),
         lambda r, u, d, f: services.do_route(r.pk, acting_user=u, data=d),
+        saved=lambda target: routed_message(target),
     ),
     "ask": Part(
         gettext_lazy("Ask the submitter a question"),
@@ -288,22 +313,25 @@ PARTS = {
 }
 
 
-def _form_page(request, report, *, title, form, perform, anchor, back=None, intro=""):
+def _form_page(
+    request, report, *, title, form, perform, anchor, back=None, intro="", blocked_by=(), saved=None
+):
     """GET shows the form; POST performs the change and goes back to the case, or shows the
     form again with every field as typed and the errors linked from a summary."""
     _checkboxes(form)
     if request.method == "POST":
         try:
-            perform()
+            result = perform()
         except ValidationError as exc:
             attach_errors(form, exc, {"file": "file"})
         else:
-            messages.success(request, _("Saved."), extra_tags=f"clear-draft:{request.path}")
+            text = (saved and saved(result)) or _("Saved.")
+            messages.success(request, text, extra_tags=f"clear-draft:{request.path}")
             default = reverse("web:case", args=[report.pk]) + (f"#{anchor}" if anchor else "")
             return redirect(next_url(request, default))
     matrix = None
     if "probability" in form.fields and "severity" in form.fields:
-        matrix = risk.matrix(risk.selected_cell(form))
+        matrix = risk.matrix(risk.selected_cell(form, report))  # the case's risk, e.g. carried when routed
         form.order_fields(risk.field_order(form))
     return render(
         request,
@@ -316,6 +344,7 @@ def _form_page(request, report, *, title, form, perform, anchor, back=None, intr
             "matrix": matrix,
             "clocks": case_clocks(report),
             "back": back or reverse("web:case", args=[report.pk]),
+            "blocked_by": blocked_by if request.method != "POST" else (),
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "is_multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
         },
@@ -342,6 +371,7 @@ def part(request, report_id, part_name):
         form=form,
         anchor=parts.part_of_form(part_name).key,
         perform=lambda: spec.perform(report, user, data, files),
+        saved=spec.saved,
     )
 
 
@@ -364,7 +394,20 @@ def update_action(request, report_id, action_id):
         form=form,
         anchor=f"action-{action.pk}",
         perform=lambda: services.do_update_action(report.pk, action.pk, acting_user=user, data=data),
+        saved=_action_saved,
     )
+
+
+def _action_saved(action):
+    """What saving an action means for the case: one done without its follow-up stays open."""
+    if action is not None and not action.is_settled:
+        if action.status == action.Status.DONE:
+            return _(
+                "Saved. The action stays open until its effect is followed up: "
+                "describe the follow-up of the effect to settle it."
+            )
+        return _("Saved. The action stays open until it is done and its effect is followed up.")
+    return None
 
 
 # A step the user may take on the case, but not in the state the case is in now: the form
@@ -387,6 +430,7 @@ def transition(request, report_id, name):
             raise InvalidState(STALE_STEP)
         raise PermissionDenied()
     data = risk.with_cell(request.POST) if request.method == "POST" else None
+    before = list(report.links_out.values_list("pk", flat=True)) if data is not None else []
     form = transition_form(report, name, user, data=data)
     if data is None and name == "record_immediate_measures" and report.immediate_measures:
         form.initial["immediate_measures"] = report.immediate_measures
@@ -396,7 +440,9 @@ def transition(request, report_id, name):
         title=allowed[name]["label"],
         form=form,
         anchor="",
+        blocked_by=allowed[name]["blocked_by"],
         perform=lambda: services.do_transition(report.pk, name, acting_user=user, data=data),
+        saved=lambda changed: _routed_in(changed, before),
     )
 
 

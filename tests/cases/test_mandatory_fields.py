@@ -178,10 +178,13 @@ def test_a_case_cannot_close_with_open_actions_unless_a_reason_is_recorded(org, 
     )
 
 
-def test_a_lex_sarah_decision_needs_the_sosfs_content(org, cast):
-    report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "assessed", cast)
-    data = transition_data(report, "decide", cast)
-    errors = refused(report, "decide", cast["decision_maker"], data)
+def test_a_lex_sarah_assessment_needs_the_sosfs_content(org, cast):
+    """The assessment hands the case to the decision maker, who cannot document the
+    investigation: it needs every required topic, as the decision does
+    (tests/cases/test_finishing_cases.py)."""
+    report = walk_to(file("lex_sarah", cast["reporter"], org.unit_a), "investigating", cast)
+    data = transition_data(report, "assess", cast)
+    errors = refused(report, "assess", cast["sas"], data)
     assert "__all__" in errors and "Orsaker" in " ".join(errors["__all__"])
 
 

@@ -30,11 +30,18 @@ def file_with_person(report_type, cast, org, **extra):
     return report
 
 
+def only_the_filing_rules():
+    """The tests of the filing's own rules leave out ``task.waiting``, which also follows a filing
+    (its first step waits for its holders): tests/notifications/test_step_holders.py covers it."""
+    NotificationRule.objects.filter(event="task.waiting").update(is_active=False)
+
+
 def send(name, report, **data):
     case_event.send(sender=None, name=name, report_id=report.pk, actor_id=None, data=data)
 
 
 def test_new_lex_sarah_reaches_the_sas_chair_and_socialchef(cast, org, smtp, deliver, chair_and_chief):
+    only_the_filing_rules()
     report = deliver(file_with_person, "lex_sarah", cast, org)
     assert sorted(r for m in smtp.received for r in m.recipients) == [
         "chair@kommun.example",
@@ -56,11 +63,13 @@ def test_new_lex_sarah_reaches_the_sas_chair_and_socialchef(cast, org, smtp, del
 
 
 def test_chair_and_socialchef_only_when_configured(cast, org, smtp, deliver):
+    only_the_filing_rules()
     deliver(file_with_person, "lex_sarah", cast, org)
     assert [m.recipients for m in smtp.received] == [["sas@kommun.example"]]
 
 
 def test_new_breach_reaches_the_dso_with_the_72_hour_deadline(cast, org, smtp, deliver):
+    only_the_filing_rules()
     discovered = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
     report = deliver(file_with_person, "data_breach", cast, org, discovered_at=discovered.isoformat())
     assert [m.recipients for m in smtp.received] == [["dso@kommun.example"]]
@@ -224,6 +233,7 @@ def test_action_assigned_due_soon_and_overdue_reach_the_owner(cast, org, smtp, d
 
 
 def test_rules_are_data(cast, org, smtp, deliver):
+    only_the_filing_rules()
     NotificationRule.objects.filter(event="report.filed", report_type="lex_sarah").update(is_active=False)
     rule = NotificationRule.objects.create(event="report.filed", report_type="deviation", kind="new_report")
     RuleRecipient.objects.create(rule=rule, who="role", role="unit_manager")
@@ -279,6 +289,7 @@ def test_rules_are_edited_in_the_admin(admin_client):
 def test_a_failing_rule_never_reaches_the_sender_and_its_event_is_delivered_later(
     cast, org, smtp, deliver, monkeypatch, caplog
 ):
+    only_the_filing_rules()
     from cases import outbox
     from cases.models import OutboxEvent
 

@@ -106,7 +106,13 @@ def test_one_transition_reads_the_named_investigators_once(cast, org):
 # The sealed chain head (issue 14): +1 on SQLite; on PostgreSQL it replaced the advisory lock.
 # The outbox (issue 14) adds 2: the event's row is INSERTed in the transaction, and after the
 # commit the fast path, finding no receiver with work to do, marks it delivered (an UPDATE).
-TRANSITION_STATEMENTS = 21
+# Every step assigned to a role notifies its holders (issue 17): the next step's task.waiting
+# event adds its outbox row (an INSERT in the transaction) and, after the commit, its delivery:
+# the case, the step's role holders on the unit (group and direct grants) and the substitutes of
+# the absent, the recipients and their preferences, the notification (in a savepoint), the
+# recipient's language, the e-mail's delivery row (in a savepoint) and its queued send, the
+# event's mark; 19 in all, none of them inside the change's transaction but the first.
+TRANSITION_STATEMENTS = 40
 
 
 def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_capture_on_commit_callbacks):
@@ -115,7 +121,7 @@ def test_a_completion_takes_a_pinned_number_of_statements(cast, org, django_capt
     report = file("deviation", cast["reporter"], org.unit_a)
     data = transition_data(report, "assess", cast)
     manager = type(cast["manager_a"]).objects.get(pk=cast["manager_a"].pk)  # as a request loads it
-    matching_rules("report.assess")
+    matching_rules("report.assess"), matching_rules("task.waiting")
     RiskBand.for_score(1), RiskRoutingRule.suggested_route(1, 1), reference_cache.rows(Term)
     with assert_num_queries(TRANSITION_STATEMENTS):
         with django_capture_on_commit_callbacks(execute=True):

@@ -167,12 +167,10 @@ PREPARE = {
     (ReportType.DEVIATION, "complete_investigation"): ["add_cause"],
     (ReportType.DEVIATION, "record_actions"): ["add_action"],
     (ReportType.DEVIATION, "follow_up"): ["settle_actions"],
-    (ReportType.LEX_SARAH, "decide"): [
-        "add_cause",
-        "add_action",
-        "document_rest_of_investigation",
-        "inform_persons",
-    ],
+    # The assessment hands the case to the decision maker, who cannot document the
+    # investigation: every SOSFS 2011:5 5 kap. topic is documented before it (cases.forms).
+    (ReportType.LEX_SARAH, "assess"): ["document_rest_of_investigation"],
+    (ReportType.LEX_SARAH, "decide"): ["add_cause", "add_action", "inform_persons"],
     (ReportType.LEX_SARAH, "close"): ["settle_actions"],
 }
 NOTIFICATION_PATHS = {
