@@ -20,7 +20,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0006_archivist_role_choice"),
+        ("notifications", "0007_lex_maria"),
     ]
 
     operations = [

@@ -29,7 +29,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0020_chapter_texts")]
+    dependencies = [("cases", "0022_corrections")]
     operations = [
         migrations.RunPython(forwards, backwards),
         migrations.AddIndex(
