@@ -61,6 +61,19 @@ _ADMIN = ("model", "object", "change")
 _SUBSTITUTE = (*_ADMIN, "person", "substitute", "from", "to")
 _GROUP_MAPPING = (*_ADMIN, "group", "role", "unit", "provider")
 _UNIT_CODE = (*_ADMIN, "code", "unit")
+_SIGNAL_SETTINGS = (
+    *_ADMIN,
+    "board",
+    "chart_months",
+    "run_length",
+    "trend_length",
+    "sigmas",
+    "cluster_months",
+    "cluster_types",
+    "analysis_days",
+    "valid_from",
+    "valid_to",
+)
 _RETENTION_RULE = (
     *_ADMIN,
     "board",
@@ -217,6 +230,21 @@ ACTIONS = (
     ),
     _change("logreview.followed_up", _("Questioned read followed up"), "review", "log_row"),
     _change("logreview.signed", _("Log review signed"), "board", "period_start", "picks", "questioned"),
+    # The quality room (quality/: signals in the control charts and their analyses).
+    _change(
+        "signal.raised",
+        _("Signal raised for analysis"),
+        "board",
+        "unit",
+        "series",
+        "rule",
+        "first_month",
+        "cases",
+    ),
+    _change("signal.analysed", _("Signal analysed"), "board", "rule", "conclusion"),
+    _change("signal_settings.added", _("Signal rules added"), *_SIGNAL_SETTINGS),
+    _change("signal_settings.changed", _("Signal rules changed"), *_SIGNAL_SETTINGS),
+    _change("signal_settings.deleted", _("Signal rules removed"), *_SIGNAL_SETTINGS),
     # Reads (the access chain: cases.web, cases.api, reporting, records).
     _read("report.viewed", _("Case read"), "via", "part", "id"),
     _read("report.listed", _("Cases listed"), "page", "statistics", "summary_reviews", "filters"),
@@ -230,6 +258,7 @@ ACTIONS = (
     _read("gallring.run_viewed", _("Disposal run read"), "run"),
     _read("logreview.viewed", _("Log review read"), "review"),
     _read("readlog.searched", _("Read log searched"), "board", "reader", "case_number", "from", "to"),
+    _read("signal.viewed", _("Signal analysis read"), "analysis"),
     _read("readlog.exported", _("Read log exported"), "board", "reader", "case_number", "from", "to"),
 )
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
     "records",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -427,6 +428,7 @@ SCHEDULER_JOBS = [
     "cases.idempotency.prune_expired",
     "records.jobs.gallring",
     "records.jobs.log_reviews",
+    "quality.jobs.signals",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (reporting.services.retention).
