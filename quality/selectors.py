@@ -182,11 +182,7 @@ def analyses_for(user):
     scope = role_scope(user)
     q = scope.units_q(QUALITY_CHART_ROLES, prefix="unit__")
     found = SignalAnalysis.objects.filter(q).select_related("board", "unit", "category", "concluded_by")
-    hidden = [
-        a.pk
-        for a in found.only("pk", "unit__path", "report_type")
-        if not sees_series(user, a.unit, a.report_type)
-    ]
+    hidden = [a.pk for a in found if not sees_series(user, a.unit, a.report_type)]
     return found.exclude(pk__in=hidden) if hidden else found
 
 

@@ -85,6 +85,8 @@ def charts_page(request):
         raise Http404
     data = request.GET.copy()
     data.setdefault("board", str(boards[0].pk))
+    if data["board"] not in {str(b.pk) for b in boards}:
+        raise Http404  # another board's charts answer as if there were none
     form = ChartsForm(data=data, user=request.user)
     context = {"form": form}
     if form.is_valid():
