@@ -89,7 +89,7 @@ _RETENTION_RULE = (
 
 ACTIONS = (
     # A case: filing, routing, import, corrections (cases.services.reports, .imports, .clocks).
-    _change("report.filed", _("Filed"), "type", "case_number", "unit", "routed_from"),
+    _change("report.filed", _("Filed"), "type", "case_number", "unit", "routed_from", "event_count"),
     _change("report.routed", _("Routed to a linked case"), "target", "target_type", "target_case_number"),
     _change("report.imported", _("Imported"), "type", "case_number", "line", "notification", "actions"),
     _change("reports.imported", _("Cases imported from a file"), "count", "file_sha256", "report_ids"),

@@ -450,6 +450,10 @@ RECORDS_LOG_TARGETED_MAX = env.int("RECORDS_LOG_TARGETED_MAX", default=25)
 RECORDS_LOG_REVIEW_DUE_DAY = env.int("RECORDS_LOG_REVIEW_DUE_DAY", default=15)
 RECORDS_OFFICE_HOURS = (env.int("RECORDS_OFFICE_START", default=7), env.int("RECORDS_OFFICE_END", default=18))
 
+# Bulk reporting (samlerapportering, docs/bulk-reports.md): the longest period one bulk report
+# of deviations may cover.
+BULK_REPORT_MAX_DAYS = env.int("BULK_REPORT_MAX_DAYS", default=31)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
