@@ -242,6 +242,22 @@ ACTIONS = (
         "cases",
     ),
     _change("signal.analysed", _("Signal analysed"), "board", "rule", "conclusion"),
+    _change("riskanalysis.created", _("Risk analysis created"), "board", "unit", "assessors"),
+    _change("riskanalysis.risk_added", _("Risk added to a risk analysis"), "risk"),
+    _change(
+        "riskanalysis.scored",
+        _("Risk scored"),
+        "risk",
+        "probability",
+        "severity",
+        "level",
+        "assessors",
+    ),
+    _change(
+        "riskanalysis.measure_added", _("Measure added to a risk"), "risk", "measure", "owner", "follow_up_on"
+    ),
+    _change("riskanalysis.measure_done", _("Measure of a risk done"), "measure"),
+    _change("riskanalysis.linked", _("Deviation linked to a risk that materialised"), "risk", "case_number"),
     _change("signal_settings.added", _("Signal rules added"), *_SIGNAL_SETTINGS),
     _change("signal_settings.changed", _("Signal rules changed"), *_SIGNAL_SETTINGS),
     _change("signal_settings.deleted", _("Signal rules removed"), *_SIGNAL_SETTINGS),

@@ -11,7 +11,13 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         from cases import inbox_extras
-        from quality.compilation import clock_shares, control_charts, lead_time_table, signal_analyses
+        from quality.compilation import (
+            clock_shares,
+            control_charts,
+            lead_time_table,
+            risks_by_level,
+            signal_analyses,
+        )
         from quality.inbox import quality_items
         from reporting.selectors import tables
 
@@ -20,3 +26,4 @@ class QualityConfig(AppConfig):
         tables.register(signal_analyses)
         tables.register(lead_time_table)
         tables.register(clock_shares)
+        tables.register(risks_by_level)

@@ -215,3 +215,58 @@ def clock_shares(scope):
             )
         ],
     )
+
+
+def risks_by_level(scope):
+    """The risks of the risk analyses made in the period (by their analysis day), by the level
+    of their mean score, with their measures and how many are still open (not done)."""
+    from django.db.models import Count, Q
+
+    from cases.models import RiskBand
+    from quality.models import Risk
+
+    boards = [b.pk for b in scope.boards()]
+    risks = Risk.objects.filter(
+        analysis__board__in=boards,
+        analysis__analysed_on__gte=scope.start,
+        analysis__analysed_on__lte=scope.end,
+    )
+    if scope.provision != "all":
+        risks = risks.filter(analysis__unit__in=[pk for pk in scope.units() if scope.in_provision(pk)])
+    counted = {
+        row["level"]: row
+        for row in risks.values("level").annotate(
+            n_risks=Count("pk", distinct=True),
+            n_measures=Count("measures", distinct=True),
+            n_open=Count("measures", filter=Q(measures__done_at__isnull=True), distinct=True),
+        )
+    }
+    bands = list(RiskBand.objects.valid_on(scope.end).order_by("-min_score"))
+    keys = [(b.pk, str(b.name)) for b in bands]
+    keys += [
+        (b.pk, str(b.name))
+        for b in RiskBand.objects.filter(pk__in=[k for k in counted if k]).exclude(
+            pk__in=[b.pk for b in bands]
+        )
+    ]
+    if None in counted:
+        keys.append((None, str(_("Not scored"))))
+    rows = []
+    for key, label in keys:
+        row = counted.get(key, {})
+        rows.append([label, row.get("n_risks", 0), row.get("n_measures", 0), row.get("n_open", 0)])
+    rows.append([_("Total"), *[sum(r[c] for r in rows) for c in (1, 2, 3)]])
+    return Table(
+        key="risks_by_level",
+        title=_("Risk analyses: risks by level and open measures"),
+        columns=[_("Risk level"), _("Risks"), _("Measures"), _("Open measures")],
+        rows=rows,
+        counts=[1, 2, 3],
+        total_row=True,
+        footnotes=[
+            _(
+                "The risks of the risk analyses made in the period, by the level of the product of the "
+                "assessors' mean probability and severity under the risk levels in force."
+            )
+        ],
+    )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.inbox_extras import InboxItem
-from quality.models import SignalAnalysis
+from quality.models import RiskAnalysis, RiskMeasure, SignalAnalysis
 from quality.selectors import analyses_for, may_analyse
 
 
@@ -25,6 +25,43 @@ def quality_items(user, today):
                 board=analysis.board.name,
                 due_by=analysis.due_by,
                 overdue=analysis.due_by < today,
+            )
+        )
+    items += _risk_items(user, today)
+    return items
+
+
+def _risk_items(user, today):
+    """An assessor's risks still to score, and a measure's owner's follow-ups."""
+    items = []
+    open_analyses = RiskAnalysis.objects.filter(
+        assessors=user, status=RiskAnalysis.Status.OPEN
+    ).select_related("board")
+    for analysis in open_analyses:
+        unscored = analysis.risks.exclude(scores__assessor=user).count()
+        if unscored:
+            items.append(
+                InboxItem(
+                    title=_("Score %(count)s risks: %(title)s")
+                    % {"count": unscored, "title": analysis.title},
+                    url=reverse("quality:risk_analysis", args=[analysis.pk]),
+                    board=analysis.board.name,
+                    due_by=None,
+                    overdue=False,
+                )
+            )
+    measures = RiskMeasure.objects.filter(owner=user, done_at__isnull=True).select_related(
+        "risk__analysis__board"
+    )
+    for measure in measures:
+        analysis = measure.risk.analysis
+        items.append(
+            InboxItem(
+                title=_("Follow up a measure: %(title)s") % {"title": analysis.title},
+                url=reverse("quality:risk_analysis", args=[analysis.pk]),
+                board=analysis.board.name,
+                due_by=measure.follow_up_on,
+                overdue=measure.follow_up_on < today,
             )
         )
     return items

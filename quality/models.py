@@ -151,3 +151,101 @@ class SignalRun(models.Model):
 
     def __str__(self):
         return f"{self.board} {self.month:%Y-%m}"
+
+
+class RiskAnalysis(models.Model):
+    """A risk analysis of a planned change or a process (SOSFS 2011:9 5 kap. 1 §), not of a
+    case: what is analysed, on which board (and unit), by whom (several assessors)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    board = models.ForeignKey(OrgUnit, verbose_name=_("board"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("what is analysed"), max_length=200)
+    description = models.TextField(_("the change or process"), blank=True)
+    analysed_on = models.DateField(_("analysed on"))
+    assessors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessors"), related_name="+", blank=True
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("risk analysis")
+        verbose_name_plural = _("risk analyses")
+        ordering = ["-analysed_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Risk(models.Model):
+    """One risk of an analysis on the 4×4 matrix. Its probability and severity are the means of
+    the assessors' scores (one decimal: 1.5 × 1.4), the level follows from their product with
+    the risk levels in force on the analysis day (``quality.risks.level_for``)."""
+
+    analysis = models.ForeignKey(RiskAnalysis, on_delete=models.CASCADE, related_name="risks")
+    description = models.TextField(_("risk"))
+    probability = models.DecimalField(_("probability"), max_digits=3, decimal_places=1, null=True, blank=True)
+    severity = models.DecimalField(_("severity"), max_digits=3, decimal_places=1, null=True, blank=True)
+    level = models.ForeignKey(
+        "cases.RiskBand", verbose_name=_("risk level"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    materialised_in = models.ManyToManyField(
+        "cases.Report", verbose_name=_("deviations where the risk materialised"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def score(self):
+        if self.probability is None or self.severity is None:
+            return None
+        return (self.probability * self.severity).quantize(Decimal("0.01"))
+
+
+class RiskScore(models.Model):
+    """One assessor's score of a risk (whole steps of the matrix)."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="scores")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    probability = models.PositiveSmallIntegerField(
+        _("probability"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+
+    class Meta:
+        verbose_name = _("risk score")
+        verbose_name_plural = _("risk scores")
+        constraints = [
+            models.UniqueConstraint(fields=["risk", "assessor"], name="risk_score_once_per_assessor")
+        ]
+
+
+class RiskMeasure(models.Model):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="measures")
+    description = models.TextField(_("measure"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    follow_up_on = models.DateField(_("follow-up date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["follow_up_on", "pk"]
+
+    def __str__(self):
+        return self.description[:60]

@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from cases import audit, selectors
 from cases.models import OrgUnit
-from quality.models import SignalAnalysis, SignalRun, SignalSettings
+from quality.models import (
+    Risk,
+    RiskAnalysis,
+    RiskMeasure,
+    RiskScore,
+    SignalAnalysis,
+    SignalRun,
+    SignalSettings,
+)
 from quality.selectors import analyses_for, charts, last_whole_month, may_analyse, month_after
 from reporting.services.aggregates import local_bounds
 
@@ -153,3 +161,169 @@ def do_record_analysis(analysis_id, *, acting_user, analysis, conclusion):
             payload={"board": found.board_id, "rule": found.rule, "conclusion": conclusion},
         )
     return found
+
+
+# --- Risk analyses ---------------------------------------------------------------------------
+
+
+def _analysis_for(user, analysis_id, *, manage=True):
+    from quality.risks import analyses_for, is_assessor, may_manage
+
+    analysis = analyses_for(user).filter(pk=analysis_id).select_for_update(of=("self",)).first()
+    if analysis is None:
+        raise NotFound(analysis_id)
+    if manage and not may_manage(user, analysis):
+        raise PermissionDenied
+    if not manage and not (may_manage(user, analysis) or is_assessor(user, analysis)):
+        raise PermissionDenied
+    return analysis
+
+
+def do_create_risk_analysis(*, acting_user, unit, title, description, analysed_on, assessors):
+    from quality.risks import may_manage
+
+    if not may_manage(acting_user, unit=unit):
+        raise NotFound(unit.pk)
+    if not (title or "").strip():
+        raise ValidationError({"title": _("Say what is analysed.")})
+    with transaction.atomic():
+        analysis = RiskAnalysis.objects.create(
+            board=unit.namnd if unit.kind != OrgUnit.Kind.BOARD else unit,
+            unit=unit,
+            title=title.strip(),
+            description=(description or "").strip(),
+            analysed_on=analysed_on,
+            created_by=acting_user,
+        )
+        analysis.assessors.set(assessors)
+        audit.record(
+            "riskanalysis.created",
+            actor=acting_user,
+            obj=analysis,
+            payload={
+                "board": analysis.board_id,
+                "unit": unit.pk,
+                "assessors": sorted(u.pk for u in assessors),
+            },
+        )
+    return analysis
+
+
+def do_add_risk(analysis_id, *, acting_user, description):
+    with transaction.atomic():
+        analysis = _analysis_for(acting_user, analysis_id)
+        if not (description or "").strip():
+            raise ValidationError({"description": _("Describe the risk.")})
+        risk = Risk.objects.create(analysis=analysis, description=description.strip())
+        audit.record("riskanalysis.risk_added", actor=acting_user, obj=analysis, payload={"risk": risk.pk})
+    return risk
+
+
+def do_score_risk(risk_id, *, acting_user, probability, severity):
+    """An assessor's score of a risk (again: replaces their earlier one); the risk's means and
+    level follow."""
+    from quality.risks import level_for, mean
+
+    with transaction.atomic():
+        risk = Risk.objects.select_related("analysis").filter(pk=risk_id).first()
+        if risk is None:
+            raise NotFound(risk_id)
+        analysis = _analysis_for(acting_user, risk.analysis_id, manage=False)
+        errors = {}
+        for name, value in (("probability", probability), ("severity", severity)):
+            if value not in (1, 2, 3, 4):
+                errors[name] = _("Choose a value from 1 to 4.")
+        if errors:
+            raise ValidationError(errors)
+        RiskScore.objects.update_or_create(
+            risk=risk, assessor=acting_user, defaults={"probability": probability, "severity": severity}
+        )
+        scores = list(risk.scores.values_list("probability", "severity"))
+        risk.probability = mean(p for p, _s in scores)
+        risk.severity = mean(s for _p, s in scores)
+        risk.level = level_for(risk.score, analysis.analysed_on)
+        risk.save(update_fields=["probability", "severity", "level"])
+        audit.record(
+            "riskanalysis.scored",
+            actor=acting_user,
+            obj=analysis,
+            payload={
+                "risk": risk.pk,
+                "probability": str(risk.probability),
+                "severity": str(risk.severity),
+                "level": risk.level_id,
+                "assessors": len(scores),
+            },
+        )
+    return risk
+
+
+def do_add_measure(risk_id, *, acting_user, description, owner, follow_up_on):
+    with transaction.atomic():
+        risk = Risk.objects.filter(pk=risk_id).first()
+        if risk is None:
+            raise NotFound(risk_id)
+        analysis = _analysis_for(acting_user, risk.analysis_id)
+        if not (description or "").strip():
+            raise ValidationError({"description": _("Describe the measure.")})
+        measure = RiskMeasure.objects.create(
+            risk=risk, description=description.strip(), owner=owner, follow_up_on=follow_up_on
+        )
+        audit.record(
+            "riskanalysis.measure_added",
+            actor=acting_user,
+            obj=analysis,
+            payload={
+                "risk": risk.pk,
+                "measure": measure.pk,
+                "owner": owner.pk,
+                "follow_up_on": follow_up_on.isoformat(),
+            },
+        )
+    return measure
+
+
+def do_finish_measure(measure_id, *, acting_user):
+    with transaction.atomic():
+        measure = RiskMeasure.objects.select_related("risk").filter(pk=measure_id).first()
+        if measure is None:
+            raise NotFound(measure_id)
+        analysis = _analysis_for(acting_user, measure.risk.analysis_id, manage=False)
+        from quality.risks import may_manage
+
+        if measure.owner_id != acting_user.pk and not may_manage(acting_user, analysis):
+            raise PermissionDenied
+        if measure.done_at is None:
+            measure.done_at = timezone.now()
+            measure.save(update_fields=["done_at"])
+            audit.record(
+                "riskanalysis.measure_done", actor=acting_user, obj=analysis, payload={"measure": measure.pk}
+            )
+    return measure
+
+
+def do_link_materialised(risk_id, *, acting_user, case_number):
+    """Link a deviation of the board that shows the risk materialised (one the user may see)."""
+    with transaction.atomic():
+        risk = Risk.objects.filter(pk=risk_id).first()
+        if risk is None:
+            raise NotFound(risk_id)
+        analysis = _analysis_for(acting_user, risk.analysis_id)
+        report = (
+            selectors.visible_reports(acting_user)
+            .filter(case_number=(case_number or "").strip(), namnd=analysis.board, type="deviation")
+            .first()
+        )
+        if report is None:
+            raise ValidationError(
+                {"case_number": _("No deviation of the board with that case number that you may see.")}
+            )
+        risk.materialised_in.add(report)
+        audit.record(
+            "riskanalysis.linked",
+            actor=acting_user,
+            obj=analysis,
+            report_id=report.pk,
+            payload={"risk": risk.pk, "case_number": report.case_number},
+        )
+    return risk

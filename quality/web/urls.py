@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from quality.web import views
+from quality.web import risk_views, views
 
 app_name = "quality"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("quality/signals/<int:analysis_id>/", views.analysis_page, name="analysis"),
     path("quality/signals/<int:analysis_id>/chart.svg", views.analysis_chart, name="analysis_chart"),
     path("quality/lead-times/", views.lead_times_page, name="lead_times"),
+    path("quality/risk-analyses/", risk_views.register_page, name="risk_analyses"),
+    path("quality/risk-analyses/<int:analysis_id>/", risk_views.analysis_page, name="risk_analysis"),
 ]
