@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 LANGS := -l sv -l en
 PORT ?= 8000
-APPS := cases workflows notifications identity records reporting
+APPS := cases workflows notifications identity records reporting quality
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
 .PHONY: venv run test bench messages check browser saml axe
@@ -63,6 +63,7 @@ bench: venv
 	$(PY) bench/tasks.py --server-workers 4 --open-tasks 0
 	$(PY) bench/compilations.py
 	$(PY) bench/records.py
+	$(PY) bench/signals.py
 
 # Each app keeps its own catalogues (django: Python and templates; djangojs: its scripts, served
 # at /jsi18n/), with references relative to the app; the root catalogue (LOCALE_PATHS) keeps the

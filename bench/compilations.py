@@ -288,7 +288,8 @@ def fill_aggregates():
         for dimension, (key, key2, where) in ROW_DIMENSIONS.items():
             c.execute(
                 f"INSERT INTO cases_monthlycount ({columns}) SELECT {month}, r.type, r.unit_id, r.namnd_id, "
-                f"'{dimension}', {key}, {key2}, count(*) FROM cases_report r {where} GROUP BY 1, 2, 3, 4, 6, 7"
+                f"'{dimension}', {key}, {key2}, sum(r.event_count) FROM cases_report r {where} "
+                "GROUP BY 1, 2, 3, 4, 6, 7"
             )
         for dimension, (table, key) in RELATED_DIMENSIONS.items():
             c.execute(

@@ -152,6 +152,11 @@ COMPILATION_INTERNAL_ROLES = frozenset({Role.SAS})
 # Who sees statistics, and who drills down from them to the cases (a list needs a viewing role).
 STATISTICS_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER, Role.LEADERSHIP})
 DRILL_DOWN_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER})
+# The quality room (quality/): who sees a unit's control charts and lead times (where they hold
+# the role: the SAS over the board, a unit manager their units), and who analyses a signal
+# (the board's SAS: the analysis task lands in their inbox).
+QUALITY_CHART_ROLES = frozenset({Role.SAS, Role.UNIT_MANAGER})
+SIGNAL_ANALYSIS_ROLES = frozenset({Role.SAS})
 
 # Whose start page shows the staff's links (inbox, actions, overdue): roles that work on cases.
 STAFF_ROLES = frozenset(

@@ -61,6 +61,19 @@ _ADMIN = ("model", "object", "change")
 _SUBSTITUTE = (*_ADMIN, "person", "substitute", "from", "to")
 _GROUP_MAPPING = (*_ADMIN, "group", "role", "unit", "provider")
 _UNIT_CODE = (*_ADMIN, "code", "unit")
+_SIGNAL_SETTINGS = (
+    *_ADMIN,
+    "board",
+    "chart_months",
+    "run_length",
+    "trend_length",
+    "sigmas",
+    "cluster_months",
+    "cluster_types",
+    "analysis_days",
+    "valid_from",
+    "valid_to",
+)
 _RETENTION_RULE = (
     *_ADMIN,
     "board",
@@ -76,7 +89,9 @@ _RETENTION_RULE = (
 
 ACTIONS = (
     # A case: filing, routing, import, corrections (cases.services.reports, .imports, .clocks).
-    _change("report.filed", _("Filed"), "type", "case_number", "unit", "routed_from", "carried"),
+    _change(
+        "report.filed", _("Filed"), "type", "case_number", "unit", "routed_from", "carried", "event_count"
+    ),
     _change("report.routed", _("Routed to a linked case"), "target", "target_type", "target_case_number"),
     _change("report.imported", _("Imported"), "type", "case_number", "line", "notification", "actions"),
     _change("reports.imported", _("Cases imported from a file"), "count", "file_sha256", "report_ids"),
@@ -239,6 +254,37 @@ ACTIONS = (
     ),
     _change("logreview.followed_up", _("Questioned read followed up"), "review", "log_row"),
     _change("logreview.signed", _("Log review signed"), "board", "period_start", "picks", "questioned"),
+    # The quality room (quality/: signals in the control charts and their analyses).
+    _change(
+        "signal.raised",
+        _("Signal raised for analysis"),
+        "board",
+        "unit",
+        "series",
+        "rule",
+        "first_month",
+        "cases",
+    ),
+    _change("signal.analysed", _("Signal analysed"), "board", "rule", "conclusion"),
+    _change("riskanalysis.created", _("Risk analysis created"), "board", "unit", "assessors"),
+    _change("riskanalysis.risk_added", _("Risk added to a risk analysis"), "risk"),
+    _change(
+        "riskanalysis.scored",
+        _("Risk scored"),
+        "risk",
+        "probability",
+        "severity",
+        "level",
+        "assessors",
+    ),
+    _change(
+        "riskanalysis.measure_added", _("Measure added to a risk"), "risk", "measure", "owner", "follow_up_on"
+    ),
+    _change("riskanalysis.measure_done", _("Measure of a risk done"), "measure"),
+    _change("riskanalysis.linked", _("Deviation linked to a risk that materialised"), "risk", "case_number"),
+    _change("signal_settings.added", _("Signal rules added"), *_SIGNAL_SETTINGS),
+    _change("signal_settings.changed", _("Signal rules changed"), *_SIGNAL_SETTINGS),
+    _change("signal_settings.deleted", _("Signal rules removed"), *_SIGNAL_SETTINGS),
     # Reads (the access chain: cases.web, cases.api, reporting, records).
     _read("report.viewed", _("Case read"), "via", "part", "id"),
     _read("report.listed", _("Cases listed"), "page", "statistics", "summary_reviews", "filters"),
@@ -247,7 +293,12 @@ ACTIONS = (
     _read("attachment.downloaded", _("Attachment downloaded"), "attachment"),
     _read("overdue.listed", _("Overdue cases listed"), "unit"),
     _read(
-        "regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen", "via"
+        "regulator_document.exported",
+        _("Regulator document exported"),
+        "format",
+        "regulator",
+        "frozen",
+        "via",
     ),
     AuditAction("compilation.export_started", _("Compilation export started"), ANY_KEYS, READ),
     AuditAction("compilation.exported", _("Compilation exported"), ANY_KEYS, READ),
@@ -255,6 +306,7 @@ ACTIONS = (
     _read("gallring.run_viewed", _("Disposal run read"), "run"),
     _read("logreview.viewed", _("Log review read"), "review"),
     _read("readlog.searched", _("Read log searched"), "board", "reader", "case_number", "from", "to"),
+    _read("signal.viewed", _("Signal analysis read"), "analysis"),
     _read("readlog.exported", _("Read log exported"), "board", "reader", "case_number", "from", "to"),
 )
 

@@ -9,6 +9,7 @@ SOSFS 2011:5 5 kap. content before a lex Sarah decision) live in ``clean``.
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -763,10 +764,37 @@ class ReportCreateForm(forms.Form):
     submitter_contact = forms.CharField(
         label=_("Submitter's contact details"), required=False, max_length=200
     )
+    # Bulk reporting (samlerapportering): many similar low-risk deviations reported once
+    # (docs/bulk-reports.md); the fields a bulk report needs beside the usual ones.
+    bulk = forms.BooleanField(label=_("Several similar events reported together"), required=False)
+    event_count = forms.IntegerField(label=_("How many events?"), required=False, min_value=2)
+    event_period_start = forms.DateField(
+        label=_("Events from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    event_period_end = forms.DateField(
+        label=_("Events to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    category = TermField(Term.Vocabulary.DEVIATION_CATEGORY, label=_("Category"), required=False)
+    probability = forms.TypedChoiceField(
+        label=_("Probability (1–4)"),
+        choices=[("", "–"), *SCALE],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    severity = forms.TypedChoiceField(
+        label=_("Severity (1–4)"), choices=[("", "–"), *SCALE], coerce=int, required=False, empty_value=None
+    )
+    lex_sarah_criteria = forms.BooleanField(
+        label=_("Did any of the events cause, or risk causing, serious harm (a lex Sarah matter)?"),
+        required=False,
+    )
 
     def clean(self):
         data = self.cleaned_data
         kind = data.get("type")
+        if data.get("bulk"):
+            self._clean_bulk(data)
         now = timezone.now() + datetime.timedelta(minutes=5)
         for name in ("occurred_at", "discovered_at"):
             if data.get(name) and data[name] > now:
@@ -791,6 +819,68 @@ class ReportCreateForm(forms.Form):
         if unit is not None and unit.namnd_id is None:
             self.add_error("unit", _("Choose a unit that belongs to a board."))
         return data
+
+    def _clean_bulk(self, data):
+        if data.get("type") != ReportType.DEVIATION:
+            self.add_error("bulk", _("Only deviations (avvikelser) can be reported together."))
+            return
+        for name, message in (
+            ("event_count", _("Say how many events the report stands for (at least 2).")),
+            ("event_period_start", _("Say when the first of the events happened.")),
+            ("event_period_end", _("Say when the last of the events happened.")),
+            ("category", _("Choose the category the events share.")),
+            ("probability", _("Assess the probability: a bulk report is only for low-risk events.")),
+            ("severity", _("Assess the severity: a bulk report is only for low-risk events.")),
+        ):
+            if data.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, message)
+        start, end = data.get("event_period_start"), data.get("event_period_end")
+        if start and not data.get("occurred_at"):
+            # The events' first day stands for when it happened.
+            data["occurred_at"] = datetime.datetime.combine(
+                start, datetime.time(12), timezone.get_current_timezone()
+            )
+        if start and end:
+            if end < start:
+                self.add_error("event_period_end", _("The last event cannot come before the first."))
+            elif end > timezone.localdate():
+                self.add_error("event_period_end", _("The time cannot be in the future."))
+            elif (end - start).days >= settings.BULK_REPORT_MAX_DAYS:
+                self.add_error(
+                    "event_period_end",
+                    _("A bulk report covers at most %(days)s days.")
+                    % {"days": settings.BULK_REPORT_MAX_DAYS},
+                )
+        if data.get("probability") and data.get("severity"):
+            refusal = bulk_refusal(data["probability"], data["severity"], data.get("lex_sarah_criteria"))
+            if refusal:
+                self.add_error("bulk", refusal)
+        elif data.get("lex_sarah_criteria"):
+            self.add_error("bulk", bulk_refusal(1, 1, True))
+
+
+def bulk_refusal(probability, severity, lex_sarah_criteria, day=None):
+    """Why a bulk report may not be filed, or None: each event must be reported on its own
+    when it met the lex Sarah criteria, when the risk matrix routes it elsewhere, or when its
+    risk is above the lowest risk level in force (samlerapportering is for low risk only)."""
+    if lex_sarah_criteria:
+        return _(
+            "A bulk report cannot be made when an event caused or risked serious harm: report each such "
+            "event on its own, as lex Sarah."
+        )
+    score = probability * severity
+    band = RiskBand.for_score(score, day)
+    lowest = min(
+        reference_cache.valid(RiskBand, day or timezone.localdate()), key=lambda b: b.min_score, default=None
+    )
+    if band is None or lowest is None or band.pk != lowest.pk:
+        return _(
+            "A bulk report is only for low-risk events (%(level)s): the risk given (%(score)s) is higher. "
+            "Report each event on its own."
+        ) % {"level": str(lowest) if lowest else "–", "score": score}
+    if RiskRoutingRule.suggested_route(score, severity, day) != ReportType.DEVIATION:
+        return _("The risk matrix routes events like these elsewhere: report each event on its own.")
+    return None
 
 
 class AffectedPersonForm(forms.ModelForm):

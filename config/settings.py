@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.saml",
     "allauth.mfa",
     "records",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -429,6 +430,7 @@ SCHEDULER_JOBS = [
     "cases.idempotency.prune_expired",
     "records.jobs.gallring",
     "records.jobs.log_reviews",
+    "quality.jobs.signals",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (reporting.services.retention).
@@ -449,6 +451,10 @@ RECORDS_LOG_SAMPLE_SHARE = env.float("RECORDS_LOG_SAMPLE_SHARE", default=0.10)
 RECORDS_LOG_TARGETED_MAX = env.int("RECORDS_LOG_TARGETED_MAX", default=25)
 RECORDS_LOG_REVIEW_DUE_DAY = env.int("RECORDS_LOG_REVIEW_DUE_DAY", default=15)
 RECORDS_OFFICE_HOURS = (env.int("RECORDS_OFFICE_START", default=7), env.int("RECORDS_OFFICE_END", default=18))
+
+# Bulk reporting (samlerapportering, docs/bulk-reports.md): the longest period one bulk report
+# of deviations may cover.
+BULK_REPORT_MAX_DAYS = env.int("BULK_REPORT_MAX_DAYS", default=31)
 
 LOGGING = {
     "version": 1,

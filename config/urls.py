@@ -24,6 +24,7 @@ urlpatterns = [
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("records.urls")),
+    path("", include("quality.web.urls")),
     path("", include("reporting.web.urls")),
     path("", include("cases.web.urls")),
 ]

@@ -35,3 +35,56 @@ def bar_chart(chart_id, title, items):
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+def control_chart(title, description, labels, counts, *, median, lower, upper, marked=()):
+    """A run chart with control limits, drawn by pygal as a standalone SVG document (the page
+    shows it as an image with ``description`` as its text and the same numbers in a table).
+    ``labels`` name the points, ``counts`` are the values; ``marked`` are indexes of points
+    that belong to a signal (drawn larger and red). pygal's scripts are left out."""
+    import pygal
+    from pygal.style import Style
+
+    style = Style(
+        background="white",
+        plot_background="white",
+        foreground="#222",
+        foreground_strong="#000",
+        foreground_subtle="#555",
+        colors=("#1f5f8b", "#555555", "#b00020", "#b00020"),
+        font_family="sans-serif",
+        label_font_size=11,
+        legend_font_size=12,
+        title_font_size=14,
+    )
+    chart = pygal.Line(
+        js=[],
+        disable_xml_declaration=True,
+        no_prefix=True,
+        width=720,
+        height=300,
+        style=style,
+        title=title,
+        x_label_rotation=45,
+        show_minor_x_labels=True,
+        legend_at_bottom=True,
+        include_x_axis=True,
+        allow_interruptions=False,
+        truncate_label=-1,
+    )
+    chart.x_labels = list(labels)
+    chart.add(
+        _("Reports"),
+        [
+            {"value": value, "node": {"r": 5}, "color": "#b00020"} if i in set(marked) else value
+            for i, value in enumerate(counts)
+        ],
+    )
+    chart.add(_("Median"), [median] * len(counts), show_dots=False, stroke_style={"dasharray": "6,4"})
+    chart.add(_("Upper limit"), [upper] * len(counts), show_dots=False, stroke_style={"dasharray": "2,3"})
+    if lower > 0:
+        chart.add(_("Lower limit"), [lower] * len(counts), show_dots=False, stroke_style={"dasharray": "2,3"})
+    svg = chart.render(is_unicode=True)
+    svg = svg.split("<script", 1)[0] + svg.split("</script>", 1)[1] if "<script" in svg else svg
+    # The document's own description for screen readers, after pygal's <title>.
+    return svg.replace("</title>", f"</title><desc>{escape(description)}</desc>", 1)

@@ -166,6 +166,13 @@ class Report(ConcurrentTransitionMixin, models.Model):
         related_name="merged_duplicates",
     )
 
+    # Bulk reporting (samlerapportering): a deviation standing for ``event_count`` similar
+    # low-risk events in a period, handled as one case and counted as that many events in
+    # statistics and compilations (reporting.services.aggregates).
+    event_count = models.PositiveIntegerField(_("number of events"), default=1, db_default=1)
+    event_period_start = models.DateField(_("events from"), null=True, blank=True)
+    event_period_end = models.DateField(_("events to"), null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

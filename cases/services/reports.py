@@ -25,6 +25,8 @@ from cases.models import (
     RegulatorNotification,
     ReportLink,
     ReportType,
+    RiskBand,
+    RiskRoutingRule,
 )
 from cases.models.lifecycles import case_roles, forget_named_grants
 from cases.services.base import InvalidState, UnknownTransition, load_report, validated
@@ -98,18 +100,34 @@ def _file_report(*, acting_user: User | None, data: Mapping[str, Any]) -> Report
         complaint_kind=cleaned.get("kind") if report_type == ReportType.COMPLAINT else None,
         submitter_name=cleaned.get("submitter_name", ""),
         submitter_contact=cleaned.get("submitter_contact", ""),
+        **_bulk_fields(cleaned),
     )
-    audit.record(
-        "report.filed",
-        actor=acting_user,
-        obj=report,
-        report_id=report.pk,
-        payload={"type": report.type, "case_number": report.case_number, "unit": report.unit_id},
-    )
+    payload = {"type": report.type, "case_number": report.case_number, "unit": report.unit_id}
+    if report.event_count > 1:
+        payload["event_count"] = report.event_count
+    audit.record("report.filed", actor=acting_user, obj=report, report_id=report.pk, payload=payload)
     clocks_after(report, "report.filed")
     emit("report.filed", report=report, actor=acting_user, type=report.type)
     events.workflow_start.call(report)
     return report
+
+
+def _bulk_fields(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """A bulk report's count, period, category and risk (``forms.ReportCreateForm`` has
+    refused one above the lowest risk level or meeting the lex Sarah criteria)."""
+    if not cleaned.get("bulk"):
+        return {}
+    score = cleaned["probability"] * cleaned["severity"]
+    return {
+        "event_count": cleaned["event_count"],
+        "event_period_start": cleaned["event_period_start"],
+        "event_period_end": cleaned["event_period_end"],
+        "category": cleaned["category"],
+        "probability": cleaned["probability"],
+        "severity": cleaned["severity"],
+        "risk_band": RiskBand.for_score(score),
+        "suggested_route": RiskRoutingRule.suggested_route(score, cleaned["severity"]),
+    }
 
 
 def transition_meta(report: Report, name: str, *, correction: bool = False) -> Any:

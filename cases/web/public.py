@@ -17,7 +17,7 @@ from cases.services import CaseNotFound, do_answer_as_submitter, do_file_public_
 from cases.services.conversation import MessageForm
 from cases.web import once
 from cases.web.common import attach_errors, public_limits, rate_limited
-from cases.web.reporting import ATTACHMENT_HELP, MultipleFileField
+from cases.web.reporting import ATTACHMENT_HELP, BULK_FIELDS, MultipleFileField
 
 HOUR = 3600
 RECEIPT_SESSION_KEY = "public_receipt"
@@ -32,7 +32,7 @@ class PublicForm(ReportCreateForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("type", "occurred_at", "discovered_at"):
+        for name in ("type", "occurred_at", "discovered_at", *BULK_FIELDS):
             del self.fields[name]
         self.fields["unit"].queryset = OrgUnit.objects.exclude(kind__in=["kommun", "namnd", "forvaltning"])
         self.fields["unit"].label = _("Which service is it about?")

@@ -100,6 +100,19 @@ ATTACHMENT_HELP = gettext_lazy(
 ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
 
+# A deviation may stand for several similar low-risk events (samlerapportering).
+BULK_FIELDS = [
+    "bulk",
+    "event_count",
+    "event_period_start",
+    "event_period_end",
+    "category",
+    "probability",
+    "severity",
+    "lex_sarah_criteria",
+]
+
+
 class FilingForm(ReportCreateForm):
     """The filing form a reporter sees: only the fields the chosen type asks for."""
 
@@ -116,7 +129,7 @@ class FilingForm(ReportCreateForm):
     )
 
     FIELDS = {
-        ReportType.DEVIATION: ["unit", "description", "occurred_at", "attachments"],
+        ReportType.DEVIATION: ["unit", "description", "occurred_at", *BULK_FIELDS, "attachments"],
         ReportType.LEX_SARAH: ["unit", "description", "occurred_at", "immediate_measures", "attachments"],
         ReportType.DATA_BREACH: ["unit", "description", "discovered_at", "occurred_at", "attachments"],
         ReportType.LEX_MARIA: ["unit", "description", "occurred_at", "attachments"],
@@ -142,8 +155,14 @@ class FilingForm(ReportCreateForm):
             self.fields["discovered_at"].help_text = _("When you or a colleague became aware of it.")
             self.fields["occurred_at"].help_text = _("If known.")
         elif report_type in (ReportType.DEVIATION, ReportType.LEX_SARAH, ReportType.LEX_MARIA):
-            self.fields["occurred_at"].required = True
+            # A bulk report's first day stands for when it happened (ReportCreateForm.clean).
+            self.fields["occurred_at"].required = not (self.data or {}).get("bulk")
             self.fields["occurred_at"].help_text = _("As closely as you can.")
+        if report_type == ReportType.DEVIATION:
+            self.fields["bulk"].help_text = _(
+                "For many similar low-risk events, e.g. 14 missed medication signatures in a week: "
+                "one report with the number and the period. Not for events that caused or risked serious harm."
+            )
         if report_type == ReportType.COMPLAINT:
             self.fields["kind"].required = True
             self.fields["kind"].widget = forms.RadioSelect(choices=self.fields["kind"].choices)

@@ -195,6 +195,17 @@ def row_keys(row, dimensions=ALL_DIMENSIONS):
         yield Dimension.BREACH, breach_outcome(row["notified"], row["outcome"], row["documented_only"]), ""
 
 
+def _weighted(m):
+    """Whether the cases carry ``event_count`` (not in the states of migrations before it)."""
+    return any(f.name == "event_count" for f in m.Report._meta.get_fields())
+
+
+def _weight(m):
+    """What a case adds to the cells read from its own row: its number of events (a bulk
+    report stands for that many; every other case for one)."""
+    return Sum("event_count") if _weighted(m) else Count("id")
+
+
 def _row_cells(m, where, dimensions, tz, cells, by_case):
     qs = m.Report.objects.filter(where).annotate(m=TruncMonth("reported_at", tzinfo=tz))
     fields = ["m", "type", "unit_id", "namnd_id"] + (["id"] if by_case else [])
@@ -234,7 +245,7 @@ def _row_cells(m, where, dimensions, tz, cells, by_case):
             ),
         )
         fields += ["notified", "outcome", "documented_only"]
-    for values in qs.values_list(*fields).annotate(n=Count("id")):
+    for values in qs.values_list(*fields).annotate(n=_weight(m)):
         row = dict(zip(fields, values[:-1], strict=True))
         n = values[-1]
         base = (_month(row["m"]), row["type"], row["unit_id"], row["namnd_id"])
@@ -368,10 +379,11 @@ def _sql(m):
     mark_report, mark_term = (
         q(f.column) for f in (m.Mark._meta.get_field("report"), m.Mark._meta.get_field("term"))
     )
+    weight = f"r.{col(R, 'event_count')}" if _weighted(m) else "1"
     row = (
         f"SELECT r.{col(R, 'reported_at')}, r.{col(R, 'type')}, r.{col(R, 'unit')}, r.{col(R, 'namnd')}, "
         f"r.{col(R, 'state')}, r.{col(R, 'complaint_kind')}, r.{col(R, 'subject_area')}, r.{col(R, 'risk_band')}, "
-        f"r.{col(R, 'category')}, "
+        f"r.{col(R, 'category')}, {weight}, "
         f"EXISTS (SELECT 1 FROM {table(A)} a WHERE a.{col(A, 'report')} = r.{col(R, 'id')}), "
         f"EXISTS (SELECT 1 FROM {table(N)} n WHERE n.{col(N, 'report')} = r.{col(R, 'id')} "
         f"AND n.{col(N, 'regulator')} = 'imy'), "
@@ -404,6 +416,7 @@ ROW_COLUMNS = (
     "subject_area_id",
     "risk_band_id",
     "category_id",
+    "event_count",
     "acted",
     "notified",
     "outcome",
@@ -434,7 +447,8 @@ def _case_cells(m, report_id):
         if row["state"] in UNCOUNTED_STATES:
             return Counter(), _from_snapshot(stored)
         base = (_month(reported_at).replace(day=1), row["type"], row["unit_id"], row["namnd_id"])
-        now = Counter({Cell(*base, dimension, key, key2): 1 for dimension, key, key2 in row_keys(row)})
+        weight = row["event_count"] or 1
+        now = Counter({Cell(*base, dimension, key, key2): weight for dimension, key, key2 in row_keys(row)})
         cursor.execute(related_sql, [report_id] * 3)
         for dimension, key, n in cursor.fetchall():
             if n:

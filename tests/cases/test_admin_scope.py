@@ -43,6 +43,7 @@ from cases.services import do_grant_role, do_revoke_role
 from cases.services.reports import grant_named_investigator
 from identity.models import GroupRoleMapping, UnitCodeMapping
 from notifications.models import Delivery, FailedAddress, Notification, NotificationRule, Position
+from quality.models import SignalSettings
 from records.models import RetentionRule
 from reporting.models.compilations import SuppressionRule
 from tests.factories import file
@@ -150,6 +151,13 @@ PLACES = {
             "on": lambda org, cast: Position.objects.create(
                 code="namnd_chair", name="Ordförande", unit=org.on, user=cast["sas_other"]
             ),
+        },
+    ),
+    "quality.signalsettings": (
+        BoardAdmin,
+        {
+            "sn": lambda org, cast: SignalSettings.objects.create(board=org.sn, valid_from="2020-01-01"),
+            "on": lambda org, cast: SignalSettings.objects.create(board=org.on, valid_from="2020-01-01"),
         },
     ),
     "records.retentionrule": (
@@ -506,6 +514,18 @@ def add_data(model_label, place, org, cast, administrator):
             "board": board.pk if board else "",
             "order": 0,
             "valid_from": "2000-01-01",
+        }
+    if model_label == "quality.signalsettings":
+        return {
+            "board": board.pk,
+            "chart_months": 36,
+            "run_length": 8,
+            "trend_length": 6,
+            "sigmas": "3.0",
+            "cluster_months": 1,
+            "cluster_types": 3,
+            "analysis_days": 30,
+            "valid_from": "2030-01-01",
         }
     if model_label == "records.retentionrule":
         return {

@@ -42,6 +42,8 @@ UNLINKED = {
     "admin:jsi18n": "loaded by <script>, not a link",
     "set_language": "the header's language switch posts a form; the crawl runs once per language instead",
     "password_change_done": "reached only after posting a new password",
+    "quality:chart": "a chart loaded by <img> on the charts page (tests/quality/test_signals.py fetches it as the cast)",
+    "quality:analysis_chart": "a chart loaded by <img> on a signal's page (tests/quality/test_signals.py as the cast)",
     "admin:password_change_done": "reached only after posting a new password",
     # Single sign-on's protocol endpoints and the second factor's pages (identity.urls says why).
     **NOT_CRAWLED,

@@ -93,6 +93,7 @@ def build(cast, org):
     _compilations(cast, org)
     _administrators(cast, org)
     _records(cast, org)
+    _quality(cast, org)
     made["cases"] = Report.objects.count()
     return made
 
@@ -376,3 +377,44 @@ def _records(cast, org):
     )
     pick = review.picks.filter(reader=cast["reporter"]).first()
     do_judge_pick(pick.pk, acting_user=cast["sas"], verdict="questioned", note="Ingen uppgift i ärendet.")
+
+
+def _quality(cast, org):
+    """A signal awaiting the SAS's analysis (a run in unit A's deviations, over the world's own
+    deviations of unit A) and one already analysed."""
+    from quality.models import SignalAnalysis
+    from quality.selectors import months_back
+
+    now = timezone.now()
+    months = months_back(timezone.localdate().replace(day=1) - datetime.timedelta(days=1), 24)
+    ids = list(Report.objects.filter(unit=org.unit_a, type="deviation").values_list("pk", flat=True))
+    common = {
+        "board": org.sn,
+        "unit": org.unit_a,
+        "report_type": "deviation",
+        "series_key": f"{org.unit_a.pk}:deviation:",
+        "direction": "up",
+        "last_month": months[-1],
+        "series": {
+            "months": [m.isoformat() for m in months],
+            "counts": [0] * 16 + [1] * 8,
+            "median": 0,
+            "mean": 0.33,
+            "lower": 0,
+            "upper": 2.1,
+        },
+        "case_ids": ids,
+        "raised_at": now,
+        "due_by": now.date() + datetime.timedelta(days=30),
+    }
+    SignalAnalysis.objects.create(rule="run", first_month=months[16], **common)
+    SignalAnalysis.objects.create(
+        rule="beyond",
+        first_month=months[-1],
+        status="concluded",
+        analysis="Förklarat av en ny rutin.",
+        conclusion="explained",
+        concluded_by=cast["sas"],
+        concluded_at=now,
+        **common,
+    )

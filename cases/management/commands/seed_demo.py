@@ -122,6 +122,7 @@ ADMINISTRATOR_MODELS = {
     "workflows": ["substitute"],
     "notifications": ["position"],
     "records": ["retentionrule"],
+    "quality": ["signalsettings"],
     # Directory groups mapped to roles and unit codes mapped to units (identity, issue 15).
     "identity": ["grouprolemapping", "unitcodemapping"],
 }
