@@ -330,7 +330,7 @@ def timed(function, repeats=REPEATS):
     }
 
 
-def measure(boards):
+def measure(boards, pdf=True):
     from django.contrib.auth import get_user_model
 
     from cases.models import OrgUnit, Report
@@ -351,7 +351,9 @@ def measure(boards):
         "cases_in_board": Report.objects.filter(namnd=board).count(),
         "compilation_tertial": timed(lambda: board_compilation(tertial)),
         "compilation_year": timed(lambda: board_compilation(year)),
-        "compilation_year_pdf": timed(lambda: exports.render(board_compilation(year), "pdf"), repeats=3),
+        "compilation_year_pdf": timed(lambda: exports.render(board_compilation(year), "pdf"), repeats=3)
+        if pdf
+        else None,
         "statistics_all_by_type_per_month_leadership": timed(
             lambda: count(leader, by="type", period="month", **everything), repeats=3
         ),
@@ -377,6 +379,9 @@ def main():
         action="store_true",
         help="build the monthly counts with manage.py aggregates' rebuild (slower) instead of SQL",
     )
+    parser.add_argument(
+        "--pdf", action=argparse.BooleanOptionalAction, default=True, help="time the PDF too (default: yes)"
+    )
     parser.add_argument("--refill", action="store_true", help="build the monthly counts again with --keep")
     args = parser.parse_args()
     url, fresh = database(args.keep, args.cases, args.database)
@@ -401,7 +406,7 @@ def main():
         "aggregates_build_s": rebuild_s,
         "aggregate_cells": cells,
         "aggregates_checked": args.check,
-        **measure(args.boards),
+        **measure(args.boards, pdf=args.pdf),
     }
     results["load_average_after"] = list(os.getloadavg())
     goal = results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S
