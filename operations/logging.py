@@ -9,12 +9,15 @@ from pythonjsonlogger.json import JsonFormatter
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` (empty outside a request) to every record."""
+    """Adds ``request_id`` (empty outside a request) to every record: the request's context
+    while it is answered, or the request the record names (``django.request`` logs an error
+    answer after the middleware, ``cases.middleware`` included, has returned)."""
 
     def filter(self, record):
         from cases.audit import current_request_id
 
-        record.request_id = current_request_id()
+        request = getattr(record, "request", None)
+        record.request_id = current_request_id() or getattr(request, "request_id", "")
         return True
 
 
