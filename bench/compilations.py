@@ -33,7 +33,7 @@ from run import LOCAL_SERVER, RESULTS_DIR, machine, setup_django  # noqa: E402
 
 BENCH_DB = "bench_compilations"
 DEPARTMENTS, UNITS_PER_DEPARTMENT = 5, 10
-GOAL_COMPILATION_S, GOAL_STATISTICS_S = 1.0, 10.0
+GOAL_COMPILATION_S, GOAL_STATISTICS_S = 1.0, 0.5
 FIRST_DAY = datetime.date(2016, 1, 1)
 DAYS = 3650
 REPEATS = 5
@@ -331,14 +331,14 @@ def timed(function, repeats=REPEATS):
     }
 
 
-def measure(boards):
+def measure(boards, pdf=True):
     from django.contrib.auth import get_user_model
 
     from cases.models import OrgUnit, Report
     from reporting.selectors.compilation import board_compilation, year_scope
     from reporting.selectors.statistics import statistics as count
     from reporting.selectors.tables import Scope
-    from reporting.services import exports
+    from reporting.services import drafts, exports
 
     User = get_user_model()
     leader, sas = User.objects.get(username="bench-leader"), User.objects.get(username="bench-sas")
@@ -346,13 +346,25 @@ def measure(boards):
     last_year = FIRST_DAY.year + DAYS // 365 - 1
     tertial = Scope(board, datetime.date(last_year, 5, 1), datetime.date(last_year, 8, 31), public=True)
     year = year_scope(board, last_year, public=True)
+    internal = year_scope(board, last_year, public=False)
+    # Cases generated past the services have no stored anonymised summary until the
+    # migration or drafts.fill makes them (the migration does it when it runs on a kept
+    # database): made here for what the internal compilation reads, and timed.
+    started = time.perf_counter()
+    stored = drafts.fill(namnd=board, closed_at__gte=internal.bounds[0], closed_at__lt=internal.bounds[1])
+    fill_s = time.perf_counter() - started
     everything = dict(start=FIRST_DAY, end=FIRST_DAY + datetime.timedelta(days=DAYS))
     results = {
         "cases": Report.objects.count(),
         "cases_in_board": Report.objects.filter(namnd=board).count(),
         "compilation_tertial": timed(lambda: board_compilation(tertial)),
         "compilation_year": timed(lambda: board_compilation(year)),
-        "compilation_year_pdf": timed(lambda: exports.render(board_compilation(year), "pdf"), repeats=3),
+        "summary_drafts_stored_for_the_year": stored,
+        "summary_drafts_fill_s": fill_s,
+        "compilation_year_internal": timed(lambda: board_compilation(internal)),
+        "compilation_year_pdf": timed(lambda: exports.render(board_compilation(year), "pdf"), repeats=3)
+        if pdf
+        else None,
         "statistics_all_by_type_per_month_leadership": timed(
             lambda: count(leader, by="type", period="month", **everything), repeats=3
         ),
@@ -378,6 +390,9 @@ def main():
         action="store_true",
         help="build the monthly counts with manage.py aggregates' rebuild (slower) instead of SQL",
     )
+    parser.add_argument(
+        "--pdf", action=argparse.BooleanOptionalAction, default=True, help="time the PDF too (default: yes)"
+    )
     parser.add_argument("--refill", action="store_true", help="build the monthly counts again with --keep")
     args = parser.parse_args()
     url, fresh = database(args.keep, args.cases, args.database)
@@ -402,14 +417,22 @@ def main():
         "aggregates_build_s": rebuild_s,
         "aggregate_cells": cells,
         "aggregates_checked": args.check,
-        **measure(args.boards),
+        **measure(args.boards, pdf=args.pdf),
     }
     results["load_average_after"] = list(os.getloadavg())
-    goal = results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S
+    statistics_s = max(
+        results[key]["median_s"]
+        for key in (
+            "statistics_all_by_type_per_month_leadership",
+            "statistics_all_by_category_per_year_leadership",
+            "statistics_board_by_unit_per_tertial_sas",
+        )
+    )
     results["goals"] = {
-        "compilation_le_1s": goal,
-        "statistics_le_10s": results["statistics_all_by_type_per_month_leadership"]["median_s"]
-        <= GOAL_STATISTICS_S,
+        "compilation_year_le_1s": results["compilation_year"]["median_s"] <= GOAL_COMPILATION_S,
+        "compilation_year_internal_le_1s": results["compilation_year_internal"]["median_s"]
+        <= GOAL_COMPILATION_S,
+        "statistics_le_0_5s": statistics_s <= GOAL_STATISTICS_S,
     }
     RESULTS_DIR.mkdir(exist_ok=True)
     path = RESULTS_DIR / f"compilations-{args.cases}.json"

@@ -56,6 +56,13 @@ def request_context(**values: Any) -> Iterator[None]:
         _context.reset(token)
 
 
+def current_request_id() -> str:
+    """The id of the request being answered (``cases.middleware``), or "" outside one: the id
+    the audit rows of this request carry, for the logs (``operations.logging``)."""
+    ctx = _context.get() or {}
+    return str(ctx.get("request_id", ""))
+
+
 def _canonical(body: Any) -> str:
     def default(value: Any) -> Any:
         if isinstance(value, (datetime.datetime, datetime.date)):

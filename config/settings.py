@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "reporting",
+    "operations",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -103,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's latency for the Prometheus metrics (operations.metrics), all of it.
+    "operations.metrics.MetricsMiddleware",
     # First: a changing request is one transaction, and a database that does not answer is a
     # 503 with Retry-After, never a 500 (cases.request_transactions).
     "cases.request_transactions.RequestTransactionMiddleware",
@@ -431,6 +434,8 @@ SCHEDULER_JOBS = [
     "records.jobs.gallring",
     "records.jobs.log_reviews",
     "quality.jobs.signals",
+    # Last: the round reached its end (the health endpoint's scheduler heartbeat).
+    "operations.heartbeat.beat",
 ]
 # Compilation exports (the files made in the background) are deleted this many days after
 # they were requested (reporting.services.retention).
@@ -456,12 +461,31 @@ RECORDS_OFFICE_HOURS = (env.int("RECORDS_OFFICE_START", default=7), env.int("REC
 # of deviations may cover.
 BULK_REPORT_MAX_DAYS = env.int("BULK_REPORT_MAX_DAYS", default=31)
 
+# One JSON object per line with the request id the audit trail carries (operations.logging);
+# LOG_FORMAT=text for plain lines (the default with DEBUG on).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "operations.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "operations.logging.Formatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The health endpoint (/health/, operations.health) and the metrics (/metrics, operations.metrics).
+HEALTH_SCHEDULER_MAX_AGE = env.int("HEALTH_SCHEDULER_MAX_AGE", default=300)
+HEALTH_AUDIT_HEAD_MAX_AGE = env.int("HEALTH_AUDIT_HEAD_MAX_AGE", default=None)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

@@ -23,6 +23,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # The scripts' words (the djangojs catalogues) in the page's language.
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # The health endpoint and the Prometheus metrics (operations; docs/operations.md).
+    path("", include("operations.urls")),
     path("", include("records.urls")),
     path("", include("quality.web.urls")),
     path("", include("reporting.web.urls")),

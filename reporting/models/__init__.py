@@ -9,6 +9,7 @@ from reporting.models.compilations import (
     ExportJob,
     FrozenDocumentError,
     RegulatorDocument,
+    SummaryDraft,
     SuppressionRule,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "FrozenDocumentError",
     "MonthlyCount",
     "RegulatorDocument",
+    "SummaryDraft",
     "SuppressionRule",
 ]

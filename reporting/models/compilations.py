@@ -147,3 +147,31 @@ class ExportJob(models.Model):
         if self.status != self.Status.FAILED:
             return ""
         return self.Failure(self.failure or self.Failure.ERROR).label
+
+
+class SummaryDraft(models.Model):
+    """The automatic anonymisation of a closed lex Sarah case's summary and decision, stored
+    when it is made (the case's change, the SAS's approval: ``reporting.services.drafts``)
+    so that a compilation does not redact thousands of texts on every request.
+
+    ``inputs_sha256`` is the fingerprint of everything the anonymisation was made from: the
+    case's summary and decision, the names the case knows of and the words allowed for its
+    unit (``reporting.selectors.reviews.fingerprint``). A compilation uses the stored text only
+    while the fingerprint of the case as it is now matches; otherwise it anonymises the case
+    afresh, so the stored text can never show something other than a fresh anonymisation.
+    The markers (``[namn]``/``[name]``) are in the reader's language: one row per language."""
+
+    report = models.ForeignKey("cases.Report", on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    inputs_sha256 = models.CharField(max_length=64)
+    summary = models.TextField(blank=True)
+    decision = models.TextField(blank=True)
+    made_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("anonymised summary")
+        verbose_name_plural = _("anonymised summaries")
+        constraints = [models.UniqueConstraint(fields=["report", "language"], name="summary_draft_language")]
+
+    def __str__(self):
+        return f"{self.report_id} ({self.language})"

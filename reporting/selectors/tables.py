@@ -564,10 +564,13 @@ def summaries(scope):
     public version shows only the summaries the SAS has approved, as approved; the others are
     listed (their verksamhet, categories and assessment) as awaiting review and counted in a
     footnote. The internal version shows the approved text or the automatic anonymisation,
-    with the state of the review."""
+    with the state of the review: only it needs the automatic texts, which are stored
+    (``reporting.services.drafts``) rather than made here for every case."""
     low, high = scope.bounds
     units = scope.units()
-    drafts = reviews.drafts(reviews.closed_lex_sarah(scope.reports, low, high), units)
+    drafts = reviews.drafts(
+        reviews.closed_lex_sarah(scope.reports, low, high), units, anonymised=not scope.public
+    )
     assessments = dict(Report.LexSarahAssessment.choices)
     awaiting = _("Awaiting review")
     rows = []

@@ -338,10 +338,10 @@ def recount(report_id):
         difference = Counter(now)
         difference.subtract(before)
         difference = {cell: n for cell, n in difference.items() if n}
-        if not difference:
-            return
-        _add(m, difference)
-        _remember(m, report_id, now)
+        if difference:
+            _add(m, difference)
+            _remember(m, report_id, now)
+    return now
 
 
 def _snapshot(cells):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases import events
-from reporting.services import aggregates
+from reporting import handlers
 from workflows import bridge
 from workflows import services as workflow_services
 
@@ -21,7 +21,7 @@ def test_every_hook_has_its_handler_at_start_up():
 
 
 def test_the_owners_registered_the_handlers_they_own():
-    assert events.case_changed.call is aggregates.recount
+    assert events.case_changed.call is handlers.case_changed
     assert events.workflow_start.call is bridge.start
     assert events.workflow_after_transition.call is bridge.after_transition
     assert events.release_tasks.call is workflow_services.release_tasks_held_without_right
@@ -68,7 +68,7 @@ def test_a_change_without_the_counts_handler_fails_instead_of_skipping_them(unre
 def test_a_second_handler_for_a_hook_is_refused():
     with pytest.raises(ImproperlyConfigured, match="already has a handler"):
         events.case_changed.register(lambda report_id: None)
-    events.case_changed.register(aggregates.recount)  # the same one again is harmless
+    events.case_changed.register(handlers.case_changed)  # the same one again is harmless
 
 
 def test_a_hook_is_declared_once():

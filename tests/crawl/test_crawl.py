@@ -53,6 +53,8 @@ NOT_PAGES = {
     "api:": "the JSON API: its own tests and the schemathesis run cover every operation as several roles",
     "workflows:task-": "the task API (JSON): tests/workflows/test_tasks_api.py and the schemathesis run",
     "notification-": "the notification API (JSON): tests/notifications and the schemathesis run",
+    "health": "the health endpoint for load balancers and monitoring: tests/operations/test_health.py",
+    "metrics": "the Prometheus metrics for the scraper: tests/operations/test_metrics.py",
 }
 # Patterns that answer POST only (checked below: a GET is refused with 405).
 POST_ONLY = {
