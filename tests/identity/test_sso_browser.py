@@ -1,5 +1,6 @@
 """Browser journeys (Debian's Chromium, as tests/e2e) through the local OpenID Provider: an
-employee signs in with the municipality's identity and files a report; a SAS from the
+employee signs in with the municipality's identity, files a report and signs out here and at
+the provider (RP-initiated logout); a SAS from the
 directory, whose provider asserted no second factor, enrols an authenticator app and later
 gives a recovery code. axe finds no WCAG 2.1 A/AA violation on the login page, the enrolment,
 the recovery codes and the second-factor prompt, and the content-security policy holds."""
@@ -23,7 +24,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def op(live_server):
     callback = f"{live_server.url}/sso/oidc/kommun/login/callback/"
-    with LocalOpenIDProvider("kvalitet", "hemlig-klienthemlighet", callback) as provider:
+    with LocalOpenIDProvider(
+        "kvalitet", "hemlig-klienthemlighet", callback, f"{live_server.url}/"
+    ) as provider:
         SocialApp.objects.create(
             provider="openid_connect",
             provider_id="kommun",
@@ -55,7 +58,12 @@ def sign_in_with_the_provider(session, language):
     return page
 
 
-def test_an_employee_signs_in_with_the_municipality_and_files_a_report(browse, e2e_cast, op):  # noqa: F811
+def test_an_employee_signs_in_with_the_municipality_files_a_report_and_signs_out_at_both(
+    browse,  # noqa: F811
+    e2e_cast,  # noqa: F811
+    op,
+    live_server,
+):
     org, cast = e2e_cast
     UnitCodeMapping.objects.create(code="KST-4711", unit=org.unit_a)
     person(op, "eva", "Eva", "Ek", unit_code="KST-4711", groups=[])
@@ -72,6 +80,13 @@ def test_an_employee_signs_in_with_the_municipality_and_files_a_report(browse, e
     page.wait_for_load_state()
     report = Report.objects.get(type="deviation", reporter=eva)
     assert report.case_number in page.inner_text("main")
+    # Signing out signs out at the provider too (RP-initiated logout), and comes back here;
+    # the form's redirect to the provider's origin is allowed by the page's policy.
+    page.click("form.logout button[type=submit]")
+    page.wait_for_load_state()
+    assert len(op.logouts) == 1 and op.logouts[0]["client_id"] == "kvalitet"
+    assert page.url.startswith(live_server.url)
+    assert page.locator("form.logout").count() == 0  # signed out here too
 
 
 def current_code(secret):
