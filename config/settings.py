@@ -437,7 +437,7 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # disposes of; the loggkontroll's random share, the cap of each targeted category, office hours.
 RECORDS_GALLRING_INTERVAL_DAYS = env.int("RECORDS_GALLRING_INTERVAL_DAYS", default=30)
 RECORDS_REVIEW_DAYS = env.int("RECORDS_REVIEW_DAYS", default=30)
-RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=200)
+RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=1000)
 # Off where the application's database role may not delete investigation entries (the REVOKE
 # of docs/operations.md): the owner role then runs `manage.py dispose_approved`.
 # Where the archival packages made before disposal are stored (in the default storage).
