@@ -433,6 +433,7 @@ SCHEDULER_JOBS = [
     "cases.idempotency.prune_expired",
     "records.jobs.gallring",
     "records.jobs.log_reviews",
+    "records.jobs.review_reminders",
     "quality.jobs.signals",
     # Last: the round reached its end (the health endpoint's scheduler heartbeat).
     "operations.heartbeat.beat",
@@ -446,7 +447,11 @@ EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=30)
 # disposes of; the loggkontroll's random share, the cap of each targeted category, office hours.
 RECORDS_GALLRING_INTERVAL_DAYS = env.int("RECORDS_GALLRING_INTERVAL_DAYS", default=30)
 RECORDS_REVIEW_DAYS = env.int("RECORDS_REVIEW_DAYS", default=30)
-RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=200)
+# The reviews' reminders (records.reminders): a warning this many days before the date, the
+# escalation to the board's leadership this many days after it.
+RECORDS_REMINDER_DAYS_BEFORE = env.int("RECORDS_REMINDER_DAYS_BEFORE", default=3)
+RECORDS_ESCALATION_DAYS_AFTER = env.int("RECORDS_ESCALATION_DAYS_AFTER", default=7)
+RECORDS_DISPOSAL_BATCH = env.int("RECORDS_DISPOSAL_BATCH", default=1000)
 # Off where the application's database role may not delete investigation entries (the REVOKE
 # of docs/operations.md): the owner role then runs `manage.py dispose_approved`.
 # Where the archival packages made before disposal are stored (in the default storage).

@@ -110,4 +110,10 @@ def context_for(delivery):
             }
             for pk, number, report_type, state, actions in delivery.payload.get("cases", [])
         ]
+    else:
+        # Another app's template (notifications.selectors.register_template): its payload,
+        # which holds no case content, and its link made absolute.
+        context.update(delivery.payload)
+        if "path" in delivery.payload:
+            context["link"] = site_link(delivery.payload["path"])
     return context

@@ -84,4 +84,16 @@ def still_to_send(delivery):
         )
         delivery.payload = {**delivery.payload, "cases": [case for case in cases if case[0] in visible]}
         return bool(delivery.payload["cases"])
-    return True
+    check = SEND_CHECKS.get(delivery.template)
+    return check(delivery) if check is not None else True
+
+
+# Another app's e-mail templates (``template`` of a ``Delivery`` it creates with
+# ``notifications.delivery.create_delivery``) and, for each, whether it may still go to its
+# recipient at sending time: ``check(delivery) -> bool``. Registered in that app's ``ready``
+# (records: the reminders of its reviews), so that notifications imports no app that uses it.
+SEND_CHECKS = {}
+
+
+def register_template(template, check):
+    SEND_CHECKS[template] = check

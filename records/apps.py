@@ -11,9 +11,12 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         from cases import inbox_extras
+        from notifications.selectors import register_template
         from records.compilation import questioned_reads
         from records.inbox import records_items
+        from records.reminders import TEMPLATE, still_to_send
         from reporting.selectors import tables
 
         inbox_extras.register(records_items)
         tables.register(questioned_reads)
+        register_template(TEMPLATE, still_to_send)

@@ -123,6 +123,7 @@ def still_due_ids(report_ids, rule, now):
         )
         .exclude(open_matter_q())
         .exclude(Exists(DisposedCase.objects.filter(report=OuterRef("pk"))))
+        .order_by()
         .values_list("pk", flat=True)
     )
 

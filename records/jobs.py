@@ -5,12 +5,16 @@ run for the board's archivist; and, unless ``RECORDS_DISPOSAL_BY_SCHEDULER`` is 
 whose application role may not delete investigation entries, docs/operations.md), dispose of
 one batch of every approved run per round; ``manage.py dispose_approved`` does it otherwise.
 ``log_reviews``: once a month per board, draw the review of the previous month's reads.
+``review_reminders``: the e-mails of reviews coming due, overdue and escalated
+(``records.reminders``).
 """
 
 import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
+from records import reminders
 from records.models import DisposalRun, LogReview
 from records.sampling import draw_log_review
 from records.services import boards, dispose_batch, plan_gallring, previous_month
@@ -36,3 +40,7 @@ def log_reviews(now):
     for board in boards():
         if not LogReview.objects.filter(board=board, period_start=start).exists():
             draw_log_review(board, start, end, now=now)
+
+
+def review_reminders(now):
+    return reminders.review_reminders(timezone.localdate(now))

@@ -13,8 +13,9 @@ named after the package's OBJID with
   documents sent to regulators (JSON and PDF, as frozen, with their SHA-256), and the case's
   audit extract (JSON).
 
-What it is not (docs/records.md): validated with eark-validator (which downloads the DILCIS
-vocabularies when imported, and cannot run offline), a CITS ERMS record, or PDF/A.
+plus ``documentation/package.txt`` and ``schemas/case.xsd``. The tests validate it with
+eark-validator (tests/records/eark.py) and ``case.xml`` against ``schemas/case.xsd``. What it is
+not (docs/archive.md): a CITS ERMS record, or PDF/A.
 """
 
 import datetime
@@ -23,6 +24,8 @@ import io
 import json
 import uuid
 import zipfile
+from importlib import metadata
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -48,6 +51,26 @@ for prefix, uri in (
     ET.register_namespace(prefix, uri)
 
 SOFTWARE = "kvalitetsarenden"
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "case.xsd"
+DOCUMENTATION = """This package holds one case of {board}, {case_number}, made before the case's content
+was disposed of under the board's retention rule (gallring).
+
+METS.xml                          the manifest (E-ARK CSIP/SIP 2.1), every file with its SHA-256
+metadata/descriptive/case.xml     the case record (schemas/case.xsd; docs/archive.md maps it to CITS ERMS)
+metadata/preservation/premis.xml  PREMIS 3: the files' fixity and the packaging event
+representations/rep1/data/        the case as PDF, its attachments, the documents sent to regulators,
+                                  the case's audit extract
+schemas/case.xsd                  the schema of case.xml
+
+Persons appear as references (person-1, ...) with their role: no names, no personal identity numbers.
+"""
+
+
+def software_version():
+    try:
+        return metadata.version(SOFTWARE)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _q(ns, name):
@@ -213,13 +236,14 @@ def _file_attrs(file_id, content, mimetype, now):
     }
 
 
-def _mets(report, objid, now, descriptive, preservation, files):
+def _mets(report, objid, now, descriptive, preservation, files, extra):
     root = ET.Element(
         _q(METS, "mets"),
         {
             "OBJID": objid,
             "LABEL": report.case_number,
-            "TYPE": "ERMS",
+            "TYPE": "Other",
+            _q(CSIP, "OTHERTYPE"): "ERMS",
             "PROFILE": "https://earksip.dilcis.eu/profile/E-ARK-SIP.xml",
             _q(CSIP, "CONTENTINFORMATIONTYPE"): "OTHER",
             _q(CSIP, "OTHERCONTENTINFORMATIONTYPE"): "kvalitetsarenden-case-1",
@@ -229,8 +253,16 @@ def _mets(report, objid, now, descriptive, preservation, files):
     header.set(_q(CSIP, "OAISPACKAGETYPE"), "SIP")
     agent = _sub(header, METS, "agent", ROLE="CREATOR", TYPE="OTHER", OTHERTYPE="SOFTWARE")
     _sub(agent, METS, "name", SOFTWARE)
+    _sub(agent, METS, "note", software_version()).set(_q(CSIP, "NOTETYPE"), "SOFTWARE VERSION")
+    # The board, with its organisation number. E-ARK SIP8–SIP14 make the submitting agent a
+    # second CREATOR; eark-validator 1.1.3 holds every CREATOR agent to the software agent's
+    # rules (CSIP12–CSIP16), so the board stands as ARCHIVIST (docs/archive.md, "Validation").
     submitter = _sub(header, METS, "agent", ROLE="ARCHIVIST", TYPE="ORGANIZATION")
     _sub(submitter, METS, "name", report.namnd.name)
+    if report.namnd.organisation_number:
+        _sub(submitter, METS, "note", report.namnd.organisation_number).set(
+            _q(CSIP, "NOTETYPE"), "IDENTIFICATIONCODE"
+        )
     dmd = _sub(root, METS, "dmdSec", ID="dmd-case", CREATED=_iso(now), STATUS="CURRENT")
     ref = _sub(
         dmd,
@@ -255,21 +287,39 @@ def _mets(report, objid, now, descriptive, preservation, files):
     )
     ref.set(_q(XLINK, "type"), "simple")
     ref.set(_q(XLINK, "href"), "metadata/preservation/premis.xml")
-    group = _sub(
-        _sub(root, METS, "fileSec", ID="filesec"), METS, "fileGrp", ID="rep1", USE="Representations/rep1"
-    )
-    div = ET.Element(_q(METS, "div"), ID="div-rep1", LABEL="Representations/rep1")
-    for index, (path, content, mimetype) in enumerate(files, start=1):
-        file_id = f"file-{index:04d}"
-        element = _sub(group, METS, "file", **_file_attrs(file_id, content, mimetype, now))
-        location = _sub(element, METS, "FLocat", LOCTYPE="URL")
-        location.set(_q(XLINK, "type"), "simple")
-        location.set(_q(XLINK, "href"), f"representations/rep1/data/{path}")
-        _sub(div, METS, "fptr", FILEID=file_id)
+    file_sec = _sub(root, METS, "fileSec", ID="filesec")
     struct = _sub(root, METS, "structMap", ID="structmap-csip", TYPE="PHYSICAL", LABEL="CSIP")
     top = _sub(struct, METS, "div", ID="div-root", LABEL=objid)
     _sub(top, METS, "div", ID="div-metadata", LABEL="Metadata", DMDID="dmd-case", ADMID="digiprov-premis")
-    top.append(div)
+    # Every file group declares the content information type: eark-validator 1.1.3's CSIP63
+    # refuses a group without it (the specification asks it of representations only).
+    content_type = {
+        _q(CSIP, "CONTENTINFORMATIONTYPE"): "OTHER",
+        _q(CSIP, "OTHERCONTENTINFORMATIONTYPE"): "kvalitetsarenden-case-1",
+    }
+    groups = [
+        ("documentation", "Documentation", content_type, extra["documentation"]),
+        ("schemas", "Schemas", content_type, extra["schemas"]),
+        (
+            "rep1",
+            "Representations",
+            content_type,
+            [(f"representations/rep1/data/{path}", content, mimetype) for path, content, mimetype in files],
+        ),
+    ]
+    index = 0
+    for group_id, label, attrs, group_files in groups:
+        use = "Representations/rep1" if group_id == "rep1" else label
+        group = _sub(file_sec, METS, "fileGrp", ID=f"grp-{group_id}", USE=use, **attrs)
+        div = _sub(top, METS, "div", ID=f"div-{group_id}", LABEL=label)
+        for path, content, mimetype in group_files:
+            index += 1
+            file_id = f"file-{index:04d}"
+            element = _sub(group, METS, "file", **_file_attrs(file_id, content, mimetype, now))
+            location = _sub(element, METS, "FLocat", LOCTYPE="URL")
+            location.set(_q(XLINK, "type"), "simple")
+            location.set(_q(XLINK, "href"), path)
+            _sub(div, METS, "fptr", FILEID=file_id)
     return _xml(root)
 
 
@@ -281,10 +331,22 @@ def build_package(report, now=None):
     files = _data_files(report)
     descriptive = _case_record(report, files)
     preservation = _premis(files, objid, now)
-    manifest = _mets(report, objid, now, descriptive, preservation, files)
+    extra = {
+        "documentation": [
+            (
+                "documentation/package.txt",
+                DOCUMENTATION.format(board=report.namnd.name, case_number=report.case_number).encode(),
+                "text/plain",
+            )
+        ],
+        "schemas": [("schemas/case.xsd", SCHEMA.read_bytes(), "application/xml")],
+    }
+    manifest = _mets(report, objid, now, descriptive, preservation, files, extra)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{objid}/METS.xml", manifest)
+        for path, content, _mimetype in extra["documentation"] + extra["schemas"]:
+            archive.writestr(f"{objid}/{path}", content)
         archive.writestr(f"{objid}/metadata/descriptive/case.xml", descriptive)
         archive.writestr(f"{objid}/metadata/preservation/premis.xml", preservation)
         for path, content, _mimetype in files:

@@ -91,6 +91,11 @@ def plan_gallring(board, now):
         DisposalItem.objects.bulk_create(
             [DisposalItem(run=run, report_id=pk, rule=rule) for pk, rule in due], batch_size=2000
         )
+        if len(due) > 10_000 and connection.vendor == "postgresql":
+            # The disposal's batches look their items up among these: the planner must know
+            # how many there are now rather than wait for autovacuum to notice.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(DisposalItem._meta.db_table)}")
         audit.record(
             "gallring.listed",
             obj=run,
@@ -185,6 +190,7 @@ def do_dispose_cases(run_id, item_ids, *, acting_user, now=None):
         numbers = dict(
             Report.objects.select_for_update()
             .filter(pk__in=[report_id for _pk, report_id, *_x in items])
+            .order_by()
             .values_list("pk", "case_number")
         )
         due = set()
@@ -196,7 +202,7 @@ def do_dispose_cases(run_id, item_ids, *, acting_user, now=None):
             _hold_back_late(run, late, numbers, acting_user)
         if not items:
             return []
-        tombstones = _write_tombstones(run, [pk for pk, *_x in items], now)
+        tombstones = _write_tombstones(run, items, now)
         packages = {}
         packaged = [report_id for _pk, report_id, rule in items if rule.package_before_disposal]
         for report in Report.objects.filter(pk__in=packaged).order_by("pk"):
@@ -259,11 +265,13 @@ def _hold_back_late(run, late, numbers, acting_user):
     )
 
 
-def _write_tombstones(run, item_pks, now):
-    """The tombstones of the items ``item_pks`` with one ``INSERT … SELECT`` from the case
-    rows, the items and their rules; returns ``{report id: tombstone id}``."""
+def _write_tombstones(run, items, now):
+    """The tombstones of ``items`` (``(item id, report id, rule)``) with one ``INSERT …
+    SELECT`` from the case rows, the items and their rules, each table reached by its primary
+    key; returns ``{report id: tombstone id}``."""
     q = connection.ops.quote_name
-    condition, params = ids_condition("i.id", item_pks)
+    condition, params = ids_condition("i.id", [pk for pk, *_x in items])
+    report_condition, report_params = ids_condition("r.id", [report_id for _pk, report_id, *_x in items])
     columns = [
         "report_id",
         "case_number",

@@ -56,27 +56,59 @@ class DisposalItem(models.Model):
         verbose_name_plural = _("cases in a gallring run")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["run", "report"], name="disposal_item_unique")]
+        # The next batch of a run (records.services.dispose_batch): the items still to go,
+        # without walking past the ones already disposed of.
+        indexes = [
+            models.Index(
+                fields=["run", "id"],
+                condition=models.Q(disposed_at__isnull=True, held_back=False),
+                name="disposal_item_pending",
+            )
+        ]
 
 
 class DisposedCase(models.Model):
     """What remains of a disposed case: never content, only what identifies the case and the
     decision that disposed of it (arkivlagen 10 §: disposal by the authority's decision)."""
 
+    # Written 100,000 at a time by a gallring (records.services._write_tombstones): the rows it
+    # points to are kept by the application (cases, units, rules and users are protected from
+    # deletion in the ORM, runs are never deleted), so no database foreign-key check per row and
+    # no index but the case's, the board's and the run's (docs/records.md, "Benchmarks").
     report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="+")
     case_number = models.CharField(_("case number"), max_length=40)
     report_type = models.CharField(_("type"), max_length=20, choices=ReportType.choices)
-    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    namnd = models.ForeignKey(OrgUnit, verbose_name=_("board"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    namnd = models.ForeignKey(
+        OrgUnit, verbose_name=_("board"), on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     reported_at = models.DateTimeField(_("reported at"))
     closed_at = models.DateTimeField(_("closed at"), null=True)
     state = models.CharField(_("state"), max_length=40)
     rule = models.ForeignKey(
-        RetentionRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="+"
+        RetentionRule,
+        verbose_name=_("rule"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     rule_basis = models.CharField(_("basis"), max_length=300)
-    run = models.ForeignKey(DisposalRun, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(DisposalRun, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     approved_by_name = models.CharField(_("approved by"), max_length=200)
     disposed_at = models.DateTimeField(_("disposed at"))

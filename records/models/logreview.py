@@ -59,7 +59,15 @@ class LogPick(models.Model):
         JUSTIFIED = "justified", _("Justified (motiverad)")
         QUESTIONED = "questioned", _("Questioned (ifrågasatt)")
 
-    review = models.ForeignKey(LogReview, on_delete=models.CASCADE, related_name="picks")
+    # A review holds a tenth of a month's reads (a million rows for ten million reads): the
+    # picks are written with one INSERT … SELECT (records.sampling), so every index and every
+    # foreign-key check per row counts (docs/records.md, "Benchmarks"). The review and the
+    # reader are kept by the application (the review is never deleted but with its picks,
+    # users are deactivated, never deleted): no database constraint, and no index that the
+    # unique (review, log row) already gives or that only a few judged rows would fill.
+    review = models.ForeignKey(
+        LogReview, on_delete=models.CASCADE, related_name="picks", db_index=False, db_constraint=False
+    )
     event_id = models.BigIntegerField(_("log row"))
     reader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,6 +75,7 @@ class LogPick(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("reader"),
+        db_constraint=False,
     )
     reader_name = models.CharField(_("reader"), max_length=200)
     reader_roles = models.JSONField(_("reader's roles"), default=list)
@@ -78,7 +87,12 @@ class LogPick(models.Model):
     verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True, default="")
     note = models.TextField(_("note"), blank=True)
     judged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     judged_at = models.DateTimeField(_("judged at"), null=True, blank=True)
     follow_up_by = models.ForeignKey(
@@ -88,6 +102,7 @@ class LogPick(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("followed up by"),
+        db_index=False,
     )
     follow_up_note = models.TextField(_("follow-up"), blank=True)
     followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
@@ -97,6 +112,13 @@ class LogPick(models.Model):
         verbose_name_plural = _("log picks")
         ordering = ["occurred_at", "id"]
         constraints = [models.UniqueConstraint(fields=["review", "event_id"], name="log_pick_unique")]
+        indexes = [
+            models.Index(
+                fields=["follow_up_by"],
+                condition=models.Q(follow_up_by__isnull=False),
+                name="log_pick_follow_up",
+            )
+        ]
 
     def reason_labels(self):
         return [self.Reason(r).label for r in self.reasons if r in self.Reason.values]
