@@ -32,7 +32,7 @@ def put_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0020_chapter_texts"),
-        ("records", "0003_archival_package"),
+        ("records", "0004_lex_maria"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
