@@ -225,7 +225,12 @@ ACTIONS = (
     _read("attachment.downloaded", _("Attachment downloaded"), "attachment"),
     _read("overdue.listed", _("Overdue cases listed"), "unit"),
     _read(
-        "regulator_document.exported", _("Regulator document exported"), "format", "regulator", "frozen", "via"
+        "regulator_document.exported",
+        _("Regulator document exported"),
+        "format",
+        "regulator",
+        "frozen",
+        "via",
     ),
     AuditAction("compilation.export_started", _("Compilation export started"), ANY_KEYS, READ),
     AuditAction("compilation.exported", _("Compilation exported"), ANY_KEYS, READ),
