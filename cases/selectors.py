@@ -80,7 +80,7 @@ def report_list(
 
 
 # The case register's orders (``case_register``): name -> the columns, the newest first by default.
-REGISTER_SORTS: dict[str, tuple[str, ...]] = {
+REGISTER_SORTS: dict[str, tuple[Any, ...]] = {
     "-reported": ("-reported_at", "-id"),
     "reported": ("reported_at", "id"),
     "-number": ("-case_year", "-case_sequence", "-id"),
@@ -200,6 +200,8 @@ def case_register(
 def _persons_found(user: AnyUser, text: str, model: Any) -> QuerySet[Any]:
     """The cases of the persons whose name or personal identity number matches ``text``; a
     person with a protected identity only on cases where the user may see who they are."""
+    if not user.is_authenticated:
+        return model.objects.none().values("report_id")
     digits = re.sub(r"\D", "", text)
     match = Q(name__icontains=text)
     if len(digits) >= 10:  # stored as YYYYMMDD-NNNN: the last ten digits with the dash
