@@ -298,6 +298,21 @@ class UserAdmin(BoardAdmin, DjangoUserAdmin):
             action, done = ROLE_ACTIONS.get(request.POST.get("action"), (None, None))
             if action is not None and form.is_valid():
                 role, unit = form.cleaned_data["role"], form.cleaned_data["unit"]
+                if action is do_revoke_role and request.POST.get("confirmed") != "yes":
+                    # A revocation is asked for first: the person may lose cases and tasks.
+                    return TemplateResponse(
+                        request,
+                        "admin/cases/user/revoke_confirm.html",
+                        {
+                            **self.admin_site.each_context(request),
+                            "opts": self.opts,
+                            "original": user,
+                            "title": _("Revoke a role"),
+                            "role": role,
+                            "role_label": Role(role).label,
+                            "unit": unit,
+                        },
+                    )
                 try:
                     action(user, role, unit, acting_user=request.user)
                 except (PermissionDenied, ValidationError) as error:

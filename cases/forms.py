@@ -320,8 +320,24 @@ class CloseForm(CaseForm):
 
 def board_members(board_id):
     """Who may be named on a case of the board: its active people (cases.services.reports
-    refuses anyone else too)."""
-    return get_user_model().objects.filter(is_active=True, home_unit__namnd_id=board_id)
+    refuses anyone else too), by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, home_unit__namnd_id=board_id)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def person_label(user):
+    """A person as a picker shows them: full name and title, never the account's username."""
+    return f"{user.display_name}, {user.title}" if getattr(user, "title", "") else user.display_name
+
+
+def people_of_the_board(field, board_id):
+    """A people picker limited to the case's board, showing full names."""
+    field.queryset = board_members(board_id)
+    field.label_from_instance = person_label
+    return field
 
 
 class ComplaintRegisterForm(CaseForm):
@@ -335,7 +351,7 @@ class ComplaintRegisterForm(CaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = board_members(self.board_id)
+        people_of_the_board(self.fields["handler"], self.board_id)
         if self.report.complaint_kind_id and not self.is_bound:
             self.initial["complaint_kind"] = self.report.complaint_kind_id
 
@@ -394,7 +410,7 @@ class LexSarahRegisterForm(CaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["categories"].queryset = terms(Term.Vocabulary.LEX_SARAH_CATEGORY, self.board_id)
-        self.fields["investigator"].queryset = board_members(self.board_id)
+        people_of_the_board(self.fields["investigator"], self.board_id)
 
     def clean(self):
         """The chair and the head of social services are informed; times not in the future."""
@@ -920,7 +936,7 @@ class InvestigationEntryForm(ReportBoundModelForm):
         self.fields["topic"].queryset = InvestigationTopic.objects.valid_on().filter(
             report_type=self.report.type
         )
-        self.fields["corrects"].queryset = self.report.investigation_entries.all()
+        self.fields["corrects"].queryset = self.report.investigation_entries.select_related("topic")
 
 
 class CauseForm(ReportBoundModelForm):
@@ -937,7 +953,7 @@ class ActionForm(ReportBoundModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["causes"].queryset = self.report.causes.all()
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+        people_of_the_board(self.fields["owner"], self.report.namnd_id)
 
 
 class ActionUpdateForm(ReportBoundModelForm):
@@ -948,7 +964,7 @@ class ActionUpdateForm(ReportBoundModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["causes"].queryset = self.report.causes.all()
-        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True)
+        people_of_the_board(self.fields["owner"], self.report.namnd_id)
         for name in self.fields:
             self.fields[name].required = False
 

@@ -97,7 +97,10 @@ class RuleRecipient(models.Model):
         REPORTER = "reporter", _("The reporter")
         SUBMITTER = "submitter", _("The complaint's submitter, if they left an e-mail address")
         ACTION_OWNER = "action_owner", _("The owner of the action")
-        STEP_HOLDERS = "step_holders", _("Those who may take the step that waits (its roles on the case's unit)")
+        STEP_HOLDERS = (
+            "step_holders",
+            _("Those who may take the step that waits (its roles on the case's unit)"),
+        )
 
     rule = models.ForeignKey(NotificationRule, on_delete=models.CASCADE, related_name="recipients")
     who = models.CharField(_("recipient"), max_length=20, choices=Who.choices)

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cases.models.reference import InvestigationTopic
@@ -92,6 +93,12 @@ class InvestigationEntry(models.Model):
         verbose_name = _("investigation entry")
         verbose_name_plural = _("investigation entries")
         ordering = ["id"]
+
+    def __str__(self):
+        """As the entry is picked (the entry a new one corrects): its date, topic and opening words."""
+        opening = self.text if len(self.text) <= 60 else self.text[:59].rstrip() + "…"
+        topic = f" · {self.topic.name}" if self.topic_id else ""
+        return f"{date_format(self.entry_date, 'SHORT_DATE_FORMAT')}{topic} · {opening}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -38,6 +38,7 @@ class PublicForm(ReportCreateForm):
         self.fields["unit"].label = _("Which service is it about?")
         self.fields["kind"].required = True
         self.fields["kind"].label = _("What would you like to give?")
+        self.fields["kind"].empty_label = None  # nothing chosen until the person chooses: no "---------"
         self.fields["kind"].widget = forms.RadioSelect(choices=self.fields["kind"].choices)
         self.fields["description"].label = _("Your message")
         self.fields["description"].widget.attrs["rows"] = 6

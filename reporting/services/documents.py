@@ -14,10 +14,22 @@ import io
 import json
 
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import DelegationDecision, OrgUnit, Regulator, Report, ReportType
+from cases.forms import BreachAssessForm
+from cases.models import (
+    Action,
+    DelegationDecision,
+    InvestigationEntry,
+    OrgUnit,
+    Regulator,
+    RegulatorNotification,
+    Report,
+    ReportType,
+)
 from lib.redaction import names_on, redact
 from reporting.models import RegulatorDocument
 
@@ -370,15 +382,54 @@ SUB_LABELS = {
 }
 
 
-def _flatten(value):
+def _value_labels():
+    """The codes the documents keep (the JSON is for machines and is hashed as it is) with the
+    words the PDF prints for them, in the language it is rendered in."""
+    choices = [
+        Action.Kind.choices,
+        Action.Status.choices,
+        DelegationDecision.Kind.choices,
+        InvestigationEntry.Nature.choices,
+        OrgUnit.Kind.choices,
+        Regulator.choices,
+        RegulatorNotification.Channel.choices,
+        Report.BreachRisk.choices,
+        BreachAssessForm.NATURE,
+        [
+            ("allvarligt_missforhallande", gettext_lazy("A serious missförhållande")),
+            (
+                "pataglig_risk_for_allvarligt_missforhallande",
+                gettext_lazy("A real risk of a serious missförhållande"),
+            ),
+            ("enskild_verksamhet", gettext_lazy("Private provider (enskild verksamhet)")),
+        ],
+    ]
+    return {str(value): label for pairs in choices for value, label in pairs}
+
+
+def _moment(text):
+    """A time or a date as the JSON writes it (ISO 8601), in the local format; else None."""
+    if len(text) == 10:
+        day = parse_date(text) if text[4:5] == "-" else None
+        return date_format(day, "SHORT_DATE_FORMAT") if day else None
+    moment = parse_datetime(text) if "T" in text[:11] else None
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else None
+
+
+def _flatten(value, labels=None):
+    labels = _value_labels() if labels is None else labels
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dict):
-        return "; ".join(f"{SUB_LABELS.get(k, k)}: {_flatten(v)}" for k, v in value.items())
+        return "; ".join(f"{SUB_LABELS.get(k, k)}: {_flatten(v, labels)}" for k, v in value.items())
     if isinstance(value, list):
-        return "\n".join(_flatten(v) for v in value) or "–"
+        return "\n".join(_flatten(v, labels) for v in value) or "–"
+    if isinstance(value, str):
+        if value in labels:
+            return str(labels[value])
+        return _moment(value) or value
     return str(value)
 
 
@@ -390,6 +441,7 @@ def render_pdf(document):
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+    labels = _value_labels()
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, title=str(document.get("form", "")), invariant=1)
@@ -398,7 +450,7 @@ def render_pdf(document):
         if key == "form":
             continue
         story.append(Paragraph(escape(str(LABELS.get(key, key))), styles["Heading4"]))
-        text = escape(_flatten(value)).replace("\n", "<br/>")
+        text = escape(_flatten(value, labels)).replace("\n", "<br/>")
         story.append(Paragraph(text, styles["BodyText"]))
         story.append(Spacer(1, 4))
     doc.build(story)

@@ -120,9 +120,15 @@ def test_revoking_a_role_in_the_admin_is_audited_and_closes_the_units_cases(
     report = file("deviation", cast["reporter"], org.unit_a)
     manager = cast["manager_a"]
 
-    response = admin_client.post(
-        roles_url(manager), {"action": "revoke", "role": Role.UNIT_MANAGER, "unit": org.unit_a.pk}
-    )
+    revoke = {"action": "revoke", "role": Role.UNIT_MANAGER, "unit": org.unit_a.pk}
+    # The first click asks first (issue 17): nothing is revoked until it is confirmed.
+    asked = admin_client.post(roles_url(manager), revoke, HTTP_ACCEPT_LANGUAGE="sv")
+    assert asked.status_code == 200 and 'name="confirmed" value="yes"' in asked.content.decode()
+    assert "Återkalla rollen" in asked.content.decode()
+    assert not AuditEvent.objects.filter(action="role.revoked").exists()
+    assert selectors.visible_reports(fresh(manager)).filter(pk=report.pk).exists()
+
+    response = admin_client.post(roles_url(manager), {**revoke, "confirmed": "yes"})
 
     assert response.status_code == 302
     assert AuditEvent.objects.filter(

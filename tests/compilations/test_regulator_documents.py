@@ -197,3 +197,30 @@ def test_bad_format_is_a_field_error(lex_sarah, cast):
 def test_a_deviation_has_no_regulator_document(cast, org):
     report = file("deviation", cast["reporter"], org.unit_a)
     assert client(cast["sas"]).get(url(report)).status_code == 404
+
+
+def _pdf_text(content):
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@pytest.mark.parametrize("kind", ["ivo", "imy"])
+def test_the_pdfs_print_labels_and_swedish_dates_never_codes(kind, lex_sarah, breach, cast):
+    """The JSON keeps the codes (it is for machines, and hashed); the PDF a person reads prints
+    each code's label and each time in the Swedish format (issue 17: pataglig_risk_…,
+    confidentiality and raw timestamps were printed)."""
+    from tests.crawl.crawler import raw_codes
+
+    report, actor = (lex_sarah, cast["sas"]) if kind == "ivo" else (breach, cast["dso"])
+    response = client(actor).get(url(report), {"format": "pdf"}, HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    assert raw_codes(text) == [], text
+    document = client(actor).get(url(report), {"format": "json"}).json()
+    if kind == "ivo":
+        assert document["concerns"] in (
+            "allvarligt_missforhallande",
+            "pataglig_risk_for_allvarligt_missforhallande",
+        )
+        assert "missförhållande" in text
+    else:
+        assert document["nature"] == ["confidentiality"] and "Konfidentialitet" in text

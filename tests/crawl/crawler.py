@@ -8,6 +8,7 @@ case's pages, the case's type and state. Each variant is visited once and each p
 page, a new part or a new state of a case is reached without anyone listing it.
 """
 
+import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -46,6 +47,52 @@ class Visit:
     kwargs: dict
     source: str
     error: str = ""
+    raw: list = field(default_factory=list)
+
+
+# What a person must never read on a page: a model's default name ("InvestigationEntry object
+# (69)"), a time as the machine writes it (2026-12-07T22:36:56), an event or audit code
+# (task.assigned, clock.overdue), a choice's stored value (pataglig_risk_for_allvarligt_…).
+RAW_CODES = [
+    re.compile(r"\b[A-Z][A-Za-z]+ object \(\d+\)"),
+    re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    re.compile(r"\b(?:task|clock|report|action|notification|complaint|person|entry|user)\.[a-z_]+\b"),
+    re.compile(r"(?<![@\w.-])[a-z]+_[a-z]+(?:_[a-z]+)+\b(?![@\w.-])"),
+]
+
+
+class _Text(HTMLParser):
+    """The text a person reads on a page: no tags, attributes, scripts or styles."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def raw_codes(html):
+    """The raw codes a page shows its reader (RAW_CODES), each once."""
+    parser = _Text()
+    parser.feed(html)
+    text = " ".join(parser.parts)
+    found = []
+    for pattern in RAW_CODES:
+        for match in pattern.findall(text):
+            if match not in found:
+                found.append(match)
+    return found
 
 
 @dataclass
@@ -54,6 +101,9 @@ class Result:
 
     def failures(self):
         return [v for v in self.visits if v.status >= 500]
+
+    def raw(self):
+        return [v for v in self.visits if v.raw]
 
     def view_names(self):
         return {v.view_name for v in self.visits if v.view_name}
@@ -140,10 +190,13 @@ def links_of(base, html):
 
 
 class Crawler:
-    def __init__(self, client, describe_case):
-        """``describe_case(view_name, kwargs)``: what kind of case the URL's arguments name."""
+    def __init__(self, client, describe_case, check_text=False):
+        """``describe_case(view_name, kwargs)``: what kind of case the URL's arguments name;
+        ``check_text``: look for raw codes in the text of every page of the site (not the
+        admin's, which is Django's own and shows codes to the administrators on purpose)."""
         self.client = client
         self.describe_case = describe_case
+        self.check_text = check_text
         self.seen_variants = set()
         self.per_pattern = Counter()
 
@@ -193,6 +246,9 @@ class Crawler:
                 if target:
                     queue.append((target, path))
             elif response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
-                for link in links_of(path, response.content.decode()):
+                html = response.content.decode()
+                if self.check_text and not path.startswith("/admin/"):
+                    result.visits[-1].raw = raw_codes(html)
+                for link in links_of(path, html):
                     queue.append((link, path))
         return result

@@ -129,16 +129,18 @@ def test_every_page_reachable_by_clicking_answers_and_keeps_cases_in_scope(
         for pk, node in Task.objects.values_list("pk", "flow_task")
     }
     crawlers = [*people, None]
-    failures, reached, case_urls, requests = [], set(), defaultdict(set), 0
+    failures, reached, case_urls, requests, raw = [], set(), defaultdict(set), 0, []
     for lang in LANGUAGES:
         for name in crawlers:
             user = people.get(name)
             crawler = Crawler(
                 sign_in(name and user.username, lang),
                 lambda view_name, kwargs: describe_case(view_name, kwargs, cases, tasks),
+                check_text=lang == "sv",
             )
             result = crawler.run(seeds(user))
             requests += len(result.visits)
+            raw += [(name, v.url, v.raw) for v in result.raw()]
             failures += [
                 (lang, name, v.url, v.status, v.error, "from " + v.source) for v in result.failures()
             ]
@@ -157,6 +159,8 @@ def test_every_page_reachable_by_clicking_answers_and_keeps_cases_in_scope(
     )
     assert failures == [], failures
     assert leaks == [], leaks
+    # Every value a person reads on a Swedish page is a label and every time a Swedish date.
+    assert raw == [], raw
     left_out = set(UNLINKED) | POST_ONLY | set(refused_by_the_admin(people["superuser"]))
     missing = sorted(
         name for name in set(named_patterns()) - reached - left_out if not name.startswith(tuple(NOT_PAGES))
@@ -212,3 +216,28 @@ def test_the_patterns_left_out_as_post_only_refuse_get(name, cast):
     client.force_login(cast["sas"])
     args = [1] if name in ("web:claim", "web:release", "notifications:read") else []
     assert client.get(reverse(name, args=args)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "html, found",
+    [
+        (
+            "<select><option>InvestigationEntry object (69)</option></select>",
+            ["InvestigationEntry object (69)"],
+        ),
+        ("<li>2026-12-07T22:36:56+00:00 task.assigned</li>", ["2026-12-07T22:36", "task.assigned"]),
+        (
+            "<td>pataglig_risk_for_allvarligt_missforhallande</td>",
+            ["pataglig_risk_for_allvarligt_missforhallande"],
+        ),
+        (
+            '<p title="clock.overdue">Tidsfristen har passerat 7 dec. 2026</p><script>x.task_waits_here</script>',
+            [],
+        ),
+        ("<p>manager_a_x@kommun.example</p>", []),
+    ],
+)
+def test_the_raw_code_detector_finds_what_a_person_must_not_read(html, found):
+    from tests.crawl.crawler import raw_codes
+
+    assert raw_codes(html) == found

@@ -152,7 +152,17 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     page = step(sas, lex, "start_investigation", "start investigation form")
     submit(page)
     expect_saved(page)
-    for topic in InvestigationTopic.objects.filter(report_type="lex_sarah", required_for_decision=True):
+    # The checklist of what the investigation must document (SOSFS 2011:5 5 kap.) is on the case
+    # page; the assessment is shown disabled with what is missing, never offered and refused.
+    topics = list(InvestigationTopic.objects.filter(report_type="lex_sarah", required_for_decision=True))
+    page = sas.go(f"/cases/{lex.pk}/")
+    assert page.locator("#checklist li.missing").count() == len(topics)
+    assert page.locator("button[disabled][aria-describedby='blocked-assess']").count() == 1
+    assert page.locator(f"a[href='/cases/{lex.pk}/do/assess/']").count() == 0
+    sas.axe("lex Sarah case with the checklist")
+    page.locator("#checklist").scroll_into_view_if_needed()
+    sas.screenshot("checklist")
+    for topic in topics:
         page = sas.go(f"/cases/{lex.pk}/entries/")
         page.select_option("select[name=topic]", str(topic.pk))
         page.fill("textarea[name=text]", f"Utredningen visar: {topic.name}.")
@@ -182,9 +192,18 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     submit(page)
     expect_saved(page)
 
-    # The decision maker decides to notify IVO.
+    page = sas.go(f"/cases/{lex.pk}/")
+    assert page.locator("#checklist li.missing").count() == 0
+
+    # The decision maker is told that the decision waits (in the app and by e-mail), and decides
+    # to notify IVO.
+    waiting = Notification.objects.filter(user=cast["decision_maker"], event="task.waiting", report=lex)
+    assert waiting.count() == 1 and waiting.get().data["step"] == "decide"
     delegate = browse(DESKTOP, language)
-    delegate.login("decision_maker", PASSWORD)
+    page = delegate.login("decision_maker", PASSWORD)
+    page.click(".notification-bell")
+    page.wait_for_load_state()
+    assert lex.case_number in page.inner_text("main .notifications")
     page = step(delegate, lex, "decide", "decision form")
     page.fill("textarea[name=decision]", "Allvarligt missförhållande; anmäls till IVO.")
     page.select_option("select[name=notify_ivo]", "True")
@@ -203,6 +222,10 @@ def test_deviation_to_lex_sarah_to_ivo_and_back_to_the_reporter(browse, e2e_cast
     page.fill("input[name=regulator_case_number]", "IVO 3.5.1-12345/2026")
     submit(page)
     expect_saved(page)
+    # Closing explains itself: disabled until IVO's final decision is recorded.
+    assert page.locator("button[disabled][aria-describedby='blocked-close']").count() == 1
+    if language == "sv":
+        assert "IVO:s slutliga beslut saknas" in page.inner_text(".next-steps")
     page.click(f"a[href='/cases/{lex.pk}/notifications/{notification.pk}/record_outcome/']")
     page.select_option("select[name=outcome]", "closed")
     page.fill("input[name=outcome_at]", timezone.localdate().isoformat())
