@@ -172,6 +172,7 @@ def home(request):
             "may_see_statistics": may_see_statistics(user),
             "may_compile": may_compile_anything(user),
             "may_import": may_import(user),
+            "may_see_delegations": bool(selectors.delegation_boards(user)),
             "choices": CHOICES,
         },
     )
