@@ -153,7 +153,9 @@ def _corrections(cast, org):
     for report_type, name in corrector.items():
         actor = cast[name]
         do_withdraw_report(
-            file(report_type, cast["reporter"], org.unit_a).pk, acting_user=actor, data={"reason": "Av misstag."}
+            file(report_type, cast["reporter"], org.unit_a).pk,
+            acting_user=actor,
+            data={"reason": "Av misstag."},
         )
         survivor = file(report_type, cast["reporter"], org.unit_a)
         do_merge_reports(
