@@ -185,6 +185,7 @@ NAV_PAGES: dict[str, frozenset[str] | None] = {
     "summary_reviews": REVIEW_ROLES,
     "imports": frozenset({Role.ADMINISTRATOR}),
     "records": RECORDS_PAGE_ROLES,
+    "delegations": DELEGATION_REGISTER_ROLES,
 }
 
 

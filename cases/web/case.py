@@ -27,6 +27,7 @@ from cases.services.regulators import EARLY_IVO_STATES
 from cases.services.reports import transition_form, transition_meta
 from cases.web import risk
 from cases.web.common import attach_errors, case_clocks, case_errors, next_url
+from cases.web.correcting import corrections_for, may_edit_description
 from reporting.selectors.documents import frozen_documents, may_read_documents
 from workflows.selectors import open_tasks
 from workflows.services import may_reassign
@@ -69,18 +70,6 @@ def _open_tasks(user, report):
         task.may_release = task.status == STATUS.ASSIGNED and (task.owner_id == user.pk or reassigner)
         task.may_reassign = reassigner and task.status in (STATUS.NEW, STATUS.ASSIGNED)
     return tasks
-
-
-def corrections_for(user, report):
-    from cases.web.corrections import corrections_for
-
-    return corrections_for(user, report)
-
-
-def may_edit_description(user, report):
-    from cases.web.corrections import may_edit_description
-
-    return may_edit_description(user, report)
 
 
 @login_required

@@ -31,7 +31,7 @@ def columns():
         _("Decided"),
         _("Delegate"),
         _("Legal basis"),
-        _("Summary"),
+        _("What was decided"),
         _("Reported to the board"),
     ]
 

@@ -82,6 +82,7 @@ def build(cast, org):
         case(report_type, org.unit_b, None)
         case(report_type, org.unit_c, None)
     _outside_scope(cast, org)
+    _corrections(cast, org)
     _notifications_in_every_state(cast, org, "lex_sarah", "ivo")
     _notifications_in_every_state(cast, org, "data_breach", "imy")
     _notifications_in_every_state(cast, org, "lex_maria", "ivo")
@@ -176,6 +177,32 @@ def _lex_maria_routing(cast, org):
             "risk_override_reason": "Fallet gällde hemsjukvård.",
         },
     )
+
+
+def _corrections(cast, org):
+    """A withdrawn report and a duplicate merged into another case, of every type; a reopened
+    case; a description with an earlier version."""
+    from cases.services import do_edit_description, do_merge_reports, do_reopen_report, do_withdraw_report
+
+    corrector = {"deviation": "sas", "complaint": "sas", "lex_sarah": "sas", "data_breach": "dso"}
+    for report_type, name in corrector.items():
+        actor = cast[name]
+        do_withdraw_report(
+            file(report_type, cast["reporter"], org.unit_a).pk,
+            acting_user=actor,
+            data={"reason": "Av misstag."},
+        )
+        survivor = file(report_type, cast["reporter"], org.unit_a)
+        do_merge_reports(
+            file(report_type, cast["reporter"], org.unit_a).pk,
+            acting_user=actor,
+            data={"survivor": survivor.case_number, "reason": "Dubblett."},
+        )
+        do_edit_description(
+            survivor.pk, acting_user=actor, data={"description": "Rättad beskrivning.", "reason": "Stavfel."}
+        )
+    closed = walk_to(file("deviation", cast["reporter"], org.unit_a), None, cast)
+    do_reopen_report(closed.pk, acting_user=cast["sas"], data={"reason": "Nya uppgifter."})
 
 
 def _notifications_in_every_state(cast, org, report_type, regulator):

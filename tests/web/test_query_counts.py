@@ -78,6 +78,7 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org):
     assert queries(client, url) == few
     # 30: +1 for the bell's count of unread notifications, the bell now always in the header;
     # -1 since the linked cases' visibility is asked only when the case has links; +1 for the
-    # read log's sealed chain head (on PostgreSQL instead of the chain's advisory lock).
-    with assert_num_queries(31):
+    # read log's sealed chain head (on PostgreSQL instead of the chain's advisory lock);
+    # 32: +1 for the case's corrections (reopened, withdrawn, merged, earlier descriptions).
+    with assert_num_queries(32):
         client.get(url)

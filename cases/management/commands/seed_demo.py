@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import InvestigationTopic, OrgUnit, ReportType, Role, Term
+from cases.models import DelegationDecision, InvestigationTopic, OrgUnit, ReportType, Role, Term
 from cases.services import (
     do_add_action,
     do_add_affected_person,
@@ -35,10 +35,21 @@ from cases.services import (
     do_decide_ivo_notification,
     do_file_report,
     do_grant_role,
+    do_mark_delegations_reported,
+    do_merge_reports,
     do_notification_transition,
     do_transition,
     do_update_action,
+    do_withdraw_report,
 )
+
+# Who makes the demo's corrections: the board's role that closes every case of the type.
+CORRECTOR = {
+    ReportType.DEVIATION: Role.SAS,
+    ReportType.COMPLAINT: Role.SAS,
+    ReportType.LEX_SARAH: Role.SAS,
+    ReportType.DATA_BREACH: Role.DSO,
+}
 
 PASSWORD = "demo1234!"
 MUNICIPALITY = "Demokommun"
@@ -1140,6 +1151,73 @@ DEMOS = [
             "vid en systemuppdatering."
         ),
     ),
+    # Corrections (cases.services.corrections): a report filed by mistake and withdrawn, and a
+    # duplicate merged into the case of the same type filed just before it, of every type.
+    Demo(
+        "SN",
+        "hemtjanst",
+        "deviation",
+        "withdrawn",
+        decision="Rapporten gällde en annan kommuns brukare och skickades in av misstag.",
+        text="Test av rapportformuläret vid introduktion av ny personal.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "deviation",
+        "merged",
+        decision="Samma händelse rapporterades av två medarbetare.",
+        text="Brukaren fick sin kvällsmedicin en timme för sent eftersom signeringslistan saknades.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "complaint",
+        "withdrawn",
+        submitter=("", ""),
+        decision="Synpunkten registrerades två gånger av misstag vid inmatning från papper.",
+        text="Registrerad av misstag vid inmatning av pappersblanketter.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "complaint",
+        "merged",
+        decision="Anhörig skickade samma klagomål både via e-post och via webbformuläret.",
+        text="Anhörig hör av sig igen om att hemtjänsten kommer vid olika tider varje dag.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "lex_sarah",
+        "withdrawn",
+        decision="Rapporten skickades in på fel ärendetyp; händelsen hanteras som avvikelse.",
+        text="Felaktigt inskickad rapport under utbildning i systemet.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "lex_sarah",
+        "merged",
+        decision="Samma händelse rapporterades av både undersköterskan och enhetschefen.",
+        text="En brukare lämnades utan tillsyn under natten trots beslut om nattillsyn.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "data_breach",
+        "withdrawn",
+        decision="Det visade sig att e-postmeddelandet aldrig skickades; ingen incident inträffade.",
+        text="Ett e-postmeddelande med en brukares namn misstänktes ha skickats till fel mottagare.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "data_breach",
+        "merged",
+        decision="Samma incident rapporterades av två medarbetare.",
+        text="En utskrift med brukaruppgifter glömdes i skrivaren i personalrummet.",
+    ),
 ]
 
 ENTRIES = {
@@ -1225,6 +1303,7 @@ class Seeder:
         self.users = {}
         self.units = {}
         self._terms = {}
+        self._last = {}  # (board, type): the last case filed that a duplicate may be merged into
 
     def run(self):
         municipality = self.build_org()
@@ -1232,7 +1311,25 @@ class Seeder:
         self.build_users()
         for demo in DEMOS:
             self.build_case(demo)
+        self.report_delegations()
         return municipality
+
+    def report_delegations(self):
+        """Socialnämnden's register of delegation decisions: every decision but the newest was
+        reported to the board at today's meeting; the newest waits for the next one."""
+        board = self.units["SN"]["board"]
+        ids = list(
+            DelegationDecision.objects.filter(report__namnd=board)
+            .order_by("decided_at", "id")
+            .values_list("pk", flat=True)
+        )[:-1]
+        if ids:
+            do_mark_delegations_reported(
+                acting_user=self.users["SN"][Role.SAS],
+                board=board,
+                decision_ids=ids,
+                meeting_date=timezone.localdate(),
+            )
 
     def build_org(self):
         municipality = OrgUnit.objects.create(kind=OrgUnit.Kind.MUNICIPALITY, name=MUNICIPALITY)
@@ -1353,6 +1450,10 @@ class Seeder:
             )
         for person in demo.persons:
             do_add_affected_person(report.pk, acting_user=filer, data=person)
+        if demo.to in ("withdrawn", "merged"):
+            self.correct(demo, report)
+            return
+        self._last[(demo.board, demo.type)] = report
         path = OUTSIDE_SCOPE_PATH if demo.to == "outside_scope" else PATHS[demo.type]
         for name in path:
             if report.state == demo.to:
@@ -1366,6 +1467,18 @@ class Seeder:
             self.after(demo, report, name)
         if report.state != demo.to:
             raise CommandError(f"Demo case {report.case_number} stopped in {report.state}, not {demo.to}.")
+
+    def correct(self, demo, report):
+        """A report withdrawn as filed by mistake, or merged into the case of its type filed
+        before it (``demo.decision`` is the reason)."""
+        actor = self.users[demo.board][CORRECTOR[demo.type]]
+        if demo.to == "withdrawn":
+            do_withdraw_report(report.pk, acting_user=actor, data={"reason": demo.decision})
+        else:
+            survivor = self._last[(demo.board, demo.type)]
+            do_merge_reports(
+                report.pk, acting_user=actor, data={"survivor": survivor.case_number, "reason": demo.decision}
+            )
 
     def after(self, demo, report, name):
         if demo.type == ReportType.LEX_SARAH and name == "start_investigation":
