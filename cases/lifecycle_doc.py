@@ -111,5 +111,7 @@ def render():
 
 
 def _rules(form_class):
-    doc = (form_class.clean.__doc__ or "").strip() if "clean" in form_class.__dict__ else ""
+    # The form's own rules, or those it shares with its kind (lex Sarah's and lex Maria's decisions).
+    clean = getattr(form_class, "clean", None)
+    doc = (clean.__doc__ or "").strip() if getattr(clean, "__module__", "") == forms.__name__ else ""
     return doc.splitlines()[0] if doc else "—"
