@@ -143,6 +143,10 @@ CORRECTIONS = [
 
 
 def _rules(form_class):
-    method = next((m for m in ("clean", "blockers") if m in form_class.__dict__), None)
-    doc = (getattr(form_class, method).__doc__ or "").strip() if method else ""
+    # The form's own rules, or those it shares with its kind (lex Sarah's and lex Maria's
+    # decisions); else what it waits for (its blockers).
+    clean = getattr(form_class, "clean", None)
+    doc = (clean.__doc__ or "").strip() if getattr(clean, "__module__", "") == forms.__name__ else ""
+    if not doc and "blockers" in form_class.__dict__:
+        doc = (form_class.blockers.__doc__ or "").strip()
     return doc.splitlines()[0] if doc else "—"

@@ -35,7 +35,7 @@ from cases.services import do_add_attachment
 from reporting.models import ExportJob
 from tests.hostile import FUZZ_MAX_EXAMPLES
 
-# Who the API is fuzzed as: the demo's Socialnämnden users, and the other board's SAS, for
+# Who the API is fuzzed as: the demo's Socialnämnden users (the MAS too: lex Maria), and the other board's SAS, for
 # whom Socialnämnden's cases must look as if they did not exist.
 USERS = {
     "reporter": ("SN", Role.REPORTER),
@@ -44,6 +44,7 @@ USERS = {
     "decision_maker": ("SN", Role.DECISION_MAKER),
     "dso": ("SN", Role.DSO),
     "leadership": ("SN", Role.LEADERSHIP),
+    "mas": ("SN", Role.MAS),
     "other_board_sas": ("ON", Role.SAS),
 }
 

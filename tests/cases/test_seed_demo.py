@@ -124,7 +124,7 @@ def test_every_demo_user_works_in_a_unit_of_their_board_and_its_administrator_re
 
 def test_json_prints_nothing_else_also_when_already_seeded():
     seed()
-    assert len(json.loads(seed("--json"))) == 18
+    assert len(json.loads(seed("--json"))) == 20
 
 
 def test_each_demo_user_logs_in_with_the_printed_password(client):

@@ -26,8 +26,11 @@ from workflows.nodes import Step
 pytestmark = pytest.mark.django_db
 
 TYPES = list(PATHS)
-# Who handles each type's tasks: the DSO alone changes a breach, the SAS reads it (DOMAIN.md).
-HANDLER = {report_type: "dso" if report_type == "data_breach" else "sas" for report_type in TYPES}
+# Who handles each type's tasks: the DSO alone changes a breach, the SAS reads it (DOMAIN.md);
+# lex Maria is the MAS's, and the SAS does not see it.
+HANDLER = {
+    report_type: {"data_breach": "dso", "lex_maria": "mas"}.get(report_type, "sas") for report_type in TYPES
+}
 
 
 def closed_case(report_type, cast, org):

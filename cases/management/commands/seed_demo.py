@@ -100,6 +100,7 @@ PEOPLE = {
         Role.ADMINISTRATOR: ("Adam", "Systemsson", "Systemförvaltare"),
         Role.LEADERSHIP: ("Lena", "Ledningsson", "Förvaltningschef"),
         Role.ARCHIVIST: ("Arvid", "Arkivsson", "Arkivarie"),
+        Role.MAS: ("Maja", "Medicinsson", "Medicinskt ansvarig sjuksköterska (MAS)"),
     },
     "ON": {
         Role.REPORTER: ("Rolf", "Rapportdotter", "Stödassistent"),
@@ -111,6 +112,7 @@ PEOPLE = {
         Role.ADMINISTRATOR: ("Alva", "Systemdotter", "Systemförvaltare"),
         Role.LEADERSHIP: ("Leif", "Ledningsdotter", "Förvaltningschef"),
         Role.ARCHIVIST: ("Agnes", "Arkivdotter", "Arkivarie"),
+        Role.MAS: ("Mikael", "Medicinsdotter", "Medicinskt ansvarig för rehabilitering (MAR)"),
     },
 }
 SUPERUSER = ("admin", "Ada", "Administratörsson", "Systemförvaltare (superanvändare)")
@@ -160,8 +162,12 @@ PATHS = {
         "close",
     ],
     ReportType.DATA_BREACH: ["assess", "decide", "close"],
+    ReportType.LEX_MARIA: ["register", "start_investigation", "assess", "decide", "close"],
 }
-OUTSIDE_SCOPE_PATH = ["record_immediate_measures", "register", "close_outside_scope"]
+OUTSIDE_SCOPE_PATHS = {
+    ReportType.LEX_SARAH: ["record_immediate_measures", "register", "close_outside_scope"],
+    ReportType.LEX_MARIA: ["register", "close_outside_scope"],
+}
 ACTOR = {
     (ReportType.COMPLAINT, "register"): Role.REGISTRAR,
     (ReportType.LEX_SARAH, "register"): Role.SAS,
@@ -173,7 +179,14 @@ ACTOR = {
     (ReportType.DATA_BREACH, "assess"): Role.DSO,
     (ReportType.DATA_BREACH, "decide"): Role.DSO,
     (ReportType.DATA_BREACH, "close"): Role.DSO,
+    **{
+        (ReportType.LEX_MARIA, name): Role.MAS
+        for name in ["close_outside_scope", *PATHS[ReportType.LEX_MARIA]]
+    },
 }
+# Who investigates a case of the type on the board, and notifies its regulator: the SAS (the
+# DSO for a breach's IMY notification), but for lex Maria the MAS.
+INVESTIGATOR_ROLE = {ReportType.LEX_MARIA: Role.MAS}
 # What must be on the case before a step passes its rules, added as the handler would.
 PREPARE = {
     (ReportType.DEVIATION, "complete_investigation"): ["add_cause"],
@@ -184,6 +197,8 @@ PREPARE = {
     (ReportType.LEX_SARAH, "assess"): ["document_rest_of_investigation"],
     (ReportType.LEX_SARAH, "decide"): ["add_cause", "add_action", "inform_persons"],
     (ReportType.LEX_SARAH, "close"): ["settle_actions"],
+    (ReportType.LEX_MARIA, "decide"): ["add_cause", "add_action", "document_lex_maria", "inform_persons"],
+    (ReportType.LEX_MARIA, "close"): ["settle_actions"],
 }
 NOTIFICATION_PATHS = {
     "decided": [],
@@ -229,6 +244,7 @@ class Demo:
     reply: str = ""
     decision: str = "Ärendet avslutas; åtgärderna är genomförda och deras effekt är uppföljd."
     assessment: str = "missforhallande"
+    injury: str = "allvarlig"  # lex Maria: the vårdskada as assessed
     serious: bool = True
     early_ivo: bool = False
     spawn: str = ""
@@ -1218,6 +1234,131 @@ DEMOS = [
         decision="Samma incident rapporterades av två medarbetare.",
         text="En utskrift med brukaruppgifter glömdes i skrivaren i personalrummet.",
     ),
+    # Socialnämnden: lex Maria (hälso- och sjukvård på boendet och i hemsjukvården), the MAS's
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "reported",
+        days_ago=0.2,
+        categories=("fall",),
+        text="En boende hittades på golvet i sitt rum på morgonen med smärta i höften; larmet hade inte utlösts.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "registered",
+        days_ago=2,
+        categories=("lakemedel",),
+        measures="Sjuksköterskan kontaktade jourläkaren; patienten observerades under natten.",
+        text="En boende fick en annan boendes kvällsmedicin; förväxlingen upptäcktes vid nästa dos.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "investigating",
+        days_ago=4,
+        early_ivo=True,
+        notification="submitted",
+        categories=("vard-och-behandling",),
+        persons=(TOLVAN,),
+        text=(
+            "En boende med känd diabetes fick dubbel dos insulin vid ett passbyte och fördes till "
+            "akutmottagningen med lågt blodsocker."
+        ),
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "lex_maria",
+        "assessed",
+        days_ago=8,
+        injury="risk_allvarlig",
+        risk=(2, 4),
+        categories=("informationsoverforing-och-kommunikation",),
+        summary="Ordinationsändringen nådde inte hemsjukvården; patienten hann inte ta den gamla dosen.",
+        text="En ändrad ordination av blodförtunnande läkemedel fördes inte över till hemsjukvårdens lista.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "decided",
+        days_ago=14,
+        risk=(3, 4),
+        notification="regulator_decided",
+        outcome="criticism",
+        categories=("omvardnad",),
+        persons=(TOLVAN,),
+        decision="Händelsen har medfört en allvarlig vårdskada och anmäls till IVO enligt lex Maria.",
+        summary="Trycksåret uppstod när lägesändringar inte dokumenterades under två veckor.",
+        text="En sängliggande boende fick ett trycksår av grad 4 som inte hade upptäckts i tid.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "closed",
+        days_ago=40,
+        risk=(3, 4),
+        notification="done",
+        outcome="closed",
+        categories=("medicinteknisk-utrustning",),
+        decision="Händelsen anmäldes till IVO; åtgärderna är genomförda och uppföljda.",
+        summary="Syrgaskoncentratorn larmade inte vid avbrott; leverantören har bytt ut apparaterna.",
+        text="En boendes syrgaskoncentrator slutade fungera under natten utan att larma.",
+    ),
+    Demo(
+        "SN",
+        "hemtjanst",
+        "lex_maria",
+        "closed",
+        days_ago=30,
+        injury="vardskada",
+        risk=(2, 2),
+        notify=False,
+        categories=("bedomning-och-diagnos",),
+        decision="Vårdskadan var inte allvarlig och anmäls inte till IVO; åtgärderna följs upp lokalt.",
+        summary="En urinvägsinfektion upptäcktes en dag senare än den kunnat; patienten tillfrisknade.",
+        text="Tecken på infektion rapporterades inte vidare till sjuksköterskan förrän dagen efter.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "lex_maria",
+        "outside_scope",
+        days_ago=6,
+        categories=("ovrigt",),
+        spawn="lex_sarah",
+        decision=(
+            "Ingen vårdskada: den boende fick rätt vård. Personalens bemötande utreds som en lex "
+            "Sarah-rapport."
+        ),
+        text="En anhörig berättade att personalen talat nedsättande till den boende under omvårdnaden.",
+    ),
+    Demo(
+        "SN",
+        "boende",
+        "deviation",
+        "assessed",
+        days_ago=3,
+        risk=(3, 4),
+        route="lex_maria",
+        override="Händelsen gäller hälso- och sjukvård på boendet: MAS bedömer den enligt lex Maria.",
+        text="En boende fick fel styrka av smärtplåster; felet upptäcktes vid nästa byte.",
+    ),
+    # Omsorgsnämnden: lex Maria at the group home, the MAR's
+    Demo(
+        "ON",
+        "gruppbostad",
+        "lex_maria",
+        "reported",
+        days_ago=0.5,
+        categories=("lakemedel",),
+        text="En boende fick inte sin epilepsimedicin på kvällen; dosen hittades kvar i dosetten.",
+    ),
 ]
 
 ENTRIES = {
@@ -1413,8 +1554,15 @@ class Seeder:
 
     def user(self, demo, role):
         if role == HANDLER:
-            role = Role.UNIT_MANAGER if demo.unit == HOME_UNIT[demo.board] else Role.SAS
+            role = (
+                Role.UNIT_MANAGER
+                if demo.unit == HOME_UNIT[demo.board]
+                else INVESTIGATOR_ROLE.get(demo.type, Role.SAS)
+            )
         return self.users[demo.board][role]
+
+    def investigator(self, demo):
+        return self.users[demo.board][INVESTIGATOR_ROLE.get(demo.type, Role.SAS)]
 
     def build_case(self, demo):
         filer = (
@@ -1454,7 +1602,7 @@ class Seeder:
             self.correct(demo, report)
             return
         self._last[(demo.board, demo.type)] = report
-        path = OUTSIDE_SCOPE_PATH if demo.to == "outside_scope" else PATHS[demo.type]
+        path = OUTSIDE_SCOPE_PATHS[demo.type] if demo.to == "outside_scope" else PATHS[demo.type]
         for name in path:
             if report.state == demo.to:
                 break
@@ -1493,8 +1641,15 @@ class Seeder:
                     },
                 )
                 self.walk_notification(demo, report, "ivo")
+        if demo.type == ReportType.LEX_MARIA and name == "start_investigation" and demo.early_ivo:
+            do_decide_ivo_notification(
+                report.pk,
+                acting_user=self.users[demo.board][Role.MAS],
+                data={"decision": "Patienten fick en allvarlig vårdskada. IVO underrättas snarast."},
+            )
+            self.walk_notification(demo, report, "ivo")
         if name == "decide" and demo.notify and not demo.early_ivo:
-            self.walk_notification(demo, report, "ivo" if demo.type == ReportType.LEX_SARAH else "imy")
+            self.walk_notification(demo, report, "imy" if demo.type == ReportType.DATA_BREACH else "ivo")
 
     def add_cause(self, demo, report):
         do_add_cause(report.pk, acting_user=self.user(demo, HANDLER), data={"description": demo.cause})
@@ -1554,7 +1709,31 @@ class Seeder:
             text, source, nature = texts[topic.code]
             do_add_investigation_entry(
                 report.pk,
-                acting_user=self.users[demo.board][Role.SAS],
+                acting_user=self.investigator(demo),
+                data={
+                    "topic": topic.pk,
+                    "text": text,
+                    "entry_date": timezone.localdate(),
+                    "source": source,
+                    "nature": nature,
+                },
+            )
+
+    def document_lex_maria(self, demo, report):
+        """The investigation of patientsäkerhetslagen 3 kap. 3 §: what happened, what affected it,
+        the consequence for the patient, the measures."""
+        texts = {
+            "handelseforlopp": (demo.text, "Rapporten, journalen och samtal med personalen", "fact"),
+            "paverkande-faktorer": (demo.cause, "Händelseanalys med berörd personal", "assessment"),
+            "konsekvenser": (demo.summary, "Journalen och läkarens bedömning", "assessment"),
+            "atgarder": (demo.action, "Handlingsplan", "fact"),
+            "patient-informerad": (demo.heard, "Samtal med patienten", "fact"),
+        }
+        for topic in InvestigationTopic.objects.valid_on().filter(report_type=ReportType.LEX_MARIA):
+            text, source, nature = texts[topic.code]
+            do_add_investigation_entry(
+                report.pk,
+                acting_user=self.investigator(demo),
                 data={
                     "topic": topic.pk,
                     "text": text,
@@ -1568,7 +1747,7 @@ class Seeder:
         for person in report.persons.all():
             do_add_information_event(
                 report.pk,
-                acting_user=self.users[demo.board][Role.SAS],
+                acting_user=self.investigator(demo),
                 data={
                     "person": person.pk,
                     "informed_at": timezone.now(),
@@ -1580,7 +1759,7 @@ class Seeder:
 
     def walk_notification(self, demo, report, regulator):
         notification = report.regulator_notifications.get(regulator=regulator)
-        actor = self.users[demo.board][Role.SAS if regulator == "ivo" else Role.DSO]
+        actor = self.users[demo.board][Role.DSO] if regulator == "imy" else self.investigator(demo)
         case_number = (
             f"3.1.1-{report.case_sequence:05d}/{report.case_year}"
             if regulator == "ivo"
@@ -1625,7 +1804,30 @@ class Seeder:
             return self.complaint_data(demo, report, name)
         if t == ReportType.LEX_SARAH:
             return self.lex_sarah_data(demo, name)
+        if t == ReportType.LEX_MARIA:
+            return self.lex_maria_data(demo, name)
         return self.breach_data(demo, name)
+
+    def lex_maria_data(self, demo, name):
+        if name == "register":
+            return {
+                "categories": [
+                    self.term("lex_maria_category", code) for code in demo.categories or ("lakemedel",)
+                ],
+                "immediate_measures": demo.measures,
+                "immediate_measures_at": timezone.now(),
+            }
+        if name == "close_outside_scope":
+            return {"decision": demo.decision, "spawn": demo.spawn}
+        if name == "assess":
+            return {
+                "injury_assessment": demo.injury,
+                "probability": demo.risk[0],
+                "severity": demo.risk[1],
+                "investigation_summary": demo.summary,
+                "risk_override_reason": demo.override,
+            }
+        return {"decision": demo.decision, "notify_ivo": demo.notify}
 
     def complaint_data(self, demo, report, name):
         if name == "register":
