@@ -349,8 +349,10 @@ def _records(cast, org):
 def _quality(cast, org):
     """A signal awaiting the SAS's analysis (a run in unit A's deviations, over the world's own
     deviations of unit A) and one already analysed."""
-    from quality.models import SignalAnalysis
+    from quality.models import SignalAnalysis, SignalSettings
     from quality.selectors import months_back
+
+    SignalSettings.objects.create(board=org.sn, valid_from=datetime.date(2020, 1, 1))
 
     now = timezone.now()
     months = months_back(timezone.localdate().replace(day=1) - datetime.timedelta(days=1), 24)
