@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases import audit, selectors
 from cases.models import OrgUnit
+from cases.services.guard import service
 from quality.models import (
     Risk,
     RiskAnalysis,
@@ -124,6 +125,7 @@ def raise_signals(board, today, *, now=None, month=None):
     return opened
 
 
+@service
 def do_record_analysis(analysis_id, *, acting_user, analysis, conclusion):
     """The board's SAS records the analysis of a signal and its conclusion; the task leaves
     the inbox and the conclusion goes into the board's compilation."""
@@ -179,6 +181,7 @@ def _analysis_for(user, analysis_id, *, manage=True):
     return analysis
 
 
+@service
 def do_create_risk_analysis(*, acting_user, unit, title, description, analysed_on, assessors):
     from quality.risks import may_manage
 
@@ -209,6 +212,7 @@ def do_create_risk_analysis(*, acting_user, unit, title, description, analysed_o
     return analysis
 
 
+@service
 def do_add_risk(analysis_id, *, acting_user, description):
     with transaction.atomic():
         analysis = _analysis_for(acting_user, analysis_id)
@@ -219,6 +223,7 @@ def do_add_risk(analysis_id, *, acting_user, description):
     return risk
 
 
+@service
 def do_score_risk(risk_id, *, acting_user, probability, severity):
     """An assessor's score of a risk (again: replaces their earlier one); the risk's means and
     level follow."""
@@ -258,6 +263,7 @@ def do_score_risk(risk_id, *, acting_user, probability, severity):
     return risk
 
 
+@service
 def do_add_measure(risk_id, *, acting_user, description, owner, follow_up_on):
     with transaction.atomic():
         risk = Risk.objects.filter(pk=risk_id).first()
@@ -283,6 +289,7 @@ def do_add_measure(risk_id, *, acting_user, description, owner, follow_up_on):
     return measure
 
 
+@service
 def do_finish_measure(measure_id, *, acting_user):
     with transaction.atomic():
         measure = RiskMeasure.objects.select_related("risk").filter(pk=measure_id).first()
@@ -302,6 +309,7 @@ def do_finish_measure(measure_id, *, acting_user):
     return measure
 
 
+@service
 def do_link_materialised(risk_id, *, acting_user, case_number):
     """Link a deviation of the board that shows the risk materialised (one the user may see)."""
     with transaction.atomic():

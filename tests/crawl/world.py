@@ -95,6 +95,7 @@ def build(cast, org):
     _administrators(cast, org)
     _records(cast, org)
     _quality(cast, org)
+    _risk_analysis(cast, org)
     made["cases"] = Report.objects.count()
     return made
 
@@ -409,8 +410,10 @@ def _records(cast, org):
 def _quality(cast, org):
     """A signal awaiting the SAS's analysis (a run in unit A's deviations, over the world's own
     deviations of unit A) and one already analysed."""
-    from quality.models import SignalAnalysis
+    from quality.models import SignalAnalysis, SignalSettings
     from quality.selectors import months_back
+
+    SignalSettings.objects.create(board=org.sn, valid_from=datetime.date(2020, 1, 1))
 
     now = timezone.now()
     months = months_back(timezone.localdate().replace(day=1) - datetime.timedelta(days=1), 24)
@@ -445,3 +448,27 @@ def _quality(cast, org):
         concluded_at=now,
         **common,
     )
+
+
+def _risk_analysis(cast, org):
+    """A risk analysis with a scored risk, a measure and a materialised deviation."""
+    from quality.services import do_add_measure, do_add_risk, do_create_risk_analysis, do_score_risk
+
+    analysis = do_create_risk_analysis(
+        acting_user=cast["sas"],
+        unit=org.unit_a,
+        title="Ny bemanningsmodell",
+        description="",
+        analysed_on=timezone.localdate(),
+        assessors=[cast["manager_a"], cast["reporter"]],
+    )
+    risk = do_add_risk(analysis.pk, acting_user=cast["sas"], description="Ovana vikarier")
+    do_score_risk(risk.pk, acting_user=cast["manager_a"], probability=2, severity=3)
+    do_add_measure(
+        risk.pk,
+        acting_user=cast["sas"],
+        description="Introduktion",
+        owner=cast["manager_a"],
+        follow_up_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    do_add_risk(analysis.pk, acting_user=cast["sas"], description="Fler avvikelser")
