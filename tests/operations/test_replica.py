@@ -24,7 +24,7 @@ SCRIPT = Path(__file__).with_name("replica_script.py")
 
 def binaries():
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found or not shutil.which("pg_basebackup") and not found:
+    if not found or not (Path(found[-1]).parent / "pg_basebackup").exists():
         return None
     return Path(found[-1]).parent
 
