@@ -97,7 +97,7 @@ assert seen[-1][1] == "replica", seen
 print("the window ends")
 
 # The replica stops: reads fall back to the primary.
-subprocess.run(os.environ["STOP_REPLICA"], shell=True, check=True)
+subprocess.run(os.environ["STOP_REPLICA"], shell=True, check=True, capture_output=True)
 time.sleep(replica.CHECK_EVERY + 0.2)
 
 
