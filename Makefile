@@ -12,7 +12,7 @@ PORT ?= 8000
 APPS := cases workflows notifications identity records reporting quality
 MESSAGE_IGNORES := --ignore=$(VENV) --ignore=tests --ignore=bench --ignore=staticfiles --ignore=media
 
-.PHONY: venv run test bench messages check browser saml axe
+.PHONY: venv run test bench messages check browser saml pgbouncer axe
 
 venv: $(STAMP)
 
@@ -36,7 +36,7 @@ run: venv
 	trap 'kill $$scheduler $$worker 2>/dev/null; wait $$scheduler $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv browser saml
+test: venv browser saml pgbouncer
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests (tests/e2e), never a downloaded browser. Where apt
@@ -52,6 +52,18 @@ saml:
 	@command -v xmlsec1 >/dev/null 2>&1 || apt-get install -y xmlsec1 >/dev/null 2>&1 || \
 		(apt-get update >/dev/null 2>&1 && apt-get install -y xmlsec1 >/dev/null 2>&1) || \
 		echo "xmlsec1 could not be installed: the SAML tests will skip."
+
+# Debian's PgBouncer for tests/operations/test_pgbouncer.py (transaction pooling, the settings of
+# deploy/pgbouncer/pgbouncer.ini); without it that test skips loudly (and fails under
+# CI_REQUIRE_ALL=1). The replica test (tests/operations/test_replica.py) uses the PostgreSQL
+# server's own binaries (initdb, pg_ctl, pg_basebackup), installed with the server.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
+		apt-get install -y pgbouncer >/dev/null 2>&1 || \
+		(apt-get update >/dev/null 2>&1 && apt-get install -y pgbouncer >/dev/null 2>&1) || \
+		echo "PgBouncer could not be installed: its test will skip."
+	@# Debian's package starts a pooler of its own on 6432; the test starts its own on a free port.
+	@systemctl disable --now pgbouncer >/dev/null 2>&1 || true
 
 # Refresh the vendored axe-core (MPL-2.0) from the npm registry; tests never fetch it.
 axe:

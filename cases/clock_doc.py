@@ -68,6 +68,8 @@ JOBS = {
     "(`RECORDS_DISPOSAL_BATCH`) of every approved run per round (docs/records.md).",
     "records.jobs.log_reviews": "on the first round of a month, draws each board's loggkontroll of the previous "
     "month's case reads: a seeded random share and the targeted picks (docs/records.md).",
+    "operations.heartbeat.beat": "last in every round: writes the scheduler's heartbeat, whose age the health "
+    "endpoint `/health/` checks (docs/operations.md).",
 }
 
 FIRING = """\

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # The request's latency for the Prometheus metrics (operations.metrics), all of it.
     "operations.metrics.MetricsMiddleware",
+    # Read-your-writes with a read replica (operations.replica): nothing without one.
+    "operations.replica.StickinessMiddleware",
     # First: a changing request is one transaction, and a database that does not answer is a
     # 503 with Retry-After, never a 500 (cases.request_transactions).
     "cases.request_transactions.RequestTransactionMiddleware",
@@ -173,6 +175,19 @@ else:
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {"server_side_binding": True, "prepare_threshold": 2}
         )
+
+# A PostgreSQL streaming replica for the reads named lag-tolerant (operations.replica;
+# docs/operations.md, Scale-out): the statistics, the compilations, the register's counts.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+DATABASE_ROUTERS = ["operations.replica.ReplicaRouter"]
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "cases.User"

@@ -23,6 +23,7 @@ from cases.models import AuditEvent, ChapterText, OrgUnit, Role
 from cases.services import ImportRejected, do_approve_summary, do_import_reports, do_save_chapter_texts
 from lib.charts import bar_chart
 from lib.periods import local_range
+from operations.replica import tolerant_view
 from reporting.access import PUBLIC_ROLES, may_compile, may_drill_down, may_see_statistics
 from reporting.forms import DrillDownForm, PeriodForm, StatisticsForm, query_data
 from reporting.models import ExportJob
@@ -34,6 +35,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@tolerant_view("statistics")
 def statistics_page(request):
     if not may_see_statistics(request.user):
         raise PermissionDenied
@@ -131,6 +133,7 @@ def may_compile_anything(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@tolerant_view("compilation")
 def compilations_page(request):
     if not may_compile_anything(request.user):
         raise PermissionDenied
@@ -203,6 +206,7 @@ def chapter_units_for(user):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@tolerant_view("compilation")
 def quality_chapter_page(request):
     """The kvalitetsberättelse chapter of a board or of the municipality, made in the background.
     Only those who may compile a board or municipality see the page (403 for everyone else);

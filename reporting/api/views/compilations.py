@@ -18,6 +18,7 @@ from cases.api.reading import log_read
 from cases.api.serializers import ReportSummarySerializer
 from cases.api.views.reports import Pagination
 from cases.models import AuditEvent, OrgUnit
+from operations.replica import tolerant_view
 from reporting.access import compilation_unit, may_drill_down, may_see_statistics
 from reporting.forms import (
     CompilationForm,
@@ -75,6 +76,7 @@ class StatisticsView(APIView):
         description="Counts of the cases the user may count, by one dimension and period, with a "
         "three-year trend. SAS, unit managers (their units) and leadership (aggregates).",
     )
+    @tolerant_view("statistics")
     def get(self, request):
         if not may_see_statistics(request.user):
             raise PermissionDenied
@@ -160,6 +162,7 @@ class CompilationView(APIView):
         "headings and rows (json), or as csv, xlsx, pdf or docx. public=true (the default) "
         "hides small counts. background=true makes the file in the background.",
     )
+    @tolerant_view("compilation")
     def get(self, request):
         data = valid(CompilationForm(data=query_data(request.query_params)))
         board = compilation_unit(request.user, data["namnd"], public=data["public"])
