@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import audit, idempotency, selectors
 from cases.forms import AffectedPersonForm, ReportCreateForm
-from cases.models import CaseMessage, ReportType
+from cases.models import CLOSED_STATES, CaseMessage, ReportType
 from cases.services import do_file_report_with_details
 from cases.services.content import MAX_UPLOADS
 from cases.web import once
@@ -288,5 +288,5 @@ def my_reports(request):
             payload={"page": "my_reports"},
         )
     return render(
-        request, "web/my_reports.html", {"page": page, "closed_states": {"closed", "outside_scope"}}
+        request, "web/my_reports.html", {"page": page, "closed_states": CLOSED_STATES}
     )
