@@ -68,6 +68,10 @@ JOBS = {
     "(`RECORDS_DISPOSAL_BATCH`) of every approved run per round (docs/records.md).",
     "records.jobs.log_reviews": "on the first round of a month, draws each board's loggkontroll of the previous "
     "month's case reads: a seeded random share and the targeted picks (docs/records.md).",
+    "records.jobs.review_reminders": "the reminders of the records reviews (gallring runs, loggkontroller, "
+    "follow-ups of questioned reads): a warning `RECORDS_REMINDER_DAYS_BEFORE` (3) days before the date, an "
+    "overdue e-mail after it, an escalation to the board's leadership `RECORDS_ESCALATION_DAYS_AFTER` (7) "
+    'days after it; once each (docs/records.md, "Reminders").',
     "operations.heartbeat.beat": "last in every round: writes the scheduler's heartbeat, whose age the health "
     "endpoint `/health/` checks (docs/operations.md).",
 }
