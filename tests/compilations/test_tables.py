@@ -215,11 +215,8 @@ def test_query_count_is_fixed(world):
     # a private provider: the ten count tables are also made for the private providers alone
     # (17 queries), and the organisation tree is read once (1); 48 with the table registered by
     # the records room (the boards, then the loggkontroll's counts: 2); 60 with the quality
-    # room's five (the control charts: the board's signal rules, the monthly counts, the units'
-    # and categories' names, 4; the signal analyses, 1; the lead times and clocks, read once for
-    # both tables: the cases, the first assessments of each kind, the clocks, 4, and the units'
-    # names of each table, 2; the risks by level: the counts and the levels in force, 2 … less
-    # the units' names of an empty lead-time table, which are not read: 12 in all).
+    # room's five tables (the control charts, the signal analyses, the lead times and the clocks
+    # kept, read once for both, and the risks by level: 12).
     with assert_num_queries(60):
         board_compilation(Scope(world.org.sn, START, END, public=True))
 
