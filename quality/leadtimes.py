@@ -31,6 +31,7 @@ ASSESSMENT = {
     ReportType.COMPLAINT: "report.register",
     ReportType.LEX_SARAH: "report.assess",
     ReportType.DATA_BREACH: "report.assess",
+    ReportType.LEX_MARIA: "report.assess",
 }
 
 

@@ -160,3 +160,11 @@ def test_the_charts_page_explains_the_signal_in_both_languages(client, org, cast
     en = client.get(reverse("quality:charts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "8 months in a row" in en
     assert "8 månader i rad" in sv
+
+
+def test_every_report_type_has_its_assessment_step_for_the_lead_times():
+    """A type added later (lex Maria was the fifth) gets its lead time to assessment too."""
+    from cases.models import ReportType
+    from quality.leadtimes import ASSESSMENT
+
+    assert set(ASSESSMENT) == set(ReportType.values)
