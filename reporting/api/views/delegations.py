@@ -6,7 +6,7 @@ gets 404, as does a board that is not one of theirs; marking without the right i
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,7 +50,10 @@ class DelegationRegisterView(APIView):
                 "unreported", bool, OpenApiParameter.QUERY, description="Only those not yet reported."
             ),
         ],
-        responses=RegisterDecisionSerializer(many=True),
+        responses={
+            200: RegisterDecisionSerializer(many=True),
+            404: OpenApiResponse(description="The user reads no board's register, or not this board's."),
+        },
         summary="The board's delegation decisions of a period, with whether they were reported to the board.",
     )
     def get(self, request):
@@ -96,7 +99,10 @@ class MarkReportedInput(serializers.Serializer):
 class MarkReportedView(APIView):
     @extend_schema(
         request=MarkReportedInput,
-        responses=inline_serializer("DelegationsMarked", {"marked": serializers.IntegerField()}),
+        responses={
+            200: inline_serializer("DelegationsMarked", {"marked": serializers.IntegerField()}),
+            404: OpenApiResponse(description="The user reads no board's register, or not this board's."),
+        },
         summary="Mark delegation decisions as reported to the board (anmälda till nämnden) on the meeting's date.",
     )
     def post(self, request):
