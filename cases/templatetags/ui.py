@@ -53,6 +53,14 @@ def state_label(report):
 
 
 @register.filter
+def action_label(action):
+    """An audit action as the history names it (cases.audit_actions), never its code."""
+    from cases import audit_actions
+
+    return audit_actions.label(action)
+
+
+@register.filter
 def type_label(report_type):
     try:
         return ReportType(report_type).label
