@@ -287,6 +287,4 @@ def my_reports(request):
             report_ids=[r.pk for r in page.object_list],
             payload={"page": "my_reports"},
         )
-    return render(
-        request, "web/my_reports.html", {"page": page, "closed_states": CLOSED_STATES}
-    )
+    return render(request, "web/my_reports.html", {"page": page, "closed_states": CLOSED_STATES})
