@@ -36,7 +36,7 @@ def client_as(cast):
 
 @pytest.mark.parametrize("lang, message", [("sv", SV), ("en", EN)])
 def test_an_api_read_without_its_database_answers_503_in_json(lang, message, api, org, monkeypatch):
-    monkeypatch.setattr("cases.selectors.report_list", gone)
+    monkeypatch.setattr("cases.selectors.case_register", gone)
     response = api.get("/api/v1/reports/", HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert response.json() == {"detail": message}
@@ -44,7 +44,7 @@ def test_an_api_read_without_its_database_answers_503_in_json(lang, message, api
 
 def test_a_page_without_its_database_answers_503_with_a_page_of_its_own(client, cast, monkeypatch):
     client.force_login(cast["reporter"])
-    monkeypatch.setattr("cases.web.reporting.role_scope", gone)
+    monkeypatch.setattr("cases.access.role_scope", gone)  # the menu reads the roles
     response = client.get("/")
     body = response.content.decode()
     assert response.status_code == 503 and response["Retry-After"] == "5"
@@ -91,9 +91,9 @@ def test_only_a_changing_request_is_wrapped_in_a_transaction(api, org, monkeypat
     from rest_framework.response import Response
 
     depth = []
-    real = __import__("cases.selectors", fromlist=["report_list"]).report_list
+    real = __import__("cases.selectors", fromlist=["case_register"]).case_register
     monkeypatch.setattr(
-        "cases.selectors.report_list",
+        "cases.selectors.case_register",
         lambda *a, **k: depth.append(len(connection.atomic_blocks)) or real(*a, **k),
     )
     monkeypatch.setattr(
