@@ -14,7 +14,7 @@ class QualityConfig(AppConfig):
         from quality.compilation import (
             clock_shares,
             control_charts,
-            lead_time_table,
+            lead_times,
             risks_by_level,
             signal_analyses,
         )
@@ -24,6 +24,6 @@ class QualityConfig(AppConfig):
         inbox_extras.register(quality_items)
         tables.register(control_charts)
         tables.register(signal_analyses)
-        tables.register(lead_time_table)
+        tables.register(lead_times)
         tables.register(clock_shares)
         tables.register(risks_by_level)

@@ -145,7 +145,7 @@ def _lead_times(scope):
     return scope._quality_lead_times
 
 
-def lead_time_table(scope):
+def lead_times(scope):
     """Per unit and type: the cases reported in the period and the median days to assessment,
     decision and closure."""
     times, _shares = _lead_times(scope)

@@ -673,7 +673,8 @@ REGISTERED = []
 
 def register(builder, *, split=False):
     """Add a table builder ``builder(scope) -> Table`` to every compilation, once. Unless
-    ``split``, it is not made per provision (a list, or counts that are not by unit)."""
+    ``split``, it is not made per provision (a list, or counts that are not by unit). A builder
+    is named as the key of the table it makes (``LISTS`` holds both)."""
     if builder not in REGISTERED:
         REGISTERED.append(builder)
         if not split:

@@ -146,8 +146,9 @@ def test_public_compilation_as_the_cast(world, as_user, name, expected):
 
 def test_compilation_json_has_every_table(world, as_user):
     data = compilation(as_user("sas"), board=world.org.sn.pk).data
-    # The floor's twelve and the tables registered by the rooms above it (records: one).
-    assert len(data["tables"]) == len(builders()) == 13
+    # The floor's fifteen (lex Maria's three among them) and the tables registered by the rooms
+    # above it (records: one; quality: five).
+    assert len(data["tables"]) == len(builders()) == 21
     per_year = data["tables"][0]
     assert per_year["title"] == "Lex Sarah reports per year"
     assert per_year["columns"] == ["Board", "2023", "2024", "2025"]

@@ -9,7 +9,8 @@ from django.utils import timezone
 from cases.models import Report, ReportType
 from cases.services import do_transition
 from quality import leadtimes
-from quality.compilation import clock_shares, control_charts, lead_time_table, signal_analyses
+from quality.compilation import clock_shares, control_charts, signal_analyses
+from quality.compilation import lead_times as lead_times_builder
 from quality.models import SignalAnalysis
 from quality.services import do_record_analysis, raise_signals
 from reporting.selectors.compilation import board_compilation
@@ -94,7 +95,7 @@ def test_lead_times_and_clocks_by_hand(org, cast):
     share = shares[(org.unit_a.pk, "deviation-assessment")]
     assert (share.settled, share.within, share.share) == (3, 1, 33.3)
     scope = Scope(unit=org.sn, start=today - datetime.timedelta(days=30), end=today, public=False)
-    (row,) = lead_time_table(scope).rows
+    (row,) = lead_times_builder(scope).rows
     assert row[1:4] == [str(ReportType.DEVIATION.label), 3, 7.0]
     clocks = {r[1]: r[2:] for r in clock_shares(scope).rows}
     assert clocks["Avvikelsen bedömd"] == [3, 1, 33.3]
