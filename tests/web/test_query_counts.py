@@ -36,7 +36,9 @@ def file_many(cast, org, n):
 @pytest.mark.parametrize(
     "url_name, user, expected",
     [
-        ("web:inbox", "manager_a", 17),
+        # 21: +4 for the quality room's inbox items (signal analyses, risk analyses to score,
+        # measures to follow up).
+        ("web:inbox", "manager_a", 21),
         ("web:my_reports", "reporter", 10),
     ],
 )
@@ -79,6 +81,9 @@ def test_the_case_page_costs_the_same_with_more_parts(client, cast, org):
     # 30: +1 for the bell's count of unread notifications, the bell now always in the header;
     # -1 since the linked cases' visibility is asked only when the case has links; +1 for the
     # read log's sealed chain head (on PostgreSQL instead of the chain's advisory lock);
-    # 32: +1 for the case's corrections (reopened, withdrawn, merged, earlier descriptions).
-    with assert_num_queries(32):
+    # 32: +1 for the case's corrections (reopened, withdrawn, merged, earlier descriptions);
+    # 36: +4 for the investigation checklist (its topics and the entries documenting them), read
+    # once for the checklist and once more for the steps it blocks (the assessment's and the
+    # decision's ``blockers``): to be read once per request.
+    with assert_num_queries(36):
         client.get(url)
