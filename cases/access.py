@@ -74,6 +74,8 @@ CORRECTING_ROLES: dict[str, set[str]] = {
     ReportType.COMPLAINT: {Role.UNIT_MANAGER, Role.SAS},
     ReportType.LEX_SARAH: {Role.SAS},
     ReportType.DATA_BREACH: {Role.DSO},
+    # Nobody yet: lex Maria's lifecycle has no correction steps (withdraw, merge, reopen).
+    ReportType.LEX_MARIA: set(),
 }
 
 # The register of delegation decisions (delegationsbeslut) per board: who reads it (each

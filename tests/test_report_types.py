@@ -28,6 +28,7 @@ EVERY_TYPE = {
     "cases.access.REASSIGNING_ROLES": access.REASSIGNING_ROLES,
     "cases.access.BOARD_CLOCK_ROLES": access.BOARD_CLOCK_ROLES,
     "cases.access.AGGREGATE_ROLES": access.AGGREGATE_ROLES,
+    "cases.access.CORRECTING_ROLES": access.CORRECTING_ROLES,
     "cases.forms.RouteForm.TARGETS": forms.RouteForm.TARGETS,
     "cases.web.reporting.CHOICES": {choice[0]: choice for choice in CHOICES},
     "cases.web.reporting.TITLES": TITLES,
