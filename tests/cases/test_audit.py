@@ -383,6 +383,9 @@ def test_every_service_function_has_an_audit_scenario_here():
     # for the file: tests/compilations/test_import.py. do_approve_summary needs a closed lex
     # Sarah case: tests/compilations/test_summary_reviews.py checks its row. do_save_chapter_texts
     # (the SAS's texts of the kvalitetsberättelse): tests/compilations/test_quality_chapter_page.py.
+    # The corrections (reopen, withdraw, merge: two cases; an earlier description kept) check
+    # their rows in tests/cases/test_corrections.py, the delegation register's batch in
+    # tests/web/test_delegations.py (one row per decision).
     assert {name for name in services.__all__ if name.startswith("do_")} == {
         *SERVICE_CALLS,
         "do_route",
@@ -391,6 +394,11 @@ def test_every_service_function_has_an_audit_scenario_here():
         "do_import_reports",
         "do_approve_summary",
         "do_save_chapter_texts",
+        "do_reopen_report",
+        "do_withdraw_report",
+        "do_merge_reports",
+        "do_edit_description",
+        "do_mark_delegations_reported",
     }
 
 
