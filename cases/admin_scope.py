@@ -181,3 +181,21 @@ class BoardAdmin(ScopedAdmin):
             elif db_field.related_model is User:
                 kwargs["queryset"] = scope.users(User.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OwnBoardAdmin(BoardAdmin):
+    """Rows that each belong to one board (a ``board`` field): a reach sees and changes its own
+    boards' rows, and picks only its own boards (the rooms' reference data: retention rules,
+    signal rules)."""
+
+    def visible(self, scope, queryset):
+        return queryset.filter(board__in=scope.boards())
+
+    def may_change(self, scope, obj):
+        return scope.everything or scope.has_board(obj.board)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope = request_reach(request)
+        if db_field.name == "board" and not scope.everything:
+            kwargs["queryset"] = scope.boards()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

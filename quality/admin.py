@@ -1,14 +1,14 @@
-"""A board's signal rules in the admin: its administrators' (``BoardAdmin``), every change
+"""A board's signal rules in the admin: its administrators' (``OwnBoardAdmin``), every change
 audited by ``cases.admin_scope``; another board's rules are out of reach (404)."""
 
 from django.contrib import admin
 
-from cases.admin_scope import BoardAdmin, request_reach
+from cases.admin_scope import OwnBoardAdmin
 from quality.models import SignalSettings
 
 
 @admin.register(SignalSettings)
-class SignalSettingsAdmin(BoardAdmin):
+class SignalSettingsAdmin(OwnBoardAdmin):
     audit_name = "signal_settings"
     list_display = [
         "board",
@@ -38,15 +38,3 @@ class SignalSettingsAdmin(BoardAdmin):
             "valid_from": obj.valid_from,
             "valid_to": obj.valid_to,
         }
-
-    def visible(self, scope, queryset):
-        return queryset.filter(board__in=scope.boards())
-
-    def may_change(self, scope, obj):
-        return scope.everything or scope.has_board(obj.board)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = request_reach(request)
-        if db_field.name == "board" and not scope.everything:
-            kwargs["queryset"] = scope.boards()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)

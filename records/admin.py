@@ -1,14 +1,14 @@
-"""Retention rules in the admin: a board's rules are its administrators' (``BoardAdmin``), every
+"""Retention rules in the admin: a board's rules are its administrators' (``OwnBoardAdmin``), every
 change audited by ``cases.admin_scope``; another board's rules are out of reach (404)."""
 
 from django.contrib import admin
 
-from cases.admin_scope import BoardAdmin, request_reach
+from cases.admin_scope import OwnBoardAdmin
 from records.models import RetentionRule
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(BoardAdmin):
+class RetentionRuleAdmin(OwnBoardAdmin):
     audit_name = "retention_rule"
     list_display = [
         "board",
@@ -38,15 +38,3 @@ class RetentionRuleAdmin(BoardAdmin):
             "valid_from": obj.valid_from,
             "valid_to": obj.valid_to,
         }
-
-    def visible(self, scope, queryset):
-        return queryset.filter(board__in=scope.boards())
-
-    def may_change(self, scope, obj):
-        return scope.everything or scope.has_board(obj.board)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope = request_reach(request)
-        if db_field.name == "board" and not scope.everything:
-            kwargs["queryset"] = scope.boards()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
